@@ -1,0 +1,162 @@
+//! The command line: clap definitions and dispatch; each subcommand writes to the given streams and returns its exit code.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::policy_cmd;
+
+/// copylab: reproduce and explain AWS Backup cross-account and cross-Region copy jobs, offline.
+#[derive(Debug, Parser)]
+#[command(name = "copylab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate and evaluate KMS key policies, Backup vault access policies and identity policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy document as AWS would when it is stored.
+    Check(CheckArgs),
+    /// Decide whether a principal may perform an action on a resource, and explain why.
+    Simulate(SimulateArgs),
+}
+
+/// Which rules apply to a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// A KMS key policy.
+    Kms,
+    /// An AWS Backup vault access policy.
+    Vault,
+    /// An IAM identity policy.
+    Identity,
+    /// Any other resource-based policy.
+    Resource,
+}
+
+impl KindArg {
+    pub(crate) fn kind(self) -> copylab_policy::PolicyKind {
+        use copylab_policy::PolicyKind;
+        match self {
+            KindArg::Kms => PolicyKind::Kms,
+            KindArg::Vault => PolicyKind::Vault,
+            KindArg::Identity => PolicyKind::Identity,
+            KindArg::Resource => PolicyKind::Resource,
+        }
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// For programs.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The policy document (JSON).
+    pub file: std::path::PathBuf,
+    /// Which rules apply; inferred from the content when absent.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    /// The resource's policy (KMS key policy, vault access policy, ...).
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: std::path::PathBuf,
+    /// An identity policy of the caller (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub identity_policy: Vec<std::path::PathBuf>,
+    /// Treat the caller's identity policies as allowing everything.
+    #[arg(long, conflicts_with = "identity_policy")]
+    pub identity_allows_all: bool,
+    /// Who calls: an IAM or STS ARN, a service principal such as `backup.amazonaws.com`, or `anonymous`.
+    #[arg(long)]
+    pub principal: String,
+    /// The action, e.g. `kms:CreateGrant`.
+    #[arg(long)]
+    pub action: String,
+    /// The resource ARN.
+    #[arg(long)]
+    pub resource: String,
+    /// The account that owns the resource (default: the account in the resource ARN).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub resource_owner: Option<String>,
+    /// Which rules apply to the resource policy; inferred from the resource ARN when absent.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// A request context key and value, `KEY=VALUE` (repeat a key for several values).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Exit codes: success (allowed, valid), a negative answer (denied, invalid), bad input.
+pub mod exit {
+    /// Allowed, or valid.
+    pub const OK: i32 = 0;
+    /// Denied, or invalid policy (for `check`).
+    pub const NO: i32 = 1;
+    /// Invalid input: unreadable file, invalid policy given to `simulate`, bad arguments.
+    pub const INPUT: i32 = 2;
+}
+
+/// Runs copylab with `args` (the first is the program name), writing to `out` and `err`.
+/// `color` allows ANSI colours in diagnostics.
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::INPUT
+            } else {
+                exit::OK
+            };
+            let rendered = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let target: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = write!(target, "{rendered}");
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Policy(PolicyCommand::Check(args)) => policy_cmd::check(&args, out, err, color),
+        Command::Policy(PolicyCommand::Simulate(args)) => {
+            policy_cmd::simulate(&args, out, err, color)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            exit::INPUT
+        }
+    }
+}

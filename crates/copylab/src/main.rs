@@ -1,0 +1,14 @@
+//! The `copylab` binary: hands the process's arguments and streams to `copylab::cli::run`.
+
+use std::io::IsTerminal;
+
+fn main() -> std::process::ExitCode {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let code = copylab::cli::run(
+        std::env::args_os(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+        color,
+    );
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
