@@ -88,12 +88,8 @@ fn load() -> Vec<(String, CorpusFile)> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let file: CorpusFile =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                file,
-            )
+            let file: CorpusFile = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path.file_name().unwrap().to_string_lossy().into_owned(), file)
         })
         .collect()
 }
@@ -156,11 +152,9 @@ fn run(case: &Case) -> Vec<String> {
     let simulation = Simulation::new(&input);
     match (&case.expect.invalid, simulation) {
         (Some(invalid), Err(SimulationError::InvalidPolicy { errors, .. })) => {
-            let found = errors.iter().any(|e| {
-                e.exception == invalid.exception
-                    && e.rule.as_str() == invalid.rule
-                    && e.path == invalid.path
-            });
+            let found = errors
+                .iter()
+                .any(|e| e.exception == invalid.exception && e.rule.as_str() == invalid.rule && e.path == invalid.path);
             if !found {
                 problems.push(format!(
                     "expected {} {} at {}, got {:?}",
@@ -180,10 +174,7 @@ fn run(case: &Case) -> Vec<String> {
             let decision = simulation.decide();
             let expected = case.expect.decision.as_deref().unwrap_or("<missing>");
             if decision.decision.as_str() != expected {
-                problems.push(format!(
-                    "decision {} (expected {expected})",
-                    decision.decision.as_str()
-                ));
+                problems.push(format!("decision {} (expected {expected})", decision.decision.as_str()));
             }
             let mut got: Vec<Deciding> = decision
                 .deciding_statements
@@ -241,10 +232,7 @@ fn corpus_cases_decide_as_documented() {
                 failures.push(format!(
                     "{file}: {} ({}): {problem}",
                     case.name,
-                    case.reference
-                        .as_deref()
-                        .or(case.origin.as_deref())
-                        .unwrap_or("")
+                    case.reference.as_deref().or(case.origin.as_deref()).unwrap_or("")
                 ));
             }
         }

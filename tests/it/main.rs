@@ -2,3 +2,9 @@
 
 // The policy test corpus (tests/corpus/*.json): E01–E60 and the seed article's policies.
 mod corpus;
+
+// Policy validation: one test per rule, with path, line and column.
+mod validation;
+
+// Property tests on generated policies and requests.
+mod properties;

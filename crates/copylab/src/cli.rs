@@ -131,11 +131,7 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::INPUT
-            } else {
-                exit::OK
-            };
+            let code = if e.use_stderr() { exit::INPUT } else { exit::OK };
             let rendered = if color {
                 e.render().ansi().to_string()
             } else {
@@ -148,9 +144,7 @@ where
     };
     let result = match cli.command {
         Command::Policy(PolicyCommand::Check(args)) => policy_cmd::check(&args, out, err, color),
-        Command::Policy(PolicyCommand::Simulate(args)) => {
-            policy_cmd::simulate(&args, out, err, color)
-        }
+        Command::Policy(PolicyCommand::Simulate(args)) => policy_cmd::simulate(&args, out, err, color),
     };
     match result {
         Ok(code) => code,

@@ -4,12 +4,10 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use copylab_policy::{
-    Decision, NoteKind, Outcome, Policy, PolicyError, PolicyKind, PolicySource, PolicyWarning,
-    PrincipalMatch, Simulation, SimulationError, SimulationInput, Span, StatementTrace,
+    Decision, NoteKind, Outcome, Policy, PolicyError, PolicyKind, PolicySource, PolicyWarning, PrincipalMatch,
+    Simulation, SimulationError, SimulationInput, Span, StatementTrace,
 };
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
 
 use crate::cli::{CheckArgs, Format, SimulateArgs, exit};
@@ -33,9 +31,7 @@ impl Diagnostic for SourceDiagnostic {
         Some(Box::new(&self.code))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source_code)
@@ -68,10 +64,7 @@ fn span_of(span: Span) -> SourceSpan {
 /// Renders a policy error as `file:line:column` plus a snippet.
 fn render_error(file: &str, text: &str, error: &PolicyError, color: bool) -> String {
     let diagnostic = SourceDiagnostic {
-        message: format!(
-            "{}:{}:{}: {}",
-            file, error.span.line, error.span.column, error.message
-        ),
+        message: format!("{}:{}:{}: {}", file, error.span.line, error.span.column, error.message),
         code: format!("{}::{}", error.exception, error.rule.as_str()),
         help: Some(format!(
             "AWS answers {}; this message text is copylab's (modeled)",
@@ -92,10 +85,7 @@ fn render_warning(file: &str, text: &str, warning: &PolicyWarning, color: bool) 
         code: format!("warning::{}", warning.rule.as_str()),
         help: None,
         source_code: NamedSource::new(file, text.to_owned()),
-        label: LabeledSpan::new_primary_with_span(
-            Some(warning.path.clone()),
-            span_of(warning.span),
-        ),
+        label: LabeledSpan::new_primary_with_span(Some(warning.path.clone()), span_of(warning.span)),
     };
     render(&diagnostic, color)
 }
@@ -142,12 +132,7 @@ struct CheckReport<'a> {
 }
 
 /// `copylab policy check`.
-pub(crate) fn check(
-    args: &CheckArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    color: bool,
-) -> io::Result<i32> {
+pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> io::Result<i32> {
     let file = args.file.display().to_string();
     let Some(text) = read_policy(&args.file, err)? else {
         return Ok(exit::INPUT);
@@ -162,19 +147,10 @@ pub(crate) fn check(
                     if errors.iter().any(|e| {
                         matches!(
                             e.rule,
-                            copylab_policy::Rule::MalformedJson
-                                | copylab_policy::Rule::DuplicateKey
+                            copylab_policy::Rule::MalformedJson | copylab_policy::Rule::DuplicateKey
                         )
                     }) {
-                        return report_check(
-                            args.format,
-                            &file,
-                            &text,
-                            None,
-                            Err(errors),
-                            out,
-                            color,
-                        );
+                        return report_check(args.format, &file, &text, None, Err(errors), out, color);
                     }
                 }
                 if args.format == Format::Json {
@@ -189,10 +165,7 @@ pub(crate) fn check(
                     };
                     writeln!(out, "{}", to_json(&report))?;
                 } else {
-                    writeln!(
-                        err,
-                        "error: cannot tell which kind of policy `{file}` is: {why}"
-                    )?;
+                    writeln!(err, "error: cannot tell which kind of policy `{file}` is: {why}")?;
                     writeln!(
                         err,
                         "  help: say which rules apply with --kind kms|vault|identity|resource"
@@ -240,10 +213,7 @@ fn report_check(
         Format::Text => {
             let kind_name = kind.map_or("policy", |k| k.as_str());
             if valid {
-                let count = result
-                    .as_ref()
-                    .map(|p| p.statements.len())
-                    .unwrap_or_default();
+                let count = result.as_ref().map(|p| p.statements.len()).unwrap_or_default();
                 writeln!(
                     out,
                     "{file}: valid {kind_name} policy ({count} statement{})",
@@ -282,12 +252,7 @@ struct SimulateReport<'a> {
 }
 
 /// `copylab policy simulate`.
-pub(crate) fn simulate(
-    args: &SimulateArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    color: bool,
-) -> io::Result<i32> {
+pub(crate) fn simulate(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> io::Result<i32> {
     let mut context = Vec::new();
     for pair in &args.context {
         let Some((key, value)) = pair.split_once('=') else {
@@ -354,10 +319,7 @@ pub(crate) fn simulate(
                 };
                 writeln!(out, "{}", to_json(&report))?;
             } else {
-                writeln!(
-                    err,
-                    "error: policy `{label}` is invalid, so nothing was simulated"
-                )?;
+                writeln!(err, "error: policy `{label}` is invalid, so nothing was simulated")?;
                 for error in &errors {
                     write!(err, "{}", render_error(&label, text, error, color))?;
                 }
@@ -467,17 +429,8 @@ fn render_decision(simulation: &Simulation, decision: &Decision<'_>) -> String {
     let _ = writeln!(s);
     let _ = writeln!(s, "Statements:");
     for t in &decision.statements {
-        let verdict = if t.applies {
-            "applies"
-        } else {
-            "does not apply"
-        };
-        let _ = writeln!(
-            s,
-            "  {} {}: {verdict}",
-            statement_title(t),
-            t.effect.as_str()
-        );
+        let verdict = if t.applies { "applies" } else { "does not apply" };
+        let _ = writeln!(s, "  {} {}: {verdict}", statement_title(t), t.effect.as_str());
         let _ = writeln!(
             s,
             "      principal: {}; action: {}; resource: {}",
@@ -489,10 +442,7 @@ fn render_decision(simulation: &Simulation, decision: &Decision<'_>) -> String {
             let tried: Vec<String> = c
                 .values_tried
                 .iter()
-                .map(|v| {
-                    v.as_deref()
-                        .map_or("(no value)".to_owned(), |v| format!("{v:?}"))
-                })
+                .map(|v| v.as_deref().map_or("(no value)".to_owned(), |v| format!("{v:?}")))
                 .collect();
             let request_values = if c.present {
                 format!("{:?}", c.request_values)
@@ -519,11 +469,7 @@ fn render_decision(simulation: &Simulation, decision: &Decision<'_>) -> String {
             let _ = writeln!(
                 s,
                 "  {} {} ({}:{}): {}",
-                w.policy,
-                w.warning.path,
-                w.warning.span.line,
-                w.warning.span.column,
-                w.warning.message
+                w.policy, w.warning.path, w.warning.span.line, w.warning.span.column, w.warning.message
             );
         }
     }

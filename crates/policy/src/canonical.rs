@@ -33,11 +33,7 @@ fn statement(statement: &Statement) -> Value {
     }
     out.insert("Effect".into(), json!(statement.effect.as_str()));
     if let Some(principal) = &statement.principal {
-        let name = if principal.negated {
-            "NotPrincipal"
-        } else {
-            "Principal"
-        };
+        let name = if principal.negated { "NotPrincipal" } else { "Principal" };
         let value = if principal.bare_wildcard {
             json!("*")
         } else {
@@ -59,31 +55,17 @@ fn statement(statement: &Statement) -> Value {
         out.insert(name.into(), value);
     }
     if let Some(action) = &statement.action {
-        let name = if action.negated {
-            "NotAction"
-        } else {
-            "Action"
-        };
+        let name = if action.negated { "NotAction" } else { "Action" };
         out.insert(
             name.into(),
             Value::Array(action.actions.iter().map(|a| json!(a.source)).collect()),
         );
     }
     if let Some(resource) = &statement.resource {
-        let name = if resource.negated {
-            "NotResource"
-        } else {
-            "Resource"
-        };
+        let name = if resource.negated { "NotResource" } else { "Resource" };
         out.insert(
             name.into(),
-            Value::Array(
-                resource
-                    .resources
-                    .iter()
-                    .map(|r| json!(r.template.source))
-                    .collect(),
-            ),
+            Value::Array(resource.resources.iter().map(|r| json!(r.template.source)).collect()),
         );
     }
     if !statement.conditions.is_empty() {

@@ -80,31 +80,15 @@ pub struct Operator {
 const OPERATORS: &[(&str, BaseOperator, bool)] = &[
     ("StringEquals", BaseOperator::StringEquals, false),
     ("StringNotEquals", BaseOperator::StringEquals, true),
-    (
-        "StringEqualsIgnoreCase",
-        BaseOperator::StringEqualsIgnoreCase,
-        false,
-    ),
-    (
-        "StringNotEqualsIgnoreCase",
-        BaseOperator::StringEqualsIgnoreCase,
-        true,
-    ),
+    ("StringEqualsIgnoreCase", BaseOperator::StringEqualsIgnoreCase, false),
+    ("StringNotEqualsIgnoreCase", BaseOperator::StringEqualsIgnoreCase, true),
     ("StringLike", BaseOperator::StringLike, false),
     ("StringNotLike", BaseOperator::StringLike, true),
     ("NumericEquals", BaseOperator::NumericEquals, false),
     ("NumericNotEquals", BaseOperator::NumericEquals, true),
     ("NumericLessThan", BaseOperator::NumericLessThan, false),
-    (
-        "NumericLessThanEquals",
-        BaseOperator::NumericLessThanEquals,
-        false,
-    ),
-    (
-        "NumericGreaterThan",
-        BaseOperator::NumericGreaterThan,
-        false,
-    ),
+    ("NumericLessThanEquals", BaseOperator::NumericLessThanEquals, false),
+    ("NumericGreaterThan", BaseOperator::NumericGreaterThan, false),
     (
         "NumericGreaterThanEquals",
         BaseOperator::NumericGreaterThanEquals,
@@ -113,17 +97,9 @@ const OPERATORS: &[(&str, BaseOperator, bool)] = &[
     ("DateEquals", BaseOperator::DateEquals, false),
     ("DateNotEquals", BaseOperator::DateEquals, true),
     ("DateLessThan", BaseOperator::DateLessThan, false),
-    (
-        "DateLessThanEquals",
-        BaseOperator::DateLessThanEquals,
-        false,
-    ),
+    ("DateLessThanEquals", BaseOperator::DateLessThanEquals, false),
     ("DateGreaterThan", BaseOperator::DateGreaterThan, false),
-    (
-        "DateGreaterThanEquals",
-        BaseOperator::DateGreaterThanEquals,
-        false,
-    ),
+    ("DateGreaterThanEquals", BaseOperator::DateGreaterThanEquals, false),
     ("Bool", BaseOperator::Bool, false),
     ("BinaryEquals", BaseOperator::BinaryEquals, false),
     ("IpAddress", BaseOperator::IpAddress, false),
@@ -307,11 +283,7 @@ impl Condition {
             return trace;
         }
         // Resolve the policy values once (variables substituted).
-        let resolved: Vec<Option<Cow<'a, str>>> = self
-            .values
-            .iter()
-            .map(|t| t.resolve_text(context))
-            .collect();
+        let resolved: Vec<Option<Cow<'a, str>>> = self.values.iter().map(|t| t.resolve_text(context)).collect();
         let Some(request_values) = request_values else {
             trace.values_tried = resolved;
             trace.result = match op.set {
@@ -323,8 +295,11 @@ impl Condition {
         };
         let mut assumption = None;
         let mut positive = |value: &str| -> bool {
-            self.values.iter().zip(&self.operands).zip(&resolved).any(
-                |((template, operand), text)| {
+            self.values
+                .iter()
+                .zip(&self.operands)
+                .zip(&resolved)
+                .any(|((template, operand), text)| {
                     let Some(text) = text else { return false };
                     match self.matches_one(template, operand, text, value, context) {
                         Some(m) => m,
@@ -333,15 +308,12 @@ impl Condition {
                             false
                         }
                     }
-                },
-            )
+                })
         };
         // Per request value: the operator's verdict; negated operators NOR the values [S12].
         let negated = op.negated;
         trace.result = match op.set {
-            Some(SetOperator::ForAllValues) => {
-                request_values.iter().all(|v| positive(v) != negated)
-            }
+            Some(SetOperator::ForAllValues) => request_values.iter().all(|v| positive(v) != negated),
             Some(SetOperator::ForAnyValue) => request_values.iter().any(|v| positive(v) != negated),
             None => request_values.iter().any(|v| positive(v)) != negated,
         };
@@ -362,25 +334,19 @@ impl Condition {
     ) -> Option<bool> {
         Some(match (self.operator.base, operand) {
             (BaseOperator::StringEquals | BaseOperator::BinaryEquals, _) => text == value,
-            (BaseOperator::StringEqualsIgnoreCase, _) => {
-                text.to_lowercase() == value.to_lowercase()
-            }
+            (BaseOperator::StringEqualsIgnoreCase, _) => text.to_lowercase() == value.to_lowercase(),
             (BaseOperator::StringLike, Operand::Like(pattern)) => pattern.matches(value),
             (BaseOperator::StringLike, _) => {
                 let pieces = template.resolve(context)?;
                 Pattern::from_pieces(&pieces, Segments::Free, false).matches(value)
             }
-            (BaseOperator::ArnLike, Operand::Arn(Some(patterns))) => {
-                pattern::arn_like(patterns, value)?
-            }
+            (BaseOperator::ArnLike, Operand::Arn(Some(patterns))) => pattern::arn_like(patterns, value)?,
             (BaseOperator::ArnLike, _) => {
                 let patterns = compile_arn(text)?;
                 pattern::arn_like(&patterns, value)?
             }
             (BaseOperator::Bool, _) => text.eq_ignore_ascii_case(value),
-            (BaseOperator::IpAddress, Operand::Cidr(cidr)) => {
-                value.parse::<IpAddr>().is_ok_and(|ip| cidr.contains(ip))
-            }
+            (BaseOperator::IpAddress, Operand::Cidr(cidr)) => value.parse::<IpAddr>().is_ok_and(|ip| cidr.contains(ip)),
             (base, Operand::Number(policy)) => match value.trim().parse::<f64>() {
                 Ok(request) => compare(base, request, *policy),
                 Err(_) => false,
@@ -400,9 +366,7 @@ fn compare(base: BaseOperator, request: f64, policy: f64) -> bool {
         BaseOperator::NumericLessThan | BaseOperator::DateLessThan => request < policy,
         BaseOperator::NumericLessThanEquals | BaseOperator::DateLessThanEquals => request <= policy,
         BaseOperator::NumericGreaterThan | BaseOperator::DateGreaterThan => request > policy,
-        BaseOperator::NumericGreaterThanEquals | BaseOperator::DateGreaterThanEquals => {
-            request >= policy
-        }
+        BaseOperator::NumericGreaterThanEquals | BaseOperator::DateGreaterThanEquals => request >= policy,
         _ => false,
     }
 }
@@ -410,9 +374,7 @@ fn compare(base: BaseOperator, request: f64, policy: f64) -> bool {
 /// Compiles an `ArnLike` pattern into six component patterns; `None` when it is not an ARN.
 pub fn compile_arn(text: &str) -> Option<Box<[Pattern; 6]>> {
     let parts = pattern::split_arn(text)?;
-    Some(Box::new(
-        parts.map(|p| Pattern::new(p, Segments::Free, false)),
-    ))
+    Some(Box::new(parts.map(|p| Pattern::new(p, Segments::Free, false))))
 }
 
 /// Parses a date as IAM takes it: ISO 8601 (`2026-01-31`, `2026-01-31T12:00:00Z`, with
@@ -483,12 +445,7 @@ mod tests {
         let op = Operator::parse("ForAnyValue:StringNotLikeIfExists").unwrap();
         assert_eq!(
             (op.base, op.negated, op.if_exists, op.set),
-            (
-                BaseOperator::StringLike,
-                true,
-                true,
-                Some(SetOperator::ForAnyValue)
-            )
+            (BaseOperator::StringLike, true, true, Some(SetOperator::ForAnyValue))
         );
         assert!(Operator::parse("NullIfExists").is_none());
         assert!(Operator::parse("StringEqualz").is_none());
@@ -513,10 +470,6 @@ mod tests {
                 .unwrap()
                 .contains("2001:db8::1".parse().unwrap())
         );
-        assert!(
-            Cidr::parse("0.0.0.0/0")
-                .unwrap()
-                .contains("8.8.8.8".parse().unwrap())
-        );
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
     }
 }

@@ -349,10 +349,7 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
         }
         return direct;
     };
-    let owner = request
-        .resource_owner
-        .as_deref()
-        .unwrap_or("the resource's account");
+    let owner = request.resource_owner.as_deref().unwrap_or("the resource's account");
     if sides.cross_account {
         if kind == PolicyKind::Kms && !is_kms_cross_account_action(&request.action) {
             notes.push(reason(
@@ -361,11 +358,7 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
             ));
             return false;
         }
-        if kind == PolicyKind::Vault
-            && !request
-                .action
-                .eq_ignore_ascii_case(VAULT_CROSS_ACCOUNT_ACTION)
-        {
+        if kind == PolicyKind::Vault && !request.action.eq_ignore_ascii_case(VAULT_CROSS_ACCOUNT_ACTION) {
             notes.push(reason(
                 "vault-cross-account-action",
                 format!("`{}` is rejected across accounts whatever the vault access policy says: only `backup:CopyIntoBackupVault` works cross-account [S28]", request.action),
@@ -423,10 +416,7 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
             if !identity {
                 notes.push(reason(
                     "no-allow",
-                    format!(
-                        "no identity policy allows `{}` on this resource [S2]",
-                        request.action
-                    ),
+                    format!("no identity policy allows `{}` on this resource [S2]", request.action),
                 ));
             }
             identity
@@ -438,7 +428,11 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
             if resource == PrincipalMatch::Account {
                 notes.push(reason(
                     "identity-allow-required",
-                    format!("the {} allows the account, which delegates to IAM: no identity policy allows `{}` [S2]", side_name(kind), request.action),
+                    format!(
+                        "the {} allows the account, which delegates to IAM: no identity policy allows `{}` [S2]",
+                        side_name(kind),
+                        request.action
+                    ),
                 ));
             } else {
                 notes.push(reason(
@@ -471,19 +465,14 @@ fn reason(code: &'static str, message: impl Into<Cow<'static, str>>) -> Note {
 }
 
 fn push_once(notes: &mut Vec<Note>, note: Note) {
-    if !notes
-        .iter()
-        .any(|n| n.code == note.code && n.message == note.message)
-    {
+    if !notes.iter().any(|n| n.code == note.code && n.message == note.message) {
         notes.push(note);
     }
 }
 
 /// Whether a KMS action can be granted to another account (case-insensitive) [S22].
 pub fn is_kms_cross_account_action(action: &str) -> bool {
-    KMS_CROSS_ACCOUNT_ACTIONS
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(action))
+    KMS_CROSS_ACCOUNT_ACTIONS.iter().any(|a| a.eq_ignore_ascii_case(action))
 }
 
 fn trace_statement<'a>(
@@ -503,13 +492,10 @@ fn trace_statement<'a>(
             .max()
             .unwrap_or(PrincipalMatch::NoMatch),
     };
-    let action_match = statement.action.as_ref().is_some_and(|element| {
-        element
-            .actions
-            .iter()
-            .any(|a| a.pattern.matches(&request.action))
-            != element.negated
-    });
+    let action_match = statement
+        .action
+        .as_ref()
+        .is_some_and(|element| element.actions.iter().any(|a| a.pattern.matches(&request.action)) != element.negated);
     let resource_match = statement.resource.as_ref().is_some_and(|element| {
         element.resources.iter().any(|r| match &r.pattern {
             Some(pattern) => pattern.matches(&request.resource),
@@ -535,12 +521,8 @@ fn trace_statement<'a>(
     }
     let conditions_match = conditions.iter().all(|c| c.result);
     let no_effect = match (&statement.action, &statement.resource) {
-        (None, _) => {
-            Some("the statement has no Action: KMS accepts it but it has no effect [S21][S26]")
-        }
-        (_, None) => {
-            Some("the statement has no Resource: KMS accepts it but it has no effect [S21][S26]")
-        }
+        (None, _) => Some("the statement has no Action: KMS accepts it but it has no effect [S21][S26]"),
+        (_, None) => Some("the statement has no Resource: KMS accepts it but it has no effect [S21][S26]"),
         _ => None,
     };
     StatementTrace {
@@ -565,18 +547,13 @@ fn principal_entry(names: &PrincipalName, caller: &Caller) -> PrincipalMatch {
         (PrincipalName::Account(account), caller) if caller.account() == Some(account.as_str()) => {
             PrincipalMatch::Account
         }
-        (
-            PrincipalName::Role { account, name },
-            Caller::RoleSession {
-                account: a, role, ..
-            },
-        ) if account == a && name == role => PrincipalMatch::Exact,
-        (PrincipalName::Exact(arn), caller) if caller.arn() == Some(arn.as_str()) => {
+        (PrincipalName::Role { account, name }, Caller::RoleSession { account: a, role, .. })
+            if account == a && name == role =>
+        {
             PrincipalMatch::Exact
         }
-        (PrincipalName::Service(service), Caller::Service { name }) if service == name => {
-            PrincipalMatch::Exact
-        }
+        (PrincipalName::Exact(arn), caller) if caller.arn() == Some(arn.as_str()) => PrincipalMatch::Exact,
+        (PrincipalName::Service(service), Caller::Service { name }) if service == name => PrincipalMatch::Exact,
         _ => PrincipalMatch::NoMatch,
     }
 }
@@ -585,19 +562,14 @@ fn principal_entry(names: &PrincipalName, caller: &Caller) -> PrincipalMatch {
 /// [S5]. The caller is exempt for sure only when every link of that chain is listed; when some
 /// but not all are, the answer is indeterminate and the conservative outcome is that the Deny
 /// applies (E25).
-fn not_principal(
-    element: &PrincipalElement,
-    caller: &Caller,
-    notes: &mut Vec<Note>,
-) -> PrincipalMatch {
+fn not_principal(element: &PrincipalElement, caller: &Caller, notes: &mut Vec<Note>) -> PrincipalMatch {
     let listed = |check: &dyn Fn(&PrincipalName) -> bool| {
         element
             .entries
             .iter()
             .any(|e| e.names == PrincipalName::Everyone || check(&e.names))
     };
-    let account_listed =
-        |account: &str| listed(&|n| matches!(n, PrincipalName::Account(a) if a == account));
+    let account_listed = |account: &str| listed(&|n| matches!(n, PrincipalName::Account(a) if a == account));
     let exact_listed = |arn: &str| listed(&|n| matches!(n, PrincipalName::Exact(x) if x == arn));
     let links: Vec<(&str, bool)> = match caller {
         Caller::Anonymous => vec![("anonymous", listed(&|_| false))],
@@ -619,9 +591,8 @@ fn not_principal(
             role_arn,
             session,
         } => {
-            let role_listed = listed(
-                &|n| matches!(n, PrincipalName::Role { account: a, name } if a == account && name == role),
-            );
+            let role_listed =
+                listed(&|n| matches!(n, PrincipalName::Role { account: a, name } if a == account && name == role));
             let mut links = vec![
                 ("its account", account_listed(account)),
                 (role_arn.as_str(), role_listed),

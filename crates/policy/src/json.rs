@@ -254,9 +254,7 @@ impl Reader<'_> {
         if self.peek() == Some(b'.') {
             self.bump();
             if self.digits() == 0 {
-                return Err(
-                    self.error_here("invalid number: expected a digit after the decimal point")
-                );
+                return Err(self.error_here("invalid number: expected a digit after the decimal point"));
             }
         }
         if let Some(b'e' | b'E') = self.peek() {
@@ -268,11 +266,7 @@ impl Reader<'_> {
                 return Err(self.error_here("invalid number: expected a digit in the exponent"));
             }
         }
-        let text = self
-            .text
-            .get(start.offset..self.pos)
-            .unwrap_or_default()
-            .to_owned();
+        let text = self.text.get(start.offset..self.pos).unwrap_or_default().to_owned();
         Ok(self.finish(start, JsonValue::Number(text)))
     }
 
@@ -282,9 +276,7 @@ impl Reader<'_> {
             let digit = self
                 .peek()
                 .and_then(|b| (b as char).to_digit(16))
-                .ok_or_else(|| {
-                    self.error_here("invalid unicode escape: expected four hex digits")
-                })?;
+                .ok_or_else(|| self.error_here("invalid unicode escape: expected four hex digits"))?;
             self.bump();
             code = code * 16 + digit;
         }
@@ -318,37 +310,26 @@ impl Reader<'_> {
                             let code = if (0xD800..0xDC00).contains(&high) {
                                 if self.peek() == Some(b'\\') {
                                     self.bump();
-                                    self.expect_byte(
-                                        b'u',
-                                        "invalid unicode escape: expected a low surrogate",
-                                    )?;
+                                    self.expect_byte(b'u', "invalid unicode escape: expected a low surrogate")?;
                                 } else {
-                                    return Err(self.error_here(
-                                        "invalid unicode escape: expected a low surrogate",
-                                    ));
+                                    return Err(self.error_here("invalid unicode escape: expected a low surrogate"));
                                 }
                                 let low = self.hex4()?;
                                 if !(0xDC00..0xE000).contains(&low) {
-                                    return Err(self.error_here(
-                                        "invalid unicode escape: expected a low surrogate",
-                                    ));
+                                    return Err(self.error_here("invalid unicode escape: expected a low surrogate"));
                                 }
                                 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
                             } else {
                                 high
                             };
                             char::from_u32(code).ok_or_else(|| {
-                                self.error_at(
-                                    JsonErrorKind::Syntax("invalid unicode escape".to_owned()),
-                                    escape_at,
-                                )
+                                self.error_at(JsonErrorKind::Syntax("invalid unicode escape".to_owned()), escape_at)
                             })?
                         }
                         _ => {
-                            return Err(self.error_at(
-                                JsonErrorKind::Syntax("invalid escape in string".to_owned()),
-                                escape_at,
-                            ));
+                            return Err(
+                                self.error_at(JsonErrorKind::Syntax("invalid escape in string".to_owned()), escape_at)
+                            );
                         }
                     };
                     out.push(c);
@@ -421,11 +402,7 @@ impl Reader<'_> {
             self.skip_whitespace();
             let value = self.value(depth + 1)?;
             self.path.pop();
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            members.push(Member { key, key_span, value });
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {

@@ -46,8 +46,7 @@ impl PolicyKind {
     /// anything else `resource`.
     pub fn for_resource_arn(arn: &str) -> Self {
         let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(_), Some(service)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some("arn"), Some(_), Some(service)) = (parts.next(), parts.next(), parts.next()) else {
             return PolicyKind::Resource;
         };
         let resource = parts.nth(2).unwrap_or_default();
@@ -80,16 +79,10 @@ impl PolicyKind {
             let JsonValue::Object(elements) = &statement.value else {
                 continue;
             };
-            if elements
-                .iter()
-                .any(|e| e.key == "Principal" || e.key == "NotPrincipal")
-            {
+            if elements.iter().any(|e| e.key == "Principal" || e.key == "NotPrincipal") {
                 with_principal += 1;
             }
-            for element in elements
-                .iter()
-                .filter(|e| e.key == "Action" || e.key == "NotAction")
-            {
+            for element in elements.iter().filter(|e| e.key == "Action" || e.key == "NotAction") {
                 let values: Vec<&json::Json> = match &element.value.value {
                     JsonValue::Array(items) => items.iter().collect(),
                     _ => vec![&element.value],
@@ -116,8 +109,7 @@ impl PolicyKind {
         } else if !services.is_empty() && services.iter().all(|s| s == "backup") {
             Ok(PolicyKind::Vault)
         } else {
-            Err("the statements name principals but their actions are neither all `kms:` nor all `backup:`"
-                .to_owned())
+            Err("the statements name principals but their actions are neither all `kms:` nor all `backup:`".to_owned())
         }
     }
 }

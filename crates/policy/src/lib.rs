@@ -40,15 +40,15 @@ mod template;
 pub use condition::{BaseOperator, Condition, ConditionTrace, Operator, SetOperator};
 pub use diagnostic::{PolicyError, PolicyWarning, Rule, WarningRule};
 pub use evaluate::{
-    Authorization, Decision, LabeledPolicy, LabeledWarning, Note, NoteKind, Outcome,
-    PrincipalMatch, Sides, StatementRef, StatementTrace, evaluate, is_kms_cross_account_action,
+    Authorization, Decision, LabeledPolicy, LabeledWarning, Note, NoteKind, Outcome, PrincipalMatch, Sides,
+    StatementRef, StatementTrace, evaluate, is_kms_cross_account_action,
 };
 pub use json::Span;
 pub use kind::PolicyKind;
 pub use pattern::{Pattern, Piece, Segments};
 pub use policy::{
-    ActionElement, ActionPattern, Effect, Policy, PrincipalElement, PrincipalEntry, PrincipalName,
-    PrincipalType, ResourceElement, ResourcePattern, Statement, Version,
+    ActionElement, ActionPattern, Effect, Policy, PrincipalElement, PrincipalEntry, PrincipalName, PrincipalType,
+    ResourceElement, ResourcePattern, Statement, Version,
 };
 pub use request::{Caller, Context, ContextEntry, Request, is_account_id};
 pub use simulate::{PolicySource, Simulation, SimulationError, SimulationInput};

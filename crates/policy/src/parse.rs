@@ -6,8 +6,8 @@ use crate::json::{self, Json, JsonErrorKind, JsonValue, Member, Span};
 use crate::kind::PolicyKind;
 use crate::pattern::{Pattern, Segments};
 use crate::policy::{
-    ActionElement, ActionPattern, Effect, Policy, PrincipalElement, PrincipalEntry, PrincipalName,
-    PrincipalType, ResourceElement, ResourcePattern, Statement, Version,
+    ActionElement, ActionPattern, Effect, Policy, PrincipalElement, PrincipalEntry, PrincipalName, PrincipalType,
+    ResourceElement, ResourcePattern, Statement, Version,
 };
 use crate::request::is_account_id;
 use crate::template::Template;
@@ -141,10 +141,7 @@ impl Parser {
         }
         one_or_many(json, path)
             .into_iter()
-            .filter_map(|(item, item_path)| {
-                self.string(item, &item_path)
-                    .map(|s| (s, item_path, item.span))
-            })
+            .filter_map(|(item, item_path)| self.string(item, &item_path).map(|s| (s, item_path, item.span)))
             .collect()
     }
 
@@ -165,8 +162,7 @@ impl Parser {
                             "2012-10-17" => Some(Version::V2012_10_17),
                             "2008-10-17" => Some(Version::V2008_10_17),
                             other => {
-                                let message =
-                                    format!("unknown policy version `{other}`: use `2012-10-17`");
+                                let message = format!("unknown policy version `{other}`: use `2012-10-17`");
                                 self.error(Rule::UnknownVersion, &path, member.value.span, message);
                                 None
                             }
@@ -195,14 +191,8 @@ impl Parser {
                     statements.extend(self.statement(item, &format!("$.Statement[{i}]")));
                 }
             }
-            JsonValue::Object(_) => {
-                statements.extend(self.statement(statement_json, "$.Statement"))
-            }
-            _ => self.wrong_type(
-                "$.Statement",
-                statement_json,
-                "a statement object or an array of them",
-            ),
+            JsonValue::Object(_) => statements.extend(self.statement(statement_json, "$.Statement")),
+            _ => self.wrong_type("$.Statement", statement_json, "a statement object or an array of them"),
         }
         if statements.is_empty() && self.errors.is_empty() {
             self.warn(
@@ -247,12 +237,7 @@ impl Parser {
                     | "Condition"
             ) {
                 let known = "Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition";
-                self.unknown_element(
-                    &member.key,
-                    &format!("{path}.{}", member.key),
-                    member,
-                    known,
-                );
+                self.unknown_element(&member.key, &format!("{path}.{}", member.key), member, known);
             }
         }
         for (a, b) in [
@@ -276,12 +261,9 @@ impl Parser {
                 let sid_path = format!("{path}.Sid");
                 let sid = self.string(&m.value, &sid_path).map(str::to_owned);
                 if let Some(sid) = &sid {
-                    if self.kind == PolicyKind::Identity
-                        && !sid.chars().all(|c| c.is_ascii_alphanumeric())
-                    {
-                        let message = format!(
-                            "`Sid` `{sid}` may contain only letters and digits in an identity policy"
-                        );
+                    if self.kind == PolicyKind::Identity && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        let message =
+                            format!("`Sid` `{sid}` may contain only letters and digits in an identity policy");
                         self.error(Rule::InvalidSid, &sid_path, m.value.span, message);
                     }
                 }
@@ -296,12 +278,7 @@ impl Parser {
                 Some("Deny") => Some(Effect::Deny),
                 Some(other) => {
                     let message = format!("`Effect` must be `Allow` or `Deny`, found `{other}`");
-                    self.error(
-                        Rule::InvalidEffect,
-                        &format!("{path}.Effect"),
-                        m.value.span,
-                        message,
-                    );
+                    self.error(Rule::InvalidEffect, &format!("{path}.Effect"), m.value.span, message);
                     None
                 }
                 None => None,
@@ -348,24 +325,14 @@ impl Parser {
         let action = match find("Action").or_else(|| find("NotAction")) {
             Some(m) => self.actions(m, &format!("{path}.{}", m.key)),
             None => {
-                self.missing_in_statement(
-                    "Action",
-                    path,
-                    json.span,
-                    WarningRule::StatementWithoutAction,
-                );
+                self.missing_in_statement("Action", path, json.span, WarningRule::StatementWithoutAction);
                 None
             }
         };
         let resource = match find("Resource").or_else(|| find("NotResource")) {
             Some(m) => self.resources(m, &format!("{path}.{}", m.key)),
             None => {
-                self.missing_in_statement(
-                    "Resource",
-                    path,
-                    json.span,
-                    WarningRule::StatementWithoutResource,
-                );
+                self.missing_in_statement("Resource", path, json.span, WarningRule::StatementWithoutResource);
                 None
             }
         };
@@ -404,17 +371,10 @@ impl Parser {
 
     /// A missing `Action` or `Resource`: a warning in key policies (accepted, no effect
     /// [S21][S26]), an error elsewhere.
-    fn missing_in_statement(
-        &mut self,
-        element: &str,
-        path: &str,
-        span: Span,
-        warning: WarningRule,
-    ) {
+    fn missing_in_statement(&mut self, element: &str, path: &str, span: Span, warning: WarningRule) {
         if self.kind == PolicyKind::Kms {
-            let message = format!(
-                "the statement has no `{element}`: KMS accepts the key policy but the statement has no effect"
-            );
+            let message =
+                format!("the statement has no `{element}`: KMS accepts the key policy but the statement has no effect");
             self.warn(warning, path, span, message);
         } else {
             let message = format!("the statement has no `{element}` or `Not{element}` element");
@@ -422,15 +382,11 @@ impl Parser {
         }
     }
 
-    fn principal(
-        &mut self,
-        member: &Member,
-        path: &str,
-        effect: Option<Effect>,
-    ) -> Option<PrincipalElement> {
+    fn principal(&mut self, member: &Member, path: &str, effect: Option<Effect>) -> Option<PrincipalElement> {
         let negated = member.key == "NotPrincipal";
         if negated && effect == Some(Effect::Allow) {
-            let message = "`NotPrincipal` must be used with `\"Effect\": \"Deny\"`: with `Allow` it is not supported".to_owned();
+            let message =
+                "`NotPrincipal` must be used with `\"Effect\": \"Deny\"`: with `Allow` it is not supported".to_owned();
             self.error(Rule::NotPrincipalWithAllow, path, member.key_span, message);
         }
         let json = &member.value;
@@ -502,13 +458,7 @@ impl Parser {
         })
     }
 
-    fn principal_name(
-        &mut self,
-        kind: PrincipalType,
-        value: &str,
-        path: &str,
-        span: Span,
-    ) -> Option<PrincipalName> {
+    fn principal_name(&mut self, kind: PrincipalType, value: &str, path: &str, span: Span) -> Option<PrincipalName> {
         if value == "*" {
             return Some(PrincipalName::Everyone);
         }
@@ -522,9 +472,7 @@ impl Parser {
         match kind {
             PrincipalType::Service => {
                 if value.is_empty() || value.contains(char::is_whitespace) || !value.contains('.') {
-                    let message = format!(
-                        "`{value}` is not a service principal name such as `backup.amazonaws.com`"
-                    );
+                    let message = format!("`{value}` is not a service principal name such as `backup.amazonaws.com`");
                     self.error(Rule::InvalidPrincipal, path, span, message);
                     return None;
                 }
@@ -538,12 +486,10 @@ impl Parser {
                 if names.is_none() {
                     let account = crate::pattern::split_arn(value).map(|arn| arn[4]);
                     let message = match account {
-                        Some(account) if !is_account_id(account) => format!(
-                            "principal `{value}` has `{account}` where a 12-digit account id belongs"
-                        ),
-                        _ => format!(
-                            "principal `{value}` is not an account id nor an IAM or STS principal ARN"
-                        ),
+                        Some(account) if !is_account_id(account) => {
+                            format!("principal `{value}` has `{account}` where a 12-digit account id belongs")
+                        }
+                        _ => format!("principal `{value}` is not an account id nor an IAM or STS principal ARN"),
                     };
                     self.error(Rule::InvalidPrincipal, path, span, message);
                 }
@@ -574,12 +520,7 @@ impl Parser {
                         "`NotPrincipal` names `{}` but not its account `arn:aws:iam::{account}:root`: AWS might deny the whole account, so the Deny may apply to that principal too",
                         entry.value
                     );
-                    self.warn(
-                        WarningRule::NotprincipalWithoutAccount,
-                        path,
-                        entry.span,
-                        message,
-                    );
+                    self.warn(WarningRule::NotprincipalWithoutAccount, path, entry.span, message);
                 }
             }
         }
@@ -593,9 +534,7 @@ impl Parser {
                 || value.split_once(':').is_some_and(|(service, name)| {
                     !service.is_empty()
                         && !name.is_empty()
-                        && service
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                        && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                         && !name.contains(char::is_whitespace)
                 });
             if !valid {
@@ -630,19 +569,12 @@ impl Parser {
                     let message = format!(
                         "resource `{value}` has a policy variable before the resource part: variables may appear only after the fifth colon"
                     );
-                    self.error(
-                        Rule::VariableOutsideResourcePart,
-                        &value_path,
-                        span,
-                        message,
-                    );
+                    self.error(Rule::VariableOutsideResourcePart, &value_path, span, message);
                     continue;
                 }
             }
             let segments: Vec<&str> = value.splitn(6, ':').collect();
-            if segments.first() == Some(&"arn")
-                && segments.get(2).is_some_and(|s| s.contains(['*', '?']))
-            {
+            if segments.first() == Some(&"arn") && segments.get(2).is_some_and(|s| s.contains(['*', '?'])) {
                 let message = format!(
                     "resource `{value}` has a wildcard in its service segment: wildcards are not allowed there"
                 );
@@ -655,8 +587,7 @@ impl Parser {
                 );
                 self.warn(WarningRule::ResourceNotArn, &value_path, span, message);
             }
-            let pattern =
-                (!template.is_dynamic()).then(|| Pattern::new(value, Segments::Resource, false));
+            let pattern = (!template.is_dynamic()).then(|| Pattern::new(value, Segments::Resource, false));
             resources.push(ResourcePattern { template, pattern });
         }
         Some(ResourceElement { negated, resources })
@@ -694,12 +625,7 @@ impl Parser {
             let op_path = format!("{path}.{}", op_member.key);
             let Some(operator) = Operator::parse(&op_member.key) else {
                 let message = format!("unknown condition operator `{}`", op_member.key);
-                self.error(
-                    Rule::UnknownConditionOperator,
-                    &op_path,
-                    op_member.key_span,
-                    message,
-                );
+                self.error(Rule::UnknownConditionOperator, &op_path, op_member.key_span, message);
                 continue;
             };
             let JsonValue::Object(keys) = &op_member.value.value else {
@@ -708,9 +634,7 @@ impl Parser {
             };
             for key_member in keys {
                 let key_path = format!("{op_path}.{}", key_member.key);
-                if let Some(condition) =
-                    self.condition(operator, &op_member.key, key_member, &key_path)
-                {
+                if let Some(condition) = self.condition(operator, &op_member.key, key_member, &key_path) {
                     conditions.push(condition);
                 }
             }
@@ -718,13 +642,7 @@ impl Parser {
         conditions
     }
 
-    fn condition(
-        &mut self,
-        operator: Operator,
-        operator_name: &str,
-        member: &Member,
-        path: &str,
-    ) -> Option<Condition> {
+    fn condition(&mut self, operator: Operator, operator_name: &str, member: &Member, path: &str) -> Option<Condition> {
         let mut values = Vec::new();
         let mut operands = Vec::new();
         for (item, item_path) in one_or_many(&member.value, path) {
@@ -741,17 +659,16 @@ impl Parser {
                 self.template(&text, &item_path, item.span)?
             } else {
                 if self.variables && text.contains("${") {
-                    let message =
-                        format!("`{operator_name}` does not take policy variables, found `{text}`");
+                    let message = format!("`{operator_name}` does not take policy variables, found `{text}`");
                     self.error(Rule::InvalidConditionValue, &item_path, item.span, message);
                     continue;
                 }
                 Template::literal(&text)
             };
             let operand = match operator.base {
-                BaseOperator::StringEquals
-                | BaseOperator::StringEqualsIgnoreCase
-                | BaseOperator::BinaryEquals => Some(Operand::Text),
+                BaseOperator::StringEquals | BaseOperator::StringEqualsIgnoreCase | BaseOperator::BinaryEquals => {
+                    Some(Operand::Text)
+                }
                 BaseOperator::StringLike => Some(if template.is_dynamic() {
                     Operand::Text
                 } else {
@@ -762,8 +679,7 @@ impl Parser {
                 } else {
                     condition::compile_arn(&text)
                 })),
-                BaseOperator::Bool | BaseOperator::Null => match text.to_ascii_lowercase().as_str()
-                {
+                BaseOperator::Bool | BaseOperator::Null => match text.to_ascii_lowercase().as_str() {
                     "true" => Some(Operand::Bool(true)),
                     "false" => Some(Operand::Bool(false)),
                     _ if template.is_dynamic() => Some(Operand::Text),
@@ -773,16 +689,12 @@ impl Parser {
                 | BaseOperator::NumericLessThan
                 | BaseOperator::NumericLessThanEquals
                 | BaseOperator::NumericGreaterThan
-                | BaseOperator::NumericGreaterThanEquals => {
-                    text.trim().parse::<f64>().ok().map(Operand::Number)
-                }
+                | BaseOperator::NumericGreaterThanEquals => text.trim().parse::<f64>().ok().map(Operand::Number),
                 BaseOperator::DateEquals
                 | BaseOperator::DateLessThan
                 | BaseOperator::DateLessThanEquals
                 | BaseOperator::DateGreaterThan
-                | BaseOperator::DateGreaterThanEquals => {
-                    condition::parse_date(&text).map(Operand::Date)
-                }
+                | BaseOperator::DateGreaterThanEquals => condition::parse_date(&text).map(Operand::Date),
                 BaseOperator::IpAddress => condition::Cidr::parse(&text).map(Operand::Cidr),
             };
             let Some(operand) = operand else {
@@ -819,11 +731,7 @@ pub(crate) fn aws_principal(value: &str) -> Option<PrincipalName> {
         return Some(PrincipalName::Account(value.to_owned()));
     }
     let [_, partition, service, region, account, resource] = crate::pattern::split_arn(value)?;
-    if partition.is_empty()
-        || !region.is_empty()
-        || !is_account_id(account)
-        || resource.contains(char::is_whitespace)
-    {
+    if partition.is_empty() || !region.is_empty() || !is_account_id(account) || resource.contains(char::is_whitespace) {
         return None;
     }
     match (service, resource.split_once('/')) {
@@ -832,17 +740,11 @@ pub(crate) fn aws_principal(value: &str) -> Option<PrincipalName> {
             account: account.to_owned(),
             name: path.rsplit('/').next().unwrap_or(path).to_owned(),
         }),
-        ("iam", Some(("user", path))) if !path.is_empty() => {
+        ("iam", Some(("user", path))) if !path.is_empty() => Some(PrincipalName::Exact(value.to_owned())),
+        ("sts", Some(("assumed-role", rest))) if rest.split('/').filter(|s| !s.is_empty()).count() == 2 => {
             Some(PrincipalName::Exact(value.to_owned()))
         }
-        ("sts", Some(("assumed-role", rest)))
-            if rest.split('/').filter(|s| !s.is_empty()).count() == 2 =>
-        {
-            Some(PrincipalName::Exact(value.to_owned()))
-        }
-        ("sts", Some(("federated-user", name))) if !name.is_empty() => {
-            Some(PrincipalName::Exact(value.to_owned()))
-        }
+        ("sts", Some(("federated-user", name))) if !name.is_empty() => Some(PrincipalName::Exact(value.to_owned())),
         _ => None,
     }
 }

@@ -184,11 +184,7 @@ fn close_stars(tokens: &[Token], states: &mut [bool]) {
 }
 
 fn fold(c: char, ignore_case: bool) -> char {
-    if ignore_case {
-        c.to_ascii_lowercase()
-    } else {
-        c
-    }
+    if ignore_case { c.to_ascii_lowercase() } else { c }
 }
 
 fn shape_of(tokens: &[Token]) -> Shape {
@@ -254,10 +250,7 @@ mod tests {
 
     #[test]
     fn star_crosses_slashes_and_colons_in_free_mode() {
-        assert!(free(
-            "arn:aws:s3:::b/*/test/*",
-            "arn:aws:s3:::b/1/2/test/3/o.jpg"
-        ));
+        assert!(free("arn:aws:s3:::b/*/test/*", "arn:aws:s3:::b/1/2/test/3/o.jpg"));
         assert!(free(
             "arn:aws:someservice:*:111122223333:finance/*",
             "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"

@@ -66,9 +66,7 @@ impl Caller {
                 || text.ends_with(".amazonaws.com.cn")
                 || text.ends_with(".amazon.com");
             return if is_service {
-                Ok(Caller::Service {
-                    name: text.to_owned(),
-                })
+                Ok(Caller::Service { name: text.to_owned() })
             } else {
                 Err(format!(
                     "principal `{text}` is not an IAM or STS ARN, a service principal name or `anonymous`"
@@ -76,8 +74,7 @@ impl Caller {
             };
         }
         let bad = || format!("principal `{text}` is not an IAM or STS principal ARN");
-        let [_, _, service, region, account, resource] =
-            crate::pattern::split_arn(text).ok_or_else(bad)?;
+        let [_, _, service, region, account, resource] = crate::pattern::split_arn(text).ok_or_else(bad)?;
         if !region.is_empty() || !is_account_id(account) {
             return Err(bad());
         }
@@ -113,9 +110,7 @@ impl Caller {
                     session: Some(session.to_owned()),
                 })
             }
-            ("sts", Some(("federated-user", name))) if !name.is_empty() => {
-                Ok(Caller::Other { arn, account })
-            }
+            ("sts", Some(("federated-user", name))) if !name.is_empty() => Ok(Caller::Other { arn, account }),
             _ => Err(bad()),
         }
     }
@@ -183,11 +178,7 @@ impl Context {
 
     /// Adds a value to `key` (a repeated key is multivalued).
     pub fn insert(&mut self, key: &str, value: &str) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|e| e.key.eq_ignore_ascii_case(key))
-        {
+        match self.entries.iter_mut().find(|e| e.key.eq_ignore_ascii_case(key)) {
             Some(entry) => entry.values.push(value.to_owned()),
             None => self.entries.push(ContextEntry {
                 key: key.to_owned(),
@@ -199,11 +190,7 @@ impl Context {
 
     /// Sets `key` to exactly `values` (an empty list is a present, empty set).
     pub fn set(&mut self, key: &str, values: Vec<String>) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|e| e.key.eq_ignore_ascii_case(key))
-        {
+        match self.entries.iter_mut().find(|e| e.key.eq_ignore_ascii_case(key)) {
             Some(entry) => entry.values = values,
             None => self.entries.push(ContextEntry {
                 key: key.to_owned(),
@@ -215,11 +202,7 @@ impl Context {
 
     /// Adds `values` to `key`, creating it (present, possibly with no values) when absent.
     pub fn extend(&mut self, key: &str, values: &[String]) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|e| e.key.eq_ignore_ascii_case(key))
-        {
+        match self.entries.iter_mut().find(|e| e.key.eq_ignore_ascii_case(key)) {
             Some(entry) => entry.values.extend_from_slice(values),
             None => self.entries.push(ContextEntry {
                 key: key.to_owned(),
@@ -242,10 +225,7 @@ impl Context {
     /// The values of `key`, matched case-insensitively; `None` when absent. An empty string
     /// given for a tag key counts as absent (null) [S10].
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| e.key.eq_ignore_ascii_case(key))?;
+        let entry = self.entries.iter().find(|e| e.key.eq_ignore_ascii_case(key))?;
         let is_tag_key = entry.key.contains('/');
         if is_tag_key && entry.values.iter().all(String::is_empty) && !entry.values.is_empty() {
             return None;
@@ -298,9 +278,7 @@ impl Request {
                 context.derive("aws:PrincipalIsAWSService", "true");
                 context.derive("aws:PrincipalServiceName", name);
             }
-            Caller::RoleSession {
-                role_arn, account, ..
-            } => {
+            Caller::RoleSession { role_arn, account, .. } => {
                 context.derive("aws:PrincipalArn", role_arn);
                 context.derive("aws:PrincipalAccount", account);
                 context.derive("aws:PrincipalIsAWSService", "false");
@@ -357,10 +335,7 @@ mod tests {
             request.context.get("AWS:PRINCIPALARN").unwrap(),
             ["arn:aws:iam::444455556666:role/BackupRole"]
         );
-        assert_eq!(
-            request.context.get("kms:calleraccount").unwrap(),
-            ["444455556666"]
-        );
+        assert_eq!(request.context.get("kms:calleraccount").unwrap(), ["444455556666"]);
         assert_eq!(request.resource_owner.as_deref(), Some("111122223333"));
     }
 

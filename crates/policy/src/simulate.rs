@@ -88,11 +88,7 @@ impl Simulation {
                     errors,
                 })
         };
-        let resource_policy = input
-            .resource_policy
-            .as_ref()
-            .map(|s| parse(s, kind))
-            .transpose()?;
+        let resource_policy = input.resource_policy.as_ref().map(|s| parse(s, kind)).transpose()?;
         let identity_policies = input
             .identity_policies
             .iter()

@@ -152,11 +152,8 @@ fn parse_variable(inner: &str) -> Option<Part> {
         }
         None => (inner.trim(), None),
     };
-    let valid = !key.is_empty()
-        && key.contains(':')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ":/_-.@".contains(c));
+    let valid =
+        !key.is_empty() && key.contains(':') && key.chars().all(|c| c.is_ascii_alphanumeric() || ":/_-.@".contains(c));
     valid.then(|| Part::Variable {
         key: key.to_owned(),
         default,
