@@ -8,3 +8,6 @@ mod validation;
 
 // Property tests on generated policies and requests.
 mod properties;
+
+// The CLI, in-process, pinned by insta snapshots.
+mod cli;
