@@ -1,4 +1,9 @@
 //! copylab's integration tests, in one binary (each test binary relinks every dependency).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests fail loudly by design"
+)]
 
 // The policy test corpus (tests/corpus/*.json): E01–E60 and the seed article's policies.
 mod corpus;
@@ -11,3 +16,6 @@ mod properties;
 
 // The CLI, in-process, pinned by insta snapshots.
 mod cli;
+
+// Repository rules: module docs, pure core, justified dependencies, no skipped tests.
+mod tidy;

@@ -143,15 +143,15 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, 
             Ok(kind) => kind,
             Err(why) => {
                 // Malformed JSON is reported by the parser with its position.
-                if let Err(errors) = Policy::parse(&text, PolicyKind::Resource) {
-                    if errors.iter().any(|e| {
+                if let Err(errors) = Policy::parse(&text, PolicyKind::Resource)
+                    && errors.iter().any(|e| {
                         matches!(
                             e.rule,
                             copylab_policy::Rule::MalformedJson | copylab_policy::Rule::DuplicateKey
                         )
-                    }) {
-                        return report_check(args.format, &file, &text, None, Err(errors), out, color);
-                    }
+                    })
+                {
+                    return report_check(args.format, &file, &text, None, Err(errors), out, color);
                 }
                 if args.format == Format::Json {
                     let report = CheckReport {

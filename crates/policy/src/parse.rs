@@ -129,15 +129,15 @@ impl Parser {
     }
 
     fn strings<'j>(&mut self, json: &'j Json, path: &str) -> Vec<(&'j str, String, Span)> {
-        if let JsonValue::Array(items) = &json.value {
-            if items.is_empty() {
-                self.error(
-                    Rule::WrongType,
-                    path,
-                    json.span,
-                    "expected at least one value, found an empty array".to_owned(),
-                );
-            }
+        if let JsonValue::Array(items) = &json.value
+            && items.is_empty()
+        {
+            self.error(
+                Rule::WrongType,
+                path,
+                json.span,
+                "expected at least one value, found an empty array".to_owned(),
+            );
         }
         one_or_many(json, path)
             .into_iter()
@@ -260,12 +260,12 @@ impl Parser {
             Some(m) => {
                 let sid_path = format!("{path}.Sid");
                 let sid = self.string(&m.value, &sid_path).map(str::to_owned);
-                if let Some(sid) = &sid {
-                    if self.kind == PolicyKind::Identity && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-                        let message =
-                            format!("`Sid` `{sid}` may contain only letters and digits in an identity policy");
-                        self.error(Rule::InvalidSid, &sid_path, m.value.span, message);
-                    }
+                if let Some(sid) = &sid
+                    && self.kind == PolicyKind::Identity
+                    && !sid.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    let message = format!("`Sid` `{sid}` may contain only letters and digits in an identity policy");
+                    self.error(Rule::InvalidSid, &sid_path, m.value.span, message);
                 }
                 sid
             }
@@ -341,10 +341,10 @@ impl Parser {
             None => Vec::new(),
         };
 
-        if let (Some(element), Some(Effect::Deny)) = (&principal, effect) {
-            if element.negated {
-                self.check_not_principal_accounts(element, &format!("{path}.NotPrincipal"));
-            }
+        if let (Some(element), Some(Effect::Deny)) = (&principal, effect)
+            && element.negated
+        {
+            self.check_not_principal_accounts(element, &format!("{path}.NotPrincipal"));
         }
         if self.errors.len() > errors_before {
             return None;
@@ -514,14 +514,14 @@ impl Parser {
                 PrincipalName::Exact(arn) => arn.split(':').nth(4),
                 _ => None,
             };
-            if let Some(account) = account {
-                if !listed_accounts.contains(&account) {
-                    let message = format!(
-                        "`NotPrincipal` names `{}` but not its account `arn:aws:iam::{account}:root`: AWS might deny the whole account, so the Deny may apply to that principal too",
-                        entry.value
-                    );
-                    self.warn(WarningRule::NotprincipalWithoutAccount, path, entry.span, message);
-                }
+            if let Some(account) = account
+                && !listed_accounts.contains(&account)
+            {
+                let message = format!(
+                    "`NotPrincipal` names `{}` but not its account `arn:aws:iam::{account}:root`: AWS might deny the whole account, so the Deny may apply to that principal too",
+                    entry.value
+                );
+                self.warn(WarningRule::NotprincipalWithoutAccount, path, entry.span, message);
             }
         }
     }
@@ -564,14 +564,14 @@ impl Parser {
             let Some(template) = self.template(value, &value_path, span) else {
                 continue;
             };
-            if let Some(offset) = value.find("${").filter(|_| self.variables) {
-                if value.get(..offset).unwrap_or_default().matches(':').count() < 5 {
-                    let message = format!(
-                        "resource `{value}` has a policy variable before the resource part: variables may appear only after the fifth colon"
-                    );
-                    self.error(Rule::VariableOutsideResourcePart, &value_path, span, message);
-                    continue;
-                }
+            if let Some(offset) = value.find("${").filter(|_| self.variables)
+                && value.get(..offset).unwrap_or_default().matches(':').count() < 5
+            {
+                let message = format!(
+                    "resource `{value}` has a policy variable before the resource part: variables may appear only after the fifth colon"
+                );
+                self.error(Rule::VariableOutsideResourcePart, &value_path, span, message);
+                continue;
             }
             let segments: Vec<&str> = value.splitn(6, ':').collect();
             if segments.first() == Some(&"arn") && segments.get(2).is_some_and(|s| s.contains(['*', '?'])) {

@@ -295,10 +295,10 @@ impl Request {
                 context.derive("aws:PrincipalIsAWSService", "false");
             }
         }
-        if kind == PolicyKind::Kms {
-            if let Some(account) = caller.account() {
-                context.derive("kms:CallerAccount", account);
-            }
+        if kind == PolicyKind::Kms
+            && let Some(account) = caller.account()
+        {
+            context.derive("kms:CallerAccount", account);
         }
         let resource_owner = resource_owner.map(str::to_owned).or_else(|| {
             crate::pattern::split_arn(resource)

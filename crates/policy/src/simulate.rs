@@ -102,10 +102,10 @@ impl Simulation {
         {
             return Err(SimulationError::InvalidAction(input.action.to_owned()));
         }
-        if let Some(owner) = input.resource_owner {
-            if !crate::request::is_account_id(owner) {
-                return Err(SimulationError::InvalidResourceOwner(owner.to_owned()));
-            }
+        if let Some(owner) = input.resource_owner
+            && !crate::request::is_account_id(owner)
+        {
+            return Err(SimulationError::InvalidResourceOwner(owner.to_owned()));
         }
         let mut context = Context::new();
         for (key, values) in &input.context {
