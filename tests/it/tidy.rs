@@ -37,10 +37,12 @@ fn dependencies(manifest: &str, sections: &[&str]) -> Vec<String> {
             inside = sections.contains(&line);
             continue;
         }
-        if inside && !line.is_empty() && !line.starts_with('#') {
-            if let Some(name) = line.split(['=', '.']).next() {
-                names.push(name.trim().to_owned());
-            }
+        if inside
+            && !line.is_empty()
+            && !line.starts_with('#')
+            && let Some(name) = line.split(['=', '.']).next()
+        {
+            names.push(name.trim().to_owned());
         }
     }
     names
