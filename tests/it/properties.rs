@@ -89,7 +89,7 @@ fn condition() -> impl Strategy<Value = Option<Value>> {
 fn statement(with_principal: bool, effect: Option<&'static str>) -> impl Strategy<Value = Value> {
     let effect = match effect {
         Some(e) => Just(e).boxed(),
-        None => prop::sample::select(vec!["Allow", "Deny"]).boxed(),
+        None => prop::sample::select(vec!["Allow", "Allow", "Allow", "Deny"]).boxed(),
     };
     (
         effect,
@@ -406,7 +406,11 @@ proptest! {
 #[test]
 fn generated_cases_reach_every_decision() {
     use proptest::strategy::ValueTree;
-    let mut runner = proptest::test_runner::TestRunner::new(config());
+    // A fixed seed: this checks the generator's reach, not a random sample of it.
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(7),
+        ..Config::default()
+    });
     let mut counts = [0usize; 3];
     for _ in 0..600 {
         let case = case().new_tree(&mut runner).unwrap().current();

@@ -133,7 +133,7 @@ fn ci_runs_the_test_command_the_readme_gives() {
         "README.md must give `{command}` as its test command"
     );
     assert!(
-        ci.lines().any(|l| l.trim() == command),
-        ".ci/run must run `{command}` on a line of its own"
+        ci.lines().any(|l| l.trim().starts_with(command)),
+        ".ci/run must run `{command}`"
     );
 }

@@ -478,3 +478,17 @@ fn not_principal_deny_without_account_is_a_warning() {
         ("$.Statement[0].NotPrincipal", 2, 28)
     );
 }
+
+#[test]
+fn unclosed_policy_variable_is_rejected() {
+    let text = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\",\n  \"Resource\": \"arn:aws:s3:::bucket/${aws:username\"}]}";
+    check(
+        text,
+        PolicyKind::Identity,
+        "invalid-variable",
+        "$.Statement[0].Resource",
+        2,
+        15,
+        KMS,
+    );
+}

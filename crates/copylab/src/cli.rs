@@ -55,6 +55,28 @@ impl KindArg {
     }
 }
 
+/// Which rules apply to the resource policy in a simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResourceKindArg {
+    /// A KMS key policy.
+    Kms,
+    /// An AWS Backup vault access policy.
+    Vault,
+    /// Any other resource-based policy.
+    Resource,
+}
+
+impl ResourceKindArg {
+    pub(crate) fn kind(self) -> copylab_policy::PolicyKind {
+        use copylab_policy::PolicyKind;
+        match self {
+            ResourceKindArg::Kms => PolicyKind::Kms,
+            ResourceKindArg::Vault => PolicyKind::Vault,
+            ResourceKindArg::Resource => PolicyKind::Resource,
+        }
+    }
+}
+
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -102,7 +124,7 @@ pub(crate) struct SimulateArgs {
     pub resource_owner: Option<String>,
     /// Which rules apply to the resource policy; inferred from the resource ARN when absent.
     #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    pub kind: Option<ResourceKindArg>,
     /// A request context key and value, `KEY=VALUE` (repeat a key for several values).
     #[arg(long, value_name = "KEY=VALUE")]
     pub context: Vec<String>,
