@@ -75,7 +75,12 @@ impl Caller {
         }
         let bad = || format!("principal `{text}` is not an IAM or STS principal ARN");
         let [_, _, service, region, account, resource] = crate::pattern::split_arn(text).ok_or_else(bad)?;
-        if !region.is_empty() || !is_account_id(account) {
+        if !is_account_id(account) {
+            return Err(format!(
+                "principal `{text}` has `{account}` where a 12-digit account id belongs"
+            ));
+        }
+        if !region.is_empty() {
             return Err(bad());
         }
         let arn = text.to_owned();
