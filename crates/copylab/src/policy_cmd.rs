@@ -111,7 +111,8 @@ fn read_policy(path: &Path, err: &mut dyn Write) -> io::Result<Option<String>> {
     }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Some(text)),
+            // Editors on some systems write a byte-order mark; it is not part of the JSON.
+            Ok(text) => Ok(Some(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))),
             Err(_) => fail(err, "the file is not UTF-8 text".to_owned()),
         },
         Err(e) => fail(err, e.to_string()),
