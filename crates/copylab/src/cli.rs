@@ -20,6 +20,29 @@ enum Command {
     /// Validate and evaluate KMS key policies, Backup vault access policies and identity policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run a scenario: the copy job's outcome, every check, and the fix.
+    Explain(ExplainArgs),
+    /// List the built-in scenarios (or print the scenario format's JSON Schema).
+    Scenarios(ScenariosArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// A scenario file (`path/to/x.yaml`) or a built-in scenario name (see `copylab scenarios`).
+    pub scenario: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScenariosArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Print the JSON Schema of the scenario format instead.
+    #[arg(long)]
+    pub schema: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +64,8 @@ pub enum KindArg {
     Identity,
     /// Any other resource-based policy.
     Resource,
+    /// An IAM role trust policy.
+    Trust,
 }
 
 impl KindArg {
@@ -51,6 +76,7 @@ impl KindArg {
             KindArg::Vault => PolicyKind::Vault,
             KindArg::Identity => PolicyKind::Identity,
             KindArg::Resource => PolicyKind::Resource,
+            KindArg::Trust => PolicyKind::Trust,
         }
     }
 }
@@ -135,9 +161,9 @@ pub(crate) struct SimulateArgs {
 
 /// Exit codes: success (allowed, valid), a negative answer (denied, invalid), bad input.
 pub mod exit {
-    /// Allowed, or valid.
+    /// Allowed, valid, or the expected outcome.
     pub const OK: i32 = 0;
-    /// Denied, or invalid policy (for `check`).
+    /// Denied, invalid policy (for `check`), or an outcome that is not the expected one.
     pub const NO: i32 = 1;
     /// Invalid input: unreadable file, invalid policy given to `simulate`, bad arguments.
     pub const INPUT: i32 = 2;
@@ -167,6 +193,8 @@ where
     let result = match cli.command {
         Command::Policy(PolicyCommand::Check(args)) => policy_cmd::check(&args, out, err, color),
         Command::Policy(PolicyCommand::Simulate(args)) => policy_cmd::simulate(&args, out, err, color),
+        Command::Explain(args) => crate::explain_cmd::explain(&args, out, err, color),
+        Command::Scenarios(args) => crate::explain_cmd::scenarios(&args, out, err),
     };
     match result {
         Ok(code) => code,

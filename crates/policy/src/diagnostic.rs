@@ -158,6 +158,8 @@ pub struct PolicyWarning {
 pub(crate) fn exception_for(kind: PolicyKind) -> &'static str {
     match kind {
         PolicyKind::Vault => "InvalidParameterValueException",
-        PolicyKind::Kms | PolicyKind::Identity | PolicyKind::Resource => "MalformedPolicyDocumentException",
+        PolicyKind::Kms | PolicyKind::Identity | PolicyKind::Resource | PolicyKind::Trust => {
+            "MalformedPolicyDocumentException"
+        }
     }
 }

@@ -421,7 +421,7 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
             }
             identity
         }
-        PolicyKind::Vault | PolicyKind::Resource => {
+        PolicyKind::Vault | PolicyKind::Resource | PolicyKind::Trust => {
             if direct || identity {
                 return true;
             }
@@ -453,6 +453,7 @@ fn side_name(kind: PolicyKind) -> &'static str {
         PolicyKind::Kms => "key policy",
         PolicyKind::Vault => "vault access policy",
         PolicyKind::Identity | PolicyKind::Resource => "resource policy",
+        PolicyKind::Trust => "trust policy",
     }
 }
 
@@ -496,14 +497,10 @@ fn trace_statement<'a>(
         .action
         .as_ref()
         .is_some_and(|element| element.actions.iter().any(|a| a.pattern.matches(&request.action)) != element.negated);
-    let resource_match = statement.resource.as_ref().is_some_and(|element| {
-        element.resources.iter().any(|r| match &r.pattern {
-            Some(pattern) => pattern.matches(&request.resource),
-            None => r.template.resolve(&request.context).is_some_and(|pieces| {
-                Pattern::from_pieces(&pieces, Segments::Resource, false).matches(&request.resource)
-            }),
-        }) != element.negated
-    });
+    let resource_match = match &statement.resource {
+        None => labeled.policy.kind == PolicyKind::Trust,
+        Some(element) => resource_matches(element, request),
+    };
     let conditions: Vec<ConditionTrace<'a>> = statement
         .conditions
         .iter()
@@ -522,7 +519,9 @@ fn trace_statement<'a>(
     let conditions_match = conditions.iter().all(|c| c.result);
     let no_effect = match (&statement.action, &statement.resource) {
         (None, _) => Some("the statement has no Action: KMS accepts it but it has no effect [S21][S26]"),
-        (_, None) => Some("the statement has no Resource: KMS accepts it but it has no effect [S21][S26]"),
+        (_, None) if labeled.policy.kind != PolicyKind::Trust => {
+            Some("the statement has no Resource: KMS accepts it but it has no effect [S21][S26]")
+        }
         _ => None,
     };
     StatementTrace {
@@ -538,6 +537,16 @@ fn trace_statement<'a>(
         conditions_match,
         no_effect,
     }
+}
+
+fn resource_matches(element: &crate::policy::ResourceElement, request: &Request) -> bool {
+    element.resources.iter().any(|r| match &r.pattern {
+        Some(pattern) => pattern.matches(&request.resource),
+        None => r
+            .template
+            .resolve(&request.context)
+            .is_some_and(|pieces| Pattern::from_pieces(&pieces, Segments::Resource, false).matches(&request.resource)),
+    }) != element.negated
 }
 
 /// How one `Principal` entry relates to the caller [S4].

@@ -18,6 +18,8 @@ pub enum PolicyKind {
     Identity,
     /// Any other resource-based policy (S3 bucket policy and the like).
     Resource,
+    /// An IAM role trust policy: who may assume the role (`Resource` is implied: the role).
+    Trust,
 }
 
 impl PolicyKind {
@@ -28,6 +30,7 @@ impl PolicyKind {
             PolicyKind::Vault => "vault",
             PolicyKind::Identity => "identity",
             PolicyKind::Resource => "resource",
+            PolicyKind::Trust => "trust",
         }
     }
 
@@ -38,6 +41,7 @@ impl PolicyKind {
             "vault" => Some(PolicyKind::Vault),
             "identity" => Some(PolicyKind::Identity),
             "resource" => Some(PolicyKind::Resource),
+            "trust" => Some(PolicyKind::Trust),
             _ => None,
         }
     }
@@ -104,12 +108,42 @@ impl PolicyKind {
         if with_principal < statements.len() {
             return Err("some statements name a principal and some do not".to_owned());
         }
-        if !services.is_empty() && services.iter().all(|s| s == "kms") {
+        if !actions_sts_assume(&statements) && !services.is_empty() && services.iter().all(|s| s == "kms") {
             Ok(PolicyKind::Kms)
         } else if !services.is_empty() && services.iter().all(|s| s == "backup") {
             Ok(PolicyKind::Vault)
+        } else if actions_sts_assume(&statements) {
+            Ok(PolicyKind::Trust)
         } else {
             Err("the statements name principals but their actions are neither all `kms:` nor all `backup:`".to_owned())
         }
     }
+}
+
+/// Whether every action of the statements is an `sts:AssumeRole*` action (a trust policy).
+fn actions_sts_assume(statements: &[&json::Json]) -> bool {
+    let mut any = false;
+    for statement in statements {
+        let JsonValue::Object(elements) = &statement.value else {
+            return false;
+        };
+        for element in elements.iter().filter(|e| e.key == "Action") {
+            let values: Vec<&json::Json> = match &element.value.value {
+                JsonValue::Array(items) => items.iter().collect(),
+                _ => vec![&element.value],
+            };
+            for value in values {
+                match &value.value {
+                    JsonValue::String(a)
+                        if a.to_ascii_lowercase().starts_with("sts:assumerole")
+                            || a.eq_ignore_ascii_case("sts:TagSession") =>
+                    {
+                        any = true
+                    }
+                    _ => return false,
+                }
+            }
+        }
+    }
+    any
 }

@@ -366,12 +366,17 @@ impl Parser {
             PolicyKind::Vault => "vault access",
             PolicyKind::Identity => "identity",
             PolicyKind::Resource => "resource",
+            PolicyKind::Trust => "trust",
         }
     }
 
     /// A missing `Action` or `Resource`: a warning in key policies (accepted, no effect
     /// [S21][S26]), an error elsewhere.
     fn missing_in_statement(&mut self, element: &str, path: &str, span: Span, warning: WarningRule) {
+        if self.kind == PolicyKind::Trust && element == "Resource" {
+            // A trust policy's resource is the role it is attached to.
+            return;
+        }
         if self.kind == PolicyKind::Kms {
             let message =
                 format!("the statement has no `{element}`: KMS accepts the key policy but the statement has no effect");

@@ -1,0 +1,308 @@
+//! `copylab explain` and `copylab scenarios`: run a scenario through the rules engine and show the outcome, the checklist and the fix; list the built-in catalog.
+
+use std::io::{self, Write};
+
+use copylab_rules::engine::{CheckResult, Options, Outcome, Verdict};
+use copylab_rules::world::{CopyJobState, Expect};
+use serde::Serialize;
+
+use crate::cli::{ExplainArgs, Format, ScenariosArgs, exit};
+use crate::scenario::{self, LoadedScenario};
+
+/// Whether the verdict matches the scenario's expectation; the differences when not.
+pub fn compare(expect: &Expect, verdict: &Verdict) -> Vec<String> {
+    let mut differences = Vec::new();
+    let state = verdict.outcome.state();
+    if let Some(expected) = expect.state {
+        if state != Some(expected) {
+            differences.push(format!(
+                "state: expected {}, got {}",
+                expected.as_str(),
+                state.map_or("an API error", CopyJobState::as_str)
+            ));
+        }
+    }
+    if let Some(expected) = &expect.status_message {
+        let got = verdict.outcome.message().unwrap_or("(none)");
+        if got != expected {
+            differences.push(format!("status message: expected {expected:?}, got {got:?}"));
+        }
+    }
+    if let Some(expected) = &expect.failed_check {
+        let got = verdict.failed_check.unwrap_or("(none)");
+        if got != expected {
+            differences.push(format!("failed check: expected {expected}, got {got}"));
+        }
+    }
+    if let Some(expected) = &expect.error_code {
+        let got = match &verdict.outcome {
+            Outcome::ApiError { error_code, .. } => *error_code,
+            Outcome::CopyJob { .. } => "(a copy job, no API error)",
+        };
+        if got != expected {
+            differences.push(format!("error code: expected {expected}, got {got}"));
+        }
+    }
+    differences
+}
+
+/// Runs a loaded scenario.
+pub fn run_scenario(loaded: &LoadedScenario) -> Result<Verdict, copylab_rules::WorldError> {
+    let scenario = &loaded.scenario;
+    let options = Options {
+        as_of: scenario.as_of.clone(),
+        seed: scenario.seed,
+        wording: scenario.wording,
+    };
+    copylab_rules::simulate(&scenario.world, &scenario.copy_job, &options)
+}
+
+#[derive(Serialize)]
+struct ExplainReport<'a> {
+    scenario: &'a str,
+    description: &'a str,
+    #[serde(flatten)]
+    verdict: &'a Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expect: Option<&'a Expect>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matches_expectation: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    differences: Vec<String>,
+}
+
+/// `copylab explain`.
+pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> io::Result<i32> {
+    let loaded = match scenario::load(&args.scenario) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(exit::INPUT);
+        }
+    };
+    let verdict = match run_scenario(&loaded) {
+        Ok(verdict) => verdict,
+        Err(e) => {
+            writeln!(err, "error: {}: {e}", loaded.name)?;
+            return Ok(exit::INPUT);
+        }
+    };
+    let differences = loaded.scenario.expect.as_ref().map(|e| compare(e, &verdict));
+    let code = match &differences {
+        Some(d) if d.is_empty() => exit::OK,
+        Some(_) => exit::NO,
+        None if verdict.outcome.state() == Some(CopyJobState::Completed) => exit::OK,
+        None => exit::NO,
+    };
+    match args.format {
+        Format::Json => {
+            let report = ExplainReport {
+                scenario: &loaded.name,
+                description: &loaded.scenario.description,
+                verdict: &verdict,
+                expect: loaded.scenario.expect.as_ref(),
+                matches_expectation: differences.as_ref().map(Vec::is_empty),
+                differences: differences.clone().unwrap_or_default(),
+            };
+            writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default())?;
+        }
+        Format::Text => write!(out, "{}", render(&loaded, &verdict, differences.as_deref(), color))?,
+    }
+    Ok(code)
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn red(&self, text: &str) -> String {
+        self.wrap("31", text)
+    }
+    fn green(&self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}
+
+/// The text form: the outcome, the checklist (one line per check), the failed check's evidence
+/// and fix, and whether the expectation holds.
+fn render(loaded: &LoadedScenario, verdict: &Verdict, differences: Option<&[String]>, color: bool) -> String {
+    use std::fmt::Write as _;
+    let p = Paint(color);
+    let mut s = String::new();
+    let scenario = &loaded.scenario;
+    let _ = writeln!(s, "{} {}", p.bold("scenario"), loaded.name);
+    let _ = writeln!(s, "  {}", scenario.description.trim());
+    let request = &scenario.copy_job;
+    let _ = writeln!(
+        s,
+        "  StartCopyJob from account {} in {} (as of {}, seed {})",
+        request.account, request.region, verdict.as_of, scenario.seed
+    );
+    let _ = writeln!(s);
+    match &verdict.outcome {
+        Outcome::ApiError {
+            error_code,
+            http_status,
+            message,
+            provenance,
+            ..
+        } => {
+            let _ = writeln!(
+                s,
+                "{} StartCopyJob fails: {} (HTTP {}): {}",
+                p.bold("outcome"),
+                p.red(error_code),
+                http_status,
+                message
+            );
+            let _ = writeln!(s, "  message: {} ({})", provenance.status, provenance.source);
+        }
+        Outcome::CopyJob {
+            copy_job_id,
+            state,
+            status_message,
+            message_category,
+            provenance,
+            other_wordings,
+            destination_recovery_point,
+            ..
+        } => {
+            let state_text = if *state == CopyJobState::Completed {
+                p.green(state.as_str())
+            } else {
+                p.red(state.as_str())
+            };
+            let _ = writeln!(s, "{} copy job {copy_job_id} ends {state_text}", p.bold("outcome"));
+            if let Some(message) = status_message {
+                let _ = writeln!(s, "  StatusMessage: {message}");
+            }
+            let _ = writeln!(s, "  MessageCategory: {message_category} (modeled)");
+            if let Some(provenance) = provenance {
+                let _ = writeln!(
+                    s,
+                    "  message: {} ({}; {})",
+                    provenance.status, provenance.source, provenance.reference
+                );
+            }
+            for wording in other_wordings {
+                let _ = writeln!(s, "  also seen as: {wording}");
+            }
+            if let Some(rp) = destination_recovery_point {
+                let _ = writeln!(s, "  destination recovery point: {}", rp.arn);
+                let _ = writeln!(s, "  encrypted with: {}", rp.encryption_key_arn);
+            }
+        }
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", p.bold("checks"));
+    for check in &verdict.checks {
+        let mark = match check.result {
+            CheckResult::Pass => p.green("pass"),
+            CheckResult::Fail => p.red("FAIL"),
+            CheckResult::Skip => p.dim("skip"),
+            CheckResult::Indeterminate => "????".to_owned(),
+        };
+        let _ = writeln!(s, "  {mark}  {:<26} {}", check.id, check.title);
+    }
+    if let Some(failed) = verdict.failed() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "{} {}: {}", p.bold("why"), failed.id, failed.title);
+        for evidence in &failed.evidence {
+            let _ = writeln!(s, "  - {}", evidence.render());
+        }
+        if let Some(remedy) = &failed.remedy {
+            let _ = writeln!(s);
+            let _ = writeln!(s, "{} {}", p.bold("fix"), remedy.summary.render());
+            for command in &remedy.commands {
+                let region = command.region.as_deref().map_or(String::new(), |r| format!(", {r}"));
+                let _ = writeln!(s, "  # as account {}{region}", command.account);
+                let _ = writeln!(s, "  $ {}", command.command);
+            }
+            for patch in &remedy.patches {
+                let _ = writeln!(s, "  patch: {}", serde_json::to_string(patch).unwrap_or_default());
+            }
+            for alternative in &remedy.alternatives {
+                let _ = writeln!(s, "  or: {}", alternative.render());
+            }
+        }
+    }
+    if let Some(differences) = differences {
+        let _ = writeln!(s);
+        if differences.is_empty() {
+            let _ = writeln!(s, "{} {}", p.bold("expectation"), p.green("matches"));
+        } else {
+            let _ = writeln!(s, "{} {}", p.bold("expectation"), p.red("DIFFERS"));
+            for d in differences {
+                let _ = writeln!(s, "  - {d}");
+            }
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct CatalogEntry<'a> {
+    name: &'a str,
+    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expect: Option<Expect>,
+}
+
+/// `copylab scenarios`.
+pub(crate) fn scenarios(args: &ScenariosArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
+    if args.schema {
+        let schema = schemars::schema_for!(copylab_rules::Scenario);
+        writeln!(out, "{}", serde_json::to_string_pretty(&schema).unwrap_or_default())?;
+        return Ok(exit::OK);
+    }
+    let mut entries = Vec::new();
+    for name in scenario::builtin_names() {
+        match scenario::load(name) {
+            Ok(loaded) => entries.push(CatalogEntry {
+                name,
+                description: loaded.scenario.description.trim().to_owned(),
+                expect: loaded.scenario.expect,
+            }),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(exit::INPUT);
+            }
+        }
+    }
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&entries).unwrap_or_default())?,
+        Format::Text => {
+            for entry in &entries {
+                let expectation =
+                    entry
+                        .expect
+                        .as_ref()
+                        .map_or(String::new(), |e| match (e.state, &e.error_code, &e.failed_check) {
+                            (Some(state), _, Some(check)) => format!(" [{} at {check}]", state.as_str()),
+                            (Some(state), _, None) => format!(" [{}]", state.as_str()),
+                            (None, Some(code), _) => format!(" [{code}]"),
+                            _ => String::new(),
+                        });
+                writeln!(
+                    out,
+                    "{}{expectation}\n    {}",
+                    entry.name,
+                    entry.description.lines().next().unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}

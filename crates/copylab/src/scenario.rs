@@ -1,0 +1,238 @@
+//! Loading scenarios: YAML files (strict, with `file:line:column` errors), policies kept in JSON files next to them, and the built-in catalog embedded in the binary.
+
+use std::path::{Path, PathBuf};
+
+use copylab_rules::world::PolicyDocument;
+use copylab_rules::{Scenario, World};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// Scenario files larger than this are refused.
+const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A scenario and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The file stem (the scenario's name everywhere).
+    pub name: String,
+    /// The file, or `None` for a built-in.
+    pub path: Option<PathBuf>,
+    /// The scenario.
+    pub scenario: Scenario,
+}
+
+/// Why a scenario could not be loaded; `Display` starts with `file:line:column` where known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file or built-in name.
+    pub origin: String,
+    /// Line and column, 1-based.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.origin, self.message),
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// The built-in scenario names, sorted.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|(name, _)| *name)
+}
+
+/// Loads a scenario by path (anything with a `/` or ending in `.yaml`/`.yml`) or built-in name.
+pub fn load(reference: &str) -> Result<LoadedScenario, ScenarioError> {
+    let looks_like_path = reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml");
+    if !looks_like_path {
+        if let Some((name, text)) = BUILTIN.iter().find(|(name, _)| *name == reference) {
+            return parse(name, text, None).map(|scenario| LoadedScenario {
+                name: (*name).to_owned(),
+                path: None,
+                scenario,
+            });
+        }
+        if !Path::new(reference).exists() {
+            return Err(ScenarioError {
+                origin: reference.to_owned(),
+                position: None,
+                message: format!("no built-in scenario `{reference}` and no such file (see `copylab scenarios`)"),
+            });
+        }
+    }
+    load_file(Path::new(reference))
+}
+
+/// Loads a scenario file.
+pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let fail = |message: String| ScenarioError {
+        origin: origin.clone(),
+        position: None,
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| fail(format!("cannot read the file: {e}")))?
+        .len();
+    if size > MAX_SCENARIO_BYTES {
+        return Err(fail(format!(
+            "the file is {size} bytes; a scenario is at most {MAX_SCENARIO_BYTES}"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".to_owned()))?;
+    let scenario = parse(&origin, &text, path.parent())?;
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario")
+        .to_owned();
+    Ok(LoadedScenario {
+        name,
+        path: Some(path.to_owned()),
+        scenario,
+    })
+}
+
+/// Parses scenario text; `base` is the directory policy files are read from.
+pub fn parse(origin: &str, text: &str, base: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    let mut scenario: Scenario = serde_norway::from_str(text).map_err(|e| {
+        let position = e.location().map(|l| (l.line(), l.column()));
+        let message = e.to_string();
+        // serde_norway appends " at line L column C"; the position is shown in front instead.
+        let message = match message.rfind(" at line ") {
+            Some(i) if position.is_some() => message[..i].to_owned(),
+            _ => message,
+        };
+        ScenarioError {
+            origin: origin.to_owned(),
+            position,
+            message,
+        }
+    })?;
+    resolve_policies(&mut scenario.world, origin, base)?;
+    if let Some(as_of) = &scenario.as_of {
+        let valid = as_of.len() == 10
+            && as_of.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !valid {
+            return Err(ScenarioError {
+                origin: origin.to_owned(),
+                position: None,
+                message: format!("as_of `{as_of}` is not a date of the form YYYY-MM-DD"),
+            });
+        }
+    }
+    Ok(scenario)
+}
+
+/// Replaces `{"file": "x.json"}` with the file's policy, and unwraps `aws kms get-key-policy`
+/// output (`{"Policy": "...", "PolicyName": "default"}`).
+fn resolve_policies(world: &mut World, origin: &str, base: Option<&Path>) -> Result<(), ScenarioError> {
+    let mut documents: Vec<(String, &mut PolicyDocument)> = Vec::new();
+    for (i, key) in world.keys.iter_mut().enumerate() {
+        if let Some(policy) = key.policy.as_mut() {
+            documents.push((format!("world.keys[{i}].policy"), policy));
+        }
+    }
+    for (i, vault) in world.vaults.iter_mut().enumerate() {
+        if let Some(policy) = vault.access_policy.as_mut() {
+            documents.push((format!("world.vaults[{i}].access_policy"), policy));
+        }
+    }
+    for (i, role) in world.roles.iter_mut().enumerate() {
+        if let Some(policy) = role.trust_policy.as_mut() {
+            documents.push((format!("world.roles[{i}].trust_policy"), policy));
+        }
+        for (j, policy) in role.policies.iter_mut().enumerate() {
+            documents.push((format!("world.roles[{i}].policies[{j}]"), policy));
+        }
+    }
+    for (path, document) in documents {
+        let fail = |message: String| ScenarioError {
+            origin: origin.to_owned(),
+            position: None,
+            message: format!("{path}: {message}"),
+        };
+        if let Some(file) = document
+            .0
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("file"))
+            .and_then(|f| f.as_str())
+        {
+            let Some(base) = base else {
+                return Err(fail(format!(
+                    "policy file `{file}` cannot be read for a built-in scenario"
+                )));
+            };
+            let full = base.join(file);
+            let text = std::fs::read_to_string(&full)
+                .map_err(|e| fail(format!("cannot read policy file `{}`: {e}", full.display())))?;
+            document.0 = serde_json::from_str(&text).map_err(|e| {
+                fail(format!(
+                    "{}:{}:{}: invalid JSON: {e}",
+                    full.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+        }
+        let wrapped = document
+            .0
+            .as_object()
+            .and_then(|o| o.get("Policy"))
+            .and_then(|p| p.as_str())
+            .map(str::to_owned);
+        if let Some(inner) = wrapped {
+            document.0 =
+                serde_json::from_str(&inner).map_err(|e| fail(format!("the `Policy` string is not JSON: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_error_has_line_and_column() {
+        let err = parse(
+            "s.yaml",
+            "description: x\nworld: {}\ncopy_job:\n  account: '111122223333'\n  region: us-east-1\n  colour: red\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(6), "{err}");
+        assert!(err.to_string().starts_with("s.yaml:6:"), "{err}");
+        assert!(err.message.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn get_key_policy_output_is_unwrapped() {
+        let text = r#"
+description: x
+world:
+  keys:
+    - arn: arn:aws:kms:us-east-1:111122223333:key/k
+      policy: {"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}", "PolicyName": "default"}
+copy_job: {account: '111122223333', region: us-east-1}
+"#;
+        let scenario = parse("s.yaml", text, None).unwrap();
+        let policy = scenario.world.keys[0].policy.as_ref().unwrap();
+        assert_eq!(policy.0["Version"], "2012-10-17");
+    }
+}

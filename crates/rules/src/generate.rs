@@ -1,0 +1,1 @@
+//! World generators (seed -> World): placeholder filled below.

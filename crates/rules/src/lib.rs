@@ -1,0 +1,23 @@
+//! copylab's rules engine: from organization, account, Region, resource, key and policy state, the outcome of an AWS Backup copy job with AWS's exact status message, every check with its evidence, and the fix.
+//!
+//! Pure: no I/O, no clock, no randomness of its own. Time (`as_of`) and ids (`seed`) are inputs,
+//! so every run is reproducible byte for byte. Policies are decided by `copylab-policy`.
+
+pub mod catalog;
+pub mod checks;
+pub mod engine;
+pub mod features;
+pub mod generate;
+pub mod ids;
+pub mod kms;
+pub mod policies;
+pub mod regions;
+pub mod remedy;
+pub mod tag_policy;
+pub mod text;
+pub mod world;
+
+pub use engine::{CheckReport, CheckResult, MODEL_DATE, Options, Outcome, Verdict, simulate};
+pub use policies::{PreparedWorld, WorldError};
+pub use remedy::{Patch, Remedy, apply};
+pub use world::{Scenario, StartCopyJob, World};

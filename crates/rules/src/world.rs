@@ -1,0 +1,458 @@
+//! The world a copy job runs in: organizations, accounts, KMS keys, backup vaults, IAM roles, recovery points, per-Region settings and injected faults; and the `StartCopyJob` request.
+//!
+//! These types are the scenario file format (`scenarios/*.yaml`): strict (unknown fields are
+//! errors), documented in `docs/scenarios.md`, with a JSON Schema generated from them
+//! (`docs/scenario.schema.json`). Whoever extends them updates the schema, the docs and the
+//! tests in the same change.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A policy document (JSON), inline in the scenario.
+///
+/// The scenario loader also accepts `{"file": "key-policy.json"}` next to the scenario, and the
+/// output of `aws kms get-key-policy` (`{"Policy": "...", "PolicyName": "default"}`) as is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct PolicyDocument(pub serde_json::Value);
+
+impl PolicyDocument {
+    /// The policy as JSON text for the policy engine.
+    pub fn text(&self) -> String {
+        serde_json::to_string_pretty(&self.0).unwrap_or_default()
+    }
+}
+
+/// Everything a copy job depends on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// AWS Organizations organizations.
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+    /// KMS keys. AWS managed keys (`alias/aws/ebs`, `alias/aws/rds`, `alias/aws/backup`, ...)
+    /// exist in every account and Region without being listed.
+    #[serde(default)]
+    pub keys: Vec<Key>,
+    /// Backup vaults.
+    #[serde(default)]
+    pub vaults: Vec<BackupVault>,
+    /// IAM roles (the copy job's `IamRoleArn`).
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Recovery points in the vaults.
+    #[serde(default)]
+    pub recovery_points: Vec<RecoveryPoint>,
+    /// Per-account, per-Region AWS Backup settings.
+    #[serde(default)]
+    pub region_settings: Vec<RegionSettings>,
+    /// Failures no configuration causes, injected to test tooling against them.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+/// An AWS Organizations organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The organization id, `o-` followed by 10 to 32 characters.
+    pub id: String,
+    /// The management account id.
+    pub management_account: String,
+    /// The root id (`r-...`).
+    #[serde(default = "default_root_id")]
+    pub root_id: String,
+    /// Organizational units.
+    #[serde(default)]
+    pub organizational_units: Vec<OrganizationalUnit>,
+    /// Member accounts (the management account is a member without being listed).
+    #[serde(default)]
+    pub accounts: Vec<MemberAccount>,
+    /// AWS Backup's `isCrossAccountBackupEnabled` global setting, set in the management account.
+    #[serde(default = "yes")]
+    pub cross_account_backup_enabled: bool,
+    /// Tag policies and where they are attached.
+    #[serde(default)]
+    pub tag_policies: Vec<TagPolicy>,
+}
+
+fn default_root_id() -> String {
+    "r-a1b2".to_owned()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An organizational unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationalUnit {
+    /// `ou-...`.
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// The parent: the root id or another OU id (default: the root).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// A member account and where it sits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberAccount {
+    /// The 12-digit account id.
+    pub id: String,
+    /// The parent: the root id or an OU id (default: the root).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// A tag policy (`TAG_POLICY`) and its attachments, in attachment order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagPolicy {
+    /// The policy's name.
+    pub name: String,
+    /// Root, OU or account ids it is attached to.
+    pub targets: Vec<String>,
+    /// The policy content, with inheritance operators (`@@assign`, `@@append`, `@@remove`).
+    pub content: serde_json::Value,
+}
+
+/// Who manages a KMS key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KeyManager {
+    /// A customer managed key: its key policy can be changed.
+    #[default]
+    Customer,
+    /// An AWS managed key (`aws/ebs`, ...): its key policy cannot be changed or shared.
+    Aws,
+}
+
+/// `KeyState` as KMS reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum KeyState {
+    /// Usable.
+    #[default]
+    Enabled,
+    /// Disabled.
+    Disabled,
+    /// Scheduled for deletion.
+    PendingDeletion,
+}
+
+/// A KMS key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Key {
+    /// `arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`.
+    pub arn: String,
+    /// Customer or AWS managed.
+    #[serde(default)]
+    pub manager: KeyManager,
+    /// An alias (`alias/...`), by which recovery points and vaults may name it.
+    #[serde(default)]
+    pub alias: Option<String>,
+    /// The key state.
+    #[serde(default)]
+    pub state: KeyState,
+    /// The key policy; absent means KMS's default key policy (the owning account may use IAM
+    /// policies to allow access).
+    #[serde(default)]
+    pub policy: Option<PolicyDocument>,
+}
+
+/// `VaultType`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VaultType {
+    /// A backup vault.
+    #[default]
+    BackupVault,
+    /// A logically air-gapped backup vault.
+    LogicallyAirGappedBackupVault,
+}
+
+/// A backup vault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupVault {
+    /// `BackupVaultName`.
+    pub name: String,
+    /// The owning account.
+    pub account: String,
+    /// The Region.
+    pub region: String,
+    /// The vault's encryption key: a key ARN or an alias; absent means `alias/aws/backup`.
+    #[serde(default)]
+    pub encryption_key: Option<String>,
+    /// The vault access policy.
+    #[serde(default)]
+    pub access_policy: Option<PolicyDocument>,
+    /// AWS Backup Vault Lock retention limits.
+    #[serde(default)]
+    pub lock: Option<VaultLock>,
+    /// The vault type.
+    #[serde(default)]
+    pub vault_type: VaultType,
+}
+
+/// Vault Lock (or logically air-gapped vault) retention limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VaultLock {
+    /// `MinRetentionDays`.
+    #[serde(default)]
+    pub min_retention_days: Option<i64>,
+    /// `MaxRetentionDays`.
+    #[serde(default)]
+    pub max_retention_days: Option<i64>,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+    pub arn: String,
+    /// The trust policy; absent means one that lets `backup.amazonaws.com` assume the role.
+    #[serde(default)]
+    pub trust_policy: Option<PolicyDocument>,
+    /// Inline identity policies.
+    #[serde(default)]
+    pub policies: Vec<PolicyDocument>,
+    /// Attached managed policies by ARN (AWS's Backup managed policies are known by ARN).
+    #[serde(default)]
+    pub managed_policies: Vec<String>,
+}
+
+/// The state of a recovery point.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RecoveryPointStatus {
+    /// Usable.
+    #[default]
+    Completed,
+    /// Still being written.
+    Partial,
+    /// Expired.
+    Expired,
+    /// Deleted.
+    Deleted,
+}
+
+/// Where a recovery point is stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StorageClass {
+    /// Warm storage.
+    #[default]
+    Warm,
+    /// Cold storage: cannot be copied.
+    Cold,
+    /// Deleted.
+    Deleted,
+}
+
+/// A recovery point's lifecycle (`Lifecycle`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// `DeleteAfterDays`.
+    #[serde(rename = "DeleteAfterDays", default)]
+    pub delete_after_days: Option<i64>,
+    /// `MoveToColdStorageAfterDays`.
+    #[serde(rename = "MoveToColdStorageAfterDays", default)]
+    pub move_to_cold_storage_after_days: Option<i64>,
+}
+
+/// A recovery point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryPoint {
+    /// `RecoveryPointArn`, in the resource type's format.
+    pub arn: String,
+    /// The vault it is in (name; the vault's account and Region are the recovery point's).
+    pub vault: String,
+    /// The vault's account (default: the only vault with that name).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// `ResourceType`, as AWS spells it (`EBS`, `EC2`, `RDS`, `Aurora`, ...). Aurora, DocumentDB
+    /// and Neptune share one ARN form, so the type is data, not parsed from the ARN.
+    pub resource_type: String,
+    /// The protected resource's ARN.
+    pub resource_arn: String,
+    /// For types AWS Backup does not fully manage, the source resource's key (ARN or alias);
+    /// absent means unencrypted. Fully managed types use the vault's key and ignore this.
+    #[serde(default)]
+    pub encryption_key: Option<String>,
+    /// Tags the copy writes on the destination recovery point.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// `Status`.
+    #[serde(default)]
+    pub status: RecoveryPointStatus,
+    /// `StorageClass`.
+    #[serde(default)]
+    pub storage_class: StorageClass,
+    /// A continuous (point-in-time) backup.
+    #[serde(default)]
+    pub continuous: bool,
+    /// The source is an RDS Multi-AZ DB cluster (no copy at all).
+    #[serde(default)]
+    pub multi_az_cluster: bool,
+    /// An EC2 image from AWS Marketplace.
+    #[serde(default)]
+    pub marketplace_image: bool,
+    /// `Lifecycle`.
+    #[serde(default)]
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// Per-account, per-Region AWS Backup settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSettings {
+    /// The account.
+    pub account: String,
+    /// The Region.
+    pub region: String,
+    /// `ResourceTypeManagementPreference` for DynamoDB: AWS Backup advanced features.
+    #[serde(default)]
+    pub dynamodb_advanced_features: bool,
+}
+
+/// A failure no configuration causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    /// The job fails with the internal error message.
+    InternalError,
+    /// The job fails with the fatal error message.
+    FatalError,
+    /// The job fails with the fatal error message that asks to contact AWS Support.
+    FatalErrorContactSupport,
+    /// Too many copy jobs are running for the resource.
+    TooManyCopyJobs,
+    /// The tag copy finds the source or destination recovery point unavailable.
+    RecoveryPointUnavailableForTags,
+    /// "You are not authorized to perform this operation."
+    NotAuthorized,
+    /// The S3 bucket-versioning permission message.
+    S3BucketVersioningPermission,
+    /// The AMI storage permission message (logically air-gapped vault auto-remediation).
+    AmiStoragePermission,
+}
+
+/// The `StartCopyJob` request, with AWS's member names, and who sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartCopyJob {
+    /// The calling account (the source account).
+    pub account: String,
+    /// The Region the call is sent to (the source Region).
+    pub region: String,
+    /// `RecoveryPointArn`.
+    #[serde(rename = "RecoveryPointArn", default)]
+    pub recovery_point_arn: Option<String>,
+    /// `SourceBackupVaultName`.
+    #[serde(rename = "SourceBackupVaultName", default)]
+    pub source_backup_vault_name: Option<String>,
+    /// `DestinationBackupVaultArn`.
+    #[serde(rename = "DestinationBackupVaultArn", default)]
+    pub destination_backup_vault_arn: Option<String>,
+    /// `IamRoleArn`.
+    #[serde(rename = "IamRoleArn", default)]
+    pub iam_role_arn: Option<String>,
+    /// `Lifecycle` of the copy.
+    #[serde(rename = "Lifecycle", default)]
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// `CopyJobState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CopyJobState {
+    /// Created.
+    Created,
+    /// Running.
+    Running,
+    /// Completed.
+    Completed,
+    /// Failed.
+    Failed,
+    /// Partial.
+    Partial,
+}
+
+impl CopyJobState {
+    /// AWS's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyJobState::Created => "CREATED",
+            CopyJobState::Running => "RUNNING",
+            CopyJobState::Completed => "COMPLETED",
+            CopyJobState::Failed => "FAILED",
+            CopyJobState::Partial => "PARTIAL",
+        }
+    }
+}
+
+/// Which of AWS's wordings to use where a message changed over time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Wording {
+    /// Today's wording.
+    #[default]
+    Current,
+    /// The wording AWS used before (as older articles quote it).
+    Previous,
+}
+
+/// What a scenario expects.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The job's final state (for a job).
+    #[serde(default)]
+    pub state: Option<CopyJobState>,
+    /// The job's `StatusMessage`, exactly.
+    #[serde(default)]
+    pub status_message: Option<String>,
+    /// The id of the check that fails.
+    #[serde(default)]
+    pub failed_check: Option<String>,
+    /// The synchronous API error code (for a rejected request).
+    #[serde(default)]
+    pub error_code: Option<String>,
+}
+
+/// A scenario: a world, a copy request, when and with which seed, and what should happen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What the scenario shows, in a sentence or two.
+    pub description: String,
+    /// The date AWS's behaviour is modelled at (`YYYY-MM-DD`); default: the latest date the
+    /// model knows (`copylab_rules::MODEL_DATE`), never the clock.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Seed for every generated id (copy job id, recovery point id, request id).
+    #[serde(default)]
+    pub seed: u64,
+    /// Which wording of a message AWS changed over time.
+    #[serde(default)]
+    pub wording: Wording,
+    /// The world.
+    pub world: World,
+    /// The copy request.
+    pub copy_job: StartCopyJob,
+    /// The expected outcome; leave it out to describe a real setup and see what happens.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
