@@ -17,5 +17,17 @@ mod properties;
 // The CLI, in-process, pinned by insta snapshots.
 mod cli;
 
+// Scenarios: expectations and `copylab explain` snapshots, one per scenario.
+mod scenarios;
+
+// The message catalog against the reference, and scenario coverage of every message.
+mod catalog;
+
+// The feature matrix and the Region rules, table by table.
+mod features;
+
+// Property tests over generated worlds (rules engine and remedies).
+mod rules_properties;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;

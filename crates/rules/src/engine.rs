@@ -969,61 +969,56 @@ fn source_encryption(ctx: &Ctx<'_>) -> Check {
         };
     }
     let destination_aws_managed = ctx.destination_key.is_aws_managed();
+    // The first problem decides the message; the remedy fixes every problem found.
+    let mut message: Option<MessageRef> = None;
+    let mut remedies = Vec::new();
+    let cmk_vault = || {
+        remedy::use_cmk_vault(
+            ctx.destination_vault,
+            &ctx.destination.account,
+            &ctx.destination.region,
+            &ctx.destination.partition,
+            ctx.source_account,
+        )
+    };
     if ctx.resource_type() == "Storage Gateway" && destination_aws_managed {
         evidence.push(Text::plain(
             "encryption.sgw",
             "Storage Gateway copies need a user-created vault with a customer managed key at the destination",
         ));
-        return Check::fail(
-            evidence,
-            MessageRef::new("storage-gateway-vault-key", vec![]),
-            remedy::use_cmk_vault(
-                ctx.destination_vault,
-                &ctx.destination.account,
-                &ctx.destination.region,
-                &ctx.destination.partition,
-                ctx.source_account,
-            ),
-        );
-    }
-    if !fully_managed && ctx.destination_key.is_alias("aws/backup") {
+        message = Some(MessageRef::new("storage-gateway-vault-key", vec![]));
+        remedies.push(cmk_vault());
+    } else if !fully_managed && ctx.destination_key.is_alias("aws/backup") {
         evidence.push(Text::plain("encryption.default-vault-key", "types not fully managed by AWS Backup cannot be copied into a vault encrypted with the AWS managed key aws/backup"));
-        return Check::fail(
-            evidence,
-            MessageRef::new("destination-vault-default-key", vec![]),
-            remedy::use_cmk_vault(
-                ctx.destination_vault,
-                &ctx.destination.account,
-                &ctx.destination.region,
-                &ctx.destination.partition,
-                ctx.source_account,
-            ),
-        );
+        message = Some(MessageRef::new("destination-vault-default-key", vec![]));
+        remedies.push(cmk_vault());
     }
     if ctx.cross_account && !fully_managed && ctx.source_key.is_aws_managed() {
         evidence.push(Text::plain("encryption.aws-managed-source", "cross-account copies of types not fully managed by AWS Backup need a customer managed source key: an AWS managed key's policy cannot be changed to share it"));
-        let message = match ctx.key_messages() {
+        message.get_or_insert_with(|| match ctx.key_messages() {
             KeyMessages::Ec2Image => MessageRef::new("aws-managed-key-ami", vec![]),
             KeyMessages::EbsSnapshot => MessageRef::new("aws-managed-key-ebs", vec![]),
             _ => ctx.key_message(false),
-        };
-        return Check::fail(
-            evidence,
-            message,
-            remedy::reencrypt_with_cmk(
-                ctx.recovery_point,
-                ctx.source_account,
-                ctx.source_region,
-                &ctx.destination.partition,
-                &ctx.destination.account,
-            ),
-        );
+        });
+        remedies.push(remedy::reencrypt_with_cmk(
+            ctx.recovery_point,
+            ctx.source_account,
+            ctx.source_region,
+            &ctx.destination.partition,
+            &ctx.destination.account,
+        ));
     }
-    Check::pass(evidence)
+    match message {
+        None => Check::pass(evidence),
+        Some(message) => Check::fail(evidence, message, Remedy::merge(remedies)),
+    }
 }
 
 fn key_state(ctx: &Ctx<'_>) -> Check {
     let mut evidence = Vec::new();
+    // The first problem decides the message; the remedy fixes every key that has one.
+    let mut message: Option<MessageRef> = None;
+    let mut remedies: Vec<Remedy> = Vec::new();
     match &ctx.source_key {
         KeyRef::Unencrypted => evidence.push(Text::plain(
             "keys.source-unencrypted",
@@ -1035,14 +1030,11 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
                 "the source key `{key}` does not exist",
                 key = reference
             ));
-            return Check::fail(
-                evidence,
-                ctx.key_message(true),
-                Remedy::alternatives_only(vec![Text::plain(
-                    "keys.alt-missing",
-                    "a backup whose key is gone cannot be decrypted: copy another recovery point",
-                )]),
-            );
+            message = Some(ctx.key_message(true));
+            remedies.push(Remedy::alternatives_only(vec![Text::plain(
+                "keys.alt-missing",
+                "a backup whose key is gone cannot be decrypted: copy another recovery point",
+            )]));
         }
         key => {
             let state = key.state();
@@ -1053,11 +1045,8 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
                 state = state
             ));
             if state != "Enabled" {
-                return Check::fail(
-                    evidence,
-                    ctx.key_message(false),
-                    remedy::enable_key(key, ctx.source_region),
-                );
+                message = Some(ctx.key_message(false));
+                remedies.push(remedy::enable_key(key, ctx.source_region));
             }
         }
     }
@@ -1069,14 +1058,11 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
                 "the destination vault's key `{key}` does not exist",
                 key = reference
             ));
-            return Check::fail(
-                evidence,
-                MessageRef::new("kms-key-disabled-or-denied", vec![]),
-                Remedy::alternatives_only(vec![Text::plain(
-                    "keys.alt-destination-missing",
-                    "copy into another vault whose key exists",
-                )]),
-            );
+            message.get_or_insert_with(|| MessageRef::new("kms-key-disabled-or-denied", vec![]));
+            remedies.push(Remedy::alternatives_only(vec![Text::plain(
+                "keys.alt-destination-missing",
+                "copy into another vault whose key exists",
+            )]));
         }
         key => {
             let state = key.state();
@@ -1087,15 +1073,15 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
                 state = state
             ));
             if state != "Enabled" {
-                return Check::fail(
-                    evidence,
-                    MessageRef::new("kms-key-disabled-or-denied", vec![]),
-                    remedy::enable_key(key, &ctx.destination.region),
-                );
+                message.get_or_insert_with(|| MessageRef::new("kms-key-disabled-or-denied", vec![]));
+                remedies.push(remedy::enable_key(key, &ctx.destination.region));
             }
         }
     }
-    Check::pass(evidence)
+    match message {
+        None => Check::pass(evidence),
+        Some(message) => Check::fail(evidence, message, Remedy::merge(remedies)),
+    }
 }
 
 fn tag_policy_check(ctx: &Ctx<'_>) -> Check {

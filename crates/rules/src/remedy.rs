@@ -190,6 +190,26 @@ impl Remedy {
         }
     }
 
+    /// Several remedies as one: the first summary, all patches, commands and alternatives. A
+    /// remedy that has no patch makes the whole unfixable (its alternatives are what is left).
+    pub fn merge(remedies: Vec<Remedy>) -> Self {
+        let unfixable = remedies.iter().any(|r| r.patches.is_empty());
+        let mut iter = remedies.into_iter();
+        let Some(mut first) = iter.next() else {
+            return Remedy::alternatives_only(Vec::new());
+        };
+        for other in iter {
+            first.patches.extend(other.patches);
+            first.commands.extend(other.commands);
+            first.alternatives.extend(other.alternatives);
+        }
+        if unfixable {
+            first.patches.clear();
+            first.commands.clear();
+        }
+        first
+    }
+
     /// Whether applying the patches can fix the check.
     pub fn is_fixable(&self) -> bool {
         !self.patches.is_empty()
