@@ -80,7 +80,8 @@ fn single_action_holds_from_the_modeled_day_on() {
 /// Facts §3.4, one row per rule: (type, from, to, cross-account, expected).
 #[test]
 fn region_rules_of_the_feature_availability_page() {
-    let cases: &[(&str, &str, &str, bool, Result<(), &str>)] = &[
+    type Case<'a> = (&'a str, &'a str, &'a str, bool, Result<(), &'a str>);
+    let cases: &[Case<'_>] = &[
         // "Cross-account copy is not supported for Amazon DocumentDB in Regions where opt-in is required."
         (
             "DocumentDB",

@@ -94,8 +94,8 @@ proptest! {
             let after = results(&after_verdict);
             let index = before.iter().position(|(id, _)| *id == failed.id).expect("check listed");
             prop_assert_ne!(after[index].1, CheckResult::Fail, "{}: still failing after its remedy ({:?})", failed.id, g.variations);
-            for i in 0..index {
-                prop_assert_ne!(after[i].1, CheckResult::Fail, "{}'s remedy broke the earlier check {} ({:?})", failed.id, after[i].0, g.variations);
+            for (id, result) in after.iter().take(index) {
+                prop_assert_ne!(*result, CheckResult::Fail, "{}'s remedy broke the earlier check {} ({:?})", failed.id, id, g.variations);
             }
             v = after_verdict;
         }
@@ -140,18 +140,16 @@ proptest! {
         let allow = json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::777788889999:root"}, "Action": "kms:Decrypt", "Resource": "*"});
         match target {
             0 => {
-                if let Some(policy) = g.world.keys[0].policy.as_mut() {
-                    if let Some(list) = policy.0.get_mut("Statement").and_then(Value::as_array_mut) {
+                if let Some(policy) = g.world.keys[0].policy.as_mut()
+                    && let Some(list) = policy.0.get_mut("Statement").and_then(Value::as_array_mut) {
                         list.push(allow);
                     }
-                }
             }
             1 => {
-                if let Some(policy) = g.world.vaults[1].access_policy.as_mut() {
-                    if let Some(list) = policy.0.get_mut("Statement").and_then(Value::as_array_mut) {
+                if let Some(policy) = g.world.vaults[1].access_policy.as_mut()
+                    && let Some(list) = policy.0.get_mut("Statement").and_then(Value::as_array_mut) {
                         list.push(json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::777788889999:root"}, "Action": "backup:CopyIntoBackupVault", "Resource": "*"}));
                     }
-                }
             }
             _ => {
                 if let Some(role) = g.world.roles.first_mut() {
@@ -176,62 +174,59 @@ fn without_one_addition(patch: &Patch) -> Vec<(usize, Option<usize>)> {
     let mut variants = Vec::new();
     for (i, statement) in statements.iter().enumerate() {
         variants.push((i, None));
-        if let Some(actions) = statement["Action"].as_array() {
-            if actions.len() > 1 {
-                variants.extend((0..actions.len()).map(|a| (i, Some(a))));
-            }
+        if let Some(actions) = statement["Action"].as_array()
+            && actions.len() > 1
+        {
+            variants.extend((0..actions.len()).map(|a| (i, Some(a))));
         }
     }
     variants
 }
 
-/// Removes one added statement (or one action of it) from the world, after the patch applied.
+/// Removes one added statement (or one action of it) from the world, after the patch applied:
+/// the statements the patch added are the last ones of the policy.
 fn undo_addition(g: &mut Generated, patch: &Patch, (statement, action): &(usize, Option<usize>)) {
-    let list: Option<&mut Vec<Value>> = match patch {
-        Patch::AddKeyPolicyStatements { key_arn, statements } => g
-            .world
-            .keys
-            .iter_mut()
-            .find(|k| k.arn == *key_arn)
-            .and_then(|k| k.policy.as_mut())
-            .and_then(|p| p.0.get_mut("Statement"))
-            .and_then(Value::as_array_mut)
-            .map(|list| {
-                let start = list.len() - statements.len();
-                list.drain(..start).for_each(drop);
-                list
-            }),
-        Patch::AddVaultAccessPolicyStatements { vault_arn, statements } => g
-            .world
-            .vaults
-            .iter_mut()
-            .find(|v| vault_arn.ends_with(&format!(":backup-vault:{}", v.name)) && vault_arn.contains(&v.account))
-            .and_then(|v| v.access_policy.as_mut())
-            .and_then(|p| p.0.get_mut("Statement"))
-            .and_then(Value::as_array_mut)
-            .map(|list| {
-                let start = list.len() - statements.len();
-                list.drain(..start).for_each(drop);
-                list
-            }),
-        Patch::AddRolePolicy { role_arn, .. } => g
-            .world
-            .roles
-            .iter_mut()
-            .find(|r| r.arn == *role_arn)
-            .and_then(|r| r.policies.last_mut())
-            .and_then(|p| p.0.get_mut("Statement"))
-            .and_then(Value::as_array_mut),
-        _ => None,
+    let (list, added): (Option<&mut Vec<Value>>, usize) = match patch {
+        Patch::AddKeyPolicyStatements { key_arn, statements } => (
+            g.world
+                .keys
+                .iter_mut()
+                .find(|k| k.arn == *key_arn)
+                .and_then(|k| k.policy.as_mut())
+                .and_then(|p| p.0.get_mut("Statement"))
+                .and_then(Value::as_array_mut),
+            statements.len(),
+        ),
+        Patch::AddVaultAccessPolicyStatements { vault_arn, statements } => (
+            g.world
+                .vaults
+                .iter_mut()
+                .find(|v| vault_arn.ends_with(&format!(":backup-vault:{}", v.name)) && vault_arn.contains(&v.account))
+                .and_then(|v| v.access_policy.as_mut())
+                .and_then(|p| p.0.get_mut("Statement"))
+                .and_then(Value::as_array_mut),
+            statements.len(),
+        ),
+        Patch::AddRolePolicy { role_arn, policy } => (
+            g.world
+                .roles
+                .iter_mut()
+                .find(|r| r.arn == *role_arn)
+                .and_then(|r| r.policies.last_mut())
+                .and_then(|p| p.0.get_mut("Statement"))
+                .and_then(Value::as_array_mut),
+            policy["Statement"].as_array().map_or(0, Vec::len),
+        ),
+        _ => (None, 0),
     };
-    // Keep only what the patch added (the rest of the policy was there before and did not pass).
     let Some(list) = list else { return };
+    let index = list.len() - added + statement;
     match action {
         None => {
-            list.remove(*statement);
+            list.remove(index);
         }
         Some(a) => {
-            if let Some(actions) = list[*statement]["Action"].as_array_mut() {
+            if let Some(actions) = list[index]["Action"].as_array_mut() {
                 actions.remove(*a);
             }
         }

@@ -125,3 +125,19 @@ fn broken_scenario_files_get_file_line_column_errors() {
         );
     }
 }
+
+/// The committed JSON Schema (`docs/scenario.schema.json`) is the one the types generate. When it
+/// is stale the test rewrites it and fails, so the change shows up in the diff.
+#[test]
+fn committed_json_schema_is_current() {
+    let mut out = Vec::new();
+    let code = copylab::cli::run(["copylab", "scenarios", "--schema"], &mut out, &mut Vec::new(), false);
+    assert_eq!(code, 0);
+    let generated = String::from_utf8(out).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated {
+        std::fs::write(&path, &generated).unwrap();
+        panic!("docs/scenario.schema.json was stale and has been regenerated: review and commit it");
+    }
+}

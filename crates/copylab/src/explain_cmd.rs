@@ -13,14 +13,14 @@ use crate::scenario::{self, LoadedScenario};
 pub fn compare(expect: &Expect, verdict: &Verdict) -> Vec<String> {
     let mut differences = Vec::new();
     let state = verdict.outcome.state();
-    if let Some(expected) = expect.state {
-        if state != Some(expected) {
-            differences.push(format!(
-                "state: expected {}, got {}",
-                expected.as_str(),
-                state.map_or("an API error", CopyJobState::as_str)
-            ));
-        }
+    if let Some(expected) = expect.state
+        && state != Some(expected)
+    {
+        differences.push(format!(
+            "state: expected {}, got {}",
+            expected.as_str(),
+            state.map_or("an API error", CopyJobState::as_str)
+        ));
     }
     if let Some(expected) = &expect.status_message {
         let got = verdict.outcome.message().unwrap_or("(none)");

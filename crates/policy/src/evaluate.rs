@@ -223,8 +223,19 @@ pub struct Decision<'a> {
     pub notes: Vec<Note>,
 }
 
-/// Decides `request` under `authorization`.
+/// Decides `request` under `authorization`, with a trace of every statement.
 pub fn evaluate<'a>(authorization: &Authorization<'a>, request: &'a Request) -> Decision<'a> {
+    evaluate_with(authorization, request, true)
+}
+
+/// Decides `request` like [`evaluate`] (same decision, deciding statements, notes and warnings),
+/// but traces only the statements whose principal, action and resource match: for callers that
+/// need the answer and its reasons, not the full explanation (the rules engine's checks).
+pub fn evaluate_brief<'a>(authorization: &Authorization<'a>, request: &'a Request) -> Decision<'a> {
+    evaluate_with(authorization, request, false)
+}
+
+fn evaluate_with<'a>(authorization: &Authorization<'a>, request: &'a Request, full: bool) -> Decision<'a> {
     let mut notes = Vec::new();
     let statement_count = authorization
         .resource_policy
@@ -241,7 +252,9 @@ pub fn evaluate<'a>(authorization: &Authorization<'a>, request: &'a Request) -> 
     if let Some(labeled) = authorization.resource_policy {
         let mut best = PrincipalMatch::NoMatch;
         for (index, statement) in labeled.policy.statements.iter().enumerate() {
-            let trace = trace_statement(labeled, index, statement, request, &mut notes);
+            let Some(trace) = trace_statement(labeled, index, statement, request, &mut notes, full) else {
+                continue;
+            };
             if trace.applies && trace.effect == Effect::Allow {
                 best = best.max(trace.principal_match);
             }
@@ -252,7 +265,9 @@ pub fn evaluate<'a>(authorization: &Authorization<'a>, request: &'a Request) -> 
     let mut identity_allows = authorization.identity_allows_all;
     for labeled in &authorization.identity_policies {
         for (index, statement) in labeled.policy.statements.iter().enumerate() {
-            let trace = trace_statement(*labeled, index, statement, request, &mut notes);
+            let Some(trace) = trace_statement(*labeled, index, statement, request, &mut notes, full) else {
+                continue;
+            };
             identity_allows |= trace.applies && trace.effect == Effect::Allow;
             statements.push(trace);
         }
@@ -482,7 +497,8 @@ fn trace_statement<'a>(
     statement: &'a Statement,
     request: &'a Request,
     notes: &mut Vec<Note>,
-) -> StatementTrace<'a> {
+    full: bool,
+) -> Option<StatementTrace<'a>> {
     let principal_match = match &statement.principal {
         None => PrincipalMatch::NotApplicable,
         Some(element) if element.negated => not_principal(element, &request.caller, notes),
@@ -496,11 +512,17 @@ fn trace_statement<'a>(
     let action_match = statement
         .action
         .as_ref()
-        .is_some_and(|element| element.actions.iter().any(|a| a.pattern.matches(&request.action)) != element.negated);
+        .is_some_and(|element| element.covers(&request.action) != element.negated);
+    if !(full || (principal_match.matched() && action_match)) {
+        return None;
+    }
     let resource_match = match &statement.resource {
         None => labeled.policy.kind == PolicyKind::Trust,
         Some(element) => resource_matches(element, request),
     };
+    if !full && !resource_match {
+        return None;
+    }
     let conditions: Vec<ConditionTrace<'a>> = statement
         .conditions
         .iter()
@@ -524,7 +546,7 @@ fn trace_statement<'a>(
         }
         _ => None,
     };
-    StatementTrace {
+    Some(StatementTrace {
         policy: labeled.label,
         index,
         sid: statement.sid.as_deref(),
@@ -536,7 +558,7 @@ fn trace_statement<'a>(
         conditions,
         conditions_match,
         no_effect,
-    }
+    })
 }
 
 fn resource_matches(element: &crate::policy::ResourceElement, request: &Request) -> bool {

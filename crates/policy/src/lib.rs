@@ -41,7 +41,7 @@ pub use condition::{BaseOperator, Condition, ConditionTrace, Operator, SetOperat
 pub use diagnostic::{PolicyError, PolicyWarning, Rule, WarningRule};
 pub use evaluate::{
     Authorization, Decision, LabeledPolicy, LabeledWarning, Note, NoteKind, Outcome, PrincipalMatch, Sides,
-    StatementRef, StatementTrace, evaluate, is_kms_cross_account_action,
+    StatementRef, StatementTrace, evaluate, evaluate_brief, is_kms_cross_account_action,
 };
 pub use json::Span;
 pub use kind::PolicyKind;

@@ -559,7 +559,18 @@ impl Parser {
                 pattern: Pattern::new(value, Segments::Free, true),
             });
         }
-        Some(ActionElement { negated, actions })
+        let services = actions
+            .iter()
+            .map(|a| match a.source.split_once(':') {
+                Some((service, _)) if !service.contains(['*', '?']) => Some(service.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>();
+        Some(ActionElement {
+            negated,
+            actions,
+            services,
+        })
     }
 
     fn resources(&mut self, member: &Member, path: &str) -> Option<ResourceElement> {

@@ -40,6 +40,92 @@ pub struct Pattern {
     /// Whether matching folds ASCII case (actions).
     ignore_case: bool,
     shape: Shape,
+    /// Bit-parallel automaton for general patterns of fewer than 127 tokens.
+    automaton: Option<Box<BitAutomaton>>,
+}
+
+/// A bit-parallel (shift-and) form of a general pattern: bit `i` of the state says the first
+/// `i` tokens match the text read so far. One step per character, no allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BitAutomaton {
+    /// For each ASCII character, the tokens that are that literal character.
+    ascii: [u128; 128],
+    /// `?` tokens that may match `:`.
+    one_colon: u128,
+    /// `?` tokens that may not match `:`.
+    one_plain: u128,
+    /// `*` tokens that may match `:`.
+    star_colon: u128,
+    /// `*` tokens that may not match `:`.
+    star_plain: u128,
+    /// The accepting bit.
+    accept: u128,
+}
+
+impl BitAutomaton {
+    fn new(tokens: &[Token]) -> Option<Self> {
+        if tokens.len() >= 127 {
+            return None;
+        }
+        let mut automaton = BitAutomaton {
+            ascii: [0; 128],
+            one_colon: 0,
+            one_plain: 0,
+            star_colon: 0,
+            star_plain: 0,
+            accept: 1 << tokens.len(),
+        };
+        for (i, token) in tokens.iter().enumerate() {
+            let bit = 1u128 << i;
+            match token {
+                Token::Char(c) if c.is_ascii() => automaton.ascii[*c as usize] |= bit,
+                Token::Char(_) => {}
+                Token::One { colons: true } => automaton.one_colon |= bit,
+                Token::One { colons: false } => automaton.one_plain |= bit,
+                Token::Star { colons: true } => automaton.star_colon |= bit,
+                Token::Star { colons: false } => automaton.star_plain |= bit,
+            }
+        }
+        Some(automaton)
+    }
+
+    /// Adds the states reachable by letting stars match nothing.
+    fn close(&self, mut states: u128) -> u128 {
+        let stars = self.star_colon | self.star_plain;
+        loop {
+            let more = states | ((states & stars) << 1);
+            if more == states {
+                return states;
+            }
+            states = more;
+        }
+    }
+
+    fn matches(&self, tokens: &[Token], value: &str, ignore_case: bool) -> bool {
+        let mut states = self.close(1);
+        for c in value.chars() {
+            let c = fold(c, ignore_case);
+            let literal = if c.is_ascii() {
+                self.ascii[c as usize]
+            } else {
+                tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| **t == Token::Char(c))
+                    .fold(0, |m, (i, _)| m | (1 << i))
+            };
+            let (one, star) = if c == ':' {
+                (self.one_colon, self.star_colon)
+            } else {
+                (self.one_colon | self.one_plain, self.star_colon | self.star_plain)
+            };
+            states = self.close(((states & (literal | one)) << 1) | (states & star));
+            if states == 0 {
+                return false;
+            }
+        }
+        states & self.accept != 0
+    }
 }
 
 /// Fast paths for the common shapes.
@@ -51,8 +137,14 @@ enum Shape {
     Any,
     /// `prefix*` where the star may match anything.
     Prefix(String),
-    /// Anything else: run the automaton.
-    General,
+    /// Anything else: run the automaton, after checking the literal text before the first
+    /// wildcard and after the last (which rejects most values at once).
+    General {
+        /// Literal characters before the first wildcard.
+        prefix: String,
+        /// Literal characters after the last wildcard.
+        suffix: String,
+    },
 }
 
 impl Pattern {
@@ -94,10 +186,14 @@ impl Pattern {
             }
         }
         let shape = shape_of(&tokens);
+        let automaton = matches!(shape, Shape::General { .. })
+            .then(|| BitAutomaton::new(&tokens).map(Box::new))
+            .flatten();
         Pattern {
             tokens,
             ignore_case,
             shape,
+            automaton,
         }
     }
 
@@ -128,7 +224,28 @@ impl Pattern {
                         }
                     })
             }
-            Shape::General => self.run(value),
+            Shape::General { prefix, suffix } => {
+                let (starts, ends) = if self.ignore_case {
+                    (
+                        value
+                            .get(..prefix.len())
+                            .is_some_and(|h| h.eq_ignore_ascii_case(prefix)),
+                        value.len() >= suffix.len()
+                            && value
+                                .get(value.len() - suffix.len()..)
+                                .is_some_and(|t| t.eq_ignore_ascii_case(suffix)),
+                    )
+                } else {
+                    (value.starts_with(prefix.as_str()), value.ends_with(suffix.as_str()))
+                };
+                starts
+                    && ends
+                    && value.len() >= prefix.len() + suffix.len()
+                    && match &self.automaton {
+                        Some(automaton) => automaton.matches(&self.tokens, value, self.ignore_case),
+                        None => self.run(value),
+                    }
+            }
         }
     }
 
@@ -136,10 +253,19 @@ impl Pattern {
     /// the text read so far. Linear in text length times pattern length; never backtracks.
     fn run(&self, value: &str) -> bool {
         let n = self.tokens.len();
-        let mut states = vec![false; n + 1];
+        // Small patterns (nearly all) run on the stack: no allocation per match.
+        const STACK: usize = 128;
+        let (mut states_stack, mut next_stack) = ([false; STACK], [false; STACK]);
+        let (mut states_heap, mut next_heap);
+        let (mut states, mut next): (&mut [bool], &mut [bool]) = if n < STACK {
+            (&mut states_stack[..=n], &mut next_stack[..=n])
+        } else {
+            states_heap = vec![false; n + 1];
+            next_heap = vec![false; n + 1];
+            (&mut states_heap[..], &mut next_heap[..])
+        };
         states[0] = true;
-        close_stars(&self.tokens, &mut states);
-        let mut next = vec![false; n + 1];
+        close_stars(&self.tokens, states);
         for c in value.chars() {
             let c = fold(c, self.ignore_case);
             next.iter_mut().for_each(|s| *s = false);
@@ -167,7 +293,7 @@ impl Pattern {
             if !any {
                 return false;
             }
-            close_stars(&self.tokens, &mut next);
+            close_stars(&self.tokens, next);
             std::mem::swap(&mut states, &mut next);
         }
         states[n]
@@ -199,14 +325,27 @@ fn shape_of(tokens: &[Token]) -> Shape {
     if let Some(text) = literal(tokens) {
         return Shape::Exact(text);
     }
-    match tokens.split_last() {
-        Some((Token::Star { colons: true }, rest)) => match literal(rest) {
-            Some(prefix) if prefix.is_empty() => Shape::Any,
-            Some(prefix) => Shape::Prefix(prefix),
-            None => Shape::General,
-        },
-        _ => Shape::General,
+    if let Some((Token::Star { colons: true }, rest)) = tokens.split_last()
+        && let Some(prefix) = literal(rest)
+    {
+        return if prefix.is_empty() {
+            Shape::Any
+        } else {
+            Shape::Prefix(prefix)
+        };
     }
+    let chars = |ts: &[Token]| -> String {
+        ts.iter()
+            .map_while(|t| match t {
+                Token::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    };
+    let prefix = chars(tokens);
+    let reversed: Vec<Token> = tokens.iter().rev().cloned().collect();
+    let suffix: String = chars(&reversed).chars().rev().collect();
+    Shape::General { prefix, suffix }
 }
 
 /// Splits an ARN into its six colon-separated components (the last keeps its colons), or

@@ -166,6 +166,22 @@ pub struct ActionElement {
     pub negated: bool,
     /// The patterns, matched case-insensitively [S6].
     pub actions: Vec<ActionPattern>,
+    /// The service prefixes the patterns name, lowercase; `None` when a pattern could name any
+    /// service (`*`, a wildcard in the prefix). Lets evaluation skip a statement at once.
+    pub services: Option<Vec<String>>,
+}
+
+impl ActionElement {
+    /// Whether `action` is covered (before `NotAction` negation).
+    pub fn covers(&self, action: &str) -> bool {
+        if let Some(services) = &self.services {
+            let service = action.split(':').next().unwrap_or_default();
+            if !services.iter().any(|s| s.eq_ignore_ascii_case(service)) {
+                return false;
+            }
+        }
+        self.actions.iter().any(|a| a.pattern.matches(action))
+    }
 }
 
 /// One action pattern.

@@ -205,6 +205,11 @@ impl Context {
         }
     }
 
+    /// Removes `key` (matched case-insensitively).
+    pub fn remove(&mut self, key: &str) {
+        self.entries.retain(|e| !e.key.eq_ignore_ascii_case(key));
+    }
+
     /// Adds `values` to `key`, creating it (present, possibly with no values) when absent.
     pub fn extend(&mut self, key: &str, values: &[String]) {
         match self.entries.iter_mut().find(|e| e.key.eq_ignore_ascii_case(key)) {

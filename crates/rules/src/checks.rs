@@ -96,15 +96,15 @@ fn decide<'a>(
         identity_policies: identity,
         identity_allows_all,
     };
-    copylab_policy::evaluate(&authorization, request)
+    copylab_policy::evaluate_brief(&authorization, request)
 }
 
 /// The context keys the world supplies for a caller in `account`.
 fn org_context(prepared: &PreparedWorld<'_>, account: &str) -> Context {
     let mut context = Context::new();
-    if let Some(org) = prepared.organization_of(account) {
-        context.insert("aws:PrincipalOrgID", &org.id);
-        context.insert("aws:PrincipalOrgPaths", &crate::tag_policy::org_path(org, account));
+    if let Some((org, path)) = prepared.org_info(account) {
+        context.insert("aws:PrincipalOrgID", org);
+        context.insert("aws:PrincipalOrgPaths", path);
     }
     context
 }
@@ -193,36 +193,40 @@ pub(crate) fn source_key_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
     let mut evidence = Vec::new();
     let mut failed: Vec<&KeyRequest> = Vec::new();
     let mut denies: Vec<usize> = Vec::new();
-    for row in SOURCE_KEY_REQUESTS {
-        let principal = match row.caller {
-            KeyCaller::DestinationServiceLinkedRole => {
-                format!(
-                    "arn:{}:sts::{}:assumed-role/AWSServiceRoleForBackup/AWSBackup-copy",
-                    ctx.partition, ctx.destination_account
-                )
-            }
-            KeyCaller::SourceAccount => format!("arn:{}:iam::{}:root", ctx.partition, key_account),
-        };
-        let Ok(caller) = Caller::parse(&principal) else {
-            continue;
-        };
-        let caller_account = caller.account().unwrap_or_default().to_owned();
-        let mut context = org_context(ctx.prepared, &caller_account);
-        for (k, v) in row.context {
-            context.insert(k, v);
-        }
-        context.insert(
-            "kms:ViaService",
-            &format!("backup.{}.amazonaws.com", ctx.destination_region),
-        );
-        let request = Request::new(
+    // One request per caller, its action and context changed row by row (no re-parsing).
+    let via_service = format!("backup.{}.amazonaws.com", ctx.destination_region);
+    let base = |principal: &str| -> Option<Request> {
+        let caller = Caller::parse(principal).ok()?;
+        let mut context = org_context(ctx.prepared, caller.account().unwrap_or_default());
+        context.insert("kms:ViaService", &via_service);
+        Some(Request::new(
             caller,
-            row.action,
+            "kms:DescribeKey",
             &key.arn,
             Some(key_account),
             context,
             PolicyKind::Kms,
-        );
+        ))
+    };
+    let destination_principal = format!(
+        "arn:{}:sts::{}:assumed-role/AWSServiceRoleForBackup/AWSBackup-copy",
+        ctx.partition, ctx.destination_account
+    );
+    let source_principal = format!("arn:{}:iam::{}:root", ctx.partition, key_account);
+    let mut requests = [base(&destination_principal), base(&source_principal)];
+    for row in SOURCE_KEY_REQUESTS {
+        let (slot, principal) = match row.caller {
+            KeyCaller::DestinationServiceLinkedRole => (0, &destination_principal),
+            KeyCaller::SourceAccount => (1, &source_principal),
+        };
+        let Some(request) = requests[slot].as_mut() else {
+            continue;
+        };
+        request.action.clear();
+        request.action.push_str(row.action);
+        for (k, v) in row.context {
+            request.context.set(k, vec![(*v).to_owned()]);
+        }
         let decision = decide(
             PolicyKind::Kms,
             Some(LabeledPolicy {
@@ -231,7 +235,7 @@ pub(crate) fn source_key_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
             }),
             vec![],
             true,
-            &request,
+            request,
         );
         evidence.push(text!(
             "keypolicy.request",
@@ -243,6 +247,9 @@ pub(crate) fn source_key_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
         if decision.decision != Decided::Allow {
             denies.extend(deny_indexes(&decision, "key policy"));
             failed.push(row);
+        }
+        for (k, _) in row.context {
+            request.context.remove(k);
         }
     }
     if failed.is_empty() {
@@ -271,14 +278,19 @@ pub(crate) fn source_key_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
 }
 
 /// The copy role's session request for `backup:CopyIntoBackupVault` on the destination vault.
-fn copy_request(ctx: &CtxView<'_, '_>) -> Option<Request> {
-    let caller = Caller::parse(&ctx.role_session).ok()?;
-    let context = org_context(ctx.prepared, caller.account().unwrap_or_default());
+pub(crate) fn copy_request(
+    prepared: &PreparedWorld<'_>,
+    session: &str,
+    vault_arn: &str,
+    vault_account: &str,
+) -> Option<Request> {
+    let caller = Caller::parse(session).ok()?;
+    let context = org_context(prepared, caller.account().unwrap_or_default());
     Some(Request::new(
         caller,
         "backup:CopyIntoBackupVault",
-        &ctx.destination_vault_arn,
-        Some(ctx.destination_account),
+        vault_arn,
+        Some(vault_account),
         context,
         PolicyKind::Vault,
     ))
@@ -356,7 +368,7 @@ pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
         };
     }
     // Identity: do the role's policies allow CopyIntoBackupVault on the destination vault?
-    let Some(mut request) = copy_request(ctx) else {
+    let Some(mut request) = ctx.copy_request.clone() else {
         return skip(Text::plain(
             "role.bad-session",
             "the role's session ARN could not be formed",
@@ -364,11 +376,7 @@ pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
     };
     // Evaluate the identity side alone (the vault side is the next check).
     request.resource_owner = None;
-    let labels: Vec<String> = role
-        .managed
-        .iter()
-        .map(|m| format!("{} ({})", m.arn, m.version))
-        .collect();
+    let labels = &role.managed_labels;
     let mut identity: Vec<LabeledPolicy<'_>> = role
         .inline
         .iter()
@@ -377,9 +385,9 @@ pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
             policy,
         })
         .collect();
-    identity.extend(role.managed.iter().zip(&labels).map(|(m, label)| LabeledPolicy {
+    identity.extend(role.managed.iter().zip(labels).map(|(m, label)| LabeledPolicy {
         label: label.as_str(),
-        policy: &m.policy,
+        policy: m.policy(),
     }));
     for unknown in &role.unknown_managed {
         evidence.push(text!(
@@ -468,7 +476,7 @@ pub(crate) fn destination_vault_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
             )),
         };
     };
-    let Some(request) = copy_request(ctx) else {
+    let Some(request) = &ctx.copy_request else {
         return skip(Text::plain(
             "role.bad-session",
             "the role's session ARN could not be formed",
@@ -482,7 +490,7 @@ pub(crate) fn destination_vault_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
         }),
         vec![],
         true,
-        &request,
+        request,
     );
     let evidence = vec![text!(
         "vault.decision",

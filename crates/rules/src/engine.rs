@@ -387,17 +387,18 @@ impl PreparedWorld<'_> {
             Ok(ctx) => ctx,
             Err((message, evidence)) => return api_error(as_of, message, evidence),
         };
+        let view = ctx_view(&ctx);
         let checks: Vec<(&'static str, Check)> = vec![
             ("organization-membership", organization_membership(&ctx)),
             ("cross-account-setting", cross_account_setting(&ctx)),
             ("resource-type-support", resource_type_support(&ctx)),
             ("source-encryption", source_encryption(&ctx)),
             ("key-state", key_state(&ctx)),
-            ("source-key-policy", crate::checks::source_key_policy(&ctx_view(&ctx))),
-            ("iam-role", crate::checks::iam_role(&ctx_view(&ctx))),
+            ("source-key-policy", crate::checks::source_key_policy(&view)),
+            ("iam-role", crate::checks::iam_role(&view)),
             (
                 "destination-vault-policy",
-                crate::checks::destination_vault_policy(&ctx_view(&ctx)),
+                crate::checks::destination_vault_policy(&view),
             ),
             ("tag-policy", tag_policy_check(&ctx)),
             ("vault-lock-retention", vault_lock_retention(&ctx)),
@@ -637,6 +638,8 @@ pub(crate) struct CtxView<'c, 'w> {
     pub source_key: &'c KeyRef<'w>,
     pub key_message: MessageRef,
     pub partition: &'c str,
+    /// The copy role session's `backup:CopyIntoBackupVault` request (shared by two checks).
+    pub copy_request: Option<copylab_policy::Request>,
 }
 
 fn ctx_view<'c, 'w>(ctx: &'c Ctx<'w>) -> CtxView<'c, 'w> {
@@ -653,6 +656,12 @@ fn ctx_view<'c, 'w>(ctx: &'c Ctx<'w>) -> CtxView<'c, 'w> {
         source_key: &ctx.source_key,
         key_message: ctx.key_message(false),
         partition: &ctx.destination.partition,
+        copy_request: crate::checks::copy_request(
+            ctx.prepared,
+            &ctx.role_session(),
+            &ctx.destination_vault_arn(),
+            &ctx.destination.account,
+        ),
     }
 }
 
@@ -861,7 +870,7 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
             )]),
         );
     }
-    if row.resource_type == "DynamoDB" && !row.cross_account && ctx.request.region == ctx.source_region {
+    if row.resource_type == "DynamoDB" && !row.cross_account {
         evidence.push(text!(
             "support.dynamodb",
             "DynamoDB advanced features are off in account {account}, {region}",
@@ -1124,7 +1133,7 @@ fn tag_policy_check(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         MessageRef::new("tag-copy-internal-failure", vec![]),
-                        remedy::rename_tag(ctx.recovery_point, key, required),
+                        remedy::rename_tag(ctx.recovery_point, ctx.source_account, key, required),
                     )
                 }
                 TagViolation::Value { key, value, allowed } => {
@@ -1137,7 +1146,7 @@ fn tag_policy_check(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         MessageRef::new("tag-policy-value", vec![("tag_key", key.clone())]),
-                        remedy::set_tag_value(ctx.recovery_point, key, allowed),
+                        remedy::set_tag_value(ctx.recovery_point, ctx.source_account, key, allowed),
                     )
                 }
             };

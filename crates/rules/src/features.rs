@@ -437,12 +437,12 @@ pub fn copy_support(
             });
         }
     }
-    if cross_region && cross_account {
-        if let SingleAction::Since(since) = row.single_action {
-            if as_of < since {
-                return Err(Unsupported::SingleAction { since });
-            }
-        }
+    if cross_region
+        && cross_account
+        && let SingleAction::Since(since) = row.single_action
+        && as_of < since
+    {
+        return Err(Unsupported::SingleAction { since });
     }
     Ok(())
 }

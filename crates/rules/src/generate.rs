@@ -302,12 +302,11 @@ pub fn world(seed: u64) -> Generated {
     if rng.chance(p * 2) {
         variations.push("a key policy statement removed");
         let index = rng.below(3) as usize;
-        if let Some(policy) = world.keys[0].policy.as_mut() {
-            if let Some(list) = policy.0.get_mut("Statement").and_then(|s| s.as_array_mut()) {
-                if index < list.len() {
-                    list.remove(index);
-                }
-            }
+        if let Some(policy) = world.keys[0].policy.as_mut()
+            && let Some(list) = policy.0.get_mut("Statement").and_then(|s| s.as_array_mut())
+            && index < list.len()
+        {
+            list.remove(index);
         }
     }
     if rng.chance(p) {

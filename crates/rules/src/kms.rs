@@ -15,6 +15,9 @@ pub enum KeyRef<'w> {
         /// Its alias ARN.
         arn: String,
     },
+    /// An AWS owned key (a logically air-gapped vault's default): usable, not shareable, not
+    /// in the account.
+    AwsOwned,
     /// A reference to a key that does not exist.
     Missing(String),
     /// No key: the backup is not encrypted.
@@ -27,6 +30,7 @@ impl KeyRef<'_> {
         match self {
             KeyRef::Listed(key) => key.arn.clone(),
             KeyRef::ImplicitAwsManaged { arn, .. } => arn.clone(),
+            KeyRef::AwsOwned => "AWS_OWNED_KMS_KEY".to_owned(),
             KeyRef::Missing(reference) => reference.clone(),
             KeyRef::Unencrypted => "none".to_owned(),
         }
@@ -47,6 +51,7 @@ impl KeyRef<'_> {
                 }
             }
             KeyRef::ImplicitAwsManaged { alias, arn } => format!("{arn} (alias/{alias}, AWS managed)"),
+            KeyRef::AwsOwned => "an AWS owned key (AWS_OWNED_KMS_KEY)".to_owned(),
             KeyRef::Missing(reference) => format!("{reference} (does not exist)"),
             KeyRef::Unencrypted => "none (unencrypted)".to_owned(),
         }
@@ -57,7 +62,7 @@ impl KeyRef<'_> {
         match self {
             KeyRef::Listed(key) => key.manager == KeyManager::Aws,
             KeyRef::ImplicitAwsManaged { .. } => true,
-            KeyRef::Missing(_) | KeyRef::Unencrypted => false,
+            KeyRef::AwsOwned | KeyRef::Missing(_) | KeyRef::Unencrypted => false,
         }
     }
 
@@ -69,7 +74,7 @@ impl KeyRef<'_> {
                 .as_deref()
                 .is_some_and(|a| a.strip_prefix("alias/") == Some(alias)),
             KeyRef::ImplicitAwsManaged { alias: a, .. } => a == alias,
-            KeyRef::Missing(_) | KeyRef::Unencrypted => false,
+            KeyRef::AwsOwned | KeyRef::Missing(_) | KeyRef::Unencrypted => false,
         }
     }
 
@@ -81,7 +86,7 @@ impl KeyRef<'_> {
                 KeyState::Disabled => "Disabled",
                 KeyState::PendingDeletion => "PendingDeletion",
             },
-            KeyRef::ImplicitAwsManaged { .. } => "Enabled",
+            KeyRef::ImplicitAwsManaged { .. } | KeyRef::AwsOwned => "Enabled",
             KeyRef::Missing(_) | KeyRef::Unencrypted => "missing",
         }
     }

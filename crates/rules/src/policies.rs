@@ -42,9 +42,76 @@ pub static MANAGED_POLICIES: LazyLock<Vec<ManagedPolicy>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Looks up an AWS managed policy by ARN.
+/// Looks up an AWS managed policy by ARN (`arn:aws:` only; see [`managed_policy_in`]).
 pub fn managed_policy(arn: &str) -> Option<&'static ManagedPolicy> {
     MANAGED_POLICIES.iter().find(|p| p.arn == arn)
+}
+
+/// The policy's path and name, without partition: `service-role/AWSBackupServiceRolePolicyForBackup`.
+fn policy_name(arn: &str) -> Option<&str> {
+    arn.split_once(":iam::aws:policy/").map(|(_, name)| name)
+}
+
+/// An AWS managed policy by ARN in any partition. In `aws-cn` and `aws-us-gov` copylab models
+/// the same document with that partition in its ARNs (modeled: the reference vendors only the
+/// `aws` documents).
+pub fn managed_policy_in(arn: &str) -> Option<ManagedOrLocal> {
+    let partition = arn.split(':').nth(1).unwrap_or("aws");
+    let name = policy_name(arn)?;
+    let policy = MANAGED_POLICIES.iter().find(|p| policy_name(&p.arn) == Some(name))?;
+    if partition == "aws" {
+        return Some(ManagedOrLocal::Vendored(policy));
+    }
+    let text = policy
+        .policy
+        .to_canonical_json()
+        .replace("arn:aws:", &format!("arn:{partition}:"));
+    let local = Policy::parse(&text, PolicyKind::Identity).ok()?;
+    Some(ManagedOrLocal::Local {
+        arn: arn.to_owned(),
+        version: policy.version.clone(),
+        policy: Box::new(local),
+    })
+}
+
+/// A managed policy as a role uses it.
+#[derive(Debug)]
+pub enum ManagedOrLocal {
+    /// The vendored document.
+    Vendored(&'static ManagedPolicy),
+    /// The document adapted to another partition.
+    Local {
+        /// The ARN.
+        arn: String,
+        /// The version.
+        version: String,
+        /// The adapted document.
+        policy: Box<Policy>,
+    },
+}
+
+impl ManagedOrLocal {
+    /// The ARN.
+    pub fn arn(&self) -> &str {
+        match self {
+            ManagedOrLocal::Vendored(p) => &p.arn,
+            ManagedOrLocal::Local { arn, .. } => arn,
+        }
+    }
+    /// The version.
+    pub fn version(&self) -> &str {
+        match self {
+            ManagedOrLocal::Vendored(p) => &p.version,
+            ManagedOrLocal::Local { version, .. } => version,
+        }
+    }
+    /// The document.
+    pub fn policy(&self) -> &Policy {
+        match self {
+            ManagedOrLocal::Vendored(p) => &p.policy,
+            ManagedOrLocal::Local { policy, .. } => policy,
+        }
+    }
 }
 
 /// Why a world cannot be simulated.
@@ -79,7 +146,9 @@ pub struct RolePolicies {
     /// Inline identity policies with their labels.
     pub inline: Vec<(String, Policy)>,
     /// Attached managed policies copylab knows.
-    pub managed: Vec<&'static ManagedPolicy>,
+    pub managed: Vec<ManagedOrLocal>,
+    /// Their labels in traces: `ARN (version)`.
+    pub managed_labels: Vec<String>,
     /// Attached managed policy ARNs copylab does not know (treated as granting nothing).
     pub unknown_managed: Vec<String>,
 }
@@ -93,6 +162,8 @@ pub struct PreparedWorld<'w> {
     /// Parallel to `world.vaults`.
     vault_policies: Vec<Option<Policy>>,
     roles: HashMap<&'w str, RolePolicies>,
+    /// Account to (organization id, `aws:PrincipalOrgPaths` value).
+    org_info: HashMap<&'w str, (&'w str, String)>,
 }
 
 fn parse(value: &serde_json::Value, kind: PolicyKind, path: String) -> Result<Policy, WorldError> {
@@ -161,27 +232,43 @@ impl<'w> PreparedWorld<'w> {
                 role.managed_policies
                     .iter()
                     .fold((Vec::new(), Vec::new()), |(mut known, mut unknown), arn| {
-                        match managed_policy(arn) {
+                        match managed_policy_in(arn) {
                             Some(policy) => known.push(policy),
                             None => unknown.push(arn.clone()),
                         }
                         (known, unknown)
                     });
+            let managed_labels = managed
+                .iter()
+                .map(|m| format!("{} ({})", m.arn(), m.version()))
+                .collect();
             roles.insert(
                 role.arn.as_str(),
                 RolePolicies {
                     trust,
                     inline,
                     managed,
+                    managed_labels,
                     unknown_managed,
                 },
             );
+        }
+        let mut org_info = HashMap::new();
+        for org in &world.organizations {
+            let accounts =
+                std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));
+            for account in accounts {
+                org_info
+                    .entry(account)
+                    .or_insert_with(|| (org.id.as_str(), crate::tag_policy::org_path(org, account)));
+            }
         }
         Ok(PreparedWorld {
             world,
             key_policies,
             vault_policies,
             roles,
+            org_info,
         })
     }
 
@@ -191,6 +278,11 @@ impl<'w> PreparedWorld<'w> {
             .organizations
             .iter()
             .find(|o| o.management_account == account || o.accounts.iter().any(|a| a.id == account))
+    }
+
+    /// The organization id and `aws:PrincipalOrgPaths` value of `account`.
+    pub fn org_info(&self, account: &str) -> Option<(&str, &str)> {
+        self.org_info.get(account).map(|(org, path)| (*org, path.as_str()))
     }
 
     /// A vault by account, Region and name.

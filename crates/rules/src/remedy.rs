@@ -231,7 +231,7 @@ fn compact(value: &Value) -> String {
 /// A customer managed key id copylab creates in remedies (fixed, so runs are reproducible).
 fn new_key(partition: &str, region: &str, account: &str, n: u32, policy: Value) -> Key {
     Key {
-        arn: format!("arn:{partition}:kms:{region}:{account}:key/c0p71ab0-0000-4000-8000-{n:012}"),
+        arn: format!("arn:{partition}:kms:{region}:{account}:key/c0ffee00-0000-4000-8000-{n:012}"),
         manager: KeyManager::Customer,
         alias: None,
         state: KeyState::Enabled,
@@ -519,12 +519,63 @@ pub(crate) fn enable_key(key: &KeyRef<'_>, region: &str) -> Remedy {
     }
 }
 
-pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, key: &str, required: &str) -> Remedy {
+/// Tags reach a recovery point from its resource at backup time: tag the resource (and a fully
+/// managed recovery point directly).
+fn tag_commands(
+    recovery_point: &RecoveryPoint,
+    account: &str,
+    key: &str,
+    value: &str,
+    remove: Option<&str>,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    if let Some(old) = remove {
+        commands.push(cmd(
+            account,
+            None,
+            format!(
+                "aws resourcegroupstaggingapi untag-resources --resource-arn-list {} --tag-keys {old}",
+                recovery_point.resource_arn
+            ),
+        ));
+    }
+    commands.push(cmd(
+        account,
+        None,
+        format!(
+            "aws resourcegroupstaggingapi tag-resources --resource-arn-list {} --tags {key}={value}",
+            recovery_point.resource_arn
+        ),
+    ));
+    if recovery_point.arn.contains(":backup:") {
+        if let Some(old) = remove {
+            commands.push(cmd(
+                account,
+                None,
+                format!(
+                    "aws backup untag-resource --resource-arn {} --tag-key-list {old}",
+                    recovery_point.arn
+                ),
+            ));
+        }
+        commands.push(cmd(
+            account,
+            None,
+            format!(
+                "aws backup tag-resource --resource-arn {} --tags {key}={value}",
+                recovery_point.arn
+            ),
+        ));
+    }
+    commands
+}
+
+pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, account: &str, key: &str, required: &str) -> Remedy {
     let value = recovery_point.tags.get(key).cloned().unwrap_or_default();
     Remedy {
         summary: text!(
             "remedy.rename-tag",
-            "write the tag key as `{required}` instead of `{key}` on the resource and its recovery point",
+            "write the tag key as `{required}` instead of `{key}` on the resource (then back it up again) and on a fully managed recovery point",
             required = required,
             key = key
         ),
@@ -534,14 +585,7 @@ pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, key: &str, required: &s
             value: value.clone(),
             remove: Some(key.to_owned()),
         }],
-        commands: vec![cmd(
-            "(source account)",
-            None,
-            format!(
-                "aws backup untag-resource --resource-arn {} --tag-key-list {key} && aws backup tag-resource --resource-arn {} --tags {required}={value}",
-                recovery_point.arn, recovery_point.arn
-            ),
-        )],
+        commands: tag_commands(recovery_point, account, required, &value, Some(key)),
         alternatives: vec![Text::plain(
             "remedy.tag-policy-alt",
             "change the tag policy in the management account so that it does not enforce this tag for backup:recovery-point",
@@ -549,7 +593,7 @@ pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, key: &str, required: &s
     }
 }
 
-pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, key: &str, allowed: &[String]) -> Remedy {
+pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, account: &str, key: &str, allowed: &[String]) -> Remedy {
     let value = allowed
         .iter()
         .find(|v| !v.contains('*'))
@@ -558,7 +602,7 @@ pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, key: &str, allowed: 
     Remedy {
         summary: text!(
             "remedy.set-tag",
-            "give tag `{key}` an allowed value, such as `{value}`, on the resource and its recovery point",
+            "give tag `{key}` an allowed value, such as `{value}`, on the resource (then back it up again) and on a fully managed recovery point",
             key = key,
             value = value
         ),
@@ -568,14 +612,7 @@ pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, key: &str, allowed: 
             value: value.clone(),
             remove: None,
         }],
-        commands: vec![cmd(
-            "(source account)",
-            None,
-            format!(
-                "aws backup tag-resource --resource-arn {} --tags {key}={value}",
-                recovery_point.arn
-            ),
-        )],
+        commands: tag_commands(recovery_point, account, key, &value, None),
         alternatives: vec![Text::plain(
             "remedy.tag-policy-alt",
             "change the tag policy in the management account so that it does not enforce this tag for backup:recovery-point",

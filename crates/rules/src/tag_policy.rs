@@ -132,20 +132,20 @@ pub fn effective_tag_policy(organization: &Organization, account: &str) -> Effec
                             assigned_here.push(slot.clone());
                         }
                     }
-                    if let Some(values) = setting.get("@@append").and_then(strings) {
-                        if permitted.permits("@@append") {
-                            let list = list_of(entry, field);
-                            for v in values {
-                                if !list.contains(&v) {
-                                    list.push(v);
-                                }
+                    if let Some(values) = setting.get("@@append").and_then(strings)
+                        && permitted.permits("@@append")
+                    {
+                        let list = list_of(entry, field);
+                        for v in values {
+                            if !list.contains(&v) {
+                                list.push(v);
                             }
                         }
                     }
-                    if let Some(values) = setting.get("@@remove").and_then(strings) {
-                        if permitted.permits("@@remove") {
-                            list_of(entry, field).retain(|v| !values.contains(v));
-                        }
+                    if let Some(values) = setting.get("@@remove").and_then(strings)
+                        && permitted.permits("@@remove")
+                    {
+                        list_of(entry, field).retain(|v| !values.contains(v));
                     }
                 }
             }
@@ -234,14 +234,14 @@ pub fn first_violation(policy: &EffectiveTagPolicy, tags: &BTreeMap<String, Stri
                 required: rule.tag_key.clone(),
             });
         }
-        if let Some(allowed) = &rule.tag_value {
-            if !value_allowed(allowed, value) {
-                return Some(TagViolation::Value {
-                    key: key.clone(),
-                    value: value.clone(),
-                    allowed: allowed.clone(),
-                });
-            }
+        if let Some(allowed) = &rule.tag_value
+            && !value_allowed(allowed, value)
+        {
+            return Some(TagViolation::Value {
+                key: key.clone(),
+                value: value.clone(),
+                allowed: allowed.clone(),
+            });
         }
     }
     None
