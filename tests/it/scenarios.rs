@@ -141,3 +141,50 @@ fn committed_json_schema_is_current() {
         panic!("docs/scenario.schema.json was stale and has been regenerated: review and commit it");
     }
 }
+
+#[test]
+fn policies_load_from_files_next_to_the_scenario_and_from_get_key_policy_output() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario-with-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let baseline = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed_destination_vault_policy_without_source.yaml"),
+    )
+    .unwrap();
+    let loaded = scenario::parse("baseline", &baseline, None).unwrap();
+    // The destination vault policy, fixed, as a file; the source key policy as `aws kms get-key-policy` prints it.
+    let vault_policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "backup:CopyIntoBackupVault", "Resource": "*"}]}"#;
+    std::fs::write(dir.join("vault-policy.json"), vault_policy).unwrap();
+    let key_policy = loaded
+        .world
+        .keys
+        .iter()
+        .find_map(|k| k.policy.clone())
+        .expect("the baseline has a key policy");
+    let wrapped = serde_json::json!({"Policy": serde_json::to_string(&key_policy.0).unwrap(), "PolicyName": "default"});
+    std::fs::write(
+        dir.join("key-policy.json"),
+        serde_json::to_string_pretty(&wrapped).unwrap(),
+    )
+    .unwrap();
+    let mut yaml = baseline.replace("expect:", "expect_removed:");
+    yaml.truncate(yaml.find("expect_removed:").unwrap());
+    let mut value: serde_json::Value = serde_json::to_value(scenario::parse("baseline", &yaml, None).unwrap()).unwrap();
+    for vault in value["world"]["vaults"].as_array_mut().unwrap() {
+        if vault["account"] == "444455556666" {
+            vault["access_policy"] = serde_json::json!({"file": "vault-policy.json"});
+        }
+    }
+    for key in value["world"]["keys"].as_array_mut().unwrap() {
+        if !key["policy"].is_null() {
+            key["policy"] = serde_json::json!({"file": "key-policy.json"});
+        }
+    }
+    let path = dir.join("my_setup.yaml");
+    std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    let (code, output) = explain(path.to_str().unwrap(), false);
+    assert_eq!(
+        code, 0,
+        "COMPLETED once the vault policy allows the source account: {output}"
+    );
+    assert!(output.contains("COMPLETED"), "{output}");
+}

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::engine::{Check as CheckOut, CheckResult, CtxView, MessageRef};
 use crate::kms::KeyRef;
-use crate::policies::PreparedWorld;
+use crate::policies::{PreparedWorld, RolePolicies};
 use crate::remedy;
 use crate::text;
 use crate::text::Text;
@@ -129,6 +129,14 @@ fn decision_text(decision: &Decision<'_>) -> String {
     {
         out.push_str(&format!(": {}", note.message));
     }
+    // Where AWS documents no single answer the policy engine says so; keep that in the evidence.
+    for note in decision
+        .notes
+        .iter()
+        .filter(|n| n.kind != copylab_policy::NoteKind::Reason)
+    {
+        out.push_str(&format!(" ({}: {})", note.code, note.message));
+    }
     out
 }
 
@@ -152,6 +160,89 @@ fn skip(evidence: Text) -> CheckOut {
         message: None,
         remedy: None,
     }
+}
+
+/// What the source key policy answers to the rows of [`SOURCE_KEY_REQUESTS`].
+#[derive(Debug, Clone)]
+pub(crate) struct KeyEval {
+    evidence: Vec<Text>,
+    failed: Vec<&'static KeyRequest>,
+    denies: Vec<usize>,
+}
+
+/// Evaluates the rows against `policy` for a copy into `destination_account`, `destination_region`.
+pub(crate) fn key_eval(
+    prepared: &PreparedWorld<'_>,
+    key_arn: &str,
+    policy: &copylab_policy::Policy,
+    partition: &str,
+    destination_account: &str,
+    destination_region: &str,
+) -> KeyEval {
+    let key_account = key_arn.split(':').nth(4).unwrap_or_default();
+    let via_service = format!("backup.{destination_region}.amazonaws.com");
+    // One request per caller, its action and context changed row by row (no re-parsing).
+    let base = |principal: &str| -> Option<Request> {
+        let caller = Caller::parse(principal).ok()?;
+        let mut context = org_context(prepared, caller.account().unwrap_or_default());
+        context.insert("kms:ViaService", &via_service);
+        Some(Request::new(
+            caller,
+            "kms:DescribeKey",
+            key_arn,
+            Some(key_account),
+            context,
+            PolicyKind::Kms,
+        ))
+    };
+    let destination_principal =
+        format!("arn:{partition}:sts::{destination_account}:assumed-role/AWSServiceRoleForBackup/AWSBackup-copy");
+    let source_principal = format!("arn:{partition}:iam::{key_account}:root");
+    let mut requests = [base(&destination_principal), base(&source_principal)];
+    let mut eval = KeyEval {
+        evidence: Vec::new(),
+        failed: Vec::new(),
+        denies: Vec::new(),
+    };
+    for row in SOURCE_KEY_REQUESTS {
+        let (slot, principal) = match row.caller {
+            KeyCaller::DestinationServiceLinkedRole => (0, &destination_principal),
+            KeyCaller::SourceAccount => (1, &source_principal),
+        };
+        let Some(request) = requests[slot].as_mut() else {
+            continue;
+        };
+        request.action.clear();
+        request.action.push_str(row.action);
+        for (k, v) in row.context {
+            request.context.set(k, vec![(*v).to_owned()]);
+        }
+        let decision = decide(
+            PolicyKind::Kms,
+            Some(LabeledPolicy {
+                label: "key policy",
+                policy,
+            }),
+            vec![],
+            true,
+            request,
+        );
+        eval.evidence.push(text!(
+            "keypolicy.request",
+            "{action} by {principal}: {decision}",
+            action = row.action,
+            principal = principal,
+            decision = decision_text(&decision)
+        ));
+        if decision.decision != Decided::Allow {
+            eval.denies.extend(deny_indexes(&decision, "key policy"));
+            eval.failed.push(row);
+        }
+        for (k, _) in row.context {
+            request.context.remove(k);
+        }
+    }
+    eval
 }
 
 /// `source-key-policy`: the requests of [`SOURCE_KEY_REQUESTS`] against the source key policy.
@@ -179,7 +270,7 @@ pub(crate) fn source_key_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
         _ => {
             return skip(Text::plain(
                 "keypolicy.aws-managed",
-                "the source key is AWS managed: its policy cannot be changed (see source-encryption)",
+                "the source key is AWS managed or AWS owned: its policy cannot be changed (see source-encryption)",
             ));
         }
     };
@@ -190,94 +281,61 @@ pub(crate) fn source_key_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
         ));
     };
     let key_account = key.arn.split(':').nth(4).unwrap_or(ctx.source_account);
-    let mut evidence = Vec::new();
-    let mut failed: Vec<&KeyRequest> = Vec::new();
-    let mut denies: Vec<usize> = Vec::new();
-    // One request per caller, its action and context changed row by row (no re-parsing).
-    let via_service = format!("backup.{}.amazonaws.com", ctx.destination_region);
-    let base = |principal: &str| -> Option<Request> {
-        let caller = Caller::parse(principal).ok()?;
-        let mut context = org_context(ctx.prepared, caller.account().unwrap_or_default());
-        context.insert("kms:ViaService", &via_service);
-        Some(Request::new(
-            caller,
-            "kms:DescribeKey",
-            &key.arn,
-            Some(key_account),
-            context,
-            PolicyKind::Kms,
-        ))
-    };
-    let destination_principal = format!(
-        "arn:{}:sts::{}:assumed-role/AWSServiceRoleForBackup/AWSBackup-copy",
-        ctx.partition, ctx.destination_account
-    );
-    let source_principal = format!("arn:{}:iam::{}:root", ctx.partition, key_account);
-    let mut requests = [base(&destination_principal), base(&source_principal)];
-    for row in SOURCE_KEY_REQUESTS {
-        let (slot, principal) = match row.caller {
-            KeyCaller::DestinationServiceLinkedRole => (0, &destination_principal),
-            KeyCaller::SourceAccount => (1, &source_principal),
-        };
-        let Some(request) = requests[slot].as_mut() else {
-            continue;
-        };
-        request.action.clear();
-        request.action.push_str(row.action);
-        for (k, v) in row.context {
-            request.context.set(k, vec![(*v).to_owned()]);
-        }
-        let decision = decide(
-            PolicyKind::Kms,
-            Some(LabeledPolicy {
-                label: "key policy",
+    let computed;
+    let eval = match ctx
+        .destination_vault
+        .and_then(|vault| ctx.prepared.cached_key_eval(key, vault, ctx.partition))
+    {
+        Some(eval) => eval,
+        None => {
+            computed = key_eval(
+                ctx.prepared,
+                &key.arn,
                 policy,
-            }),
-            vec![],
-            true,
-            request,
-        );
-        evidence.push(text!(
-            "keypolicy.request",
-            "{action} by {principal}: {decision}",
-            action = row.action,
-            principal = principal,
-            decision = decision_text(&decision)
-        ));
-        if decision.decision != Decided::Allow {
-            denies.extend(deny_indexes(&decision, "key policy"));
-            failed.push(row);
+                ctx.partition,
+                ctx.destination_account,
+                ctx.destination_region,
+            );
+            &computed
         }
-        for (k, _) in row.context {
-            request.context.remove(k);
-        }
-    }
-    if failed.is_empty() {
+    };
+    if eval.failed.is_empty() {
         return CheckOut {
             result: CheckResult::Pass,
-            evidence,
+            evidence: eval.evidence.clone(),
             message: None,
             remedy: None,
         };
     }
-    let remedy = remedy::fix_key_policy(
-        key,
-        policy,
-        &failed,
-        &denies,
-        ctx.partition,
-        ctx.destination_account,
-        key_account,
-    );
     CheckOut {
         result: CheckResult::Fail,
-        evidence,
+        evidence: eval.evidence.clone(),
         message: Some(ctx.key_message.clone()),
-        remedy: Some(remedy),
+        remedy: crate::engine::lazy(ctx.want_remedy, || {
+            remedy::fix_key_policy(
+                key,
+                &eval.failed,
+                &eval.denies,
+                ctx.partition,
+                ctx.destination_account,
+                key_account,
+            )
+        }),
     }
 }
 
-/// The copy role's session request for `backup:CopyIntoBackupVault` on the destination vault.
+/// The copy role's session ARN, as the policies see it.
+pub(crate) fn role_session(role_arn: &str, partition: &str, fallback_account: &str) -> String {
+    let name = role_arn.rsplit('/').next().unwrap_or("role");
+    let account = role_arn
+        .split(':')
+        .nth(4)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(fallback_account);
+    format!("arn:{partition}:sts::{account}:assumed-role/{name}/AWSBackup-copy")
+}
+
+/// The copy role session's request for `backup:CopyIntoBackupVault` on the destination vault.
 pub(crate) fn copy_request(
     prepared: &PreparedWorld<'_>,
     session: &str,
@@ -296,49 +354,37 @@ pub(crate) fn copy_request(
     ))
 }
 
-/// `iam-role`: AWS Backup can assume the role, and its identity policies allow the copy.
-pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
-    let role_message = MessageRef::new("role-cannot-be-assumed", vec![("role_arn", ctx.role_arn.to_owned())]);
-    let Some(role) = ctx.prepared.role(ctx.role_arn) else {
-        return CheckOut {
-            result: CheckResult::Fail,
-            evidence: vec![text!(
-                "role.missing",
-                "role {role} does not exist in the world",
-                role = ctx.role_arn
-            )],
-            message: Some(role_message),
-            remedy: Some(remedy::create_role(ctx.role_arn)),
-        };
+/// What the role's trust and identity policies answer.
+#[derive(Debug, Clone)]
+pub(crate) struct RoleEval {
+    evidence: Vec<Text>,
+    trusted: bool,
+    allowed: bool,
+    denies: Vec<(String, usize)>,
+}
+
+/// Evaluates the trust policy (backup.amazonaws.com, `sts:AssumeRole`) and the identity side
+/// of the copy (`backup:CopyIntoBackupVault` on `vault_arn`).
+pub(crate) fn role_eval(
+    role_arn: &str,
+    role: &RolePolicies,
+    copy: Option<&Request>,
+    session: &str,
+    vault_arn: &str,
+) -> RoleEval {
+    let role_account = role_arn.split(':').nth(4).unwrap_or_default();
+    let mut eval = RoleEval {
+        evidence: Vec::new(),
+        trusted: false,
+        allowed: false,
+        denies: Vec::new(),
     };
-    let role_account = ctx.role_arn.split(':').nth(4).unwrap_or_default();
-    let mut evidence = Vec::new();
-    if role_account != ctx.source_account {
-        evidence.push(text!(
-            "role.other-account",
-            "role {role} is in account {account}, not in the source account {source}",
-            role = ctx.role_arn,
-            account = role_account,
-            source = ctx.source_account
-        ));
-        return CheckOut {
-            result: CheckResult::Fail,
-            evidence,
-            message: Some(role_message),
-            remedy: Some(remedy::create_role(&ctx.role_arn.replacen(
-                role_account,
-                ctx.source_account,
-                1,
-            ))),
-        };
-    }
-    // Trust: may backup.amazonaws.com assume the role?
     let trust_request = Request::new(
         Caller::Service {
             name: "backup.amazonaws.com".into(),
         },
         "sts:AssumeRole",
-        ctx.role_arn,
+        role_arn,
         Some(role_account),
         Context::new(),
         PolicyKind::Trust,
@@ -353,30 +399,19 @@ pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
         false,
         &trust_request,
     );
-    evidence.push(text!(
+    eval.evidence.push(text!(
         "role.trust",
         "sts:AssumeRole by backup.amazonaws.com on {role}: {decision}",
-        role = ctx.role_arn,
+        role = role_arn,
         decision = decision_text(&trust)
     ));
-    if trust.decision != Decided::Allow {
-        return CheckOut {
-            result: CheckResult::Fail,
-            evidence,
-            message: Some(role_message),
-            remedy: Some(remedy::fix_trust(ctx.role_arn)),
-        };
-    }
-    // Identity: do the role's policies allow CopyIntoBackupVault on the destination vault?
-    let Some(mut request) = ctx.copy_request.clone() else {
-        return skip(Text::plain(
-            "role.bad-session",
-            "the role's session ARN could not be formed",
-        ));
+    eval.trusted = trust.decision == Decided::Allow;
+    let Some(copy) = copy.filter(|_| eval.trusted) else {
+        return eval;
     };
-    // Evaluate the identity side alone (the vault side is the next check).
+    // The identity side alone (the vault side is the next check).
+    let mut request = copy.clone();
     request.resource_owner = None;
-    let labels = &role.managed_labels;
     let mut identity: Vec<LabeledPolicy<'_>> = role
         .inline
         .iter()
@@ -385,51 +420,151 @@ pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
             policy,
         })
         .collect();
-    identity.extend(role.managed.iter().zip(labels).map(|(m, label)| LabeledPolicy {
-        label: label.as_str(),
-        policy: m.policy(),
-    }));
+    identity.extend(
+        role.managed
+            .iter()
+            .zip(&role.managed_labels)
+            .map(|(m, label)| LabeledPolicy {
+                label: label.as_str(),
+                policy: m.policy(),
+            }),
+    );
     for unknown in &role.unknown_managed {
-        evidence.push(text!(
+        eval.evidence.push(text!(
             "role.unknown-managed",
             "managed policy {arn} is not known to copylab: treated as granting nothing",
             arn = unknown
         ));
     }
     let decision = decide(PolicyKind::Identity, None, identity, false, &request);
-    evidence.push(text!(
+    eval.evidence.push(text!(
         "role.identity",
         "backup:CopyIntoBackupVault by {session} on {vault} (identity side): {decision}",
-        session = ctx.role_session,
-        vault = ctx.destination_vault_arn,
+        session = session,
+        vault = vault_arn,
         decision = decision_text(&decision)
     ));
-    if decision.decision == Decided::Allow {
+    eval.allowed = decision.decision == Decided::Allow;
+    if decision.decision == Decided::ExplicitDeny {
+        eval.denies = decision
+            .deciding_statements
+            .iter()
+            .map(|d| (d.policy.to_owned(), d.index))
+            .collect();
+    }
+    eval
+}
+
+/// `iam-role`: AWS Backup can assume the role, and its identity policies allow the copy.
+pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
+    let role_message = MessageRef::new("role-cannot-be-assumed", vec![("role_arn", ctx.role_arn.to_owned())]);
+    let Some(role) = ctx.prepared.role(ctx.role_arn) else {
+        return CheckOut {
+            result: CheckResult::Fail,
+            evidence: vec![text!(
+                "role.missing",
+                "role {role} does not exist in the world",
+                role = ctx.role_arn
+            )],
+            message: Some(role_message),
+            remedy: crate::engine::lazy(ctx.want_remedy, || remedy::create_role(ctx.role_arn)),
+        };
+    };
+    let role_account = ctx.role_arn.split(':').nth(4).unwrap_or_default();
+    if role_account != ctx.source_account {
+        return CheckOut {
+            result: CheckResult::Fail,
+            evidence: vec![text!(
+                "role.other-account",
+                "role {role} is in account {account}, not in the source account {source}",
+                role = ctx.role_arn,
+                account = role_account,
+                source = ctx.source_account
+            )],
+            message: Some(role_message),
+            remedy: crate::engine::lazy(ctx.want_remedy, || {
+                remedy::create_role(&ctx.role_arn.replacen(role_account, ctx.source_account, 1))
+            }),
+        };
+    }
+    let computed;
+    let eval = match ctx
+        .destination_vault
+        .and_then(|vault| ctx.prepared.cached_role_eval(ctx.role_arn, vault, ctx.partition))
+    {
+        Some(eval) => eval,
+        None => {
+            computed = role_eval(
+                ctx.role_arn,
+                role,
+                ctx.copy_request(),
+                &ctx.role_session,
+                &ctx.destination_vault_arn,
+            );
+            &computed
+        }
+    };
+    if !eval.trusted {
+        return CheckOut {
+            result: CheckResult::Fail,
+            evidence: eval.evidence.clone(),
+            message: Some(role_message),
+            remedy: crate::engine::lazy(ctx.want_remedy, || remedy::fix_trust(ctx.role_arn)),
+        };
+    }
+    if eval.allowed {
         return CheckOut {
             result: CheckResult::Pass,
-            evidence,
+            evidence: eval.evidence.clone(),
             message: None,
             remedy: None,
         };
     }
-    let denies: Vec<(String, usize)> = if decision.decision == Decided::ExplicitDeny {
-        decision
-            .deciding_statements
-            .iter()
-            .map(|d| (d.policy.to_owned(), d.index))
-            .collect()
-    } else {
-        Vec::new()
-    };
     CheckOut {
         result: CheckResult::Fail,
-        evidence,
+        evidence: eval.evidence.clone(),
         message: Some(MessageRef::new("vault-access-denied", vec![])),
-        remedy: Some(remedy::allow_copy_in_role(
-            ctx.role_arn,
-            &ctx.destination_vault_arn,
-            &denies,
-        )),
+        remedy: crate::engine::lazy(ctx.want_remedy, || {
+            remedy::allow_copy_in_role(ctx.role_arn, &ctx.destination_vault_arn, &eval.denies)
+        }),
+    }
+}
+
+/// What the vault access policy answers (the vault side).
+#[derive(Debug, Clone)]
+pub(crate) struct VaultEval {
+    evidence: Vec<Text>,
+    allowed: bool,
+    denies: Vec<usize>,
+}
+
+/// Evaluates the vault access policy for the copy request (identity side taken as allowing).
+pub(crate) fn vault_eval(
+    policy: &copylab_policy::Policy,
+    request: &Request,
+    session: &str,
+    vault_arn: &str,
+) -> VaultEval {
+    let decision = decide(
+        PolicyKind::Vault,
+        Some(LabeledPolicy {
+            label: "vault access policy",
+            policy,
+        }),
+        vec![],
+        true,
+        request,
+    );
+    VaultEval {
+        evidence: vec![text!(
+            "vault.decision",
+            "backup:CopyIntoBackupVault by {session} on {vault} (vault side): {decision}",
+            session = session,
+            vault = vault_arn,
+            decision = decision_text(&decision)
+        )],
+        allowed: decision.decision == Decided::Allow,
+        denies: deny_indexes(&decision, "vault access policy"),
     }
 }
 
@@ -445,11 +580,9 @@ pub(crate) fn destination_vault_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
                 vault = ctx.destination_vault_arn
             )],
             message: Some(MessageRef::new("vault-access-denied", vec![])),
-            remedy: Some(remedy::create_destination_vault(
-                ctx.destination_vault_arn.as_str(),
-                ctx.source_account,
-                ctx.partition,
-            )),
+            remedy: crate::engine::lazy(ctx.want_remedy, || {
+                remedy::create_destination_vault(ctx.destination_vault_arn.as_str(), ctx.source_account, ctx.partition)
+            }),
         };
     };
     if !ctx.cross_account {
@@ -467,57 +600,51 @@ pub(crate) fn destination_vault_policy(ctx: &CtxView<'_, '_>) -> CheckOut {
                 vault = ctx.destination_vault_arn
             )],
             message: Some(MessageRef::new("vault-access-denied", vec![])),
-            remedy: Some(remedy::allow_source_in_vault(
-                vault,
-                &ctx.destination_vault_arn,
-                ctx.partition,
-                ctx.source_account,
-                &[],
-            )),
+            remedy: crate::engine::lazy(ctx.want_remedy, || {
+                remedy::allow_source_in_vault(
+                    vault,
+                    &ctx.destination_vault_arn,
+                    ctx.partition,
+                    ctx.source_account,
+                    &[],
+                )
+            }),
         };
     };
-    let Some(request) = &ctx.copy_request else {
-        return skip(Text::plain(
-            "role.bad-session",
-            "the role's session ARN could not be formed",
-        ));
+    let computed;
+    let eval = match ctx.prepared.cached_vault_eval(vault, ctx.role_arn, ctx.partition) {
+        Some(eval) => eval,
+        None => {
+            let Some(request) = ctx.copy_request() else {
+                return skip(Text::plain(
+                    "role.bad-session",
+                    "the role's session ARN could not be formed",
+                ));
+            };
+            computed = vault_eval(policy, request, &ctx.role_session, &ctx.destination_vault_arn);
+            &computed
+        }
     };
-    let decision: Decision<'_> = decide(
-        PolicyKind::Vault,
-        Some(LabeledPolicy {
-            label: "vault access policy",
-            policy,
-        }),
-        vec![],
-        true,
-        request,
-    );
-    let evidence = vec![text!(
-        "vault.decision",
-        "backup:CopyIntoBackupVault by {session} on {vault} (vault side): {decision}",
-        session = ctx.role_session,
-        vault = ctx.destination_vault_arn,
-        decision = decision_text(&decision)
-    )];
-    if decision.decision == Decided::Allow {
+    if eval.allowed {
         return CheckOut {
             result: CheckResult::Pass,
-            evidence,
+            evidence: eval.evidence.clone(),
             message: None,
             remedy: None,
         };
     }
-    let denies = deny_indexes(&decision, "vault access policy");
     CheckOut {
         result: CheckResult::Fail,
-        evidence,
+        evidence: eval.evidence.clone(),
         message: Some(MessageRef::new("vault-access-denied", vec![])),
-        remedy: Some(remedy::allow_source_in_vault(
-            vault,
-            &ctx.destination_vault_arn,
-            ctx.partition,
-            ctx.source_account,
-            &denies,
-        )),
+        remedy: crate::engine::lazy(ctx.want_remedy, || {
+            remedy::allow_source_in_vault(
+                vault,
+                &ctx.destination_vault_arn,
+                ctx.partition,
+                ctx.source_account,
+                &eval.denies,
+            )
+        }),
     }
 }

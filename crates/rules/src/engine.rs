@@ -5,6 +5,7 @@
 //! `resource-type-support`, `source-encryption`, `key-state`, `source-key-policy`, `iam-role`,
 //! `destination-vault-policy`, `tag-policy`, `vault-lock-retention`, then `injected-fault`.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -283,6 +284,8 @@ fn copylab_policy_split(arn: &str) -> Option<[&str; 6]> {
 
 /// Everything the checks share.
 struct Ctx<'w> {
+    /// Whether the check being run should build its remedy (no check has failed yet).
+    want_remedy: Cell<bool>,
     prepared: &'w PreparedWorld<'w>,
     request: &'w StartCopyJob,
     as_of: String,
@@ -368,14 +371,24 @@ impl Check {
             remedy: None,
         }
     }
-    fn fail(evidence: Vec<Text>, message: MessageRef, remedy: Remedy) -> Self {
+    fn fail(evidence: Vec<Text>, message: MessageRef, remedy: Option<Remedy>) -> Self {
         Check {
             result: CheckResult::Fail,
             evidence,
             message: Some(message),
-            remedy: Some(remedy),
+            remedy,
         }
     }
+}
+
+/// Builds a remedy only when the check is the first to fail (`want` is cleared after it).
+pub(crate) fn lazy(want: &Cell<bool>, build: impl FnOnce() -> Remedy) -> Option<Remedy> {
+    want.get().then(build)
+}
+
+/// Merges remedies that were all built (or none, when the check is not the first to fail).
+fn lazy_merge(remedies: Vec<Option<Remedy>>) -> Option<Remedy> {
+    remedies.into_iter().collect::<Option<Vec<Remedy>>>().map(Remedy::merge)
 }
 
 impl PreparedWorld<'_> {
@@ -388,22 +401,32 @@ impl PreparedWorld<'_> {
             Err((message, evidence)) => return api_error(as_of, message, evidence),
         };
         let view = ctx_view(&ctx);
-        let checks: Vec<(&'static str, Check)> = vec![
-            ("organization-membership", organization_membership(&ctx)),
-            ("cross-account-setting", cross_account_setting(&ctx)),
-            ("resource-type-support", resource_type_support(&ctx)),
-            ("source-encryption", source_encryption(&ctx)),
-            ("key-state", key_state(&ctx)),
-            ("source-key-policy", crate::checks::source_key_policy(&view)),
-            ("iam-role", crate::checks::iam_role(&view)),
-            (
-                "destination-vault-policy",
-                crate::checks::destination_vault_policy(&view),
-            ),
-            ("tag-policy", tag_policy_check(&ctx)),
-            ("vault-lock-retention", vault_lock_retention(&ctx)),
-            ("injected-fault", injected_fault(self.world.faults.first().copied())),
-        ];
+        // Checks run in order; only the first failing check builds its remedy (the failed
+        // check's fix), the later ones report their evidence and message.
+        let mut checks: Vec<(&'static str, Check)> = Vec::with_capacity(CHECKS.len());
+        let mut record = |id: &'static str, check: Check| {
+            if check.result == CheckResult::Fail {
+                ctx.want_remedy.set(false);
+            }
+            checks.push((id, check));
+        };
+        record("organization-membership", organization_membership(&ctx));
+        record("cross-account-setting", cross_account_setting(&ctx));
+        record("resource-type-support", resource_type_support(&ctx));
+        record("source-encryption", source_encryption(&ctx));
+        record("key-state", key_state(&ctx));
+        record("source-key-policy", crate::checks::source_key_policy(&view));
+        record("iam-role", crate::checks::iam_role(&view));
+        record(
+            "destination-vault-policy",
+            crate::checks::destination_vault_policy(&view),
+        );
+        record("tag-policy", tag_policy_check(&ctx));
+        record("vault-lock-retention", vault_lock_retention(&ctx));
+        record(
+            "injected-fault",
+            injected_fault(&ctx, self.world.faults.first().copied()),
+        );
         let copy_job_id = ids.uuid_upper();
         let failed = checks
             .iter()
@@ -607,6 +630,7 @@ impl PreparedWorld<'_> {
             None => KeyRef::Unencrypted,
         };
         Ok(Ctx {
+            want_remedy: Cell::new(true),
             prepared: self,
             request,
             as_of: as_of.to_owned(),
@@ -626,6 +650,7 @@ impl PreparedWorld<'_> {
 
 /// What the policy checks (in `checks.rs`) need from the context.
 pub(crate) struct CtxView<'c, 'w> {
+    pub want_remedy: &'c Cell<bool>,
     pub prepared: &'c PreparedWorld<'w>,
     pub source_account: &'c str,
     pub destination_account: &'c str,
@@ -639,11 +664,12 @@ pub(crate) struct CtxView<'c, 'w> {
     pub key_message: MessageRef,
     pub partition: &'c str,
     /// The copy role session's `backup:CopyIntoBackupVault` request (shared by two checks).
-    pub copy_request: Option<copylab_policy::Request>,
+    pub copy_request: std::cell::OnceCell<Option<copylab_policy::Request>>,
 }
 
 fn ctx_view<'c, 'w>(ctx: &'c Ctx<'w>) -> CtxView<'c, 'w> {
     CtxView {
+        want_remedy: &ctx.want_remedy,
         prepared: ctx.prepared,
         source_account: ctx.source_account,
         destination_account: &ctx.destination.account,
@@ -656,12 +682,23 @@ fn ctx_view<'c, 'w>(ctx: &'c Ctx<'w>) -> CtxView<'c, 'w> {
         source_key: &ctx.source_key,
         key_message: ctx.key_message(false),
         partition: &ctx.destination.partition,
-        copy_request: crate::checks::copy_request(
-            ctx.prepared,
-            &ctx.role_session(),
-            &ctx.destination_vault_arn(),
-            &ctx.destination.account,
-        ),
+        copy_request: std::cell::OnceCell::new(),
+    }
+}
+
+impl CtxView<'_, '_> {
+    /// The copy role session's request, built on first use (prepared worlds rarely need it).
+    pub(crate) fn copy_request(&self) -> Option<&copylab_policy::Request> {
+        self.copy_request
+            .get_or_init(|| {
+                crate::checks::copy_request(
+                    self.prepared,
+                    &self.role_session,
+                    &self.destination_vault_arn,
+                    self.destination_account,
+                )
+            })
+            .as_ref()
     }
 }
 
@@ -742,7 +779,9 @@ fn organization_membership(ctx: &Ctx<'_>) -> Check {
         _ => Check::fail(
             evidence,
             MessageRef::new("organization-membership", vec![]),
-            remedy::join_organization(ctx.source_account, &ctx.destination.account, source, destination),
+            lazy(&ctx.want_remedy, || {
+                remedy::join_organization(ctx.source_account, &ctx.destination.account, source, destination)
+            }),
         ),
     }
 }
@@ -777,7 +816,7 @@ fn cross_account_setting(ctx: &Ctx<'_>) -> Check {
         Check::fail(
             evidence,
             MessageRef::new("cross-account-disabled", vec![]),
-            remedy::enable_cross_account(org),
+            lazy(&ctx.want_remedy, || remedy::enable_cross_account(org)),
         )
     }
 }
@@ -817,10 +856,12 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                 ),
             ],
             MessageRef::new("feature-not-supported", args()),
-            Remedy::alternatives_only(vec![Text::plain(
-                "support.alt-unknown",
-                "use one of AWS's ResourceType strings: Aurora, CloudFormation, DocumentDB, DynamoDB, EBS, EC2, EFS, EKS, FSx, Neptune, RDS, Redshift, S3, SAP HANA on Amazon EC2, Storage Gateway, Timestream, VirtualMachine",
-            )]),
+            lazy(&ctx.want_remedy, || {
+                Remedy::alternatives_only(vec![Text::plain(
+                    "support.alt-unknown",
+                    "use one of AWS's ResourceType strings: Aurora, CloudFormation, DocumentDB, DynamoDB, EBS, EC2, EFS, EKS, FSx, Neptune, RDS, Redshift, S3, SAP HANA on Amazon EC2, Storage Gateway, Timestream, VirtualMachine",
+                )])
+            }),
         );
     };
     let mut evidence = vec![
@@ -835,10 +876,7 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                 features::SingleAction::Since(d) => format!("since {d} (day modeled)"),
                 features::SingleAction::NotApplicable => "n/a".to_owned(),
             },
-            confidence = serde_json::to_value(row.confidence)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            confidence = row.confidence.as_str(),
             source = row.source
         ),
     ];
@@ -850,10 +888,12 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
         return Check::fail(
             evidence,
             MessageRef::new("feature-not-supported", args()),
-            Remedy::alternatives_only(vec![Text::plain(
-                "support.alt-multi-az",
-                "back up a Multi-AZ DB instance or a single-AZ deployment instead; Multi-AZ DB clusters cannot be copied",
-            )]),
+            lazy(&ctx.want_remedy, || {
+                Remedy::alternatives_only(vec![Text::plain(
+                    "support.alt-multi-az",
+                    "back up a Multi-AZ DB instance or a single-AZ deployment instead; Multi-AZ DB clusters cannot be copied",
+                )])
+            }),
         );
     }
     if ctx.cross_account && ctx.recovery_point.marketplace_image {
@@ -864,10 +904,12 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
         return Check::fail(
             evidence,
             MessageRef::new("marketplace-image", vec![]),
-            Remedy::alternatives_only(vec![Text::plain(
-                "support.alt-marketplace",
-                "copy the image within the source account only, or launch the product from AWS Marketplace in the destination account",
-            )]),
+            lazy(&ctx.want_remedy, || {
+                Remedy::alternatives_only(vec![Text::plain(
+                    "support.alt-marketplace",
+                    "copy the image within the source account only, or launch the product from AWS Marketplace in the destination account",
+                )])
+            }),
         );
     }
     if row.resource_type == "DynamoDB" && !row.cross_account {
@@ -891,12 +933,14 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         "single-action-not-supported",
-                        remedy::two_step_copy(
-                            ctx.source_account,
-                            &ctx.destination.account,
-                            source_region,
-                            destination_region,
-                        ),
+                        lazy(&ctx.want_remedy, || {
+                            remedy::two_step_copy(
+                                ctx.source_account,
+                                &ctx.destination.account,
+                                source_region,
+                                destination_region,
+                            )
+                        }),
                     )
                 }
                 Unsupported::CrossAccount | Unsupported::CrossRegion if row.resource_type == "DynamoDB" => {
@@ -906,7 +950,9 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         "feature-not-supported",
-                        remedy::enable_dynamodb_advanced(ctx.source_account, ctx.source_region),
+                        lazy(&ctx.want_remedy, || {
+                            remedy::enable_dynamodb_advanced(ctx.source_account, ctx.source_region)
+                        }),
                     )
                 }
                 other => {
@@ -917,10 +963,12 @@ fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         "feature-not-supported",
-                        Remedy::alternatives_only(vec![Text::plain(
-                            "support.alt-none",
-                            "no setting makes this copy possible: copy to a supported Region or within the account",
-                        )]),
+                        lazy(&ctx.want_remedy, || {
+                            Remedy::alternatives_only(vec![Text::plain(
+                                "support.alt-none",
+                                "no setting makes this copy possible: copy to a supported Region or within the account",
+                            )])
+                        }),
                     )
                 }
             };
@@ -982,13 +1030,15 @@ fn source_encryption(ctx: &Ctx<'_>) -> Check {
     let mut message: Option<MessageRef> = None;
     let mut remedies = Vec::new();
     let cmk_vault = || {
-        remedy::use_cmk_vault(
-            ctx.destination_vault,
-            &ctx.destination.account,
-            &ctx.destination.region,
-            &ctx.destination.partition,
-            ctx.source_account,
-        )
+        lazy(&ctx.want_remedy, || {
+            remedy::use_cmk_vault(
+                ctx.destination_vault,
+                &ctx.destination.account,
+                &ctx.destination.region,
+                &ctx.destination.partition,
+                ctx.source_account,
+            )
+        })
     };
     if ctx.resource_type() == "Storage Gateway" && destination_aws_managed {
         evidence.push(Text::plain(
@@ -1009,17 +1059,19 @@ fn source_encryption(ctx: &Ctx<'_>) -> Check {
             KeyMessages::EbsSnapshot => MessageRef::new("aws-managed-key-ebs", vec![]),
             _ => ctx.key_message(false),
         });
-        remedies.push(remedy::reencrypt_with_cmk(
-            ctx.recovery_point,
-            ctx.source_account,
-            ctx.source_region,
-            &ctx.destination.partition,
-            &ctx.destination.account,
-        ));
+        remedies.push(lazy(&ctx.want_remedy, || {
+            remedy::reencrypt_with_cmk(
+                ctx.recovery_point,
+                ctx.source_account,
+                ctx.source_region,
+                &ctx.destination.partition,
+                &ctx.destination.account,
+            )
+        }));
     }
     match message {
         None => Check::pass(evidence),
-        Some(message) => Check::fail(evidence, message, Remedy::merge(remedies)),
+        Some(message) => Check::fail(evidence, message, lazy_merge(remedies)),
     }
 }
 
@@ -1027,7 +1079,7 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
     let mut evidence = Vec::new();
     // The first problem decides the message; the remedy fixes every key that has one.
     let mut message: Option<MessageRef> = None;
-    let mut remedies: Vec<Remedy> = Vec::new();
+    let mut remedies: Vec<Option<Remedy>> = Vec::new();
     match &ctx.source_key {
         KeyRef::Unencrypted => evidence.push(Text::plain(
             "keys.source-unencrypted",
@@ -1040,10 +1092,12 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
                 key = reference
             ));
             message = Some(ctx.key_message(true));
-            remedies.push(Remedy::alternatives_only(vec![Text::plain(
-                "keys.alt-missing",
-                "a backup whose key is gone cannot be decrypted: copy another recovery point",
-            )]));
+            remedies.push(lazy(&ctx.want_remedy, || {
+                Remedy::alternatives_only(vec![Text::plain(
+                    "keys.alt-missing",
+                    "a backup whose key is gone cannot be decrypted: copy another recovery point",
+                )])
+            }));
         }
         key => {
             let state = key.state();
@@ -1055,7 +1109,7 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
             ));
             if state != "Enabled" {
                 message = Some(ctx.key_message(false));
-                remedies.push(remedy::enable_key(key, ctx.source_region));
+                remedies.push(lazy(&ctx.want_remedy, || remedy::enable_key(key, ctx.source_region)));
             }
         }
     }
@@ -1068,10 +1122,12 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
                 key = reference
             ));
             message.get_or_insert_with(|| MessageRef::new("kms-key-disabled-or-denied", vec![]));
-            remedies.push(Remedy::alternatives_only(vec![Text::plain(
-                "keys.alt-destination-missing",
-                "copy into another vault whose key exists",
-            )]));
+            remedies.push(lazy(&ctx.want_remedy, || {
+                Remedy::alternatives_only(vec![Text::plain(
+                    "keys.alt-destination-missing",
+                    "copy into another vault whose key exists",
+                )])
+            }));
         }
         key => {
             let state = key.state();
@@ -1083,13 +1139,15 @@ fn key_state(ctx: &Ctx<'_>) -> Check {
             ));
             if state != "Enabled" {
                 message.get_or_insert_with(|| MessageRef::new("kms-key-disabled-or-denied", vec![]));
-                remedies.push(remedy::enable_key(key, &ctx.destination.region));
+                remedies.push(lazy(&ctx.want_remedy, || {
+                    remedy::enable_key(key, &ctx.destination.region)
+                }));
             }
         }
     }
     match message {
         None => Check::pass(evidence),
-        Some(message) => Check::fail(evidence, message, Remedy::merge(remedies)),
+        Some(message) => Check::fail(evidence, message, lazy_merge(remedies)),
     }
 }
 
@@ -1108,19 +1166,30 @@ fn tag_policy_check(ctx: &Ctx<'_>) -> Check {
             org = org.id
         ));
     }
-    let effective = tag_policy::effective_tag_policy(org, &ctx.destination.account);
+    let computed;
+    let (effective, effective_json) = match ctx.prepared.effective_tag_policy(&ctx.destination.account) {
+        Some((policy, json)) => (policy, json),
+        None => {
+            computed = tag_policy::effective_tag_policy(org, &ctx.destination.account);
+            (&computed, "")
+        }
+    };
     let mut evidence = vec![text!(
         "tags.effective",
         "the effective tag policy of destination account {account}: {policy} (which account's policy applies is not documented; copylab takes the destination's: modeled)",
         account = ctx.destination.account,
-        policy = serde_json::to_string(&effective).unwrap_or_default()
+        policy = if effective_json.is_empty() {
+            serde_json::to_string(effective).unwrap_or_default()
+        } else {
+            effective_json.to_owned()
+        }
     )];
     evidence.push(text!(
         "tags.copied",
         "the copy writes these tags: {tags}",
         tags = serde_json::to_string(&ctx.recovery_point.tags).unwrap_or_default()
     ));
-    match tag_policy::first_violation(&effective, &ctx.recovery_point.tags) {
+    match tag_policy::first_violation(effective, &ctx.recovery_point.tags) {
         None => Check::pass(evidence),
         Some(violation) => {
             let (message, fix) = match &violation {
@@ -1133,7 +1202,9 @@ fn tag_policy_check(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         MessageRef::new("tag-copy-internal-failure", vec![]),
-                        remedy::rename_tag(ctx.recovery_point, ctx.source_account, key, required),
+                        lazy(&ctx.want_remedy, || {
+                            remedy::rename_tag(ctx.recovery_point, ctx.source_account, key, required)
+                        }),
                     )
                 }
                 TagViolation::Value { key, value, allowed } => {
@@ -1146,7 +1217,9 @@ fn tag_policy_check(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         MessageRef::new("tag-policy-value", vec![("tag_key", key.clone())]),
-                        remedy::set_tag_value(ctx.recovery_point, ctx.source_account, key, allowed),
+                        lazy(&ctx.want_remedy, || {
+                            remedy::set_tag_value(ctx.recovery_point, ctx.source_account, key, allowed)
+                        }),
                     )
                 }
             };
@@ -1207,14 +1280,14 @@ fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
         Check::fail(
             evidence,
             MessageRef::new("retention-out-of-range", vec![]),
-            remedy::set_copy_retention(ctx.request, days),
+            lazy(&ctx.want_remedy, || remedy::set_copy_retention(ctx.request, days)),
         )
     } else {
         Check::pass(evidence)
     }
 }
 
-fn injected_fault(fault: Option<Fault>) -> Check {
+fn injected_fault(ctx: &Ctx<'_>, fault: Option<Fault>) -> Check {
     let Some(fault) = fault else {
         return Check::pass(vec![Text::plain("fault.none", "the scenario injects no fault")]);
     };
@@ -1238,7 +1311,7 @@ fn injected_fault(fault: Option<Fault>) -> Check {
                 .unwrap_or_default()
         )],
         MessageRef::new(id, vec![]),
-        remedy::remove_fault(fault),
+        lazy(&ctx.want_remedy, || remedy::remove_fault(fault)),
     )
 }
 

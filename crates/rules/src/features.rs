@@ -20,6 +20,17 @@ pub enum Confidence {
     Uncertain,
 }
 
+impl Confidence {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Documented => "documented",
+            Confidence::Inference => "inference",
+            Confidence::Uncertain => "uncertain",
+        }
+    }
+}
+
 /// Since when a single action may copy across Regions and accounts at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "since", rename_all = "kebab-case")]

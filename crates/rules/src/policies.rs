@@ -164,6 +164,15 @@ pub struct PreparedWorld<'w> {
     roles: HashMap<&'w str, RolePolicies>,
     /// Account to (organization id, `aws:PrincipalOrgPaths` value).
     org_info: HashMap<&'w str, (&'w str, String)>,
+    /// Policy answers computed once for every listed customer managed key, role and vault of
+    /// the world, keyed by their indexes in `world` and the partition: a prepared world answers
+    /// requests without re-evaluating its policies.
+    key_evals: HashMap<(usize, usize, &'static str), crate::checks::KeyEval>,
+    role_evals: HashMap<(usize, usize, &'static str), crate::checks::RoleEval>,
+    vault_evals: HashMap<(usize, usize, &'static str), crate::checks::VaultEval>,
+    /// Each member account's effective tag policy (and its JSON), where its organization has
+    /// tag policies.
+    tag_policies: HashMap<&'w str, (crate::tag_policy::EffectiveTagPolicy, String)>,
 }
 
 fn parse(value: &serde_json::Value, kind: PolicyKind, path: String) -> Result<Policy, WorldError> {
@@ -263,13 +272,19 @@ impl<'w> PreparedWorld<'w> {
                     .or_insert_with(|| (org.id.as_str(), crate::tag_policy::org_path(org, account)));
             }
         }
-        Ok(PreparedWorld {
+        let mut prepared = PreparedWorld {
             world,
             key_policies,
             vault_policies,
             roles,
             org_info,
-        })
+            key_evals: HashMap::new(),
+            role_evals: HashMap::new(),
+            vault_evals: HashMap::new(),
+            tag_policies: HashMap::new(),
+        };
+        prepared.precompute();
+        Ok(prepared)
     }
 
     /// The organization `account` belongs to (as member or management account).
@@ -278,6 +293,108 @@ impl<'w> PreparedWorld<'w> {
             .organizations
             .iter()
             .find(|o| o.management_account == account || o.accounts.iter().any(|a| a.id == account))
+    }
+
+    /// Evaluates, once, the policy questions a copy into each vault asks.
+    fn precompute(&mut self) {
+        let world = self.world;
+        let (mut keys, mut roles, mut vaults) = (HashMap::new(), HashMap::new(), HashMap::new());
+        for (vi, vault) in world.vaults.iter().enumerate() {
+            let partition = crate::regions::partition(&vault.region);
+            let vault_arn = format!(
+                "arn:{partition}:backup:{}:{}:backup-vault:{}",
+                vault.region, vault.account, vault.name
+            );
+            for (ki, key) in world.keys.iter().enumerate() {
+                if key.manager != crate::world::KeyManager::Customer {
+                    continue;
+                }
+                if let Some(policy) = self.key_policy(&key.arn) {
+                    let eval =
+                        crate::checks::key_eval(self, &key.arn, policy, partition, &vault.account, &vault.region);
+                    keys.insert((ki, vi, partition), eval);
+                }
+            }
+            for (ri, role) in world.roles.iter().enumerate() {
+                let Some(policies) = self.role(&role.arn) else { continue };
+                let role_account = role.arn.split(':').nth(4).unwrap_or_default();
+                let session = crate::checks::role_session(&role.arn, partition, role_account);
+                let copy = crate::checks::copy_request(self, &session, &vault_arn, &vault.account);
+                roles.insert(
+                    (ri, vi, partition),
+                    crate::checks::role_eval(&role.arn, policies, copy.as_ref(), &session, &vault_arn),
+                );
+                if let (Some(policy), Some(copy)) = (self.vault_policy(vault), copy.as_ref()) {
+                    vaults.insert(
+                        (vi, ri, partition),
+                        crate::checks::vault_eval(policy, copy, &session, &vault_arn),
+                    );
+                }
+            }
+        }
+        (self.key_evals, self.role_evals, self.vault_evals) = (keys, roles, vaults);
+        for org in world.organizations.iter().filter(|o| !o.tag_policies.is_empty()) {
+            let accounts =
+                std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));
+            for account in accounts {
+                let effective = crate::tag_policy::effective_tag_policy(org, account);
+                let json = serde_json::to_string(&effective).unwrap_or_default();
+                self.tag_policies.entry(account).or_insert((effective, json));
+            }
+        }
+    }
+
+    fn index_of<T>(items: &[T], item: &T) -> Option<usize> {
+        items.iter().position(|i| std::ptr::eq(i, item))
+    }
+
+    /// The precomputed key policy answers for a copy of a backup under `key` into `vault`.
+    pub(crate) fn cached_key_eval(
+        &self,
+        key: &crate::world::Key,
+        vault: &BackupVault,
+        partition: &str,
+    ) -> Option<&crate::checks::KeyEval> {
+        let ki = Self::index_of(&self.world.keys, key)?;
+        let vi = Self::index_of(&self.world.vaults, vault)?;
+        self.key_evals
+            .get(&(ki, vi, crate::regions::partition(&vault.region)))
+            .filter(|_| partition == crate::regions::partition(&vault.region))
+    }
+
+    /// The precomputed trust and identity answers for `role_arn` copying into `vault`.
+    pub(crate) fn cached_role_eval(
+        &self,
+        role_arn: &str,
+        vault: &BackupVault,
+        partition: &str,
+    ) -> Option<&crate::checks::RoleEval> {
+        let ri = self.world.roles.iter().position(|r| r.arn == role_arn)?;
+        let vi = Self::index_of(&self.world.vaults, vault)?;
+        self.role_evals
+            .get(&(ri, vi, crate::regions::partition(&vault.region)))
+            .filter(|_| partition == crate::regions::partition(&vault.region))
+    }
+
+    /// The precomputed vault access policy answer for `role_arn` copying into `vault`.
+    pub(crate) fn cached_vault_eval(
+        &self,
+        vault: &BackupVault,
+        role_arn: &str,
+        partition: &str,
+    ) -> Option<&crate::checks::VaultEval> {
+        let ri = self.world.roles.iter().position(|r| r.arn == role_arn)?;
+        let vi = Self::index_of(&self.world.vaults, vault)?;
+        self.vault_evals
+            .get(&(vi, ri, crate::regions::partition(&vault.region)))
+            .filter(|_| partition == crate::regions::partition(&vault.region))
+    }
+
+    /// The precomputed effective tag policy of `account` and its JSON.
+    pub(crate) fn effective_tag_policy(&self, account: &str) -> Option<(&crate::tag_policy::EffectiveTagPolicy, &str)> {
+        self.tag_policies
+            .get(account)
+            .map(|(policy, json)| (policy, json.as_str()))
     }
 
     /// The organization id and `aws:PrincipalOrgPaths` value of `account`.

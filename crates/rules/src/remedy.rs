@@ -462,13 +462,9 @@ pub(crate) fn reencrypt_with_cmk(
     partition: &str,
     destination_account: &str,
 ) -> Remedy {
-    let key = new_key(
-        partition,
-        source_region,
-        source_account,
-        2,
-        shared_key_policy(partition, source_account, destination_account),
-    );
+    let policy = shared_key_policy(partition, source_account, destination_account);
+    let policy_text = compact(&policy);
+    let key = new_key(partition, source_region, source_account, 2, policy);
     Remedy {
         summary: text!(
             "remedy.reencrypt",
@@ -484,8 +480,7 @@ pub(crate) fn reencrypt_with_cmk(
             source_account,
             Some(source_region),
             format!(
-                "aws kms create-key --description \"shared with {destination_account} for AWS Backup copies\" --policy '{}' --region {source_region}",
-                compact(&shared_key_policy(partition, source_account, destination_account))
+                "aws kms create-key --description \"shared with {destination_account} for AWS Backup copies\" --policy '{policy_text}' --region {source_region}"
             ),
         )],
         alternatives: vec![Text::plain(
@@ -662,7 +657,6 @@ pub(crate) fn remove_fault(fault: Fault) -> Remedy {
 
 pub(crate) fn fix_key_policy(
     key: &Key,
-    policy: &copylab_policy::Policy,
     failed: &[&KeyRequest],
     denies: &[usize],
     partition: &str,
@@ -702,8 +696,12 @@ pub(crate) fn fix_key_policy(
             statements: statements.clone(),
         });
     }
-    let mut document: Value = serde_json::from_str(&policy.to_canonical_json()).unwrap_or(Value::Null);
-    if let Some(list) = document.get_mut("Statement").and_then(Value::as_array_mut) {
+    // The command replaces the whole policy: the key's policy as the world has it, patched.
+    let mut document = key
+        .policy
+        .clone()
+        .unwrap_or_else(|| PolicyDocument(crate::kms::default_key_policy(partition, owner)));
+    if let Some(list) = statements_of(&mut document) {
         let mut index = 0;
         list.retain(|_| {
             let keep = !denies.contains(&index);
@@ -738,7 +736,7 @@ pub(crate) fn fix_key_policy(
             format!(
                 "aws kms put-key-policy --key-id {} --policy-name default --policy '{}'",
                 key.arn,
-                compact(&document)
+                compact(&document.0)
             ),
         )],
         alternatives: Vec::new(),
