@@ -520,9 +520,31 @@ pub fn message(id: &str) -> Option<&'static Message> {
 
 /// Renders `text` with `{name}` arguments; unknown names are left as they are.
 pub fn render(text: &str, args: &[(&str, String)]) -> String {
-    let mut out = text.to_owned();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    if args.is_empty() || !text.contains('{') {
+        return text.to_owned();
     }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}').map(|end| (&after[..end], end)) {
+            Some((name, end)) => match args.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => {
+                    out.push_str(value);
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            },
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }

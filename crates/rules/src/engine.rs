@@ -450,19 +450,20 @@ impl PreparedWorld<'_> {
                     Some(Delivery::FailedJob { category }) => category,
                     _ => "MISCELLANEOUS",
                 };
+                let status_message = message.render(options.wording);
                 let other_wordings = row
                     .map(|m| {
                         std::iter::once(m.text)
                             .chain(m.variants.iter().map(|v| v.text))
                             .map(|t| catalog::render(t, &message.args))
-                            .filter(|t| *t != message.render(options.wording))
+                            .filter(|t| *t != status_message)
                             .collect()
                     })
                     .unwrap_or_default();
                 Outcome::CopyJob {
                     copy_job_id,
                     state: CopyJobState::Failed,
-                    status_message: Some(message.render(options.wording)),
+                    status_message: Some(status_message),
                     message_category: category,
                     message_id: Some(message.id),
                     provenance: row.map(|m| m.provenance),
