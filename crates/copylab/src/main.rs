@@ -3,7 +3,8 @@
 use std::io::IsTerminal;
 
 fn main() -> std::process::ExitCode {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let code = copylab::cli::run(
         std::env::args_os(),
         &mut std::io::stdout(),

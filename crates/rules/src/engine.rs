@@ -52,10 +52,8 @@ pub struct CheckReport {
     /// What copylab looked at and found.
     pub evidence: Vec<Text>,
     /// For a failed check: the message it produces, with arguments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<MessageRef>,
-    /// For a failed check: how to fix it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For the check that decided a failure: how to fix it (`null` otherwise).
     pub remedy: Option<Remedy>,
 }
 
@@ -64,7 +62,8 @@ pub struct CheckReport {
 pub struct MessageRef {
     /// The catalog id.
     pub id: &'static str,
-    /// The arguments.
+    /// The arguments (serialized as an object).
+    #[serde(serialize_with = "crate::text::serialize_args")]
     pub args: Vec<(&'static str, String)>,
 }
 

@@ -48,6 +48,11 @@ impl Serialize for Args<'_> {
     }
 }
 
+/// Serializes `(name, value)` arguments as a JSON object.
+pub(crate) fn serialize_args<S: Serializer>(args: &[(&'static str, String)], serializer: S) -> Result<S::Ok, S::Error> {
+    Args(args).serialize(serializer)
+}
+
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut s = serializer.serialize_struct("Text", 3)?;
