@@ -31,3 +31,24 @@ mod rules_properties;
 
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
+
+/// The proptest configuration every property test uses: the seed printed (and taken from
+/// `PROPTEST_RNG_SEED`), shrunk failures saved in `regressions` (committed).
+pub(crate) fn proptest_config(cases: u32, regressions: &'static str) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64)
+        });
+    eprintln!("proptest seed={seed} (rerun with PROPTEST_RNG_SEED={seed})");
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
+        ..Config::default()
+    }
+}

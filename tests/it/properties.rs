@@ -8,7 +8,7 @@ use copylab_policy::{
     SimulationInput,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
+use proptest::test_runner::{Config, RngSeed};
 use serde_json::{Value, json};
 
 const A: &str = "111122223333";
@@ -17,23 +17,7 @@ const C: &str = "777788889999";
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn config() -> Config {
-    let seed = std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64)
-        });
-    eprintln!("proptest seed={seed} (rerun with PROPTEST_RNG_SEED={seed})");
-    Config {
-        cases: 256,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "tests/it/properties.proptest-regressions",
-        ))),
-        ..Config::default()
-    }
+    crate::proptest_config(256, "tests/it/properties.proptest-regressions")
 }
 
 fn principal_value() -> impl Strategy<Value = String> {

@@ -11,27 +11,11 @@ use copylab_rules::generate::{self, Generated};
 use copylab_rules::remedy::{self, Patch};
 use copylab_rules::world::CopyJobState;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
+use proptest::test_runner::Config;
 use serde_json::{Value, json};
 
 fn config() -> Config {
-    let seed = std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64)
-        });
-    eprintln!("proptest seed={seed} (rerun with PROPTEST_RNG_SEED={seed})");
-    Config {
-        cases: 192,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "tests/it/rules_properties.proptest-regressions",
-        ))),
-        ..Config::default()
-    }
+    crate::proptest_config(192, "tests/it/rules_properties.proptest-regressions")
 }
 
 fn verdict(g: &Generated) -> Verdict {

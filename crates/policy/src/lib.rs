@@ -45,7 +45,7 @@ pub use evaluate::{
 };
 pub use json::Span;
 pub use kind::PolicyKind;
-pub use pattern::{Pattern, Piece, Segments};
+pub use pattern::{Pattern, Piece, Segments, split_arn};
 pub use policy::{
     ActionElement, ActionPattern, Effect, Policy, PrincipalElement, PrincipalEntry, PrincipalName, PrincipalType,
     ResourceElement, ResourcePattern, Statement, Version,

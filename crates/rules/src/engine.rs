@@ -256,7 +256,7 @@ struct VaultArn {
 }
 
 fn parse_vault_arn(arn: &str) -> Option<VaultArn> {
-    let [_, partition, service, region, account, resource] = copylab_policy_split(arn)?;
+    let [_, partition, service, region, account, resource] = copylab_policy::split_arn(arn)?;
     let name = resource.strip_prefix("backup-vault:")?;
     (service == "backup" && !region.is_empty() && copylab_policy::is_account_id(account) && !name.is_empty()).then(
         || VaultArn {
@@ -266,19 +266,6 @@ fn parse_vault_arn(arn: &str) -> Option<VaultArn> {
             name: name.to_owned(),
         },
     )
-}
-
-fn copylab_policy_split(arn: &str) -> Option<[&str; 6]> {
-    let mut parts = arn.splitn(6, ':');
-    let arn_parts = [
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    ];
-    (arn_parts[0] == "arn").then_some(arn_parts)
 }
 
 /// Everything the checks share.
@@ -324,12 +311,7 @@ impl Ctx<'_> {
     }
     /// The copy role's session, as the policies see it.
     fn role_session(&self) -> String {
-        let name = self.role_arn.rsplit('/').next().unwrap_or("role");
-        let account = copylab_policy_split(self.role_arn).map_or(self.source_account, |a| a[4]);
-        format!(
-            "arn:{}:sts::{account}:assumed-role/{name}/AWSBackup-copy",
-            self.destination.partition
-        )
+        crate::checks::role_session(self.role_arn, &self.destination.partition, self.source_account)
     }
     /// The message a key problem gives for this resource type.
     fn key_message(&self, missing: bool) -> MessageRef {
@@ -536,7 +518,7 @@ impl PreparedWorld<'_> {
                 ),
             ));
         };
-        let role_ok = copylab_policy_split(role_arn).is_some_and(|a| a[2] == "iam" && a[5].starts_with("role/"));
+        let role_ok = copylab_policy::split_arn(role_arn).is_some_and(|a| a[2] == "iam" && a[5].starts_with("role/"));
         if !role_ok {
             return Err((
                 MessageRef::new(

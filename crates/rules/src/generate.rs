@@ -68,18 +68,9 @@ impl Rng {
     }
 }
 
-/// The Knowledge Center's key policy, owner plus one other account.
+/// The Knowledge Center's key policy, owner plus one other account (in the `aws` partition).
 pub fn shared_key_policy(owner: &str, other: &str) -> serde_json::Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{owner}:root")}, "Action": "kms:*", "Resource": "*"},
-            {"Sid": "Allow use of the key", "Effect": "Allow", "Principal": {"AWS": [format!("arn:aws:iam::{owner}:root"), format!("arn:aws:iam::{other}:root")]},
-             "Action": ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"], "Resource": "*"},
-            {"Sid": "Allow attachment of persistent resources", "Effect": "Allow", "Principal": {"AWS": [format!("arn:aws:iam::{owner}:root"), format!("arn:aws:iam::{other}:root")]},
-             "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}
-        ]
-    })
+    crate::remedy::shared_key_policy("aws", owner, other)
 }
 
 fn recovery_point_arn(resource_type: &str, region: &str, account: &str, ids: &mut IdGenerator) -> String {

@@ -241,7 +241,7 @@ fn new_key(partition: &str, region: &str, account: &str, n: u32, policy: Value) 
 
 /// The key policy the Knowledge Center recommends: the owning account, plus use and grants for
 /// the other account.
-fn shared_key_policy(partition: &str, owner: &str, other: &str) -> Value {
+pub(crate) fn shared_key_policy(partition: &str, owner: &str, other: &str) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [
