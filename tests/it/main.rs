@@ -29,6 +29,9 @@ mod features;
 // Property tests over generated worlds (rules engine and remedies).
 mod rules_properties;
 
+// copylab serve over HTTP, in-process.
+mod server;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

@@ -24,6 +24,21 @@ enum Command {
     Explain(ExplainArgs),
     /// List the built-in scenarios (or print the scenario format's JSON Schema).
     Scenarios(ScenariosArgs),
+    /// Serve a fake AWS Backup endpoint whose copy jobs end as AWS would end them.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:4747")]
+    pub bind: String,
+    /// Serve a scenario's world (a built-in name or a file) instead of the default world.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// How copy jobs progress: `instant`, `polls:N` (CREATED, RUNNING, then the end state after N describes) or `realtime:SCALE`.
+    #[arg(long, default_value = "instant")]
+    pub progression: String,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +210,7 @@ where
         Command::Policy(PolicyCommand::Simulate(args)) => policy_cmd::simulate(&args, out, err, color),
         Command::Explain(args) => crate::explain_cmd::explain(&args, out, err, color),
         Command::Scenarios(args) => crate::explain_cmd::scenarios(&args, out, err),
+        Command::Serve(args) => crate::serve_cmd::serve(&args, err),
     };
     match result {
         Ok(code) => code,

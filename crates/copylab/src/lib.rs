@@ -4,3 +4,4 @@ pub mod cli;
 pub mod explain_cmd;
 mod policy_cmd;
 pub mod scenario;
+mod serve_cmd;

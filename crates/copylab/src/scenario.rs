@@ -101,6 +101,23 @@ pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     })
 }
 
+/// The default world `copylab serve` serves (`worlds/default.yaml`, embedded).
+pub const DEFAULT_WORLD: &str = include_str!("../../../worlds/default.yaml");
+
+/// Parses a world file (the `world` part of a scenario on its own).
+pub fn parse_world(origin: &str, text: &str, base: Option<&Path>) -> Result<World, ScenarioError> {
+    let mut world: World = serde_norway::from_str(text).map_err(|e| {
+        let position = e.location().map(|l| (l.line(), l.column()));
+        ScenarioError {
+            origin: origin.to_owned(),
+            position,
+            message: e.to_string(),
+        }
+    })?;
+    resolve_policies(&mut world, origin, base)?;
+    Ok(world)
+}
+
 /// Parses scenario text; `base` is the directory policy files are read from.
 pub fn parse(origin: &str, text: &str, base: Option<&Path>) -> Result<Scenario, ScenarioError> {
     let mut scenario: Scenario = serde_norway::from_str(text).map_err(|e| {

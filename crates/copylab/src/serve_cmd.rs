@@ -1,0 +1,50 @@
+//! `copylab serve`: loads the default world or a scenario's world and runs the fake AWS Backup endpoint until the process is stopped.
+
+use std::io::{self, Write};
+
+use copylab_server::state::{Progression, ServerState};
+
+use crate::cli::{ServeArgs, exit};
+use crate::scenario;
+
+/// Runs the server; returns only on a startup error.
+pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
+    let progression = match Progression::parse(&args.progression) {
+        Ok(p) => p,
+        Err(why) => {
+            writeln!(err, "error: --progression: {why}")?;
+            return Ok(exit::INPUT);
+        }
+    };
+    let state = match &args.scenario {
+        Some(reference) => match scenario::load(reference) {
+            Ok(loaded) => {
+                let s = loaded.scenario;
+                ServerState::new(s.world, s.seed, s.as_of, s.wording, progression)
+            }
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(exit::INPUT);
+            }
+        },
+        None => match scenario::parse_world("worlds/default.yaml", scenario::DEFAULT_WORLD, None) {
+            Ok(world) => ServerState::new(world, 0, None, Default::default(), progression),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(exit::INPUT);
+            }
+        },
+    };
+    if let Err(e) = copylab_rules::PreparedWorld::new(&state.world) {
+        writeln!(err, "error: the world is invalid: {e}")?;
+        return Ok(exit::INPUT);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match runtime.block_on(copylab_server::serve(&args.bind, state)) {
+        Ok(()) => Ok(exit::OK),
+        Err(e) => {
+            writeln!(err, "error: cannot serve on {}: {e}", args.bind)?;
+            Ok(exit::INPUT)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `copylab serve`: a fake AWS Backup endpoint (restJson1) whose copy jobs are decided by copylab's rules engine, so that real SDKs and the AWS CLI see what AWS would show, failures included.
+//!
+//! Layers: `model` (the operation table generated from the vendored AWS model) -> `protocol`
+//! (caller, input, errors) -> `ops` (one module per operation group) -> `state` (world and
+//! jobs). The only crate of copylab that knows about HTTP.
+
+pub mod model;
+pub mod ops;
+pub mod protocol;
+pub mod state;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::sync::Mutex;
+
+use crate::protocol::ApiError;
+use crate::state::ServerState;
+
+/// Request bodies larger than this are refused (AWS Backup's largest inputs are policies).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The state shared by all requests.
+pub type Shared = Arc<Mutex<ServerState>>;
+
+/// The router: the control plane under `/_copylab/`, and every other request to the AWS Backup
+/// dispatcher.
+pub fn app(state: Shared) -> Router {
+    Router::new().fallback(dispatch).with_state(state)
+}
+
+async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, request: Request<Body>) -> Response {
+    let (parts, body) = request.into_parts();
+    let mut state = shared.lock().await;
+    let request_id = state.request_id();
+    if parts.uri.path() == "/_copylab/state" && parts.method == "GET" {
+        return with_request_id(control_state(&state), &request_id);
+    }
+    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return ApiError::new(
+                "SerializationException",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_BODY_BYTES} bytes (modeled message)"),
+            )
+            .into_response_with(&request_id);
+        }
+    };
+    let Some((operation, labels)) = model::route(parts.method.as_str(), parts.uri.path()) else {
+        return ApiError::new(
+            "UnknownOperationException",
+            StatusCode::NOT_FOUND,
+            format!(
+                "no AWS Backup operation is {} {} (modeled message)",
+                parts.method,
+                parts.uri.path()
+            ),
+        )
+        .into_response_with(&request_id);
+    };
+    let Some(handler) = ops::handler(operation.name) else {
+        return ApiError::not_implemented(operation.name).into_response_with(&request_id);
+    };
+    let caller = match protocol::caller(&parts.headers) {
+        Ok(caller) => caller,
+        Err(error) => return error.into_response_with(&request_id),
+    };
+    let query = protocol::query_pairs(parts.uri.query());
+    let input = match protocol::input(operation, &labels, &query, &body) {
+        Ok(input) => input,
+        Err(error) => return error.into_response_with(&request_id),
+    };
+    let mut ctx = ops::Ctx {
+        state: &mut state,
+        caller,
+    };
+    match handler(&mut ctx, &input) {
+        Ok(serde_json::Value::Null) => with_request_id(StatusCode::OK.into_response(), &request_id),
+        Ok(body) => with_request_id((StatusCode::OK, axum::Json(body)).into_response(), &request_id),
+        Err(error) => error.into_response_with(&request_id),
+    }
+}
+
+fn with_request_id(mut response: Response, request_id: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+/// `GET /_copylab/state`: the world and the copy jobs (for tests and training tools).
+fn control_state(state: &ServerState) -> Response {
+    let jobs: Vec<serde_json::Value> = state
+        .jobs
+        .iter()
+        .map(|j| json!({"CopyJobId": j.id, "AccountId": j.account, "State": j.state(state.progression).as_str()}))
+        .collect();
+    axum::Json(json!({"world": state.world, "copy_jobs": jobs})).into_response()
+}
+
+/// Binds `address` and serves until the process ends; prints the address it listens on.
+pub async fn serve(address: &str, state: ServerState) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    let local = listener.local_addr()?;
+    println!("copylab serve: AWS Backup on http://{local} (AWS_ENDPOINT_URL=http://{local})");
+    axum::serve(listener, app(Arc::new(Mutex::new(state)))).await
+}

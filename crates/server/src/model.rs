@@ -1,0 +1,150 @@
+//! The AWS Backup operation table, generated from the vendored model, and matching a request's method and path against it.
+
+/// Where an input member travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A path label.
+    Uri,
+    /// A query string parameter.
+    Query,
+    /// A header.
+    Header,
+    /// A header prefix map.
+    Headers,
+    /// The JSON body.
+    Body,
+}
+
+/// An input member of an operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Member {
+    /// The member name (body key).
+    pub name: &'static str,
+    /// Where it travels.
+    pub location: Location,
+    /// Its name in the path, query or header.
+    pub location_name: &'static str,
+    /// The model type (`string`, `long`, `integer`, `boolean`, `timestamp`, `map`, `list`, `structure`, ...).
+    pub kind: &'static str,
+    /// Whether the model requires it.
+    pub required: bool,
+    /// Minimum length or value.
+    pub min: Option<f64>,
+    /// Maximum length or value.
+    pub max: Option<f64>,
+    /// The model's pattern.
+    pub pattern: Option<&'static str>,
+    /// Allowed values of an enum.
+    pub enumeration: &'static [&'static str],
+}
+
+/// One operation of the model.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation {
+    /// The operation name.
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path template, e.g. `/backup-vaults/{backupVaultName}`.
+    pub path: &'static str,
+    /// A fixed query string in the model's URI (rare).
+    pub fixed_query: &'static str,
+    /// The input members.
+    pub members: &'static [Member],
+}
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// Path labels: (label name, decoded value).
+pub type Labels = Vec<(&'static str, String)>;
+
+/// Finds the operation for `method` and `path` (already split from its query); returns it and
+/// its path labels, percent-decoded. A trailing slash is accepted with or without (botocore
+/// sends `GET /copy-jobs/`, the Smithy-based SDKs `GET /copy-jobs`).
+pub fn route(method: &str, path: &str) -> Option<(&'static Operation, Labels)> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let mut best: Option<(&'static Operation, Labels, usize)> = None;
+    for op in OPERATIONS.iter().filter(|op| op.method == method) {
+        let template: Vec<&str> = op.path.trim_end_matches('/').split('/').skip(1).collect();
+        if template.len() != segments.len() {
+            continue;
+        }
+        let mut labels = Vec::new();
+        let mut literal_matches = 0;
+        let matched = template.iter().zip(&segments).all(|(t, s)| {
+            if let Some(label) = t.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
+                let label = label.trim_end_matches('+');
+                match percent_decode(s) {
+                    Some(value) if !value.is_empty() => {
+                        labels.push((label_name(label), value));
+                        true
+                    }
+                    _ => false,
+                }
+            } else {
+                literal_matches += 1;
+                t == s
+            }
+        });
+        // Prefer the template with the most literal segments (`/x/{a}/y` over `/x/{a}/{b}`).
+        if matched && best.as_ref().is_none_or(|(_, _, n)| literal_matches > *n) {
+            best = Some((op, labels, literal_matches));
+        }
+    }
+    best.map(|(op, labels, _)| (op, labels))
+}
+
+fn label_name(label: &str) -> &'static str {
+    OPERATIONS
+        .iter()
+        .flat_map(|op| op.members.iter())
+        .find(|m| m.location == Location::Uri && m.location_name == label)
+        .map_or("", |m| m.location_name)
+}
+
+/// Decodes `%XX` escapes of one path segment; `None` for malformed escapes or non-UTF-8.
+pub fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The operation with this name.
+pub fn operation(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_with_and_without_trailing_slash() {
+        assert_eq!(route("GET", "/copy-jobs/").map(|(op, _)| op.name), Some("ListCopyJobs"));
+        assert_eq!(route("GET", "/copy-jobs").map(|(op, _)| op.name), Some("ListCopyJobs"));
+        assert_eq!(route("PUT", "/copy-jobs").map(|(op, _)| op.name), Some("StartCopyJob"));
+    }
+
+    #[test]
+    fn arn_labels_are_percent_decoded() {
+        let (op, labels) = route(
+            "GET",
+            "/backup-vaults/Vault/recovery-points/arn%3Aaws%3Aec2%3Aus-east-1%3A%3Asnapshot%2Fsnap-1",
+        )
+        .unwrap();
+        assert_eq!(op.name, "DescribeRecoveryPoint");
+        assert_eq!(labels[1].1, "arn:aws:ec2:us-east-1::snapshot/snap-1");
+        assert!(percent_decode("%zz").is_none());
+    }
+}

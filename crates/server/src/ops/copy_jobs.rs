@@ -1,0 +1,273 @@
+//! Copy job operations: StartCopyJob (decided by the rules engine), DescribeCopyJob (with the configured progression) and ListCopyJobs (filters and pagination); recovery point reads.
+
+use std::time::Instant;
+
+use copylab_rules::catalog::{self, Delivery};
+use copylab_rules::engine::Outcome;
+use copylab_rules::world::{Lifecycle, StartCopyJob};
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, Reply, page, str_member};
+use crate::protocol::ApiError;
+use crate::state::CopyJobRecord;
+
+/// `StartCopyJob`.
+pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
+        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
+        move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
+    });
+    let request = StartCopyJob {
+        account: ctx.caller.account.clone(),
+        region: ctx.caller.region.clone(),
+        recovery_point_arn: input.get("RecoveryPointArn").and_then(Value::as_str).map(str::to_owned),
+        source_backup_vault_name: input
+            .get("SourceBackupVaultName")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        destination_backup_vault_arn: input
+            .get("DestinationBackupVaultArn")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        iam_role_arn: input.get("IamRoleArn").and_then(Value::as_str).map(str::to_owned),
+        lifecycle,
+    };
+    let verdict = ctx.state.simulate(&request).map_err(|e| {
+        ApiError::new(
+            "ServiceUnavailableException",
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the world is invalid: {e} (modeled)"),
+        )
+    })?;
+    let copy_job_id = match &verdict.outcome {
+        Outcome::ApiError {
+            error_code,
+            message,
+            message_id,
+            ..
+        } => {
+            let status = match catalog::message(message_id).map(|m| m.delivery) {
+                Some(Delivery::ApiError { http_status, .. }) => {
+                    axum::http::StatusCode::from_u16(http_status).unwrap_or(axum::http::StatusCode::BAD_REQUEST)
+                }
+                _ => axum::http::StatusCode::BAD_REQUEST,
+            };
+            return Err(ApiError::new(error_code, status, message.clone()));
+        }
+        Outcome::CopyJob { copy_job_id, .. } => copy_job_id.clone(),
+    };
+    let rp_arn = request.recovery_point_arn.clone().unwrap_or_default();
+    let (resource_type, resource_arn) = ctx
+        .state
+        .world
+        .recovery_points
+        .iter()
+        .find(|rp| rp.arn == rp_arn)
+        .map(|rp| (rp.resource_type.clone(), rp.resource_arn.clone()))
+        .unwrap_or_default();
+    let partition = copylab_rules::regions::partition(&request.region);
+    let source_vault_arn = format!(
+        "arn:{partition}:backup:{}:{}:backup-vault:{}",
+        request.region,
+        request.account,
+        request.source_backup_vault_name.as_deref().unwrap_or_default()
+    );
+    let created = ctx.state.tick();
+    ctx.state.jobs.push(CopyJobRecord {
+        id: copy_job_id.clone(),
+        account: ctx.caller.account.clone(),
+        region: ctx.caller.region.clone(),
+        request,
+        verdict,
+        created,
+        started: Instant::now(),
+        polls: 0,
+        finished: false,
+        resource_type,
+        resource_arn,
+        source_vault_arn,
+    });
+    let index = ctx.state.jobs.len() - 1;
+    ctx.state.finish(index);
+    Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": false}))
+}
+
+fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
+    let state = job.state(ctx.state.progression);
+    let mut body = json!({
+        "AccountId": job.account,
+        "CopyJobId": job.id,
+        "SourceBackupVaultArn": job.source_vault_arn,
+        "SourceRecoveryPointArn": job.request.recovery_point_arn,
+        "DestinationBackupVaultArn": job.request.destination_backup_vault_arn,
+        "ResourceArn": job.resource_arn,
+        "ResourceType": job.resource_type,
+        "CreationDate": job.created,
+        "State": state.as_str(),
+        "IamRoleArn": job.request.iam_role_arn,
+        "IsParent": false,
+    });
+    if state == job.end_state() {
+        body["CompletionDate"] = json!(job.created + 60.0);
+        if let Outcome::CopyJob {
+            status_message,
+            message_category,
+            destination_recovery_point,
+            ..
+        } = &job.verdict.outcome
+        {
+            body["MessageCategory"] = json!(message_category);
+            if let Some(message) = status_message {
+                body["StatusMessage"] = json!(message);
+            }
+            if let Some(rp) = destination_recovery_point {
+                body["DestinationRecoveryPointArn"] = json!(rp.arn);
+                body["DestinationEncryptionKeyArn"] = json!(rp.encryption_key_arn);
+                if let Some(days) = rp.delete_after_days {
+                    body["DestinationRecoveryPointLifecycle"] = json!({"DeleteAfterDays": days});
+                }
+            }
+        }
+    }
+    body
+}
+
+/// `DescribeCopyJob`: each call counts as a poll for `polls:N` progression.
+pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let id = str_member(input, "CopyJobId")?;
+    let account = ctx.caller.account.clone();
+    let Some(index) = ctx.state.jobs.iter().position(|j| j.id == id && j.account == account) else {
+        return Err(ApiError::not_found(format!(
+            "Copy job {id} not found (modeled message)"
+        )));
+    };
+    if let Some(job) = ctx.state.jobs.get_mut(index) {
+        job.polls = job.polls.saturating_add(1);
+    }
+    ctx.state.finish(index);
+    let job = &ctx.state.jobs[index];
+    Ok(json!({"CopyJob": describe_job(ctx, job)}))
+}
+
+/// `ListCopyJobs`: the caller's jobs, filtered, paginated.
+pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let filter = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_owned);
+    let (state, resource_type, resource_arn, destination, category, source_rp) = (
+        filter("ByState"),
+        filter("ByResourceType"),
+        filter("ByResourceArn"),
+        filter("ByDestinationVaultArn"),
+        filter("ByMessageCategory"),
+        filter("BySourceRecoveryPointArn"),
+    );
+    let jobs: Vec<Value> = ctx
+        .state
+        .jobs
+        .iter()
+        .filter(|j| j.account == ctx.caller.account && j.region == ctx.caller.region)
+        .map(|j| describe_job(ctx, j))
+        .filter(|j| state.as_deref().is_none_or(|s| j["State"] == s))
+        .filter(|j| resource_type.as_deref().is_none_or(|s| j["ResourceType"] == s))
+        .filter(|j| resource_arn.as_deref().is_none_or(|s| j["ResourceArn"] == s))
+        .filter(|j| {
+            destination
+                .as_deref()
+                .is_none_or(|s| j["DestinationBackupVaultArn"] == s)
+        })
+        .filter(|j| {
+            category
+                .as_deref()
+                .is_none_or(|s| s == "ANY" || j["MessageCategory"] == s)
+        })
+        .filter(|j| source_rp.as_deref().is_none_or(|s| j["SourceRecoveryPointArn"] == s))
+        .collect();
+    let (items, next) = page(&jobs, input)?;
+    let mut body = json!({"CopyJobs": items});
+    if let Some(next) = next {
+        body["NextToken"] = Value::String(next);
+    }
+    Ok(body)
+}
+
+fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {
+    json!({
+        "RecoveryPointArn": rp.arn,
+        "BackupVaultName": rp.vault,
+        "BackupVaultArn": vault_arn,
+        "ResourceArn": rp.resource_arn,
+        "ResourceType": rp.resource_type,
+        "Status": "COMPLETED",
+        "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
+        "IsEncrypted": rp.encryption_key.is_some(),
+        "EncryptionKeyArn": rp.encryption_key,
+        "CreationDate": crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE)),
+        "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
+    })
+}
+
+/// `DescribeRecoveryPoint`: AccessDenied when the vault does not exist, ResourceNotFound
+/// "Cannot find recovery point" when the vault exists but the recovery point does not (observed,
+/// facts §2.4).
+pub fn describe_recovery_point(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let vault_name = str_member(input, "BackupVaultName")?;
+    let arn = str_member(input, "RecoveryPointArn")?;
+    let (account, region) = (&ctx.caller.account, &ctx.caller.region);
+    if !ctx
+        .state
+        .world
+        .vaults
+        .iter()
+        .any(|v| &v.account == account && &v.region == region && v.name == vault_name)
+    {
+        return Err(ApiError::access_denied());
+    }
+    let vault_arn = format!(
+        "arn:{}:backup:{region}:{account}:backup-vault:{vault_name}",
+        copylab_rules::regions::partition(region)
+    );
+    let rp = ctx
+        .state
+        .world
+        .recovery_points
+        .iter()
+        .find(|rp| rp.arn == arn && rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
+        .ok_or_else(|| ApiError::not_found("Cannot find recovery point"))?;
+    Ok(recovery_point_view(ctx, rp, &vault_arn))
+}
+
+/// `ListRecoveryPointsByBackupVault`.
+pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let vault_name = str_member(input, "BackupVaultName")?;
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    if !ctx
+        .state
+        .world
+        .vaults
+        .iter()
+        .any(|v| v.account == account && v.region == region && v.name == vault_name)
+    {
+        return Err(ApiError::access_denied());
+    }
+    let vault_arn = format!(
+        "arn:{}:backup:{region}:{account}:backup-vault:{vault_name}",
+        copylab_rules::regions::partition(&region)
+    );
+    let points: Vec<Value> = ctx
+        .state
+        .world
+        .recovery_points
+        .iter()
+        .filter(|rp| rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
+        .filter(|rp| {
+            // A recovery point without an account belongs to the only vault of that name.
+            rp.account.is_some() || ctx.state.world.vaults.iter().filter(|v| v.name == vault_name).count() == 1
+        })
+        .map(|rp| recovery_point_view(ctx, rp, &vault_arn))
+        .collect();
+    let (items, next) = page(&points, input)?;
+    let mut body = json!({"RecoveryPoints": items});
+    if let Some(next) = next {
+        body["NextToken"] = Value::String(next);
+    }
+    Ok(body)
+}

@@ -1,0 +1,75 @@
+//! Settings operations: DescribeGlobalSettings, UpdateGlobalSettings (the organization's `isCrossAccountBackupEnabled`), GetSupportedResourceTypes.
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, Reply};
+use crate::protocol::ApiError;
+
+/// `DescribeGlobalSettings`: "Returns an error if the account is not a member of an
+/// Organizations organization" (model doc); the message is the one observed on the wire.
+pub fn describe_global(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply {
+    let account = &ctx.caller.account;
+    let org = ctx
+        .state
+        .world
+        .organizations
+        .iter()
+        .find(|o| o.management_account == *account || o.accounts.iter().any(|a| a.id == *account))
+        .ok_or_else(|| {
+            ApiError::new(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                "Your account is not a member of an organization.",
+            )
+        })?;
+    Ok(json!({
+        "GlobalSettings": {"isCrossAccountBackupEnabled": org.cross_account_backup_enabled.to_string()},
+        "LastUpdateTime": crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE)),
+    }))
+}
+
+/// `UpdateGlobalSettings`: "Returns an error if the account is not an Organizations management
+/// account" (model doc; message modeled).
+pub fn update_global(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let account = ctx.caller.account.clone();
+    let settings = input
+        .get("GlobalSettings")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let Some(org) = ctx
+        .state
+        .world
+        .organizations
+        .iter_mut()
+        .find(|o| o.management_account == account)
+    else {
+        return Err(ApiError::invalid_request(format!(
+            "account {account} is not the management account of an organization (modeled message)"
+        )));
+    };
+    for (name, value) in settings {
+        match (name.as_str(), value.as_str()) {
+            ("isCrossAccountBackupEnabled", Some("true")) => org.cross_account_backup_enabled = true,
+            ("isCrossAccountBackupEnabled", Some("false")) => org.cross_account_backup_enabled = false,
+            ("isCrossAccountBackupEnabled", _) => {
+                return Err(ApiError::invalid_value(
+                    "isCrossAccountBackupEnabled must be \"true\" or \"false\" (modeled message)",
+                ));
+            }
+            ("isMpaEnabled" | "isDelegatedAdministratorEnabled", Some("true" | "false")) => {}
+            (other, _) => {
+                return Err(ApiError::invalid_value(format!(
+                    "unknown global setting `{other}` (modeled message)"
+                )));
+            }
+        }
+    }
+    Ok(Value::Null)
+}
+
+/// `GetSupportedResourceTypes`: the types of copylab's feature matrix.
+pub fn supported_resource_types(_ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply {
+    Ok(json!({"ResourceTypes": copylab_rules::features::resource_types().collect::<Vec<_>>()}))
+}

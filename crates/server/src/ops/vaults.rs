@@ -1,0 +1,198 @@
+//! Backup vault operations: CreateBackupVault, DescribeBackupVault, ListBackupVaults, DeleteBackupVault, and the vault access policy (Put, Get, Delete).
+
+use copylab_policy::{Policy, PolicyKind};
+use copylab_rules::world::{BackupVault, PolicyDocument, VaultType};
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, Reply, page, str_member};
+use crate::protocol::ApiError;
+
+fn arn(vault: &BackupVault) -> String {
+    let partition = copylab_rules::regions::partition(&vault.region);
+    format!(
+        "arn:{partition}:backup:{}:{}:backup-vault:{}",
+        vault.region, vault.account, vault.name
+    )
+}
+
+fn find<'s>(ctx: &'s Ctx<'_>, name: &str) -> Option<&'s BackupVault> {
+    ctx.state
+        .world
+        .vaults
+        .iter()
+        .find(|v| v.account == ctx.caller.account && v.region == ctx.caller.region && v.name == name)
+}
+
+fn key_arn(vault: &BackupVault) -> String {
+    let reference = vault.encryption_key.as_deref().unwrap_or("alias/aws/backup");
+    if reference.starts_with("arn:") {
+        return reference.to_owned();
+    }
+    let partition = copylab_rules::regions::partition(&vault.region);
+    format!("arn:{partition}:kms:{}:{}:{reference}", vault.region, vault.account)
+}
+
+fn recovery_points(ctx: &Ctx<'_>, vault: &BackupVault) -> usize {
+    ctx.state
+        .world
+        .recovery_points
+        .iter()
+        .filter(|rp| rp.vault == vault.name && rp.account.as_deref().is_none_or(|a| a == vault.account))
+        .count()
+}
+
+/// `CreateBackupVault`.
+pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    if find(ctx, &name).is_some() {
+        // Observed on the wire (facts §2.4): AlreadyExistsException, 400.
+        return Err(ApiError::new(
+            "AlreadyExistsException",
+            axum::http::StatusCode::BAD_REQUEST,
+            format!("A Backup vault with the name {name} already exists"),
+        ));
+    }
+    let vault = BackupVault {
+        name: name.clone(),
+        account: ctx.caller.account.clone(),
+        region: ctx.caller.region.clone(),
+        encryption_key: input.get("EncryptionKeyArn").and_then(Value::as_str).map(str::to_owned),
+        access_policy: None,
+        lock: None,
+        vault_type: VaultType::BackupVault,
+    };
+    let created = ctx.state.tick();
+    let body = json!({"BackupVaultName": name, "BackupVaultArn": arn(&vault), "CreationDate": created});
+    ctx.state.world.vaults.push(vault);
+    Ok(body)
+}
+
+fn describe_vault(ctx: &Ctx<'_>, vault: &BackupVault) -> Value {
+    let lock = vault.lock.as_ref();
+    json!({
+        "BackupVaultName": vault.name,
+        "BackupVaultArn": arn(vault),
+        "VaultType": match vault.vault_type { VaultType::BackupVault => "BACKUP_VAULT", VaultType::LogicallyAirGappedBackupVault => "LOGICALLY_AIR_GAPPED_BACKUP_VAULT" },
+        "EncryptionKeyArn": key_arn(vault),
+        "CreationDate": model_date(ctx),
+        "NumberOfRecoveryPoints": recovery_points(ctx, vault),
+        "Locked": lock.is_some(),
+        "MinRetentionDays": lock.and_then(|l| l.min_retention_days),
+        "MaxRetentionDays": lock.and_then(|l| l.max_retention_days),
+    })
+}
+
+/// The modeled date at midnight, as the creation date of vaults the world starts with.
+fn model_date(ctx: &Ctx<'_>) -> f64 {
+    crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
+}
+
+/// `DescribeBackupVault`: a vault that does not exist answers AccessDenied (observed, facts §2.4).
+pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
+    Ok(describe_vault(ctx, vault))
+}
+
+/// `ListBackupVaults`.
+pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let vaults: Vec<Value> = ctx
+        .state
+        .world
+        .vaults
+        .iter()
+        .filter(|v| v.account == ctx.caller.account && v.region == ctx.caller.region)
+        .map(|v| describe_vault(ctx, v))
+        .collect();
+    let (items, next) = page(&vaults, input)?;
+    let mut body = json!({"BackupVaultList": items});
+    if let Some(next) = next {
+        body["NextToken"] = Value::String(next);
+    }
+    Ok(body)
+}
+
+/// `DeleteBackupVault`.
+pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
+    if recovery_points(ctx, vault) > 0 {
+        // Observed on the wire (facts §2.4).
+        return Err(ApiError::invalid_request(
+            "Backup vault cannot be deleted because it contains recovery points.",
+        ));
+    }
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    ctx.state
+        .world
+        .vaults
+        .retain(|v| !(v.account == account && v.region == region && v.name == name));
+    Ok(Value::Null)
+}
+
+/// `PutBackupVaultAccessPolicy`: validated by the policy engine.
+pub fn put_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    if find(ctx, &name).is_none() {
+        return Err(ApiError::access_denied());
+    }
+    let text = input
+        .get("Policy")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Policy::parse(&text, PolicyKind::Vault).map_err(|errors| {
+        let first = errors.first().map_or_else(String::new, |e| {
+            format!(
+                "{} at {} (line {}, column {})",
+                e.message, e.path, e.span.line, e.span.column
+            )
+        });
+        ApiError::invalid_value(format!("the vault access policy is invalid: {first} (modeled message)"))
+    })?;
+    let document: Value = serde_json::from_str(&text).map_err(|e| ApiError::invalid_value(e.to_string()))?;
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    if let Some(vault) = ctx
+        .state
+        .world
+        .vaults
+        .iter_mut()
+        .find(|v| v.account == account && v.region == region && v.name == name)
+    {
+        vault.access_policy = Some(PolicyDocument(document));
+    }
+    Ok(Value::Null)
+}
+
+/// `GetBackupVaultAccessPolicy`.
+pub fn get_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
+    let Some(policy) = &vault.access_policy else {
+        return Err(ApiError::not_found(format!(
+            "Backup vault {name} has no access policy (modeled message)"
+        )));
+    };
+    Ok(
+        json!({"BackupVaultName": vault.name, "BackupVaultArn": arn(vault), "Policy": serde_json::to_string(&policy.0).unwrap_or_default()}),
+    )
+}
+
+/// `DeleteBackupVaultAccessPolicy`.
+pub fn delete_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    if find(ctx, &name).is_none() {
+        return Err(ApiError::access_denied());
+    }
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    if let Some(vault) = ctx
+        .state
+        .world
+        .vaults
+        .iter_mut()
+        .find(|v| v.account == account && v.region == region && v.name == name)
+    {
+        vault.access_policy = None;
+    }
+    Ok(Value::Null)
+}

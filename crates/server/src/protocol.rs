@@ -1,0 +1,292 @@
+//! The restJson1 edge: who is calling (from the SigV4 `Authorization` header), the request's input assembled from path, query and body and checked against the model, and AWS-shaped error responses (`X-Amzn-Errortype`, JSON body, `x-amzn-RequestId`).
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::model::{Location, Member, Operation};
+
+/// An error as AWS Backup answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The exception name, sent in `X-Amzn-Errortype`.
+    pub code: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with a message.
+    pub fn new(code: &'static str, status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// `MissingParameterValueException` (400).
+    pub fn missing(message: impl Into<String>) -> Self {
+        Self::new("MissingParameterValueException", StatusCode::BAD_REQUEST, message)
+    }
+
+    /// `InvalidParameterValueException` (400).
+    pub fn invalid_value(message: impl Into<String>) -> Self {
+        Self::new("InvalidParameterValueException", StatusCode::BAD_REQUEST, message)
+    }
+
+    /// `InvalidRequestException` (400).
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new("InvalidRequestException", StatusCode::BAD_REQUEST, message)
+    }
+
+    /// `ResourceNotFoundException` (400, as the API reference gives it).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new("ResourceNotFoundException", StatusCode::BAD_REQUEST, message)
+    }
+
+    /// `AccessDeniedException` with the message AWS Backup answers for vaults that do not
+    /// exist (403, observed on the wire: facts §2.4).
+    pub fn access_denied() -> Self {
+        Self::new(
+            "AccessDeniedException",
+            StatusCode::FORBIDDEN,
+            "Insufficient privileges to perform this action.",
+        )
+    }
+
+    /// The answer for an operation of the model that copylab does not implement (modeled).
+    pub fn not_implemented(operation: &str) -> Self {
+        Self::new(
+            "NotImplementedException",
+            StatusCode::NOT_IMPLEMENTED,
+            format!("copylab does not implement {operation} yet (modeled error: AWS implements it)"),
+        )
+    }
+
+    /// The response, with the request id.
+    pub fn into_response_with(self, request_id: &str) -> Response {
+        let body = json!({"Code": self.code, "Message": self.message});
+        let mut response = (self.status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(self.code) {
+            headers.insert("x-amzn-errortype", value);
+        }
+        if let Ok(value) = HeaderValue::from_str(request_id) {
+            headers.insert("x-amzn-requestid", value);
+        }
+        response
+    }
+}
+
+/// Who calls, from the SigV4 credential scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The account (the access key id, when it is 12 digits, as LocalStack does).
+    pub account: String,
+    /// The Region from the credential scope.
+    pub region: String,
+}
+
+/// Reads the caller from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...`.
+/// Signatures are not verified here. Messages are AWS's for other services (facts: aws-org-wire
+/// §2.2, §2.3), modeled for AWS Backup.
+pub fn caller(headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let Some(authorization) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return Err(ApiError::new(
+            "MissingAuthenticationToken",
+            StatusCode::FORBIDDEN,
+            "Request is missing Authentication Token",
+        ));
+    };
+    let credential = authorization
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))
+        .ok_or_else(|| {
+            ApiError::new(
+                "IncompleteSignature",
+                StatusCode::FORBIDDEN,
+                "Authorization header requires 'Credential' parameter.",
+            )
+        })?;
+    let mut scope = credential.split('/');
+    let (Some(key_id), Some(_date), Some(region)) = (scope.next(), scope.next(), scope.next()) else {
+        return Err(ApiError::new(
+            "IncompleteSignature",
+            StatusCode::FORBIDDEN,
+            "Credential should be scoped to a valid region.",
+        ));
+    };
+    if !copylab_policy::is_account_id(key_id) {
+        return Err(ApiError::new(
+            "UnrecognizedClientException",
+            StatusCode::FORBIDDEN,
+            "The security token included in the request is invalid",
+        ));
+    }
+    Ok(Caller {
+        account: key_id.to_owned(),
+        region: region.to_owned(),
+    })
+}
+
+/// The operation's input as one JSON object, keyed by member name: path labels, query
+/// parameters and body members, checked against the model (required members, unknown members,
+/// types, lengths, ranges, patterns and enums).
+pub fn input(
+    operation: &Operation,
+    labels: &[(&str, String)],
+    query: &[(String, String)],
+    body: &[u8],
+) -> Result<Map<String, Value>, ApiError> {
+    let mut input = Map::new();
+    if !body.is_empty() && !body.iter().all(u8::is_ascii_whitespace) {
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
+            // Modeled: AWS answers malformed JSON with a serialization error; copylab says where.
+            ApiError::new(
+                "SerializationException",
+                StatusCode::BAD_REQUEST,
+                format!("the request body is not valid JSON: {e}"),
+            )
+        })?;
+        let Value::Object(members) = value else {
+            return Err(ApiError::new(
+                "SerializationException",
+                StatusCode::BAD_REQUEST,
+                "the request body must be a JSON object",
+            ));
+        };
+        for (name, value) in members {
+            let known = operation
+                .members
+                .iter()
+                .any(|m| m.location == Location::Body && m.name == name);
+            if !known {
+                return Err(ApiError::new(
+                    "SerializationException",
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "{name} is not a member of the {} request in the AWS Backup model (modeled message)",
+                        operation.name
+                    ),
+                ));
+            }
+            input.insert(name, value);
+        }
+    }
+    for member in operation.members {
+        match member.location {
+            Location::Uri => {
+                if let Some((_, value)) = labels.iter().find(|(label, _)| *label == member.location_name) {
+                    input.insert(member.name.to_owned(), Value::String(value.clone()));
+                }
+            }
+            Location::Query => {
+                if let Some((_, value)) = query.iter().find(|(key, _)| key == member.location_name) {
+                    input.insert(member.name.to_owned(), query_value(member, value)?);
+                }
+            }
+            Location::Header | Location::Headers | Location::Body => {}
+        }
+    }
+    for member in operation.members {
+        match input.get(member.name) {
+            None if member.required => {
+                return Err(ApiError::missing(format!(
+                    "Missing required parameter: {} (modeled message)",
+                    member.name
+                )));
+            }
+            None => {}
+            Some(value) => check(member, value)?,
+        }
+    }
+    Ok(input)
+}
+
+fn query_value(member: &Member, text: &str) -> Result<Value, ApiError> {
+    let wrong = || {
+        ApiError::invalid_request(format!(
+            "{} must be a {}, got `{text}` (modeled message)",
+            member.name, member.kind
+        ))
+    };
+    Ok(match member.kind {
+        "integer" | "long" => Value::from(text.parse::<i64>().map_err(|_| wrong())?),
+        "boolean" => Value::Bool(text.parse::<bool>().map_err(|_| wrong())?),
+        _ => Value::String(text.to_owned()),
+    })
+}
+
+/// Checks a member's JSON value against its model type and constraints.
+fn check(member: &Member, value: &Value) -> Result<(), ApiError> {
+    let type_ok = match member.kind {
+        "string" | "timestamp" => value.is_string() || (member.kind == "timestamp" && value.is_number()),
+        "integer" | "long" => value.is_i64() || value.is_u64(),
+        "double" | "float" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "map" | "structure" => value.is_object(),
+        "list" => value.is_array(),
+        _ => true,
+    };
+    if !type_ok {
+        return Err(ApiError::invalid_request(format!(
+            "{} must be a {}, found {} (modeled message)",
+            member.name,
+            member.kind,
+            kind_of(value)
+        )));
+    }
+    if let Value::String(s) = value {
+        let length = s.chars().count() as f64;
+        if member.min.is_some_and(|min| length < min) || member.max.is_some_and(|max| length > max) {
+            return Err(ApiError::invalid_value(format!(
+                "{} has length {length}, outside the model's range (modeled message)",
+                member.name
+            )));
+        }
+        if !member.enumeration.is_empty() && !member.enumeration.contains(&s.as_str()) {
+            return Err(ApiError::invalid_value(format!(
+                "{} must be one of {} (modeled message)",
+                member.name,
+                member.enumeration.join(", ")
+            )));
+        }
+    }
+    if let Some(n) = value.as_f64().filter(|_| matches!(member.kind, "integer" | "long"))
+        && (member.min.is_some_and(|min| n < min) || member.max.is_some_and(|max| n > max))
+    {
+        return Err(ApiError::invalid_value(format!(
+            "{} is {n}, outside the model's range (modeled message)",
+            member.name
+        )));
+    }
+    Ok(())
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Splits and percent-decodes a query string.
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| crate::model::percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_owned());
+            (decode(k), decode(v))
+        })
+        .collect()
+}

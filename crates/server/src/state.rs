@@ -1,0 +1,235 @@
+//! The server's state: the world (per account and Region through its vaults), copy jobs with their lifecycle, and the deterministic clock and ids.
+
+use std::time::Instant;
+
+use copylab_rules::World;
+use copylab_rules::engine::{Options, Outcome, Verdict};
+use copylab_rules::ids::IdGenerator;
+use copylab_rules::world::{CopyJobState, RecoveryPoint, StartCopyJob, Wording};
+
+/// How a copy job moves from CREATED to its end state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progression {
+    /// The end state at once.
+    Instant,
+    /// CREATED on the first `DescribeCopyJob`, RUNNING until the N-th, the end state after.
+    Polls(u32),
+    /// In time: a copy takes 10 minutes divided by the scale.
+    Realtime(f64),
+}
+
+impl Progression {
+    /// Parses `instant`, `polls:N` or `realtime:SCALE`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "instant" => Ok(Progression::Instant),
+            Some(("polls", n)) => n
+                .parse()
+                .map(Progression::Polls)
+                .map_err(|_| format!("`{n}` is not a number of polls")),
+            Some(("realtime", scale)) => match scale.parse::<f64>() {
+                Ok(s) if s > 0.0 && s.is_finite() => Ok(Progression::Realtime(s)),
+                _ => Err(format!("`{scale}` is not a positive scale")),
+            },
+            _ => Err(format!(
+                "progression `{text}` is not instant, polls:N or realtime:SCALE"
+            )),
+        }
+    }
+}
+
+/// A copy job the server runs.
+#[derive(Debug, Clone)]
+pub struct CopyJobRecord {
+    /// `CopyJobId`.
+    pub id: String,
+    /// The account that started it.
+    pub account: String,
+    /// The Region it was started in.
+    pub region: String,
+    /// The request.
+    pub request: StartCopyJob,
+    /// The engine's verdict (a job outcome).
+    pub verdict: Verdict,
+    /// `CreationDate`, epoch seconds.
+    pub created: f64,
+    /// When it was started, for realtime progression.
+    pub started: Instant,
+    /// How many times `DescribeCopyJob` has read it.
+    pub polls: u32,
+    /// Whether its end state has been applied to the world (destination recovery point).
+    pub finished: bool,
+    /// `ResourceType` and `ResourceArn` of the source.
+    pub resource_type: String,
+    /// The source resource.
+    pub resource_arn: String,
+    /// `SourceBackupVaultArn`.
+    pub source_vault_arn: String,
+}
+
+impl CopyJobRecord {
+    /// The end state the engine decided.
+    pub fn end_state(&self) -> CopyJobState {
+        self.verdict.outcome.state().unwrap_or(CopyJobState::Failed)
+    }
+
+    /// The state now, under `progression`, without counting a poll.
+    pub fn state(&self, progression: Progression) -> CopyJobState {
+        match progression {
+            Progression::Instant => self.end_state(),
+            Progression::Polls(n) => match self.polls {
+                p if p > n => self.end_state(),
+                0 | 1 => CopyJobState::Created,
+                _ => CopyJobState::Running,
+            },
+            Progression::Realtime(scale) => {
+                let duration = 600.0 / scale;
+                let elapsed = self.started.elapsed().as_secs_f64();
+                if elapsed >= duration {
+                    self.end_state()
+                } else if elapsed < duration / 10.0 {
+                    CopyJobState::Created
+                } else {
+                    CopyJobState::Running
+                }
+            }
+        }
+    }
+}
+
+/// Everything the server keeps.
+#[derive(Debug)]
+pub struct ServerState {
+    /// The world.
+    pub world: World,
+    /// Copy jobs, in start order.
+    pub jobs: Vec<CopyJobRecord>,
+    /// Ids for jobs and requests.
+    pub ids: IdGenerator,
+    /// The modeled date.
+    pub as_of: Option<String>,
+    /// The wording of changed messages.
+    pub wording: Wording,
+    /// How jobs progress.
+    pub progression: Progression,
+    /// The deterministic clock: epoch seconds of the next event.
+    pub clock: f64,
+}
+
+impl ServerState {
+    /// A state serving `world`.
+    pub fn new(world: World, seed: u64, as_of: Option<String>, wording: Wording, progression: Progression) -> Self {
+        let day = as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE);
+        let clock = date_seconds(day);
+        ServerState {
+            world,
+            jobs: Vec::new(),
+            ids: IdGenerator::new(seed),
+            as_of,
+            wording,
+            progression,
+            clock,
+        }
+    }
+
+    /// The next timestamp (a second later than the last).
+    pub fn tick(&mut self) -> f64 {
+        self.clock += 1.0;
+        self.clock
+    }
+
+    /// A request id.
+    pub fn request_id(&mut self) -> String {
+        self.ids.uuid()
+    }
+
+    /// Simulates a copy with the rules engine.
+    pub fn simulate(&mut self, request: &StartCopyJob) -> Result<Verdict, copylab_rules::WorldError> {
+        let options = Options {
+            as_of: self.as_of.clone(),
+            seed: self.ids.next_u64(),
+            wording: self.wording,
+        };
+        copylab_rules::simulate(&self.world, request, &options)
+    }
+
+    /// Applies a job's end state once it is observed: a completed copy creates the destination
+    /// recovery point.
+    pub fn finish(&mut self, index: usize) {
+        let Some(job) = self.jobs.get_mut(index) else { return };
+        if job.finished || job.state(self.progression) != job.end_state() {
+            return;
+        }
+        job.finished = true;
+        if let Outcome::CopyJob {
+            destination_recovery_point: Some(rp),
+            ..
+        } = &job.verdict.outcome
+        {
+            let destination = job.request.destination_backup_vault_arn.clone().unwrap_or_default();
+            let parts: Vec<&str> = destination.splitn(6, ':').collect();
+            let account = parts.get(4).copied().unwrap_or_default().to_owned();
+            let vault = parts
+                .get(5)
+                .and_then(|r| r.strip_prefix("backup-vault:"))
+                .unwrap_or_default()
+                .to_owned();
+            let resource_type = job.resource_type.clone();
+            let resource_arn = job.resource_arn.clone();
+            self.world.recovery_points.push(RecoveryPoint {
+                arn: rp.arn.clone(),
+                vault,
+                account: Some(account),
+                resource_type,
+                resource_arn,
+                encryption_key: Some(rp.encryption_key_arn.clone()),
+                tags: rp.tags.clone(),
+                status: Default::default(),
+                storage_class: Default::default(),
+                continuous: false,
+                multi_az_cluster: false,
+                marketplace_image: false,
+                lifecycle: rp.delete_after_days.map(|d| copylab_rules::world::Lifecycle {
+                    delete_after_days: Some(d),
+                    move_to_cold_storage_after_days: None,
+                }),
+            });
+        }
+    }
+}
+
+/// Epoch seconds of a `YYYY-MM-DD` date at midnight UTC.
+pub fn date_seconds(date: &str) -> f64 {
+    let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>().unwrap_or(1));
+    let (y, m, d) = (
+        parts.next().unwrap_or(1970),
+        parts.next().unwrap_or(1),
+        parts.next().unwrap_or(1),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    ((era * 146_097 + doe - 719_468) * 86_400) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progression_parses() {
+        assert_eq!(Progression::parse("instant"), Ok(Progression::Instant));
+        assert_eq!(Progression::parse("polls:3"), Ok(Progression::Polls(3)));
+        assert_eq!(Progression::parse("realtime:60"), Ok(Progression::Realtime(60.0)));
+        assert!(Progression::parse("polls:x").is_err());
+        assert!(Progression::parse("later").is_err());
+    }
+
+    #[test]
+    fn dates_are_epoch_seconds() {
+        assert_eq!(date_seconds("1970-01-02"), 86_400.0);
+        assert_eq!(date_seconds("2026-08-07"), 1_786_060_800.0);
+    }
+}

@@ -1,0 +1,329 @@
+//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use copylab_rules::world::{CopyJobState, Wording};
+use copylab_server::state::{Progression, ServerState};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+use tower::ServiceExt;
+
+/// An in-process server over `world`.
+fn server(world: copylab_rules::World, progression: Progression) -> axum::Router {
+    copylab_server::app(Arc::new(Mutex::new(ServerState::new(
+        world,
+        7,
+        None,
+        Wording::Current,
+        progression,
+    ))))
+}
+
+fn default_world() -> copylab_rules::World {
+    copylab::scenario::parse_world("default", copylab::scenario::DEFAULT_WORLD, None).unwrap()
+}
+
+fn authorization(account: &str, region: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential={account}/20260807/{region}/backup/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
+    )
+}
+
+/// Sends one request; returns status, the `x-amzn-errortype` header and the JSON body.
+async fn send(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    account: Option<(&str, &str)>,
+    body: &str,
+) -> (StatusCode, Option<String>, Value) {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some((account, region)) = account {
+        builder = builder.header("authorization", authorization(account, region));
+    }
+    let response = app
+        .clone()
+        .oneshot(builder.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let error_type = response
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert!(
+        response.headers().contains_key("x-amzn-requestid"),
+        "{method} {path}: no request id"
+    );
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)}))
+    };
+    (status, error_type, json)
+}
+
+const SOURCE: (&str, &str) = ("111122223333", "us-east-1");
+
+fn start_copy(rp: &str, destination: &str) -> String {
+    json!({
+        "RecoveryPointArn": rp,
+        "SourceBackupVaultName": "SourceVault",
+        "DestinationBackupVaultArn": destination,
+        "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn every_model_operation_is_routed_and_answers_in_aws_error_shape_or_implemented() {
+    let app = server(default_world(), Progression::Instant);
+    for op in copylab_server::model::OPERATIONS {
+        let path = op.path.replace(['{', '}'], "").replace('+', "");
+        let (status, error_type, body) = send(&app, op.method, &path, Some(SOURCE), "").await;
+        assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{}: {body}", op.name);
+        if copylab_server::ops::handler(op.name).is_none() {
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{}", op.name);
+            assert_eq!(error_type.as_deref(), Some("NotImplementedException"), "{}", op.name);
+            assert!(
+                body["Message"].as_str().unwrap().contains(op.name),
+                "{}: {body}",
+                op.name
+            );
+        } else if status != StatusCode::OK {
+            assert!(
+                error_type.is_some() && body["Message"].is_string(),
+                "{}: {status} {body}",
+                op.name
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn copy_jobs_complete_and_fail_with_the_engines_messages() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let cases = [
+        (
+            "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
+            "COMPLETED",
+            None,
+        ),
+        (
+            "arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718",
+            "FAILED",
+            Some("Encrypted snapshots with Amazon EBS default key cannot be shared"),
+        ),
+    ];
+    for (rp, state, message) in cases {
+        let (status, _, started) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+        assert_eq!(status, StatusCode::OK, "{started}");
+        let id = started["CopyJobId"].as_str().unwrap();
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        assert_eq!(described["CopyJob"]["State"], state, "{described}");
+        assert_eq!(described["CopyJob"]["StatusMessage"].as_str(), message, "{described}");
+    }
+    // The completed copy's recovery point is in the destination vault, seen from the destination account.
+    let (status, _, listed) = send(
+        &app,
+        "GET",
+        "/backup-vaults/DestinationVault/recovery-points/",
+        Some(("444455556666", "us-east-1")),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed["RecoveryPoints"].as_array().unwrap().len(), 1, "{listed}");
+    // Another account does not see the source account's jobs.
+    let (_, _, others) = send(&app, "GET", "/copy-jobs/", Some(("444455556666", "us-east-1")), "").await;
+    assert_eq!(others["CopyJobs"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn polls_progression_shows_created_running_then_the_end_state() {
+    let app = server(default_world(), Progression::Polls(3));
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let (_, _, started) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let mut states = Vec::new();
+    for _ in 0..5 {
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        states.push(described["CopyJob"]["State"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(states, ["CREATED", "RUNNING", "RUNNING", "COMPLETED", "COMPLETED"]);
+}
+
+#[tokio::test]
+async fn every_scenario_replayed_through_the_server_ends_as_explain_says() {
+    let mut failures = Vec::new();
+    for path in crate::scenarios::scenario_files() {
+        let loaded = copylab::scenario::load_file(&path).unwrap();
+        let verdict = copylab::explain_cmd::run_scenario(&loaded).unwrap();
+        let scenario = loaded.scenario;
+        let app = copylab_server::app(Arc::new(Mutex::new(ServerState::new(
+            scenario.world.clone(),
+            scenario.seed,
+            scenario.as_of.clone(),
+            scenario.wording,
+            Progression::Instant,
+        ))));
+        let request = &scenario.copy_job;
+        let mut body = serde_json::Map::new();
+        for (name, value) in [
+            ("RecoveryPointArn", &request.recovery_point_arn),
+            ("SourceBackupVaultName", &request.source_backup_vault_name),
+            ("DestinationBackupVaultArn", &request.destination_backup_vault_arn),
+            ("IamRoleArn", &request.iam_role_arn),
+        ] {
+            if let Some(value) = value {
+                body.insert(name.to_owned(), json!(value));
+            }
+        }
+        if let Some(lifecycle) = &request.lifecycle {
+            body.insert(
+                "Lifecycle".to_owned(),
+                json!({"DeleteAfterDays": lifecycle.delete_after_days}),
+            );
+        }
+        let caller = (request.account.as_str(), request.region.as_str());
+        let (status, error_type, started) = send(
+            &app,
+            "PUT",
+            "/copy-jobs",
+            Some(caller),
+            &Value::Object(body).to_string(),
+        )
+        .await;
+        match &verdict.outcome {
+            copylab_rules::Outcome::ApiError {
+                error_code, message, ..
+            } => {
+                // A missing required member is caught by the model check before the engine.
+                let expected_code = *error_code;
+                if error_type.as_deref() != Some(expected_code) {
+                    failures.push(format!(
+                        "{}: expected {expected_code}, got {status} {error_type:?} {started}",
+                        loaded.name
+                    ));
+                } else if expected_code != "MissingParameterValueException" && started["Message"] != json!(message) {
+                    failures.push(format!(
+                        "{}: message {} (expected {message:?})",
+                        loaded.name, started["Message"]
+                    ));
+                }
+            }
+            copylab_rules::Outcome::CopyJob {
+                state,
+                status_message,
+                message_category,
+                ..
+            } => {
+                let Some(id) = started["CopyJobId"].as_str() else {
+                    failures.push(format!("{}: StartCopyJob answered {status} {started}", loaded.name));
+                    continue;
+                };
+                let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(caller), "").await;
+                let job = &described["CopyJob"];
+                let expected_state = if *state == CopyJobState::Completed {
+                    "COMPLETED"
+                } else {
+                    "FAILED"
+                };
+                if job["State"] != expected_state
+                    || job["StatusMessage"].as_str() != status_message.as_deref()
+                    || job["MessageCategory"] != *message_category
+                {
+                    failures.push(format!("{}: server {job} differs from explain", loaded.name));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn malformed_requests_get_aws_shaped_4xx_and_leave_the_state_unchanged() {
+    let app = server(default_world(), Progression::Instant);
+    let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let huge = "x".repeat(copylab_server::MAX_BODY_BYTES + 10);
+    /// (method, path, caller, body, expected error type)
+    type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>, String, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        ("PUT", "/copy-jobs", Some(SOURCE), "{not json".into(), "SerializationException"),
+        ("PUT", "/copy-jobs", Some(SOURCE), "[1, 2]".into(), "SerializationException"),
+        ("PUT", "/copy-jobs", Some(SOURCE), json!({"RecoveryPointArn": 7, "SourceBackupVaultName": "SourceVault", "DestinationBackupVaultArn": "a", "IamRoleArn": "b"}).to_string(), "InvalidRequestException"),
+        ("PUT", "/copy-jobs", Some(SOURCE), json!({"SourceBackupVaultName": "SourceVault"}).to_string(), "MissingParameterValueException"),
+        ("PUT", "/copy-jobs", Some(SOURCE), json!({"Colour": "red"}).to_string(), "SerializationException"),
+        ("PUT", "/copy-jobs", Some(SOURCE), huge, "SerializationException"),
+        ("PUT", "/copy-jobs", None, "{}".into(), "MissingAuthenticationToken"),
+        ("GET", "/copy-jobs/", Some(("not-an-account", "us-east-1")), String::new(), "UnrecognizedClientException"),
+        ("GET", "/copy-jobs/?maxResults=0", Some(SOURCE), String::new(), "InvalidParameterValueException"),
+        ("GET", "/copy-jobs/?maxResults=many", Some(SOURCE), String::new(), "InvalidRequestException"),
+        ("GET", "/copy-jobs/?nextToken=forged", Some(SOURCE), String::new(), "InvalidParameterValueException"),
+        ("GET", "/copy-jobs/?state=DONE", Some(SOURCE), String::new(), "InvalidParameterValueException"),
+        ("GET", "/backup-vaults/%ZZ", Some(SOURCE), String::new(), "UnknownOperationException"),
+        ("GET", "/backup-vaults/..%2F..%2Fetc", Some(SOURCE), String::new(), "AccessDeniedException"),
+        ("GET", "/copy-jobs/does-not-exist", Some(SOURCE), String::new(), "ResourceNotFoundException"),
+        ("PUT", "/backup-vaults/SourceVault/access-policy", Some(SOURCE), json!({"Policy": "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"backup:*\", \"Resource\": \"*\"}}"}).to_string(), "InvalidParameterValueException"),
+        ("DELETE", "/backup-vaults/SourceVault", Some(SOURCE), String::new(), "InvalidRequestException"),
+        ("PUT", "/global-settings", Some(SOURCE), json!({"GlobalSettings": {"isCrossAccountBackupEnabled": "true"}}).to_string(), "InvalidRequestException"),
+    ];
+    for (method, path, caller, body, expected) in cases {
+        let (status, error_type, answer) = send(&app, method, path, caller, &body).await;
+        assert!(
+            status.is_client_error() || status == StatusCode::NOT_IMPLEMENTED,
+            "{method} {path}: {status} {answer}"
+        );
+        assert_eq!(error_type.as_deref(), Some(expected), "{method} {path}: {answer}");
+        assert!(answer["Message"].is_string(), "{method} {path}: {answer}");
+    }
+    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(before, after, "a rejected request changed the state");
+}
+
+#[tokio::test]
+async fn list_copy_jobs_pages_return_every_job_once() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let mut ids = std::collections::BTreeSet::new();
+    for _ in 0..25 {
+        let (_, _, started) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+        ids.insert(started["CopyJobId"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids.len(), 25, "copy job ids are distinct");
+    for page_size in [1, 7, 1000] {
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut path = format!("/copy-jobs?maxResults={page_size}");
+            if let Some(t) = &token {
+                path.push_str(&format!("&nextToken={t}"));
+            }
+            let (status, _, page) = send(&app, "GET", &path, Some(SOURCE), "").await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            seen.extend(
+                page["CopyJobs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|j| j["CopyJobId"].as_str().unwrap().to_owned()),
+            );
+            match page["NextToken"].as_str() {
+                Some(t) => token = Some(t.to_owned()),
+                None => break,
+            }
+        }
+        let unique: std::collections::BTreeSet<String> = seen.iter().cloned().collect();
+        assert_eq!((seen.len(), unique), (25, ids.clone()), "page size {page_size}");
+    }
+}
