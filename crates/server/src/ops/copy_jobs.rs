@@ -199,10 +199,28 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
         "Status": "COMPLETED",
         "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
         "IsEncrypted": rp.encryption_key.is_some(),
-        "EncryptionKeyArn": rp.encryption_key,
+        "EncryptionKeyArn": rp.encryption_key.as_deref().map(|key| key_arn(key, vault_arn)),
         "CreationDate": crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE)),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
     })
+}
+
+/// A key reference as an ARN: aliases and key ids become ARNs in the vault's account and Region.
+fn key_arn(key: &str, vault_arn: &str) -> String {
+    if key.starts_with("arn:") {
+        return key.to_owned();
+    }
+    let parts: Vec<&str> = vault_arn.splitn(6, ':').collect();
+    let (partition, region, account) = (
+        parts.get(1).copied().unwrap_or("aws"),
+        parts.get(3).copied().unwrap_or_default(),
+        parts.get(4).copied().unwrap_or_default(),
+    );
+    if key.starts_with("alias/") {
+        format!("arn:{partition}:kms:{region}:{account}:{key}")
+    } else {
+        format!("arn:{partition}:kms:{region}:{account}:key/{key}")
+    }
 }
 
 /// `DescribeRecoveryPoint`: AccessDenied when the vault does not exist, ResourceNotFound

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The README's AWS CLI walkthrough against a fresh `copylab serve`, checked: one copy job
+# completes, one fails with AWS's message. Installs the AWS CLI (v1, from PyPI) into a throwaway
+# virtualenv; builds copylab if needed. Usage: scripts/cli-walkthrough.sh [path/to/copylab]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+copylab=${1:-target/debug/copylab}
+[ -x "$copylab" ] || cargo build --locked -p copylab
+venv=$(mktemp -d)
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check awscli
+aws="$venv/bin/aws"
+log=$(mktemp)
+"$copylab" serve --bind 127.0.0.1:0 > "$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$venv" "$log"' EXIT
+for _ in $(seq 1 50); do grep -q 'http://' "$log" && break; sleep 0.1; done
+url=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
+export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=111122223333 AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+role=arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole
+destination=arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault
+"$aws" backup start-copy-job --recovery-point-arn arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453 \
+  --source-backup-vault-name SourceVault --destination-backup-vault-arn "$destination" --iam-role-arn "$role" > /dev/null
+"$aws" backup start-copy-job --recovery-point-arn arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718 \
+  --source-backup-vault-name SourceVault --destination-backup-vault-arn "$destination" --iam-role-arn "$role" > /dev/null
+jobs=$("$aws" backup list-copy-jobs --query 'CopyJobs[].[ResourceType,State,StatusMessage]' --output text)
+echo "$jobs"
+expected=$(printf 'RDS\tCOMPLETED\tNone\nEBS\tFAILED\tEncrypted snapshots with Amazon EBS default key cannot be shared')
+if [ "$jobs" != "$expected" ]; then
+  echo "cli walkthrough: unexpected copy jobs" >&2
+  exit 1
+fi
+copied=$(AWS_ACCESS_KEY_ID=444455556666 "$aws" backup list-recovery-points-by-backup-vault --backup-vault-name DestinationVault --query 'length(RecoveryPoints)')
+[ "$copied" = "1" ] || { echo "cli walkthrough: expected 1 recovery point in DestinationVault, got $copied" >&2; exit 1; }
+if "$aws" backup describe-backup-vault --backup-vault-name Nope 2> "$log.err"; then
+  echo "cli walkthrough: a missing vault was described" >&2
+  exit 1
+fi
+grep -q 'AccessDeniedException' "$log.err" && grep -q 'Insufficient privileges to perform this action.' "$log.err"
+rm -f "$log.err"
+echo "cli walkthrough: ok"
