@@ -32,6 +32,9 @@ mod rules_properties;
 // copylab serve over HTTP, in-process.
 mod server;
 
+// The real aws-sdk-backup client against the server, in-process.
+mod sdk;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

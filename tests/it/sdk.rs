@@ -1,0 +1,404 @@
+//! The real `aws-sdk-backup` client against `copylab serve`, in-process through a connector into the router (the s3s pattern: no socket, no sleeps): copy jobs completing and failing, errors as the SDK surfaces them, every scenario replayed through the SDK, and concurrent clients.
+
+use std::sync::Arc;
+
+use aws_credential_types::Credentials;
+use aws_sdk_backup::config::{BehaviorVersion, Region};
+use aws_sdk_backup::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use copylab_rules::world::{CopyJobState, Wording};
+use copylab_server::state::{Progression, ServerState};
+use http_body_util::BodyExt;
+use tokio::sync::Mutex;
+use tower::ServiceExt;
+
+/// Sends the SDK's requests into the router.
+#[derive(Debug, Clone)]
+struct RouterConnector(axum::Router);
+
+impl HttpConnector for RouterConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let router = self.0.clone();
+        HttpConnectorFuture::new(async move {
+            let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
+            let (parts, body) = request.into_parts();
+            let bytes = body.bytes().map(<[u8]>::to_vec).unwrap_or_default();
+            let request = axum::http::Request::from_parts(parts, axum::body::Body::from(bytes));
+            let response = router
+                .oneshot(request)
+                .await
+                .map_err(|e| ConnectorError::io(e.into()))?;
+            let (parts, body) = response.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map_err(|e| ConnectorError::io(e.into()))?
+                .to_bytes();
+            HttpResponse::try_from(axum::http::Response::from_parts(parts, SdkBody::from(bytes)))
+                .map_err(|e| ConnectorError::other(e.into(), None))
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+struct RouterClient(axum::Router);
+
+impl HttpClient for RouterClient {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(RouterConnector(self.0.clone()))
+    }
+}
+
+/// An SDK client acting as `account` in `region`.
+fn client(router: &axum::Router, account: &str, region: &str) -> aws_sdk_backup::Client {
+    let config = aws_sdk_backup::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(account, "not-checked", None, None, "copylab-tests"))
+        .http_client(SharedHttpClient::new(RouterClient(router.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_backup::Client::from_conf(config)
+}
+
+fn router(
+    world: copylab_rules::World,
+    seed: u64,
+    as_of: Option<String>,
+    wording: Wording,
+    progression: Progression,
+) -> axum::Router {
+    copylab_server::app(Arc::new(Mutex::new(ServerState::new(
+        world,
+        seed,
+        as_of,
+        wording,
+        progression,
+    ))))
+}
+
+fn default_world() -> copylab_rules::World {
+    copylab::scenario::parse_world("default", copylab::scenario::DEFAULT_WORLD, None).unwrap()
+}
+
+const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+const DESTINATION: &str = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+const RDS_SHARED: &str =
+    "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+const EBS_AWS_KEY: &str = "arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718";
+
+#[tokio::test]
+async fn sdk_copy_job_completes_then_the_destination_reads_its_recovery_point() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Polls(2));
+    let source = client(&app, "111122223333", "us-east-1");
+    let started = source
+        .start_copy_job()
+        .recovery_point_arn(RDS_SHARED)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let id = started.copy_job_id().unwrap().to_owned();
+    let mut states = Vec::new();
+    let job = loop {
+        let job = source
+            .describe_copy_job()
+            .copy_job_id(&id)
+            .send()
+            .await
+            .unwrap()
+            .copy_job
+            .unwrap();
+        states.push(job.state().unwrap().as_str().to_owned());
+        if matches!(job.state().unwrap().as_str(), "COMPLETED" | "FAILED") {
+            break job;
+        }
+        assert!(states.len() < 10, "never ends: {states:?}");
+    };
+    assert_eq!(states, ["CREATED", "RUNNING", "COMPLETED"]);
+    assert_eq!(job.message_category(), Some("SUCCESS"));
+    let destination_rp = job.destination_recovery_point_arn().unwrap().to_owned();
+    let destination = client(&app, "444455556666", "us-east-1");
+    let rp = destination
+        .describe_recovery_point()
+        .backup_vault_name("DestinationVault")
+        .recovery_point_arn(&destination_rp)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rp.resource_type(), Some("RDS"));
+    assert_eq!(
+        rp.encryption_key_arn(),
+        Some("arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+    );
+}
+
+#[tokio::test]
+async fn sdk_sees_failed_copy_jobs_and_aws_errors() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = client(&app, "111122223333", "us-east-1");
+    let started = source
+        .start_copy_job()
+        .recovery_point_arn(EBS_AWS_KEY)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let job = source
+        .describe_copy_job()
+        .copy_job_id(started.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(job.state().map(|s| s.as_str()), Some("FAILED"));
+    assert_eq!(
+        job.status_message(),
+        Some("Encrypted snapshots with Amazon EBS default key cannot be shared")
+    );
+    let failed = source
+        .list_copy_jobs()
+        .by_state(aws_sdk_backup::types::CopyJobState::Failed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.copy_jobs().len(), 1);
+    // A vault that does not exist: AccessDeniedException, as AWS answers.
+    let err = source
+        .describe_backup_vault()
+        .backup_vault_name("Nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    assert_eq!(err.message(), Some("Insufficient privileges to perform this action."));
+    // The exception classes of the model: a recovery point the vault does not hold.
+    let err = source
+        .describe_recovery_point()
+        .backup_vault_name("SourceVault")
+        .recovery_point_arn("arn:aws:ec2:us-east-1::snapshot/snap-0000000000000000")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()),
+        "{err:?}"
+    );
+    assert_eq!(err.message(), Some("Cannot find recovery point"));
+    // Vault lifecycle and access policy through the SDK.
+    source
+        .create_backup_vault()
+        .backup_vault_name("Scratch")
+        .send()
+        .await
+        .unwrap();
+    let err = source
+        .create_backup_vault()
+        .backup_vault_name("Scratch")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().is_some_and(|e| e.is_already_exists_exception()),
+        "{err:?}"
+    );
+    let bad_policy = r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "backup:*", "Resource": "*"}}"#;
+    let err = source
+        .put_backup_vault_access_policy()
+        .backup_vault_name("Scratch")
+        .policy(bad_policy)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_invalid_parameter_value_exception()),
+        "{err:?}"
+    );
+    let vaults = source.list_backup_vaults().send().await.unwrap();
+    assert_eq!(vaults.backup_vault_list().len(), 2);
+    // An operation copylab does not implement answers in AWS's error shape.
+    let err = source.list_backup_plans().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("NotImplementedException"));
+}
+
+#[tokio::test]
+async fn every_scenario_replayed_through_the_sdk_ends_as_explain_says() {
+    let mut failures = Vec::new();
+    for path in crate::scenarios::scenario_files() {
+        let loaded = copylab::scenario::load_file(&path).unwrap();
+        let verdict = copylab::explain_cmd::run_scenario(&loaded).unwrap();
+        let s = loaded.scenario;
+        let app = router(
+            s.world.clone(),
+            s.seed,
+            s.as_of.clone(),
+            s.wording,
+            Progression::Instant,
+        );
+        let sdk = client(&app, &s.copy_job.account, &s.copy_job.region);
+        let mut request = sdk.start_copy_job();
+        request = request.set_recovery_point_arn(s.copy_job.recovery_point_arn.clone());
+        request = request.set_source_backup_vault_name(s.copy_job.source_backup_vault_name.clone());
+        request = request.set_destination_backup_vault_arn(s.copy_job.destination_backup_vault_arn.clone());
+        request = request.set_iam_role_arn(s.copy_job.iam_role_arn.clone());
+        if let Some(days) = s.copy_job.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
+            request = request.lifecycle(
+                aws_sdk_backup::types::Lifecycle::builder()
+                    .delete_after_days(days)
+                    .build(),
+            );
+        }
+        let started = request.send().await;
+        match (&verdict.outcome, started) {
+            (copylab_rules::Outcome::ApiError { error_code, .. }, Err(err)) => {
+                if err.code() != Some(error_code) {
+                    failures.push(format!(
+                        "{}: expected {error_code}, the SDK saw {:?} ({err:?})",
+                        loaded.name,
+                        err.code()
+                    ));
+                }
+            }
+            (
+                copylab_rules::Outcome::CopyJob {
+                    state,
+                    status_message,
+                    message_category,
+                    ..
+                },
+                Ok(started),
+            ) => {
+                let job = sdk
+                    .describe_copy_job()
+                    .copy_job_id(started.copy_job_id().unwrap())
+                    .send()
+                    .await
+                    .unwrap()
+                    .copy_job
+                    .unwrap();
+                let expected = if *state == CopyJobState::Completed {
+                    "COMPLETED"
+                } else {
+                    "FAILED"
+                };
+                if job.state().map(|s| s.as_str()) != Some(expected)
+                    || job.status_message() != status_message.as_deref()
+                    || job.message_category() != Some(*message_category)
+                {
+                    failures.push(format!("{}: the SDK saw {job:?}", loaded.name));
+                }
+            }
+            (outcome, started) => failures.push(format!(
+                "{}: explain says {outcome:?}, the SDK got {started:?}",
+                loaded.name
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
+    // Four source accounts: the default world's, and three more with a vault and an EBS snapshot
+    // each (their copies fail, which is still a copy job).
+    let mut world = default_world();
+    let extra = ["222233334444", "555566667777", "888899990000"];
+    for account in extra {
+        world.vaults.push(copylab_rules::world::BackupVault {
+            name: "SourceVault".into(),
+            account: account.into(),
+            region: "us-east-1".into(),
+            encryption_key: None,
+            access_policy: None,
+            lock: None,
+            vault_type: Default::default(),
+        });
+        world.recovery_points.push(copylab_rules::world::RecoveryPoint {
+            arn: format!("arn:aws:ec2:us-east-1::snapshot/snap-{account}0"),
+            vault: "SourceVault".into(),
+            account: Some(account.into()),
+            resource_type: "EBS".into(),
+            resource_arn: format!("arn:aws:ec2:us-east-1:{account}:volume/vol-1"),
+            encryption_key: None,
+            tags: Default::default(),
+            status: Default::default(),
+            storage_class: Default::default(),
+            continuous: false,
+            multi_az_cluster: false,
+            marketplace_image: false,
+            lifecycle: None,
+        });
+    }
+    let app = router(world, 3, None, Wording::Current, Progression::Instant);
+    let accounts: Vec<&str> = std::iter::once("111122223333").chain(extra).collect();
+    let mut tasks = Vec::new();
+    for worker in 0..32 {
+        let account = accounts[worker % accounts.len()].to_owned();
+        let sdk = client(&app, &account, "us-east-1");
+        let rp = if account == "111122223333" {
+            RDS_SHARED.to_owned()
+        } else {
+            format!("arn:aws:ec2:us-east-1::snapshot/snap-{account}0")
+        };
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for _ in 0..32 {
+                let started = sdk
+                    .start_copy_job()
+                    .recovery_point_arn(&rp)
+                    .source_backup_vault_name("SourceVault")
+                    .destination_backup_vault_arn(DESTINATION)
+                    .iam_role_arn(format!(
+                        "arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"
+                    ))
+                    .send()
+                    .await
+                    .unwrap();
+                ids.push(started.copy_job_id().unwrap().to_owned());
+            }
+            (account, ids)
+        }));
+    }
+    let mut all = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for task in tasks {
+        let (account, ids) = task.await.unwrap();
+        all.entry(account).or_default().extend(ids);
+    }
+    let distinct: std::collections::BTreeSet<&String> = all.values().flatten().collect();
+    assert_eq!(distinct.len(), 32 * 32, "copy job ids are distinct");
+    for (account, ids) in &all {
+        let sdk = client(&app, account, "us-east-1");
+        let expected: std::collections::BTreeSet<&String> = ids.iter().collect();
+        for page_size in [1, 7, 1000] {
+            let mut seen = Vec::new();
+            let mut pages = sdk.list_copy_jobs().max_results(page_size).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                seen.extend(
+                    page.unwrap()
+                        .copy_jobs()
+                        .iter()
+                        .map(|j| j.copy_job_id().unwrap().to_owned()),
+                );
+            }
+            let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+            assert_eq!(
+                (seen.len(), unique),
+                (ids.len(), expected.clone()),
+                "{account}, page size {page_size}"
+            );
+        }
+    }
+}
