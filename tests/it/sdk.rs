@@ -402,3 +402,130 @@ async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn sdk_backup_jobs_tags_region_settings_and_vault_lock() {
+    let app = router(default_world(), 5, None, Wording::Current, Progression::Instant);
+    let source = client(&app, "111122223333", "us-east-1");
+    // A backup job creates a recovery point that a copy can then copy.
+    let job = source
+        .start_backup_job()
+        .backup_vault_name("SourceVault")
+        .resource_arn("arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0abcdef1")
+        .iam_role_arn(ROLE)
+        .recovery_point_tags("team", "payments")
+        .send()
+        .await
+        .unwrap();
+    let rp = job.recovery_point_arn().unwrap().to_owned();
+    assert!(
+        rp.starts_with("arn:aws:backup:us-east-1:111122223333:recovery-point:"),
+        "{rp}"
+    );
+    let described = source
+        .describe_backup_job()
+        .backup_job_id(job.backup_job_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.state().map(|s| s.as_str()), Some("COMPLETED"));
+    assert_eq!(source.list_backup_jobs().send().await.unwrap().backup_jobs().len(), 1);
+    // Tags of the recovery point are the ones a copy writes.
+    source
+        .tag_resource()
+        .resource_arn(&rp)
+        .tags("CostCenter", "100")
+        .send()
+        .await
+        .unwrap();
+    source
+        .untag_resource()
+        .resource_arn(&rp)
+        .tag_key_list("team")
+        .send()
+        .await
+        .unwrap();
+    let tags = source.list_tags().resource_arn(&rp).send().await.unwrap();
+    assert_eq!(tags.tags().map(|t| t.len()), Some(1));
+    // The new EFS recovery point copies to the destination.
+    let copy = source
+        .start_copy_job()
+        .recovery_point_arn(&rp)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let copied = source
+        .describe_copy_job()
+        .copy_job_id(copy.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(copied.state().map(|s| s.as_str()), Some("COMPLETED"), "{copied:?}");
+    // Region settings: DynamoDB advanced features.
+    let before = source.describe_region_settings().send().await.unwrap();
+    assert_eq!(
+        before
+            .resource_type_management_preference()
+            .and_then(|m| m.get("DynamoDB")),
+        Some(&false)
+    );
+    source
+        .update_region_settings()
+        .resource_type_management_preference("DynamoDB", true)
+        .send()
+        .await
+        .unwrap();
+    let after = source.describe_region_settings().send().await.unwrap();
+    assert_eq!(
+        after
+            .resource_type_management_preference()
+            .and_then(|m| m.get("DynamoDB")),
+        Some(&true)
+    );
+    // Vault lock: a copy with a shorter retention now fails with AWS's message.
+    let destination = client(&app, "444455556666", "us-east-1");
+    destination
+        .put_backup_vault_lock_configuration()
+        .backup_vault_name("DestinationVault")
+        .min_retention_days(30)
+        .send()
+        .await
+        .unwrap();
+    let copy = source
+        .start_copy_job()
+        .recovery_point_arn(RDS_SHARED)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .lifecycle(aws_sdk_backup::types::Lifecycle::builder().delete_after_days(7).build())
+        .send()
+        .await
+        .unwrap();
+    let locked = source
+        .describe_copy_job()
+        .copy_job_id(copy.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(
+        locked.status_message(),
+        Some(
+            "Copy job failed. The retention specified in the job is not within the range specified for the target Backup Vault."
+        )
+    );
+    // A vault name off the model's pattern.
+    let err = source
+        .create_backup_vault()
+        .backup_vault_name("bad name!")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"), "{err:?}");
+}

@@ -327,3 +327,75 @@ async fn list_copy_jobs_pages_return_every_job_once() {
         assert_eq!((seen.len(), unique), (25, ids.clone()), "page size {page_size}");
     }
 }
+
+mod random_requests {
+    //! Random methods, paths, query strings, headers and bodies against every route: always an
+    //! AWS-shaped answer below 500, and a rejected request never changes the state.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn method() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["GET", "PUT", "POST", "DELETE", "PATCH"])
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        let templates: Vec<&'static str> = copylab_server::model::OPERATIONS.iter().map(|op| op.path).collect();
+        (
+            prop::sample::select(templates),
+            "[a-zA-Z0-9%:/._~-]{0,40}",
+            any::<bool>(),
+        )
+            .prop_map(|(template, filler, slash)| {
+                let mut path = String::new();
+                for segment in template.split('/').skip(1) {
+                    path.push('/');
+                    if segment.starts_with('{') {
+                        path.push_str(&filler)
+                    } else {
+                        path.push_str(segment)
+                    }
+                }
+                if slash {
+                    path.push('/');
+                }
+                path
+            })
+    }
+
+    fn body() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            "\\PC{0,60}",
+            Just("{\"RecoveryPointArn\": null}".to_owned()),
+            Just("{\"MaxResults\": \"x\", \"Policy\": 3}".to_owned()),
+            Just("{\"BackupVaultTags\": [1, 2], \"EncryptionKeyArn\": {}}".to_owned()),
+            Just("{\"GlobalSettings\": {\"isCrossAccountBackupEnabled\": 1}}".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(64, "tests/it/server.proptest-regressions"))]
+
+        #[test]
+        fn random_requests_get_aws_shaped_answers_and_never_a_500(method in method(), path in path(), query in "[a-zA-Z=&%0-9]{0,30}", body in body(), signed in any::<bool>()) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            runtime.block_on(async {
+                let app = server(default_world(), Progression::Instant);
+                let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+                let uri = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+                let Ok(uri) = uri.parse::<axum::http::Uri>() else { return Ok(()) };
+                let caller = signed.then_some(SOURCE);
+                let (status, error_type, answer) = send(&app, method, &uri.to_string(), caller, &body).await;
+                prop_assert!(status.as_u16() < 500 || status == StatusCode::NOT_IMPLEMENTED, "{} {}: {} {}", method, uri, status, answer);
+                if !status.is_success() {
+                    prop_assert!(error_type.is_some() && answer["Message"].is_string(), "{} {}: {} {}", method, uri, status, answer);
+                    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+                    prop_assert_eq!(before, after, "{} {} was rejected but changed the state", method, uri);
+                }
+                Ok(())
+            })?;
+        }
+    }
+}

@@ -73,7 +73,8 @@ pub fn shared_key_policy(owner: &str, other: &str) -> serde_json::Value {
     crate::remedy::shared_key_policy("aws", owner, other)
 }
 
-fn recovery_point_arn(resource_type: &str, region: &str, account: &str, ids: &mut IdGenerator) -> String {
+/// A recovery point ARN in the resource type's format (facts §6), with ids from `ids`.
+pub fn recovery_point_arn(resource_type: &str, region: &str, account: &str, ids: &mut IdGenerator) -> String {
     match resource_type {
         "EC2" => format!("arn:aws:ec2:{region}::image/ami-{}", ids.hex(17)),
         "EBS" | "Storage Gateway" => format!("arn:aws:ec2:{region}::snapshot/snap-{}", ids.hex(17)),

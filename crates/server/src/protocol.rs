@@ -247,6 +247,16 @@ fn check(member: &Member, value: &Value) -> Result<(), ApiError> {
                 member.name
             )));
         }
+        if let Some(pattern) = member.pattern.filter(|_| !member.name.ends_with("ResourceType")) {
+            // `ResourceType` values such as "SAP HANA on Amazon EC2" contain spaces the model's
+            // pattern forbids; AWS accepts them, so copylab does too.
+            if matches_pattern(pattern, s) == Some(false) {
+                return Err(ApiError::invalid_value(format!(
+                    "{} `{s}` does not match the model's pattern {pattern} (modeled message)",
+                    member.name
+                )));
+            }
+        }
         if !member.enumeration.is_empty() && !member.enumeration.contains(&s.as_str()) {
             return Err(ApiError::invalid_value(format!(
                 "{} must be one of {} (modeled message)",
@@ -264,6 +274,17 @@ fn check(member: &Member, value: &Value) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+/// Whether `value` matches a model pattern; `None` when the pattern is not one the `regex`
+/// crate accepts (then nothing is checked). Compiled patterns are kept.
+fn matches_pattern(pattern: &'static str, value: &str) -> Option<bool> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static CACHE: LazyLock<Mutex<HashMap<&'static str, Option<regex::Regex>>>> = LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().ok()?;
+    let regex = cache.entry(pattern).or_insert_with(|| regex::Regex::new(pattern).ok());
+    regex.as_ref().map(|r| r.is_match(value))
 }
 
 fn kind_of(value: &Value) -> &'static str {

@@ -114,6 +114,10 @@ pub struct ServerState {
     pub progression: Progression,
     /// The deterministic clock: epoch seconds of the next event.
     pub clock: f64,
+    /// Backup jobs, as `DescribeBackupJob` shows them.
+    pub backup_jobs: Vec<serde_json::Value>,
+    /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
+    pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 impl ServerState {
@@ -129,6 +133,8 @@ impl ServerState {
             wording,
             progression,
             clock,
+            backup_jobs: Vec::new(),
+            tags: Default::default(),
         }
     }
 

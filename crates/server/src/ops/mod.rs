@@ -5,8 +5,10 @@ use serde_json::{Map, Value};
 use crate::protocol::{ApiError, Caller};
 use crate::state::ServerState;
 
+pub mod backup_jobs;
 pub mod copy_jobs;
 pub mod settings;
+pub mod tags;
 pub mod vaults;
 
 /// What a handler sees: the state and the caller.
@@ -40,6 +42,15 @@ pub static HANDLERS: &[(&str, Handler)] = &[
     ("DescribeGlobalSettings", settings::describe_global),
     ("UpdateGlobalSettings", settings::update_global),
     ("GetSupportedResourceTypes", settings::supported_resource_types),
+    ("DescribeRegionSettings", settings::describe_region),
+    ("UpdateRegionSettings", settings::update_region),
+    ("StartBackupJob", backup_jobs::start),
+    ("DescribeBackupJob", backup_jobs::describe),
+    ("ListBackupJobs", backup_jobs::list),
+    ("PutBackupVaultLockConfiguration", backup_jobs::put_lock),
+    ("ListTags", tags::list),
+    ("TagResource", tags::tag),
+    ("UntagResource", tags::untag),
 ];
 
 /// The handler for an operation, if copylab implements it.

@@ -73,3 +73,55 @@ pub fn update_global(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn supported_resource_types(_ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply {
     Ok(json!({"ResourceTypes": copylab_rules::features::resource_types().collect::<Vec<_>>()}))
 }
+
+/// `DescribeRegionSettings`: the opt-in preferences (every type copylab knows, on) and the
+/// management preference for DynamoDB advanced features.
+pub fn describe_region(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply {
+    let (account, region) = (&ctx.caller.account, &ctx.caller.region);
+    let advanced = ctx
+        .state
+        .world
+        .region_settings
+        .iter()
+        .any(|s| s.account == *account && s.region == *region && s.dynamodb_advanced_features);
+    let opt_in: Map<String, Value> = copylab_rules::features::resource_types()
+        .map(|t| (t.to_owned(), Value::Bool(true)))
+        .collect();
+    Ok(json!({
+        "ResourceTypeOptInPreference": opt_in,
+        "ResourceTypeManagementPreference": {"DynamoDB": advanced, "EFS": true},
+    }))
+}
+
+/// `UpdateRegionSettings`: `ResourceTypeManagementPreference.DynamoDB` turns DynamoDB advanced
+/// features on or off for the caller's account and Region.
+pub fn update_region(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    if let Some(dynamodb) = input
+        .get("ResourceTypeManagementPreference")
+        .and_then(|m| m.get("DynamoDB"))
+    {
+        let enabled = dynamodb
+            .as_bool()
+            .ok_or_else(|| ApiError::invalid_request("DynamoDB must be a boolean (modeled message)"))?;
+        match ctx
+            .state
+            .world
+            .region_settings
+            .iter_mut()
+            .find(|s| s.account == account && s.region == region)
+        {
+            Some(settings) => settings.dynamodb_advanced_features = enabled,
+            None => ctx
+                .state
+                .world
+                .region_settings
+                .push(copylab_rules::world::RegionSettings {
+                    account,
+                    region,
+                    dynamodb_advanced_features: enabled,
+                }),
+        }
+    }
+    Ok(Value::Null)
+}

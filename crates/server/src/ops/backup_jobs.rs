@@ -1,0 +1,177 @@
+//! Backup job operations: StartBackupJob (creates the recovery point a copy can then copy), DescribeBackupJob, ListBackupJobs; and PutBackupVaultLockConfiguration.
+
+use copylab_rules::features;
+use copylab_rules::world::{Lifecycle, RecoveryPoint, VaultLock};
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, Reply, page, str_member};
+use crate::protocol::ApiError;
+
+/// The `ResourceType` a resource ARN names (modeled: an RDS cluster is taken as Aurora, since
+/// Aurora, DocumentDB and Neptune share one ARN form).
+pub fn resource_type_of(arn: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let (service, resource) = (parts.get(2).copied()?, parts.get(5).copied()?);
+    Some(match (service, resource.split(['/', ':']).next().unwrap_or_default()) {
+        ("ec2", "volume") => "EBS",
+        ("ec2", "instance") => "EC2",
+        ("rds", "db") => "RDS",
+        ("rds", "cluster") => "Aurora",
+        ("dynamodb", _) => "DynamoDB",
+        ("elasticfilesystem", _) => "EFS",
+        ("s3", _) => "S3",
+        ("fsx", _) => "FSx",
+        ("storagegateway", _) => "Storage Gateway",
+        ("timestream", _) => "Timestream",
+        ("cloudformation", _) => "CloudFormation",
+        ("backup-gateway", _) => "VirtualMachine",
+        ("redshift", _) => "Redshift",
+        _ => return None,
+    })
+}
+
+/// `StartBackupJob`: the job completes and the recovery point is in the vault.
+pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let vault_name = str_member(input, "BackupVaultName")?;
+    let resource_arn = str_member(input, "ResourceArn")?;
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    let Some(vault) = ctx
+        .state
+        .world
+        .vaults
+        .iter()
+        .find(|v| v.account == account && v.region == region && v.name == vault_name)
+    else {
+        return Err(ApiError::access_denied());
+    };
+    let Some(resource_type) = resource_type_of(&resource_arn) else {
+        return Err(ApiError::invalid_value(format!(
+            "copylab cannot tell the resource type of {resource_arn} (modeled message)"
+        )));
+    };
+    let advanced = ctx
+        .state
+        .world
+        .region_settings
+        .iter()
+        .any(|s| s.account == account && s.region == region && s.dynamodb_advanced_features);
+    let fully_managed = features::feature_row(resource_type, advanced).is_some_and(|r| r.fully_managed);
+    let vault_key = vault.encryption_key.clone();
+    let arn = if resource_type == "DynamoDB" && advanced {
+        copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids)
+    } else {
+        copylab_rules::generate::recovery_point_arn(resource_type, &region, &account, &mut ctx.state.ids)
+    };
+    let tags = input
+        .get("RecoveryPointTags")
+        .and_then(Value::as_object)
+        .map(|t| {
+            t.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
+        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
+        move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
+    });
+    ctx.state.world.recovery_points.push(RecoveryPoint {
+        arn: arn.clone(),
+        vault: vault_name.clone(),
+        account: Some(account.clone()),
+        resource_type: resource_type.to_owned(),
+        resource_arn: resource_arn.clone(),
+        // Modeled: types not fully managed keep the resource's key, which copylab does not know
+        // for resources outside the world; fully managed ones take the vault's key.
+        encryption_key: if fully_managed {
+            Some(vault_key.unwrap_or_else(|| "alias/aws/backup".to_owned()))
+        } else {
+            None
+        },
+        tags,
+        status: Default::default(),
+        storage_class: Default::default(),
+        continuous: false,
+        multi_az_cluster: false,
+        marketplace_image: false,
+        lifecycle,
+    });
+    let id = ctx.state.ids.uuid_upper();
+    let created = ctx.state.tick();
+    let partition = copylab_rules::regions::partition(&region);
+    ctx.state.backup_jobs.push(json!({
+        "AccountId": account,
+        "BackupJobId": id,
+        "BackupVaultName": vault_name,
+        "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+        "RecoveryPointArn": arn,
+        "ResourceArn": resource_arn,
+        "ResourceType": resource_type,
+        "CreationDate": created,
+        "CompletionDate": created + 60.0,
+        "State": "COMPLETED",
+        "IamRoleArn": input.get("IamRoleArn"),
+        "MessageCategory": "SUCCESS",
+        "Region": region,
+    }));
+    Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
+}
+
+/// `DescribeBackupJob`.
+pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let id = str_member(input, "BackupJobId")?;
+    let account = ctx.caller.account.clone();
+    ctx.state
+        .backup_jobs
+        .iter()
+        .find(|j| j["BackupJobId"] == id.as_str() && j["AccountId"] == account.as_str())
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(format!("Backup job {id} not found (modeled message)")))
+}
+
+/// `ListBackupJobs`.
+pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    let state = input.get("ByState").and_then(Value::as_str);
+    let jobs: Vec<Value> = ctx
+        .state
+        .backup_jobs
+        .iter()
+        .filter(|j| j["AccountId"] == account.as_str() && j["Region"] == region.as_str())
+        .filter(|j| state.is_none_or(|s| j["State"] == s))
+        .cloned()
+        .collect();
+    let (items, next) = page(&jobs, input)?;
+    let mut body = json!({"BackupJobs": items});
+    if let Some(next) = next {
+        body["NextToken"] = Value::String(next);
+    }
+    Ok(body)
+}
+
+/// `PutBackupVaultLockConfiguration`.
+pub fn put_lock(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    let min = input.get("MinRetentionDays").and_then(Value::as_i64);
+    let max = input.get("MaxRetentionDays").and_then(Value::as_i64);
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        return Err(ApiError::invalid_value(
+            "MinRetentionDays must not exceed MaxRetentionDays (modeled message)",
+        ));
+    }
+    let vault = ctx
+        .state
+        .world
+        .vaults
+        .iter_mut()
+        .find(|v| v.account == account && v.region == region && v.name == name)
+        .ok_or_else(ApiError::access_denied)?;
+    vault.lock = Some(VaultLock {
+        min_retention_days: min,
+        max_retention_days: max,
+    });
+    Ok(Value::Null)
+}
