@@ -58,48 +58,58 @@ include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 /// Path labels: (label name, decoded value).
 pub type Labels = Vec<(&'static str, String)>;
 
+/// One segment of a path template.
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    Literal(&'static str),
+    Label(&'static str),
+}
+
+/// The route table: every operation with its path template split once.
+static ROUTES: std::sync::LazyLock<Vec<(&'static Operation, Vec<Segment>, usize)>> = std::sync::LazyLock::new(|| {
+    OPERATIONS
+        .iter()
+        .map(|op| {
+            let segments: Vec<Segment> = op
+                .path
+                .trim_end_matches('/')
+                .split('/')
+                .skip(1)
+                .map(|t| match t.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
+                    Some(label) => Segment::Label(label.trim_end_matches('+')),
+                    None => Segment::Literal(t),
+                })
+                .collect();
+            let literals = segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+            (op, segments, literals)
+        })
+        .collect()
+});
+
 /// Finds the operation for `method` and `path` (already split from its query); returns it and
 /// its path labels, percent-decoded. A trailing slash is accepted with or without (botocore
 /// sends `GET /copy-jobs/`, the Smithy-based SDKs `GET /copy-jobs`).
 pub fn route(method: &str, path: &str) -> Option<(&'static Operation, Labels)> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    let mut best: Option<(&'static Operation, Labels, usize)> = None;
-    for op in OPERATIONS.iter().filter(|op| op.method == method) {
-        let template: Vec<&str> = op.path.trim_end_matches('/').split('/').skip(1).collect();
-        if template.len() != segments.len() {
-            continue;
-        }
-        let mut labels = Vec::new();
-        let mut literal_matches = 0;
-        let matched = template.iter().zip(&segments).all(|(t, s)| {
-            if let Some(label) = t.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
-                let label = label.trim_end_matches('+');
-                match percent_decode(s) {
-                    Some(value) if !value.is_empty() => {
-                        labels.push((label_name(label), value));
-                        true
-                    }
-                    _ => false,
-                }
-            } else {
-                literal_matches += 1;
-                t == s
-            }
-        });
-        // Prefer the template with the most literal segments (`/x/{a}/y` over `/x/{a}/{b}`).
-        if matched && best.as_ref().is_none_or(|(_, _, n)| literal_matches > *n) {
-            best = Some((op, labels, literal_matches));
+    // Prefer the template with the most literal segments (`/x/{a}/y` over `/x/{a}/{b}`).
+    let (op, template, _) = ROUTES
+        .iter()
+        .filter(|(op, template, _)| op.method == method && template.len() == segments.len())
+        .filter(|(_, template, _)| {
+            template.iter().zip(&segments).all(|(t, s)| match t {
+                Segment::Literal(l) => l == s,
+                Segment::Label(_) => !s.is_empty(),
+            })
+        })
+        .max_by_key(|(_, _, literals)| *literals)?;
+    let mut labels = Vec::new();
+    for (t, s) in template.iter().zip(&segments) {
+        if let Segment::Label(label) = t {
+            let value = percent_decode(s).filter(|v| !v.is_empty())?;
+            labels.push((*label, value));
         }
     }
-    best.map(|(op, labels, _)| (op, labels))
-}
-
-fn label_name(label: &str) -> &'static str {
-    OPERATIONS
-        .iter()
-        .flat_map(|op| op.members.iter())
-        .find(|m| m.location == Location::Uri && m.location_name == label)
-        .map_or("", |m| m.location_name)
+    Some((op, labels))
 }
 
 /// Decodes `%XX` escapes of one path segment; `None` for malformed escapes or non-UTF-8.

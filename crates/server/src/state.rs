@@ -233,6 +233,48 @@ mod tests {
         assert!(Progression::parse("later").is_err());
     }
 
+    fn job(polls: u32) -> CopyJobRecord {
+        let world = copylab_rules::World::default();
+        let request = StartCopyJob {
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            recovery_point_arn: None,
+            source_backup_vault_name: None,
+            destination_backup_vault_arn: None,
+            iam_role_arn: None,
+            lifecycle: None,
+        };
+        let verdict = copylab_rules::simulate(&world, &request, &Options::default()).unwrap();
+        CopyJobRecord {
+            id: "job".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            request,
+            verdict,
+            created: 0.0,
+            started: Instant::now(),
+            polls,
+            finished: false,
+            resource_type: String::new(),
+            resource_arn: String::new(),
+            source_vault_arn: String::new(),
+        }
+    }
+
+    #[test]
+    fn realtime_progression_follows_the_clock() {
+        // A copy takes 600 s / scale: at a huge scale it has ended, at a tiny one it just began.
+        assert_eq!(job(0).state(Progression::Realtime(1e12)), job(0).end_state());
+        assert_eq!(job(0).state(Progression::Realtime(1e-6)), CopyJobState::Created);
+    }
+
+    #[test]
+    fn polls_progression_counts_describes() {
+        let states: Vec<CopyJobState> = (1..=4).map(|p| job(p).state(Progression::Polls(2))).collect();
+        let end = job(0).end_state();
+        assert_eq!(states, [CopyJobState::Created, CopyJobState::Running, end, end]);
+    }
+
     #[test]
     fn dates_are_epoch_seconds() {
         assert_eq!(date_seconds("1970-01-02"), 86_400.0);
