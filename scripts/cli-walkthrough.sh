@@ -23,9 +23,11 @@ destination=arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault
   --source-backup-vault-name SourceVault --destination-backup-vault-arn "$destination" --iam-role-arn "$role" > /dev/null
 "$aws" backup start-copy-job --recovery-point-arn arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718 \
   --source-backup-vault-name SourceVault --destination-backup-vault-arn "$destination" --iam-role-arn "$role" > /dev/null
+"$aws" backup start-copy-job --recovery-point-arn arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453 \
+  --source-backup-vault-name SourceVault --destination-backup-vault-arn arn:aws:backup:us-east-1:777788889999:backup-vault:OutsideVault --iam-role-arn "$role" > /dev/null
 jobs=$("$aws" backup list-copy-jobs --query 'CopyJobs[].[ResourceType,State,StatusMessage]' --output text)
 echo "$jobs"
-expected=$(printf 'RDS\tCOMPLETED\tNone\nEBS\tFAILED\tEncrypted snapshots with Amazon EBS default key cannot be shared')
+expected=$(printf 'RDS\tCOMPLETED\tNone\nEBS\tFAILED\tEncrypted snapshots with Amazon EBS default key cannot be shared\nRDS\tFAILED\tCopy job failed. Both source and destination account must be a member of the same organization.')
 if [ "$jobs" != "$expected" ]; then
   echo "cli walkthrough: unexpected copy jobs" >&2
   exit 1

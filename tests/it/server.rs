@@ -399,3 +399,103 @@ mod random_requests {
         }
     }
 }
+
+#[tokio::test]
+async fn control_api_health_state_round_trip_reset_resources_clock_and_diagnosis() {
+    let app = server(default_world(), Progression::Realtime(1.0));
+    let (status, _, health) = send(&app, "GET", "/_copylab/health", None, "").await;
+    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("ok")));
+    // GET state is accepted back by POST scenario.
+    let (_, _, state) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (status, _, loaded) = send(&app, "POST", "/_copylab/scenario", None, &state.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{loaded}");
+    let (_, _, again) = send(&app, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(state, again);
+    // A copy under realtime progression ends when the clock is advanced.
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let (_, _, started) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let (_, _, created) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    assert_eq!(created["CopyJob"]["State"], "CREATED");
+    let (status, _, _) = send(&app, "POST", "/_copylab/clock/advance?seconds=601", None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, done) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    assert_eq!(done["CopyJob"]["State"], "COMPLETED");
+    // The engine's diagnosis of that job.
+    let (_, _, diagnosis) = send(&app, "GET", &format!("/_copylab/copy-jobs/{id}/diagnosis"), None, "").await;
+    assert_eq!(diagnosis["outcome"]["state"], "COMPLETED", "{diagnosis}");
+    assert_eq!(
+        diagnosis["checks"].as_array().unwrap().len(),
+        copylab_rules::engine::CHECKS.len()
+    );
+    // A resource declared at run time is what a backup job backs up.
+    let resource = json!({"arn": "arn:aws:rds:us-east-1:111122223333:cluster:ledger", "resource_type": "Neptune", "encryption_key_arn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "tags": {"team": "ledger"}});
+    let (status, _, _) = send(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let backup = json!({"BackupVaultName": "SourceVault", "ResourceArn": "arn:aws:rds:us-east-1:111122223333:cluster:ledger", "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"});
+    let (status, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &backup.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{job}");
+    let rp_arn = job["RecoveryPointArn"].as_str().unwrap();
+    let (_, _, point) = send(
+        &app,
+        "GET",
+        &format!(
+            "/backup-vaults/SourceVault/recovery-points/{}",
+            rp_arn.replace(':', "%3A").replace('/', "%2F")
+        ),
+        Some(SOURCE),
+        "",
+    )
+    .await;
+    assert_eq!(point["ResourceType"], "Neptune", "{point}");
+    // An ARN that does not say its type needs resource_type.
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        "/_copylab/resources",
+        None,
+        &json!({"arn": "arn:aws:rds:us-east-1:111122223333:weird:x"}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Reset returns to the world the server started with.
+    let (status, _, _) = send(&app, "POST", "/_copylab/reset", None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, after_reset) = send(&app, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(after_reset["world"], state["world"]);
+    assert_eq!(after_reset["copy_jobs"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn idempotency_token_and_management_account_visibility() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let mut body: Value = serde_json::from_str(&start_copy(rp, destination)).unwrap();
+    body["IdempotencyToken"] = json!("retry-1");
+    let (_, _, first) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &body.to_string()).await;
+    let (_, _, second) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &body.to_string()).await;
+    assert_eq!(
+        first["CopyJobId"], second["CopyJobId"],
+        "a retry with the same token starts no new job"
+    );
+    let (_, _, listed) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert_eq!(listed["CopyJobs"].as_array().unwrap().len(), 1);
+    // The management account sees a member's jobs when it asks for that account.
+    let management = ("123456789012", "us-east-1");
+    let (_, _, own) = send(&app, "GET", "/copy-jobs/", Some(management), "").await;
+    assert_eq!(own["CopyJobs"].as_array().unwrap().len(), 0);
+    let (_, _, member) = send(&app, "GET", "/copy-jobs/?accountId=111122223333", Some(management), "").await;
+    assert_eq!(member["CopyJobs"].as_array().unwrap().len(), 1);
+    // The destination account does not see the job (AWS documents no such visibility).
+    let (_, _, destination_view) = send(
+        &app,
+        "GET",
+        "/copy-jobs/?accountId=111122223333",
+        Some(("444455556666", "us-east-1")),
+        "",
+    )
+    .await;
+    assert_eq!(destination_view["CopyJobs"].as_array().unwrap().len(), 0);
+}

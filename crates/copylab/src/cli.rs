@@ -39,6 +39,9 @@ pub(crate) struct ServeArgs {
     /// How copy jobs progress: `instant`, `polls:N` (CREATED, RUNNING, then the end state after N describes) or `realtime:SCALE`.
     #[arg(long, default_value = "instant")]
     pub progression: String,
+    /// Log each request (operation, account, Region, outcome); repeat for more detail.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Args)]

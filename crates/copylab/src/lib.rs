@@ -1,6 +1,7 @@
 //! The `copylab` command line as a library, so that tests run it in-process: `cli::run` takes arguments and output streams and returns the exit code.
 
 pub mod cli;
+pub mod embed;
 pub mod explain_cmd;
 mod policy_cmd;
 pub mod scenario;

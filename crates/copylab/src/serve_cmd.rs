@@ -35,6 +35,17 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
             }
         },
     };
+    let mut state = state;
+    state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
+    let level = match args.verbose {
+        0 => tracing_subscriber::filter::LevelFilter::WARN,
+        1 => tracing_subscriber::filter::LevelFilter::INFO,
+        _ => tracing_subscriber::filter::LevelFilter::DEBUG,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
     if let Err(e) = copylab_rules::PreparedWorld::new(&state.world) {
         writeln!(err, "error: the world is invalid: {e}")?;
         return Ok(exit::INPUT);

@@ -4,6 +4,7 @@
 //! (caller, input, errors) -> `ops` (one module per operation group) -> `state` (world and
 //! jobs). The only crate of copylab that knows about HTTP.
 
+pub mod control;
 pub mod model;
 pub mod ops;
 pub mod protocol;
@@ -15,7 +16,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::protocol::ApiError;
@@ -37,9 +37,6 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     let (parts, body) = request.into_parts();
     let mut state = shared.lock().await;
     let request_id = state.request_id();
-    if parts.uri.path() == "/_copylab/state" && parts.method == "GET" {
-        return with_request_id(control_state(&state), &request_id);
-    }
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -51,6 +48,12 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
             .into_response_with(&request_id);
         }
     };
+    if let Some(path) = parts.uri.path().strip_prefix("/_copylab/") {
+        return with_request_id(
+            control::handle(&mut state, &parts.method, path, parts.uri.query(), &body),
+            &request_id,
+        );
+    }
     let Some((operation, labels)) = model::route(parts.method.as_str(), parts.uri.path()) else {
         return ApiError::new(
             "UnknownOperationException",
@@ -93,20 +96,41 @@ fn with_request_id(mut response: Response, request_id: &str) -> Response {
     response
 }
 
-/// `GET /_copylab/state`: the world and the copy jobs (for tests and training tools).
-fn control_state(state: &ServerState) -> Response {
-    let jobs: Vec<serde_json::Value> = state
-        .jobs
-        .iter()
-        .map(|j| json!({"CopyJobId": j.id, "AccountId": j.account, "State": j.state(state.progression).as_str()}))
-        .collect();
-    axum::Json(json!({"world": state.world, "copy_jobs": jobs})).into_response()
-}
-
 /// Binds `address` and serves until the process ends; prints the address it listens on.
 pub async fn serve(address: &str, state: ServerState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await?;
     let local = listener.local_addr()?;
     println!("copylab serve: AWS Backup on http://{local} (AWS_ENDPOINT_URL=http://{local})");
     axum::serve(listener, app(Arc::new(Mutex::new(state)))).await
+}
+
+/// A server running in this process on an ephemeral loopback port; it stops when dropped.
+#[derive(Debug)]
+pub struct RunningServer {
+    url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The endpoint URL, for `AWS_ENDPOINT_URL` or an SDK's `endpoint_url`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a server in-process on `127.0.0.1:0` (inside a tokio runtime) and returns at once.
+pub async fn start(state: ServerState) -> std::io::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = app(Arc::new(Mutex::new(state)));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok(RunningServer { url, task })
 }

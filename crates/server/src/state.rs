@@ -65,6 +65,10 @@ pub struct CopyJobRecord {
     pub resource_arn: String,
     /// `SourceBackupVaultArn`.
     pub source_vault_arn: String,
+    /// The `IdempotencyToken` it was started with.
+    pub idempotency_token: Option<String>,
+    /// Virtual seconds added by `POST /_copylab/clock/advance` since it started.
+    pub advanced: f64,
 }
 
 impl CopyJobRecord {
@@ -84,7 +88,7 @@ impl CopyJobRecord {
             },
             Progression::Realtime(scale) => {
                 let duration = 600.0 / scale;
-                let elapsed = self.started.elapsed().as_secs_f64();
+                let elapsed = self.started.elapsed().as_secs_f64() + self.advanced;
                 if elapsed >= duration {
                     self.end_state()
                 } else if elapsed < duration / 10.0 {
@@ -118,6 +122,30 @@ pub struct ServerState {
     pub backup_jobs: Vec<serde_json::Value>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Resources declared at run time (`POST /_copylab/resources`) that backup jobs back up.
+    pub resources: Vec<Resource>,
+    /// What `POST /_copylab/reset` returns to.
+    pub initial: (World, u64, Option<String>, Wording),
+    /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
+    /// embeds the catalog).
+    pub builtin_scenarios: Option<fn(&str) -> Option<copylab_rules::Scenario>>,
+}
+
+/// A resource declared at run time.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Its ARN.
+    pub arn: String,
+    /// Its `ResourceType` (may be omitted where the ARN determines it).
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    /// Its KMS key, for types AWS Backup does not fully manage.
+    #[serde(default)]
+    pub encryption_key_arn: Option<String>,
+    /// Its tags (copied to recovery points).
+    #[serde(default)]
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 impl ServerState {
@@ -125,6 +153,7 @@ impl ServerState {
     pub fn new(world: World, seed: u64, as_of: Option<String>, wording: Wording, progression: Progression) -> Self {
         let day = as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE);
         let clock = date_seconds(day);
+        let (world_copy, as_of_copy) = (world.clone(), as_of.clone());
         ServerState {
             world,
             jobs: Vec::new(),
@@ -135,6 +164,9 @@ impl ServerState {
             clock,
             backup_jobs: Vec::new(),
             tags: Default::default(),
+            resources: Vec::new(),
+            initial: (world_copy, seed, as_of_copy, wording),
+            builtin_scenarios: None,
         }
     }
 
@@ -258,6 +290,8 @@ mod tests {
             resource_type: String::new(),
             resource_arn: String::new(),
             source_vault_arn: String::new(),
+            idempotency_token: None,
+            advanced: 0.0,
         }
     }
 

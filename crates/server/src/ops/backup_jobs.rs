@@ -44,7 +44,12 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     else {
         return Err(ApiError::access_denied());
     };
-    let Some(resource_type) = resource_type_of(&resource_arn) else {
+    let declared = ctx.state.resources.iter().find(|r| r.arn == resource_arn).cloned();
+    let Some(resource_type) = declared
+        .as_ref()
+        .and_then(|r| r.resource_type.clone())
+        .or_else(|| resource_type_of(&resource_arn).map(str::to_owned))
+    else {
         return Err(ApiError::invalid_value(format!(
             "copylab cannot tell the resource type of {resource_arn} (modeled message)"
         )));
@@ -55,6 +60,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .region_settings
         .iter()
         .any(|s| s.account == account && s.region == region && s.dynamodb_advanced_features);
+    let resource_type = resource_type.as_str();
     let fully_managed = features::feature_row(resource_type, advanced).is_some_and(|r| r.fully_managed);
     let vault_key = vault.encryption_key.clone();
     let arn = if resource_type == "DynamoDB" && advanced {
@@ -62,7 +68,9 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     } else {
         copylab_rules::generate::recovery_point_arn(resource_type, &region, &account, &mut ctx.state.ids)
     };
-    let tags = input
+    let mut tags: std::collections::BTreeMap<String, String> =
+        declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
+    let extra: std::collections::BTreeMap<String, String> = input
         .get("RecoveryPointTags")
         .and_then(Value::as_object)
         .map(|t| {
@@ -71,6 +79,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
                 .collect()
         })
         .unwrap_or_default();
+    tags.extend(extra);
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
         move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),

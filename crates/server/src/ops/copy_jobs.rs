@@ -13,6 +13,18 @@ use crate::state::CopyJobRecord;
 
 /// `StartCopyJob`.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    // "Retrying a successful request with the same idempotency token results in a success
+    // message with no action taken" (model doc).
+    let token = input.get("IdempotencyToken").and_then(Value::as_str).map(str::to_owned);
+    if let Some(token) = &token
+        && let Some(job) = ctx
+            .state
+            .jobs
+            .iter()
+            .find(|j| j.account == ctx.caller.account && j.idempotency_token.as_deref() == Some(token))
+    {
+        return Ok(json!({"CopyJobId": job.id, "CreationDate": job.created, "IsParent": false}));
+    }
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
         move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
@@ -86,6 +98,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         resource_type,
         resource_arn,
         source_vault_arn,
+        idempotency_token: token,
+        advanced: 0.0,
     });
     let index = ctx.state.jobs.len() - 1;
     ctx.state.finish(index);
@@ -149,8 +163,29 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     Ok(json!({"CopyJob": describe_job(ctx, job)}))
 }
 
-/// `ListCopyJobs`: the caller's jobs, filtered, paginated.
+/// Whether the caller sees jobs of `owner`: its own; and, for an organization's management
+/// account asking with `accountId` (`*` or a member), the members' jobs (documented for
+/// cross-account monitoring; the destination account of a copy does not see the job: AWS
+/// documents no such visibility, so copylab shows none).
+fn visible(ctx: &Ctx<'_>, owner: &str, account_filter: Option<&str>) -> bool {
+    let caller = ctx.caller.account.as_str();
+    match account_filter {
+        None => owner == caller,
+        Some(filter) if filter != "*" && filter != owner => false,
+        Some(_) if owner == caller => true,
+        Some(_) => ctx
+            .state
+            .world
+            .organizations
+            .iter()
+            .any(|o| o.management_account == caller && o.accounts.iter().any(|a| a.id == owner)),
+    }
+}
+
+/// `ListCopyJobs`: the caller's jobs (or, for a management account with `accountId`, its
+/// members'), filtered, paginated.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let account_filter = input.get("ByAccountId").and_then(Value::as_str).map(str::to_owned);
     let filter = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_owned);
     let (state, resource_type, resource_arn, destination, category, source_rp) = (
         filter("ByState"),
@@ -164,7 +199,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .state
         .jobs
         .iter()
-        .filter(|j| j.account == ctx.caller.account && j.region == ctx.caller.region)
+        .filter(|j| j.region == ctx.caller.region && visible(ctx, &j.account, account_filter.as_deref()))
         .map(|j| describe_job(ctx, j))
         .filter(|j| state.as_deref().is_none_or(|s| j["State"] == s))
         .filter(|j| resource_type.as_deref().is_none_or(|s| j["ResourceType"] == s))
