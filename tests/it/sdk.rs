@@ -126,7 +126,9 @@ async fn sdk_copy_job_completes_then_the_destination_reads_its_recovery_point() 
     assert_eq!(states, ["CREATED", "RUNNING", "COMPLETED"]);
     assert_eq!(job.message_category(), Some("SUCCESS"));
     let destination_rp = job.destination_recovery_point_arn().unwrap().to_owned();
-    let destination = client(&app, "444455556666", "us-east-1");
+    // The destination reads with an access key the default world's `credentials` map to a user
+    // of 444455556666, signed by the SDK as for AWS.
+    let destination = client(&app, "AKIAI44QH8DHBEXAMPLE", "us-east-1");
     let rp = destination
         .describe_recovery_point()
         .backup_vault_name("DestinationVault")

@@ -499,3 +499,59 @@ async fn idempotency_token_and_management_account_visibility() {
     .await;
     assert_eq!(destination_view["CopyJobs"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn world_credentials_map_access_keys_to_their_principals_account() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    // AKIAIOSFODNN7EXAMPLE is arn:aws:iam::111122223333:user/backup-operator in worlds/default.yaml.
+    let operator = ("AKIAIOSFODNN7EXAMPLE", "us-east-1");
+    let (status, _, started) = send(&app, "PUT", "/copy-jobs", Some(operator), &start_copy(rp, destination)).await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let (_, _, as_account) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert_eq!(
+        as_account["CopyJobs"][0]["CopyJobId"], started["CopyJobId"],
+        "the key acts as account 111122223333"
+    );
+    assert_eq!(as_account["CopyJobs"][0]["AccountId"], "111122223333");
+    // AKIAI44QH8DHBEXAMPLE is a user of 444455556666, which does not see the source's jobs.
+    let (_, _, other) = send(
+        &app,
+        "GET",
+        "/copy-jobs/",
+        Some(("AKIAI44QH8DHBEXAMPLE", "us-east-1")),
+        "",
+    )
+    .await;
+    assert_eq!(other["CopyJobs"].as_array().unwrap().len(), 0);
+    // A key that is neither listed nor an account id is refused as AWS refuses an unknown key.
+    let (status, error_type, body) = send(
+        &app,
+        "GET",
+        "/copy-jobs/",
+        Some(("AKIAUNKNOWNEXAMPLE00", "us-east-1")),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_type.as_deref(), Some("UnrecognizedClientException"));
+    assert_eq!(body["Message"], "The security token included in the request is invalid");
+}
+
+#[test]
+fn world_credentials_with_a_principal_without_account_or_a_repeated_key_are_rejected() {
+    let mut world = default_world();
+    world.credentials.push(copylab_rules::world::AccessKey {
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".to_owned(),
+        principal: "arn:aws:iam::444455556666:user/other".to_owned(),
+    });
+    let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
+    assert_eq!(error.path, "world.credentials[2]");
+    assert!(error.message.contains("listed twice"), "{error}");
+    let mut world = default_world();
+    world.credentials[0].principal = "backup-operator".to_owned();
+    let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
+    assert_eq!(error.path, "world.credentials[0]");
+    assert!(error.message.contains("neither an IAM ARN"), "{error}");
+}

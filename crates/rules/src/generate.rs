@@ -213,6 +213,7 @@ pub fn baseline(
             Vec::new()
         },
         faults: Vec::new(),
+        credentials: Vec::new(),
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),

@@ -195,6 +195,26 @@ pub fn default_trust_policy() -> serde_json::Value {
 impl<'w> PreparedWorld<'w> {
     /// Parses every policy of `world`.
     pub fn new(world: &'w World) -> Result<Self, WorldError> {
+        let mut seen_keys = std::collections::HashSet::new();
+        for (i, credential) in world.credentials.iter().enumerate() {
+            let fail = |message: String| WorldError {
+                path: format!("world.credentials[{i}]"),
+                message,
+                policy_errors: Vec::new(),
+            };
+            if crate::world::principal_account(&credential.principal).is_none() {
+                return Err(fail(format!(
+                    "principal `{}` is neither an IAM ARN with an account nor a 12-digit account id",
+                    credential.principal
+                )));
+            }
+            if !seen_keys.insert(credential.access_key_id.as_str()) {
+                return Err(fail(format!(
+                    "access key id `{}` is listed twice",
+                    credential.access_key_id
+                )));
+            }
+        }
         let mut key_policies = HashMap::new();
         for (i, key) in world.keys.iter().enumerate() {
             let path = format!("world.keys[{i}].policy");

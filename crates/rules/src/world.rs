@@ -51,6 +51,30 @@ pub struct World {
     /// Failures no configuration causes, injected to test tooling against them.
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Access keys `copylab serve` maps to principals (an access key id of 12 digits is that
+    /// account without being listed).
+    #[serde(default)]
+    pub credentials: Vec<AccessKey>,
+}
+
+/// An access key and the principal it acts as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    /// The access key id the client signs with (`AKIA...`).
+    pub access_key_id: String,
+    /// The principal it is: an IAM user, role or assumed-role session ARN, or an account root.
+    pub principal: String,
+}
+
+/// The account a `credentials` principal belongs to: the account of an `arn:PARTITION:iam::` or
+/// `arn:PARTITION:sts::` ARN, or the principal itself when it is a 12-digit account id.
+pub fn principal_account(principal: &str) -> Option<&str> {
+    if copylab_policy::is_account_id(principal) {
+        return Some(principal);
+    }
+    let [_, _, service, _, account, _] = copylab_policy::split_arn(principal)?;
+    (matches!(service, "iam" | "sts") && copylab_policy::is_account_id(account)).then_some(account)
 }
 
 /// An AWS Organizations organization.

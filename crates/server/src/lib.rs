@@ -69,20 +69,43 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     let Some(handler) = ops::handler(operation.name) else {
         return ApiError::not_implemented(operation.name).into_response_with(&request_id);
     };
-    let caller = match protocol::caller(&parts.headers) {
+    let caller = match protocol::caller(&parts.headers, &state.world.credentials) {
         Ok(caller) => caller,
-        Err(error) => return error.into_response_with(&request_id),
+        Err(error) => {
+            tracing::info!(operation = operation.name, outcome = error.code, request_id = %request_id, "request refused");
+            return error.into_response_with(&request_id);
+        }
     };
     let query = protocol::query_pairs(parts.uri.query());
     let input = match protocol::input(operation, &labels, &query, &body) {
         Ok(input) => input,
-        Err(error) => return error.into_response_with(&request_id),
+        Err(error) => {
+            tracing::info!(operation = operation.name, account = %caller.account, outcome = error.code, request_id = %request_id, "request refused");
+            return error.into_response_with(&request_id);
+        }
     };
+    let account = caller.account.clone();
+    let region = caller.region.clone();
+    let principal = caller.principal.clone();
     let mut ctx = ops::Ctx {
         state: &mut state,
         caller,
     };
-    match handler(&mut ctx, &input) {
+    let result = handler(&mut ctx, &input);
+    let outcome = match &result {
+        Ok(_) => "OK",
+        Err(error) => error.code,
+    };
+    tracing::info!(
+        operation = operation.name,
+        account = %account,
+        region = %region,
+        principal = principal.as_deref().unwrap_or("-"),
+        outcome,
+        request_id = %request_id,
+        "request"
+    );
+    match result {
         Ok(serde_json::Value::Null) => with_request_id(StatusCode::OK.into_response(), &request_id),
         Ok(body) => with_request_id((StatusCode::OK, axum::Json(body)).into_response(), &request_id),
         Err(error) => error.into_response_with(&request_id),

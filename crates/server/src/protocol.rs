@@ -84,16 +84,19 @@ impl ApiError {
 /// Who calls, from the SigV4 credential scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    /// The account (the access key id, when it is 12 digits, as LocalStack does).
+    /// The account (the access key id, when it is 12 digits, as LocalStack does; or the account
+    /// of the principal a world's `credentials` map the key to).
     pub account: String,
     /// The Region from the credential scope.
     pub region: String,
+    /// The principal, when a world's `credentials` name it.
+    pub principal: Option<String>,
 }
 
 /// Reads the caller from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...`.
 /// Signatures are not verified here. Messages are AWS's for other services (facts: aws-org-wire
 /// §2.2, §2.3), modeled for AWS Backup.
-pub fn caller(headers: &HeaderMap) -> Result<Caller, ApiError> {
+pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> Result<Caller, ApiError> {
     let Some(authorization) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return Err(ApiError::new(
             "MissingAuthenticationToken",
@@ -119,6 +122,17 @@ pub fn caller(headers: &HeaderMap) -> Result<Caller, ApiError> {
             "Credential should be scoped to a valid region.",
         ));
     };
+    if let Some(key) = keys.iter().find(|key| key.access_key_id == key_id) {
+        // The account is the principal's (world validation checks it has one).
+        let account = copylab_rules::world::principal_account(&key.principal)
+            .unwrap_or_default()
+            .to_owned();
+        return Ok(Caller {
+            account,
+            region: region.to_owned(),
+            principal: Some(key.principal.clone()),
+        });
+    }
     if !copylab_policy::is_account_id(key_id) {
         return Err(ApiError::new(
             "UnrecognizedClientException",
@@ -129,6 +143,7 @@ pub fn caller(headers: &HeaderMap) -> Result<Caller, ApiError> {
     Ok(Caller {
         account: key_id.to_owned(),
         region: region.to_owned(),
+        principal: None,
     })
 }
 
