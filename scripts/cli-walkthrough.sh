@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The README's AWS CLI walkthrough against a fresh `copylab serve`, checked: one copy job
-# completes, one fails with AWS's message. Installs the AWS CLI (v1, from PyPI) into a throwaway
+# completes, one fails with AWS's message; then a key policy changed through `aws kms` fails the
+# next copy, and putting it back lets it complete. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
 # virtualenv; builds copylab if needed. Usage: scripts/cli-walkthrough.sh [path/to/copylab]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-copylab=${1:-target/debug/copylab}
-[ -x "$copylab" ] || cargo build --locked -p copylab
+if [ $# -ge 1 ]; then
+  copylab=$1
+else
+  # Always (re)build: a stale binary would test old code.
+  cargo build --locked --quiet -p copylab
+  copylab=target/debug/copylab
+fi
 venv=$(mktemp -d)
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check awscli
+"$venv/bin/pip" install --quiet --disable-pip-version-check awscli==1.46.3
 aws="$venv/bin/aws"
 log=$(mktemp)
 "$copylab" serve --bind 127.0.0.1:0 > "$log" 2>&1 &
@@ -40,4 +46,27 @@ if "$aws" backup describe-backup-vault --backup-vault-name Nope 2> "$log.err"; t
 fi
 grep -q 'AccessDeniedException' "$log.err" && grep -q 'Insufficient privileges to perform this action.' "$log.err"
 rm -f "$log.err"
+# One world: a key policy changed through KMS decides the next copy.
+rds=arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453
+copy_state() {
+  local id
+  id=$("$aws" backup start-copy-job --recovery-point-arn "$rds" --source-backup-vault-name SourceVault \
+    --destination-backup-vault-arn "$destination" --iam-role-arn "$role" --query CopyJobId --output text)
+  "$aws" backup describe-copy-job --copy-job-id "$id" --query 'CopyJob.[State,StatusMessage]' --output text
+}
+manager=$("$aws" kms describe-key --key-id alias/aws/ebs --query KeyMetadata.KeyManager --output text)
+[ "$manager" = "AWS" ] || { echo "cli walkthrough: alias/aws/ebs is $manager, not AWS managed" >&2; exit 1; }
+original=$("$aws" kms get-key-policy --key-id alias/shared-with-destination --policy-name default --query Policy --output text)
+"$aws" kms put-key-policy --key-id alias/shared-with-destination --policy-name default --policy \
+  '{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}'
+dropped=$(copy_state)
+echo "after put-key-policy without the destination: $dropped"
+case "$dropped" in
+  FAILED*) ;;
+  *) echo "cli walkthrough: the copy did not fail after the key policy dropped the destination" >&2; exit 1 ;;
+esac
+"$aws" kms put-key-policy --key-id alias/shared-with-destination --policy-name default --policy "$original"
+restored=$(copy_state)
+echo "after putting the key policy back: $restored"
+[ "$restored" = "$(printf 'COMPLETED\tNone')" ] || { echo "cli walkthrough: the copy did not complete after the fix" >&2; exit 1; }
 echo "cli walkthrough: ok"

@@ -35,6 +35,9 @@ mod server;
 // The real aws-sdk-backup client against the server, in-process.
 mod sdk;
 
+// The real aws-sdk-kms client against the server: keys, policies, aliases, and one world with AWS Backup.
+mod kms;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

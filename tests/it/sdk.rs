@@ -47,7 +47,7 @@ impl HttpConnector for RouterConnector {
 }
 
 #[derive(Debug, Clone)]
-struct RouterClient(axum::Router);
+pub(crate) struct RouterClient(pub(crate) axum::Router);
 
 impl HttpClient for RouterClient {
     fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
@@ -56,7 +56,7 @@ impl HttpClient for RouterClient {
 }
 
 /// An SDK client acting as `account` in `region`.
-fn client(router: &axum::Router, account: &str, region: &str) -> aws_sdk_backup::Client {
+pub(crate) fn client(router: &axum::Router, account: &str, region: &str) -> aws_sdk_backup::Client {
     let config = aws_sdk_backup::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
@@ -67,7 +67,7 @@ fn client(router: &axum::Router, account: &str, region: &str) -> aws_sdk_backup:
     aws_sdk_backup::Client::from_conf(config)
 }
 
-fn router(
+pub(crate) fn router(
     world: copylab_rules::World,
     seed: u64,
     as_of: Option<String>,
@@ -83,13 +83,13 @@ fn router(
     ))))
 }
 
-fn default_world() -> copylab_rules::World {
+pub(crate) fn default_world() -> copylab_rules::World {
     copylab::scenario::parse_world("default", copylab::scenario::DEFAULT_WORLD, None).unwrap()
 }
 
-const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
-const DESTINATION: &str = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
-const RDS_SHARED: &str =
+pub(crate) const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+pub(crate) const DESTINATION: &str = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+pub(crate) const RDS_SHARED: &str =
     "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
 const EBS_AWS_KEY: &str = "arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718";
 

@@ -1,10 +1,13 @@
 //! `copylab serve`: a fake AWS Backup endpoint (restJson1) whose copy jobs are decided by copylab's rules engine, so that real SDKs and the AWS CLI see what AWS would show, failures included.
 //!
-//! Layers: `model` (the operation table generated from the vendored AWS model) -> `protocol`
-//! (caller, input, errors) -> `ops` (one module per operation group) -> `state` (world and
-//! jobs). The only crate of copylab that knows about HTTP.
+//! Layers: `model` (the operation tables generated from the vendored AWS models) -> `protocol`
+//! (caller, input, errors) -> `ops` (one module per AWS Backup operation group) and `kms` (AWS
+//! KMS, awsJson1_1) -> `state` (world and jobs). Requests with `X-Amz-Target` go to the awsJson
+//! services by prefix; the rest are AWS Backup's restJson1 routes. The only crate of copylab
+//! that knows about HTTP.
 
 pub mod control;
+pub mod kms;
 pub mod model;
 pub mod ops;
 pub mod protocol;
@@ -53,6 +56,17 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
             control::handle(&mut state, &parts.method, path, parts.uri.query(), &body),
             &request_id,
         );
+    }
+    if let Some(target) = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        if target.starts_with(kms::TARGET_PREFIX) {
+            return kms::handle(&mut state, &parts.headers, target, &body, &request_id);
+        }
+        let error = ApiError::new(
+            "UnknownOperationException",
+            StatusCode::BAD_REQUEST,
+            format!("copylab serves no service with X-Amz-Target {target} (modeled message)"),
+        );
+        return kms::error_response(&error, &request_id);
     }
     let Some((operation, labels)) = model::route(parts.method.as_str(), parts.uri.path()) else {
         return ApiError::new(

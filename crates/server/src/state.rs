@@ -124,6 +124,8 @@ pub struct ServerState {
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Resources declared at run time (`POST /_copylab/resources`) that backup jobs back up.
     pub resources: Vec<Resource>,
+    /// KMS state beyond the world's keys (descriptions, tags, dates, further aliases).
+    pub kms: crate::kms::KmsState,
     /// What `POST /_copylab/reset` returns to.
     pub initial: (World, u64, Option<String>, Wording),
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
@@ -165,6 +167,7 @@ impl ServerState {
             backup_jobs: Vec::new(),
             tags: Default::default(),
             resources: Vec::new(),
+            kms: Default::default(),
             initial: (world_copy, seed, as_of_copy, wording),
             builtin_scenarios: None,
         }

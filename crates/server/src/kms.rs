@@ -1,0 +1,954 @@
+//! AWS KMS on the wire (awsJson1_1, `X-Amz-Target: TrentService.*`): keys, key policies, aliases and tags kept in the world the rules engine reads, so that `PutKeyPolicy` changes the next copy job's outcome.
+//!
+//! Who may call: operations on a key are authorised by its key policy through the policy
+//! engine, with the caller's identity side taken as allowing (a world has no IAM users' policies;
+//! modeled). Of the operations here only `DescribeKey` works on another account's key, as KMS
+//! documents in its "Cross-account use" column; the others look the key up in the caller's own
+//! account. AWS managed keys (`alias/aws/*`) exist in every account and Region; their policies
+//! and state cannot be changed.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use copylab_policy::{Authorization, Caller as PolicyCaller, Context, LabeledPolicy, Outcome, Policy, PolicyKind};
+use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
+use serde_json::{Map, Value, json};
+
+use crate::model::Operation;
+use crate::protocol::{ApiError, Caller};
+use crate::state::ServerState;
+
+/// The `X-Amz-Target` prefix of KMS operations.
+pub const TARGET_PREFIX: &str = "TrentService.";
+
+/// KMS state the world has no field for: descriptions, creation dates, tags, deletion dates and
+/// aliases beyond a key's first (the world's `alias`, which the rules engine resolves).
+#[derive(Debug, Clone, Default)]
+pub struct KmsState {
+    /// Per key ARN.
+    pub keys: std::collections::BTreeMap<String, KeyExtra>,
+    /// Further aliases: (alias ARN, target key ARN, creation date).
+    pub aliases: Vec<(String, String, f64)>,
+}
+
+/// What KMS shows of a key beyond the world's fields.
+#[derive(Debug, Clone, Default)]
+pub struct KeyExtra {
+    /// `Description`.
+    pub description: String,
+    /// `CreationDate`, epoch seconds.
+    pub created: Option<f64>,
+    /// Tags, in the order set.
+    pub tags: Vec<(String, String)>,
+    /// `DeletionDate`, epoch seconds, while pending deletion.
+    pub deletion_date: Option<f64>,
+    /// `PendingDeletionWindowInDays`.
+    pub pending_window: Option<u64>,
+}
+
+/// The AWS managed keys every account has in every Region, by alias (those AWS Backup's
+/// resource types use; others resolve too, as `alias/aws/NAME`).
+const AWS_MANAGED: &[&str] = &[
+    "aws/backup",
+    "aws/ebs",
+    "aws/rds",
+    "aws/dynamodb",
+    "aws/elasticfilesystem",
+    "aws/fsx",
+    "aws/s3",
+];
+
+/// The operations copylab implements.
+const IMPLEMENTED: &[&str] = &[
+    "CreateKey",
+    "DescribeKey",
+    "GetKeyPolicy",
+    "PutKeyPolicy",
+    "ListKeys",
+    "ListKeyPolicies",
+    "CreateAlias",
+    "ListAliases",
+    "EnableKey",
+    "DisableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "TagResource",
+    "ListResourceTags",
+];
+
+/// An error in awsJson1_1's shape: `{"__type", "message"}`, `application/x-amz-json-1.1`.
+pub fn error_response(error: &ApiError, request_id: &str) -> Response {
+    let body = json!({"__type": error.code, "message": error.message}).to_string();
+    json_response(error.status, body, request_id)
+}
+
+fn json_response(status: StatusCode, body: String, request_id: &str) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+/// The awsJson1_1 form of an edge error (caller, input): KMS answers an unknown key with 400 and
+/// a trailing period (facts aws-org-wire §2.1), and input errors with `ValidationException`
+/// (modeled: the pinned model names `ValidationException` for `PutKeyPolicy` on `AWS_RAM`).
+fn json1_error(error: ApiError) -> ApiError {
+    match error.code {
+        "UnrecognizedClientException" => ApiError::new(
+            "UnrecognizedClientException",
+            StatusCode::BAD_REQUEST,
+            "The security token included in the request is invalid.",
+        ),
+        "MissingParameterValueException" | "InvalidParameterValueException" | "InvalidRequestException" => {
+            ApiError::new(
+                "ValidationException",
+                StatusCode::BAD_REQUEST,
+                error.message.replace("AWS Backup model", "AWS KMS model"),
+            )
+        }
+        _ => ApiError {
+            message: error.message.replace("AWS Backup model", "AWS KMS model"),
+            ..error
+        },
+    }
+}
+
+/// Answers a KMS request (its `X-Amz-Target` starts with [`TARGET_PREFIX`]).
+pub fn handle(state: &mut ServerState, headers: &HeaderMap, target: &str, body: &[u8], request_id: &str) -> Response {
+    let name = target.strip_prefix(TARGET_PREFIX).unwrap_or(target);
+    let Some(operation) = crate::model::KMS_OPERATIONS.iter().find(|op| op.name == name) else {
+        // Modeled: the message says what copylab looked for.
+        let error = ApiError::new(
+            "UnknownOperationException",
+            StatusCode::BAD_REQUEST,
+            format!("{target} is not an operation of the AWS KMS model (modeled message)"),
+        );
+        return error_response(&error, request_id);
+    };
+    if !IMPLEMENTED.contains(&name) {
+        return error_response(&ApiError::not_implemented(name), request_id);
+    }
+    let caller = match crate::protocol::caller(headers, &state.world.credentials) {
+        Ok(caller) => caller,
+        Err(error) => return error_response(&json1_error(error), request_id),
+    };
+    let input = match crate::protocol::input(operation, &[], &[], body) {
+        Ok(input) => input,
+        Err(error) => return error_response(&json1_error(error), request_id),
+    };
+    let result = run(operation, state, &caller, &input);
+    tracing::info!(
+        operation = name,
+        account = %caller.account,
+        region = %caller.region,
+        principal = caller.principal.as_deref().unwrap_or("-"),
+        outcome = result.as_ref().map_or_else(|e| e.code, |_| "OK"),
+        request_id = %request_id,
+        "kms request"
+    );
+    match result {
+        Ok(value) => json_response(StatusCode::OK, value.to_string(), request_id),
+        Err(error) => error_response(&error, request_id),
+    }
+}
+
+fn run(
+    operation: &Operation,
+    state: &mut ServerState,
+    caller: &Caller,
+    input: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    let mut kms = Kms { state, caller };
+    match operation.name {
+        "CreateKey" => kms.create_key(input),
+        "DescribeKey" => kms.describe_key(input),
+        "GetKeyPolicy" => kms.get_key_policy(input),
+        "PutKeyPolicy" => kms.put_key_policy(input),
+        "ListKeys" => kms.list_keys(input),
+        "ListKeyPolicies" => kms.list_key_policies(input),
+        "CreateAlias" => kms.create_alias(input),
+        "ListAliases" => kms.list_aliases(input),
+        "EnableKey" => kms.set_state(input, "kms:EnableKey", KeyState::Enabled),
+        "DisableKey" => kms.set_state(input, "kms:DisableKey", KeyState::Disabled),
+        "ScheduleKeyDeletion" => kms.schedule_deletion(input),
+        "CancelKeyDeletion" => kms.cancel_deletion(input),
+        "TagResource" => kms.tag_resource(input),
+        "ListResourceTags" => kms.list_resource_tags(input),
+        other => Err(ApiError::not_implemented(other)),
+    }
+}
+
+/// A key a request names.
+enum Found {
+    /// A key of the world, by index.
+    Listed(usize),
+    /// An AWS managed key the world does not list: (alias, key ARN).
+    AwsManaged(String, String),
+}
+
+/// `NotFoundException` (400): `Key 'ARN' does not exist` (botocore#2107, ansible#60773;
+/// 400 per cloudposse/docs#152).
+fn key_not_found(reference: &str) -> ApiError {
+    ApiError::new(
+        "NotFoundException",
+        StatusCode::BAD_REQUEST,
+        format!("Key '{reference}' does not exist"),
+    )
+}
+
+/// `NotFoundException` (400): `Alias ARN is not found.` (sigstore/cosign#1474, cloudposse/docs#152).
+fn alias_not_found(alias_arn: &str) -> ApiError {
+    ApiError::new(
+        "NotFoundException",
+        StatusCode::BAD_REQUEST,
+        format!("Alias {alias_arn} is not found."),
+    )
+}
+
+/// `AccessDeniedException` (400, facts aws-org-wire §4.2) in the IAM guide's format.
+fn access_denied(principal: &str, action: &str, resource: &str, explicit: bool) -> ApiError {
+    let why = if explicit {
+        "with an explicit deny in a resource-based policy".to_owned()
+    } else {
+        format!("because no resource-based policy allows the {action} action")
+    };
+    ApiError::new(
+        "AccessDeniedException",
+        StatusCode::BAD_REQUEST,
+        format!("User: {principal} is not authorized to perform: {action} on resource: {resource} {why}"),
+    )
+}
+
+/// The key id of an AWS managed key (stable per account, Region and alias).
+fn aws_managed_key_id(account: &str, region: &str, alias: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in account.bytes().chain(region.bytes()).chain(alias.bytes()) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    copylab_rules::ids::IdGenerator::new(hash).uuid()
+}
+
+fn arn_parts(arn: &str) -> Option<[&str; 6]> {
+    copylab_policy::split_arn(arn).filter(|p| p[2] == "kms")
+}
+
+struct Kms<'a> {
+    state: &'a mut ServerState,
+    caller: &'a Caller,
+}
+
+impl Kms<'_> {
+    fn partition(&self) -> &'static str {
+        copylab_rules::regions::partition(&self.caller.region)
+    }
+
+    /// The caller as a principal ARN: the world's principal for its key, or the account root.
+    fn principal(&self) -> String {
+        self.caller
+            .principal
+            .clone()
+            .unwrap_or_else(|| format!("arn:{}:iam::{}:root", self.partition(), self.caller.account))
+    }
+
+    fn now(&mut self) -> f64 {
+        self.state.tick()
+    }
+
+    fn start_date(&self) -> f64 {
+        crate::state::date_seconds(self.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
+    }
+
+    /// Resolves a `KeyId` (key id, key ARN, alias name or alias ARN). Only `cross_account`
+    /// operations may name another account's key; the others look in the caller's account.
+    fn find(&self, reference: &str, cross_account: bool) -> Result<Found, ApiError> {
+        let (account, region) = (self.caller.account.as_str(), self.caller.region.as_str());
+        let partition = self.partition();
+        let (scope_account, scope_region, resource) = match arn_parts(reference) {
+            Some([_, _, _, r, a, resource]) => (a, r, resource),
+            None if reference.starts_with("alias/") => (account, region, reference),
+            None => (account, region, ""),
+        };
+        let other_account = scope_account != account;
+        let (mut scope_account, scope_region) = (scope_account, scope_region);
+        if other_account && !cross_account {
+            // Modeled: KMS documents these operations as not cross-account; it looks the key
+            // up in the caller's account, where it does not exist.
+            scope_account = account;
+        }
+        let in_scope = |key: &Key| arn_parts(&key.arn).is_some_and(|p| p[3] == scope_region && p[4] == scope_account);
+        if let Some(alias) = resource.strip_prefix("alias/").map(|a| format!("alias/{a}")) {
+            let alias_arn = format!("arn:{partition}:kms:{scope_region}:{scope_account}:{alias}");
+            if let Some(i) = self
+                .state
+                .world
+                .keys
+                .iter()
+                .position(|k| in_scope(k) && k.alias.as_deref() == Some(alias.as_str()))
+            {
+                return Ok(Found::Listed(i));
+            }
+            let target = self.state.kms.aliases.iter().find(|(arn, _, _)| *arn == alias_arn);
+            if let Some(i) = target.and_then(|(_, t, _)| self.state.world.keys.iter().position(|k| k.arn == *t)) {
+                return Ok(Found::Listed(i));
+            }
+            if let Some(name) = alias.strip_prefix("alias/").filter(|n| n.starts_with("aws/")) {
+                let id = aws_managed_key_id(scope_account, scope_region, name);
+                return Ok(Found::AwsManaged(
+                    name.to_owned(),
+                    format!("arn:{partition}:kms:{scope_region}:{scope_account}:key/{id}"),
+                ));
+            }
+            return Err(alias_not_found(&alias_arn));
+        }
+        let id = match resource.strip_prefix("key/") {
+            Some(id) => id,
+            None if arn_parts(reference).is_none() => reference,
+            None => return Err(key_not_found(reference)),
+        };
+        let arn = format!("arn:{partition}:kms:{scope_region}:{scope_account}:key/{id}");
+        if let Some(i) = self.state.world.keys.iter().position(|k| k.arn == arn) {
+            return Ok(Found::Listed(i));
+        }
+        for name in AWS_MANAGED {
+            if aws_managed_key_id(scope_account, scope_region, name) == id {
+                return Ok(Found::AwsManaged((*name).to_owned(), arn));
+            }
+        }
+        if arn_parts(reference).is_none() && !looks_like_key_id(reference) {
+            // "Invalid keyId NAME" (crossplane-contrib/provider-aws#1056).
+            return Err(ApiError::new(
+                "NotFoundException",
+                StatusCode::BAD_REQUEST,
+                format!("Invalid keyId {reference}"),
+            ));
+        }
+        Err(key_not_found(&arn))
+    }
+
+    fn key_id(input: &Map<String, Value>) -> Result<String, ApiError> {
+        crate::ops::str_member(input, "KeyId")
+    }
+
+    /// Whether the key policy allows the caller `action` on the key (identity side allowing).
+    fn authorize(&self, found: &Found, action: &str) -> Result<(), ApiError> {
+        let principal = self.principal();
+        let (arn, document) = match found {
+            Found::Listed(i) => {
+                let key = &self.state.world.keys[*i];
+                (key.arn.clone(), key_policy(key))
+            }
+            Found::AwsManaged(_, arn) => {
+                // Modeled: an AWS managed key lets its own account describe and read it and
+                // nothing else (facts aws-org-wire §4.1); the exact denial is not documented.
+                let own = arn_parts(arn).is_some_and(|p| p[4] == self.caller.account);
+                let read = matches!(
+                    action,
+                    "kms:DescribeKey" | "kms:GetKeyPolicy" | "kms:ListKeyPolicies" | "kms:ListResourceTags"
+                );
+                return if own && read {
+                    Ok(())
+                } else {
+                    Err(access_denied(&principal, action, arn, false))
+                };
+            }
+        };
+        let text = document.to_string();
+        let Ok(policy) = Policy::parse(&text, PolicyKind::Kms) else {
+            return Err(access_denied(&principal, action, &arn, false));
+        };
+        let Ok(caller) = PolicyCaller::parse(&principal) else {
+            return Err(access_denied(&principal, action, &arn, false));
+        };
+        let request = copylab_policy::Request::new(caller, action, &arn, None, Context::new(), PolicyKind::Kms);
+        let authorization = Authorization {
+            kind: PolicyKind::Kms,
+            resource_policy: Some(LabeledPolicy {
+                label: "key policy",
+                policy: &policy,
+            }),
+            identity_policies: Vec::new(),
+            identity_allows_all: true,
+        };
+        match copylab_policy::evaluate_brief(&authorization, &request).decision {
+            Outcome::Allow => Ok(()),
+            Outcome::ExplicitDeny => Err(access_denied(&principal, action, &arn, true)),
+            Outcome::ImplicitDeny => Err(access_denied(&principal, action, &arn, false)),
+        }
+    }
+
+    /// Finds and authorises; refuses changes to AWS managed keys.
+    fn key_for(&self, input: &Map<String, Value>, action: &str) -> Result<Found, ApiError> {
+        let cross_account = action == "kms:DescribeKey";
+        let found = self.find(&Self::key_id(input)?, cross_account)?;
+        self.authorize(&found, action)?;
+        Ok(found)
+    }
+
+    fn metadata(&self, found: &Found) -> Value {
+        let start = self.start_date();
+        match found {
+            Found::Listed(i) => {
+                let key = &self.state.world.keys[*i];
+                let extra = self.state.kms.keys.get(&key.arn).cloned().unwrap_or_default();
+                let [_, _, _, _, account, resource] = arn_parts(&key.arn).unwrap_or(["", "", "", "", "", ""]);
+                let state = match key.state {
+                    KeyState::Enabled => "Enabled",
+                    KeyState::Disabled => "Disabled",
+                    KeyState::PendingDeletion => "PendingDeletion",
+                };
+                let mut metadata = json!({
+                    "AWSAccountId": account,
+                    "KeyId": resource.strip_prefix("key/").unwrap_or(resource),
+                    "Arn": key.arn,
+                    "CreationDate": extra.created.unwrap_or(start),
+                    "Enabled": key.state == KeyState::Enabled,
+                    "Description": extra.description,
+                    "KeyUsage": "ENCRYPT_DECRYPT",
+                    "KeyState": state,
+                    "Origin": "AWS_KMS",
+                    "KeyManager": if key.manager == KeyManager::Aws { "AWS" } else { "CUSTOMER" },
+                    "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
+                    "KeySpec": "SYMMETRIC_DEFAULT",
+                    "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+                    "MultiRegion": false,
+                });
+                if let Some(date) = extra.deletion_date {
+                    metadata["DeletionDate"] = json!(date);
+                }
+                if let Some(days) = extra.pending_window {
+                    metadata["PendingDeletionWindowInDays"] = json!(days);
+                }
+                metadata
+            }
+            Found::AwsManaged(alias, arn) => {
+                let [_, _, _, _, account, resource] = arn_parts(arn).unwrap_or(["", "", "", "", "", ""]);
+                json!({
+                    "AWSAccountId": account,
+                    "KeyId": resource.strip_prefix("key/").unwrap_or(resource),
+                    "Arn": arn,
+                    "CreationDate": start,
+                    "Enabled": true,
+                    "Description": format!("Default key that protects my {} data when no other key is defined (modeled description)", alias.trim_start_matches("aws/")),
+                    "KeyUsage": "ENCRYPT_DECRYPT",
+                    "KeyState": "Enabled",
+                    "Origin": "AWS_KMS",
+                    "KeyManager": "AWS",
+                    "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
+                    "KeySpec": "SYMMETRIC_DEFAULT",
+                    "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+                    "MultiRegion": false,
+                })
+            }
+        }
+    }
+
+    fn create_key(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let policy = match input.get("Policy").and_then(Value::as_str) {
+            Some(text) => Some(self.checked_policy(text, input)?),
+            None => None,
+        };
+        let id = self.state.ids.uuid();
+        let arn = format!(
+            "arn:{}:kms:{}:{}:key/{id}",
+            self.partition(),
+            self.caller.region,
+            self.caller.account
+        );
+        let created = self.now();
+        let tags = tag_list(input)?;
+        self.state.world.keys.push(Key {
+            arn: arn.clone(),
+            manager: KeyManager::Customer,
+            alias: None,
+            state: KeyState::Enabled,
+            policy: policy.map(PolicyDocument),
+        });
+        self.state.kms.keys.insert(
+            arn,
+            KeyExtra {
+                description: input
+                    .get("Description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                created: Some(created),
+                tags,
+                ..KeyExtra::default()
+            },
+        );
+        let found = Found::Listed(self.state.world.keys.len() - 1);
+        Ok(json!({"KeyMetadata": self.metadata(&found)}))
+    }
+
+    /// A policy KMS would accept: valid JSON, valid for a key policy, and (unless the caller
+    /// bypasses the check) one that lets the caller change the policy again.
+    fn checked_policy(&self, text: &str, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| malformed(&format!("the policy is not JSON: {e} (modeled message)")))?;
+        if let Err(errors) = Policy::parse(text, PolicyKind::Kms) {
+            let first = errors
+                .first()
+                .map_or_else(String::new, |e| format!("{} at {}", e.message, e.path));
+            return Err(malformed(&format!("{first} (modeled message: copylab's reason)")));
+        }
+        let bypass = input.get("BypassPolicyLockoutSafetyCheck").and_then(Value::as_bool) == Some(true);
+        if !bypass {
+            let probe = Key {
+                arn: format!(
+                    "arn:{}:kms:{}:{}:key/probe",
+                    self.partition(),
+                    self.caller.region,
+                    self.caller.account
+                ),
+                manager: KeyManager::Customer,
+                alias: None,
+                state: KeyState::Enabled,
+                policy: Some(PolicyDocument(value.clone())),
+            };
+            if authorize_on(&probe, &self.principal(), "kms:PutKeyPolicy").is_err() {
+                // The lockout safety check (pinned model, BypassPolicyLockoutSafetyCheck); the
+                // message as AWS sends it, HTTP 400 (aws-solutions/innovation-sandbox-on-aws#31,
+                // data-dot-all/dataall#956).
+                return Err(malformed(
+                    "The new key policy will not allow you to update the key policy in the future.",
+                ));
+            }
+        }
+        Ok(value)
+    }
+
+    fn describe_key(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let found = self.key_for(input, "kms:DescribeKey")?;
+        Ok(json!({"KeyMetadata": self.metadata(&found)}))
+    }
+
+    fn policy_name(input: &Map<String, Value>) -> Result<&str, ApiError> {
+        match input.get("PolicyName").and_then(Value::as_str).unwrap_or("default") {
+            "default" => Ok("default"),
+            "AWS_RAM" => Ok("AWS_RAM"),
+            // Modeled message: the pinned model says the valid names are default and AWS_RAM.
+            other => Err(ApiError::new(
+                "ValidationException",
+                StatusCode::BAD_REQUEST,
+                format!("PolicyName `{other}` is neither default nor AWS_RAM (modeled message)"),
+            )),
+        }
+    }
+
+    fn get_key_policy(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let name = Self::policy_name(input)?;
+        let found = self.key_for(input, "kms:GetKeyPolicy")?;
+        if name == "AWS_RAM" {
+            // Modeled: no key of a world is shared through RAM.
+            return Err(ApiError::new(
+                "NotFoundException",
+                StatusCode::BAD_REQUEST,
+                "The key has no AWS_RAM key policy (modeled message)",
+            ));
+        }
+        let policy = match &found {
+            Found::Listed(i) => key_policy(&self.state.world.keys[*i]),
+            Found::AwsManaged(alias, arn) => aws_managed_policy(alias, arn),
+        };
+        Ok(json!({"Policy": serde_json::to_string_pretty(&policy).unwrap_or_default(), "PolicyName": "default"}))
+    }
+
+    fn put_key_policy(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        if Self::policy_name(input)? == "AWS_RAM" {
+            // The pinned model: "you can set only the default key policy" (ValidationException).
+            return Err(ApiError::new(
+                "ValidationException",
+                StatusCode::BAD_REQUEST,
+                "Only the default key policy can be set; AWS_RAM is managed by RAM (modeled message)",
+            ));
+        }
+        let found = self.key_for(input, "kms:PutKeyPolicy")?;
+        let text = crate::ops::str_member(input, "Policy")?;
+        let value = self.checked_policy(&text, input)?;
+        if let Found::Listed(i) = found {
+            self.state.world.keys[i].policy = Some(PolicyDocument(value));
+        }
+        Ok(json!({}))
+    }
+
+    fn list_keys(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let (account, region) = (&self.caller.account, &self.caller.region);
+        let keys: Vec<Value> = self
+            .state
+            .world
+            .keys
+            .iter()
+            .filter(|k| arn_parts(&k.arn).is_some_and(|p| p[3] == region && p[4] == account))
+            .filter_map(|k| {
+                let id = k.arn.rsplit_once("key/")?.1;
+                Some(json!({"KeyId": id, "KeyArn": k.arn}))
+            })
+            .collect();
+        paged(&keys, input, "Keys")
+    }
+
+    fn list_key_policies(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        self.key_for(input, "kms:ListKeyPolicies")?;
+        Ok(json!({"PolicyNames": ["default"], "Truncated": false}))
+    }
+
+    fn alias_entries(&self) -> Vec<(String, String, String, f64)> {
+        // (alias name, alias ARN, target key id, creation date)
+        let (account, region) = (&self.caller.account, &self.caller.region);
+        let partition = self.partition();
+        let start = self.start_date();
+        let mut entries = Vec::new();
+        for key in &self.state.world.keys {
+            let Some(parts) = arn_parts(&key.arn).filter(|p| p[3] == region && p[4] == account) else {
+                continue;
+            };
+            if let Some(alias) = &key.alias {
+                let id = parts[5].strip_prefix("key/").unwrap_or(parts[5]).to_owned();
+                entries.push((
+                    alias.clone(),
+                    format!("arn:{partition}:kms:{region}:{account}:{alias}"),
+                    id,
+                    start,
+                ));
+            }
+        }
+        for (arn, target, created) in &self.state.kms.aliases {
+            let Some(parts) = arn_parts(arn).filter(|p| p[3] == region && p[4] == account) else {
+                continue;
+            };
+            let id = target
+                .rsplit_once("key/")
+                .map_or(target.as_str(), |(_, id)| id)
+                .to_owned();
+            entries.push((parts[5].to_owned(), arn.clone(), id, *created));
+        }
+        for name in AWS_MANAGED {
+            let alias = format!("alias/{name}");
+            if entries.iter().any(|(a, ..)| *a == alias) {
+                continue;
+            }
+            let id = aws_managed_key_id(account, region, name);
+            entries.push((
+                alias.clone(),
+                format!("arn:{partition}:kms:{region}:{account}:{alias}"),
+                id,
+                start,
+            ));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
+    }
+
+    fn create_alias(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let alias = crate::ops::str_member(input, "AliasName")?;
+        if !alias.starts_with("alias/") || alias.starts_with("alias/aws/") {
+            // Modeled message: KMS reserves alias/aws/ and requires the alias/ prefix.
+            return Err(ApiError::new(
+                "InvalidAliasNameException",
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "Alias name {alias} must begin with alias/ and must not begin with alias/aws/ (modeled message)"
+                ),
+            ));
+        }
+        let target = crate::ops::str_member(input, "TargetKeyId")?;
+        let found = self.find(&target, false)?;
+        let Found::Listed(i) = found else {
+            return Err(access_denied(&self.principal(), "kms:CreateAlias", &target, false));
+        };
+        self.authorize(&found, "kms:CreateAlias")?;
+        if self.alias_entries().iter().any(|(a, ..)| *a == alias) {
+            let arn = format!(
+                "arn:{}:kms:{}:{}:{alias}",
+                self.partition(),
+                self.caller.region,
+                self.caller.account
+            );
+            // Modeled message.
+            return Err(ApiError::new(
+                "AlreadyExistsException",
+                StatusCode::BAD_REQUEST,
+                format!("An alias with the name {arn} already exists (modeled message)"),
+            ));
+        }
+        if self.state.world.keys[i].alias.is_none() {
+            self.state.world.keys[i].alias = Some(alias);
+        } else {
+            let arn = format!(
+                "arn:{}:kms:{}:{}:{alias}",
+                self.partition(),
+                self.caller.region,
+                self.caller.account
+            );
+            let created = self.now();
+            let key_arn = self.state.world.keys[i].arn.clone();
+            self.state.kms.aliases.push((arn, key_arn, created));
+        }
+        Ok(json!({}))
+    }
+
+    fn list_aliases(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let filter = match input.get("KeyId").and_then(Value::as_str) {
+            Some(reference) => Some(match self.find(reference, false)? {
+                Found::Listed(i) => self.state.world.keys[i]
+                    .arn
+                    .rsplit_once("key/")
+                    .map(|(_, id)| id.to_owned()),
+                Found::AwsManaged(_, arn) => arn.rsplit_once("key/").map(|(_, id)| id.to_owned()),
+            }),
+            None => None,
+        };
+        let aliases: Vec<Value> = self
+            .alias_entries()
+            .into_iter()
+            .filter(|(_, _, id, _)| filter.as_ref().is_none_or(|f| f.as_deref() == Some(id.as_str())))
+            .map(|(name, arn, id, created)| {
+                json!({"AliasName": name, "AliasArn": arn, "TargetKeyId": id, "CreationDate": created, "LastUpdatedDate": created})
+            })
+            .collect();
+        paged(&aliases, input, "Aliases")
+    }
+
+    fn listed(&self, found: &Found, action: &str) -> Result<usize, ApiError> {
+        match found {
+            Found::Listed(i) if self.state.world.keys[*i].manager == KeyManager::Customer => Ok(*i),
+            Found::Listed(i) => Err(access_denied(
+                &self.principal(),
+                action,
+                &self.state.world.keys[*i].arn,
+                false,
+            )),
+            Found::AwsManaged(_, arn) => Err(access_denied(&self.principal(), action, arn, false)),
+        }
+    }
+
+    fn set_state(&mut self, input: &Map<String, Value>, action: &str, to: KeyState) -> Result<Value, ApiError> {
+        let found = self.key_for(input, action)?;
+        let i = self.listed(&found, action)?;
+        let key = &mut self.state.world.keys[i];
+        if key.state == KeyState::PendingDeletion {
+            return Err(invalid_state(&key.arn, "PendingDeletion"));
+        }
+        key.state = to;
+        Ok(json!({}))
+    }
+
+    fn schedule_deletion(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let found = self.key_for(input, "kms:ScheduleKeyDeletion")?;
+        let i = self.listed(&found, "kms:ScheduleKeyDeletion")?;
+        let days = input.get("PendingWindowInDays").and_then(Value::as_u64).unwrap_or(30);
+        if self.state.world.keys[i].state == KeyState::PendingDeletion {
+            return Err(invalid_state(&self.state.world.keys[i].arn, "PendingDeletion"));
+        }
+        let now = self.now();
+        let key = &mut self.state.world.keys[i];
+        key.state = KeyState::PendingDeletion;
+        let arn = key.arn.clone();
+        let extra = self.state.kms.keys.entry(arn.clone()).or_default();
+        extra.deletion_date = Some(now + days as f64 * 86_400.0);
+        extra.pending_window = Some(days);
+        Ok(json!({
+            "KeyId": arn,
+            "DeletionDate": now + days as f64 * 86_400.0,
+            "KeyState": "PendingDeletion",
+            "PendingWindowInDays": days,
+        }))
+    }
+
+    fn cancel_deletion(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let found = self.key_for(input, "kms:CancelKeyDeletion")?;
+        let i = self.listed(&found, "kms:CancelKeyDeletion")?;
+        let key = &mut self.state.world.keys[i];
+        if key.state != KeyState::PendingDeletion {
+            let state = if key.state == KeyState::Enabled {
+                "Enabled"
+            } else {
+                "Disabled"
+            };
+            return Err(invalid_state(&key.arn, state));
+        }
+        // KMS: a key whose deletion is cancelled is Disabled.
+        key.state = KeyState::Disabled;
+        let arn = key.arn.clone();
+        if let Some(extra) = self.state.kms.keys.get_mut(&arn) {
+            extra.deletion_date = None;
+            extra.pending_window = None;
+        }
+        Ok(json!({"KeyId": arn}))
+    }
+
+    fn tag_resource(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let found = self.key_for(input, "kms:TagResource")?;
+        let i = self.listed(&found, "kms:TagResource")?;
+        let tags = tag_list(input)?;
+        let arn = self.state.world.keys[i].arn.clone();
+        let extra = self.state.kms.keys.entry(arn).or_default();
+        for (key, value) in tags {
+            match extra.tags.iter_mut().find(|(k, _)| *k == key) {
+                Some(existing) => existing.1 = value,
+                None => extra.tags.push((key, value)),
+            }
+        }
+        Ok(json!({}))
+    }
+
+    fn list_resource_tags(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
+        let found = self.key_for(input, "kms:ListResourceTags")?;
+        let tags: Vec<Value> = match found {
+            Found::Listed(i) => self
+                .state
+                .kms
+                .keys
+                .get(&self.state.world.keys[i].arn)
+                .map(|extra| {
+                    extra
+                        .tags
+                        .iter()
+                        .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Found::AwsManaged(..) => Vec::new(),
+        };
+        paged(&tags, input, "Tags")
+    }
+}
+
+/// Whether `principal` may take `action` on `key` under its key policy (identity side allowing).
+fn authorize_on(key: &Key, principal: &str, action: &str) -> Result<(), ()> {
+    let text = key_policy(key).to_string();
+    let policy = Policy::parse(&text, PolicyKind::Kms).map_err(|_| ())?;
+    let caller = PolicyCaller::parse(principal).map_err(|_| ())?;
+    let request = copylab_policy::Request::new(caller, action, &key.arn, None, Context::new(), PolicyKind::Kms);
+    let authorization = Authorization {
+        kind: PolicyKind::Kms,
+        resource_policy: Some(LabeledPolicy {
+            label: "key policy",
+            policy: &policy,
+        }),
+        identity_policies: Vec::new(),
+        identity_allows_all: true,
+    };
+    match copylab_policy::evaluate_brief(&authorization, &request).decision {
+        Outcome::Allow => Ok(()),
+        _ => Err(()),
+    }
+}
+
+/// A key's policy: the world's, or KMS's default.
+fn key_policy(key: &Key) -> Value {
+    match &key.policy {
+        Some(document) => document.0.clone(),
+        None => {
+            let parts = arn_parts(&key.arn).unwrap_or(["arn", "aws", "kms", "", "", ""]);
+            copylab_rules::kms::default_key_policy(parts[1], parts[4])
+        }
+    }
+}
+
+/// An AWS managed key's policy, after the EBS example of the KMS guide (facts aws-org-wire
+/// §4.1): the account's principals may use it through the service that owns it.
+fn aws_managed_policy(alias: &str, arn: &str) -> Value {
+    let parts = arn_parts(arn).unwrap_or(["arn", "aws", "kms", "", "", ""]);
+    let service = match alias {
+        "aws/ebs" => "ec2",
+        "aws/elasticfilesystem" => "elasticfilesystem",
+        other => other.trim_start_matches("aws/"),
+    };
+    json!({
+        "Version": "2012-10-17",
+        "Id": format!("auto-{}", service),
+        "Statement": [{
+            "Sid": format!("Allow access through {} for all principals in the account that are authorized to use it (modeled wording)", service),
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {
+                "kms:CallerAccount": parts[4],
+                "kms:ViaService": format!("{service}.{}.amazonaws.com", parts[3]),
+            }}
+        }, {
+            "Sid": "Allow direct access to key metadata to the account",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:{}:iam::{}:root", parts[1], parts[4])},
+            "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+            "Resource": "*"
+        }]
+    })
+}
+
+fn looks_like_key_id(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+        || (text.starts_with("mrk-") && text.len() == 36)
+}
+
+/// `MalformedPolicyDocumentException` (400); the reason is copylab's.
+fn malformed(reason: &str) -> ApiError {
+    ApiError::new(
+        "MalformedPolicyDocumentException",
+        StatusCode::BAD_REQUEST,
+        reason.to_owned(),
+    )
+}
+
+/// `KMSInvalidStateException` (400); modeled message.
+fn invalid_state(arn: &str, state: &str) -> ApiError {
+    ApiError::new(
+        "KMSInvalidStateException",
+        StatusCode::BAD_REQUEST,
+        format!("{arn} is {state} (modeled message)"),
+    )
+}
+
+fn tag_list(input: &Map<String, Value>) -> Result<Vec<(String, String)>, ApiError> {
+    let Some(tags) = input.get("Tags") else {
+        return Ok(Vec::new());
+    };
+    let invalid = || {
+        ApiError::new(
+            "ValidationException",
+            StatusCode::BAD_REQUEST,
+            "Tags must be a list of {\"TagKey\", \"TagValue\"} (modeled message)",
+        )
+    };
+    tags.as_array()
+        .ok_or_else(invalid)?
+        .iter()
+        .map(|tag| {
+            let key = tag.get("TagKey").and_then(Value::as_str).ok_or_else(invalid)?;
+            let value = tag.get("TagValue").and_then(Value::as_str).ok_or_else(invalid)?;
+            Ok((key.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// KMS's paging: `Limit` (1 to 1000, default 100), `Marker`, `NextMarker`, `Truncated`.
+fn paged(items: &[Value], input: &Map<String, Value>, member: &str) -> Result<Value, ApiError> {
+    let limit = input.get("Limit").and_then(Value::as_u64).unwrap_or(100).clamp(1, 1000) as usize;
+    let start = match input.get("Marker").and_then(Value::as_str) {
+        None => 0,
+        Some(marker) => marker
+            .parse::<usize>()
+            .ok()
+            .filter(|s| *s <= items.len())
+            .ok_or_else(|| {
+                ApiError::new(
+                    "InvalidMarkerException",
+                    StatusCode::BAD_REQUEST,
+                    format!("Marker {marker} is not one copylab issued (modeled message)"),
+                )
+            })?,
+    };
+    let end = (start + limit).min(items.len());
+    let mut out = Map::new();
+    out.insert(member.to_owned(), Value::Array(items[start..end].to_vec()));
+    out.insert("Truncated".to_owned(), Value::Bool(end < items.len()));
+    if end < items.len() {
+        out.insert("NextMarker".to_owned(), Value::String(end.to_string()));
+    }
+    Ok(Value::Object(out))
+}

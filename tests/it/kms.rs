@@ -1,0 +1,315 @@
+//! The real `aws-sdk-kms` client against `copylab serve` (awsJson1_1, in-process): keys found by id, ARN, alias and alias ARN, AWS managed keys, key policies checked by the policy engine (malformed, lockout, cross-account), and one world with AWS Backup: a key policy or key state changed through KMS decides the next copy job.
+
+use aws_credential_types::Credentials;
+use aws_sdk_kms::config::{BehaviorVersion, Region};
+use aws_sdk_kms::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use copylab_rules::world::Wording;
+use copylab_server::state::Progression;
+
+use crate::sdk::{DESTINATION, RDS_SHARED, ROLE, RouterClient, default_world, router};
+
+const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const UNSHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
+
+/// A KMS client signing with `access_key` in `region`.
+fn kms(app: &axum::Router, access_key: &str, region: &str) -> aws_sdk_kms::Client {
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(access_key, "not-checked", None, None, "copylab-tests"))
+        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
+}
+
+/// Starts a copy of the shared RDS snapshot to DestinationVault and returns its end state and message.
+async fn copy_outcome(app: &axum::Router) -> (String, Option<String>) {
+    let backup = crate::sdk::client(app, "111122223333", "us-east-1");
+    let id = backup
+        .start_copy_job()
+        .recovery_point_arn(RDS_SHARED)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap()
+        .copy_job_id
+        .unwrap();
+    let job = backup
+        .describe_copy_job()
+        .copy_job_id(id)
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    (job.state().unwrap().as_str().to_owned(), job.status_message)
+}
+
+#[tokio::test]
+async fn kms_finds_keys_by_id_arn_alias_and_alias_arn_and_aws_managed_keys_exist_everywhere() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = kms(&app, "111122223333", "us-east-1");
+    for reference in [
+        SHARED_KEY,
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "alias/shared-with-destination",
+        "arn:aws:kms:us-east-1:111122223333:alias/shared-with-destination",
+    ] {
+        let key = source
+            .describe_key()
+            .key_id(reference)
+            .send()
+            .await
+            .unwrap()
+            .key_metadata
+            .unwrap();
+        assert_eq!(key.arn(), Some(SHARED_KEY), "{reference}");
+        assert_eq!(key.key_manager().map(|m| m.as_str()), Some("CUSTOMER"));
+    }
+    let ebs = source
+        .describe_key()
+        .key_id("alias/aws/ebs")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(ebs.key_manager().map(|m| m.as_str()), Some("AWS"));
+    assert_eq!(ebs.aws_account_id(), Some("111122223333"));
+    // The same key by its id, and a different one in another Region.
+    let again = source
+        .describe_key()
+        .key_id(ebs.key_id())
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(again.arn(), ebs.arn());
+    let west = kms(&app, "111122223333", "us-west-2");
+    let west_ebs = west
+        .describe_key()
+        .key_id("alias/aws/ebs")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_ne!(west_ebs.key_id(), ebs.key_id());
+    let aliases = source.list_aliases().send().await.unwrap();
+    let names: Vec<&str> = aliases.aliases().iter().filter_map(|a| a.alias_name()).collect();
+    assert!(
+        names.contains(&"alias/aws/ebs") && names.contains(&"alias/shared-with-destination"),
+        "{names:?}"
+    );
+    // An AWS managed key's policy cannot be changed.
+    let error = source
+        .put_key_policy()
+        .key_id("alias/aws/ebs")
+        .policy("{}")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("AccessDeniedException"));
+    // Missing keys and aliases: AWS's NotFoundException messages.
+    let error = source.describe_key().key_id("alias/nope").send().await.unwrap_err();
+    assert_eq!(error.code(), Some("NotFoundException"));
+    assert_eq!(
+        error.message(),
+        Some("Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found.")
+    );
+    let missing = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000";
+    let error = source.describe_key().key_id(missing).send().await.unwrap_err();
+    assert_eq!(
+        error.message(),
+        Some(format!("Key '{missing}' does not exist").as_str())
+    );
+}
+
+#[tokio::test]
+async fn kms_key_policies_are_checked_malformed_lockout_and_cross_account() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = kms(&app, "111122223333", "us-east-1");
+    let created = source
+        .create_key()
+        .description("copy key")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let key_id = created.key_id().to_owned();
+    assert_eq!(created.key_state().map(|s| s.as_str()), Some("Enabled"));
+    let policy = source
+        .get_key_policy()
+        .key_id(&key_id)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    assert!(
+        policy.contains("arn:aws:iam::111122223333:root"),
+        "the default key policy: {policy}"
+    );
+    // Not JSON, and not a key policy.
+    for bad in [
+        "{not json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}"#,
+    ] {
+        let error = source
+            .put_key_policy()
+            .key_id(&key_id)
+            .policy(bad)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("MalformedPolicyDocumentException"), "{bad}");
+    }
+    // A policy that would lock the caller out is refused unless the check is bypassed.
+    let locked = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
+    let error = source
+        .put_key_policy()
+        .key_id(&key_id)
+        .policy(locked)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("MalformedPolicyDocumentException"));
+    assert_eq!(
+        error.message(),
+        Some("The new key policy will not allow you to update the key policy in the future.")
+    );
+    source
+        .put_key_policy()
+        .key_id(&key_id)
+        .policy(locked)
+        .bypass_policy_lockout_safety_check(true)
+        .send()
+        .await
+        .unwrap();
+    let error = source.get_key_policy().key_id(&key_id).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("AccessDeniedException"));
+    assert_eq!(
+        error.message().map(str::to_owned),
+        Some(format!(
+            "User: arn:aws:iam::111122223333:root is not authorized to perform: kms:GetKeyPolicy on resource: {} because no resource-based policy allows the kms:GetKeyPolicy action",
+            created.arn().unwrap()
+        ))
+    );
+    // Another account describes a key its policy shares, not one it does not.
+    let destination = kms(&app, "AKIAI44QH8DHBEXAMPLE", "us-east-1");
+    destination.describe_key().key_id(SHARED_KEY).send().await.unwrap();
+    let error = destination
+        .describe_key()
+        .key_id(UNSHARED_KEY)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.message().map(str::to_owned),
+        Some(format!(
+            "User: arn:aws:iam::444455556666:user/vault-admin is not authorized to perform: kms:DescribeKey on resource: {UNSHARED_KEY} because no resource-based policy allows the kms:DescribeKey action"
+        ))
+    );
+    // GetKeyPolicy is not a cross-account operation: KMS looks in the caller's account.
+    let error = destination
+        .get_key_policy()
+        .key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NotFoundException"));
+    // An access key that is neither listed nor an account id: KMS's 400 with a period.
+    let error = kms(&app, "AKIANOTLISTEDEXAMPLE", "us-east-1")
+        .list_keys()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("UnrecognizedClientException"));
+    assert_eq!(
+        error.message(),
+        Some("The security token included in the request is invalid.")
+    );
+}
+
+#[tokio::test]
+async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = kms(&app, "111122223333", "us-east-1");
+    assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+    let original = source
+        .get_key_policy()
+        .key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    // Drop the destination account from the key policy: the next copy fails.
+    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    source
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(own_only)
+        .send()
+        .await
+        .unwrap();
+    let (state, message) = copy_outcome(&app).await;
+    assert_eq!(state, "FAILED");
+    let world = {
+        let mut world = default_world();
+        world.keys[0].policy = Some(copylab_rules::world::PolicyDocument(
+            serde_json::from_str(own_only).unwrap(),
+        ));
+        world
+    };
+    let request = copylab_rules::world::StartCopyJob {
+        account: "111122223333".into(),
+        region: "us-east-1".into(),
+        recovery_point_arn: Some(RDS_SHARED.into()),
+        source_backup_vault_name: Some("SourceVault".into()),
+        destination_backup_vault_arn: Some(DESTINATION.into()),
+        iam_role_arn: Some(ROLE.into()),
+        lifecycle: None,
+    };
+    let verdict = copylab_rules::simulate(&world, &request, &Default::default()).unwrap();
+    let copylab_rules::engine::Outcome::CopyJob {
+        status_message,
+        message_id,
+        ..
+    } = verdict.outcome
+    else {
+        panic!("a copy job")
+    };
+    assert_eq!(message, status_message, "the engine's message");
+    assert!(message_id.is_some_and(|id| id.contains("key")), "{message_id:?}");
+    // Put the policy back: the copy completes again.
+    source
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(&original)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+    // A disabled source key fails the copy; enabled again, it completes.
+    source
+        .disable_key()
+        .key_id("alias/shared-with-destination")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_outcome(&app).await.0, "FAILED");
+    source
+        .enable_key()
+        .key_id("alias/shared-with-destination")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+}
