@@ -69,4 +69,16 @@ esac
 restored=$(copy_state)
 echo "after putting the key policy back: $restored"
 [ "$restored" = "$(printf 'COMPLETED\tNone')" ] || { echo "cli walkthrough: the copy did not complete after the fix" >&2; exit 1; }
+# Signatures: the AWS CLI's SigV4 verifies with the world's secret, and fails with a wrong one.
+signed=$(AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \
+  "$aws" kms list-aliases --query 'length(Aliases)')
+[ "$signed" -ge 1 ] || { echo "cli walkthrough: a signed kms list-aliases failed" >&2; exit 1; }
+AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \
+  "$aws" backup list-backup-vaults > /dev/null
+if AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wrong "$aws" backup list-backup-vaults 2> "$log.err"; then
+  echo "cli walkthrough: a request signed with a wrong secret was accepted" >&2
+  exit 1
+fi
+grep -q 'InvalidSignatureException' "$log.err"
+rm -f "$log.err"
 echo "cli walkthrough: ok"

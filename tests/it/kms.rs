@@ -13,11 +13,17 @@ const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-3
 const UNSHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
 
 /// A KMS client signing with `access_key` in `region`.
-fn kms(app: &axum::Router, access_key: &str, region: &str) -> aws_sdk_kms::Client {
+pub(crate) fn kms(app: &axum::Router, access_key: &str, region: &str) -> aws_sdk_kms::Client {
     let config = aws_sdk_kms::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(access_key, "not-checked", None, None, "copylab-tests"))
+        .credentials_provider(Credentials::new(
+            access_key,
+            crate::sdk::secret_for(access_key),
+            None,
+            None,
+            "copylab-tests",
+        ))
         .http_client(SharedHttpClient::new(RouterClient(app.clone())))
         .endpoint_url("http://copylab.test")
         .build();
@@ -312,4 +318,9 @@ async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job()
         .await
         .unwrap();
     assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+}
+
+/// A KMS client for `access_key` in us-east-1.
+pub(crate) fn kms_client(app: &axum::Router, access_key: &str) -> aws_sdk_kms::Client {
+    kms(app, access_key, "us-east-1")
 }

@@ -38,6 +38,9 @@ mod sdk;
 // The real aws-sdk-kms client against the server: keys, policies, aliases, and one world with AWS Backup.
 mod kms;
 
+// SigV4: requests signed by the real SDK clients verify; one changed byte, a wrong secret or a time outside the window fails with each protocol's error.
+mod signatures;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

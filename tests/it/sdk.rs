@@ -18,6 +18,16 @@ use http_body_util::BodyExt;
 use tokio::sync::Mutex;
 use tower::ServiceExt;
 
+/// Adds the `Host` header hyper would send (the SDK signs it from the URI).
+pub(crate) fn add_host<B>(request: &mut axum::http::Request<B>) {
+    if let Some(authority) = request.uri().authority().map(|a| a.as_str().to_owned()) {
+        request
+            .headers_mut()
+            .entry("host")
+            .or_insert(authority.parse().unwrap());
+    }
+}
+
 /// Sends the SDK's requests into the router.
 #[derive(Debug, Clone)]
 struct RouterConnector(axum::Router);
@@ -27,6 +37,8 @@ impl HttpConnector for RouterConnector {
         let router = self.0.clone();
         HttpConnectorFuture::new(async move {
             let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
+            let mut request = request;
+            crate::sdk::add_host(&mut request);
             let (parts, body) = request.into_parts();
             let bytes = body.bytes().map(<[u8]>::to_vec).unwrap_or_default();
             let request = axum::http::Request::from_parts(parts, axum::body::Body::from(bytes));
@@ -60,11 +72,28 @@ pub(crate) fn client(router: &axum::Router, account: &str, region: &str) -> aws_
     let config = aws_sdk_backup::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(account, "not-checked", None, None, "copylab-tests"))
+        .credentials_provider(Credentials::new(
+            account,
+            secret_for(account),
+            None,
+            None,
+            "copylab-tests",
+        ))
         .http_client(SharedHttpClient::new(RouterClient(router.clone())))
         .endpoint_url("http://copylab.test")
         .build();
     aws_sdk_backup::Client::from_conf(config)
+}
+
+/// The secret the default world gives an access key (any text for 12-digit keys, which are not
+/// authenticated).
+pub(crate) fn secret_for(access_key: &str) -> String {
+    default_world()
+        .credentials
+        .iter()
+        .find(|k| k.access_key_id == access_key)
+        .and_then(|k| k.secret_access_key.clone())
+        .unwrap_or_else(|| "not-checked".to_owned())
 }
 
 pub(crate) fn router(

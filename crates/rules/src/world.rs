@@ -65,6 +65,10 @@ pub struct AccessKey {
     pub access_key_id: String,
     /// The principal it is: an IAM user, role or assumed-role session ARN, or an account root.
     pub principal: String,
+    /// The secret access key. When given, `copylab serve` verifies every request signed with
+    /// this key (SigV4); without it, requests with the key are taken unauthenticated.
+    #[serde(default)]
+    pub secret_access_key: Option<String>,
 }
 
 /// The account a `credentials` principal belongs to: the account of an `arn:PARTITION:iam::` or

@@ -7,7 +7,7 @@
 //! account. AWS managed keys (`alias/aws/*`) exist in every account and Region; their policies
 //! and state cannot be changed.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use copylab_policy::{Authorization, Caller as PolicyCaller, Context, LabeledPolicy, Outcome, Policy, PolicyKind};
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
@@ -116,7 +116,8 @@ fn json1_error(error: ApiError) -> ApiError {
 }
 
 /// Answers a KMS request (its `X-Amz-Target` starts with [`TARGET_PREFIX`]).
-pub fn handle(state: &mut ServerState, headers: &HeaderMap, target: &str, body: &[u8], request_id: &str) -> Response {
+pub fn handle(state: &mut ServerState, sent: &crate::sigv4::Sent<'_>, target: &str, request_id: &str) -> Response {
+    let body = sent.body;
     let name = target.strip_prefix(TARGET_PREFIX).unwrap_or(target);
     let Some(operation) = crate::model::KMS_OPERATIONS.iter().find(|op| op.name == name) else {
         // Modeled: the message says what copylab looked for.
@@ -130,7 +131,7 @@ pub fn handle(state: &mut ServerState, headers: &HeaderMap, target: &str, body: 
     if !IMPLEMENTED.contains(&name) {
         return error_response(&ApiError::not_implemented(name), request_id);
     }
-    let caller = match crate::protocol::caller(headers, &state.world.credentials) {
+    let caller = match crate::protocol::authenticate(sent, &state.world.credentials, crate::sigv4::Family::Json) {
         Ok(caller) => caller,
         Err(error) => return error_response(&json1_error(error), request_id),
     };

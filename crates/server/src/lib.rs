@@ -11,6 +11,7 @@ pub mod kms;
 pub mod model;
 pub mod ops;
 pub mod protocol;
+pub mod sigv4;
 pub mod state;
 
 use std::sync::Arc;
@@ -59,7 +60,8 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     }
     if let Some(target) = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         if target.starts_with(kms::TARGET_PREFIX) {
-            return kms::handle(&mut state, &parts.headers, target, &body, &request_id);
+            let sent = sent(&parts, &body);
+            return kms::handle(&mut state, &sent, target, &request_id);
         }
         let error = ApiError::new(
             "UnknownOperationException",
@@ -83,7 +85,7 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     let Some(handler) = ops::handler(operation.name) else {
         return ApiError::not_implemented(operation.name).into_response_with(&request_id);
     };
-    let caller = match protocol::caller(&parts.headers, &state.world.credentials) {
+    let caller = match protocol::authenticate(&sent(&parts, &body), &state.world.credentials, sigv4::Family::RestJson) {
         Ok(caller) => caller,
         Err(error) => {
             tracing::info!(operation = operation.name, outcome = error.code, request_id = %request_id, "request refused");
@@ -123,6 +125,17 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
         Ok(serde_json::Value::Null) => with_request_id(StatusCode::OK.into_response(), &request_id),
         Ok(body) => with_request_id((StatusCode::OK, axum::Json(body)).into_response(), &request_id),
         Err(error) => error.into_response_with(&request_id),
+    }
+}
+
+/// The request as sent, for signature checks.
+fn sent<'a>(parts: &'a axum::http::request::Parts, body: &'a [u8]) -> sigv4::Sent<'a> {
+    sigv4::Sent {
+        method: parts.method.as_str(),
+        raw_path: parts.uri.path(),
+        raw_query: parts.uri.query(),
+        headers: &parts.headers,
+        body,
     }
 }
 

@@ -91,10 +91,12 @@ pub struct Caller {
     pub region: String,
     /// The principal, when a world's `credentials` name it.
     pub principal: Option<String>,
+    /// The key's secret, when the world gives one: the request's signature must verify.
+    pub secret: Option<String>,
 }
 
 /// Reads the caller from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...`.
-/// Signatures are not verified here. Messages are AWS's for other services (facts: aws-org-wire
+/// Signatures are not verified here (see [`authenticate`]). Messages are AWS's for other services (facts: aws-org-wire
 /// §2.2, §2.3), modeled for AWS Backup.
 pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> Result<Caller, ApiError> {
     let Some(authorization) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
@@ -131,6 +133,7 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
             account,
             region: region.to_owned(),
             principal: Some(key.principal.clone()),
+            secret: key.secret_access_key.clone(),
         });
     }
     if !copylab_policy::is_account_id(key_id) {
@@ -144,6 +147,7 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
         account: key_id.to_owned(),
         region: region.to_owned(),
         principal: None,
+        secret: None,
     })
 }
 
@@ -325,4 +329,18 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
             (decode(k), decode(v))
         })
         .collect()
+}
+
+/// The caller, with the request's signature verified against the wall clock when the world gives
+/// the key's secret (12-digit keys and keys without a secret are unauthenticated, by design).
+pub fn authenticate(
+    sent: &crate::sigv4::Sent<'_>,
+    keys: &[copylab_rules::world::AccessKey],
+    family: crate::sigv4::Family,
+) -> Result<Caller, ApiError> {
+    let caller = caller(sent.headers, keys)?;
+    if let Some(secret) = &caller.secret {
+        crate::sigv4::verify(sent, secret, std::time::SystemTime::now(), family)?;
+    }
+    Ok(caller)
 }
