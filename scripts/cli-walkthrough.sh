@@ -81,4 +81,14 @@ if AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wrong "$aws" bac
 fi
 grep -q 'InvalidSignatureException' "$log.err"
 rm -f "$log.err"
+# STS: who am I, and a role session that acts as the role.
+me=$("$aws" sts get-caller-identity --query Arn --output text)
+[ "$me" = "arn:aws:iam::111122223333:root" ] || { echo "cli walkthrough: get-caller-identity says $me" >&2; exit 1; }
+read -r session_key session_secret session_token < <("$aws" sts assume-role --role-arn arn:aws:iam::111122223333:role/BackupOperatorRole \
+  --role-session-name nightly --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+as_role=$(AWS_ACCESS_KEY_ID=$session_key AWS_SECRET_ACCESS_KEY=$session_secret AWS_SESSION_TOKEN=$session_token \
+  "$aws" sts get-caller-identity --query Arn --output text)
+[ "$as_role" = "arn:aws:sts::111122223333:assumed-role/BackupOperatorRole/nightly" ] || { echo "cli walkthrough: the session is $as_role" >&2; exit 1; }
+AWS_ACCESS_KEY_ID=$session_key AWS_SECRET_ACCESS_KEY=$session_secret AWS_SESSION_TOKEN=$session_token \
+  "$aws" backup list-backup-vaults --query 'BackupVaultList[].BackupVaultName' --output text
 echo "cli walkthrough: ok"

@@ -1,4 +1,4 @@
-//! Generates the server's operation tables (routes, input members, required members, member types) from the vendored AWS Backup and AWS KMS models.
+//! Generates the server's operation tables (routes, input members, required members, member types) from the vendored AWS Backup, AWS KMS and AWS STS models.
 
 use std::fmt::Write as _;
 use std::io::Read as _;
@@ -18,6 +18,12 @@ fn main() {
         "kms-2014-11-01",
         "KMS_OPERATIONS",
         "Every operation of the AWS KMS model (awsJson1_1: every member travels in the body).",
+    );
+    table(
+        &mut out,
+        "sts-2011-06-15",
+        "STS_OPERATIONS",
+        "Every operation of the AWS STS model (query protocol: every member travels in the form body).",
     );
     let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("operations.rs");
     std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));

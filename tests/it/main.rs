@@ -41,6 +41,9 @@ mod kms;
 // SigV4: requests signed by the real SDK clients verify; one changed byte, a wrong secret or a time outside the window fails with each protocol's error.
 mod signatures;
 
+// The real aws-sdk-sts client: GetCallerIdentity, and AssumeRole sessions acting on other services.
+mod sts;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

@@ -551,6 +551,7 @@ fn world_credentials_with_a_principal_without_account_or_a_repeated_key_are_reje
         access_key_id: "AKIAIOSFODNN7EXAMPLE".to_owned(),
         principal: "arn:aws:iam::444455556666:user/other".to_owned(),
         secret_access_key: None,
+        session_token: None,
     });
     let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
     assert_eq!(error.path, "world.credentials[2]");

@@ -427,6 +427,33 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
             }
             false
         }
+        // Role trust policies, like key policies, "must explicitly allow access for principals"
+        // even in the same account [S2]: an identity policy alone never lets a caller assume a role.
+        PolicyKind::Trust => {
+            if direct {
+                return true;
+            }
+            if resource == PrincipalMatch::Account && identity {
+                return true;
+            }
+            if resource == PrincipalMatch::Account {
+                notes.push(reason(
+                    "identity-allow-required",
+                    format!("the trust policy allows the account, which delegates to IAM: no identity policy allows `{}` [S2]", request.action),
+                ));
+            } else if identity {
+                notes.push(reason(
+                    "trust-policy-required",
+                    "an identity policy allows, but a role can be assumed only by principals its trust policy allows [S2]",
+                ));
+            } else {
+                notes.push(reason(
+                    "no-allow",
+                    "no statement of the trust policy allows the caller [S2]",
+                ));
+            }
+            false
+        }
         PolicyKind::Identity => {
             if !identity {
                 notes.push(reason(
@@ -436,7 +463,7 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
             }
             identity
         }
-        PolicyKind::Vault | PolicyKind::Resource | PolicyKind::Trust => {
+        PolicyKind::Vault | PolicyKind::Resource => {
             if direct || identity {
                 return true;
             }

@@ -69,6 +69,10 @@ pub struct AccessKey {
     /// this key (SigV4); without it, requests with the key are taken unauthenticated.
     #[serde(default)]
     pub secret_access_key: Option<String>,
+    /// The session token temporary credentials come with (`X-Amz-Security-Token`); requests
+    /// with the key must carry it. `AssumeRole` adds keys with one.
+    #[serde(default)]
+    pub session_token: Option<String>,
 }
 
 /// The account a `credentials` principal belongs to: the account of an `arn:PARTITION:iam::` or

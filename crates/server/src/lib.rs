@@ -2,8 +2,9 @@
 //!
 //! Layers: `model` (the operation tables generated from the vendored AWS models) -> `protocol`
 //! (caller, input, errors) -> `ops` (one module per AWS Backup operation group) and `kms` (AWS
-//! KMS, awsJson1_1) -> `state` (world and jobs). Requests with `X-Amz-Target` go to the awsJson
-//! services by prefix; the rest are AWS Backup's restJson1 routes. The only crate of copylab
+//! KMS, awsJson1_1) and `sts` (AWS STS, query protocol) -> `state` (world and jobs). Requests
+//! whose credential scope names `sts` (or unsigned form posts) go to STS, requests with
+//! `X-Amz-Target` to the awsJson services by prefix, the rest to AWS Backup's restJson1 routes. The only crate of copylab
 //! that knows about HTTP.
 
 pub mod control;
@@ -13,6 +14,7 @@ pub mod ops;
 pub mod protocol;
 pub mod sigv4;
 pub mod state;
+pub mod sts;
 
 use std::sync::Arc;
 
@@ -57,6 +59,9 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
             control::handle(&mut state, &parts.method, path, parts.uri.query(), &body),
             &request_id,
         );
+    }
+    if sts::is_sts(&sent(&parts, &body)) {
+        return sts::handle(&mut state, &sent(&parts, &body), &request_id);
     }
     if let Some(target) = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         if target.starts_with(kms::TARGET_PREFIX) {

@@ -125,6 +125,16 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
         ));
     };
     if let Some(key) = keys.iter().find(|key| key.access_key_id == key_id) {
+        if let Some(token) = &key.session_token {
+            let sent = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
+            if sent != Some(token.as_str()) {
+                return Err(ApiError::new(
+                    "UnrecognizedClientException",
+                    StatusCode::FORBIDDEN,
+                    "The security token included in the request is invalid",
+                ));
+            }
+        }
         // The account is the principal's (world validation checks it has one).
         let account = copylab_rules::world::principal_account(&key.principal)
             .unwrap_or_default()

@@ -18,20 +18,35 @@ pub enum Family {
     RestJson,
     /// AWS KMS.
     Json,
+    /// AWS STS (query protocol, XML).
+    Query,
 }
 
 impl Family {
     fn status(self) -> StatusCode {
         match self {
-            Family::RestJson => StatusCode::FORBIDDEN,
+            Family::RestJson | Family::Query => StatusCode::FORBIDDEN,
             Family::Json => StatusCode::BAD_REQUEST,
         }
     }
-}
 
-/// How far a request's time may be from the server's: 5 minutes for JSON services (facts
-/// aws-org-wire §2: "(X - 5 min.)").
-pub const SKEW: Duration = Duration::from_secs(5 * 60);
+    /// The code for a signature that does not verify or a time outside the window.
+    fn code(self) -> &'static str {
+        match self {
+            Family::RestJson | Family::Json => "InvalidSignatureException",
+            Family::Query => "SignatureDoesNotMatch",
+        }
+    }
+
+    /// How far a request's time may be from the server's: 5 minutes for JSON services, 15 for
+    /// STS (facts aws-org-wire §2: "(X - 5 min.)", "(X - 15 min.)").
+    pub fn skew(self) -> Duration {
+        match self {
+            Family::RestJson | Family::Json => Duration::from_secs(5 * 60),
+            Family::Query => Duration::from_secs(15 * 60),
+        }
+    }
+}
 
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,24 +127,26 @@ pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Family) ->
     };
     // The time window first, as AWS reports an expired signature before checking it.
     let (now_secs, request_secs) = (seconds(now), seconds(request_time));
-    if request_secs + SKEW.as_secs() < now_secs {
+    let skew = family.skew().as_secs();
+    let minutes = skew / 60;
+    if request_secs + skew < now_secs {
         return Err(ApiError::new(
-            "InvalidSignatureException",
+            family.code(),
             family.status(),
             format!(
-                "Signature expired: {amz_date} is now earlier than {} ({} - 5 min.)",
-                format_amz_date(now_secs.saturating_sub(SKEW.as_secs())),
+                "Signature expired: {amz_date} is now earlier than {} ({} - {minutes} min.)",
+                format_amz_date(now_secs.saturating_sub(skew)),
                 format_amz_date(now_secs)
             ),
         ));
     }
-    if request_secs > now_secs + SKEW.as_secs() {
+    if request_secs > now_secs + skew {
         return Err(ApiError::new(
-            "InvalidSignatureException",
+            family.code(),
             family.status(),
             format!(
-                "Signature not yet current: {amz_date} is still later than {} ({} + 5 min.)",
-                format_amz_date(now_secs + SKEW.as_secs()),
+                "Signature not yet current: {amz_date} is still later than {} ({} + {minutes} min.)",
+                format_amz_date(now_secs + skew),
                 format_amz_date(now_secs)
             ),
         ));
@@ -142,9 +159,10 @@ pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Family) ->
     let key = aws_sigv4::sign::v4::generate_signing_key(secret, request_time, region, service);
     let expected = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
     if expected != auth.signature || !date_matches(date, amz_date) {
-        // AWS's message (KMS raw body, aws/aws-sdk-cpp#1681).
+        // AWS's message (KMS raw body, aws/aws-sdk-cpp#1681; the query protocol's
+        // SignatureDoesNotMatch says the same, facts aws-org-wire §2.2).
         return Err(ApiError::new(
-            "InvalidSignatureException",
+            family.code(),
             family.status(),
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ));

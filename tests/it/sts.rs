@@ -1,0 +1,159 @@
+//! The real `aws-sdk-sts` client against `copylab serve` (query protocol, XML): `GetCallerIdentity` for account keys, users and role sessions, and `AssumeRole` whose session credentials (secret and session token, verified) then act as the role's session on AWS Backup and KMS; trust policies decide who may assume a role.
+
+use aws_credential_types::Credentials;
+use aws_sdk_sts::error::ProvideErrorMetadata as _;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use copylab_rules::world::Wording;
+use copylab_server::state::Progression;
+
+use crate::sdk::{RouterClient, default_world, router, secret_for};
+
+fn credentials(key: &str, secret: &str, token: Option<&str>) -> Credentials {
+    Credentials::new(key, secret, token.map(str::to_owned), None, "copylab-tests")
+}
+
+fn sts(app: &axum::Router, credentials: Credentials) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+fn backup(app: &axum::Router, credentials: Credentials) -> aws_sdk_backup::Client {
+    let config = aws_sdk_backup::Config::builder()
+        .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
+        .region(aws_sdk_backup::config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_backup::Client::from_conf(config)
+}
+
+const OPERATOR_ROLE: &str = "arn:aws:iam::111122223333:role/BackupOperatorRole";
+
+#[tokio::test]
+async fn get_caller_identity_names_the_account_root_a_user_and_a_role_session() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let root = sts(&app, credentials("111122223333", "any", None))
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root.arn(), Some("arn:aws:iam::111122223333:root"));
+    assert_eq!(
+        (root.account(), root.user_id()),
+        (Some("111122223333"), Some("111122223333"))
+    );
+    let key = "AKIAIOSFODNN7EXAMPLE";
+    let user = sts(&app, credentials(key, &secret_for(key), None))
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(user.arn(), Some("arn:aws:iam::111122223333:user/backup-operator"));
+    assert!(user.user_id().unwrap().starts_with("AIDA"), "{:?}", user.user_id());
+    // A wrong secret: the query protocol's SignatureDoesNotMatch, 403.
+    let error = sts(&app, credentials(key, "wrong", None))
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("SignatureDoesNotMatch"));
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
+    // An unknown key: InvalidClientTokenId, 403, in the XML error shape.
+    let error = sts(&app, credentials("AKIANOTLISTEDEXAMPLE", "x", None))
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("InvalidClientTokenId"));
+    assert_eq!(
+        error.message(),
+        Some("The security token included in the request is invalid")
+    );
+}
+
+#[tokio::test]
+async fn assume_role_sessions_act_as_the_role_and_trust_policies_decide_who_may_assume() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let operator = sts(&app, credentials("111122223333", "any", None));
+    let assumed = operator
+        .assume_role()
+        .role_arn(OPERATOR_ROLE)
+        .role_session_name("nightly-copy")
+        .send()
+        .await
+        .unwrap();
+    let user = assumed.assumed_role_user().unwrap();
+    assert_eq!(
+        user.arn(),
+        "arn:aws:sts::111122223333:assumed-role/BackupOperatorRole/nightly-copy"
+    );
+    assert!(user.assumed_role_id().ends_with(":nightly-copy"));
+    let session = assumed.credentials().unwrap();
+    assert!(session.access_key_id().starts_with("ASIA"));
+    let as_session = credentials(
+        session.access_key_id(),
+        session.secret_access_key(),
+        Some(session.session_token()),
+    );
+    // The session is who STS says, and acts as the role's account on AWS Backup.
+    let identity = sts(&app, as_session.clone())
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(identity.arn(), Some(user.arn()));
+    let vaults = backup(&app, as_session).list_backup_vaults().send().await.unwrap();
+    assert!(
+        vaults
+            .backup_vault_list()
+            .iter()
+            .any(|v| v.backup_vault_name() == Some("SourceVault")),
+        "the session sees the source account's vaults"
+    );
+    // Without its session token the key is refused.
+    let error = backup(
+        &app,
+        credentials(session.access_key_id(), session.secret_access_key(), None),
+    )
+    .list_backup_vaults()
+    .send()
+    .await
+    .unwrap_err();
+    assert_eq!(error.code(), Some("UnrecognizedClientException"));
+    // The copy role trusts only backup.amazonaws.com, and a role that does not exist is denied alike.
+    for role in [
+        "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole",
+        "arn:aws:iam::111122223333:role/NoSuchRole",
+    ] {
+        let error = operator
+            .assume_role()
+            .role_arn(role)
+            .role_session_name("s1")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("AccessDenied"), "{role}");
+        assert_eq!(
+            error.message().map(str::to_owned),
+            Some(format!(
+                "User: arn:aws:iam::111122223333:root is not authorized to perform: sts:AssumeRole on resource: {role}"
+            ))
+        );
+    }
+    // Another account's principal is not trusted by BackupOperatorRole.
+    let error = sts(&app, credentials("444455556666", "any", None))
+        .assume_role()
+        .role_arn(OPERATOR_ROLE)
+        .role_session_name("s1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("AccessDenied"));
+}
