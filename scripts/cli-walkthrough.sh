@@ -91,4 +91,10 @@ as_role=$(AWS_ACCESS_KEY_ID=$session_key AWS_SECRET_ACCESS_KEY=$session_secret A
 [ "$as_role" = "arn:aws:sts::111122223333:assumed-role/BackupOperatorRole/nightly" ] || { echo "cli walkthrough: the session is $as_role" >&2; exit 1; }
 AWS_ACCESS_KEY_ID=$session_key AWS_SECRET_ACCESS_KEY=$session_secret AWS_SESSION_TOKEN=$session_token \
   "$aws" backup list-backup-vaults --query 'BackupVaultList[].BackupVaultName' --output text
+# Organizations: the destination leaves the organization, and the next copy fails with the seed's message.
+AWS_ACCESS_KEY_ID=123456789012 "$aws" organizations remove-account-from-organization --account-id 444455556666
+left=$(copy_state)
+echo "after remove-account-from-organization: $left"
+[ "$left" = "$(printf 'FAILED\tCopy job failed. Both source and destination account must be a member of the same organization.')" ] \
+  || { echo "cli walkthrough: the copy did not fail after the destination left the organization" >&2; exit 1; }
 echo "cli walkthrough: ok"

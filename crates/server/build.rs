@@ -1,4 +1,4 @@
-//! Generates the server's operation tables (routes, input members, required members, member types) from the vendored AWS Backup, AWS KMS and AWS STS models.
+//! Generates the server's operation tables (routes, input members, required members, member types) from the vendored AWS Backup, AWS KMS, AWS STS and AWS Organizations models.
 
 use std::fmt::Write as _;
 use std::io::Read as _;
@@ -24,6 +24,12 @@ fn main() {
         "sts-2011-06-15",
         "STS_OPERATIONS",
         "Every operation of the AWS STS model (query protocol: every member travels in the form body).",
+    );
+    table(
+        &mut out,
+        "organizations-2016-11-28",
+        "ORGANIZATIONS_OPERATIONS",
+        "Every operation of the AWS Organizations model (awsJson1_1).",
     );
     let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("operations.rs");
     std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));

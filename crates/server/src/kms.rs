@@ -81,6 +81,11 @@ pub fn error_response(error: &ApiError, request_id: &str) -> Response {
     json_response(error.status, body, request_id)
 }
 
+/// A 200 answer in awsJson1_1.
+pub fn ok_response(value: &Value, request_id: &str) -> Response {
+    json_response(StatusCode::OK, value.to_string(), request_id)
+}
+
 fn json_response(status: StatusCode, body: String, request_id: &str) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
@@ -91,10 +96,10 @@ fn json_response(status: StatusCode, body: String, request_id: &str) -> Response
     response
 }
 
-/// The awsJson1_1 form of an edge error (caller, input): KMS answers an unknown key with 400 and
+/// The awsJson1_1 form of an edge error (caller, input), for KMS and Organizations: KMS answers an unknown key with 400 and
 /// a trailing period (facts aws-org-wire §2.1), and input errors with `ValidationException`
 /// (modeled: the pinned model names `ValidationException` for `PutKeyPolicy` on `AWS_RAM`).
-fn json1_error(error: ApiError) -> ApiError {
+pub fn json1_error(error: ApiError, service: &str) -> ApiError {
     match error.code {
         "UnrecognizedClientException" => ApiError::new(
             "UnrecognizedClientException",
@@ -105,11 +110,11 @@ fn json1_error(error: ApiError) -> ApiError {
             ApiError::new(
                 "ValidationException",
                 StatusCode::BAD_REQUEST,
-                error.message.replace("AWS Backup model", "AWS KMS model"),
+                error.message.replace("AWS Backup model", &format!("{service} model")),
             )
         }
         _ => ApiError {
-            message: error.message.replace("AWS Backup model", "AWS KMS model"),
+            message: error.message.replace("AWS Backup model", &format!("{service} model")),
             ..error
         },
     }
@@ -133,11 +138,11 @@ pub fn handle(state: &mut ServerState, sent: &crate::sigv4::Sent<'_>, target: &s
     }
     let caller = match crate::protocol::authenticate(sent, &state.world.credentials, crate::sigv4::Family::Json) {
         Ok(caller) => caller,
-        Err(error) => return error_response(&json1_error(error), request_id),
+        Err(error) => return error_response(&json1_error(error, "AWS KMS"), request_id),
     };
     let input = match crate::protocol::input(operation, &[], &[], body) {
         Ok(input) => input,
-        Err(error) => return error_response(&json1_error(error), request_id),
+        Err(error) => return error_response(&json1_error(error, "AWS KMS"), request_id),
     };
     let result = run(operation, state, &caller, &input);
     tracing::info!(

@@ -2,7 +2,7 @@
 //!
 //! Layers: `model` (the operation tables generated from the vendored AWS models) -> `protocol`
 //! (caller, input, errors) -> `ops` (one module per AWS Backup operation group) and `kms` (AWS
-//! KMS, awsJson1_1) and `sts` (AWS STS, query protocol) -> `state` (world and jobs). Requests
+//! KMS, awsJson1_1) `organizations` (AWS Organizations, awsJson1_1) and `sts` (AWS STS, query protocol) -> `state` (world and jobs). Requests
 //! whose credential scope names `sts` (or unsigned form posts) go to STS, requests with
 //! `X-Amz-Target` to the awsJson services by prefix, the rest to AWS Backup's restJson1 routes. The only crate of copylab
 //! that knows about HTTP.
@@ -11,6 +11,7 @@ pub mod control;
 pub mod kms;
 pub mod model;
 pub mod ops;
+pub mod organizations;
 pub mod protocol;
 pub mod sigv4;
 pub mod state;
@@ -67,6 +68,10 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
         if target.starts_with(kms::TARGET_PREFIX) {
             let sent = sent(&parts, &body);
             return kms::handle(&mut state, &sent, target, &request_id);
+        }
+        if target.starts_with(organizations::TARGET_PREFIX) {
+            let sent = sent(&parts, &body);
+            return organizations::handle(&mut state, &sent, target, &request_id);
         }
         let error = ApiError::new(
             "UnknownOperationException",

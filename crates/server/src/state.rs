@@ -126,6 +126,8 @@ pub struct ServerState {
     pub resources: Vec<Resource>,
     /// KMS state beyond the world's keys (descriptions, tags, dates, further aliases).
     pub kms: crate::kms::KmsState,
+    /// Organizations state beyond the world's organizations (backup policies, enabled types).
+    pub organizations: crate::organizations::OrganizationsState,
     /// What `POST /_copylab/reset` returns to.
     pub initial: (World, u64, Option<String>, Wording),
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
@@ -168,6 +170,7 @@ impl ServerState {
             tags: Default::default(),
             resources: Vec::new(),
             kms: Default::default(),
+            organizations: Default::default(),
             initial: (world_copy, seed, as_of_copy, wording),
             builtin_scenarios: None,
         }

@@ -1,0 +1,523 @@
+//! AWS Organizations on the wire (awsJson1_1, `X-Amz-Target: AWSOrganizationsV20161128.*`): the organization, its accounts and root, tag and backup policies and their attachments, and effective tag policies, kept in the world the rules engine reads, so that removing an account or attaching a tag policy changes the next copy job.
+//!
+//! Who may call (facts aws-org-wire §1.7): any account of the organization may describe it and
+//! its own effective policy; the other operations are the management account's (delegated
+//! administrators are not modeled). Tag policies live in the world (`tag_policies`, the engine
+//! applies them); backup policies and enabled policy types are kept by the server. Policy ids
+//! are derived from the organization and the policy name, so they are stable across runs.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use copylab_rules::world::{Organization, TagPolicy};
+use serde_json::{Map, Value, json};
+
+use crate::protocol::{ApiError, Caller};
+use crate::sigv4::{Family, Sent};
+use crate::state::ServerState;
+
+/// The `X-Amz-Target` prefix of Organizations operations (facts aws-org-wire §1.7).
+pub const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
+
+/// Organizations state the world has no field for.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationsState {
+    /// Backup policies: (organization id, policy id, name, description, content, targets).
+    pub backup_policies: Vec<BackupPolicy>,
+    /// Policy types enabled per organization id (until the first Organizations call: `TAG_POLICY`
+    /// is enabled when the world has tag policies).
+    pub enabled: std::collections::BTreeMap<String, Vec<String>>,
+    /// Descriptions of tag policies, by policy id.
+    pub descriptions: std::collections::BTreeMap<String, String>,
+}
+
+/// A `BACKUP_POLICY` (kept by the server; the rules engine does not read backup plans).
+#[derive(Debug, Clone)]
+pub struct BackupPolicy {
+    /// The organization.
+    pub organization: String,
+    /// `p-...`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Its content (JSON text).
+    pub content: String,
+    /// Root, OU or account ids.
+    pub targets: Vec<String>,
+}
+
+const IMPLEMENTED: &[&str] = &[
+    "DescribeOrganization",
+    "ListAccounts",
+    "ListRoots",
+    "RemoveAccountFromOrganization",
+    "CreatePolicy",
+    "AttachPolicy",
+    "DetachPolicy",
+    "ListPolicies",
+    "EnablePolicyType",
+    "DescribeEffectivePolicy",
+];
+
+/// `AWSOrganizationsNotInUseException` as observed at runtime (nozaq/terraform-aws-secure-baseline#70).
+fn not_in_use() -> ApiError {
+    ApiError::new(
+        "AWSOrganizationsNotInUseException",
+        StatusCode::BAD_REQUEST,
+        "Your account is not a member of an organization.",
+    )
+}
+
+/// `AccessDeniedException` as observed for a member account (aws-samples/aws-iam-access-key-auto-rotation#10).
+fn access_denied() -> ApiError {
+    ApiError::new(
+        "AccessDeniedException",
+        StatusCode::BAD_REQUEST,
+        "You don't have permissions to access this resource.",
+    )
+}
+
+/// `TargetNotFoundException` (API reference, DescribeEffectivePolicy errors).
+fn target_not_found() -> ApiError {
+    ApiError::new(
+        "TargetNotFoundException",
+        StatusCode::BAD_REQUEST,
+        "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+    )
+}
+
+/// Answers an Organizations request.
+pub fn handle(state: &mut ServerState, sent: &Sent<'_>, target: &str, request_id: &str) -> Response {
+    let name = target.strip_prefix(TARGET_PREFIX).unwrap_or(target);
+    let Some(operation) = crate::model::ORGANIZATIONS_OPERATIONS.iter().find(|op| op.name == name) else {
+        let error = ApiError::new(
+            "UnknownOperationException",
+            StatusCode::BAD_REQUEST,
+            format!("{target} is not an operation of the AWS Organizations model (modeled message)"),
+        );
+        return crate::kms::error_response(&error, request_id);
+    };
+    if !IMPLEMENTED.contains(&name) {
+        return crate::kms::error_response(&ApiError::not_implemented(name), request_id);
+    }
+    let caller = match crate::protocol::authenticate(sent, &state.world.credentials, Family::Json) {
+        Ok(caller) => caller,
+        Err(error) => {
+            return crate::kms::error_response(&crate::kms::json1_error(error, "AWS Organizations"), request_id);
+        }
+    };
+    let input = match crate::protocol::input(operation, &[], &[], sent.body) {
+        Ok(input) => input,
+        Err(error) => {
+            return crate::kms::error_response(&crate::kms::json1_error(error, "AWS Organizations"), request_id);
+        }
+    };
+    let result = run(name, state, &caller, &input);
+    tracing::info!(
+        operation = name,
+        account = %caller.account,
+        outcome = result.as_ref().map_or_else(|e| e.code, |_| "OK"),
+        request_id = %request_id,
+        "organizations request"
+    );
+    match result {
+        Ok(value) => crate::kms::ok_response(&value, request_id),
+        Err(error) => crate::kms::error_response(&error, request_id),
+    }
+}
+
+fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
+    let index = state
+        .world
+        .organizations
+        .iter()
+        .position(|o| o.management_account == caller.account || o.accounts.iter().any(|a| a.id == caller.account))
+        .ok_or_else(not_in_use)?;
+    // The enabled policy types are fixed from the world on the first call, before any change.
+    let org_id = state.world.organizations[index].id.clone();
+    if !state.organizations.enabled.contains_key(&org_id) {
+        let enabled = enabled_types(state, index);
+        state.organizations.enabled.insert(org_id, enabled);
+    }
+    let management = state.world.organizations[index].management_account == caller.account;
+    let any_account = matches!(name, "DescribeOrganization" | "DescribeEffectivePolicy");
+    if !management && !any_account {
+        return Err(access_denied());
+    }
+    let str_input = |member: &str| input.get(member).and_then(Value::as_str).unwrap_or_default().to_owned();
+    match name {
+        "DescribeOrganization" => Ok(json!({"Organization": describe(state, index)})),
+        "ListAccounts" => {
+            let org = &state.world.organizations[index];
+            let ids = std::iter::once(org.management_account.clone()).chain(org.accounts.iter().map(|a| a.id.clone()));
+            let accounts: Vec<Value> = ids
+                .map(|id| {
+                    json!({
+                        "Id": id,
+                        "Arn": format!("arn:aws:organizations::{}:account/{}/{id}", org.management_account, org.id),
+                        "Email": format!("aws+{id}@example.com"),
+                        "Name": if id == org.management_account { "management".to_owned() } else { format!("account-{id}") },
+                        "Status": "ACTIVE",
+                        "State": "ACTIVE",
+                        "JoinedMethod": if id == org.management_account { "CREATED" } else { "INVITED" },
+                    })
+                })
+                .collect();
+            let (page, next) = crate::ops::page(&accounts, input)?;
+            Ok(with_next(json!({"Accounts": page}), next))
+        }
+        "ListRoots" => Ok(json!({"Roots": [root(state, index)]})),
+        "RemoveAccountFromOrganization" => {
+            let account = str_input("AccountId");
+            let org = &mut state.world.organizations[index];
+            if account == org.management_account {
+                // Modeled message: AWS refuses to remove the management account this way.
+                return Err(ApiError::new(
+                    "ConstraintViolationException",
+                    StatusCode::BAD_REQUEST,
+                    "The management account cannot be removed from its organization; delete the organization instead (modeled message)",
+                ));
+            }
+            let before = org.accounts.len();
+            org.accounts.retain(|a| a.id != account);
+            if org.accounts.len() == before {
+                return Err(ApiError::new(
+                    "AccountNotFoundException",
+                    StatusCode::BAD_REQUEST,
+                    "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization. (modeled message)",
+                ));
+            }
+            for policy in &mut org.tag_policies {
+                policy.targets.retain(|t| *t != account);
+            }
+            Ok(json!({}))
+        }
+        "CreatePolicy" => create_policy(state, index, input),
+        "AttachPolicy" | "DetachPolicy" => attach(
+            state,
+            index,
+            &str_input("PolicyId"),
+            &str_input("TargetId"),
+            name == "AttachPolicy",
+        ),
+        "ListPolicies" => {
+            let filter = str_input("Filter");
+            let policies: Vec<Value> = policy_summaries(state, index)
+                .into_iter()
+                .filter(|p| p["Type"] == filter.as_str())
+                .collect();
+            let (page, next) = crate::ops::page(&policies, input)?;
+            Ok(with_next(json!({"Policies": page}), next))
+        }
+        "EnablePolicyType" => {
+            let policy_type = str_input("PolicyType");
+            let root_id = str_input("RootId");
+            if root_id != state.world.organizations[index].root_id {
+                return Err(target_not_found());
+            }
+            let org_id = state.world.organizations[index].id.clone();
+            let mut enabled = enabled_types(state, index);
+            if enabled.contains(&policy_type) {
+                // Modeled message.
+                return Err(ApiError::new(
+                    "PolicyTypeAlreadyEnabledException",
+                    StatusCode::BAD_REQUEST,
+                    "The specified policy type is already enabled. (modeled message)",
+                ));
+            }
+            enabled.push(policy_type);
+            state.organizations.enabled.insert(org_id, enabled);
+            Ok(json!({"Root": root(state, index)}))
+        }
+        "DescribeEffectivePolicy" => describe_effective_policy(state, index, caller, management, input),
+        other => Err(ApiError::not_implemented(other)),
+    }
+}
+
+fn with_next(mut value: Value, next: Option<String>) -> Value {
+    if let Some(token) = next {
+        value["NextToken"] = json!(token);
+    }
+    value
+}
+
+fn describe(state: &ServerState, index: usize) -> Value {
+    let org = &state.world.organizations[index];
+    json!({
+        "Id": org.id,
+        "Arn": format!("arn:aws:organizations::{}:organization/{}", org.management_account, org.id),
+        "FeatureSet": "ALL",
+        "MasterAccountArn": format!("arn:aws:organizations::{}:account/{}/{}", org.management_account, org.id, org.management_account),
+        "MasterAccountId": org.management_account,
+        "MasterAccountEmail": format!("aws+{}@example.com", org.management_account),
+    })
+}
+
+/// The enabled policy types of an organization's root.
+fn enabled_types(state: &ServerState, index: usize) -> Vec<String> {
+    let org = &state.world.organizations[index];
+    state.organizations.enabled.get(&org.id).cloned().unwrap_or_else(|| {
+        if org.tag_policies.is_empty() {
+            Vec::new()
+        } else {
+            vec!["TAG_POLICY".to_owned()]
+        }
+    })
+}
+
+fn root(state: &ServerState, index: usize) -> Value {
+    let org = &state.world.organizations[index];
+    let types: Vec<Value> = enabled_types(state, index)
+        .into_iter()
+        .map(|t| json!({"Type": t, "Status": "ENABLED"}))
+        .collect();
+    json!({
+        "Id": org.root_id,
+        "Arn": format!("arn:aws:organizations::{}:root/{}/{}", org.management_account, org.id, org.root_id),
+        "Name": "Root",
+        "PolicyTypes": types,
+    })
+}
+
+/// A stable policy id for a policy name in an organization (`p-` and 8 characters).
+fn policy_id(org: &Organization, name: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in org.id.bytes().chain(name.bytes()) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("p-{}", &format!("{hash:016x}")[..8])
+}
+
+fn policy_arn(org: &Organization, kind: &str, id: &str) -> String {
+    format!(
+        "arn:aws:organizations::{}:policy/{}/{}/{id}",
+        org.management_account,
+        org.id,
+        kind.to_lowercase()
+    )
+}
+
+fn policy_summaries(state: &ServerState, index: usize) -> Vec<Value> {
+    let org = &state.world.organizations[index];
+    let mut out = Vec::new();
+    for policy in &org.tag_policies {
+        let id = policy_id(org, &policy.name);
+        out.push(json!({
+            "Id": id,
+            "Arn": policy_arn(org, "TAG_POLICY", &id),
+            "Name": policy.name,
+            "Description": state.organizations.descriptions.get(&id).cloned().unwrap_or_default(),
+            "Type": "TAG_POLICY",
+            "AwsManaged": false,
+        }));
+    }
+    for policy in state
+        .organizations
+        .backup_policies
+        .iter()
+        .filter(|p| p.organization == org.id)
+    {
+        out.push(json!({
+            "Id": policy.id,
+            "Arn": policy_arn(org, "BACKUP_POLICY", &policy.id),
+            "Name": policy.name,
+            "Description": policy.description,
+            "Type": "BACKUP_POLICY",
+            "AwsManaged": false,
+        }));
+    }
+    out
+}
+
+fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Value>) -> Result<Value, ApiError> {
+    let get = |m: &str| input.get(m).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let (name, description, content, kind) = (get("Name"), get("Description"), get("Content"), get("Type"));
+    let malformed = || {
+        // The documented message (botocore's MalformedPolicyDocumentException page).
+        ApiError::new(
+            "MalformedPolicyDocumentException",
+            StatusCode::BAD_REQUEST,
+            "The provided policy document doesn't meet the requirements of the specified policy type. For example, the syntax might be incorrect. For details about service control policy syntax, see SCP syntax in the Organizations User Guide.",
+        )
+    };
+    let parsed: Value = serde_json::from_str(&content).map_err(|_| malformed())?;
+    let org = &state.world.organizations[index];
+    let id = policy_id(org, &name);
+    let exists = org.tag_policies.iter().any(|p| p.name == name)
+        || state
+            .organizations
+            .backup_policies
+            .iter()
+            .any(|p| p.organization == org.id && p.name == name);
+    if exists {
+        // Modeled message.
+        return Err(ApiError::new(
+            "DuplicatePolicyException",
+            StatusCode::BAD_REQUEST,
+            format!("A policy named {name} already exists. (modeled message)"),
+        ));
+    }
+    match kind.as_str() {
+        "TAG_POLICY" => {
+            if parsed.get("tags").is_none_or(|t| !t.is_object()) {
+                return Err(malformed());
+            }
+            state.world.organizations[index].tag_policies.push(TagPolicy {
+                name: name.clone(),
+                targets: Vec::new(),
+                content: parsed,
+            });
+            state.organizations.descriptions.insert(id.clone(), description.clone());
+        }
+        "BACKUP_POLICY" => {
+            let organization = state.world.organizations[index].id.clone();
+            state.organizations.backup_policies.push(BackupPolicy {
+                organization,
+                id: id.clone(),
+                name: name.clone(),
+                description: description.clone(),
+                content: content.clone(),
+                targets: Vec::new(),
+            });
+        }
+        other => {
+            // Modeled message.
+            return Err(ApiError::new(
+                "PolicyTypeNotAvailableForOrganizationException",
+                StatusCode::BAD_REQUEST,
+                format!("copylab supports TAG_POLICY and BACKUP_POLICY, not {other} (modeled message)"),
+            ));
+        }
+    }
+    let org = &state.world.organizations[index];
+    Ok(json!({"Policy": {
+        "PolicySummary": {
+            "Id": id,
+            "Arn": policy_arn(org, &kind, &id),
+            "Name": name,
+            "Description": description,
+            "Type": kind,
+            "AwsManaged": false,
+        },
+        "Content": content,
+    }}))
+}
+
+fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, attach: bool) -> Result<Value, ApiError> {
+    let org = &state.world.organizations[index];
+    let target_exists = target == org.root_id
+        || target == org.management_account
+        || org.accounts.iter().any(|a| a.id == target)
+        || org.organizational_units.iter().any(|u| u.id == target);
+    if !target_exists {
+        return Err(target_not_found());
+    }
+    let tag_index = org.tag_policies.iter().position(|p| policy_id(org, &p.name) == policy);
+    let kind = if tag_index.is_some() {
+        "TAG_POLICY"
+    } else {
+        "BACKUP_POLICY"
+    };
+    let backup_index = state
+        .organizations
+        .backup_policies
+        .iter()
+        .position(|p| p.organization == org.id && p.id == policy);
+    if tag_index.is_none() && backup_index.is_none() {
+        // Modeled message.
+        return Err(ApiError::new(
+            "PolicyNotFoundException",
+            StatusCode::BAD_REQUEST,
+            format!("We can't find a policy with the PolicyId {policy}. (modeled message)"),
+        ));
+    }
+    if attach && !enabled_types(state, index).iter().any(|t| t == kind) {
+        // The documented message (SDK model docs, facts aws-org-wire §1.7).
+        return Err(ApiError::new(
+            "PolicyTypeNotEnabledException",
+            StatusCode::BAD_REQUEST,
+            "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.",
+        ));
+    }
+    let targets = match (tag_index, backup_index) {
+        (Some(i), _) => &mut state.world.organizations[index].tag_policies[i].targets,
+        (None, Some(i)) => &mut state.organizations.backup_policies[i].targets,
+        (None, None) => return Err(target_not_found()),
+    };
+    let present = targets.iter().any(|t| t == target);
+    match (attach, present) {
+        // Modeled messages.
+        (true, true) => Err(ApiError::new(
+            "DuplicatePolicyAttachmentException",
+            StatusCode::BAD_REQUEST,
+            "The selected policy is already attached to the specified target. (modeled message)",
+        )),
+        (false, false) => Err(ApiError::new(
+            "PolicyNotAttachedException",
+            StatusCode::BAD_REQUEST,
+            "The policy isn't attached to the specified target in the specified root. (modeled message)",
+        )),
+        (true, false) => {
+            targets.push(target.to_owned());
+            Ok(json!({}))
+        }
+        (false, true) => {
+            targets.retain(|t| t != target);
+            Ok(json!({}))
+        }
+    }
+}
+
+fn describe_effective_policy(
+    state: &ServerState,
+    index: usize,
+    caller: &Caller,
+    management: bool,
+    input: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    let policy_type = input.get("PolicyType").and_then(Value::as_str).unwrap_or_default();
+    let org = &state.world.organizations[index];
+    let target = match input.get("TargetId").and_then(Value::as_str) {
+        None => caller.account.clone(),
+        Some(t) if t == caller.account => t.to_owned(),
+        // Only the management account names other accounts; roots and OUs are not supported.
+        Some(t) if management && (t == org.management_account || org.accounts.iter().any(|a| a.id == t)) => {
+            t.to_owned()
+        }
+        Some(t) if management && (t.starts_with("r-") || t.starts_with("ou-")) => {
+            return Err(ApiError::new(
+                "InvalidInputException",
+                StatusCode::BAD_REQUEST,
+                "Specifying an organization root or organizational unit (OU) as the target is not supported. (modeled message)",
+            ));
+        }
+        Some(_) if management => return Err(target_not_found()),
+        Some(_) => return Err(access_denied()),
+    };
+    // The documented message (API reference, DescribeEffectivePolicy).
+    let not_found = || {
+        ApiError::new(
+            "EffectivePolicyNotFoundException",
+            StatusCode::BAD_REQUEST,
+            "If you ran this action on the management account, this policy type is not enabled. If you ran the action on a member account, the account doesn't have an effective policy of this type. Contact the administrator of your organization about attaching a policy of this type to the account.",
+        )
+    };
+    if policy_type != "TAG_POLICY" {
+        return Err(not_found());
+    }
+    let effective = copylab_rules::tag_policy::effective_tag_policy(org, &target);
+    if effective.is_empty() {
+        return Err(not_found());
+    }
+    let mut tags = Map::new();
+    for (key, rule) in effective {
+        tags.insert(key, serde_json::to_value(rule).unwrap_or_default());
+    }
+    Ok(json!({"EffectivePolicy": {
+        "PolicyContent": json!({"tags": tags}).to_string(),
+        "LastUpdatedTimestamp": state.clock,
+        "TargetId": target,
+        "PolicyType": "TAG_POLICY",
+    }}))
+}
