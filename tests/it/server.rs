@@ -1,4 +1,4 @@
-//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server.
+//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server; random KMS, Organizations and STS requests answered in their protocols' error shapes; and a table of every mutating Organizations operation from a member and every KMS operation on another account's key.
 
 use std::sync::Arc;
 
@@ -375,8 +375,82 @@ mod random_requests {
         ]
     }
 
+    /// A KMS, Organizations or STS request: (service in the scope, target header, body).
+    fn json_or_query_request() -> impl Strategy<Value = (&'static str, Option<String>, String)> {
+        let kms: Vec<&'static str> = copylab_server::model::KMS_OPERATIONS.iter().map(|op| op.name).collect();
+        let orgs: Vec<&'static str> = copylab_server::model::ORGANIZATIONS_OPERATIONS
+            .iter()
+            .map(|op| op.name)
+            .collect();
+        let sts: Vec<&'static str> = copylab_server::model::STS_OPERATIONS.iter().map(|op| op.name).collect();
+        let json_body = prop_oneof![
+            Just(String::new()),
+            "\\PC{0,60}",
+            Just("{\"KeyId\": \"alias/shared-with-destination\", \"Policy\": \"{}\"}".to_owned()),
+            Just("{\"KeyId\": 3, \"Limit\": \"x\"}".to_owned()),
+            Just("{\"AccountId\": \"444455556666\", \"PolicyId\": \"p-00000000\", \"TargetId\": \"r-a1b2\"}".to_owned()),
+            Just("{\"Content\": \"{\\\"tags\\\": 1}\", \"Name\": \"x\", \"Description\": \"\", \"Type\": \"TAG_POLICY\"}".to_owned()),
+        ];
+        prop_oneof![
+            (prop::sample::select(kms), json_body.clone()).prop_map(|(op, body)| (
+                "kms",
+                Some(format!("TrentService.{op}")),
+                body
+            )),
+            (prop::sample::select(orgs), json_body).prop_map(|(op, body)| (
+                "organizations",
+                Some(format!("AWSOrganizationsV20161128.{op}")),
+                body
+            )),
+            (prop::sample::select(sts), "[a-zA-Z=&%0-9:/+]{0,40}").prop_map(|(op, extra)| (
+                "sts",
+                None,
+                format!("Action={op}&Version=2011-06-15&{extra}")
+            )),
+        ]
+    }
+
     proptest! {
         #![proptest_config(crate::proptest_config(64, "tests/it/server.proptest-regressions"))]
+
+        #[test]
+        fn random_kms_organizations_and_sts_requests_get_their_protocols_errors_and_never_a_500(
+            (service, target, body) in json_or_query_request(),
+            key in prop::sample::select(vec!["", "111122223333", "123456789012", "AKIAUNKNOWNEXAMPLE00", "AKIAIOSFODNN7EXAMPLE"]),
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            runtime.block_on(async {
+                let app = server(default_world(), Progression::Instant);
+                let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+                let mut builder = Request::builder().method("POST").uri("/");
+                builder = match &target {
+                    Some(target) => builder.header("content-type", "application/x-amz-json-1.1").header("x-amz-target", target),
+                    None => builder.header("content-type", "application/x-www-form-urlencoded"),
+                };
+                if !key.is_empty() {
+                    builder = builder.header(
+                        "authorization",
+                        format!("AWS4-HMAC-SHA256 Credential={key}/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"),
+                    );
+                }
+                let response = app.clone().oneshot(builder.body(Body::from(body.clone())).unwrap()).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                prop_assert!(status.as_u16() < 500 || status == StatusCode::NOT_IMPLEMENTED, "{service} {target:?} {body}: {status} {text}");
+                if !status.is_success() {
+                    if target.is_some() {
+                        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                        prop_assert!(json["__type"].is_string() && json["message"].is_string(), "{service} {target:?}: {status} {text}");
+                    } else {
+                        prop_assert!(text.contains("<ErrorResponse") && text.contains("<Code>"), "{service}: {status} {text}");
+                    }
+                    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+                    prop_assert_eq!(before, after, "{} {:?} was rejected but changed the state", service, target);
+                }
+                Ok(())
+            })?;
+        }
 
         #[test]
         fn random_requests_get_aws_shaped_answers_and_never_a_500(method in method(), path in path(), query in "[a-zA-Z=&%0-9]{0,30}", body in body(), signed in any::<bool>()) {
@@ -561,4 +635,107 @@ fn world_credentials_with_a_principal_without_account_or_a_repeated_key_are_reje
     let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
     assert_eq!(error.path, "world.credentials[0]");
     assert!(error.message.contains("neither an IAM ARN"), "{error}");
+}
+
+/// Sends an awsJson1_1 request for `target` as `account`; returns status and the JSON body.
+async fn send_json1(app: &axum::Router, target: &str, account: &str, body: &str) -> (StatusCode, Value) {
+    let service = if target.starts_with("TrentService.") {
+        "kms"
+    } else {
+        "organizations"
+    };
+    let request = Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", target)
+        .header(
+            "authorization",
+            format!("AWS4-HMAC-SHA256 Credential={account}/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"),
+        )
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn every_mutating_organizations_operation_from_a_member_and_every_kms_operation_on_another_accounts_key_is_refused()
+ {
+    let app = server(default_world(), Progression::Instant);
+    let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+    // A member account (111122223333) may not change the organization.
+    let organizations = [
+        ("RemoveAccountFromOrganization", json!({"AccountId": "444455556666"})),
+        (
+            "CreatePolicy",
+            json!({"Content": "{\"tags\":{}}", "Description": "d", "Name": "n", "Type": "TAG_POLICY"}),
+        ),
+        ("AttachPolicy", json!({"PolicyId": "p-12345678", "TargetId": "r-a1b2"})),
+        ("DetachPolicy", json!({"PolicyId": "p-12345678", "TargetId": "r-a1b2"})),
+        (
+            "EnablePolicyType",
+            json!({"RootId": "r-a1b2", "PolicyType": "TAG_POLICY"}),
+        ),
+    ];
+    for (operation, body) in organizations {
+        let (status, answer) = send_json1(
+            &app,
+            &format!("AWSOrganizationsV20161128.{operation}"),
+            "111122223333",
+            &body.to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{operation}");
+        assert_eq!(answer["__type"], "AccessDeniedException", "{operation}: {answer}");
+        assert_eq!(answer["message"], "You don't have permissions to access this resource.");
+    }
+    // The destination account (444455556666) on the source account's shared key: DescribeKey is
+    // allowed by the key policy; every other operation is not cross-account, so the key is not
+    // found in the caller's account.
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let local = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let kms = [
+        ("GetKeyPolicy", json!({"KeyId": key})),
+        ("PutKeyPolicy", json!({"KeyId": key, "Policy": "{}"})),
+        ("ListKeyPolicies", json!({"KeyId": key})),
+        ("EnableKey", json!({"KeyId": key})),
+        ("DisableKey", json!({"KeyId": key})),
+        ("ScheduleKeyDeletion", json!({"KeyId": key})),
+        ("CancelKeyDeletion", json!({"KeyId": key})),
+        (
+            "TagResource",
+            json!({"KeyId": key, "Tags": [{"TagKey": "a", "TagValue": "b"}]}),
+        ),
+        ("ListResourceTags", json!({"KeyId": key})),
+        ("CreateAlias", json!({"AliasName": "alias/theirs", "TargetKeyId": key})),
+    ];
+    for (operation, body) in kms {
+        let (status, answer) = send_json1(
+            &app,
+            &format!("TrentService.{operation}"),
+            "444455556666",
+            &body.to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{operation}");
+        assert_eq!(answer["__type"], "NotFoundException", "{operation}: {answer}");
+        assert_eq!(
+            answer["message"],
+            format!("Key '{local}' does not exist"),
+            "{operation}"
+        );
+    }
+    let (status, answer) = send_json1(
+        &app,
+        "TrentService.DescribeKey",
+        "444455556666",
+        &json!({"KeyId": key}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(before, after, "refused requests changed nothing");
 }
