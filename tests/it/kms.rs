@@ -7,7 +7,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
-use crate::sdk::{DESTINATION, RDS_SHARED, ROLE, RouterClient, default_world, router};
+use crate::sdk::{RouterClient, copy_shared_snapshot, default_world, engine_status_message, router};
 
 const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const UNSHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
@@ -28,31 +28,6 @@ pub(crate) fn kms(app: &axum::Router, access_key: &str, region: &str) -> aws_sdk
         .endpoint_url("http://copylab.test")
         .build();
     aws_sdk_kms::Client::from_conf(config)
-}
-
-/// Starts a copy of the shared RDS snapshot to DestinationVault and returns its end state and message.
-async fn copy_outcome(app: &axum::Router) -> (String, Option<String>) {
-    let backup = crate::sdk::client(app, "111122223333", "us-east-1");
-    let id = backup
-        .start_copy_job()
-        .recovery_point_arn(RDS_SHARED)
-        .source_backup_vault_name("SourceVault")
-        .destination_backup_vault_arn(DESTINATION)
-        .iam_role_arn(ROLE)
-        .send()
-        .await
-        .unwrap()
-        .copy_job_id
-        .unwrap();
-    let job = backup
-        .describe_copy_job()
-        .copy_job_id(id)
-        .send()
-        .await
-        .unwrap()
-        .copy_job
-        .unwrap();
-    (job.state().unwrap().as_str().to_owned(), job.status_message)
 }
 
 #[tokio::test]
@@ -247,7 +222,7 @@ async fn kms_key_policies_are_checked_malformed_lockout_and_cross_account() {
 async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job() {
     let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
     let source = kms(&app, "111122223333", "us-east-1");
-    assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
     let original = source
         .get_key_policy()
         .key_id(SHARED_KEY)
@@ -265,35 +240,13 @@ async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job()
         .send()
         .await
         .unwrap();
-    let (state, message) = copy_outcome(&app).await;
+    let (state, message) = copy_shared_snapshot(&app).await;
     assert_eq!(state, "FAILED");
-    let world = {
-        let mut world = default_world();
-        world.keys[0].policy = Some(copylab_rules::world::PolicyDocument(
-            serde_json::from_str(own_only).unwrap(),
-        ));
-        world
-    };
-    let request = copylab_rules::world::StartCopyJob {
-        account: "111122223333".into(),
-        region: "us-east-1".into(),
-        recovery_point_arn: Some(RDS_SHARED.into()),
-        source_backup_vault_name: Some("SourceVault".into()),
-        destination_backup_vault_arn: Some(DESTINATION.into()),
-        iam_role_arn: Some(ROLE.into()),
-        lifecycle: None,
-    };
-    let verdict = copylab_rules::simulate(&world, &request, &Default::default()).unwrap();
-    let copylab_rules::engine::Outcome::CopyJob {
-        status_message,
-        message_id,
-        ..
-    } = verdict.outcome
-    else {
-        panic!("a copy job")
-    };
-    assert_eq!(message, status_message, "the engine's message");
-    assert!(message_id.is_some_and(|id| id.contains("key")), "{message_id:?}");
+    let mut world = default_world();
+    world.keys[0].policy = Some(copylab_rules::world::PolicyDocument(
+        serde_json::from_str(own_only).unwrap(),
+    ));
+    assert_eq!(message, engine_status_message(&world), "the engine's message");
     // Put the policy back: the copy completes again.
     source
         .put_key_policy()
@@ -302,7 +255,7 @@ async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job()
         .send()
         .await
         .unwrap();
-    assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
     // A disabled source key fails the copy; enabled again, it completes.
     source
         .disable_key()
@@ -310,14 +263,14 @@ async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job()
         .send()
         .await
         .unwrap();
-    assert_eq!(copy_outcome(&app).await.0, "FAILED");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "FAILED");
     source
         .enable_key()
         .key_id("alias/shared-with-destination")
         .send()
         .await
         .unwrap();
-    assert_eq!(copy_outcome(&app).await.0, "COMPLETED");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 }
 
 /// A KMS client for `access_key` in us-east-1.

@@ -4,10 +4,10 @@ use aws_credential_types::Credentials;
 use aws_sdk_organizations::error::ProvideErrorMetadata as _;
 use aws_sdk_organizations::types::PolicyType;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use copylab_rules::world::{StartCopyJob, Wording};
+use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
-use crate::sdk::{DESTINATION, RDS_SHARED, ROLE, RouterClient, default_world, router};
+use crate::sdk::{RouterClient, copy_shared_snapshot, default_world, engine_status_message, router};
 
 const MANAGEMENT: &str = "123456789012";
 const SOURCE: &str = "111122223333";
@@ -21,51 +21,6 @@ fn organizations(app: &axum::Router, account: &str) -> aws_sdk_organizations::Cl
         .endpoint_url("http://copylab.test")
         .build();
     aws_sdk_organizations::Client::from_conf(config)
-}
-
-/// Copies the shared RDS snapshot to DestinationVault; returns the end state and message.
-async fn copy(app: &axum::Router) -> (String, Option<String>) {
-    let backup = crate::sdk::client(app, SOURCE, "us-east-1");
-    let id = backup
-        .start_copy_job()
-        .recovery_point_arn(RDS_SHARED)
-        .source_backup_vault_name("SourceVault")
-        .destination_backup_vault_arn(DESTINATION)
-        .iam_role_arn(ROLE)
-        .send()
-        .await
-        .unwrap()
-        .copy_job_id
-        .unwrap();
-    let job = backup
-        .describe_copy_job()
-        .copy_job_id(id)
-        .send()
-        .await
-        .unwrap()
-        .copy_job
-        .unwrap();
-    (job.state().unwrap().as_str().to_owned(), job.status_message)
-}
-
-/// The engine's message for the same copy in `world`.
-fn engine_message(world: &copylab_rules::World) -> Option<String> {
-    let request = StartCopyJob {
-        account: SOURCE.into(),
-        region: "us-east-1".into(),
-        recovery_point_arn: Some(RDS_SHARED.into()),
-        source_backup_vault_name: Some("SourceVault".into()),
-        destination_backup_vault_arn: Some(DESTINATION.into()),
-        iam_role_arn: Some(ROLE.into()),
-        lifecycle: None,
-    };
-    match copylab_rules::simulate(world, &request, &Default::default())
-        .unwrap()
-        .outcome
-    {
-        copylab_rules::engine::Outcome::CopyJob { status_message, .. } => status_message,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[tokio::test]
@@ -146,7 +101,7 @@ async fn organizations_callers_management_members_and_outsiders_get_awss_answers
 async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_decides_the_next_copy() {
     let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
     let management = organizations(&app, MANAGEMENT);
-    assert_eq!(copy(&app).await.0, "COMPLETED");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 
     // A tag policy enforcing team=platform on recovery points; the snapshot says team=payments.
     let content = r#"{"tags":{"team":{"tag_key":{"@@assign":"team"},"tag_value":{"@@assign":["platform"]},"enforced_for":{"@@assign":["backup:recovery-point"]}}}}"#;
@@ -197,7 +152,7 @@ async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_dec
         content_json["tags"]["team"]["tag_value"],
         serde_json::json!(["platform"])
     );
-    let (state, message) = copy(&app).await;
+    let (state, message) = copy_shared_snapshot(&app).await;
     assert_eq!(state, "FAILED");
     let mut tagged = default_world();
     tagged.organizations[0]
@@ -207,7 +162,11 @@ async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_dec
             targets: vec!["r-a1b2".into()],
             content: serde_json::from_str(content).unwrap(),
         });
-    assert_eq!(message, engine_message(&tagged), "the engine's tag policy message");
+    assert_eq!(
+        message,
+        engine_status_message(&tagged),
+        "the engine's tag policy message"
+    );
     management
         .detach_policy()
         .policy_id(&policy_id)
@@ -215,7 +174,7 @@ async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_dec
         .send()
         .await
         .unwrap();
-    assert_eq!(copy(&app).await.0, "COMPLETED");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 
     // The destination account leaves the organization: the seed's organization failure.
     management
@@ -224,7 +183,7 @@ async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_dec
         .send()
         .await
         .unwrap();
-    let (state, message) = copy(&app).await;
+    let (state, message) = copy_shared_snapshot(&app).await;
     assert_eq!(state, "FAILED");
     assert_eq!(
         message.as_deref(),

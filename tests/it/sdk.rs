@@ -28,20 +28,38 @@ pub(crate) fn add_host<B>(request: &mut axum::http::Request<B>) {
     }
 }
 
-/// Sends the SDK's requests into the router.
-#[derive(Debug, Clone)]
-struct RouterConnector(axum::Router);
+/// Changes a signed request before the server sees it (signature tests).
+pub(crate) type Tamper = Arc<dyn Fn(&mut axum::http::Request<Vec<u8>>) + Send + Sync>;
+
+/// Sends the SDK's requests into the router, after `tamper` when there is one.
+#[derive(Clone)]
+pub(crate) struct RouterConnector {
+    router: axum::Router,
+    tamper: Option<Tamper>,
+}
+
+impl std::fmt::Debug for RouterConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouterConnector")
+            .field("tamper", &self.tamper.is_some())
+            .finish()
+    }
+}
 
 impl HttpConnector for RouterConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let router = self.0.clone();
+        let (router, tamper) = (self.router.clone(), self.tamper.clone());
         HttpConnectorFuture::new(async move {
             let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
-            let mut request = request;
-            crate::sdk::add_host(&mut request);
             let (parts, body) = request.into_parts();
             let bytes = body.bytes().map(<[u8]>::to_vec).unwrap_or_default();
-            let request = axum::http::Request::from_parts(parts, axum::body::Body::from(bytes));
+            let mut request = axum::http::Request::from_parts(parts, bytes);
+            add_host(&mut request);
+            if let Some(tamper) = tamper {
+                tamper(&mut request);
+            }
+            let (parts, body) = request.into_parts();
+            let request = axum::http::Request::from_parts(parts, axum::body::Body::from(body));
             let response = router
                 .oneshot(request)
                 .await
@@ -58,12 +76,35 @@ impl HttpConnector for RouterConnector {
     }
 }
 
+/// An SDK HTTP client that is the router, in-process.
 #[derive(Debug, Clone)]
 pub(crate) struct RouterClient(pub(crate) axum::Router);
 
 impl HttpClient for RouterClient {
     fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
-        SharedHttpConnector::new(RouterConnector(self.0.clone()))
+        SharedHttpConnector::new(RouterConnector {
+            router: self.0.clone(),
+            tamper: None,
+        })
+    }
+}
+
+/// Like [`RouterClient`], changing each request after the SDK signed it.
+#[derive(Debug, Clone)]
+pub(crate) struct TamperingClient(pub(crate) RouterConnector);
+
+impl TamperingClient {
+    pub(crate) fn new(router: &axum::Router, tamper: Tamper) -> Self {
+        TamperingClient(RouterConnector {
+            router: router.clone(),
+            tamper: Some(tamper),
+        })
+    }
+}
+
+impl HttpClient for TamperingClient {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.0.clone())
     }
 }
 
@@ -559,4 +600,50 @@ async fn sdk_backup_jobs_tags_region_settings_and_vault_lock() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidParameterValueException"), "{err:?}");
+}
+
+/// Copies the default world's shared RDS snapshot to DestinationVault as the source account;
+/// returns the job's end state and `StatusMessage`.
+pub(crate) async fn copy_shared_snapshot(app: &axum::Router) -> (String, Option<String>) {
+    let backup = client(app, "111122223333", "us-east-1");
+    let id = backup
+        .start_copy_job()
+        .recovery_point_arn(RDS_SHARED)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap()
+        .copy_job_id
+        .unwrap();
+    let job = backup
+        .describe_copy_job()
+        .copy_job_id(id)
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    (job.state().unwrap().as_str().to_owned(), job.status_message)
+}
+
+/// The rules engine's `StatusMessage` for the same copy in `world`.
+pub(crate) fn engine_status_message(world: &copylab_rules::World) -> Option<String> {
+    let request = copylab_rules::world::StartCopyJob {
+        account: "111122223333".into(),
+        region: "us-east-1".into(),
+        recovery_point_arn: Some(RDS_SHARED.into()),
+        source_backup_vault_name: Some("SourceVault".into()),
+        destination_backup_vault_arn: Some(DESTINATION.into()),
+        iam_role_arn: Some(ROLE.into()),
+        lifecycle: None,
+    };
+    match copylab_rules::simulate(world, &request, &Default::default())
+        .unwrap()
+        .outcome
+    {
+        copylab_rules::engine::Outcome::CopyJob { status_message, .. } => status_message,
+        other => panic!("not a copy job: {other:?}"),
+    }
 }

@@ -6,64 +6,11 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use aws_sdk_backup::error::ProvideErrorMetadata as _;
 use aws_smithy_async::time::{SharedTimeSource, StaticTimeSource};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
-use crate::sdk::{default_world, router, secret_for};
-
-type Tamper = Arc<dyn Fn(&mut axum::http::Request<Vec<u8>>) + Send + Sync>;
-
-/// Sends the SDK's signed request into the router after `tamper` changes it.
-#[derive(Clone)]
-struct TamperingClient(axum::Router, Tamper);
-
-impl std::fmt::Debug for TamperingClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TamperingClient")
-    }
-}
-
-impl HttpConnector for TamperingClient {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let (router, tamper) = (self.0.clone(), self.1.clone());
-        HttpConnectorFuture::new(async move {
-            let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
-            let (parts, body) = request.into_parts();
-            let mut request =
-                axum::http::Request::from_parts(parts, body.bytes().map(<[u8]>::to_vec).unwrap_or_default());
-            crate::sdk::add_host(&mut request);
-            tamper(&mut request);
-            let (parts, body) = request.into_parts();
-            let response = router
-                .oneshot(axum::http::Request::from_parts(parts, axum::body::Body::from(body)))
-                .await
-                .map_err(|e| ConnectorError::io(e.into()))?;
-            let (parts, body) = response.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map_err(|e| ConnectorError::io(e.into()))?
-                .to_bytes();
-            HttpResponse::try_from(axum::http::Response::from_parts(parts, SdkBody::from(bytes)))
-                .map_err(|e| ConnectorError::other(e.into(), None))
-        })
-    }
-}
-
-impl HttpClient for TamperingClient {
-    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
-        SharedHttpConnector::new(self.clone())
-    }
-}
+use crate::sdk::{Tamper, TamperingClient, default_world, router, secret_for};
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 
@@ -82,7 +29,7 @@ fn backup(app: &axum::Router, secret: &str, offset: i64, tamper: Tamper) -> aws_
         .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
         .region(aws_sdk_backup::config::Region::new("us-east-1"))
         .credentials_provider(Credentials::new(KEY, secret, None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(TamperingClient(app.clone(), tamper)))
+        .http_client(SharedHttpClient::new(TamperingClient::new(app, tamper)))
         .time_source(time_source(offset))
         .endpoint_url("http://copylab.test")
         .build();
@@ -94,7 +41,7 @@ fn kms(app: &axum::Router, secret: &str, offset: i64, tamper: Tamper) -> aws_sdk
         .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
         .region(aws_sdk_kms::config::Region::new("us-east-1"))
         .credentials_provider(Credentials::new(KEY, secret, None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(TamperingClient(app.clone(), tamper)))
+        .http_client(SharedHttpClient::new(TamperingClient::new(app, tamper)))
         .time_source(time_source(offset))
         .endpoint_url("http://copylab.test")
         .build();

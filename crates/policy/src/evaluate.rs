@@ -402,54 +402,46 @@ fn decide_allow(kind: PolicyKind, request: &Request, sides: Sides, notes: &mut V
         return any_resource && identity;
     }
     match kind {
-        PolicyKind::Kms => {
+        // Key policies and role trust policies "must explicitly allow access for principals"
+        // even in the same account [S2]: an identity policy alone never grants access.
+        PolicyKind::Kms | PolicyKind::Trust => {
             if direct {
                 return true;
             }
             if resource == PrincipalMatch::Account && identity {
                 return true;
             }
+            let kms = kind == PolicyKind::Kms;
             if resource == PrincipalMatch::Account {
-                notes.push(reason(
-                    "identity-allow-required",
-                    format!("the key policy allows the account, which only lets IAM policies grant access: no identity policy allows `{}` [S20][S21]", request.action),
-                ));
+                let message = if kms {
+                    format!(
+                        "the key policy allows the account, which only lets IAM policies grant access: no identity policy allows `{}` [S20][S21]",
+                        request.action
+                    )
+                } else {
+                    format!(
+                        "the trust policy allows the account, which delegates to IAM: no identity policy allows `{}` [S2]",
+                        request.action
+                    )
+                };
+                notes.push(reason("identity-allow-required", message));
             } else if identity {
-                notes.push(reason(
-                    "key-policy-required",
-                    "an identity policy allows, but IAM policies cannot give access to a KMS key unless its key policy allows the account or the principal [S19][S20]",
-                ));
+                notes.push(if kms {
+                    reason(
+                        "key-policy-required",
+                        "an identity policy allows, but IAM policies cannot give access to a KMS key unless its key policy allows the account or the principal [S19][S20]",
+                    )
+                } else {
+                    reason(
+                        "trust-policy-required",
+                        "an identity policy allows, but a role can be assumed only by principals its trust policy allows [S2]",
+                    )
+                });
             } else {
+                let source = if kms { "[S19]" } else { "[S2]" };
                 notes.push(reason(
                     "no-allow",
-                    "no statement of the key policy allows the caller [S19]",
-                ));
-            }
-            false
-        }
-        // Role trust policies, like key policies, "must explicitly allow access for principals"
-        // even in the same account [S2]: an identity policy alone never lets a caller assume a role.
-        PolicyKind::Trust => {
-            if direct {
-                return true;
-            }
-            if resource == PrincipalMatch::Account && identity {
-                return true;
-            }
-            if resource == PrincipalMatch::Account {
-                notes.push(reason(
-                    "identity-allow-required",
-                    format!("the trust policy allows the account, which delegates to IAM: no identity policy allows `{}` [S2]", request.action),
-                ));
-            } else if identity {
-                notes.push(reason(
-                    "trust-policy-required",
-                    "an identity policy allows, but a role can be assumed only by principals its trust policy allows [S2]",
-                ));
-            } else {
-                notes.push(reason(
-                    "no-allow",
-                    "no statement of the trust policy allows the caller [S2]",
+                    format!("no statement of the {} allows the caller {source}", side_name(kind)),
                 ));
             }
             false

@@ -9,7 +9,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use copylab_policy::{Authorization, Caller as PolicyCaller, Context, LabeledPolicy, Outcome, Policy, PolicyKind};
+use copylab_policy::{Outcome, Policy, PolicyKind};
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
 use serde_json::{Map, Value, json};
 
@@ -360,27 +360,10 @@ impl Kms<'_> {
                 };
             }
         };
-        let text = document.to_string();
-        let Ok(policy) = Policy::parse(&text, PolicyKind::Kms) else {
-            return Err(access_denied(&principal, action, &arn, false));
-        };
-        let Ok(caller) = PolicyCaller::parse(&principal) else {
-            return Err(access_denied(&principal, action, &arn, false));
-        };
-        let request = copylab_policy::Request::new(caller, action, &arn, None, Context::new(), PolicyKind::Kms);
-        let authorization = Authorization {
-            kind: PolicyKind::Kms,
-            resource_policy: Some(LabeledPolicy {
-                label: "key policy",
-                policy: &policy,
-            }),
-            identity_policies: Vec::new(),
-            identity_allows_all: true,
-        };
-        match copylab_policy::evaluate_brief(&authorization, &request).decision {
-            Outcome::Allow => Ok(()),
-            Outcome::ExplicitDeny => Err(access_denied(&principal, action, &arn, true)),
-            Outcome::ImplicitDeny => Err(access_denied(&principal, action, &arn, false)),
+        match crate::authz::decide(&document, PolicyKind::Kms, &principal, action, &arn) {
+            Some(Outcome::Allow) => Ok(()),
+            Some(Outcome::ExplicitDeny) => Err(access_denied(&principal, action, &arn, true)),
+            _ => Err(access_denied(&principal, action, &arn, false)),
         }
     }
 
@@ -824,21 +807,8 @@ impl Kms<'_> {
 
 /// Whether `principal` may take `action` on `key` under its key policy (identity side allowing).
 fn authorize_on(key: &Key, principal: &str, action: &str) -> Result<(), ()> {
-    let text = key_policy(key).to_string();
-    let policy = Policy::parse(&text, PolicyKind::Kms).map_err(|_| ())?;
-    let caller = PolicyCaller::parse(principal).map_err(|_| ())?;
-    let request = copylab_policy::Request::new(caller, action, &key.arn, None, Context::new(), PolicyKind::Kms);
-    let authorization = Authorization {
-        kind: PolicyKind::Kms,
-        resource_policy: Some(LabeledPolicy {
-            label: "key policy",
-            policy: &policy,
-        }),
-        identity_policies: Vec::new(),
-        identity_allows_all: true,
-    };
-    match copylab_policy::evaluate_brief(&authorization, &request).decision {
-        Outcome::Allow => Ok(()),
+    match crate::authz::decide(&key_policy(key), PolicyKind::Kms, principal, action, &key.arn) {
+        Some(Outcome::Allow) => Ok(()),
         _ => Err(()),
     }
 }

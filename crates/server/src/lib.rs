@@ -7,6 +7,7 @@
 //! `X-Amz-Target` to the awsJson services by prefix, the rest to AWS Backup's restJson1 routes. The only crate of copylab
 //! that knows about HTTP.
 
+pub mod authz;
 pub mod control;
 pub mod kms;
 pub mod model;

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use copylab_policy::{Authorization, Caller as PolicyCaller, Context, LabeledPolicy, Outcome, Policy, PolicyKind};
+use copylab_policy::{Caller as PolicyCaller, Outcome, PolicyKind};
 use copylab_rules::world::AccessKey;
 
 use crate::protocol::{ApiError, Caller};
@@ -233,26 +233,8 @@ fn assume_role(state: &mut ServerState, caller: &Caller, form: &[(String, String
         .trust_policy
         .as_ref()
         .map_or_else(copylab_rules::policies::default_trust_policy, |d| d.0.clone());
-    let policy = Policy::parse(&trust.to_string(), PolicyKind::Trust).map_err(|_| denied())?;
-    let request_caller = PolicyCaller::parse(&caller_arn).map_err(|_| denied())?;
-    let request = copylab_policy::Request::new(
-        request_caller,
-        "sts:AssumeRole",
-        &role_arn,
-        None,
-        Context::new(),
-        PolicyKind::Trust,
-    );
-    let authorization = Authorization {
-        kind: PolicyKind::Trust,
-        resource_policy: Some(LabeledPolicy {
-            label: "trust policy",
-            policy: &policy,
-        }),
-        identity_policies: Vec::new(),
-        identity_allows_all: true,
-    };
-    if copylab_policy::evaluate_brief(&authorization, &request).decision != Outcome::Allow {
+    if crate::authz::decide(&trust, PolicyKind::Trust, &caller_arn, "sts:AssumeRole", &role_arn) != Some(Outcome::Allow)
+    {
         return Err(denied());
     }
     let [_, partition, _, _, account, resource] = copylab_policy::split_arn(&role_arn).ok_or_else(denied)?;
