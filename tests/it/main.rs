@@ -47,6 +47,9 @@ mod sts;
 // The real aws-sdk-organizations client: caller rules, and accounts and tag policies changed through Organizations deciding the next copy job.
 mod organizations;
 
+// The seed article's checks failed and repaired through the AWS APIs alone.
+mod seed_walk;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

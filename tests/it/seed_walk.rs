@@ -1,0 +1,275 @@
+//! The seed article's checks walked through the AWS APIs alone, with the real SDK clients against `copylab serve` (in-process): each failure produced by changing the world through AWS Backup, KMS or Organizations, seen as a FAILED copy job with the engine's message, and repaired the same way. `/_copylab/` is used only to reset and to declare a resource.
+
+use aws_credential_types::Credentials;
+use aws_sdk_organizations::types::PolicyType;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use copylab_rules::world::Wording;
+use copylab_server::state::Progression;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use crate::sdk::{
+    DESTINATION, ROLE, RouterClient, client, copy_shared_snapshot, default_world, engine_status_message, router,
+};
+
+const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+async fn control(app: &axum::Router, path: &str, body: serde_json::Value) {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/_copylab/{path}"))
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        status.is_success(),
+        "{path}: {status} {}",
+        String::from_utf8_lossy(&bytes)
+    );
+}
+
+fn kms(app: &axum::Router) -> aws_sdk_kms::Client {
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("111122223333", "any", None, None, "copylab-tests"))
+        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
+}
+
+fn organizations(app: &axum::Router) -> aws_sdk_organizations::Client {
+    let config = aws_sdk_organizations::Config::builder()
+        .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+        .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("123456789012", "any", None, None, "copylab-tests"))
+        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_organizations::Client::from_conf(config)
+}
+
+/// Asserts the next copy fails with a message containing `phrase`.
+async fn fails_with(app: &axum::Router, phrase: &str) {
+    let (state, message) = copy_shared_snapshot(app).await;
+    assert_eq!(state, "FAILED");
+    let message = message.unwrap_or_default();
+    assert!(message.contains(phrase), "`{message}` does not contain `{phrase}`");
+}
+
+async fn completes(app: &axum::Router) {
+    assert_eq!(copy_shared_snapshot(app).await, ("COMPLETED".to_owned(), None));
+}
+
+#[tokio::test]
+async fn the_seeds_failures_are_produced_and_repaired_through_the_aws_apis_alone() {
+    let app = router(default_world(), 3, None, Wording::Current, Progression::Instant);
+    completes(&app).await;
+    let management_backup = client(&app, "123456789012", "us-east-1");
+    let destination_backup = client(&app, "444455556666", "us-east-1");
+
+    // The organization's cross-account setting (management account, AWS Backup).
+    management_backup
+        .update_global_settings()
+        .global_settings("isCrossAccountBackupEnabled", "false")
+        .send()
+        .await
+        .unwrap();
+    let mut disabled = default_world();
+    disabled.organizations[0].cross_account_backup_enabled = false;
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), engine_status_message(&disabled)),
+        "cross-account backup disabled"
+    );
+    management_backup
+        .update_global_settings()
+        .global_settings("isCrossAccountBackupEnabled", "true")
+        .send()
+        .await
+        .unwrap();
+    completes(&app).await;
+
+    // The source key policy (KMS).
+    let original = kms(&app)
+        .get_key_policy()
+        .key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    let own_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
+    kms(&app)
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(own_only)
+        .send()
+        .await
+        .unwrap();
+    fails_with(&app, "KMS key").await;
+    kms(&app)
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(&original)
+        .send()
+        .await
+        .unwrap();
+    completes(&app).await;
+
+    // The destination vault access policy (the destination account, AWS Backup).
+    let policy = destination_backup
+        .get_backup_vault_access_policy()
+        .backup_vault_name("DestinationVault")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    destination_backup
+        .delete_backup_vault_access_policy()
+        .backup_vault_name("DestinationVault")
+        .send()
+        .await
+        .unwrap();
+    fails_with(&app, "Access Denied").await;
+    destination_backup
+        .put_backup_vault_access_policy()
+        .backup_vault_name("DestinationVault")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    completes(&app).await;
+
+    // The organization's tag policy (Organizations).
+    let content = r#"{"tags":{"team":{"tag_key":{"@@assign":"team"},"tag_value":{"@@assign":["platform"]},"enforced_for":{"@@assign":["backup:recovery-point"]}}}}"#;
+    let orgs = organizations(&app);
+    let id = orgs
+        .create_policy()
+        .name("teams")
+        .description("teams")
+        .r#type(PolicyType::TagPolicy)
+        .content(content)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .policy_summary
+        .unwrap()
+        .id
+        .unwrap();
+    orgs.enable_policy_type()
+        .root_id("r-a1b2")
+        .policy_type(PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+    orgs.attach_policy()
+        .policy_id(&id)
+        .target_id("r-a1b2")
+        .send()
+        .await
+        .unwrap();
+    let mut tagged = default_world();
+    tagged.organizations[0]
+        .tag_policies
+        .push(copylab_rules::world::TagPolicy {
+            name: "teams".into(),
+            targets: vec!["r-a1b2".into()],
+            content: serde_json::from_str(content).unwrap(),
+        });
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), engine_status_message(&tagged)),
+        "non-compliant tag"
+    );
+    orgs.detach_policy()
+        .policy_id(&id)
+        .target_id("r-a1b2")
+        .send()
+        .await
+        .unwrap();
+    completes(&app).await;
+
+    // Same organization (Organizations).
+    orgs.remove_account_from_organization()
+        .account_id("444455556666")
+        .send()
+        .await
+        .unwrap();
+    fails_with(
+        &app,
+        "Both source and destination account must be a member of the same organization.",
+    )
+    .await;
+    control(&app, "reset", serde_json::json!({})).await;
+    completes(&app).await;
+
+    // Source encryption: an EBS snapshot under aws/ebs cannot be shared; a volume under the
+    // shared customer managed key, backed up through AWS Backup, copies.
+    let source = client(&app, "111122223333", "us-east-1");
+    let ebs = source
+        .start_copy_job()
+        .recovery_point_arn("arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718")
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let job = source
+        .describe_copy_job()
+        .copy_job_id(ebs.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(
+        job.status_message(),
+        Some("Encrypted snapshots with Amazon EBS default key cannot be shared")
+    );
+    let volume = "arn:aws:ec2:us-east-1:111122223333:volume/vol-0fedcba9876543210";
+    control(
+        &app,
+        "resources",
+        serde_json::json!({"arn": volume, "resource_type": "EBS", "encryption_key_arn": SHARED_KEY}),
+    )
+    .await;
+    let backup = source
+        .start_backup_job()
+        .backup_vault_name("SourceVault")
+        .resource_arn(volume)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let copy = source
+        .start_copy_job()
+        .recovery_point_arn(backup.recovery_point_arn().unwrap())
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let job = source
+        .describe_copy_job()
+        .copy_job_id(copy.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(
+        job.state().map(|s| s.as_str()),
+        Some("COMPLETED"),
+        "{:?}",
+        job.status_message()
+    );
+}
