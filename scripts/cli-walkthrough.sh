@@ -91,6 +91,14 @@ as_role=$(AWS_ACCESS_KEY_ID=$session_key AWS_SECRET_ACCESS_KEY=$session_secret A
 [ "$as_role" = "arn:aws:sts::111122223333:assumed-role/BackupOperatorRole/nightly" ] || { echo "cli walkthrough: the session is $as_role" >&2; exit 1; }
 AWS_ACCESS_KEY_ID=$session_key AWS_SECRET_ACCESS_KEY=$session_secret AWS_SESSION_TOKEN=$session_token \
   "$aws" backup list-backup-vaults --query 'BackupVaultList[].BackupVaultName' --output text
+# Clients configured the ordinary ways: a service-specific endpoint variable, --endpoint-url, a profile.
+env -u AWS_ENDPOINT_URL AWS_ENDPOINT_URL_BACKUP="$url" "$aws" backup list-backup-vaults > /dev/null
+env -u AWS_ENDPOINT_URL "$aws" --endpoint-url "$url" kms list-aliases > /dev/null
+config=$(mktemp)
+printf '[profile copylab]\nregion = us-east-1\nendpoint_url = %s\naws_access_key_id = 111122223333\naws_secret_access_key = x\n' "$url" > "$config"
+env -u AWS_ENDPOINT_URL -u AWS_REGION -u AWS_DEFAULT_REGION AWS_CONFIG_FILE="$config" "$aws" --profile copylab sts get-caller-identity > /dev/null
+rm -f "$config"
+
 # Organizations: the destination leaves the organization, and the next copy fails with the seed's message.
 AWS_ACCESS_KEY_ID=123456789012 "$aws" organizations remove-account-from-organization --account-id 444455556666
 left=$(copy_state)
