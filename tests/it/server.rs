@@ -694,9 +694,8 @@ async fn every_mutating_organizations_operation_from_a_member_and_every_kms_oper
     }
     // The destination account (444455556666) on the source account's shared key: DescribeKey is
     // allowed by the key policy; every other operation is not cross-account, so the key is not
-    // found in the caller's account.
+    // found (and never confused with a key of the caller's own account).
     let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    let local = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     let kms = [
         ("GetKeyPolicy", json!({"KeyId": key})),
         ("PutKeyPolicy", json!({"KeyId": key, "Policy": "{}"})),
@@ -722,10 +721,25 @@ async fn every_mutating_organizations_operation_from_a_member_and_every_kms_oper
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{operation}");
         assert_eq!(answer["__type"], "NotFoundException", "{operation}: {answer}");
+        assert_eq!(answer["message"], format!("Key '{key}' does not exist"), "{operation}");
+    }
+    // The caller's own alias, named through another account's or another Region's ARN, is not
+    // the caller's key: nothing is found, nothing changes.
+    for other in [
+        "arn:aws:kms:us-east-1:111122223333:alias/shared-with-destination",
+        "arn:aws:kms:eu-west-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    ] {
+        let (status, answer) = send_json1(
+            &app,
+            "TrentService.DisableKey",
+            "444455556666",
+            &json!({"KeyId": other}).to_string(),
+        )
+        .await;
         assert_eq!(
-            answer["message"],
-            format!("Key '{local}' does not exist"),
-            "{operation}"
+            (status, answer["__type"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("NotFoundException")),
+            "{other}"
         );
     }
     let (status, answer) = send_json1(

@@ -205,6 +205,25 @@ async fn kms_requests_signed_by_the_sdk_verify_and_any_change_fails_with_400() {
         assert_eq!(error.message(), Some(MISMATCH));
         assert_eq!(error.raw_response().unwrap().status().as_u16(), 400);
     }
+    // A changed body with an `x-amz-content-sha256` header claiming the original body's hash
+    // still fails: the server hashes what was sent.
+    let claimed: Tamper = Arc::new(|request| {
+        use sha2::Digest as _;
+        let original = hex::encode(sha2::Sha256::digest(request.body()));
+        request
+            .headers_mut()
+            .insert("x-amz-content-sha256", original.parse().unwrap());
+        let body = request.body_mut();
+        let at = body.iter().position(|b| *b == b'e').unwrap();
+        body[at] = b'f';
+    });
+    let error = kms(&app, &secret, 0, claimed)
+        .describe_key()
+        .key_id("alias/aws/ebs")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("InvalidSignatureException"));
     let error = kms(&app, &secret, 600, untouched())
         .list_keys()
         .send()

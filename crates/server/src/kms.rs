@@ -276,12 +276,14 @@ impl Kms<'_> {
             None if reference.starts_with("alias/") => (account, region, reference),
             None => (account, region, ""),
         };
-        let other_account = scope_account != account;
-        let (mut scope_account, scope_region) = (scope_account, scope_region);
-        if other_account && !cross_account {
-            // Modeled: KMS documents these operations as not cross-account; it looks the key
-            // up in the caller's account, where it does not exist.
-            scope_account = account;
+        // KMS keys are Regional: a key of another Region is not found. Operations KMS documents
+        // as not cross-account do not find another account's key either (modeled error).
+        if scope_region != region || (scope_account != account && !cross_account) {
+            return Err(if resource.starts_with("alias/") {
+                alias_not_found(reference)
+            } else {
+                key_not_found(reference)
+            });
         }
         let in_scope = |key: &Key| arn_parts(&key.arn).is_some_and(|p| p[3] == scope_region && p[4] == scope_account);
         if let Some(alias) = resource.strip_prefix("alias/").map(|a| format!("alias/{a}")) {
@@ -434,19 +436,23 @@ impl Kms<'_> {
     }
 
     fn create_key(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
-        let policy = match input.get("Policy").and_then(Value::as_str) {
-            Some(text) => Some(self.checked_policy(text, input)?),
-            None => None,
-        };
-        let id = self.state.ids.uuid();
+        // Everything is checked before an id is taken or the clock moves: a refused request
+        // changes nothing. The lockout check uses the ARN the key is about to get.
+        let tags = tag_list(input)?;
+        let mut ids = self.state.ids.clone();
+        let id = ids.uuid();
         let arn = format!(
             "arn:{}:kms:{}:{}:key/{id}",
             self.partition(),
             self.caller.region,
             self.caller.account
         );
+        let policy = match input.get("Policy").and_then(Value::as_str) {
+            Some(text) => Some(self.checked_policy(text, input, &arn)?),
+            None => None,
+        };
+        self.state.ids = ids;
         let created = self.now();
-        let tags = tag_list(input)?;
         self.state.world.keys.push(Key {
             arn: arn.clone(),
             manager: KeyManager::Customer,
@@ -473,7 +479,7 @@ impl Kms<'_> {
 
     /// A policy KMS would accept: valid JSON, valid for a key policy, and (unless the caller
     /// bypasses the check) one that lets the caller change the policy again.
-    fn checked_policy(&self, text: &str, input: &Map<String, Value>) -> Result<Value, ApiError> {
+    fn checked_policy(&self, text: &str, input: &Map<String, Value>, key_arn: &str) -> Result<Value, ApiError> {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| malformed(&format!("the policy is not JSON: {e} (modeled message)")))?;
         if let Err(errors) = Policy::parse(text, PolicyKind::Kms) {
@@ -485,12 +491,7 @@ impl Kms<'_> {
         let bypass = input.get("BypassPolicyLockoutSafetyCheck").and_then(Value::as_bool) == Some(true);
         if !bypass {
             let probe = Key {
-                arn: format!(
-                    "arn:{}:kms:{}:{}:key/probe",
-                    self.partition(),
-                    self.caller.region,
-                    self.caller.account
-                ),
+                arn: key_arn.to_owned(),
                 manager: KeyManager::Customer,
                 alias: None,
                 state: KeyState::Enabled,
@@ -554,11 +555,11 @@ impl Kms<'_> {
             ));
         }
         let found = self.key_for(input, "kms:PutKeyPolicy")?;
+        let i = self.listed(&found, "kms:PutKeyPolicy")?;
         let text = crate::ops::str_member(input, "Policy")?;
-        let value = self.checked_policy(&text, input)?;
-        if let Found::Listed(i) = found {
-            self.state.world.keys[i].policy = Some(PolicyDocument(value));
-        }
+        let arn = self.state.world.keys[i].arn.clone();
+        let value = self.checked_policy(&text, input, &arn)?;
+        self.state.world.keys[i].policy = Some(PolicyDocument(value));
         Ok(json!({}))
     }
 
@@ -644,10 +645,8 @@ impl Kms<'_> {
         }
         let target = crate::ops::str_member(input, "TargetKeyId")?;
         let found = self.find(&target, false)?;
-        let Found::Listed(i) = found else {
-            return Err(access_denied(&self.principal(), "kms:CreateAlias", &target, false));
-        };
         self.authorize(&found, "kms:CreateAlias")?;
+        let i = self.listed(&found, "kms:CreateAlias")?;
         if self.alias_entries().iter().any(|(a, ..)| *a == alias) {
             let arn = format!(
                 "arn:{}:kms:{}:{}:{alias}",
@@ -728,6 +727,14 @@ impl Kms<'_> {
         let found = self.key_for(input, "kms:ScheduleKeyDeletion")?;
         let i = self.listed(&found, "kms:ScheduleKeyDeletion")?;
         let days = input.get("PendingWindowInDays").and_then(Value::as_u64).unwrap_or(30);
+        if !(7..=30).contains(&days) {
+            // The pinned model: "between 7 and 30, inclusive" (message modeled).
+            return Err(ApiError::new(
+                "ValidationException",
+                StatusCode::BAD_REQUEST,
+                format!("PendingWindowInDays {days} is not between 7 and 30 (modeled message)"),
+            ));
+        }
         if self.state.world.keys[i].state == KeyState::PendingDeletion {
             return Err(invalid_state(&self.state.world.keys[i].arn, "PendingDeletion"));
         }

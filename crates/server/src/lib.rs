@@ -43,9 +43,11 @@ pub fn app(state: Shared) -> Router {
 
 async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    // The body is read before the state is locked, so a slow client stalls nobody else.
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let mut state = shared.lock().await;
     let request_id = state.request_id();
-    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let body = match body {
         Ok(bytes) => bytes,
         Err(_) => {
             return ApiError::new(

@@ -78,6 +78,12 @@ fn access_denied() -> ApiError {
     )
 }
 
+/// Organizations' `InvalidInputException` for an input error found past the model's checks
+/// (a `NextToken` copylab did not issue); the message is copylab's.
+fn invalid_input(error: ApiError) -> ApiError {
+    ApiError::new("InvalidInputException", StatusCode::BAD_REQUEST, error.message)
+}
+
 /// `TargetNotFoundException` (API reference, DescribeEffectivePolicy errors).
 fn target_not_found() -> ApiError {
     ApiError::new(
@@ -134,16 +140,16 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
         .iter()
         .position(|o| o.management_account == caller.account || o.accounts.iter().any(|a| a.id == caller.account))
         .ok_or_else(not_in_use)?;
+    let management = state.world.organizations[index].management_account == caller.account;
+    let any_account = matches!(name, "DescribeOrganization" | "DescribeEffectivePolicy");
+    if !management && !any_account {
+        return Err(access_denied());
+    }
     // The enabled policy types are fixed from the world on the first call, before any change.
     let org_id = state.world.organizations[index].id.clone();
     if !state.organizations.enabled.contains_key(&org_id) {
         let enabled = enabled_types(state, index);
         state.organizations.enabled.insert(org_id, enabled);
-    }
-    let management = state.world.organizations[index].management_account == caller.account;
-    let any_account = matches!(name, "DescribeOrganization" | "DescribeEffectivePolicy");
-    if !management && !any_account {
-        return Err(access_denied());
     }
     let str_input = |member: &str| input.get(member).and_then(Value::as_str).unwrap_or_default().to_owned();
     match name {
@@ -164,7 +170,7 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
                     })
                 })
                 .collect();
-            let (page, next) = crate::ops::page(&accounts, input)?;
+            let (page, next) = crate::ops::page(&accounts, input).map_err(invalid_input)?;
             Ok(with_next(json!({"Accounts": page}), next))
         }
         "ListRoots" => Ok(json!({"Roots": [root(state, index)]})),
@@ -207,14 +213,19 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
                 .into_iter()
                 .filter(|p| p["Type"] == filter.as_str())
                 .collect();
-            let (page, next) = crate::ops::page(&policies, input)?;
+            let (page, next) = crate::ops::page(&policies, input).map_err(invalid_input)?;
             Ok(with_next(json!({"Policies": page}), next))
         }
         "EnablePolicyType" => {
             let policy_type = str_input("PolicyType");
             let root_id = str_input("RootId");
             if root_id != state.world.organizations[index].root_id {
-                return Err(target_not_found());
+                // Modeled message; the code is the model's for this operation.
+                return Err(ApiError::new(
+                    "RootNotFoundException",
+                    StatusCode::BAD_REQUEST,
+                    format!("We can't find a root with the RootId {root_id}. (modeled message)"),
+                ));
             }
             let org_id = state.world.organizations[index].id.clone();
             let mut enabled = enabled_types(state, index);

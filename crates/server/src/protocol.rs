@@ -113,7 +113,7 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
             ApiError::new(
                 "IncompleteSignature",
                 StatusCode::FORBIDDEN,
-                "Authorization header requires 'Credential' parameter.",
+                "Authorization header requires 'Credential' parameter. (modeled message)",
             )
         })?;
     let mut scope = credential.split('/');
@@ -121,9 +121,26 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
         return Err(ApiError::new(
             "IncompleteSignature",
             StatusCode::FORBIDDEN,
-            "Credential should be scoped to a valid region.",
+            "Credential should be scoped to AKID/DATE/REGION/SERVICE/aws4_request. (modeled message)",
         ));
     };
+    // A Region is lowercase words and a number (`us-east-1`, `us-gov-west-1`): anything else
+    // could smuggle ARN separators into the ARNs the server builds from it.
+    let region_ok = region.split('-').count() >= 3
+        && region
+            .split('-')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && region
+            .rsplit('-')
+            .next()
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    if !region_ok {
+        return Err(ApiError::new(
+            "IncompleteSignature",
+            StatusCode::FORBIDDEN,
+            format!("Credential should be scoped to a valid region, not '{region}'. (modeled message)"),
+        ));
+    }
     if let Some(key) = keys.iter().find(|key| key.access_key_id == key_id) {
         if let Some(token) = &key.session_token {
             let sent = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
@@ -139,10 +156,20 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
         let account = copylab_rules::world::principal_account(&key.principal)
             .unwrap_or_default()
             .to_owned();
+        // A bare account id as principal is that account's root.
+        let principal = if copylab_policy::is_account_id(&key.principal) {
+            format!(
+                "arn:{}:iam::{}:root",
+                copylab_rules::regions::partition(region),
+                key.principal
+            )
+        } else {
+            key.principal.clone()
+        };
         return Ok(Caller {
             account,
             region: region.to_owned(),
-            principal: Some(key.principal.clone()),
+            principal: Some(principal),
             secret: key.secret_access_key.clone(),
         });
     }

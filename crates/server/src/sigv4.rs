@@ -212,10 +212,9 @@ pub fn canonical_request(sent: &Sent<'_>, signed_headers: &str) -> String {
         headers.push_str(&values.join(","));
         headers.push('\n');
     }
-    let payload = match sent.headers.get("x-amz-content-sha256").and_then(|v| v.to_str().ok()) {
-        Some(hash) => hash.to_owned(),
-        None => hex::encode(Sha256::digest(sent.body)),
-    };
+    // The body is always hashed: an `x-amz-content-sha256` header that says otherwise (or
+    // `UNSIGNED-PAYLOAD`) does not stand in for it, so the signature covers what was sent.
+    let payload = hex::encode(Sha256::digest(sent.body));
     format!(
         "{}\n{canonical_uri}\n{query}\n{headers}\n{signed_headers}\n{payload}",
         sent.method
