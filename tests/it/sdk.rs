@@ -602,13 +602,13 @@ async fn sdk_backup_jobs_tags_region_settings_and_vault_lock() {
     assert_eq!(err.code(), Some("InvalidParameterValueException"), "{err:?}");
 }
 
-/// Copies the default world's shared RDS snapshot to DestinationVault as the source account;
-/// returns the job's end state and `StatusMessage`.
-pub(crate) async fn copy_shared_snapshot(app: &axum::Router) -> (String, Option<String>) {
+/// Copies `recovery_point` from SourceVault to DestinationVault as the source account and
+/// describes the job once (under `instant` progression, its end state).
+pub(crate) async fn copy_to_destination(app: &axum::Router, recovery_point: &str) -> aws_sdk_backup::types::CopyJob {
     let backup = client(app, "111122223333", "us-east-1");
     let id = backup
         .start_copy_job()
-        .recovery_point_arn(RDS_SHARED)
+        .recovery_point_arn(recovery_point)
         .source_backup_vault_name("SourceVault")
         .destination_backup_vault_arn(DESTINATION)
         .iam_role_arn(ROLE)
@@ -617,14 +617,19 @@ pub(crate) async fn copy_shared_snapshot(app: &axum::Router) -> (String, Option<
         .unwrap()
         .copy_job_id
         .unwrap();
-    let job = backup
+    backup
         .describe_copy_job()
         .copy_job_id(id)
         .send()
         .await
         .unwrap()
         .copy_job
-        .unwrap();
+        .unwrap()
+}
+
+/// Copies the default world's shared RDS snapshot; returns the job's end state and `StatusMessage`.
+pub(crate) async fn copy_shared_snapshot(app: &axum::Router) -> (String, Option<String>) {
+    let job = copy_to_destination(app, RDS_SHARED).await;
     (job.state().unwrap().as_str().to_owned(), job.status_message)
 }
 

@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::sdk::{
-    DESTINATION, ROLE, RouterClient, client, copy_shared_snapshot, default_world, engine_status_message, router,
+    ROLE, RouterClient, client, copy_shared_snapshot, copy_to_destination, default_world, engine_status_message, router,
 };
 
 const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -212,24 +212,7 @@ async fn the_seeds_failures_are_produced_and_repaired_through_the_aws_apis_alone
 
     // Source encryption: an EBS snapshot under aws/ebs cannot be shared; a volume under the
     // shared customer managed key, backed up through AWS Backup, copies.
-    let source = client(&app, "111122223333", "us-east-1");
-    let ebs = source
-        .start_copy_job()
-        .recovery_point_arn("arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718")
-        .source_backup_vault_name("SourceVault")
-        .destination_backup_vault_arn(DESTINATION)
-        .iam_role_arn(ROLE)
-        .send()
-        .await
-        .unwrap();
-    let job = source
-        .describe_copy_job()
-        .copy_job_id(ebs.copy_job_id().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .copy_job
-        .unwrap();
+    let job = copy_to_destination(&app, "arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718").await;
     assert_eq!(
         job.status_message(),
         Some("Encrypted snapshots with Amazon EBS default key cannot be shared")
@@ -241,6 +224,7 @@ async fn the_seeds_failures_are_produced_and_repaired_through_the_aws_apis_alone
         serde_json::json!({"arn": volume, "resource_type": "EBS", "encryption_key_arn": SHARED_KEY}),
     )
     .await;
+    let source = client(&app, "111122223333", "us-east-1");
     let backup = source
         .start_backup_job()
         .backup_vault_name("SourceVault")
@@ -249,23 +233,7 @@ async fn the_seeds_failures_are_produced_and_repaired_through_the_aws_apis_alone
         .send()
         .await
         .unwrap();
-    let copy = source
-        .start_copy_job()
-        .recovery_point_arn(backup.recovery_point_arn().unwrap())
-        .source_backup_vault_name("SourceVault")
-        .destination_backup_vault_arn(DESTINATION)
-        .iam_role_arn(ROLE)
-        .send()
-        .await
-        .unwrap();
-    let job = source
-        .describe_copy_job()
-        .copy_job_id(copy.copy_job_id().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .copy_job
-        .unwrap();
+    let job = copy_to_destination(&app, backup.recovery_point_arn().unwrap()).await;
     assert_eq!(
         job.state().map(|s| s.as_str()),
         Some("COMPLETED"),
