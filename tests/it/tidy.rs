@@ -110,10 +110,11 @@ fn every_dependency_is_justified_in_architecture_md() {
 
 #[test]
 fn no_test_is_skipped_or_expects_a_panic() {
-    let this_file = root().join("tests/it/tidy.rs");
-    for path in all_rust_files().into_iter().filter(|p| *p != this_file) {
+    // The markers are assembled so that this file does not contain them either.
+    let markers = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
+    for path in all_rust_files() {
         let text = std::fs::read_to_string(&path).unwrap();
-        for marker in ["#[ignore", "#[should_panic"] {
+        for marker in markers {
             assert!(
                 !text.contains(marker),
                 "{}: uses {marker}]; assert on today's behaviour instead",

@@ -12,6 +12,19 @@ impl IdGenerator {
         IdGenerator { state: seed }
     }
 
+    /// A generator seeded from names (FNV-1a of their bytes, each followed by a separator), for
+    /// ids that must be the same in every run and for every caller: an AWS managed key's id in
+    /// an account and Region, a principal's unique id, an Organizations policy id.
+    pub fn for_names(names: &[&str]) -> Self {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for name in names {
+            for byte in name.bytes().chain(std::iter::once(0)) {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        IdGenerator::new(hash)
+    }
+
     /// The next 64 random bits (SplitMix64).
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -7,13 +7,11 @@
 //! account. AWS managed keys (`alias/aws/*`) exist in every account and Region; their policies
 //! and state cannot be changed.
 
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use copylab_policy::{Outcome, Policy, PolicyKind};
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
 use serde_json::{Map, Value, json};
 
-use crate::model::Operation;
 use crate::protocol::{ApiError, Caller};
 use crate::state::ServerState;
 
@@ -75,99 +73,18 @@ const IMPLEMENTED: &[&str] = &[
     "ListResourceTags",
 ];
 
-/// An error in awsJson1_1's shape: `{"__type", "message"}`, `application/x-amz-json-1.1`.
-pub fn error_response(error: &ApiError, request_id: &str) -> Response {
-    let body = json!({"__type": error.code, "message": error.message}).to_string();
-    json_response(error.status, body, request_id)
-}
+/// KMS for the awsJson1_1 edge.
+pub static SERVICE: crate::json1::Service = crate::json1::Service {
+    prefix: TARGET_PREFIX,
+    name: "AWS KMS",
+    operations: crate::model::KMS_OPERATIONS,
+    implemented: IMPLEMENTED,
+    run,
+};
 
-/// A 200 answer in awsJson1_1.
-pub fn ok_response(value: &Value, request_id: &str) -> Response {
-    json_response(StatusCode::OK, value.to_string(), request_id)
-}
-
-fn json_response(status: StatusCode, body: String, request_id: &str) -> Response {
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-requestid", value);
-    }
-    response
-}
-
-/// The awsJson1_1 form of an edge error (caller, input), for KMS and Organizations: KMS answers an unknown key with 400 and
-/// a trailing period (facts aws-org-wire §2.1), and input errors with `ValidationException`
-/// (modeled: the pinned model names `ValidationException` for `PutKeyPolicy` on `AWS_RAM`).
-pub fn json1_error(error: ApiError, service: &str) -> ApiError {
-    match error.code {
-        "UnrecognizedClientException" => ApiError::new(
-            "UnrecognizedClientException",
-            StatusCode::BAD_REQUEST,
-            "The security token included in the request is invalid.",
-        ),
-        "MissingParameterValueException" | "InvalidParameterValueException" | "InvalidRequestException" => {
-            ApiError::new(
-                "ValidationException",
-                StatusCode::BAD_REQUEST,
-                error.message.replace("AWS Backup model", &format!("{service} model")),
-            )
-        }
-        _ => ApiError {
-            message: error.message.replace("AWS Backup model", &format!("{service} model")),
-            ..error
-        },
-    }
-}
-
-/// Answers a KMS request (its `X-Amz-Target` starts with [`TARGET_PREFIX`]).
-pub fn handle(state: &mut ServerState, sent: &crate::sigv4::Sent<'_>, target: &str, request_id: &str) -> Response {
-    let body = sent.body;
-    let name = target.strip_prefix(TARGET_PREFIX).unwrap_or(target);
-    let Some(operation) = crate::model::KMS_OPERATIONS.iter().find(|op| op.name == name) else {
-        // Modeled: the message says what copylab looked for.
-        let error = ApiError::new(
-            "UnknownOperationException",
-            StatusCode::BAD_REQUEST,
-            format!("{target} is not an operation of the AWS KMS model (modeled message)"),
-        );
-        return error_response(&error, request_id);
-    };
-    if !IMPLEMENTED.contains(&name) {
-        return error_response(&ApiError::not_implemented(name), request_id);
-    }
-    let caller = match crate::protocol::authenticate(sent, &state.world.credentials, crate::sigv4::Family::Json) {
-        Ok(caller) => caller,
-        Err(error) => return error_response(&json1_error(error, "AWS KMS"), request_id),
-    };
-    let input = match crate::protocol::input(operation, &[], &[], body) {
-        Ok(input) => input,
-        Err(error) => return error_response(&json1_error(error, "AWS KMS"), request_id),
-    };
-    let result = run(operation, state, &caller, &input);
-    tracing::info!(
-        operation = name,
-        account = %caller.account,
-        region = %caller.region,
-        principal = caller.principal.as_deref().unwrap_or("-"),
-        outcome = result.as_ref().map_or_else(|e| e.code, |_| "OK"),
-        request_id = %request_id,
-        "kms request"
-    );
-    match result {
-        Ok(value) => json_response(StatusCode::OK, value.to_string(), request_id),
-        Err(error) => error_response(&error, request_id),
-    }
-}
-
-fn run(
-    operation: &Operation,
-    state: &mut ServerState,
-    caller: &Caller,
-    input: &Map<String, Value>,
-) -> Result<Value, ApiError> {
+fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let mut kms = Kms { state, caller };
-    match operation.name {
+    match name {
         "CreateKey" => kms.create_key(input),
         "DescribeKey" => kms.describe_key(input),
         "GetKeyPolicy" => kms.get_key_policy(input),
@@ -229,11 +146,7 @@ fn access_denied(principal: &str, action: &str, resource: &str, explicit: bool) 
 
 /// The key id of an AWS managed key (stable per account, Region and alias).
 fn aws_managed_key_id(account: &str, region: &str, alias: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in account.bytes().chain(region.bytes()).chain(alias.bytes()) {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    copylab_rules::ids::IdGenerator::new(hash).uuid()
+    copylab_rules::ids::IdGenerator::for_names(&[account, region, alias]).uuid()
 }
 
 fn arn_parts(arn: &str) -> Option<[&str; 6]> {

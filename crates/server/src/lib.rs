@@ -9,6 +9,7 @@
 
 pub mod authz;
 pub mod control;
+pub mod json1;
 pub mod kms;
 pub mod model;
 pub mod ops;
@@ -70,18 +71,18 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     if let Some(target) = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         if target.starts_with(kms::TARGET_PREFIX) {
             let sent = sent(&parts, &body);
-            return kms::handle(&mut state, &sent, target, &request_id);
+            return json1::handle(&kms::SERVICE, &mut state, &sent, target, &request_id);
         }
         if target.starts_with(organizations::TARGET_PREFIX) {
             let sent = sent(&parts, &body);
-            return organizations::handle(&mut state, &sent, target, &request_id);
+            return json1::handle(&organizations::SERVICE, &mut state, &sent, target, &request_id);
         }
         let error = ApiError::new(
             "UnknownOperationException",
             StatusCode::BAD_REQUEST,
             format!("copylab serves no service with X-Amz-Target {target} (modeled message)"),
         );
-        return kms::error_response(&error, &request_id);
+        return json1::error_response(&error, &request_id);
     }
     let Some((operation, labels)) = model::route(parts.method.as_str(), parts.uri.path()) else {
         return ApiError::new(

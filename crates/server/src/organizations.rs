@@ -7,12 +7,10 @@
 //! are derived from the organization and the policy name, so they are stable across runs.
 
 use axum::http::StatusCode;
-use axum::response::Response;
 use copylab_rules::world::{Organization, TagPolicy};
 use serde_json::{Map, Value, json};
 
 use crate::protocol::{ApiError, Caller};
-use crate::sigv4::{Family, Sent};
 use crate::state::ServerState;
 
 /// The `X-Amz-Target` prefix of Organizations operations (facts aws-org-wire §1.7).
@@ -93,45 +91,14 @@ fn target_not_found() -> ApiError {
     )
 }
 
-/// Answers an Organizations request.
-pub fn handle(state: &mut ServerState, sent: &Sent<'_>, target: &str, request_id: &str) -> Response {
-    let name = target.strip_prefix(TARGET_PREFIX).unwrap_or(target);
-    let Some(operation) = crate::model::ORGANIZATIONS_OPERATIONS.iter().find(|op| op.name == name) else {
-        let error = ApiError::new(
-            "UnknownOperationException",
-            StatusCode::BAD_REQUEST,
-            format!("{target} is not an operation of the AWS Organizations model (modeled message)"),
-        );
-        return crate::kms::error_response(&error, request_id);
-    };
-    if !IMPLEMENTED.contains(&name) {
-        return crate::kms::error_response(&ApiError::not_implemented(name), request_id);
-    }
-    let caller = match crate::protocol::authenticate(sent, &state.world.credentials, Family::Json) {
-        Ok(caller) => caller,
-        Err(error) => {
-            return crate::kms::error_response(&crate::kms::json1_error(error, "AWS Organizations"), request_id);
-        }
-    };
-    let input = match crate::protocol::input(operation, &[], &[], sent.body) {
-        Ok(input) => input,
-        Err(error) => {
-            return crate::kms::error_response(&crate::kms::json1_error(error, "AWS Organizations"), request_id);
-        }
-    };
-    let result = run(name, state, &caller, &input);
-    tracing::info!(
-        operation = name,
-        account = %caller.account,
-        outcome = result.as_ref().map_or_else(|e| e.code, |_| "OK"),
-        request_id = %request_id,
-        "organizations request"
-    );
-    match result {
-        Ok(value) => crate::kms::ok_response(&value, request_id),
-        Err(error) => crate::kms::error_response(&error, request_id),
-    }
-}
+/// Organizations for the awsJson1_1 edge.
+pub static SERVICE: crate::json1::Service = crate::json1::Service {
+    prefix: TARGET_PREFIX,
+    name: "AWS Organizations",
+    operations: crate::model::ORGANIZATIONS_OPERATIONS,
+    implemented: IMPLEMENTED,
+    run,
+};
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let index = state
@@ -291,15 +258,18 @@ fn root(state: &ServerState, index: usize) -> Value {
     })
 }
 
-/// A stable policy id for a policy name in an organization (`p-` and 8 characters).
+/// A stable policy id for a policy name in an organization: `p-` and 12 characters, within
+/// both the model's `PolicyId` pattern (`^p-[0-9a-zA-Z_]{8,128}$`) and the id part of its
+/// `PolicyArn` pattern (`p-[0-9a-z]{10,32}`).
 fn policy_id(org: &Organization, name: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in org.id.bytes().chain(name.bytes()) {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("p-{}", &format!("{hash:016x}")[..8])
+    format!(
+        "p-{}",
+        copylab_rules::ids::IdGenerator::for_names(&[&org.id, name]).hex(12)
+    )
 }
 
+/// ARNs follow the model's patterns (`OrganizationArn`, `AccountArn`, `RootArn`, `PolicyArn`:
+/// `arn:aws:organizations::MANAGEMENT:policy/o-.../tag_policy/p-...`).
 fn policy_arn(org: &Organization, kind: &str, id: &str) -> String {
     format!(
         "arn:aws:organizations::{}:policy/{}/{}/{id}",

@@ -156,12 +156,8 @@ fn principal(caller: &Caller) -> String {
 /// A stable unique id for a principal (`AIDA...` for users, `AROA...` for roles), as IAM shows
 /// them: 21 characters (modeled values; the prefixes are IAM's).
 fn unique_id(prefix: &str, arn: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in arn.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let mut ids = copylab_rules::ids::IdGenerator::new(hash);
-    format!("{prefix}{}", ids.hex(17).to_uppercase())
+    let hex = copylab_rules::ids::IdGenerator::for_names(&[arn]).hex(17);
+    format!("{prefix}{}", hex.to_uppercase())
 }
 
 fn get_caller_identity(caller: &Caller) -> String {
