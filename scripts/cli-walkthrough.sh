@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's AWS CLI walkthrough against a fresh `copylab serve`, checked: one copy job
 # completes, one fails with AWS's message; then a key policy changed through `aws kms` fails the
-# next copy, and putting it back lets it complete. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
+# next copy, and putting it back lets it complete; the same through `aws iam` (a Deny on the copy
+# role) and `aws organizations`; signatures, STS sessions and the ordinary ways to configure a
+# client. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
 # virtualenv; builds copylab if needed. Usage: scripts/cli-walkthrough.sh [path/to/copylab]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -98,6 +100,28 @@ config=$(mktemp)
 printf '[profile copylab]\nregion = us-east-1\nendpoint_url = %s\naws_access_key_id = 111122223333\naws_secret_access_key = x\n' "$url" > "$config"
 env -u AWS_ENDPOINT_URL -u AWS_REGION -u AWS_DEFAULT_REGION AWS_CONFIG_FILE="$config" "$aws" --profile copylab sts get-caller-identity > /dev/null
 rm -f "$config"
+
+# IAM: the copy role's policies and trust, changed through `aws iam`, decide the next copy.
+path=$("$aws" iam get-role --role-name AWSBackupDefaultServiceRole --query Role.Path --output text)
+[ "$path" = "/service-role/" ] || { echo "cli walkthrough: get-role says the path is $path" >&2; exit 1; }
+# The CLI decodes IAM's URL-encoded documents, as it does against AWS.
+principal=$("$aws" iam get-role --role-name AWSBackupDefaultServiceRole \
+  --query 'Role.AssumeRolePolicyDocument.Statement[0].Principal.Service' --output text)
+[ "$principal" = "backup.amazonaws.com" ] || { echo "cli walkthrough: the trust policy names $principal" >&2; exit 1; }
+"$aws" iam put-role-policy --role-name AWSBackupDefaultServiceRole --policy-name NoCopies --policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"backup:CopyIntoBackupVault","Resource":"*"}]}'
+denied=$(copy_state)
+echo "after put-role-policy with a Deny: $denied"
+[ "$denied" = "$(printf 'FAILED\tAccess Denied trying to call AWS Backup service')" ] \
+  || { echo "cli walkthrough: the copy did not fail after the role denied it" >&2; exit 1; }
+"$aws" iam delete-role-policy --role-name AWSBackupDefaultServiceRole --policy-name NoCopies
+[ "$(copy_state)" = "$(printf 'COMPLETED\tNone')" ] || { echo "cli walkthrough: the copy did not complete after delete-role-policy" >&2; exit 1; }
+if "$aws" iam get-role --role-name NoSuchRole 2> "$log.err"; then
+  echo "cli walkthrough: a missing role was found" >&2
+  exit 1
+fi
+grep -q 'NoSuchEntity' "$log.err" && grep -q 'The role with name NoSuchRole cannot be found.' "$log.err"
+rm -f "$log.err"
 
 # Organizations: the destination leaves the organization, and the next copy fails with the seed's message.
 AWS_ACCESS_KEY_ID=123456789012 "$aws" organizations remove-account-from-organization --account-id 444455556666

@@ -1,4 +1,4 @@
-//! Generates the server's operation tables (routes, input members, required members, member types) from the vendored AWS Backup, AWS KMS, AWS STS and AWS Organizations models.
+//! Generates the server's operation tables (routes, input members, required members, member types) from the vendored AWS Backup, AWS KMS, AWS STS, AWS IAM and AWS Organizations models.
 
 use std::fmt::Write as _;
 use std::io::Read as _;
@@ -24,6 +24,12 @@ fn main() {
         "sts-2011-06-15",
         "STS_OPERATIONS",
         "Every operation of the AWS STS model (query protocol: every member travels in the form body).",
+    );
+    table(
+        &mut out,
+        "iam-2010-05-08",
+        "IAM_OPERATIONS",
+        "Every operation of the AWS IAM model (query protocol: every member travels in the form body).",
     );
     table(
         &mut out,

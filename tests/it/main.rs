@@ -44,6 +44,9 @@ mod signatures;
 // The real aws-sdk-sts client: GetCallerIdentity, and AssumeRole sessions acting on other services.
 mod sts;
 
+// The real aws-sdk-iam client: roles, trust, inline and managed policies, one world, expired sessions.
+mod iam;
+
 // The real aws-sdk-organizations client: caller rules, and accounts and tag policies changed through Organizations deciding the next copy job.
 mod organizations;
 

@@ -137,7 +137,10 @@ proptest! {
             }
             _ => {
                 if let Some(role) = g.world.roles.first_mut() {
-                    role.policies.push(copylab_rules::world::PolicyDocument(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "backup:*", "Resource": "*"}]})));
+                    role.policies.push(copylab_rules::world::InlinePolicy {
+                        name: "AllowBackup".to_owned(),
+                        document: copylab_rules::world::PolicyDocument(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "backup:*", "Resource": "*"}]})),
+                    });
                 }
             }
         }
@@ -191,13 +194,17 @@ fn undo_addition(g: &mut Generated, patch: &Patch, (statement, action): &(usize,
                 .and_then(Value::as_array_mut),
             statements.len(),
         ),
-        Patch::AddRolePolicy { role_arn, policy } => (
+        Patch::AddRolePolicy {
+            role_arn,
+            policy_name,
+            policy,
+        } => (
             g.world
                 .roles
                 .iter_mut()
                 .find(|r| r.arn == *role_arn)
-                .and_then(|r| r.policies.last_mut())
-                .and_then(|p| p.0.get_mut("Statement"))
+                .and_then(|r| r.policies.iter_mut().find(|p| p.name == *policy_name))
+                .and_then(|p| p.document.0.get_mut("Statement"))
                 .and_then(Value::as_array_mut),
             policy["Statement"].as_array().map_or(0, Vec::len),
         ),

@@ -375,7 +375,7 @@ mod random_requests {
         ]
     }
 
-    /// A KMS, Organizations or STS request: (service in the scope, target header, body).
+    /// A KMS, Organizations, STS or IAM request: (service in the scope, target header, body).
     fn json_or_query_request() -> impl Strategy<Value = (&'static str, Option<String>, String)> {
         let kms: Vec<&'static str> = copylab_server::model::KMS_OPERATIONS.iter().map(|op| op.name).collect();
         let orgs: Vec<&'static str> = copylab_server::model::ORGANIZATIONS_OPERATIONS
@@ -383,6 +383,27 @@ mod random_requests {
             .map(|op| op.name)
             .collect();
         let sts: Vec<&'static str> = copylab_server::model::STS_OPERATIONS.iter().map(|op| op.name).collect();
+        let iam: Vec<&'static str> = copylab_server::model::IAM_OPERATIONS.iter().map(|op| op.name).collect();
+        // IAM form fragments that reach past the edge: real role names, documents and ARNs.
+        let iam_extra = prop::collection::vec(
+            prop_oneof![
+                Just("RoleName=AWSBackupDefaultServiceRole".to_owned()),
+                Just("RoleName=BackupOperatorRole".to_owned()),
+                Just("PolicyName=P".to_owned()),
+                Just(
+                    "PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Fservice-role%2FAWSBackupServiceRolePolicyForBackup"
+                        .to_owned()
+                ),
+                Just("PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%7D".to_owned()),
+                Just("AssumeRolePolicyDocument=%7Bx".to_owned()),
+                Just("MaxItems=0".to_owned()),
+                Just("Marker=99".to_owned()),
+                Just("Tags.member.3.Key=k".to_owned()),
+                "[a-zA-Z=&%0-9:/+.]{0,30}",
+            ],
+            0..4,
+        )
+        .prop_map(|parts| parts.join("&"));
         let json_body = prop_oneof![
             Just(String::new()),
             "\\PC{0,60}",
@@ -407,6 +428,11 @@ mod random_requests {
                 None,
                 format!("Action={op}&Version=2011-06-15&{extra}")
             )),
+            (prop::sample::select(iam), iam_extra).prop_map(|(op, extra)| (
+                "iam",
+                None,
+                format!("Action={op}&Version=2010-05-08&{extra}")
+            )),
         ]
     }
 
@@ -414,7 +440,7 @@ mod random_requests {
         #![proptest_config(crate::proptest_config(64, "tests/it/server.proptest-regressions"))]
 
         #[test]
-        fn random_kms_organizations_and_sts_requests_get_their_protocols_errors_and_never_a_500(
+        fn random_kms_organizations_sts_and_iam_requests_get_their_protocols_errors_and_never_a_500(
             (service, target, body) in json_or_query_request(),
             key in prop::sample::select(vec!["", "111122223333", "123456789012", "AKIAUNKNOWNEXAMPLE00", "AKIAIOSFODNN7EXAMPLE"]),
         ) {
@@ -626,6 +652,7 @@ fn world_credentials_with_a_principal_without_account_or_a_repeated_key_are_reje
         principal: "arn:aws:iam::444455556666:user/other".to_owned(),
         secret_access_key: None,
         session_token: None,
+        expiration: None,
     });
     let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
     assert_eq!(error.path, "world.credentials[2]");
@@ -635,6 +662,32 @@ fn world_credentials_with_a_principal_without_account_or_a_repeated_key_are_reje
     let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
     assert_eq!(error.path, "world.credentials[0]");
     assert!(error.message.contains("neither an IAM ARN"), "{error}");
+    let mut world = default_world();
+    world.credentials[1].expiration = Some("tomorrow".to_owned());
+    let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
+    assert_eq!(error.path, "world.credentials[1]");
+    assert!(error.message.contains("not a UTC timestamp"), "{error}");
+    let mut world = default_world();
+    world.roles[0].arn = "arn:aws:iam::111122223333:user/not-a-role".to_owned();
+    let error = copylab_rules::PreparedWorld::new(&world).unwrap_err();
+    assert!(error.message.contains("not a role ARN"), "{error}");
+}
+
+#[test]
+fn timestamps_parse_to_epoch_seconds() {
+    use copylab_rules::world::timestamp_seconds;
+    assert_eq!(timestamp_seconds("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(timestamp_seconds("2026-11-28T16:00:00Z"), Some(1_795_881_600));
+    assert_eq!(timestamp_seconds("2026-11-28T16:00:00.5Z"), Some(1_795_881_600));
+    for bad in [
+        "2026-11-28",
+        "2026-13-01T00:00:00Z",
+        "2026-11-28T16:00:00",
+        "x-y-zT1:2:3Z",
+        "2026-11-28T24:00:00Z",
+    ] {
+        assert_eq!(timestamp_seconds(bad), None, "{bad}");
+    }
 }
 
 /// Sends an awsJson1_1 request for `target` as `account`; returns status and the JSON body.

@@ -174,7 +174,7 @@ fn resolve_policies(world: &mut World, origin: &str, base: Option<&Path>) -> Res
             documents.push((format!("world.roles[{i}].trust_policy"), policy));
         }
         for (j, policy) in role.policies.iter_mut().enumerate() {
-            documents.push((format!("world.roles[{i}].policies[{j}]"), policy));
+            documents.push((format!("world.roles[{i}].policies[{j}].document"), &mut policy.document));
         }
     }
     for (path, document) in documents {

@@ -184,6 +184,20 @@ fn parse(value: &serde_json::Value, kind: PolicyKind, path: String) -> Result<Po
     })
 }
 
+/// A role ARN's name (the last path segment), or `None` when `arn` is not
+/// `arn:PARTITION:iam::ACCOUNT:role/...` with a 12-digit account.
+pub fn role_name_of(arn: &str) -> Option<&str> {
+    let [_, _, service, region, account, resource] = copylab_policy::split_arn(arn)?;
+    let path = resource.strip_prefix("role/")?;
+    let name = path.rsplit('/').next()?;
+    (service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty())
+    .then_some(name)
+}
+
 /// The trust policy a role gets when the scenario gives none: `backup.amazonaws.com` may assume it.
 pub fn default_trust_policy() -> serde_json::Value {
     serde_json::json!({
@@ -208,11 +222,41 @@ impl<'w> PreparedWorld<'w> {
                     credential.principal
                 )));
             }
+            if let Some(expiration) = &credential.expiration
+                && crate::world::timestamp_seconds(expiration).is_none()
+            {
+                return Err(fail(format!(
+                    "expiration `{expiration}` is not a UTC timestamp like 2026-11-28T16:00:00Z"
+                )));
+            }
             if !seen_keys.insert(credential.access_key_id.as_str()) {
                 return Err(fail(format!(
                     "access key id `{}` is listed twice",
                     credential.access_key_id
                 )));
+            }
+        }
+        let mut seen_roles = std::collections::HashSet::new();
+        for (i, role) in world.roles.iter().enumerate() {
+            let fail = |message: String| WorldError {
+                path: format!("world.roles[{i}]"),
+                message,
+                policy_errors: Vec::new(),
+            };
+            if role_name_of(&role.arn).is_none() {
+                return Err(fail(format!(
+                    "`{}` is not a role ARN (arn:PARTITION:iam::ACCOUNT:role/PATH/NAME)",
+                    role.arn
+                )));
+            }
+            if !seen_roles.insert(role.arn.as_str()) {
+                return Err(fail(format!("role `{}` is listed twice", role.arn)));
+            }
+            let mut names = std::collections::HashSet::new();
+            for inline in &role.policies {
+                if !names.insert(inline.name.as_str()) {
+                    return Err(fail(format!("inline policy name `{}` is used twice", inline.name)));
+                }
             }
         }
         let mut key_policies = HashMap::new();
@@ -253,9 +297,12 @@ impl<'w> PreparedWorld<'w> {
                 )?,
             };
             let mut inline = Vec::new();
-            for (j, document) in role.policies.iter().enumerate() {
+            for (j, inline_policy) in role.policies.iter().enumerate() {
                 let path = format!("world.roles[{i}].policies[{j}]");
-                inline.push((path.clone(), parse(&document.0, PolicyKind::Identity, path)?));
+                inline.push((
+                    path.clone(),
+                    parse(&inline_policy.document.0, PolicyKind::Identity, path)?,
+                ));
             }
             let (managed, unknown_managed) =
                 role.managed_policies

@@ -8,8 +8,8 @@ use crate::kms::KeyRef;
 use crate::text;
 use crate::text::Text;
 use crate::world::{
-    BackupVault, Fault, Key, KeyManager, KeyState, Lifecycle, MemberAccount, Organization, PolicyDocument,
-    RecoveryPoint, RegionSettings, Role, StartCopyJob, VaultType, World,
+    BackupVault, Fault, InlinePolicy, Key, KeyManager, KeyState, Lifecycle, MemberAccount, Organization,
+    PolicyDocument, RecoveryPoint, RegionSettings, Role, StartCopyJob, VaultType, World,
 };
 
 /// An AWS CLI command and where to run it.
@@ -105,10 +105,12 @@ pub enum Patch {
         /// The policy.
         policy: Value,
     },
-    /// Add an inline policy to a role.
+    /// Put an inline policy on a role (`PutRolePolicy`: replaces one of the same name).
     AddRolePolicy {
         /// The role.
         role_arn: String,
+        /// The inline policy's name.
+        policy_name: String,
         /// The policy.
         policy: Value,
     },
@@ -818,6 +820,9 @@ pub(crate) fn fix_trust(role_arn: &str) -> Remedy {
     }
 }
 
+/// The name of the inline policy the remedy puts on a role.
+const ROLE_POLICY_NAME: &str = "CopyIntoDestinationVault";
+
 pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(String, usize)]) -> Remedy {
     let account = role_arn.split(':').nth(4).unwrap_or_default();
     let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "CopyIntoDestinationVault", "Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": vault_arn}]});
@@ -838,6 +843,7 @@ pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(Str
     if denies.is_empty() {
         patches.push(Patch::AddRolePolicy {
             role_arn: role_arn.to_owned(),
+            policy_name: ROLE_POLICY_NAME.to_owned(),
             policy: policy.clone(),
         });
     }
@@ -861,7 +867,7 @@ pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(Str
             account,
             None,
             format!(
-                "aws iam put-role-policy --role-name {} --policy-name CopyIntoDestinationVault --policy-document '{}'",
+                "aws iam put-role-policy --role-name {} --policy-name {ROLE_POLICY_NAME} --policy-document '{}'",
                 role_name(role_arn),
                 compact(&policy)
             ),
@@ -1153,13 +1159,24 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
                 .ok_or("no such role")?;
             role.trust_policy = Some(PolicyDocument(policy.clone()));
         }
-        Patch::AddRolePolicy { role_arn, policy } => {
+        Patch::AddRolePolicy {
+            role_arn,
+            policy_name,
+            policy,
+        } => {
             let role = world
                 .roles
                 .iter_mut()
                 .find(|r| r.arn == *role_arn)
                 .ok_or("no such role")?;
-            role.policies.push(PolicyDocument(policy.clone()));
+            let inline = InlinePolicy {
+                name: policy_name.clone(),
+                document: PolicyDocument(policy.clone()),
+            };
+            match role.policies.iter_mut().find(|p| p.name == *policy_name) {
+                Some(existing) => *existing = inline,
+                None => role.policies.push(inline),
+            }
         }
         Patch::RemoveRolePolicyStatements {
             role_arn,
@@ -1171,7 +1188,11 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
                 .iter_mut()
                 .find(|r| r.arn == *role_arn)
                 .ok_or("no such role")?;
-            let document = role.policies.get_mut(*policy_index).ok_or("no such inline policy")?;
+            let document = &mut role
+                .policies
+                .get_mut(*policy_index)
+                .ok_or("no such inline policy")?
+                .document;
             remove_indexes(statements_of(document).ok_or("no Statement")?, indexes);
         }
         Patch::AddVaultAccessPolicyStatements { vault_arn, statements } => {

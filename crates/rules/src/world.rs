@@ -73,6 +73,44 @@ pub struct AccessKey {
     /// with the key must carry it. `AssumeRole` adds keys with one.
     #[serde(default)]
     pub session_token: Option<String>,
+    /// When temporary credentials expire (`2026-11-28T16:00:00Z`, UTC, as STS gives
+    /// `Expiration`); afterwards requests with the key answer `ExpiredToken`. Judged against
+    /// the wall clock, like signatures. `AssumeRole` sets it.
+    #[serde(default)]
+    pub expiration: Option<String>,
+}
+
+/// Epoch seconds of a UTC timestamp `YYYY-MM-DDTHH:MM:SSZ` (fractional seconds allowed), or
+/// `None` when `text` is not one.
+pub fn timestamp_seconds(text: &str) -> Option<i64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let number = |s: &str| {
+        s.parse::<i64>()
+            .ok()
+            .filter(|_| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut d = date.split('-');
+    let (y, m, day) = (number(d.next()?)?, number(d.next()?)?, number(d.next()?)?);
+    let mut t = time.split(':');
+    let (h, min) = (number(t.next()?)?, number(t.next()?)?);
+    let sec = number(t.next()?.split('.').next()?)?;
+    if d.next().is_some()
+        || t.next().is_some()
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || h > 23
+        || min > 59
+        || sec > 60
+    {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400 + h * 3600 + min * 60 + sec)
 }
 
 /// The account a `credentials` principal belongs to: the account of an `arn:PARTITION:iam::` or
@@ -255,12 +293,22 @@ pub struct Role {
     /// The trust policy; absent means one that lets `backup.amazonaws.com` assume the role.
     #[serde(default)]
     pub trust_policy: Option<PolicyDocument>,
-    /// Inline identity policies.
+    /// Inline identity policies, by name (`PutRolePolicy`).
     #[serde(default)]
-    pub policies: Vec<PolicyDocument>,
+    pub policies: Vec<InlinePolicy>,
     /// Attached managed policies by ARN (AWS's Backup managed policies are known by ARN).
     #[serde(default)]
     pub managed_policies: Vec<String>,
+}
+
+/// An inline policy of a role, as `PutRolePolicy` stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlinePolicy {
+    /// `PolicyName`: unique within the role.
+    pub name: String,
+    /// `PolicyDocument`.
+    pub document: PolicyDocument,
 }
 
 /// The state of a recovery point.

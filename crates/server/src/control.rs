@@ -123,7 +123,16 @@ fn snapshot(state: &ServerState) -> Value {
         .iter()
         .map(|j| json!({"CopyJobId": j.id, "AccountId": j.account, "State": j.state(state.progression).as_str()}))
         .collect();
-    json!({"world": state.world, "seed": state.initial.1, "as_of": state.as_of, "wording": state.wording, "copy_jobs": jobs})
+    // What the services keep beyond the world (KMS descriptions and aliases, Organizations
+    // backup policies and enabled types, IAM role ids and dates) is shown too; `load` ignores it.
+    json!({
+        "world": state.world,
+        "seed": state.initial.1,
+        "as_of": state.as_of,
+        "wording": state.wording,
+        "copy_jobs": jobs,
+        "services": {"kms": state.kms, "organizations": state.organizations, "iam": state.iam},
+    })
 }
 
 /// Replaces the world with a document's (`world`, optional `seed`, `as_of`, `wording`; other

@@ -2,19 +2,22 @@
 //!
 //! Layers: `model` (the operation tables generated from the vendored AWS models) -> `protocol`
 //! (caller, input, errors) -> `ops` (one module per AWS Backup operation group) and `kms` (AWS
-//! KMS, awsJson1_1) `organizations` (AWS Organizations, awsJson1_1) and `sts` (AWS STS, query protocol) -> `state` (world and jobs). Requests
-//! whose credential scope names `sts` (or unsigned form posts) go to STS, requests with
+//! KMS, awsJson1_1), `organizations` (AWS Organizations, awsJson1_1), `sts` and `iam` (AWS STS and
+//! AWS IAM, query protocol, through `query`) -> `state` (world and jobs). Requests whose credential
+//! scope names `sts` or `iam` (or unsigned form posts, by `Action`) go to the query edge, requests with
 //! `X-Amz-Target` to the awsJson services by prefix, the rest to AWS Backup's restJson1 routes. The only crate of copylab
 //! that knows about HTTP.
 
 pub mod authz;
 pub mod control;
+pub mod iam;
 pub mod json1;
 pub mod kms;
 pub mod model;
 pub mod ops;
 pub mod organizations;
 pub mod protocol;
+pub mod query;
 pub mod sigv4;
 pub mod state;
 pub mod sts;
@@ -65,8 +68,8 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
             &request_id,
         );
     }
-    if sts::is_sts(&sent(&parts, &body)) {
-        return sts::handle(&mut state, &sent(&parts, &body), &request_id);
+    if let Some(service) = query::service_for(&sent(&parts, &body)) {
+        return query::handle(service, &mut state, &sent(&parts, &body), &request_id);
     }
     if let Some(target) = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         if target.starts_with(kms::TARGET_PREFIX) {

@@ -17,7 +17,7 @@ use crate::state::ServerState;
 pub const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
 
 /// Organizations state the world has no field for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct OrganizationsState {
     /// Backup policies: (organization id, policy id, name, description, content, targets).
     pub backup_policies: Vec<BackupPolicy>,
@@ -29,7 +29,7 @@ pub struct OrganizationsState {
 }
 
 /// A `BACKUP_POLICY` (kept by the server; the rules engine does not read backup plans).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct BackupPolicy {
     /// The organization.
     pub organization: String,

@@ -93,6 +93,8 @@ pub struct Caller {
     pub principal: Option<String>,
     /// The key's secret, when the world gives one: the request's signature must verify.
     pub secret: Option<String>,
+    /// When temporary credentials expire, epoch seconds.
+    pub expires: Option<i64>,
 }
 
 /// Reads the caller from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...`.
@@ -171,6 +173,10 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
             region: region.to_owned(),
             principal: Some(principal),
             secret: key.secret_access_key.clone(),
+            expires: key
+                .expiration
+                .as_deref()
+                .and_then(copylab_rules::world::timestamp_seconds),
         });
     }
     if !copylab_policy::is_account_id(key_id) {
@@ -185,6 +191,7 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
         region: region.to_owned(),
         principal: None,
         secret: None,
+        expires: None,
     })
 }
 
@@ -262,7 +269,7 @@ pub fn input(
     Ok(input)
 }
 
-fn query_value(member: &Member, text: &str) -> Result<Value, ApiError> {
+pub(crate) fn query_value(member: &Member, text: &str) -> Result<Value, ApiError> {
     let wrong = || {
         ApiError::invalid_request(format!(
             "{} must be a {}, got `{text}` (modeled message)",
@@ -277,7 +284,7 @@ fn query_value(member: &Member, text: &str) -> Result<Value, ApiError> {
 }
 
 /// Checks a member's JSON value against its model type and constraints.
-fn check(member: &Member, value: &Value) -> Result<(), ApiError> {
+pub(crate) fn check(member: &Member, value: &Value) -> Result<(), ApiError> {
     let type_ok = match member.kind {
         "string" | "timestamp" => value.is_string() || (member.kind == "timestamp" && value.is_number()),
         "integer" | "long" => value.is_i64() || value.is_u64(),
@@ -376,8 +383,29 @@ pub fn authenticate(
     family: crate::sigv4::Family,
 ) -> Result<Caller, ApiError> {
     let caller = caller(sent.headers, keys)?;
+    let now = std::time::SystemTime::now();
     if let Some(secret) = &caller.secret {
-        crate::sigv4::verify(sent, secret, std::time::SystemTime::now(), family)?;
+        crate::sigv4::verify(sent, secret, now, family)?;
+    }
+    let now_seconds = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    if caller.expires.is_some_and(|expires| expires <= now_seconds) {
+        return Err(expired_token(family));
     }
     Ok(caller)
+}
+
+/// The answer to expired temporary credentials, per protocol. The message is AWS's (STS
+/// GetCallerIdentity, prowler-cloud/prowler#789; IAM, cfn-sphere/cfn-sphere#55: `ExpiredToken`,
+/// 403). The awsJson and restJson codes follow the generic Common Errors pages
+/// (`ExpiredTokenException`); their statuses are not documented per service (facts aws-org-wire
+/// §2.1: awsJson answers auth errors with 400, restJson with 403), so they are modeled.
+fn expired_token(family: crate::sigv4::Family) -> ApiError {
+    let message = "The security token included in the request is expired";
+    match family {
+        crate::sigv4::Family::Query => ApiError::new("ExpiredToken", StatusCode::FORBIDDEN, message),
+        crate::sigv4::Family::Json => ApiError::new("ExpiredTokenException", StatusCode::BAD_REQUEST, message),
+        crate::sigv4::Family::RestJson => ApiError::new("ExpiredTokenException", StatusCode::FORBIDDEN, message),
+    }
 }

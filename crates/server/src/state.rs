@@ -128,6 +128,8 @@ pub struct ServerState {
     pub kms: crate::kms::KmsState,
     /// Organizations state beyond the world's organizations (backup policies, enabled types).
     pub organizations: crate::organizations::OrganizationsState,
+    /// IAM state beyond the world's roles (ids, dates, descriptions and tags of created roles).
+    pub iam: crate::iam::IamState,
     /// What `POST /_copylab/reset` returns to.
     pub initial: (World, u64, Option<String>, Wording),
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
@@ -171,6 +173,7 @@ impl ServerState {
             resources: Vec::new(),
             kms: Default::default(),
             organizations: Default::default(),
+            iam: Default::default(),
             initial: (world_copy, seed, as_of_copy, wording),
             builtin_scenarios: None,
         }
@@ -180,6 +183,12 @@ impl ServerState {
     pub fn tick(&mut self) -> f64 {
         self.clock += 1.0;
         self.clock
+    }
+
+    /// The epoch seconds the world starts at (its `as_of` day): the creation date of what the
+    /// world's files define.
+    pub fn started(&self) -> f64 {
+        date_seconds(self.initial.2.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
     }
 
     /// A request id.
@@ -244,18 +253,7 @@ impl ServerState {
 
 /// Epoch seconds of a `YYYY-MM-DD` date at midnight UTC.
 pub fn date_seconds(date: &str) -> f64 {
-    let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>().unwrap_or(1));
-    let (y, m, d) = (
-        parts.next().unwrap_or(1970),
-        parts.next().unwrap_or(1),
-        parts.next().unwrap_or(1),
-    );
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    ((era * 146_097 + doe - 719_468) * 86_400) as f64
+    copylab_rules::world::timestamp_seconds(&format!("{date}T00:00:00Z")).unwrap_or(0) as f64
 }
 
 #[cfg(test)]

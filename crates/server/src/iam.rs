@@ -1,0 +1,531 @@
+//! AWS IAM on the wire (query protocol, XML): the world's roles, their trust policies, inline policies and attached managed policies (`CreateRole`, `GetRole`, `ListRoles`, `DeleteRole`, `UpdateAssumeRolePolicy`, `Put/Get/Delete/ListRolePolicy`, `Attach/Detach/ListAttachedRolePolicies`), so the copy role the rules engine checks can be changed the way it is changed in AWS.
+//!
+//! IAM is global in a partition: a `RoleName` names a role of the caller's account, whatever
+//! Region signed the request. Documents go through the policy engine (a trust policy as a trust
+//! policy, an inline policy as an identity policy) and come back URL-encoded, as IAM returns them.
+//! The caller's own permissions for IAM actions are taken as allowing (modeled, as for KMS).
+//! Messages come from captures against AWS (LocalStack's recorded IAM snapshots and public issue
+//! threads, cited per message); the rest say `(modeled message)`.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use copylab_policy::{Policy, PolicyKind};
+use copylab_rules::policies::{managed_policy_in, role_name_of};
+use copylab_rules::world::{InlinePolicy, PolicyDocument, Role};
+use serde_json::{Map, Value};
+
+use crate::protocol::{ApiError, Caller};
+use crate::query::{escape, get, iso8601, unique_id, url_encode};
+use crate::state::ServerState;
+
+/// AWS IAM on the query edge.
+pub static SERVICE: crate::query::Service = crate::query::Service {
+    name: "AWS IAM",
+    scope: "iam",
+    // The pinned model's `xmlNamespace`.
+    namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
+    version: "2010-05-08",
+    operations: crate::model::IAM_OPERATIONS,
+    implemented: &[
+        "CreateRole",
+        "GetRole",
+        "ListRoles",
+        "DeleteRole",
+        "UpdateAssumeRolePolicy",
+        "PutRolePolicy",
+        "GetRolePolicy",
+        "DeleteRolePolicy",
+        "ListRolePolicies",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "ListAttachedRolePolicies",
+    ],
+    run,
+};
+
+/// Managed policies a role may have attached: IAM's default quota (modeled message).
+const MANAGED_POLICIES_PER_ROLE: usize = 10;
+
+/// IAM state the world has no field for.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IamState {
+    /// Per role ARN: what `CreateRole` set. Roles of the world's file have none.
+    pub roles: BTreeMap<String, RoleExtra>,
+}
+
+/// What IAM shows of a role beyond the world's fields.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RoleExtra {
+    /// `RoleId` of a role created through the API (a new id each time, as IAM gives).
+    pub role_id: String,
+    /// `CreateDate`, epoch seconds.
+    pub created: f64,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `MaxSessionDuration`.
+    pub max_session_duration: u64,
+    /// Tags, in the order given.
+    pub tags: Vec<(String, String)>,
+}
+
+fn run(
+    action: &str,
+    state: &mut ServerState,
+    caller: &Caller,
+    input: &Map<String, Value>,
+) -> Result<Option<String>, ApiError> {
+    match action {
+        "CreateRole" => create_role(state, caller, input).map(Some),
+        "GetRole" => {
+            let index = find_role(state, caller, input)?;
+            Ok(Some(format!(
+                "    <Role>\n{}    </Role>\n",
+                role_xml(state, index, true)
+            )))
+        }
+        "ListRoles" => list_roles(state, caller, input).map(Some),
+        "DeleteRole" => delete_role(state, caller, input).map(|()| None),
+        "UpdateAssumeRolePolicy" => {
+            let index = find_modifiable_role(state, caller, input)?;
+            let document = policy_document(get(input, "PolicyDocument"), PolicyKind::Trust)?;
+            state.world.roles[index].trust_policy = Some(PolicyDocument(document));
+            Ok(None)
+        }
+        "PutRolePolicy" => {
+            let index = find_modifiable_role(state, caller, input)?;
+            let document = policy_document(get(input, "PolicyDocument"), PolicyKind::Identity)?;
+            let name = get(input, "PolicyName").unwrap_or_default().to_owned();
+            let policies = &mut state.world.roles[index].policies;
+            let inline = InlinePolicy {
+                name: name.clone(),
+                document: PolicyDocument(document),
+            };
+            match policies.iter_mut().find(|p| p.name == name) {
+                Some(existing) => *existing = inline,
+                None => policies.push(inline),
+            }
+            Ok(None)
+        }
+        "GetRolePolicy" => {
+            let index = find_role(state, caller, input)?;
+            let role = &state.world.roles[index];
+            let inline = inline_policy(role, input)?;
+            Ok(Some(format!(
+                "    <RoleName>{}</RoleName>\n    <PolicyName>{}</PolicyName>\n    <PolicyDocument>{}</PolicyDocument>\n",
+                escape(role_name(role)),
+                escape(&inline.name),
+                url_encode(&inline.document.0.to_string())
+            )))
+        }
+        "DeleteRolePolicy" => {
+            let index = find_modifiable_role(state, caller, input)?;
+            let name = inline_policy(&state.world.roles[index], input)?.name.clone();
+            state.world.roles[index].policies.retain(|p| p.name != name);
+            Ok(None)
+        }
+        "ListRolePolicies" => {
+            let index = find_role(state, caller, input)?;
+            let names: Vec<String> = state.world.roles[index]
+                .policies
+                .iter()
+                .map(|p| format!("      <member>{}</member>\n", escape(&p.name)))
+                .collect();
+            paged(input, "PolicyNames", &names).map(Some)
+        }
+        "AttachRolePolicy" => attach_role_policy(state, caller, input).map(|()| None),
+        "DetachRolePolicy" => {
+            let index = find_modifiable_role(state, caller, input)?;
+            let arn = get(input, "PolicyArn").unwrap_or_default().to_owned();
+            check_policy_arn(&arn)?;
+            let managed = &mut state.world.roles[index].managed_policies;
+            let Some(position) = managed.iter().position(|a| *a == arn) else {
+                // LocalStack's recorded IAM snapshot (detach-not-attached-policy-error);
+                // pulumi/pulumi-aws#501, status code 404.
+                return Err(no_such_entity(format!("Policy {arn} was not found.")));
+            };
+            managed.remove(position);
+            Ok(None)
+        }
+        "ListAttachedRolePolicies" => {
+            let index = find_role(state, caller, input)?;
+            let prefix = get(input, "PathPrefix").unwrap_or("/");
+            let members: Vec<String> = state.world.roles[index]
+                .managed_policies
+                .iter()
+                .filter(|arn| policy_path(arn).starts_with(prefix))
+                .map(|arn| {
+                    format!(
+                        "      <member>\n        <PolicyName>{}</PolicyName>\n        <PolicyArn>{}</PolicyArn>\n      </member>\n",
+                        escape(arn.rsplit('/').next().unwrap_or(arn)),
+                        escape(arn)
+                    )
+                })
+                .collect();
+            paged(input, "AttachedPolicies", &members).map(Some)
+        }
+        other => Err(ApiError::not_implemented(other)),
+    }
+}
+
+fn no_such_entity(message: String) -> ApiError {
+    ApiError::new("NoSuchEntity", StatusCode::NOT_FOUND, message)
+}
+
+fn role_name(role: &Role) -> &str {
+    role_name_of(&role.arn).unwrap_or(&role.arn)
+}
+
+/// The role's path: `/service-role/` for `arn:aws:iam::ACCOUNT:role/service-role/NAME`.
+fn role_path(arn: &str) -> String {
+    let resource = arn.split_once(":role").map_or("", |(_, r)| r);
+    match resource.rfind('/') {
+        Some(end) => resource[..=end].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+/// A managed policy ARN's path (`/service-role/`).
+fn policy_path(arn: &str) -> String {
+    let resource = arn.split_once(":policy").map_or("", |(_, r)| r);
+    match resource.rfind('/') {
+        Some(end) => resource[..=end].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+fn partition(caller: &Caller) -> &'static str {
+    copylab_rules::regions::partition(&caller.region)
+}
+
+/// The index of the role `RoleName` names in the caller's account (IAM role names are unique in
+/// an account, case-insensitively).
+fn find_role(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<usize, ApiError> {
+    let name = get(input, "RoleName").unwrap_or_default();
+    let prefix = format!("arn:{}:iam::{}:role/", partition(caller), caller.account);
+    state
+        .world
+        .roles
+        .iter()
+        .position(|r| r.arn.starts_with(&prefix) && role_name(r).eq_ignore_ascii_case(name))
+        // LocalStack's recorded IAM snapshots (get-role-error and others); cloudquery/cq-provider-aws#843,
+        // status code 404.
+        .ok_or_else(|| no_such_entity(format!("The role with name {name} cannot be found.")))
+}
+
+/// [`find_role`], refusing service-linked roles, which only their service changes.
+fn find_modifiable_role(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<usize, ApiError> {
+    let index = find_role(state, caller, input)?;
+    let role = &state.world.roles[index];
+    if role_path(&role.arn).starts_with("/aws-service-role/") {
+        return Err(ApiError::new(
+            "UnmodifiableEntity",
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS (modeled message)",
+                role_name(role)
+            ),
+        ));
+    }
+    Ok(index)
+}
+
+fn inline_policy<'r>(role: &'r Role, input: &Map<String, Value>) -> Result<&'r InlinePolicy, ApiError> {
+    let name = get(input, "PolicyName").unwrap_or_default();
+    role.policies
+        .iter()
+        .find(|p| p.name == name)
+        // LocalStack's recorded IAM snapshot (get-nonexistent-policy-error); aws/aws-cli#6139.
+        .ok_or_else(|| no_such_entity(format!("The role policy with name {name} cannot be found.")))
+}
+
+/// A policy document from the request, checked by the policy engine for its kind.
+fn policy_document(text: Option<&str>, kind: PolicyKind) -> Result<Value, ApiError> {
+    let text = text.unwrap_or_default();
+    let malformed = |message: String| ApiError::new("MalformedPolicyDocument", StatusCode::BAD_REQUEST, message);
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        // LocalStack's recorded IAM snapshot (invalid-json-error); AWSCookbook/Security#2.
+        return Err(malformed("This policy contains invalid Json".to_owned()));
+    };
+    if kind == PolicyKind::Trust {
+        let statements = match value.get("Statement") {
+            Some(Value::Array(list)) => list.clone(),
+            Some(one) => vec![one.clone()],
+            None => Vec::new(),
+        };
+        if statements.iter().any(|s| s.get("Resource").is_some()) {
+            // LocalStack's recorded IAM snapshot; kubernetes-sigs/external-dns#3085.
+            return Err(malformed("Has prohibited field Resource".to_owned()));
+        }
+        let sts_only = |action: &Value| {
+            action
+                .as_str()
+                .is_some_and(|a| a == "*" || a.to_ascii_lowercase().starts_with("sts:"))
+        };
+        let actions_ok = statements.iter().all(|s| match s.get("Action") {
+            Some(Value::Array(list)) => list.iter().all(sts_only),
+            Some(one) => sts_only(one),
+            None => true,
+        });
+        if !actions_ok {
+            // LocalStack's recorded IAM snapshot.
+            return Err(malformed(
+                "AssumeRole policy may only specify STS AssumeRole actions.".to_owned(),
+            ));
+        }
+    }
+    if kind == PolicyKind::Identity {
+        let statements = match value.get("Statement") {
+            Some(Value::Array(list)) => list.clone(),
+            Some(one) => vec![one.clone()],
+            None => Vec::new(),
+        };
+        if statements
+            .iter()
+            .any(|s| s.get("Resource").is_none() && s.get("NotResource").is_none())
+        {
+            // terraform-aws-modules/terraform-aws-iam#364, status code 400.
+            return Err(malformed("Policy statement must contain resources.".to_owned()));
+        }
+    }
+    Policy::parse(text, kind).map_err(|errors| {
+        let detail = errors
+            .first()
+            .map_or_else(|| "the policy is invalid".to_owned(), ToString::to_string);
+        malformed(format!("{detail} (modeled message: copylab's policy engine)"))
+    })?;
+    Ok(value)
+}
+
+/// The `<Role>` members (GetRole adds `RoleLastUsed`, as AWS does; CreateRole and ListRoles do
+/// not: LocalStack's recorded IAM snapshots).
+fn role_xml(state: &ServerState, index: usize, with_last_used: bool) -> String {
+    let role = &state.world.roles[index];
+    let extra = state.iam.roles.get(&role.arn);
+    let trust = role
+        .trust_policy
+        .as_ref()
+        .map_or_else(copylab_rules::policies::default_trust_policy, |d| d.0.clone());
+    let role_id = extra.map_or_else(|| unique_id("AROA", &role.arn), |e| e.role_id.clone());
+    let created = extra.map_or_else(|| state.started(), |e| e.created);
+    let mut xml = format!(
+        "      <Path>{}</Path>\n      <RoleName>{}</RoleName>\n      <RoleId>{}</RoleId>\n      <Arn>{}</Arn>\n      <CreateDate>{}</CreateDate>\n      <AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument>\n",
+        escape(&role_path(&role.arn)),
+        escape(role_name(role)),
+        escape(&role_id),
+        escape(&role.arn),
+        iso8601(created.max(0.0) as u64),
+        url_encode(&trust.to_string())
+    );
+    if let Some(description) = extra.and_then(|e| e.description.as_deref()) {
+        xml.push_str(&format!("      <Description>{}</Description>\n", escape(description)));
+    }
+    let max = extra.map_or(3600, |e| e.max_session_duration);
+    xml.push_str(&format!("      <MaxSessionDuration>{max}</MaxSessionDuration>\n"));
+    if let Some(extra) = extra.filter(|e| !e.tags.is_empty()) {
+        xml.push_str("      <Tags>\n");
+        for (key, value) in &extra.tags {
+            xml.push_str(&format!(
+                "        <member>\n          <Key>{}</Key>\n          <Value>{}</Value>\n        </member>\n",
+                escape(key),
+                escape(value)
+            ));
+        }
+        xml.push_str("      </Tags>\n");
+    }
+    if with_last_used {
+        xml.push_str("      <RoleLastUsed/>\n");
+    }
+    xml
+}
+
+fn create_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<String, ApiError> {
+    let name = get(input, "RoleName").unwrap_or_default();
+    let path = get(input, "Path").unwrap_or("/");
+    if find_role(state, caller, input).is_ok() {
+        // LocalStack's recorded IAM snapshot (create-role-already-exists-error); port-labs/ocean#854,
+        // status code 409.
+        return Err(ApiError::new(
+            "EntityAlreadyExists",
+            StatusCode::CONFLICT,
+            format!("Role with name {name} already exists."),
+        ));
+    }
+    if path.starts_with("/aws-service-role/") {
+        return Err(ApiError::new(
+            "InvalidInput",
+            StatusCode::BAD_REQUEST,
+            "service-linked roles are created by their service, not by CreateRole (modeled message)",
+        ));
+    }
+    let trust = policy_document(get(input, "AssumeRolePolicyDocument"), PolicyKind::Trust)?;
+    let arn = format!("arn:{}:iam::{}:role{path}{name}", partition(caller), caller.account);
+    let mut tags = Vec::new();
+    for tag in input.get("Tags").and_then(Value::as_array).into_iter().flatten() {
+        let field = |f: &str| tag.get(f).and_then(Value::as_str).map(str::to_owned);
+        match (field("Key"), field("Value")) {
+            (Some(key), Some(value)) => tags.push((key, value)),
+            _ => {
+                return Err(ApiError::new(
+                    "ValidationError",
+                    StatusCode::BAD_REQUEST,
+                    "every tag needs a Key and a Value (modeled message)",
+                ));
+            }
+        }
+    }
+    let extra = RoleExtra {
+        role_id: format!("AROA{}", state.ids.hex(17).to_uppercase()),
+        created: state.clock,
+        description: get(input, "Description").map(str::to_owned),
+        max_session_duration: input.get("MaxSessionDuration").and_then(Value::as_u64).unwrap_or(3600),
+        tags,
+    };
+    state.iam.roles.insert(arn.clone(), extra);
+    state.world.roles.push(Role {
+        arn,
+        trust_policy: Some(PolicyDocument(trust)),
+        policies: Vec::new(),
+        managed_policies: Vec::new(),
+    });
+    let index = state.world.roles.len() - 1;
+    Ok(format!("    <Role>\n{}    </Role>\n", role_xml(state, index, false)))
+}
+
+fn list_roles(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<String, ApiError> {
+    let prefix = get(input, "PathPrefix").unwrap_or("/");
+    let account_prefix = format!("arn:{}:iam::{}:role/", partition(caller), caller.account);
+    let members: Vec<String> = state
+        .world
+        .roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.arn.starts_with(&account_prefix) && role_path(&r.arn).starts_with(prefix))
+        .map(|(i, _)| format!("      <member>\n{}      </member>\n", role_xml(state, i, false)))
+        .collect();
+    paged(input, "Roles", &members)
+}
+
+/// One page of a list: `MaxItems` (default 100) from `Marker` (an index, opaque to clients).
+fn paged(input: &Map<String, Value>, element: &str, members: &[String]) -> Result<String, ApiError> {
+    let start = match get(input, "Marker") {
+        None => 0,
+        Some(marker) => marker
+            .parse::<usize>()
+            .ok()
+            .filter(|m| *m <= members.len())
+            .ok_or_else(|| {
+                ApiError::new(
+                    "InvalidInput",
+                    StatusCode::BAD_REQUEST,
+                    format!("Marker `{marker}` is not one copylab gave (modeled message)"),
+                )
+            })?,
+    };
+    let max = input
+        .get("MaxItems")
+        .and_then(Value::as_u64)
+        .map_or(100, |m| m as usize);
+    let end = (start + max).min(members.len());
+    let mut xml = format!("    <{element}>\n{}    </{element}>\n", members[start..end].concat());
+    if end < members.len() {
+        xml.push_str(&format!(
+            "    <IsTruncated>true</IsTruncated>\n    <Marker>{end}</Marker>\n"
+        ));
+    } else {
+        xml.push_str("    <IsTruncated>false</IsTruncated>\n");
+    }
+    Ok(xml)
+}
+
+fn delete_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<(), ApiError> {
+    let index = find_modifiable_role(state, caller, input)?;
+    let role = &state.world.roles[index];
+    if !role.managed_policies.is_empty() {
+        // LocalStack's recorded IAM snapshot; NixOS/nixops#1043 (raw 409 body).
+        return Err(ApiError::new(
+            "DeleteConflict",
+            StatusCode::CONFLICT,
+            "Cannot delete entity, must detach all policies first.",
+        ));
+    }
+    if !role.policies.is_empty() {
+        // LocalStack's recorded IAM snapshot; ekristen/aws-nuke#203, status code 409.
+        return Err(ApiError::new(
+            "DeleteConflict",
+            StatusCode::CONFLICT,
+            "Cannot delete entity, must delete policies first.",
+        ));
+    }
+    let arn = state.world.roles.remove(index).arn;
+    state.iam.roles.remove(&arn);
+    Ok(())
+}
+
+/// A policy ARN must be an ARN (LocalStack's recorded IAM snapshot: `ARN NAME is not valid.`).
+fn check_policy_arn(arn: &str) -> Result<(), ApiError> {
+    match copylab_policy::split_arn(arn) {
+        Some([_, _, "iam", _, _, resource]) if resource.starts_with("policy/") => Ok(()),
+        _ => Err(ApiError::new(
+            "ValidationError",
+            StatusCode::BAD_REQUEST,
+            format!("ARN {arn} is not valid."),
+        )),
+    }
+}
+
+fn attach_role_policy(state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<(), ApiError> {
+    let index = find_modifiable_role(state, caller, input)?;
+    let arn = get(input, "PolicyArn").unwrap_or_default().to_owned();
+    check_policy_arn(&arn)?;
+    // The managed policies copylab knows: AWS's Backup policies (vendored with their documents),
+    // and any policy some role of the world already has attached.
+    let known =
+        managed_policy_in(&arn).is_some() || state.world.roles.iter().any(|r| r.managed_policies.contains(&arn));
+    if !known {
+        // LocalStack's recorded IAM snapshot (attach-nonexistent-policy-error);
+        // hashicorp/terraform#31748, status code 404.
+        return Err(no_such_entity(format!(
+            "Policy {arn} does not exist or is not attachable."
+        )));
+    }
+    if policy_path(&arn).starts_with("/aws-service-role/") {
+        // aws/aws-cdk#6131: status code 400, PolicyNotAttachable.
+        return Err(ApiError::new(
+            "PolicyNotAttachable",
+            StatusCode::BAD_REQUEST,
+            "Cannot attach a Service Role Policy to a Customer Role.",
+        ));
+    }
+    let managed = &mut state.world.roles[index].managed_policies;
+    if managed.contains(&arn) {
+        return Ok(());
+    }
+    if managed.len() >= MANAGED_POLICIES_PER_ROLE {
+        return Err(ApiError::new(
+            "LimitExceeded",
+            StatusCode::CONFLICT,
+            format!("Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ROLE} (modeled message)"),
+        ));
+    }
+    managed.push(arn);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_come_from_arns() {
+        assert_eq!(
+            role_path("arn:aws:iam::111122223333:role/service-role/R"),
+            "/service-role/"
+        );
+        assert_eq!(role_path("arn:aws:iam::111122223333:role/R"), "/");
+        assert_eq!(
+            policy_path("arn:aws:iam::aws:policy/aws-service-role/AWSBackupServiceLinkedRolePolicyForBackup"),
+            "/aws-service-role/"
+        );
+    }
+}

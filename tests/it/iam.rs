@@ -1,0 +1,506 @@
+//! The real `aws-sdk-iam` client against `copylab serve` (query protocol, XML): roles, trust policies, inline and managed policies with AWS's errors; one world with AWS Backup (a role's policies, trust or existence changed through IAM decide the next copy job); and expired session credentials on every protocol.
+
+use aws_credential_types::Credentials;
+use aws_sdk_iam::error::ProvideErrorMetadata as _;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use copylab_rules::world::{AccessKey, Wording};
+use copylab_server::state::Progression;
+
+use crate::sdk::{RouterClient, copy_shared_snapshot, default_world, router};
+
+const ROLE_NAME: &str = "AWSBackupDefaultServiceRole";
+const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+const BACKUP_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
+const ACCESS_DENIED: &str = "Access Denied trying to call AWS Backup service";
+
+/// An IAM client for `access_key` (its secret from the default world, when it has one).
+fn iam_with(app: &axum::Router, credentials: Credentials) -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        .region(aws_sdk_iam::config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
+}
+
+fn iam(app: &axum::Router, access_key: &str) -> aws_sdk_iam::Client {
+    let secret = crate::sdk::secret_for(access_key);
+    iam_with(app, Credentials::new(access_key, secret, None, None, "copylab-tests"))
+}
+
+/// Decodes a URL-encoded policy document as IAM returns it.
+fn decode(document: &str) -> serde_json::Value {
+    let text = copylab_server::model::percent_decode(document).expect("percent-encoded");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+fn trust(service: &str) -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}).to_string()
+}
+
+#[tokio::test]
+async fn iam_roles_show_path_id_encoded_trust_policy_and_policies_and_list_by_account() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = iam(&app, "AKIAIOSFODNN7EXAMPLE");
+    let role = source
+        .get_role()
+        .role_name(ROLE_NAME)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(role.arn(), ROLE);
+    assert_eq!(role.path(), "/service-role/");
+    assert!(
+        role.role_id().starts_with("AROA") && role.role_id().len() == 21,
+        "{}",
+        role.role_id()
+    );
+    assert_eq!(role.max_session_duration(), Some(3600));
+    // The world gives no trust policy: the one AWS Backup may assume, URL-encoded as IAM sends it.
+    assert_eq!(
+        decode(role.assume_role_policy_document().unwrap()),
+        copylab_rules::policies::default_trust_policy()
+    );
+    // Names are case-insensitive in an account.
+    let same = source
+        .get_role()
+        .role_name("awsbackupdefaultservicerole")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.role.unwrap().arn(), ROLE);
+    // The role id is the one AssumeRole sessions of the role carry (stable per ARN).
+    let again = source
+        .get_role()
+        .role_name(ROLE_NAME)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(again.role_id(), role.role_id());
+    let attached = source
+        .list_attached_role_policies()
+        .role_name(ROLE_NAME)
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<_> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert_eq!(arns, [BACKUP_POLICY]);
+    assert_eq!(
+        attached.attached_policies()[0].policy_name(),
+        Some("AWSBackupServiceRolePolicyForBackup")
+    );
+    // The source account lists its two roles; the destination account none of them.
+    let names: Vec<String> = source
+        .list_roles()
+        .into_paginator()
+        .page_size(1)
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.role_name().to_owned())
+        .collect();
+    assert_eq!(names, [ROLE_NAME, "BackupOperatorRole"]);
+    let destination = iam(&app, "AKIAI44QH8DHBEXAMPLE");
+    assert!(destination.list_roles().send().await.unwrap().roles().is_empty());
+    let error = destination.get_role().role_name(ROLE_NAME).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("NoSuchEntity"));
+    assert_eq!(
+        error.message(),
+        Some("The role with name AWSBackupDefaultServiceRole cannot be found.")
+    );
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn iam_create_put_attach_detach_and_delete_a_role_with_aws_errors_on_the_way() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let client = iam(&app, "111122223333");
+    let created = client
+        .create_role()
+        .role_name("CopyRole")
+        .path("/service-role/")
+        .description("copies to the vault account")
+        .assume_role_policy_document(trust("backup.amazonaws.com"))
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("backup")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(created.arn(), "arn:aws:iam::111122223333:role/service-role/CopyRole");
+    assert_eq!(created.description(), Some("copies to the vault account"));
+    assert_eq!(created.tags().len(), 1);
+    let error = client
+        .create_role()
+        .role_name("copyrole")
+        .assume_role_policy_document(trust("backup.amazonaws.com"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("EntityAlreadyExists"));
+    assert_eq!(error.message(), Some("Role with name copyrole already exists."));
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 409);
+
+    // Inline policies: put, list, get (URL-encoded), replace, and a missing one.
+    let allow = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": "*"}]});
+    client
+        .put_role_policy()
+        .role_name("CopyRole")
+        .policy_name("Copy")
+        .policy_document(allow.to_string())
+        .send()
+        .await
+        .unwrap();
+    let names = client.list_role_policies().role_name("CopyRole").send().await.unwrap();
+    assert_eq!(names.policy_names(), ["Copy"]);
+    let got = client
+        .get_role_policy()
+        .role_name("CopyRole")
+        .policy_name("Copy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decode(got.policy_document()), allow);
+    let error = client
+        .get_role_policy()
+        .role_name("CopyRole")
+        .policy_name("Nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NoSuchEntity"));
+    assert_eq!(error.message(), Some("The role policy with name Nope cannot be found."));
+
+    // Managed policies: AWS's Backup policy attaches; unknown or service-linked ones do not.
+    client
+        .attach_role_policy()
+        .role_name("CopyRole")
+        .policy_arn(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap();
+    let unknown = "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForBackup";
+    let error = client
+        .attach_role_policy()
+        .role_name("CopyRole")
+        .policy_arn(unknown)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NoSuchEntity"));
+    assert_eq!(
+        error.message(),
+        Some("Policy arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForBackup does not exist or is not attachable.")
+    );
+    let error = client
+        .attach_role_policy()
+        .role_name("CopyRole")
+        .policy_arn("arn:aws:iam::aws:policy/aws-service-role/AWSBackupServiceLinkedRolePolicyForBackup")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("PolicyNotAttachable"));
+    assert_eq!(
+        error.message(),
+        Some("Cannot attach a Service Role Policy to a Customer Role.")
+    );
+    let error = client
+        .detach_role_policy()
+        .role_name("CopyRole")
+        .policy_arn("longpolicynamebutnoarn")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.message(), Some("ARN longpolicynamebutnoarn is not valid."));
+
+    // DeleteRole refuses while policies are attached, then inline policies remain.
+    let error = client.delete_role().role_name("CopyRole").send().await.unwrap_err();
+    assert_eq!(error.code(), Some("DeleteConflict"));
+    assert_eq!(
+        error.message(),
+        Some("Cannot delete entity, must detach all policies first.")
+    );
+    client
+        .detach_role_policy()
+        .role_name("CopyRole")
+        .policy_arn(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .detach_role_policy()
+        .role_name("CopyRole")
+        .policy_arn(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.message(),
+        Some(format!("Policy {BACKUP_POLICY} was not found.").as_str())
+    );
+    let error = client.delete_role().role_name("CopyRole").send().await.unwrap_err();
+    assert_eq!(
+        error.message(),
+        Some("Cannot delete entity, must delete policies first.")
+    );
+    client
+        .delete_role_policy()
+        .role_name("CopyRole")
+        .policy_name("Copy")
+        .send()
+        .await
+        .unwrap();
+    client.delete_role().role_name("CopyRole").send().await.unwrap();
+    let error = client.get_role().role_name("CopyRole").send().await.unwrap_err();
+    assert_eq!(error.message(), Some("The role with name CopyRole cannot be found."));
+}
+
+#[tokio::test]
+async fn iam_refuses_malformed_documents_with_aws_messages() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let client = iam(&app, "111122223333");
+    let with_resource = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}"#;
+    let not_sts = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"s3:GetObject"}]}"#;
+    for (document, message) in [
+        ("{not json", "This policy contains invalid Json"),
+        (with_resource, "Has prohibited field Resource"),
+        (not_sts, "AssumeRole policy may only specify STS AssumeRole actions."),
+    ] {
+        let error = client
+            .create_role()
+            .role_name("Bad")
+            .assume_role_policy_document(document)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("MalformedPolicyDocument"), "{document}");
+        assert_eq!(error.message(), Some(message), "{document}");
+        assert_eq!(error.raw_response().unwrap().status().as_u16(), 400);
+    }
+    let no_resource = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"backup:*"}]}"#;
+    let error = client
+        .put_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_name("P")
+        .policy_document(no_resource)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.message(), Some("Policy statement must contain resources."));
+    // A document the policy engine refuses (an unknown Effect): the engine's reason, labelled.
+    let bad_effect = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"backup:*","Resource":"*"}]}"#;
+    let error = client
+        .put_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_name("P")
+        .policy_document(bad_effect)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("MalformedPolicyDocument"));
+    assert!(error.message().unwrap().contains("modeled message"), "{error:?}");
+    // Nothing was stored or created.
+    assert!(client.get_role().role_name("Bad").send().await.is_err());
+    let names = client.list_role_policies().role_name(ROLE_NAME).send().await.unwrap();
+    assert!(names.policy_names().is_empty());
+}
+
+#[tokio::test]
+async fn iam_changes_to_the_copy_role_decide_the_next_copy_job() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let client = iam(&app, "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+
+    // An inline Deny on CopyIntoBackupVault: the copy fails as AWS shows it; deleting it repairs.
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
+    client
+        .put_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_name("NoCopies")
+        .policy_document(deny)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), Some(ACCESS_DENIED.to_owned()))
+    );
+    client
+        .delete_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_name("NoCopies")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+
+    // A trust policy AWS Backup is not in: the role cannot be assumed.
+    let cannot_assume = format!("IAM Role {ROLE} cannot be assumed by AWS Backup.");
+    client
+        .update_assume_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_document(trust("ec2.amazonaws.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), Some(cannot_assume.clone()))
+    );
+    client
+        .update_assume_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_document(trust("backup.amazonaws.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+
+    // Without AWS's managed policy nothing allows the copy.
+    client
+        .detach_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_arn(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), Some(ACCESS_DENIED.to_owned()))
+    );
+
+    // A deleted role cannot be assumed; created again as AWS's documentation says, it copies.
+    client.delete_role().role_name(ROLE_NAME).send().await.unwrap();
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), Some(cannot_assume))
+    );
+    client
+        .create_role()
+        .role_name(ROLE_NAME)
+        .path("/service-role/")
+        .assume_role_policy_document(trust("backup.amazonaws.com"))
+        .send()
+        .await
+        .unwrap();
+    client
+        .attach_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_arn(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+}
+
+#[tokio::test]
+async fn expired_session_credentials_answer_each_protocols_expired_token_error() {
+    let mut world = default_world();
+    let (key, secret, token) = ("ASIAEXPIREDEXAMPLE01", "expired-secret", "expired-token");
+    world.credentials.push(AccessKey {
+        access_key_id: key.to_owned(),
+        principal: "arn:aws:sts::111122223333:assumed-role/BackupOperatorRole/old".to_owned(),
+        secret_access_key: Some(secret.to_owned()),
+        session_token: Some(token.to_owned()),
+        expiration: Some("2020-01-01T00:00:00Z".to_owned()),
+    });
+    let app = router(world, 1, None, Wording::Current, Progression::Instant);
+    let credentials = Credentials::new(key, secret, Some(token.to_owned()), None, "copylab-tests");
+    let message = "The security token included in the request is expired";
+
+    let error = iam_with(&app, credentials.clone())
+        .list_roles()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((error.code(), error.message()), (Some("ExpiredToken"), Some(message)));
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
+
+    let kms = aws_sdk_kms::Client::from_conf(
+        aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .credentials_provider(credentials.clone())
+            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+            .endpoint_url("http://copylab.test")
+            .build(),
+    );
+    let error = kms.list_keys().send().await.unwrap_err();
+    assert_eq!(
+        (
+            aws_sdk_kms::error::ProvideErrorMetadata::code(&error),
+            aws_sdk_kms::error::ProvideErrorMetadata::message(&error)
+        ),
+        (Some("ExpiredTokenException"), Some(message))
+    );
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 400);
+
+    let backup = aws_sdk_backup::Client::from_conf(
+        aws_sdk_backup::Config::builder()
+            .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
+            .region(aws_sdk_backup::config::Region::new("us-east-1"))
+            .credentials_provider(credentials)
+            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+            .endpoint_url("http://copylab.test")
+            .build(),
+    );
+    let error = backup.list_backup_vaults().send().await.unwrap_err();
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::code(&error),
+        Some("ExpiredTokenException")
+    );
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
+
+    // A session STS just issued carries its Expiration in the world, an hour ahead.
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("111122223333", "x", None, None, "copylab-tests"))
+            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+            .endpoint_url("http://copylab.test")
+            .build(),
+    );
+    let issued = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::111122223333:role/BackupOperatorRole")
+        .role_session_name("fresh")
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    let expiration = issued.expiration().secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((expiration - now - 3600).abs() < 60, "{expiration} vs {now}");
+    let fresh = Credentials::new(
+        issued.access_key_id(),
+        issued.secret_access_key(),
+        Some(issued.session_token().to_owned()),
+        None,
+        "copylab-tests",
+    );
+    assert!(iam_with(&app, fresh).list_roles().send().await.is_ok());
+}
