@@ -1,4 +1,4 @@
-//! The real `aws-sdk-organizations` client against `copylab serve` (awsJson1_1): who may call what (management account, members, accounts outside), and one world with AWS Backup: removing the destination account or attaching a tag policy through Organizations fails the next copy with the engine's message, and detaching the policy lets it complete.
+//! The real `aws-sdk-organizations` client against `copylab serve` (awsJson1_1): who may call what (management account, members, accounts outside); an organization built through the API (CreateOrganization, OUs, invitations accepted by the invited accounts, MoveAccount, CreateAccount) whose effective tag policies are AWS's documented inheritance examples; and one world with AWS Backup: founding an organization, removing the destination account or attaching a tag policy through Organizations decides the next copy with the engine's message.
 
 use aws_credential_types::Credentials;
 use aws_sdk_organizations::error::ProvideErrorMetadata as _;
@@ -188,5 +188,403 @@ async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_dec
     assert_eq!(
         message.as_deref(),
         Some("Copy job failed. Both source and destination account must be a member of the same organization.")
+    );
+}
+
+/// The inheritance examples of AWS's "Understanding management policy inheritance" page
+/// (`awsdocs/aws-organizations-docs`, `doc_source/orgs_manage_policies_inheritance_mgmt.md`;
+/// facts aws-org-wire §1.3): Root policy A with OU policy B (example 1), OU policy C (example 2)
+/// and an account policy D (example 3), each attached through the API to an organization built
+/// through the API, and the effective tag policy AWS shows for an account under each.
+#[tokio::test]
+async fn an_organization_built_through_the_api_gives_awss_effective_tag_policy_examples() {
+    let mut world = default_world();
+    world.organizations.clear();
+    let app = router(world, 5, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let org = management
+        .create_organization()
+        .send()
+        .await
+        .unwrap()
+        .organization
+        .unwrap();
+    assert!(
+        org.id().unwrap().starts_with("o-") && org.id().unwrap().len() == 12,
+        "{org:?}"
+    );
+    assert_eq!(org.master_account_id(), Some(MANAGEMENT));
+    let error = management.create_organization().send().await.unwrap_err();
+    assert_eq!(error.code(), Some("AlreadyInOrganizationException"));
+    assert_eq!(
+        error.message(),
+        Some("The AWS account is already a member of an organization.")
+    );
+    let root = management.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let ou = |name: &'static str| {
+        let management = management.clone();
+        let root = root.clone();
+        async move {
+            let unit = management
+                .create_organizational_unit()
+                .parent_id(root)
+                .name(name)
+                .send()
+                .await
+                .unwrap()
+                .organizational_unit
+                .unwrap();
+            unit.id().unwrap().to_owned()
+        }
+    };
+    let (ou1, ou2) = (ou("OU1").await, ou("OU2").await);
+    assert!(ou1.starts_with(&format!("ou-{}-", &root[2..])), "{ou1}");
+    let error = management
+        .create_organizational_unit()
+        .parent_id(&root)
+        .name("OU1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("DuplicateOrganizationalUnitException"));
+    assert_eq!(error.message(), Some("An OU with the same name already exists."));
+
+    // Accounts join by invitation, accepted by each account, and move into their OU.
+    for (account, parent) in [
+        ("111111111111", Some(&ou1)),
+        ("999999999999", Some(&ou2)),
+        ("333333333333", None),
+    ] {
+        let handshake = management
+            .invite_account_to_organization()
+            .target(
+                aws_sdk_organizations::types::HandshakeParty::builder()
+                    .id(account)
+                    .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .handshake
+            .unwrap();
+        assert_eq!(handshake.state().map(|s| s.as_str()), Some("OPEN"));
+        let id = handshake.id().unwrap();
+        // Only the invited account accepts.
+        let error = organizations(&app, "444455556666")
+            .accept_handshake()
+            .handshake_id(id)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("HandshakeNotFoundException"), "{account}");
+        let accepted = organizations(&app, account)
+            .accept_handshake()
+            .handshake_id(id)
+            .send()
+            .await
+            .unwrap()
+            .handshake
+            .unwrap();
+        assert_eq!(accepted.state().map(|s| s.as_str()), Some("ACCEPTED"));
+        let error = organizations(&app, account)
+            .accept_handshake()
+            .handshake_id(id)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("HandshakeAlreadyInStateException"));
+        if let Some(parent) = parent {
+            management
+                .move_account()
+                .account_id(account)
+                .source_parent_id(&root)
+                .destination_parent_id(parent)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let error = management
+        .move_account()
+        .account_id("111111111111")
+        .source_parent_id(&ou1)
+        .destination_parent_id(&ou1)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("DuplicateAccountException"));
+    // Not under the source parent named: AWS says the account does not exist.
+    let error = management
+        .move_account()
+        .account_id("111111111111")
+        .source_parent_id(&ou2)
+        .destination_parent_id(&root)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (
+            Some("AccountNotFoundException"),
+            Some("You specified an account that doesn't exist.")
+        )
+    );
+    let error = management
+        .invite_account_to_organization()
+        .target(
+            aws_sdk_organizations::types::HandshakeParty::builder()
+                .id("111111111111")
+                .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("HandshakeConstraintViolationException"));
+
+    management
+        .enable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+    let attach = |name: &'static str, content: serde_json::Value, target: String| {
+        let management = management.clone();
+        async move {
+            let id = management
+                .create_policy()
+                .name(name)
+                .description(name)
+                .r#type(PolicyType::TagPolicy)
+                .content(content.to_string())
+                .send()
+                .await
+                .unwrap()
+                .policy
+                .unwrap()
+                .policy_summary
+                .unwrap()
+                .id
+                .unwrap();
+            management
+                .attach_policy()
+                .policy_id(id)
+                .target_id(target)
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    use serde_json::json;
+    attach(
+        "A",
+        json!({"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"}, "tag_value": {"@@assign": ["Development", "Support"]}}}}),
+        root.clone(),
+    )
+    .await;
+    attach(
+        "B",
+        json!({"tags": {"costcenter": {"tag_value": {"@@assign": ["Sandbox"]}, "enforced_for": {"@@assign": ["redshift:*", "dynamodb:table"]}}}}),
+        ou1.clone(),
+    )
+    .await;
+    attach(
+        "C",
+        json!({"tags": {"costcenter": {"tag_value": {"@@append": ["Marketing"]}, "enforced_for": {"@@append": ["redshift:*", "dynamodb:table"]}}}}),
+        ou2.clone(),
+    )
+    .await;
+    attach(
+        "D",
+        json!({"tags": {"costcenter": {"tag_value": {"@@remove": ["Development", "Marketing"]}}}}),
+        "333333333333".to_owned(),
+    )
+    .await;
+    for (account, expected) in [
+        (
+            "111111111111",
+            json!({"tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": ["Sandbox"], "enforced_for": ["redshift:*", "dynamodb:table"]}}}),
+        ),
+        (
+            "999999999999",
+            json!({"tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": ["Development", "Support", "Marketing"], "enforced_for": ["redshift:*", "dynamodb:table"]}}}),
+        ),
+        (
+            "333333333333",
+            json!({"tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": ["Support"]}}}),
+        ),
+    ] {
+        // The management account names the account; the account itself asks without a target.
+        for (client, target) in [(&management, Some(account)), (&organizations(&app, account), None)] {
+            let effective = client
+                .describe_effective_policy()
+                .policy_type(aws_sdk_organizations::types::EffectivePolicyType::TagPolicy)
+                .set_target_id(target.map(str::to_owned))
+                .send()
+                .await
+                .unwrap()
+                .effective_policy
+                .unwrap();
+            let content: serde_json::Value = serde_json::from_str(effective.policy_content().unwrap()).unwrap();
+            assert_eq!(content, expected, "{account} asked by {target:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_organization_founded_through_the_api_lets_copies_through_once_aws_backup_allows_them() {
+    // Source and destination in no organization: the seed's organization failure.
+    let mut world = default_world();
+    world.organizations.clear();
+    let app = router(world, 6, None, Wording::Current, Progression::Instant);
+    let outside = copy_shared_snapshot(&app).await;
+    assert_eq!(
+        outside,
+        (
+            "FAILED".to_owned(),
+            Some(
+                "Copy job failed. Both source and destination account must be a member of the same organization."
+                    .to_owned()
+            )
+        )
+    );
+    let management = organizations(&app, MANAGEMENT);
+    management.create_organization().send().await.unwrap();
+    for account in [SOURCE, "444455556666"] {
+        let id = management
+            .invite_account_to_organization()
+            .target(
+                aws_sdk_organizations::types::HandshakeParty::builder()
+                    .id(account)
+                    .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .handshake
+            .unwrap()
+            .id
+            .unwrap();
+        organizations(&app, account)
+            .accept_handshake()
+            .handshake_id(id)
+            .send()
+            .await
+            .unwrap();
+    }
+    // A new organization has AWS Backup's cross-account setting off.
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        (
+            "FAILED".to_owned(),
+            Some("Copy job failed. Cross-account copy feature is not enabled for the current organization.".to_owned())
+        )
+    );
+    crate::sdk::client(&app, MANAGEMENT, "us-east-1")
+        .update_global_settings()
+        .global_settings("isCrossAccountBackupEnabled", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await, ("COMPLETED".to_owned(), None));
+}
+
+#[tokio::test]
+async fn created_accounts_report_their_status_and_the_management_account_can_assume_their_access_role() {
+    let app = router(default_world(), 7, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let status = management
+        .create_account()
+        .account_name("Vaults")
+        .email("vaults@example.com")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(status.state().map(|s| s.as_str()), Some("IN_PROGRESS"));
+    assert!(status.id().unwrap().starts_with("car-"));
+    let done = management
+        .describe_create_account_status()
+        .create_account_request_id(status.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(done.state().map(|s| s.as_str()), Some("SUCCEEDED"));
+    let account = done.account_id().unwrap().to_owned();
+    assert!(copylab_policy::is_account_id(&account), "{account}");
+    let listed = management.list_accounts().send().await.unwrap();
+    let new = listed
+        .accounts()
+        .iter()
+        .find(|a| a.id() == Some(account.as_str()))
+        .unwrap();
+    assert_eq!(
+        (new.name(), new.email(), new.joined_method().map(|m| m.as_str())),
+        (Some("Vaults"), Some("vaults@example.com"), Some("CREATED"))
+    );
+    // The same email again: the request fails (a status, not an error), as AWS reports it.
+    let again = management
+        .create_account()
+        .account_name("Vaults again")
+        .email("vaults@example.com")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    let failed = management
+        .describe_create_account_status()
+        .create_account_request_id(again.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(
+        (
+            failed.state().map(|s| s.as_str()),
+            failed.failure_reason().map(|r| r.as_str())
+        ),
+        (Some("FAILED"), Some("EMAIL_ALREADY_EXISTS"))
+    );
+    let error = management
+        .describe_create_account_status()
+        .create_account_request_id("car-00000000000000000000000000000000")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("CreateAccountStatusNotFoundException"));
+    // The management account assumes the new account's OrganizationAccountAccessRole.
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(MANAGEMENT, "any", None, None, "copylab-tests"))
+            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
+            .endpoint_url("http://copylab.test")
+            .build(),
+    );
+    let session = sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+        .role_session_name("setup")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        session.assumed_role_user().unwrap().arn(),
+        format!("arn:aws:sts::{account}:assumed-role/OrganizationAccountAccessRole/setup")
     );
 }

@@ -732,6 +732,22 @@ async fn every_mutating_organizations_operation_from_a_member_and_every_kms_oper
             "EnablePolicyType",
             json!({"RootId": "r-a1b2", "PolicyType": "TAG_POLICY"}),
         ),
+        (
+            "CreateAccount",
+            json!({"AccountName": "new", "Email": "new@example.com"}),
+        ),
+        (
+            "InviteAccountToOrganization",
+            json!({"Target": {"Id": "777788889999", "Type": "ACCOUNT"}}),
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-a1b2", "Name": "Workloads"}),
+        ),
+        (
+            "MoveAccount",
+            json!({"AccountId": "444455556666", "SourceParentId": "r-a1b2", "DestinationParentId": "r-a1b2"}),
+        ),
     ];
     for (operation, body) in organizations {
         let (status, answer) = send_json1(
@@ -745,6 +761,16 @@ async fn every_mutating_organizations_operation_from_a_member_and_every_kms_oper
         assert_eq!(answer["__type"], "AccessDeniedException", "{operation}: {answer}");
         assert_eq!(answer["message"], "You don't have permissions to access this resource.");
     }
+    // A member cannot found an organization of its own either.
+    let (status, answer) = send_json1(
+        &app,
+        "AWSOrganizationsV20161128.CreateOrganization",
+        "111122223333",
+        "{}",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["__type"], "AlreadyInOrganizationException", "{answer}");
     // The destination account (444455556666) on the source account's shared key: DescribeKey is
     // allowed by the key policy; every other operation is not cross-account, so the key is not
     // found (and never confused with a key of the caller's own account).

@@ -13,6 +13,8 @@ use serde_json::{Map, Value, json};
 use crate::protocol::{ApiError, Caller};
 use crate::state::ServerState;
 
+pub mod structure;
+
 /// The `X-Amz-Target` prefix of Organizations operations (facts aws-org-wire §1.7).
 pub const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
 
@@ -26,6 +28,14 @@ pub struct OrganizationsState {
     pub enabled: std::collections::BTreeMap<String, Vec<String>>,
     /// Descriptions of tag policies, by policy id.
     pub descriptions: std::collections::BTreeMap<String, String>,
+    /// Feature sets of organizations made by `CreateOrganization` (the world's are `ALL`).
+    pub feature_sets: std::collections::BTreeMap<String, String>,
+    /// Names, emails and join dates of accounts created or invited through the API.
+    pub accounts: std::collections::BTreeMap<String, structure::AccountExtra>,
+    /// `CreateAccount` requests.
+    pub create_account_statuses: Vec<structure::CreateAccountStatus>,
+    /// Invitations.
+    pub handshakes: Vec<structure::Handshake>,
 }
 
 /// A `BACKUP_POLICY` (kept by the server; the rules engine does not read backup plans).
@@ -46,6 +56,15 @@ pub struct BackupPolicy {
 }
 
 const IMPLEMENTED: &[&str] = &[
+    "CreateOrganization",
+    "CreateAccount",
+    "DescribeCreateAccountStatus",
+    "InviteAccountToOrganization",
+    "AcceptHandshake",
+    "DeclineHandshake",
+    "DescribeHandshake",
+    "CreateOrganizationalUnit",
+    "MoveAccount",
     "DescribeOrganization",
     "ListAccounts",
     "ListRoots",
@@ -68,7 +87,7 @@ fn not_in_use() -> ApiError {
 }
 
 /// `AccessDeniedException` as observed for a member account (aws-samples/aws-iam-access-key-auto-rotation#10).
-fn access_denied() -> ApiError {
+pub(crate) fn access_denied() -> ApiError {
     ApiError::new(
         "AccessDeniedException",
         StatusCode::BAD_REQUEST,
@@ -101,12 +120,17 @@ pub static SERVICE: crate::json1::Service = crate::json1::Service {
 };
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
-    let index = state
-        .world
-        .organizations
-        .iter()
-        .position(|o| o.management_account == caller.account || o.accounts.iter().any(|a| a.id == caller.account))
-        .ok_or_else(not_in_use)?;
+    // Operations of an account that need not be in an organization: it creates one, or
+    // answers an invitation.
+    match name {
+        "CreateOrganization" => return structure::create_organization(state, caller, input),
+        "AcceptHandshake" | "DeclineHandshake" => {
+            return structure::answer_handshake(state, caller, input, name == "AcceptHandshake");
+        }
+        "DescribeHandshake" => return structure::describe_handshake(state, caller, input),
+        _ => {}
+    }
+    let index = structure::organization_of(state, &caller.account).ok_or_else(not_in_use)?;
     let management = state.world.organizations[index].management_account == caller.account;
     let any_account = matches!(name, "DescribeOrganization" | "DescribeEffectivePolicy");
     if !management && !any_account {
@@ -126,30 +150,41 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
             let ids = std::iter::once(org.management_account.clone()).chain(org.accounts.iter().map(|a| a.id.clone()));
             let accounts: Vec<Value> = ids
                 .map(|id| {
-                    json!({
+                    let extra = state.organizations.accounts.get(&id);
+                    let mut account = json!({
                         "Id": id,
                         "Arn": format!("arn:aws:organizations::{}:account/{}/{id}", org.management_account, org.id),
-                        "Email": format!("aws+{id}@example.com"),
-                        "Name": if id == org.management_account { "management".to_owned() } else { format!("account-{id}") },
+                        "Email": extra.map_or_else(|| default_email(&id), |e| e.email.clone()),
+                        "Name": extra.map_or_else(|| if id == org.management_account { "management".to_owned() } else { default_name(&id) }, |e| e.name.clone()),
                         "Status": "ACTIVE",
                         "State": "ACTIVE",
-                        "JoinedMethod": if id == org.management_account { "CREATED" } else { "INVITED" },
-                    })
+                        "JoinedMethod": extra.map_or(if id == org.management_account { "CREATED" } else { "INVITED" }, |e| e.joined_method),
+                    });
+                    if let Some(extra) = extra {
+                        account["JoinedTimestamp"] = json!(extra.joined);
+                    }
+                    account
                 })
                 .collect();
             let (page, next) = crate::ops::page(&accounts, input).map_err(invalid_input)?;
             Ok(with_next(json!({"Accounts": page}), next))
         }
         "ListRoots" => Ok(json!({"Roots": [root(state, index)]})),
+        "CreateAccount" => structure::create_account(state, index, input),
+        "DescribeCreateAccountStatus" => structure::describe_create_account_status(state, index, input),
+        "InviteAccountToOrganization" => structure::invite(state, index, input),
+        "CreateOrganizationalUnit" => structure::create_organizational_unit(state, index, input),
+        "MoveAccount" => structure::move_account(state, index, input),
         "RemoveAccountFromOrganization" => {
             let account = str_input("AccountId");
             let org = &mut state.world.organizations[index];
             if account == org.management_account {
-                // Modeled message: AWS refuses to remove the management account this way.
+                // The pinned model's text for the reason ACCOUNT_CANNOT_LEAVE_ORGANIZATION (no
+                // runtime capture found).
                 return Err(ApiError::new(
                     "ConstraintViolationException",
                     StatusCode::BAD_REQUEST,
-                    "The management account cannot be removed from its organization; delete the organization instead (modeled message)",
+                    "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
                 ));
             }
             let before = org.accounts.len();
@@ -195,6 +230,19 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
                 ));
             }
             let org_id = state.world.organizations[index].id.clone();
+            if state
+                .organizations
+                .feature_sets
+                .get(&org_id)
+                .is_some_and(|f| f != "ALL")
+            {
+                // The documented message (botocore's PolicyTypeNotAvailableForOrganizationException page).
+                return Err(ApiError::new(
+                    "PolicyTypeNotAvailableForOrganizationException",
+                    StatusCode::BAD_REQUEST,
+                    "You can't use the specified policy type with the feature set currently enabled for this organization. For example, you can enable SCPs only after you enable all features in the organization.",
+                ));
+            }
             let mut enabled = enabled_types(state, index);
             if enabled.contains(&policy_type) {
                 // Modeled message.
@@ -213,6 +261,25 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
     }
 }
 
+/// The email Organizations shows for an account the world does not describe (modeled).
+pub(crate) fn default_email(account: &str) -> String {
+    format!("aws+{account}@example.com")
+}
+
+/// The name Organizations shows for an account the world does not describe (modeled).
+pub(crate) fn default_name(account: &str) -> String {
+    format!("account-{account}")
+}
+
+/// Every account some organization of the world has (management and members).
+pub(crate) fn known_accounts(state: &ServerState) -> impl Iterator<Item = String> + '_ {
+    state
+        .world
+        .organizations
+        .iter()
+        .flat_map(|o| std::iter::once(o.management_account.clone()).chain(o.accounts.iter().map(|a| a.id.clone())))
+}
+
 fn with_next(mut value: Value, next: Option<String>) -> Value {
     if let Some(token) = next {
         value["NextToken"] = json!(token);
@@ -220,15 +287,22 @@ fn with_next(mut value: Value, next: Option<String>) -> Value {
     value
 }
 
-fn describe(state: &ServerState, index: usize) -> Value {
+pub(crate) fn describe(state: &ServerState, index: usize) -> Value {
     let org = &state.world.organizations[index];
+    let feature_set = state
+        .organizations
+        .feature_sets
+        .get(&org.id)
+        .map_or("ALL", String::as_str);
     json!({
         "Id": org.id,
         "Arn": format!("arn:aws:organizations::{}:organization/{}", org.management_account, org.id),
-        "FeatureSet": "ALL",
+        "FeatureSet": feature_set,
         "MasterAccountArn": format!("arn:aws:organizations::{}:account/{}/{}", org.management_account, org.id, org.management_account),
         "MasterAccountId": org.management_account,
-        "MasterAccountEmail": format!("aws+{}@example.com", org.management_account),
+        "MasterAccountEmail": default_email(&org.management_account),
+        // Deprecated by AWS but still sent (aws-cli's CreateOrganization example).
+        "AvailablePolicyTypes": if feature_set == "ALL" { json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]) } else { json!([]) },
     })
 }
 
