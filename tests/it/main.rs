@@ -47,6 +47,9 @@ mod sts;
 // The real aws-sdk-iam client: roles, trust, inline and managed policies, one world, expired sessions.
 mod iam;
 
+// The in-process aws-smithy-mocks crate against the server, every built-in scenario field by field.
+mod mocks;
+
 // The real aws-sdk-organizations client: caller rules, and accounts and tag policies changed through Organizations deciding the next copy job.
 mod organizations;
 

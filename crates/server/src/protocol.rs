@@ -254,6 +254,14 @@ pub fn input(
             Location::Header | Location::Headers | Location::Body => {}
         }
     }
+    check_members(operation, &input)?;
+    Ok(input)
+}
+
+/// Checks an operation's input, keyed by member name, against the model: required members,
+/// types, lengths, ranges, patterns and enums (what [`input`] checks after assembling it; the
+/// in-process mocks call it with the SDK's input).
+pub fn check_members(operation: &Operation, input: &Map<String, Value>) -> Result<(), ApiError> {
     for member in operation.members {
         match input.get(member.name) {
             None if member.required => {
@@ -266,7 +274,7 @@ pub fn input(
             Some(value) => check(member, value)?,
         }
     }
-    Ok(input)
+    Ok(())
 }
 
 pub(crate) fn query_value(member: &Member, text: &str) -> Result<Value, ApiError> {
