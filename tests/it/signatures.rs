@@ -242,3 +242,43 @@ async fn kms_requests_signed_by_the_sdk_verify_and_any_change_fails_with_400() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_world_requiring_credentials_refuses_twelve_digit_keys_and_accepts_listed_ones() {
+    let mut world = default_world();
+    world.require_credentials = true;
+    let app = router(world, 1, None, Wording::Current, Progression::Instant);
+    let backup = crate::sdk::client(&app, "111122223333", "us-east-1");
+    let error = backup.list_backup_vaults().send().await.unwrap_err();
+    assert_eq!(error.code(), Some("UnrecognizedClientException"));
+    assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("111122223333", "any", None, None, "copylab-tests"))
+            .http_client(SharedHttpClient::new(crate::sdk::RouterClient(app.clone())))
+            .endpoint_url("http://copylab.test")
+            .build(),
+    );
+    let error = sts.get_caller_identity().send().await.unwrap_err();
+    assert_eq!(
+        aws_sdk_sts::error::ProvideErrorMetadata::code(&error),
+        Some("InvalidClientTokenId")
+    );
+    // A listed key, signed with its secret, still works.
+    let key = "AKIAIOSFODNN7EXAMPLE";
+    let signed = backup_with_key(&app, key, &secret_for(key));
+    assert!(signed.list_backup_vaults().send().await.is_ok());
+}
+
+fn backup_with_key(app: &axum::Router, key: &str, secret: &str) -> aws_sdk_backup::Client {
+    let config = aws_sdk_backup::Config::builder()
+        .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
+        .region(aws_sdk_backup::config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "copylab-tests"))
+        .http_client(SharedHttpClient::new(crate::sdk::RouterClient(app.clone())))
+        .endpoint_url("http://copylab.test")
+        .build();
+    aws_sdk_backup::Client::from_conf(config)
+}

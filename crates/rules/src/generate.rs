@@ -214,6 +214,7 @@ pub fn baseline(
         },
         faults: Vec::new(),
         credentials: Vec::new(),
+        require_credentials: false,
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),

@@ -55,6 +55,11 @@ pub struct World {
     /// account without being listed).
     #[serde(default)]
     pub credentials: Vec<AccessKey>,
+    /// When true, `copylab serve` accepts only the access keys listed in `credentials`: a
+    /// 12-digit access key id is refused as unknown instead of acting, unauthenticated, as that
+    /// account (the quick start).
+    #[serde(default)]
+    pub require_credentials: bool,
 }
 
 /// An access key and the principal it acts as.

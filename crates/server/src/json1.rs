@@ -44,7 +44,7 @@ pub fn handle(service: &Service, state: &mut ServerState, sent: &Sent<'_>, targe
     if !service.implemented.contains(&name) {
         return error_response(&ApiError::not_implemented(name), request_id);
     }
-    let caller = match crate::protocol::authenticate(sent, &state.world.credentials, Family::Json) {
+    let caller = match crate::protocol::authenticate(sent, &state.world, Family::Json) {
         Ok(caller) => caller,
         Err(error) => return error_response(&edge_error(error, service.name), request_id),
     };

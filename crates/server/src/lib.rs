@@ -102,7 +102,7 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     let Some(handler) = ops::handler(operation.name) else {
         return ApiError::not_implemented(operation.name).into_response_with(&request_id);
     };
-    let caller = match protocol::authenticate(&sent(&parts, &body), &state.world.credentials, sigv4::Family::RestJson) {
+    let caller = match protocol::authenticate(&sent(&parts, &body), &state.world, sigv4::Family::RestJson) {
         Ok(caller) => caller,
         Err(error) => {
             tracing::info!(operation = operation.name, outcome = error.code, request_id = %request_id, "request refused");

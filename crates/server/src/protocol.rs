@@ -100,7 +100,13 @@ pub struct Caller {
 /// Reads the caller from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...`.
 /// Signatures are not verified here (see [`authenticate`]). Messages are AWS's for other services (facts: aws-org-wire
 /// §2.2, §2.3), modeled for AWS Backup.
-pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> Result<Caller, ApiError> {
+/// A 12-digit key id acts as that account unless `account_keys` is false (the world's
+/// `require_credentials`).
+pub fn caller(
+    headers: &HeaderMap,
+    keys: &[copylab_rules::world::AccessKey],
+    account_keys: bool,
+) -> Result<Caller, ApiError> {
     let Some(authorization) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return Err(ApiError::new(
             "MissingAuthenticationToken",
@@ -179,7 +185,7 @@ pub fn caller(headers: &HeaderMap, keys: &[copylab_rules::world::AccessKey]) -> 
                 .and_then(copylab_rules::world::timestamp_seconds),
         });
     }
-    if !copylab_policy::is_account_id(key_id) {
+    if !account_keys || !copylab_policy::is_account_id(key_id) {
         return Err(ApiError::new(
             "UnrecognizedClientException",
             StatusCode::FORBIDDEN,
@@ -387,10 +393,10 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 /// the key's secret (12-digit keys and keys without a secret are unauthenticated, by design).
 pub fn authenticate(
     sent: &crate::sigv4::Sent<'_>,
-    keys: &[copylab_rules::world::AccessKey],
+    world: &copylab_rules::World,
     family: crate::sigv4::Family,
 ) -> Result<Caller, ApiError> {
-    let caller = caller(sent.headers, keys)?;
+    let caller = caller(sent.headers, &world.credentials, !world.require_credentials)?;
     let now = std::time::SystemTime::now();
     if let Some(secret) = &caller.secret {
         crate::sigv4::verify(sent, secret, now, family)?;

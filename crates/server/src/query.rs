@@ -92,7 +92,7 @@ pub fn handle(service: &Service, state: &mut ServerState, sent: &Sent<'_>, reque
     if !service.implemented.contains(&action.as_str()) {
         return respond_error(&ApiError::not_implemented(&action));
     }
-    let caller = match crate::protocol::authenticate(sent, &state.world.credentials, Family::Query) {
+    let caller = match crate::protocol::authenticate(sent, &state.world, Family::Query) {
         Ok(caller) => caller,
         Err(error) => return respond_error(&edge_error(error)),
     };
