@@ -180,6 +180,26 @@ async fn iam_create_put_attach_detach_and_delete_a_role_with_aws_errors_on_the_w
         .await
         .unwrap();
     assert_eq!(decode(got.policy_document()), allow);
+    // The same name replaces the document.
+    let narrower = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": "arn:aws:backup:*:444455556666:backup-vault:*"}]});
+    client
+        .put_role_policy()
+        .role_name("CopyRole")
+        .policy_name("Copy")
+        .policy_document(narrower.to_string())
+        .send()
+        .await
+        .unwrap();
+    let got = client
+        .get_role_policy()
+        .role_name("CopyRole")
+        .policy_name("Copy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decode(got.policy_document()), narrower);
+    let names = client.list_role_policies().role_name("CopyRole").send().await.unwrap();
+    assert_eq!(names.policy_names(), ["Copy"]);
     let error = client
         .get_role_policy()
         .role_name("CopyRole")
@@ -318,8 +338,21 @@ async fn iam_refuses_malformed_documents_with_aws_messages() {
         .unwrap_err();
     assert_eq!(error.code(), Some("MalformedPolicyDocument"));
     assert!(error.message().unwrap().contains("modeled message"), "{error:?}");
+    // Names and paths IAM would refuse never reach the world.
+    for (name, path) in [("a/b", "/"), ("Good", "x/"), ("Good", "/a"), ("", "/")] {
+        let error = client
+            .create_role()
+            .role_name(name)
+            .path(path)
+            .assume_role_policy_document(trust("backup.amazonaws.com"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("ValidationError"), "{name} {path}");
+    }
     // Nothing was stored or created.
-    assert!(client.get_role().role_name("Bad").send().await.is_err());
+    let error = client.get_role().role_name("Bad").send().await.unwrap_err();
+    assert_eq!(error.code(), Some("NoSuchEntity"));
     let names = client.list_role_policies().role_name(ROLE_NAME).send().await.unwrap();
     assert!(names.policy_names().is_empty());
 }
@@ -458,7 +491,7 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
         aws_sdk_backup::Config::builder()
             .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
             .region(aws_sdk_backup::config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
+            .credentials_provider(credentials.clone())
             .http_client(SharedHttpClient::new(RouterClient(app.clone())))
             .endpoint_url("http://copylab.test")
             .build(),
@@ -503,4 +536,55 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
         "copylab-tests",
     );
     assert!(iam_with(&app, fresh).list_roles().send().await.is_ok());
+    // The world's own expired key is not forgotten by AssumeRole's clean-up: still expired.
+    let error = iam_with(&app, credentials).list_roles().send().await.unwrap_err();
+    assert_eq!(error.code(), Some("ExpiredToken"));
+    // A session may not outlast the role's MaxSessionDuration.
+    let error = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::111122223333:role/BackupOperatorRole")
+        .role_session_name("long")
+        .duration_seconds(7200)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_sts::error::ProvideErrorMetadata::code(&error),
+        Some("ValidationError")
+    );
+}
+
+#[tokio::test]
+async fn service_linked_roles_and_the_managed_policy_quota_refuse_changes_and_change_nothing() {
+    let mut world = default_world();
+    world.roles.push(copylab_rules::world::Role {
+        arn: "arn:aws:iam::111122223333:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup".to_owned(),
+        trust_policy: None,
+        policies: Vec::new(),
+        managed_policies: vec![
+            "arn:aws:iam::aws:policy/aws-service-role/AWSBackupServiceLinkedRolePolicyForBackup".to_owned(),
+        ],
+    });
+    let app = router(world, 1, None, Wording::Current, Progression::Instant);
+    let client = iam(&app, "111122223333");
+    let before = crate::sdk::state_of(&app).await;
+    let error = client
+        .delete_role()
+        .role_name("AWSServiceRoleForBackup")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("UnmodifiableEntity"));
+    assert!(error.message().unwrap().ends_with("(modeled message)"));
+    let error = client.list_roles().marker("not-a-marker").send().await.unwrap_err();
+    assert_eq!(error.code(), Some("InvalidInput"));
+    assert_eq!(crate::sdk::state_of(&app).await, before);
+    // PathPrefix filters.
+    let listed = client
+        .list_roles()
+        .path_prefix("/aws-service-role/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.roles().len(), 1);
 }

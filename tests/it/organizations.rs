@@ -588,3 +588,147 @@ async fn created_accounts_report_their_status_and_the_management_account_can_ass
         format!("arn:aws:sts::{account}:assumed-role/OrganizationAccountAccessRole/setup")
     );
 }
+
+fn account_party(account: &str) -> aws_sdk_organizations::types::HandshakeParty {
+    aws_sdk_organizations::types::HandshakeParty::builder()
+        .id(account)
+        .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn organizations_refusals_answer_awss_errors_and_change_nothing() {
+    let app = router(default_world(), 8, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let outsider = organizations(&app, "777788889999");
+    let handshake = management
+        .invite_account_to_organization()
+        .target(account_party("777788889999"))
+        .send()
+        .await
+        .unwrap()
+        .handshake
+        .unwrap();
+    let id = handshake.id().unwrap().to_owned();
+    let before = crate::sdk::state_of(&app).await;
+
+    let error = management
+        .invite_account_to_organization()
+        .target(account_party("777788889999"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("DuplicateHandshakeException"));
+    let error = management
+        .accept_handshake()
+        .handshake_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("AccessDeniedException"));
+    let error = management
+        .create_organizational_unit()
+        .parent_id("ou-a1b2-nosuchou")
+        .name("Nowhere")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (
+            Some("ParentNotFoundException"),
+            Some("We can't find a root or OU with the ParentId that you specified.")
+        )
+    );
+    let error = management
+        .move_account()
+        .account_id(SOURCE)
+        .source_parent_id("r-a1b2")
+        .destination_parent_id("ou-a1b2-nosuchou")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("DestinationParentNotFoundException"));
+    let error = management
+        .move_account()
+        .account_id(SOURCE)
+        .source_parent_id("ou-a1b2-nosuchou")
+        .destination_parent_id("r-a1b2")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("SourceParentNotFoundException"));
+    let error = management
+        .remove_account_from_organization()
+        .account_id(MANAGEMENT)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("ConstraintViolationException"));
+    assert_eq!(crate::sdk::state_of(&app).await, before, "a refusal changed the state");
+
+    // Declined, the invitation cannot be accepted any more.
+    let declined = outsider.decline_handshake().handshake_id(&id).send().await.unwrap();
+    assert_eq!(
+        declined.handshake.unwrap().state().map(|s| s.as_str()),
+        Some("DECLINED")
+    );
+    let error = outsider.accept_handshake().handshake_id(&id).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("InvalidHandshakeTransitionException"));
+
+    // An organization with consolidated billing only has no policy types.
+    let billing = outsider
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::ConsolidatedBilling)
+        .send()
+        .await
+        .unwrap()
+        .organization
+        .unwrap();
+    assert_eq!(billing.feature_set().map(|f| f.as_str()), Some("CONSOLIDATED_BILLING"));
+    let root = outsider.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let error = outsider
+        .enable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("PolicyTypeNotAvailableForOrganizationException"));
+
+    // OUs nest five levels under the root, no deeper (the runtime message).
+    let mut parent = root.clone();
+    for level in 1..=5 {
+        parent = outsider
+            .create_organizational_unit()
+            .parent_id(&parent)
+            .name(format!("Level{level}"))
+            .send()
+            .await
+            .unwrap()
+            .organizational_unit
+            .unwrap()
+            .id
+            .unwrap();
+    }
+    let error = outsider
+        .create_organizational_unit()
+        .parent_id(&parent)
+        .name("Level6")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (
+            Some("ConstraintViolationException"),
+            Some(
+                "You cannot add an organizational unit to the specified parent because it would exceed the max depth allowed."
+            )
+        )
+    );
+}

@@ -652,3 +652,16 @@ pub(crate) fn engine_status_message(world: &copylab_rules::World) -> Option<Stri
         other => panic!("not a copy job: {other:?}"),
     }
 }
+
+/// `GET /_copylab/state` as JSON: the world and what the services keep.
+pub(crate) async fn state_of(app: &axum::Router) -> serde_json::Value {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let request = axum::http::Request::builder()
+        .uri("/_copylab/state")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}

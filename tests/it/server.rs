@@ -464,6 +464,10 @@ mod random_requests {
                 let bytes = response.into_body().collect().await.unwrap().to_bytes();
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 prop_assert!(status.as_u16() < 500 || status == StatusCode::NOT_IMPLEMENTED, "{service} {target:?} {body}: {status} {text}");
+                // Whatever was asked, the world is one the rules engine accepts.
+                let (_, _, now) = send(&app, "GET", "/_copylab/state", None, "").await;
+                let world: copylab_rules::World = serde_json::from_value(now["world"].clone()).unwrap();
+                prop_assert!(copylab_rules::PreparedWorld::new(&world).is_ok(), "{service} {target:?} {body} left an invalid world");
                 if !status.is_success() {
                     if target.is_some() {
                         let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -679,9 +683,14 @@ fn timestamps_parse_to_epoch_seconds() {
     assert_eq!(timestamp_seconds("1970-01-01T00:00:00Z"), Some(0));
     assert_eq!(timestamp_seconds("2026-11-28T16:00:00Z"), Some(1_795_881_600));
     assert_eq!(timestamp_seconds("2026-11-28T16:00:00.5Z"), Some(1_795_881_600));
+    assert_eq!(timestamp_seconds("2024-02-29T00:00:00Z"), Some(1_709_164_800));
     for bad in [
         "2026-11-28",
         "2026-13-01T00:00:00Z",
+        "2026-02-31T00:00:00Z",
+        "2025-02-29T00:00:00Z",
+        "300000000000-01-01T00:00:00Z",
+        "0000-01-01T00:00:00Z",
         "2026-11-28T16:00:00",
         "x-y-zT1:2:3Z",
         "2026-11-28T24:00:00Z",

@@ -525,7 +525,8 @@ pub(crate) fn iam_role(ctx: &CtxView<'_, '_>) -> CheckOut {
         evidence: eval.evidence.clone(),
         message: Some(MessageRef::new("vault-access-denied", vec![])),
         remedy: crate::engine::lazy(ctx.want_remedy, || {
-            remedy::allow_copy_in_role(ctx.role_arn, &ctx.destination_vault_arn, &eval.denies)
+            let world_role = ctx.prepared.world.roles.iter().find(|r| r.arn == ctx.role_arn);
+            remedy::allow_copy_in_role(ctx.role_arn, world_role, &ctx.destination_vault_arn, &eval.denies)
         }),
     }
 }

@@ -499,7 +499,7 @@ impl PreparedWorld<'_> {
         ) else {
             return Err((
                 MessageRef::new("missing-parameter", vec![("member", "RecoveryPointArn".into())]),
-                Text::plain("request.missing", "a required member is missing"),
+                Text::plain("request.missing-any", "a required member is missing"),
             ));
         };
         let Some(destination) = parse_vault_arn(destination_arn) else {

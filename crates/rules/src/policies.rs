@@ -236,6 +236,35 @@ impl<'w> PreparedWorld<'w> {
                 )));
             }
         }
+        let mut seen_organizations = std::collections::HashSet::new();
+        for (i, org) in world.organizations.iter().enumerate() {
+            let fail = |message: String| WorldError {
+                path: format!("world.organizations[{i}]"),
+                message,
+                policy_errors: Vec::new(),
+            };
+            if !seen_organizations.insert(org.id.as_str()) {
+                return Err(fail(format!("organization `{}` is listed twice", org.id)));
+            }
+            // Every OU's parent is the root or another OU, and following parents reaches the root.
+            for unit in &org.organizational_units {
+                let mut cursor = unit.parent.as_deref().unwrap_or(&org.root_id);
+                let mut steps = 0;
+                while cursor != org.root_id {
+                    steps += 1;
+                    let Some(parent) = org.organizational_units.iter().find(|u| u.id == cursor) else {
+                        return Err(fail(format!(
+                            "organizational unit `{}` has parent `{cursor}`, which is neither the root nor an OU",
+                            unit.id
+                        )));
+                    };
+                    if steps > org.organizational_units.len() {
+                        return Err(fail(format!("organizational unit `{}` is its own ancestor", unit.id)));
+                    }
+                    cursor = parent.parent.as_deref().unwrap_or(&org.root_id);
+                }
+            }
+        }
         let mut seen_roles = std::collections::HashSet::new();
         for (i, role) in world.roles.iter().enumerate() {
             let fail = |message: String| WorldError {

@@ -823,7 +823,12 @@ pub(crate) fn fix_trust(role_arn: &str) -> Remedy {
 /// The name of the inline policy the remedy puts on a role.
 const ROLE_POLICY_NAME: &str = "CopyIntoDestinationVault";
 
-pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(String, usize)]) -> Remedy {
+pub(crate) fn allow_copy_in_role(
+    role_arn: &str,
+    world_role: Option<&Role>,
+    vault_arn: &str,
+    denies: &[(String, usize)],
+) -> Remedy {
     let account = role_arn.split(':').nth(4).unwrap_or_default();
     let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "CopyIntoDestinationVault", "Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": vault_arn}]});
     let mut patches = Vec::new();
@@ -862,22 +867,54 @@ pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(Str
                 role = role_arn
             )
         },
+        commands: role_policy_commands(account, role_arn, world_role, &patches, &policy),
         patches,
-        commands: vec![cmd(
-            account,
-            None,
-            format!(
-                "aws iam put-role-policy --role-name {} --policy-name {ROLE_POLICY_NAME} --policy-document '{}'",
-                role_name(role_arn),
-                compact(&policy)
-            ),
-        )],
         alternatives: vec![text!(
             "remedy.role-managed",
             "attach the AWS managed policy {arn}, which allows it on every backup vault",
             arn = BACKUP_ROLE_POLICY
         )],
     }
+}
+
+/// The AWS CLI commands for a role's inline policy patches: `put-role-policy` with the policy
+/// as it becomes (its Deny statements removed), or with the new Allow policy.
+fn role_policy_commands(
+    account: &str,
+    role_arn: &str,
+    world_role: Option<&Role>,
+    patches: &[Patch],
+    allow: &Value,
+) -> Vec<Command> {
+    let put = |name: &str, document: &Value| {
+        cmd(
+            account,
+            None,
+            format!(
+                "aws iam put-role-policy --role-name {} --policy-name {name} --policy-document '{}'",
+                role_name(role_arn),
+                compact(document)
+            ),
+        )
+    };
+    let mut commands = Vec::new();
+    for patch in patches {
+        if let Patch::RemoveRolePolicyStatements {
+            policy_index, indexes, ..
+        } = patch
+            && let Some(inline) = world_role.and_then(|r| r.policies.get(*policy_index))
+        {
+            let mut document = inline.document.clone();
+            if let Some(list) = statements_of(&mut document) {
+                remove_indexes(list, indexes);
+            }
+            commands.push(put(&inline.name, &document.0));
+        }
+    }
+    if commands.is_empty() {
+        commands.push(put(ROLE_POLICY_NAME, allow));
+    }
+    commands
 }
 
 pub(crate) fn create_destination_vault(vault_arn: &str, source_account: &str, partition: &str) -> Remedy {

@@ -90,26 +90,34 @@ pub struct AccessKey {
 pub fn timestamp_seconds(text: &str) -> Option<i64> {
     let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
     let number = |s: &str| {
-        s.parse::<i64>()
-            .ok()
-            .filter(|_| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i64>().ok())
+            .flatten()
     };
     let mut d = date.split('-');
     let (y, m, day) = (number(d.next()?)?, number(d.next()?)?, number(d.next()?)?);
     let mut t = time.split(':');
     let (h, min) = (number(t.next()?)?, number(t.next()?)?);
     let sec = number(t.next()?.split('.').next()?)?;
-    if d.next().is_some()
-        || t.next().is_some()
-        || !(1..=12).contains(&m)
-        || !(1..=31).contains(&day)
-        || h > 23
-        || min > 59
-        || sec > 60
-    {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let valid = d.next().is_none()
+        && t.next().is_none()
+        && (1..=9999).contains(&y)
+        && (1..=12).contains(&m)
+        && (1..=days_in_month).contains(&day)
+        && h <= 23
+        && min <= 59
+        && sec <= 60;
+    if !valid {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
+    // Days from the civil date (Howard Hinnant's algorithm); years 1 to 9999 cannot overflow.
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

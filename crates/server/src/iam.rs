@@ -342,6 +342,26 @@ fn role_xml(state: &ServerState, index: usize, with_last_used: bool) -> String {
 fn create_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<String, ApiError> {
     let name = get(input, "RoleName").unwrap_or_default();
     let path = get(input, "Path").unwrap_or("/");
+    // IAM's rules for names and paths (the model's patterns, whole-string).
+    let name_ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    let path_ok = path == "/"
+        || (path.len() >= 2
+            && path.len() <= 512
+            && path.starts_with('/')
+            && path.ends_with('/')
+            && path.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+    if !name_ok || !path_ok {
+        return Err(ApiError::new(
+            "ValidationError",
+            StatusCode::BAD_REQUEST,
+            format!(
+                "RoleName `{name}` must be 1 to 64 of [A-Za-z0-9+=,.@_-] and Path `{path}` / or /.../ (modeled message)"
+            ),
+        ));
+    }
     if find_role(state, caller, input).is_ok() {
         // LocalStack's recorded IAM snapshot (create-role-already-exists-error); port-labs/ocean#854,
         // status code 409.

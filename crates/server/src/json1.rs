@@ -52,7 +52,16 @@ pub fn handle(service: &Service, state: &mut ServerState, sent: &Sent<'_>, targe
         Ok(input) => input,
         Err(error) => return error_response(&edge_error(error, service.name), request_id),
     };
-    let result = (service.run)(name, state, &caller, &input);
+    let result = state.guarded(
+        |state| (service.run)(name, state, &caller, &input),
+        |reason| {
+            ApiError::new(
+                "ValidationException",
+                StatusCode::BAD_REQUEST,
+                format!("the request would leave the world invalid: {reason} (modeled message)"),
+            )
+        },
+    );
     tracing::info!(
         service = service.name,
         operation = name,

@@ -96,7 +96,18 @@ pub fn handle(service: &Service, state: &mut ServerState, sent: &Sent<'_>, reque
         Ok(caller) => caller,
         Err(error) => return respond_error(&edge_error(error)),
     };
-    let result = form_input(operation, &form).and_then(|input| (service.run)(&action, state, &caller, &input));
+    let result = form_input(operation, &form).and_then(|input| {
+        state.guarded(
+            |state| (service.run)(&action, state, &caller, &input),
+            |reason| {
+                ApiError::new(
+                    "ValidationError",
+                    StatusCode::BAD_REQUEST,
+                    format!("the request would leave the world invalid: {reason} (modeled message)"),
+                )
+            },
+        )
+    });
     tracing::info!(
         service = service.name,
         operation = %action,

@@ -191,6 +191,30 @@ impl ServerState {
         date_seconds(self.initial.2.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
     }
 
+    /// Runs `operation`, keeping the world valid: when it succeeds but leaves a world the rules
+    /// engine would refuse (a role ARN that is not one, a duplicate, an OU cycle), everything it
+    /// changed is put back and `invalid` describes why. No request can break later copy jobs.
+    pub fn guarded<T, E>(
+        &mut self,
+        operation: impl FnOnce(&mut ServerState) -> Result<T, E>,
+        invalid: impl FnOnce(String) -> E,
+    ) -> Result<T, E> {
+        let before = (
+            self.world.clone(),
+            self.kms.clone(),
+            self.organizations.clone(),
+            self.iam.clone(),
+        );
+        let result = operation(self)?;
+        if self.world != before.0
+            && let Err(error) = copylab_rules::PreparedWorld::new(&self.world)
+        {
+            (self.world, self.kms, self.organizations, self.iam) = before;
+            return Err(invalid(error.to_string()));
+        }
+        Ok(result)
+    }
+
     /// A request id.
     pub fn request_id(&mut self) -> String {
         self.ids.uuid()
@@ -259,6 +283,27 @@ pub fn date_seconds(date: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_that_would_leave_an_invalid_world_is_put_back() {
+        let mut state = ServerState::new(World::default(), 0, None, Wording::Current, Progression::Instant);
+        let refused: Result<(), String> = state.guarded(
+            |state| {
+                state.world.roles.push(copylab_rules::world::Role {
+                    arn: "arn:aws:iam::111122223333:user/not-a-role".to_owned(),
+                    trust_policy: None,
+                    policies: Vec::new(),
+                    managed_policies: Vec::new(),
+                });
+                Ok(())
+            },
+            |reason| reason,
+        );
+        assert!(refused.unwrap_err().contains("not a role ARN"));
+        assert!(state.world.roles.is_empty());
+        let kept: Result<usize, String> = state.guarded(|_| Ok(1), |reason| reason);
+        assert_eq!(kept, Ok(1));
+    }
 
     #[test]
     fn progression_parses() {

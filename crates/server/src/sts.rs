@@ -113,13 +113,24 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
     {
         return Err(denied());
     }
+    // A session may not outlast the role's MaxSessionDuration (3600 unless CreateRole set it).
+    let max = state.iam.roles.get(&role_arn).map_or(3600, |e| e.max_session_duration);
+    if duration > max {
+        return Err(ApiError::new(
+            "ValidationError",
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role. (modeled message: {duration} > {max})"
+            ),
+        ));
+    }
     let [_, partition, _, _, account, resource] = copylab_policy::split_arn(&role_arn).ok_or_else(denied)?;
     let role_name = resource.rsplit('/').next().unwrap_or(resource);
     let assumed_arn = format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}");
     let assumed_id = format!("{}:{session}", unique_id("AROA", &role_arn));
     let access_key_id = format!("ASIA{}", state.ids.hex(16).to_uppercase());
     let secret = format!("{}{}", state.ids.hex(20), state.ids.hex(20));
-    let token = format!("copylab-session/{}", state.ids.hex(64));
+    let token = format!("{SESSION_TOKEN_PREFIX}{}", state.ids.hex(64));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let expiration = now + duration;
     forget_old_sessions(&mut state.world.credentials, now);
@@ -150,21 +161,30 @@ pub const MAX_SESSIONS: usize = 10_000;
 fn forget_old_sessions(credentials: &mut Vec<AccessKey>, now: u64) {
     let now = i64::try_from(now).unwrap_or(i64::MAX);
     credentials.retain(|key| {
-        key.session_token.is_none()
+        !issued_by_sts(key)
             || key
                 .expiration
                 .as_deref()
                 .and_then(copylab_rules::world::timestamp_seconds)
-                .is_none_or(|expires| expires + 3600 > now)
+                .is_none_or(|expires| expires.saturating_add(3600) > now)
     });
-    let sessions = credentials.iter().filter(|k| k.session_token.is_some()).count();
+    let sessions = credentials.iter().filter(|k| issued_by_sts(k)).count();
     let mut excess = (sessions + 1).saturating_sub(MAX_SESSIONS);
     credentials.retain(|key| {
-        if excess > 0 && key.session_token.is_some() {
+        if excess > 0 && issued_by_sts(key) {
             excess -= 1;
             false
         } else {
             true
         }
     });
+}
+
+/// The prefix of the session tokens `AssumeRole` issues: only those sessions are ever forgotten.
+const SESSION_TOKEN_PREFIX: &str = "copylab-session/";
+
+fn issued_by_sts(key: &AccessKey) -> bool {
+    key.session_token
+        .as_deref()
+        .is_some_and(|t| t.starts_with(SESSION_TOKEN_PREFIX))
 }

@@ -138,10 +138,27 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
     }
     // The enabled policy types are fixed from the world on the first call, before any change.
     let org_id = state.world.organizations[index].id.clone();
-    if !state.organizations.enabled.contains_key(&org_id) {
+    let fresh = !state.organizations.enabled.contains_key(&org_id);
+    if fresh {
         let enabled = enabled_types(state, index);
-        state.organizations.enabled.insert(org_id, enabled);
+        state.organizations.enabled.insert(org_id.clone(), enabled);
     }
+    let result = run_in(name, state, caller, input, index, management);
+    if fresh && result.is_err() {
+        // A refused request leaves no trace.
+        state.organizations.enabled.remove(&org_id);
+    }
+    result
+}
+
+fn run_in(
+    name: &str,
+    state: &mut ServerState,
+    caller: &Caller,
+    input: &Map<String, Value>,
+    index: usize,
+    management: bool,
+) -> Result<Value, ApiError> {
     let str_input = |member: &str| input.get(member).and_then(Value::as_str).unwrap_or_default().to_owned();
     match name {
         "DescribeOrganization" => Ok(json!({"Organization": describe(state, index)})),
@@ -197,6 +214,17 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
                 ));
             }
             for policy in &mut org.tag_policies {
+                policy.targets.retain(|t| *t != account);
+            }
+            let org_id = org.id.clone();
+            // What Organizations kept about the account goes with it.
+            state.organizations.accounts.remove(&account);
+            for policy in state
+                .organizations
+                .backup_policies
+                .iter_mut()
+                .filter(|p| p.organization == org_id)
+            {
                 policy.targets.retain(|t| *t != account);
             }
             Ok(json!({}))
