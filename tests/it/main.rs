@@ -50,6 +50,9 @@ mod iam;
 // The in-process aws-smithy-mocks crate against the server, every built-in scenario field by field.
 mod mocks;
 
+// The training lab through its HTTP endpoints, in both languages, and its translations.
+mod lab;
+
 // The real aws-sdk-organizations client: caller rules, and accounts and tag policies changed through Organizations deciding the next copy job.
 mod organizations;
 

@@ -43,6 +43,13 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// Every built-in scenario, parsed, by name (the lab's catalog).
+pub fn builtin_catalog() -> Vec<(String, Scenario)> {
+    builtin_names()
+        .filter_map(|name| load(name).ok().map(|loaded| (name.to_owned(), loaded.scenario)))
+        .collect()
+}
+
 /// The built-in scenario names, sorted.
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     BUILTIN.iter().map(|(name, _)| *name)

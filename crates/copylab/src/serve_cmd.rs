@@ -37,6 +37,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
     };
     let mut state = state;
     state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
+    state.set_catalog(scenario::builtin_catalog());
     let level = match args.verbose {
         0 => tracing_subscriber::filter::LevelFilter::WARN,
         1 => tracing_subscriber::filter::LevelFilter::INFO,

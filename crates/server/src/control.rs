@@ -27,9 +27,8 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
         ("GET", "state") => ok(snapshot(state)),
         ("POST", "reset") => {
             let (world, seed, as_of, wording) = state.initial.clone();
-            let (progression, builtins) = (state.progression, state.builtin_scenarios);
-            *state = ServerState::new(world, seed, as_of, wording, progression);
-            state.builtin_scenarios = builtins;
+            let progression = state.progression;
+            state.replace_keeping_lab(ServerState::new(world, seed, as_of, wording, progression));
             ok(json!({"reset": true}))
         }
         ("POST", "scenario") => {
@@ -149,8 +148,7 @@ fn load(state: &mut ServerState, document: &Value) -> Result<(), String> {
         .cloned()
         .and_then(|w| serde_json::from_value(w).ok())
         .unwrap_or_default();
-    let (progression, builtins) = (state.progression, state.builtin_scenarios);
-    *state = ServerState::new(world, seed, as_of, wording, progression);
-    state.builtin_scenarios = builtins;
+    let progression = state.progression;
+    state.replace_keeping_lab(ServerState::new(world, seed, as_of, wording, progression));
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod control;
 pub mod iam;
 pub mod json1;
 pub mod kms;
+pub mod lab;
 pub mod model;
 pub mod ops;
 pub mod organizations;
@@ -62,6 +63,19 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
             .into_response_with(&request_id);
         }
     };
+    if lab::is_lab(&parts.method, parts.uri.path(), &parts.headers) {
+        return with_request_id(
+            lab::handle(
+                &mut state,
+                &parts.method,
+                parts.uri.path(),
+                parts.uri.query(),
+                &parts.headers,
+                &body,
+            ),
+            &request_id,
+        );
+    }
     if let Some(path) = parts.uri.path().strip_prefix("/_copylab/") {
         return with_request_id(
             control::handle(&mut state, &parts.method, path, parts.uri.query(), &body),

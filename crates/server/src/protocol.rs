@@ -264,6 +264,14 @@ pub fn input(
     Ok(input)
 }
 
+/// `MissingParameterValueException` with the catalog's message (`missing-parameter`, whose
+/// provenance the catalog records), so the edge and the rules engine say the same.
+pub fn missing_parameter(member: &str) -> ApiError {
+    let text =
+        copylab_rules::catalog::message("missing-parameter").map_or("Missing required parameter: {member}", |m| m.text);
+    ApiError::missing(copylab_rules::catalog::render(text, &[("member", member.to_owned())]))
+}
+
 /// Checks an operation's input, keyed by member name, against the model: required members,
 /// types, lengths, ranges, patterns and enums (what [`input`] checks after assembling it; the
 /// in-process mocks call it with the SDK's input).
@@ -271,10 +279,7 @@ pub fn check_members(operation: &Operation, input: &Map<String, Value>) -> Resul
     for member in operation.members {
         match input.get(member.name) {
             None if member.required => {
-                return Err(ApiError::missing(format!(
-                    "Missing required parameter: {} (modeled message)",
-                    member.name
-                )));
+                return Err(missing_parameter(member.name));
             }
             None => {}
             Some(value) => check(member, value)?,

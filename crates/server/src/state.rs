@@ -135,6 +135,12 @@ pub struct ServerState {
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
     /// embeds the catalog).
     pub builtin_scenarios: Option<fn(&str) -> Option<copylab_rules::Scenario>>,
+    /// The built-in scenarios, by name, for the lab (set by the CLI; see [`ServerState::set_catalog`]).
+    pub catalog: std::sync::Arc<Vec<(String, copylab_rules::Scenario)>>,
+    /// The lab's exercise sessions.
+    pub lab: crate::lab::exercises::LabState,
+    /// The catalog's exercises, computed on first use.
+    lab_cache: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Vec<crate::lab::exercises::Exercise>>>>,
 }
 
 /// A resource declared at run time.
@@ -176,6 +182,9 @@ impl ServerState {
             iam: Default::default(),
             initial: (world_copy, seed, as_of_copy, wording),
             builtin_scenarios: None,
+            catalog: Default::default(),
+            lab: Default::default(),
+            lab_cache: Default::default(),
         }
     }
 
@@ -189,6 +198,29 @@ impl ServerState {
     /// world's files define.
     pub fn started(&self) -> f64 {
         date_seconds(self.initial.2.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
+    }
+
+    /// Sets the scenarios the lab's exercises come from.
+    pub fn set_catalog(&mut self, catalog: Vec<(String, copylab_rules::Scenario)>) {
+        self.catalog = std::sync::Arc::new(catalog);
+        self.lab_cache = Default::default();
+    }
+
+    /// The lab's exercises (the catalog's scenarios with their verdicts), computed once.
+    pub fn lab_exercises(&self) -> std::sync::Arc<Vec<crate::lab::exercises::Exercise>> {
+        self.lab_cache
+            .get_or_init(|| std::sync::Arc::new(crate::lab::exercises::exercises(&self.catalog)))
+            .clone()
+    }
+
+    /// Replaces this state by `next` (a reset or a loaded world), keeping what is not the
+    /// world's: the built-in scenarios, the lab's catalog and its sessions.
+    pub fn replace_keeping_lab(&mut self, mut next: ServerState) {
+        next.builtin_scenarios = self.builtin_scenarios;
+        next.catalog = self.catalog.clone();
+        next.lab_cache = self.lab_cache.clone();
+        next.lab = std::mem::take(&mut self.lab);
+        *self = next;
     }
 
     /// Runs `operation`, keeping the world valid: when it succeeds but leaves a world the rules

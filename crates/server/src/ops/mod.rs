@@ -64,7 +64,7 @@ pub fn str_member(input: &Map<String, Value>, name: &str) -> Result<String, ApiE
         .get(name)
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| ApiError::missing(format!("Missing required parameter: {name} (modeled message)")))
+        .ok_or_else(|| crate::protocol::missing_parameter(name))
 }
 
 /// Paginates `items` with the input's `MaxResults` (default 1000) and `NextToken` (an offset

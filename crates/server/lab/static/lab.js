@@ -1,0 +1,138 @@
+// copylab lab: the exercise page's controls. Every call goes to /lab/api/; the page works by
+// keyboard alone and announces results through aria-live regions.
+"use strict";
+(function () {
+  // Language links keep the rest of the URL (an exam's seed and answers).
+  for (const link of document.querySelectorAll("a.lang-link")) {
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", link.getAttribute("hreflang"));
+    link.href = url.pathname + url.search;
+  }
+  const root = document.getElementById("exercise");
+  if (!root) return;
+  const session = root.dataset.session;
+  const lang = root.dataset.lang;
+  const api = (path) => "/lab/api/sessions/" + session + "/" + path + "?lang=" + lang;
+  const post = (url, body) =>
+    fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+      .then((r) => r.json());
+  const text = (id, value) => { document.getElementById(id).textContent = value == null || value === "" ? "—" : value; };
+
+  function poll(job) {
+    fetch(api("jobs/" + job)).then((r) => r.json()).then((answer) => {
+      text("job-state", answer.state);
+      text("job-message", answer.status_message);
+      text("job-category", answer.message_category);
+      document.getElementById("job-note").textContent = answer.text || "";
+      if (answer.state === "CREATED" || answer.state === "RUNNING") {
+        setTimeout(() => poll(job), 400);
+      }
+    });
+  }
+  function start() {
+    text("job-state", "…");
+    text("job-message", "");
+    text("job-category", "");
+    post(api("start"), {}).then((answer) => {
+      if (answer.error) {
+        text("job-id", "");
+        text("job-state", answer.error.code);
+        text("job-message", answer.error.message);
+        document.getElementById("job-note").textContent = answer.text;
+        return;
+      }
+      text("job-id", answer.job_id);
+      poll(answer.job_id);
+    });
+  }
+  document.getElementById("start").addEventListener("click", start);
+  const retry = document.getElementById("retry");
+  if (retry) retry.addEventListener("click", () => { start(); document.getElementById("job-heading").scrollIntoView(); });
+
+  function choiceForm(id, path, field) {
+    const form = document.getElementById(id);
+    if (!form) return;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const chosen = form.querySelector("input[name=" + field + "]:checked");
+      if (!chosen) return;
+      post(api(path), { [field]: chosen.value }).then((answer) => {
+        const feedback = form.querySelector(".feedback");
+        feedback.textContent = answer.feedback;
+        feedback.className = "feedback " + (answer.correct ? "right" : "wrong");
+      });
+    });
+  }
+  choiceForm("investigate", "investigate", "check");
+  choiceForm("alternative", "alternative", "choice");
+
+  // Policy editors validate as the trainee types, with errors in place.
+  function showErrors(form, errors) {
+    const list = form.querySelector(".errors");
+    const area = form.querySelector("textarea");
+    if (!list || !area) return;
+    list.textContent = "";
+    area.setAttribute("aria-invalid", errors.length ? "true" : "false");
+    for (const e of errors) {
+      const item = document.createElement("li");
+      item.textContent = "line " + e.line + ", column " + e.column + ": " + e.message;
+      list.appendChild(item);
+    }
+  }
+  for (const area of document.querySelectorAll("textarea[data-policy-kind]")) {
+    let timer = null;
+    area.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        post("/lab/api/validate", { kind: area.dataset.policyKind, policy: area.value })
+          .then((answer) => showErrors(area.form, answer.errors || []));
+      }, 300);
+    });
+  }
+  for (const form of document.querySelectorAll("form.change")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const change = { kind: form.dataset.kind };
+      for (const field of form.querySelectorAll("input[name], textarea[name]")) {
+        let value = field.value;
+        if (field.dataset.type === "bool") value = value === "true";
+        if (field.dataset.type === "int") value = parseInt(value, 10);
+        if (field.name === "replaces" && value === form.querySelector("input[name=key]").value) continue;
+        change[field.name] = value;
+      }
+      post(api("changes"), change).then((answer) => {
+        const feedback = form.querySelector(".feedback");
+        if (answer.ok) {
+          feedback.textContent = answer.message;
+          feedback.className = "feedback right";
+          showErrors(form, []);
+        } else {
+          feedback.textContent = answer.message || "";
+          feedback.className = "feedback wrong";
+          showErrors(form, answer.errors || []);
+        }
+      });
+    });
+  }
+
+  const hint = document.getElementById("hint");
+  let shown = 0;
+  hint.addEventListener("click", () => {
+    fetch(api("hints/" + shown)).then((r) => r.json()).then((answer) => {
+      const item = document.createElement("li");
+      item.textContent = answer.hint;
+      document.getElementById("hints").appendChild(item);
+      shown += 1;
+      if (!answer.more) hint.disabled = true;
+    });
+  });
+  document.getElementById("answer").addEventListener("click", () => {
+    fetch("/lab/answer/" + session + "?lang=" + lang).then((r) => r.text()).then((page) => {
+      const doc = new DOMParser().parseFromString(page, "text/html");
+      const article = doc.querySelector("article");
+      const target = document.getElementById("answer-body");
+      target.textContent = "";
+      if (article) target.appendChild(document.importNode(article, true));
+    });
+  });
+})();

@@ -1,0 +1,706 @@
+//! The lab's exercises: the built-in scenarios that fail, grouped by the check that fails and rated; exercise sessions, each a world of its own served by the same handlers as the AWS endpoint; the changes a trainee makes (policies, settings, tags, membership) checked by the policy engine; and the intended fix of each exercise as those changes.
+
+use copylab_policy::{Policy, PolicyKind};
+use copylab_rules::engine::{Options, Outcome, Verdict};
+use copylab_rules::world::{
+    InlinePolicy, KeyState, MemberAccount, PolicyDocument, RegionSettings, StartCopyJob, World,
+};
+use copylab_rules::{Scenario, remedy};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::protocol::Caller;
+use crate::state::{Progression, ServerState};
+
+/// The checks in the lab's order: the Knowledge Center article's six, the organization's
+/// cross-account setting, then the rest.
+pub const CHECK_ORDER: &[&str] = &[
+    "organization-membership",
+    "resource-type-support",
+    "source-encryption",
+    "source-key-policy",
+    "destination-vault-policy",
+    "tag-policy",
+    "cross-account-setting",
+    "key-state",
+    "iam-role",
+    "vault-lock-retention",
+    "injected-fault",
+    "request",
+];
+
+/// How many of [`CHECK_ORDER`] come from the article.
+pub const ARTICLE_CHECKS: usize = 6;
+
+/// One exercise: a built-in scenario and what the engine says of it.
+#[derive(Debug, Clone)]
+pub struct Exercise {
+    /// The scenario's name.
+    pub name: String,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The engine's verdict.
+    pub verdict: Verdict,
+    /// The intended fix as lab changes, when settings fix it.
+    pub fix: Option<Vec<Change>>,
+}
+
+impl Exercise {
+    /// Builds an exercise; `None` when the scenario's world is invalid.
+    pub fn new(name: &str, scenario: &Scenario) -> Option<Exercise> {
+        let options = Options {
+            as_of: scenario.as_of.clone(),
+            seed: scenario.seed,
+            wording: scenario.wording,
+        };
+        let verdict = copylab_rules::simulate(&scenario.world, &scenario.copy_job, &options).ok()?;
+        let fix = intended_changes(scenario, &verdict);
+        Some(Exercise {
+            name: name.to_owned(),
+            scenario: scenario.clone(),
+            verdict,
+            fix,
+        })
+    }
+
+    /// The check that fails, or `None` for a copy that completes.
+    pub fn failed_check(&self) -> Option<&'static str> {
+        match &self.verdict.outcome {
+            Outcome::ApiError { .. } => Some(self.verdict.failed_check.unwrap_or("request")),
+            Outcome::CopyJob { state, .. } if *state != copylab_rules::world::CopyJobState::Completed => {
+                self.verdict.failed_check
+            }
+            Outcome::CopyJob { .. } => None,
+        }
+    }
+
+    /// 1 (one setting), 2 (a policy to edit) or 3 (no setting fixes it).
+    pub fn difficulty(&self) -> u8 {
+        match &self.fix {
+            None => 3,
+            Some(changes)
+                if changes.iter().any(|c| {
+                    matches!(
+                        c,
+                        Change::KeyPolicy { .. }
+                            | Change::VaultPolicy { .. }
+                            | Change::RoleTrust { .. }
+                            | Change::RolePolicy { .. }
+                    )
+                }) =>
+            {
+                2
+            }
+            Some(_) => 1,
+        }
+    }
+
+    /// What the trainee may choose when no setting fixes it: the diagnosis's alternatives (or
+    /// its summary), each with whether it is right; `distractors` come from other exercises.
+    pub fn alternatives(&self) -> Vec<copylab_rules::text::Text> {
+        let Some(remedy) = self.verdict.failed().and_then(|c| c.remedy.as_ref()) else {
+            // A refused request: what the catalog says causes its message (the request is what
+            // changes, not a setting).
+            let message_id = match &self.verdict.outcome {
+                Outcome::ApiError { message_id, .. } => Some(*message_id),
+                Outcome::CopyJob { message_id, .. } => *message_id,
+            };
+            return message_id
+                .and_then(copylab_rules::catalog::message)
+                .map(|m| vec![copylab_rules::text::Text::plain(m.id, m.cause)])
+                .unwrap_or_default();
+        };
+        if remedy.alternatives.is_empty() {
+            vec![remedy.summary.clone()]
+        } else {
+            remedy.alternatives.clone()
+        }
+    }
+}
+
+/// The failing built-in scenarios (and the completing ones, as worked examples), in catalog order.
+pub fn exercises(catalog: &[(String, Scenario)]) -> Vec<Exercise> {
+    let mut all: Vec<Exercise> = catalog.iter().filter_map(|(name, s)| Exercise::new(name, s)).collect();
+    all.sort_by_key(|e| {
+        let rank = e
+            .failed_check()
+            .and_then(|c| CHECK_ORDER.iter().position(|o| *o == c))
+            .unwrap_or(CHECK_ORDER.len());
+        (rank, e.difficulty(), e.name.clone())
+    });
+    all
+}
+
+/// A change a trainee makes, as the lab's forms send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// `PutKeyPolicy`.
+    KeyPolicy {
+        /// Key ARN.
+        key: String,
+        /// The policy text.
+        policy: String,
+    },
+    /// `EnableKey` / `DisableKey`.
+    KeyEnabled {
+        /// Key ARN.
+        key: String,
+        /// Enabled or not.
+        enabled: bool,
+    },
+    /// `PutBackupVaultAccessPolicy` (`None`: delete it).
+    VaultPolicy {
+        /// The vault's account.
+        account: String,
+        /// The vault's Region.
+        region: String,
+        /// The vault's name.
+        vault: String,
+        /// The policy text.
+        policy: Option<String>,
+    },
+    /// `UpdateGlobalSettings` `isCrossAccountBackupEnabled` in an organization.
+    CrossAccount {
+        /// The organization.
+        organization: String,
+        /// On or off.
+        enabled: bool,
+    },
+    /// A recovery point tag (and the key it replaces, for a key written differently).
+    Tag {
+        /// The recovery point.
+        recovery_point: String,
+        /// The tag key.
+        key: String,
+        /// The tag value.
+        value: String,
+        /// A key to remove.
+        #[serde(default)]
+        replaces: Option<String>,
+    },
+    /// Invite an account into an organization and accept (leaving its old one).
+    JoinOrganization {
+        /// The account.
+        account: String,
+        /// The organization.
+        organization: String,
+    },
+    /// `UpdateAssumeRolePolicy`.
+    RoleTrust {
+        /// The role.
+        role: String,
+        /// The trust policy text.
+        policy: String,
+    },
+    /// `PutRolePolicy` (`None`: `DeleteRolePolicy`).
+    RolePolicy {
+        /// The role.
+        role: String,
+        /// The inline policy's name.
+        name: String,
+        /// The policy text.
+        policy: Option<String>,
+    },
+    /// The copy's `Lifecycle.DeleteAfterDays`.
+    Lifecycle {
+        /// Days.
+        delete_after_days: i64,
+    },
+    /// Remove an injected fault.
+    RemoveFault {
+        /// The fault, as the scenario names it.
+        fault: String,
+    },
+    /// `UpdateRegionSettings`: DynamoDB advanced features on.
+    DynamodbAdvanced {
+        /// The account.
+        account: String,
+        /// The Region.
+        region: String,
+    },
+}
+
+/// A policy error in the editor: where, and what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EditorError {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What is wrong (the policy engine's words).
+    pub message: String,
+}
+
+/// Checks a policy document as AWS would when storing it.
+pub fn validate(text: &str, kind: PolicyKind) -> Result<Value, Vec<EditorError>> {
+    Policy::parse(text, kind).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| EditorError {
+                line: e.span.line,
+                column: e.span.column,
+                message: e.message.clone(),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    serde_json::from_str(text).map_err(|e| {
+        vec![EditorError {
+            line: u32::try_from(e.line()).unwrap_or(0),
+            column: u32::try_from(e.column()).unwrap_or(0),
+            message: e.to_string(),
+        }]
+    })
+}
+
+/// Why a change was refused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum ChangeError {
+    /// The policy does not validate.
+    Policy {
+        /// Its errors.
+        errors: Vec<EditorError>,
+    },
+    /// The change names nothing in the world, or would make it invalid.
+    Invalid {
+        /// Why.
+        message: String,
+    },
+}
+
+fn invalid(message: impl Into<String>) -> ChangeError {
+    ChangeError::Invalid {
+        message: message.into(),
+    }
+}
+
+/// Applies `change` to a world and request; on error nothing changes.
+pub fn apply(world: &mut World, request: &mut StartCopyJob, change: &Change) -> Result<(), ChangeError> {
+    let (mut next_world, mut next_request) = (world.clone(), request.clone());
+    apply_in(&mut next_world, &mut next_request, change)?;
+    copylab_rules::PreparedWorld::new(&next_world).map_err(|e| invalid(e.to_string()))?;
+    (*world, *request) = (next_world, next_request);
+    Ok(())
+}
+
+fn policy(text: &str, kind: PolicyKind) -> Result<PolicyDocument, ChangeError> {
+    validate(text, kind)
+        .map(PolicyDocument)
+        .map_err(|errors| ChangeError::Policy { errors })
+}
+
+fn apply_in(world: &mut World, request: &mut StartCopyJob, change: &Change) -> Result<(), ChangeError> {
+    match change {
+        Change::KeyPolicy { key, policy: text } => {
+            let document = policy(text, PolicyKind::Kms)?;
+            let key = world
+                .keys
+                .iter_mut()
+                .find(|k| k.arn == *key)
+                .ok_or_else(|| invalid("no such key"))?;
+            key.policy = Some(document);
+        }
+        Change::KeyEnabled { key, enabled } => {
+            let key = world
+                .keys
+                .iter_mut()
+                .find(|k| k.arn == *key)
+                .ok_or_else(|| invalid("no such key"))?;
+            key.state = if *enabled {
+                KeyState::Enabled
+            } else {
+                KeyState::Disabled
+            };
+        }
+        Change::VaultPolicy {
+            account,
+            region,
+            vault,
+            policy: text,
+        } => {
+            let document = text.as_deref().map(|t| policy(t, PolicyKind::Vault)).transpose()?;
+            let vault = world
+                .vaults
+                .iter_mut()
+                .find(|v| v.account == *account && v.region == *region && v.name == *vault)
+                .ok_or_else(|| invalid("no such vault"))?;
+            vault.access_policy = document;
+        }
+        Change::CrossAccount { organization, enabled } => {
+            let org = world
+                .organizations
+                .iter_mut()
+                .find(|o| o.id == *organization)
+                .ok_or_else(|| invalid("no such organization"))?;
+            org.cross_account_backup_enabled = *enabled;
+        }
+        Change::Tag {
+            recovery_point,
+            key,
+            value,
+            replaces,
+        } => {
+            let rp = world
+                .recovery_points
+                .iter_mut()
+                .find(|r| r.arn == *recovery_point)
+                .ok_or_else(|| invalid("no such recovery point"))?;
+            if key.is_empty() {
+                return Err(invalid("a tag needs a key"));
+            }
+            if let Some(old) = replaces {
+                rp.tags.remove(old);
+            }
+            rp.tags.insert(key.clone(), value.clone());
+        }
+        Change::JoinOrganization { account, organization } => {
+            if !world.organizations.iter().any(|o| o.id == *organization) {
+                return Err(invalid("no such organization"));
+            }
+            for org in &mut world.organizations {
+                org.accounts.retain(|a| a.id != *account);
+            }
+            if let Some(org) = world.organizations.iter_mut().find(|o| o.id == *organization)
+                && org.management_account != *account
+            {
+                org.accounts.push(MemberAccount {
+                    id: account.clone(),
+                    parent: None,
+                });
+            }
+        }
+        Change::RoleTrust { role, policy: text } => {
+            let document = policy(text, PolicyKind::Trust)?;
+            let role = world
+                .roles
+                .iter_mut()
+                .find(|r| r.arn == *role)
+                .ok_or_else(|| invalid("no such role"))?;
+            role.trust_policy = Some(document);
+        }
+        Change::RolePolicy {
+            role,
+            name,
+            policy: text,
+        } => {
+            let document = text.as_deref().map(|t| policy(t, PolicyKind::Identity)).transpose()?;
+            let role = world
+                .roles
+                .iter_mut()
+                .find(|r| r.arn == *role)
+                .ok_or_else(|| invalid("no such role"))?;
+            role.policies.retain(|p| p.name != *name);
+            if let Some(document) = document {
+                role.policies.push(InlinePolicy {
+                    name: name.clone(),
+                    document,
+                });
+            }
+        }
+        Change::Lifecycle { delete_after_days } => {
+            if *delete_after_days < 1 {
+                return Err(invalid("the retention is at least one day"));
+            }
+            let lifecycle = request.lifecycle.get_or_insert(copylab_rules::world::Lifecycle {
+                delete_after_days: None,
+                move_to_cold_storage_after_days: None,
+            });
+            lifecycle.delete_after_days = Some(*delete_after_days);
+        }
+        Change::RemoveFault { fault } => {
+            let before = world.faults.len();
+            world.faults.retain(|f| {
+                serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)) != Some(fault.clone())
+            });
+            if world.faults.len() == before {
+                return Err(invalid("no such fault"));
+            }
+        }
+        Change::DynamodbAdvanced { account, region } => {
+            match world
+                .region_settings
+                .iter_mut()
+                .find(|s| s.account == *account && s.region == *region)
+            {
+                Some(settings) => settings.dynamodb_advanced_features = true,
+                None => world.region_settings.push(RegionSettings {
+                    account: account.clone(),
+                    region: region.clone(),
+                    dynamodb_advanced_features: true,
+                }),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_of(document: &PolicyDocument) -> String {
+    serde_json::to_string_pretty(&document.0).unwrap_or_default()
+}
+
+/// The diagnosis's fix as lab changes: the remedy's patches applied to a copy of the world, and
+/// the difference read back as the changes a trainee would make. `None` when the fix is not
+/// one the lab's forms make (a new vault, a re-encrypted backup, another destination) or when no
+/// setting fixes it.
+pub fn intended_changes(scenario: &Scenario, verdict: &Verdict) -> Option<Vec<Change>> {
+    let remedy = verdict.failed()?.remedy.as_ref()?;
+    if remedy.patches.is_empty() {
+        return None;
+    }
+    let (mut world, mut request) = (scenario.world.clone(), scenario.copy_job.clone());
+    for patch in &remedy.patches {
+        remedy::apply(&mut world, &mut request, patch).ok()?;
+    }
+    let before = &scenario.world;
+    let mut changes = Vec::new();
+    if world.keys.len() != before.keys.len()
+        || world.vaults.len() != before.vaults.len()
+        || world.roles.len() != before.roles.len()
+        || world.organizations.len() != before.organizations.len()
+        || world.recovery_points.len() != before.recovery_points.len()
+    {
+        return None;
+    }
+    for (old, new) in before.keys.iter().zip(&world.keys) {
+        if old.arn != new.arn || old.manager != new.manager || old.alias != new.alias {
+            return None;
+        }
+        if old.policy != new.policy {
+            changes.push(Change::KeyPolicy {
+                key: new.arn.clone(),
+                policy: new.policy.as_ref().map(text_of)?,
+            });
+        }
+        if old.state != new.state {
+            changes.push(Change::KeyEnabled {
+                key: new.arn.clone(),
+                enabled: new.state == KeyState::Enabled,
+            });
+        }
+    }
+    for (old, new) in before.vaults.iter().zip(&world.vaults) {
+        if old.name != new.name || old.encryption_key != new.encryption_key || old.lock != new.lock {
+            return None;
+        }
+        if old.access_policy != new.access_policy {
+            changes.push(Change::VaultPolicy {
+                account: new.account.clone(),
+                region: new.region.clone(),
+                vault: new.name.clone(),
+                policy: new.access_policy.as_ref().map(text_of),
+            });
+        }
+    }
+    for (old, new) in before.organizations.iter().zip(&world.organizations) {
+        if old.cross_account_backup_enabled != new.cross_account_backup_enabled {
+            changes.push(Change::CrossAccount {
+                organization: new.id.clone(),
+                enabled: new.cross_account_backup_enabled,
+            });
+        }
+        for account in &new.accounts {
+            if !old.accounts.iter().any(|a| a.id == account.id) {
+                changes.push(Change::JoinOrganization {
+                    account: account.id.clone(),
+                    organization: new.id.clone(),
+                });
+            }
+        }
+        if old.tag_policies != new.tag_policies || old.organizational_units != new.organizational_units {
+            return None;
+        }
+    }
+    for (old, new) in before.roles.iter().zip(&world.roles) {
+        if old.arn != new.arn || old.managed_policies != new.managed_policies {
+            return None;
+        }
+        if old.trust_policy != new.trust_policy {
+            changes.push(Change::RoleTrust {
+                role: new.arn.clone(),
+                policy: new.trust_policy.as_ref().map(text_of)?,
+            });
+        }
+        for inline in &new.policies {
+            if !old.policies.contains(inline) {
+                changes.push(Change::RolePolicy {
+                    role: new.arn.clone(),
+                    name: inline.name.clone(),
+                    policy: Some(text_of(&inline.document)),
+                });
+            }
+        }
+        for inline in &old.policies {
+            if !new.policies.iter().any(|p| p.name == inline.name) {
+                changes.push(Change::RolePolicy {
+                    role: new.arn.clone(),
+                    name: inline.name.clone(),
+                    policy: None,
+                });
+            }
+        }
+    }
+    for (old, new) in before.recovery_points.iter().zip(&world.recovery_points) {
+        let mut probe = old.clone();
+        probe.tags = new.tags.clone();
+        if probe != *new {
+            return None;
+        }
+        let removed: Vec<&String> = old.tags.keys().filter(|k| !new.tags.contains_key(*k)).collect();
+        for (key, value) in &new.tags {
+            if old.tags.get(key) != Some(value) {
+                changes.push(Change::Tag {
+                    recovery_point: new.arn.clone(),
+                    key: key.clone(),
+                    value: value.clone(),
+                    replaces: removed.first().map(|k| (*k).clone()),
+                });
+            }
+        }
+    }
+    for fault in &before.faults {
+        if !world.faults.contains(fault) {
+            changes.push(Change::RemoveFault {
+                fault: serde_json::to_value(fault).ok()?.as_str()?.to_owned(),
+            });
+        }
+    }
+    for settings in &world.region_settings {
+        if settings.dynamodb_advanced_features && !before.region_settings.contains(settings) {
+            changes.push(Change::DynamodbAdvanced {
+                account: settings.account.clone(),
+                region: settings.region.clone(),
+            });
+        }
+    }
+    if request != scenario.copy_job {
+        let days = request.lifecycle.as_ref().and_then(|l| l.delete_after_days)?;
+        let mut probe = request.clone();
+        probe.lifecycle = scenario.copy_job.lifecycle.clone();
+        if probe != scenario.copy_job {
+            return None;
+        }
+        changes.push(Change::Lifecycle {
+            delete_after_days: days,
+        });
+    }
+    (!changes.is_empty()).then_some(changes)
+}
+
+/// An exercise in progress: its own world, served by the AWS Backup handlers.
+#[derive(Debug)]
+pub struct Session {
+    /// `s-...`.
+    pub id: String,
+    /// The exercise's name.
+    pub exercise: String,
+    /// Its state: the scenario's world, progressing by `polls:2`.
+    pub state: ServerState,
+    /// The copy request, as the trainee's changes leave it.
+    pub request: StartCopyJob,
+    /// Whether a retried copy completed.
+    pub solved: bool,
+}
+
+impl Session {
+    /// A session of `exercise`.
+    pub fn new(id: String, exercise: &Exercise) -> Session {
+        let s = &exercise.scenario;
+        Session {
+            id,
+            exercise: exercise.name.clone(),
+            state: ServerState::new(
+                s.world.clone(),
+                s.seed,
+                s.as_of.clone(),
+                s.wording,
+                Progression::Polls(2),
+            ),
+            request: s.copy_job.clone(),
+            solved: false,
+        }
+    }
+
+    fn caller(&self) -> Caller {
+        Caller {
+            account: self.request.account.clone(),
+            region: self.request.region.clone(),
+            principal: None,
+            secret: None,
+            expires: None,
+        }
+    }
+
+    /// Runs an AWS Backup operation on the session's world, as the server would.
+    pub fn call(&mut self, operation: &str, input: Map<String, Value>) -> Result<Value, crate::protocol::ApiError> {
+        let caller = self.caller();
+        let _ = self.state.request_id();
+        let model = crate::model::OPERATIONS
+            .iter()
+            .find(|op| op.name == operation)
+            .ok_or_else(|| crate::protocol::ApiError::not_implemented(operation))?;
+        crate::protocol::check_members(model, &input)?;
+        let handler =
+            crate::ops::handler(operation).ok_or_else(|| crate::protocol::ApiError::not_implemented(operation))?;
+        let mut ctx = crate::ops::Ctx {
+            state: &mut self.state,
+            caller,
+        };
+        handler(&mut ctx, &input)
+    }
+
+    /// Starts the exercise's copy job (with the trainee's changes).
+    pub fn start(&mut self) -> Result<Value, crate::protocol::ApiError> {
+        let r = &self.request;
+        let mut input = Map::new();
+        for (name, value) in [
+            ("RecoveryPointArn", &r.recovery_point_arn),
+            ("SourceBackupVaultName", &r.source_backup_vault_name),
+            ("DestinationBackupVaultArn", &r.destination_backup_vault_arn),
+            ("IamRoleArn", &r.iam_role_arn),
+        ] {
+            if let Some(value) = value {
+                input.insert(name.to_owned(), json!(value));
+            }
+        }
+        if let Some(days) = r.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
+            input.insert("Lifecycle".to_owned(), json!({"DeleteAfterDays": days}));
+        }
+        self.call("StartCopyJob", input)
+    }
+
+    /// Applies a change to the session's world.
+    pub fn change(&mut self, change: &Change) -> Result<(), ChangeError> {
+        apply(&mut self.state.world, &mut self.request, change)
+    }
+}
+
+/// The lab's sessions, oldest first, at most [`MAX_SESSIONS`].
+#[derive(Debug, Default)]
+pub struct LabState {
+    /// The sessions.
+    pub sessions: Vec<Session>,
+    /// How many sessions were ever opened (for ids).
+    pub opened: u64,
+}
+
+/// Sessions kept; beyond, the oldest is dropped.
+pub const MAX_SESSIONS: usize = 256;
+
+impl LabState {
+    /// Opens a session of `exercise`; returns its id.
+    pub fn open(&mut self, exercise: &Exercise) -> String {
+        self.opened += 1;
+        let id = format!("s-{}", self.opened);
+        if self.sessions.len() >= MAX_SESSIONS {
+            self.sessions.remove(0);
+        }
+        self.sessions.push(Session::new(id.clone(), exercise));
+        id
+    }
+
+    /// A session by id.
+    pub fn get(&mut self, id: &str) -> Option<&mut Session> {
+        self.sessions.iter_mut().find(|s| s.id == id)
+    }
+}

@@ -1,0 +1,485 @@
+//! The lab's pages, rendered from the embedded minijinja templates (`lab/templates/`) with every string taken from the language's Fluent bundle through `t(key, ...)`; and the embedded static files (`lab/static/`).
+
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use copylab_rules::engine::{CheckResult, Outcome, Verdict};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, State};
+use serde_json::{Value, json};
+
+use super::exercises::{ARTICLE_CHECKS, CHECK_ORDER, Exercise};
+use super::i18n::{self, Lang};
+use crate::state::ServerState;
+
+static TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../lab/templates/base.html")),
+    ("catalog.html", include_str!("../../lab/templates/catalog.html")),
+    ("exercise.html", include_str!("../../lab/templates/exercise.html")),
+    ("diagnosis.html", include_str!("../../lab/templates/diagnosis.html")),
+    ("exam.html", include_str!("../../lab/templates/exam.html")),
+    ("jobs.html", include_str!("../../lab/templates/jobs.html")),
+    ("not_found.html", include_str!("../../lab/templates/not_found.html")),
+];
+
+/// `t(key, name=value, ...)`: the message in the page's language.
+fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or(Lang::En);
+    let mut args = Vec::new();
+    for name in kwargs.args() {
+        let value: minijinja::Value = kwargs.get(name)?;
+        args.push((name, value.to_string()));
+    }
+    Ok(i18n::tr(lang, key, &args))
+}
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        // The templates are embedded and tested: a broken one fails every lab test.
+        let _ = env.add_template(name, source);
+    }
+    env.add_function("t", t);
+    env
+});
+
+fn render(name: &str, lang: Lang, context: Value) -> String {
+    let mut context = context;
+    context["lang"] = json!(lang.code());
+    context["languages"] = json!(
+        Lang::ALL
+            .iter()
+            .map(|l| json!({"code": l.code(), "name": i18n::tr(*l, "lang-name", &[])}))
+            .collect::<Vec<_>>()
+    );
+    ENV.get_template(name)
+        .and_then(|template| template.render(context))
+        .unwrap_or_else(|e| format!("<!doctype html><title>copylab</title><p>template error: {e}</p>"))
+}
+
+/// A static file.
+pub fn asset(file: &str) -> Response {
+    let (body, kind) = match file {
+        "lab.js" => (
+            include_str!("../../lab/static/lab.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "lab.css" => (include_str!("../../lab/static/lab.css"), "text/css; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "").into_response(),
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static(kind));
+    response
+}
+
+/// The localized name of a check.
+pub fn check_name(lang: Lang, id: &str) -> String {
+    i18n::tr(lang, &format!("check-{id}"), &[])
+}
+
+fn catalog_line(exercise: &Exercise, lang: Lang) -> String {
+    let request = &exercise.scenario.copy_job;
+    let resource = exercise
+        .scenario
+        .world
+        .recovery_points
+        .iter()
+        .find(|r| Some(&r.arn) == request.recovery_point_arn.as_ref())
+        .map_or_else(|| "?".to_owned(), |r| r.resource_type.clone());
+    let destination = request
+        .destination_backup_vault_arn
+        .as_deref()
+        .and_then(|arn| arn.split(':').nth(4))
+        .unwrap_or("?");
+    let destination_region = request
+        .destination_backup_vault_arn
+        .as_deref()
+        .and_then(|arn| arn.split(':').nth(3))
+        .unwrap_or("?");
+    i18n::tr(
+        lang,
+        "catalog-line",
+        &[
+            ("resource", resource),
+            ("source", format!("{} ({})", request.account, request.region)),
+            ("destination", format!("{destination} ({destination_region})")),
+        ],
+    )
+}
+
+/// `GET /`: the catalog, grouped by the check that fails; completing scenarios last.
+pub fn catalog(state: &ServerState, lang: Lang) -> String {
+    let list = state.lab_exercises();
+    let mut groups = Vec::new();
+    for (rank, check) in CHECK_ORDER.iter().enumerate() {
+        let items: Vec<Value> = list
+            .iter()
+            .filter(|e| e.failed_check() == Some(*check))
+            .map(|e| json!({"name": e.name, "line": catalog_line(e, lang), "difficulty": e.difficulty()}))
+            .collect();
+        if !items.is_empty() {
+            groups.push(json!({"id": check, "title": check_name(lang, check), "article": rank < ARTICLE_CHECKS, "items": items}));
+        }
+    }
+    let worked: Vec<Value> = list
+        .iter()
+        .filter(|e| e.failed_check().is_none())
+        .map(|e| json!({"name": e.name, "line": catalog_line(e, lang)}))
+        .collect();
+    render("catalog.html", lang, json!({"groups": groups, "worked": worked}))
+}
+
+fn text_of(path: &str, value: Option<&copylab_rules::world::PolicyDocument>) -> Value {
+    json!({"path": path, "text": value.map(|d| serde_json::to_string_pretty(&d.0).unwrap_or_default())})
+}
+
+/// `GET /lab/exercises/{name}`: one exercise, in session `session`.
+pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: Lang) -> String {
+    let world = &exercise.scenario.world;
+    let request = &exercise.scenario.copy_job;
+    let checks: Vec<Value> = CHECK_ORDER
+        .iter()
+        .map(|id| json!({"id": id, "name": check_name(lang, id)}))
+        .collect();
+    // Every object a trainee may change, whatever fails: the page says nothing of the cause.
+    let keys: Vec<Value> = world
+        .keys
+        .iter()
+        .filter(|k| k.manager == copylab_rules::world::KeyManager::Customer)
+        .map(|k| {
+            let mut key = text_of(&k.arn, k.policy.as_ref());
+            if key["text"].is_null() {
+                let account = k.arn.split(':').nth(4).unwrap_or_default();
+                let partition = k.arn.split(':').nth(1).unwrap_or("aws");
+                key["text"] = json!(
+                    serde_json::to_string_pretty(&copylab_rules::kms::default_key_policy(partition, account))
+                        .unwrap_or_default()
+                );
+            }
+            key["enabled"] = json!(k.state == copylab_rules::world::KeyState::Enabled);
+            key
+        })
+        .collect();
+    let vaults: Vec<Value> = world
+        .vaults
+        .iter()
+        .map(|v| {
+            let mut vault = text_of(&v.name, v.access_policy.as_ref());
+            vault["account"] = json!(v.account);
+            vault["region"] = json!(v.region);
+            vault
+        })
+        .collect();
+    let roles: Vec<Value> = world
+        .roles
+        .iter()
+        .map(|r| {
+            let trust = r
+                .trust_policy
+                .as_ref()
+                .map_or_else(copylab_rules::policies::default_trust_policy, |d| d.0.clone());
+            json!({
+                "arn": r.arn,
+                "trust": serde_json::to_string_pretty(&trust).unwrap_or_default(),
+                "policies": r.policies.iter().map(|p| json!({"name": p.name, "text": serde_json::to_string_pretty(&p.document.0).unwrap_or_default()})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let organizations: Vec<Value> = world
+        .organizations
+        .iter()
+        .map(|o| json!({"id": o.id, "management": o.management_account, "cross_account": o.cross_account_backup_enabled}))
+        .collect();
+    let destination = request
+        .destination_backup_vault_arn
+        .as_deref()
+        .and_then(|arn| arn.split(':').nth(4))
+        .unwrap_or_default()
+        .to_owned();
+    let mut outsiders = Vec::new();
+    if let Some(org) = world.organizations.first() {
+        for account in [&request.account, &destination] {
+            let inside = org.management_account == **account || org.accounts.iter().any(|a| a.id == **account);
+            if !inside && !account.is_empty() {
+                outsiders.push(json!({"account": account, "organization": org.id}));
+            }
+        }
+    }
+    let recovery_point = world
+        .recovery_points
+        .iter()
+        .find(|r| Some(&r.arn) == request.recovery_point_arn.as_ref());
+    let tags: Vec<Value> = recovery_point
+        .map(|r| r.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
+        .unwrap_or_default();
+    let faults: Vec<Value> = world
+        .faults
+        .iter()
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .collect();
+    let dynamodb = recovery_point
+        .filter(|r| r.resource_type == "DynamoDB")
+        .map(|_| json!({"account": request.account, "region": request.region}));
+    let alternatives = if exercise.fix.is_none() {
+        alternatives(state, exercise, lang)
+    } else {
+        Vec::new()
+    };
+    let summary = i18n::tr(
+        lang,
+        "world-summary",
+        &[
+            (
+                "resource",
+                recovery_point.map_or_else(|| "?".to_owned(), |r| r.resource_type.clone()),
+            ),
+            ("arn", request.recovery_point_arn.clone().unwrap_or_default()),
+            ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
+            ("source", request.account.clone()),
+            ("source_region", request.region.clone()),
+            (
+                "destination_vault",
+                request
+                    .destination_backup_vault_arn
+                    .as_deref()
+                    .and_then(|a| a.split("backup-vault:").nth(1))
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            ("destination", destination.clone()),
+            (
+                "destination_region",
+                request
+                    .destination_backup_vault_arn
+                    .as_deref()
+                    .and_then(|a| a.split(':').nth(3))
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            ("role", request.iam_role_arn.clone().unwrap_or_default()),
+        ],
+    );
+    render(
+        "exercise.html",
+        lang,
+        json!({
+            "name": exercise.name,
+            "session": session,
+            "svg": super::svg::world(world, request, lang),
+            "summary": summary,
+            "checks": checks,
+            "keys": keys,
+            "vaults": vaults,
+            "roles": roles,
+            "organizations": organizations,
+            "outsiders": outsiders,
+            "recovery_point": recovery_point.map(|r| r.arn.clone()),
+            "tags": tags,
+            "faults": faults,
+            "dynamodb": dynamodb,
+            "lifecycle": request.lifecycle.as_ref().and_then(|l| l.delete_after_days),
+            "alternatives": alternatives,
+            "hint_count": hints(exercise, lang).len(),
+        }),
+    )
+}
+
+/// The choices when no setting fixes it: the exercise's alternatives and, from other
+/// exercises, as many others (in a fixed order, so a page is the same each time).
+pub fn alternatives(state: &ServerState, exercise: &Exercise, lang: Lang) -> Vec<Value> {
+    let right = exercise.alternatives();
+    let mut choices: Vec<(String, String)> = right.iter().map(|t| (t.id.to_owned(), i18n::text(lang, t))).collect();
+    let list = state.lab_exercises();
+    for other in list.iter().filter(|e| e.name != exercise.name && e.fix.is_none()) {
+        for text in other.alternatives() {
+            if choices.len() > right.len() * 2 {
+                break;
+            }
+            if !choices.iter().any(|(id, _)| id == text.id) {
+                choices.push((text.id.to_owned(), i18n::text(lang, &text)));
+            }
+        }
+    }
+    // A stable order that does not put the right answers first.
+    choices.sort_by_key(|(id, _)| copylab_rules::ids::IdGenerator::for_names(&[&exercise.name, id]).next_u64());
+    choices
+        .into_iter()
+        .map(|(id, text)| json!({"id": id, "text": text}))
+        .collect()
+}
+
+/// The hints, one at a time: where to look, what was found, then what to change.
+pub fn hints(exercise: &Exercise, lang: Lang) -> Vec<String> {
+    let Some(failed) = exercise.verdict.failed() else {
+        return Vec::new();
+    };
+    let mut hints = Vec::new();
+    if let Some(first) = failed.evidence.first() {
+        hints.push(i18n::text(lang, first));
+    }
+    for evidence in failed.evidence.iter().skip(1).take(2) {
+        hints.push(i18n::text(lang, evidence));
+    }
+    hints.push(check_name(lang, failed.id));
+    if let Some(remedy) = &failed.remedy {
+        hints.push(i18n::text(lang, &remedy.summary));
+    }
+    hints
+}
+
+fn verdict_view(verdict: &Verdict, lang: Lang) -> Value {
+    let checks: Vec<Value> = verdict
+        .checks
+        .iter()
+        .map(|c| {
+            let result = match c.result {
+                CheckResult::Pass => "pass",
+                CheckResult::Fail => "fail",
+                CheckResult::Skip => "skip",
+                CheckResult::Indeterminate => "indeterminate",
+            };
+            json!({
+                "id": c.id,
+                "name": check_name(lang, c.id),
+                "result": result,
+                "result_text": i18n::tr(lang, &format!("check-result-{result}"), &[]),
+                "failed": Some(c.id) == verdict.failed_check,
+                "evidence": c.evidence.iter().map(|t| i18n::text(lang, t)).collect::<Vec<_>>(),
+                "remedy": c.remedy.as_ref().map(|r| json!({
+                    "summary": i18n::text(lang, &r.summary),
+                    "commands": r.commands.iter().map(|c| json!({"account": c.account, "command": c.command})).collect::<Vec<_>>(),
+                    "alternatives": r.alternatives.iter().map(|t| i18n::text(lang, t)).collect::<Vec<_>>(),
+                })),
+            })
+        })
+        .collect();
+    let (message, provenance) = match &verdict.outcome {
+        Outcome::ApiError {
+            error_code,
+            message,
+            provenance,
+            ..
+        } => (
+            format!("{error_code}: {message}"),
+            serde_json::to_value(provenance).unwrap_or_default(),
+        ),
+        Outcome::CopyJob {
+            status_message,
+            provenance,
+            ..
+        } => (
+            status_message.clone().unwrap_or_default(),
+            serde_json::to_value(provenance).unwrap_or_default(),
+        ),
+    };
+    json!({"checks": checks, "message": message, "provenance": provenance})
+}
+
+/// `GET /lab/answer/{session}`: the whole diagnosis of the exercise, with its fix.
+pub fn answer(state: &mut ServerState, session: &str, lang: Lang) -> Option<String> {
+    let name = state.lab.get(session)?.exercise.clone();
+    let list = state.lab_exercises();
+    let exercise = list.iter().find(|e| e.name == name)?;
+    Some(render(
+        "diagnosis.html",
+        lang,
+        json!({"title": i18n::tr(lang, "answer-heading", &[]), "verdict": verdict_view(&exercise.verdict, lang)}),
+    ))
+}
+
+/// `GET /lab/jobs`: every copy job, newest first: the API's and the lab's.
+pub fn jobs(state: &ServerState, lang: Lang) -> String {
+    let mut rows = Vec::new();
+    let row = |origin: &str, label: String, job: &crate::state::CopyJobRecord, progression| {
+        let state = job.state(progression);
+        json!({
+            "origin": origin,
+            "label": label,
+            "id": job.id,
+            "account": job.account,
+            "created": crate::query::iso8601(job.created.max(0.0) as u64),
+            "created_at": job.created,
+            "state": state.as_str(),
+            "failed": state == copylab_rules::world::CopyJobState::Failed,
+            "message": match &job.verdict.outcome {
+                Outcome::CopyJob { status_message, .. } => status_message.clone().unwrap_or_default(),
+                Outcome::ApiError { message, .. } => message.clone(),
+            },
+        })
+    };
+    for job in &state.jobs {
+        rows.push(row(
+            "api",
+            i18n::tr(lang, "jobs-origin-api", &[]),
+            job,
+            state.progression,
+        ));
+    }
+    for session in &state.lab.sessions {
+        for job in &session.state.jobs {
+            rows.push(row(
+                &session.id,
+                i18n::tr(lang, "jobs-origin-lab", &[("scenario", session.exercise.clone())]),
+                job,
+                session.state.progression,
+            ));
+        }
+    }
+    rows.sort_by(|a, b| {
+        b["created_at"]
+            .as_f64()
+            .unwrap_or_default()
+            .total_cmp(&a["created_at"].as_f64().unwrap_or_default())
+    });
+    render("jobs.html", lang, json!({"jobs": rows}))
+}
+
+/// `GET /lab/jobs/{origin}/{id}`: why a job ended as it did.
+pub fn diagnosis(state: &ServerState, origin: &str, id: &str, lang: Lang) -> Option<String> {
+    let job = if origin == "api" {
+        state.jobs.iter().find(|j| j.id == id)?
+    } else {
+        state
+            .lab
+            .sessions
+            .iter()
+            .find(|s| s.id == origin)?
+            .state
+            .jobs
+            .iter()
+            .find(|j| j.id == id)?
+    };
+    Some(render(
+        "diagnosis.html",
+        lang,
+        json!({
+            "title": i18n::tr(lang, "diagnosis-heading", &[("id", job.id.clone()), ("state", job.end_state().as_str().to_owned())]),
+            "verdict": verdict_view(&job.verdict, lang),
+        }),
+    ))
+}
+
+/// The not-found page.
+pub fn not_found(lang: Lang) -> String {
+    render("not_found.html", lang, json!({}))
+}
+
+/// Renders the exam's pages (used by `exam.rs`).
+pub fn render_exam(lang: Lang, context: Value) -> String {
+    render("exam.html", lang, context)
+}
+
+/// The world picture and summary of a question (used by `exam.rs`).
+pub fn question_view(exercise: &Exercise, lang: Lang) -> Value {
+    let verdict = verdict_view(&exercise.verdict, lang);
+    json!({
+        "svg": super::svg::world(&exercise.scenario.world, &exercise.scenario.copy_job, lang),
+        "message": verdict["message"],
+    })
+}

@@ -1,0 +1,458 @@
+//! The training lab through its own HTTP endpoints: every built-in failing scenario worked in English and Japanese (open, start the copy, see AWS's message verbatim, investigate, apply the intended fix and retry to COMPLETED, or choose the documented alternative); the catalog, exam and live-jobs pages; and the i18n files (every key in both languages, the engine's sentences, Japanese script, the glossary, AWS messages never translated).
+
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+use copylab_rules::world::Wording;
+use copylab_server::lab::exercises::{Exercise, exercises};
+use copylab_server::state::{Progression, ServerState};
+
+fn lab() -> axum::Router {
+    let world = crate::sdk::default_world();
+    let mut state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
+    state.set_catalog(copylab::scenario::builtin_catalog());
+    copylab_server::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)))
+}
+
+async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> (u16, String) {
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn json_call(app: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> Value {
+    let (status, text) = call(app, method, uri, body).await;
+    assert!(status < 500, "{method} {uri}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {uri}: not JSON: {text}"))
+}
+
+fn session_of(page: &str) -> String {
+    let start = page.find("data-session=\"").expect("a session") + "data-session=\"".len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+fn has_japanese(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+/// Starts the copy and polls it to its end; returns (state, status message) or the API error.
+async fn run_copy(app: &axum::Router, session: &str, lang: &str) -> (String, Option<String>) {
+    let started = json_call(
+        app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/start?lang={lang}"),
+        Some(json!({})),
+    )
+    .await;
+    if let Some(error) = started.get("error") {
+        return (
+            error["code"].as_str().unwrap().to_owned(),
+            error["message"].as_str().map(str::to_owned),
+        );
+    }
+    let job = started["job_id"].as_str().unwrap().to_owned();
+    for _ in 0..10 {
+        let described = json_call(
+            app,
+            "GET",
+            &format!("/lab/api/sessions/{session}/jobs/{job}?lang={lang}"),
+            None,
+        )
+        .await;
+        let state = described["state"].as_str().unwrap().to_owned();
+        if state != "CREATED" && state != "RUNNING" {
+            return (state, described["status_message"].as_str().map(str::to_owned));
+        }
+    }
+    panic!("{session}: the job never ended");
+}
+
+fn expected_message(exercise: &Exercise) -> Option<String> {
+    match &exercise.verdict.outcome {
+        copylab_rules::Outcome::ApiError { message, .. } => Some(message.clone()),
+        copylab_rules::Outcome::CopyJob { status_message, .. } => status_message.clone(),
+    }
+}
+
+#[tokio::test]
+async fn every_failing_scenario_is_worked_in_the_lab_in_both_languages() {
+    let app = lab();
+    let list = exercises(&copylab::scenario::builtin_catalog());
+    let failing: Vec<&Exercise> = list.iter().filter(|e| e.failed_check().is_some()).collect();
+    assert!(failing.len() >= 30, "only {} failing exercises", failing.len());
+    let mut fixed = 0;
+    for lang in ["en", "ja"] {
+        for exercise in &failing {
+            let name = &exercise.name;
+            let (status, page) = call(&app, "GET", &format!("/lab/exercises/{name}?lang={lang}"), None).await;
+            assert_eq!(status, 200, "{name}");
+            assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{name}");
+            // The page shows the setup, never the cause: no status message, no fix yet.
+            let failed = exercise.verdict.failed();
+            if let Some(remedy) = failed
+                .and_then(|c| c.remedy.as_ref())
+                .filter(|_| exercise.fix.is_some())
+            {
+                let summary = copylab_server::lab::i18n::text(
+                    copylab_server::lab::i18n::Lang::parse(lang).unwrap(),
+                    &remedy.summary,
+                );
+                assert!(!page.contains(&summary), "{name} ({lang}) gives its fix away");
+            }
+            if let Some(message) = expected_message(exercise) {
+                assert!(
+                    !page.contains(&message),
+                    "{name} ({lang}) shows its message before the copy"
+                );
+            }
+            if lang == "ja" {
+                assert!(has_japanese(&page), "{name}: no Japanese");
+            }
+            let session = session_of(&page);
+            // The copy fails with AWS's message, in English whatever the page's language.
+            let (state, message) = run_copy(&app, &session, lang).await;
+            assert_ne!(state, "COMPLETED", "{name}");
+            assert_eq!(message, expected_message(exercise), "{name} ({lang})");
+            // Investigate: the failed check is right, another is not.
+            let check = exercise.failed_check().unwrap();
+            let wrong = if check == "organization-membership" {
+                "tag-policy"
+            } else {
+                "organization-membership"
+            };
+            let answer = json_call(
+                &app,
+                "POST",
+                &format!("/lab/api/sessions/{session}/investigate?lang={lang}"),
+                Some(json!({"check": wrong})),
+            )
+            .await;
+            assert_eq!(answer["correct"], false, "{name}");
+            let answer = json_call(
+                &app,
+                "POST",
+                &format!("/lab/api/sessions/{session}/investigate?lang={lang}"),
+                Some(json!({"check": check})),
+            )
+            .await;
+            assert_eq!(answer["correct"], true, "{name}");
+            if lang == "ja" {
+                assert!(has_japanese(answer["feedback"].as_str().unwrap()), "{name}");
+            }
+            // Hints come one at a time, then the answer.
+            let hint = json_call(
+                &app,
+                "GET",
+                &format!("/lab/api/sessions/{session}/hints/0?lang={lang}"),
+                None,
+            )
+            .await;
+            assert!(hint["hint"].as_str().is_some_and(|h| !h.is_empty()), "{name}");
+            let (status, answer_page) = call(&app, "GET", &format!("/lab/answer/{session}?lang={lang}"), None).await;
+            assert_eq!(status, 200);
+            if let Some(message) = expected_message(exercise) {
+                assert!(
+                    answer_page.contains(&html_escape(&message)),
+                    "{name}: the answer lacks the message verbatim"
+                );
+            }
+            match &exercise.fix {
+                Some(changes) => {
+                    for change in changes {
+                        let (status, text) = call(
+                            &app,
+                            "POST",
+                            &format!("/lab/api/sessions/{session}/changes?lang={lang}"),
+                            Some(serde_json::to_value(change).unwrap()),
+                        )
+                        .await;
+                        assert_eq!(status, 200, "{name} ({lang}): {change:?} refused: {text}");
+                    }
+                    let (state, message) = run_copy(&app, &session, lang).await;
+                    assert_eq!(
+                        (state.as_str(), message),
+                        ("COMPLETED", None),
+                        "{name} ({lang}) after the fix"
+                    );
+                    fixed += 1;
+                }
+                None => {
+                    let right = exercise.alternatives();
+                    assert!(!right.is_empty(), "{name}: no alternative to choose");
+                    let answer = json_call(
+                        &app,
+                        "POST",
+                        &format!("/lab/api/sessions/{session}/alternative?lang={lang}"),
+                        Some(json!({"choice": "remedy.no-such-choice"})),
+                    )
+                    .await;
+                    assert_eq!(answer["correct"], false, "{name}");
+                    let answer = json_call(
+                        &app,
+                        "POST",
+                        &format!("/lab/api/sessions/{session}/alternative?lang={lang}"),
+                        Some(json!({"choice": right[0].id})),
+                    )
+                    .await;
+                    assert_eq!(answer["correct"], true, "{name}");
+                    assert!(
+                        page.contains(&format!("value=\"{}\"", right[0].id)),
+                        "{name}: the page does not offer the alternative"
+                    );
+                }
+            }
+        }
+    }
+    assert!(fixed >= 2 * 15, "only {fixed} exercises fixed by settings");
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+#[tokio::test]
+async fn a_policy_editor_refuses_an_invalid_policy_in_place_and_changes_nothing() {
+    let app = lab();
+    let (_, page) = call(
+        &app,
+        "GET",
+        "/lab/exercises/seed_source_key_policy_without_destination",
+        None,
+    )
+    .await;
+    let session = session_of(&page);
+    let answer = json_call(&app, "POST", "/lab/api/validate", Some(json!({"kind": "kms", "policy": "{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Maybe\"}]}"}))).await;
+    let errors = answer["errors"].as_array().unwrap();
+    assert!(!errors.is_empty());
+    assert_eq!(errors[0]["line"], 2, "{answer}");
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let (status, text) = call(
+        &app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/changes"),
+        Some(json!({"kind": "key_policy", "key": key, "policy": "{not json"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{text}");
+    let (state, _) = run_copy(&app, &session, "en").await;
+    assert_eq!(state, "FAILED");
+    // Bad input: not JSON, unknown kinds, unknown sessions.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/changes"),
+        Some(json!({"kind": "paint_it_green"})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = call(&app, "POST", "/lab/api/sessions/s-999999/start", Some(json!({}))).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, "GET", "/lab/exercises/no_such_exercise", None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
+    let app = lab();
+    let (status, en) = call(&app, "GET", "/", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        en.contains("Source KMS key policy") && en.contains("Worked examples"),
+        "{en}"
+    );
+    // Accept-Language chooses Japanese; ?lang= wins over it.
+    let request = axum::http::Request::builder()
+        .uri("/")
+        .header("accept-language", "ja-JP,ja;q=0.9,en;q=0.5")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let ja = String::from_utf8_lossy(&bytes);
+    assert!(ja.contains("<html lang=\"ja\">") && has_japanese(&ja));
+    // The same seed gives the same exam.
+    let (_, first) = call(&app, "GET", "/lab/exam?seed=42&count=4&lang=en", None).await;
+    let (_, again) = call(&app, "GET", "/lab/exam?seed=42&count=4&lang=en", None).await;
+    assert_eq!(first, again);
+    let list = exercises(&copylab::scenario::builtin_catalog());
+    let questions = copylab_server::lab::exam::questions(&list, 42, 4);
+    assert_eq!(questions.len(), 4);
+    assert!(
+        questions.iter().any(|q| q.name.starts_with("generated-")),
+        "no generated world"
+    );
+    // Right answers score 4 of 4.
+    let answers: Vec<&str> = questions.iter().map(|q| q.failed_check().unwrap()).collect();
+    let (_, done) = call(
+        &app,
+        "GET",
+        &format!("/lab/exam?seed=42&count=4&answers={}&lang=en", answers.join(",")),
+        None,
+    )
+    .await;
+    assert!(done.contains("Score: 4 of 4"), "{done}");
+    let wrong = ["request"; 4].join(",");
+    let (_, done) = call(
+        &app,
+        "GET",
+        &format!("/lab/exam?seed=42&count=4&answers={wrong}&lang=ja"),
+        None,
+    )
+    .await;
+    assert!(done.contains("id=\"missed\""), "{done}");
+    // Live jobs: a job started through the API and one from the lab, each with its diagnosis.
+    let backup_request = axum::http::Request::builder()
+        .method("PUT")
+        .uri("/copy-jobs")
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=111122223333/20261128/us-east-1/backup/aws4_request, SignedHeaders=host, Signature=0")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(json!({
+            "RecoveryPointArn": crate::sdk::RDS_SHARED,
+            "SourceBackupVaultName": "SourceVault",
+            "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
+            "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"
+        }).to_string()))
+        .unwrap();
+    let response = app.clone().oneshot(backup_request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let (_, page) = call(&app, "GET", "/lab/exercises/seed_cross_account_setting_off", None).await;
+    run_copy(&app, &session_of(&page), "en").await;
+    let (_, jobs) = call(&app, "GET", "/lab/jobs?lang=en", None).await;
+    assert!(
+        jobs.contains("lab: seed_cross_account_setting_off") && jobs.contains(">API<"),
+        "{jobs}"
+    );
+    let link = jobs
+        .split("href=\"/lab/jobs/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let (status, diagnosis) = call(&app, "GET", &format!("/lab/jobs/{link}"), None).await;
+    assert_eq!(status, 200);
+    assert!(diagnosis.contains("class=\"check fail failed\""), "{diagnosis}");
+}
+
+/// Every Fluent key of `source`, in order.
+fn keys(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
+        .map(|l| l.split(" = ").next().unwrap().trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn both_languages_have_every_key_and_the_engines_sentences() {
+    use copylab_server::lab::i18n::{Lang, source};
+    let (en, ja) = (keys(source(Lang::En)), keys(source(Lang::Ja)));
+    assert_eq!(en, ja, "en.ftl and ja.ftl differ in keys");
+    let mut unique = en.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), en.len(), "a key is defined twice");
+    // The engine's sentences: every `text!` id of copylab-rules has its English template.
+    let pattern =
+        regex::Regex::new(r#"(?:text!\(|Text::plain\(|Text::new\()\s*"([a-z0-9.-]+)",\s*"((?:[^"\\]|\\.)*)""#).unwrap();
+    let placeholder = regex::Regex::new(r"\{([a-z_]+)\}").unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir("crates/rules/src").unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for found in pattern.captures_iter(&text) {
+            let (id, template) = (&found[1], found[2].replace("\\\"", "\""));
+            if id == "id" {
+                continue; // the macro's own doc example
+            }
+            let key = copylab_server::lab::i18n::text_key(id);
+            let expected = placeholder.replace_all(&template, "{ $$$1 }").into_owned();
+            let line = source(Lang::En)
+                .lines()
+                .find(|l| l.starts_with(&format!("{key} = ")))
+                .unwrap_or_else(|| panic!("en.ftl lacks {key} = {expected}"));
+            assert_eq!(
+                &line[key.len() + 3..],
+                expected,
+                "{key} differs from the engine's template"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 80, "only {checked} sentences");
+}
+
+#[test]
+fn japanese_uses_japanese_script_and_the_glossary_and_never_translates_aws_messages() {
+    use copylab_server::lab::i18n::{Lang, source};
+    let values: Vec<(String, String)> = source(Lang::Ja)
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
+        .map(|l| {
+            let (k, v) = l.split_once(" = ").unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    for (key, value) in &values {
+        if key == "catalog-difficulty" {
+            continue; // its variants are on the following lines
+        }
+        assert!(has_japanese(value), "ja.ftl {key} has no Japanese: {value}");
+    }
+    // The glossary's terms: when the English of a message uses a term, the Japanese uses its
+    // translation.
+    let glossary = include_str!("../../crates/server/lab/i18n/glossary-ja.tsv");
+    let en = source(Lang::En);
+    let mut used = 0;
+    for row in glossary.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let (term, japanese) = (cols[0].to_lowercase(), cols[1]);
+        for line in en.lines().filter(|l| l.contains(" = ")) {
+            let (key, english) = line.split_once(" = ").unwrap();
+            if english.to_lowercase().contains(&format!("{term} "))
+                && [
+                    "source account",
+                    "destination account",
+                    "vault access policy",
+                    "key policy",
+                    "tag policy",
+                ]
+                .contains(&term.as_str())
+            {
+                let ja_value = &values.iter().find(|(k, _)| k == key).unwrap().1;
+                assert!(
+                    ja_value.contains(japanese),
+                    "{key}: `{term}` should be `{japanese}`: {ja_value}"
+                );
+                used += 1;
+            }
+        }
+    }
+    assert!(used >= 5, "the glossary terms are used {used} times");
+    // AWS's messages are never in the translations: they are shown verbatim.
+    for message in copylab_rules::catalog::MESSAGES {
+        if message.text.len() > 30 {
+            assert!(
+                !source(Lang::Ja).contains(message.text),
+                "ja.ftl contains AWS's message {}",
+                message.id
+            );
+        }
+    }
+}
