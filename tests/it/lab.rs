@@ -456,3 +456,59 @@ fn japanese_uses_japanese_script_and_the_glossary_and_never_translates_aws_messa
         }
     }
 }
+
+#[test]
+fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
+    use copylab::cli::QuizArgs;
+    use copylab_server::lab::i18n::Lang;
+    for (lang, code) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
+        let key = copylab::quiz_cmd::answer_key(7, 3, lang);
+        assert!(key.len() >= 5, "{key:?}");
+        let args = QuizArgs {
+            lang: Some(code.to_owned()),
+            seed: 7,
+            count: 3,
+            answer_key: false,
+        };
+        // All right, after one answer out of range (asked again).
+        let input = std::iter::once("99".to_owned())
+            .chain(key.iter().map(ToString::to_string))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        let mut out = Vec::new();
+        copylab::quiz_cmd::quiz(&args, &mut std::io::Cursor::new(input), &mut out, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = copylab_server::lab::i18n::tr(
+            lang,
+            "quiz-score",
+            &[("score", key.len().to_string()), ("count", key.len().to_string())],
+        );
+        assert!(text.contains(&expected), "{text}");
+        assert!(!text.contains('\x1b'), "colour without a terminal");
+        for line in text.lines() {
+            let width: usize = line.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum();
+            assert!(width <= 80, "wider than 80 columns: {line}");
+        }
+        // All wrong: score 0 and the missed failure modes named.
+        let wrong: Vec<String> = key
+            .iter()
+            .map(|k| if *k == 1 { "2".to_owned() } else { "1".to_owned() })
+            .collect();
+        let mut out = Vec::new();
+        copylab::quiz_cmd::quiz(
+            &args,
+            &mut std::io::Cursor::new(wrong.join("\n") + "\n"),
+            &mut out,
+            false,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let zero = copylab_server::lab::i18n::tr(
+            lang,
+            "quiz-score",
+            &[("score", "0".to_owned()), ("count", key.len().to_string())],
+        );
+        assert!(text.contains(&zero), "{text}");
+    }
+}

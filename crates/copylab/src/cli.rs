@@ -26,6 +26,24 @@ enum Command {
     Scenarios(ScenariosArgs),
     /// Serve a fake AWS Backup endpoint whose copy jobs end as AWS would end them.
     Serve(ServeArgs),
+    /// The training lab's exercises in the terminal: find the cause and the fix of failed copies.
+    Quiz(QuizArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuizArgs {
+    /// Language: `en` or `ja` (default: from `LANG`, else English).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Seed: the same seed gives the same questions (as the lab's exam with that seed).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How many exercises (1 to 20).
+    #[arg(long, default_value_t = 5)]
+    pub count: usize,
+    /// Print the right answers of this seed and count (for trainers), one per line, and exit.
+    #[arg(long)]
+    pub answer_key: bool,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +232,7 @@ where
         Command::Explain(args) => crate::explain_cmd::explain(&args, out, err, color),
         Command::Scenarios(args) => crate::explain_cmd::scenarios(&args, out, err),
         Command::Serve(args) => crate::serve_cmd::serve(&args, err),
+        Command::Quiz(args) => crate::quiz_cmd::quiz(&args, &mut std::io::stdin().lock(), out, color),
     };
     match result {
         Ok(code) => code,

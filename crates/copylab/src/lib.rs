@@ -4,5 +4,6 @@ pub mod cli;
 pub mod embed;
 pub mod explain_cmd;
 mod policy_cmd;
+pub mod quiz_cmd;
 pub mod scenario;
 mod serve_cmd;

@@ -12,9 +12,14 @@ fn esc(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The short form of an ARN for a label: its last segment.
-fn short(arn: &str) -> &str {
-    arn.rsplit(['/', ':']).next().unwrap_or(arn)
+/// The short form of an ARN for a label: its last segment, cut to fit a box.
+fn short(arn: &str) -> String {
+    let last = arn.rsplit(['/', ':']).next().unwrap_or(arn);
+    if last.chars().count() > 24 {
+        format!("{}…", last.chars().take(23).collect::<String>())
+    } else {
+        last.to_owned()
+    }
 }
 
 struct Box {
@@ -149,7 +154,7 @@ pub fn world(world: &World, request: &StartCopyJob, lang: Lang) -> String {
         svg.push_str(&account_svg(account, 30 + index as i32 * 380, 70, lang));
     }
     svg.push_str(&format!(
-        "<line x1=\"340\" y1=\"150\" x2=\"420\" y2=\"150\" stroke=\"#1f6feb\" stroke-width=\"3\" marker-end=\"url(#arrow)\"/>\n<text x=\"380\" y=\"140\" text-anchor=\"middle\" class=\"copy\">{}</text>\n",
+        "<line x1=\"340\" y1=\"121\" x2=\"420\" y2=\"121\" stroke=\"#1f6feb\" stroke-width=\"3\" marker-end=\"url(#arrow)\"/>\n<text x=\"380\" y=\"110\" text-anchor=\"middle\" class=\"copy\">{}</text>\n",
         esc(&tr(lang, "world-copy", &[]))
     ));
     svg.push_str("</svg>\n");
@@ -215,7 +220,7 @@ fn account_svg(account: &Box, x: i32, y: i32, lang: Lang) -> String {
             row - 22,
             x + 22,
             row,
-            esc(&tr(lang, "world-key", &[("key", short(key).to_owned())])),
+            esc(&tr(lang, "world-key", &[("key", short(key))])),
             badge(*policy)
         ));
         row += 44;
