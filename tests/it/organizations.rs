@@ -260,13 +260,7 @@ async fn an_organization_built_through_the_api_gives_awss_effective_tag_policy_e
     ] {
         let handshake = management
             .invite_account_to_organization()
-            .target(
-                aws_sdk_organizations::types::HandshakeParty::builder()
-                    .id(account)
-                    .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
-                    .build()
-                    .unwrap(),
-            )
+            .target(account_party(account))
             .send()
             .await
             .unwrap()
@@ -336,13 +330,7 @@ async fn an_organization_built_through_the_api_gives_awss_effective_tag_policy_e
     );
     let error = management
         .invite_account_to_organization()
-        .target(
-            aws_sdk_organizations::types::HandshakeParty::builder()
-                .id("111111111111")
-                .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
-                .build()
-                .unwrap(),
-        )
+        .target(account_party("111111111111"))
         .send()
         .await
         .unwrap_err();
@@ -460,13 +448,7 @@ async fn an_organization_founded_through_the_api_lets_copies_through_once_aws_ba
     for account in [SOURCE, "444455556666"] {
         let id = management
             .invite_account_to_organization()
-            .target(
-                aws_sdk_organizations::types::HandshakeParty::builder()
-                    .id(account)
-                    .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
-                    .build()
-                    .unwrap(),
-            )
+            .target(account_party(account))
             .send()
             .await
             .unwrap()

@@ -177,7 +177,11 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
                 ]
             ))
         )?;
-        writeln!(out, "{}", wrap(&summary(exercise, lang), ""))?;
+        writeln!(
+            out,
+            "{}",
+            wrap(&copylab_server::lab::pages::summary(&exercise.scenario, lang), "")
+        )?;
         let message = match &exercise.verdict.outcome {
             copylab_rules::Outcome::ApiError {
                 error_code, message, ..
@@ -261,45 +265,6 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         )?;
     }
     Ok(crate::cli::exit::OK)
-}
-
-fn summary(exercise: &Exercise, lang: Lang) -> String {
-    let request = &exercise.scenario.copy_job;
-    let world = &exercise.scenario.world;
-    let rp = world
-        .recovery_points
-        .iter()
-        .find(|r| Some(&r.arn) == request.recovery_point_arn.as_ref());
-    let destination = request.destination_backup_vault_arn.clone().unwrap_or_default();
-    let parts: Vec<&str> = destination.splitn(6, ':').collect();
-    i18n::tr(
-        lang,
-        "world-summary",
-        &[
-            (
-                "resource",
-                rp.map_or_else(|| "?".to_owned(), |r| r.resource_type.clone()),
-            ),
-            ("arn", request.recovery_point_arn.clone().unwrap_or_default()),
-            ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
-            ("source", request.account.clone()),
-            ("source_region", request.region.clone()),
-            (
-                "destination_vault",
-                parts
-                    .get(5)
-                    .and_then(|r| r.strip_prefix("backup-vault:"))
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
-            ("destination", parts.get(4).copied().unwrap_or_default().to_owned()),
-            (
-                "destination_region",
-                parts.get(3).copied().unwrap_or_default().to_owned(),
-            ),
-            ("role", request.iam_role_arn.clone().unwrap_or_default()),
-        ],
-    )
 }
 
 #[cfg(test)]

@@ -231,40 +231,7 @@ pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: L
     } else {
         Vec::new()
     };
-    let summary = i18n::tr(
-        lang,
-        "world-summary",
-        &[
-            (
-                "resource",
-                recovery_point.map_or_else(|| "?".to_owned(), |r| r.resource_type.clone()),
-            ),
-            ("arn", request.recovery_point_arn.clone().unwrap_or_default()),
-            ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
-            ("source", request.account.clone()),
-            ("source_region", request.region.clone()),
-            (
-                "destination_vault",
-                request
-                    .destination_backup_vault_arn
-                    .as_deref()
-                    .and_then(|a| a.split("backup-vault:").nth(1))
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
-            ("destination", destination.clone()),
-            (
-                "destination_region",
-                request
-                    .destination_backup_vault_arn
-                    .as_deref()
-                    .and_then(|a| a.split(':').nth(3))
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
-            ("role", request.iam_role_arn.clone().unwrap_or_default()),
-        ],
-    );
+    let summary = summary(&exercise.scenario, lang);
     render(
         "exercise.html",
         lang,
@@ -287,6 +254,46 @@ pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: L
             "alternatives": alternatives,
             "hint_count": hints(exercise, lang).len(),
         }),
+    )
+}
+
+/// The setup in a sentence: what is copied from where to where, with which role.
+pub fn summary(scenario: &copylab_rules::Scenario, lang: Lang) -> String {
+    let request = &scenario.copy_job;
+    let recovery_point = scenario
+        .world
+        .recovery_points
+        .iter()
+        .find(|r| Some(&r.arn) == request.recovery_point_arn.as_ref());
+    let destination = request.destination_backup_vault_arn.clone().unwrap_or_default();
+    let parts: Vec<&str> = destination.splitn(6, ':').collect();
+    i18n::tr(
+        lang,
+        "world-summary",
+        &[
+            (
+                "resource",
+                recovery_point.map_or_else(|| "?".to_owned(), |r| r.resource_type.clone()),
+            ),
+            ("arn", request.recovery_point_arn.clone().unwrap_or_default()),
+            ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
+            ("source", request.account.clone()),
+            ("source_region", request.region.clone()),
+            (
+                "destination_vault",
+                parts
+                    .get(5)
+                    .and_then(|r| r.strip_prefix("backup-vault:"))
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            ("destination", parts.get(4).copied().unwrap_or_default().to_owned()),
+            (
+                "destination_region",
+                parts.get(3).copied().unwrap_or_default().to_owned(),
+            ),
+            ("role", request.iam_role_arn.clone().unwrap_or_default()),
+        ],
     )
 }
 
