@@ -396,6 +396,15 @@ fn both_languages_have_every_key_and_the_engines_sentences() {
         }
     }
     assert!(checked > 80, "only {checked} sentences");
+    // The catalog's causes, shown where no setting fixes a refused request.
+    for message in copylab_rules::catalog::MESSAGES {
+        let key = format!("cause-{}", message.id);
+        let line = source(Lang::En)
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("en.ftl lacks {key} = {}", message.cause));
+        assert_eq!(&line[key.len() + 3..], message.cause, "{key} differs from the catalog");
+    }
 }
 
 #[test]

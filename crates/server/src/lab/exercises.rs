@@ -2,9 +2,7 @@
 
 use copylab_policy::{Policy, PolicyKind};
 use copylab_rules::engine::{Options, Outcome, Verdict};
-use copylab_rules::world::{
-    InlinePolicy, KeyState, MemberAccount, PolicyDocument, RegionSettings, StartCopyJob, World,
-};
+use copylab_rules::world::{InlinePolicy, KeyState, PolicyDocument, StartCopyJob, World};
 use copylab_rules::{Scenario, remedy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -108,6 +106,7 @@ impl Exercise {
             return message_id
                 .and_then(copylab_rules::catalog::message)
                 .map(|m| vec![copylab_rules::text::Text::plain(m.id, m.cause)])
+                // Rendered through the `cause-ID` messages of the lab's translations.
                 .unwrap_or_default();
         };
         if remedy.alternatives.is_empty() {
@@ -291,7 +290,9 @@ fn policy(text: &str, kind: PolicyKind) -> Result<PolicyDocument, ChangeError> {
 }
 
 fn apply_in(world: &mut World, request: &mut StartCopyJob, change: &Change) -> Result<(), ChangeError> {
-    match change {
+    // Changes the remedies also make go through the remedies' own patches: one place says how
+    // a setting changes. Policies are set whole here, as an editor does.
+    let patch = match change {
         Change::KeyPolicy { key, policy: text } => {
             let document = policy(text, PolicyKind::Kms)?;
             let key = world
@@ -300,18 +301,17 @@ fn apply_in(world: &mut World, request: &mut StartCopyJob, change: &Change) -> R
                 .find(|k| k.arn == *key)
                 .ok_or_else(|| invalid("no such key"))?;
             key.policy = Some(document);
+            return Ok(());
         }
-        Change::KeyEnabled { key, enabled } => {
+        Change::KeyEnabled { key, enabled: true } => remedy::Patch::EnableKey { key_arn: key.clone() },
+        Change::KeyEnabled { key, enabled: false } => {
             let key = world
                 .keys
                 .iter_mut()
                 .find(|k| k.arn == *key)
                 .ok_or_else(|| invalid("no such key"))?;
-            key.state = if *enabled {
-                KeyState::Enabled
-            } else {
-                KeyState::Disabled
-            };
+            key.state = KeyState::Disabled;
+            return Ok(());
         }
         Change::VaultPolicy {
             account,
@@ -326,59 +326,36 @@ fn apply_in(world: &mut World, request: &mut StartCopyJob, change: &Change) -> R
                 .find(|v| v.account == *account && v.region == *region && v.name == *vault)
                 .ok_or_else(|| invalid("no such vault"))?;
             vault.access_policy = document;
+            return Ok(());
         }
-        Change::CrossAccount { organization, enabled } => {
-            let org = world
-                .organizations
-                .iter_mut()
-                .find(|o| o.id == *organization)
-                .ok_or_else(|| invalid("no such organization"))?;
-            org.cross_account_backup_enabled = *enabled;
-        }
+        Change::CrossAccount { organization, enabled } => remedy::Patch::SetCrossAccountBackup {
+            organization_id: organization.clone(),
+            enabled: *enabled,
+        },
         Change::Tag {
             recovery_point,
             key,
             value,
             replaces,
         } => {
-            let rp = world
-                .recovery_points
-                .iter_mut()
-                .find(|r| r.arn == *recovery_point)
-                .ok_or_else(|| invalid("no such recovery point"))?;
             if key.is_empty() {
                 return Err(invalid("a tag needs a key"));
             }
-            if let Some(old) = replaces {
-                rp.tags.remove(old);
-            }
-            rp.tags.insert(key.clone(), value.clone());
-        }
-        Change::JoinOrganization { account, organization } => {
-            if !world.organizations.iter().any(|o| o.id == *organization) {
-                return Err(invalid("no such organization"));
-            }
-            for org in &mut world.organizations {
-                org.accounts.retain(|a| a.id != *account);
-            }
-            if let Some(org) = world.organizations.iter_mut().find(|o| o.id == *organization)
-                && org.management_account != *account
-            {
-                org.accounts.push(MemberAccount {
-                    id: account.clone(),
-                    parent: None,
-                });
+            remedy::Patch::SetRecoveryPointTag {
+                recovery_point_arn: recovery_point.clone(),
+                key: key.clone(),
+                value: value.clone(),
+                remove: replaces.clone().filter(|old| old != key),
             }
         }
-        Change::RoleTrust { role, policy: text } => {
-            let document = policy(text, PolicyKind::Trust)?;
-            let role = world
-                .roles
-                .iter_mut()
-                .find(|r| r.arn == *role)
-                .ok_or_else(|| invalid("no such role"))?;
-            role.trust_policy = Some(document);
-        }
+        Change::JoinOrganization { account, organization } => remedy::Patch::JoinOrganization {
+            account: account.clone(),
+            organization_id: organization.clone(),
+        },
+        Change::RoleTrust { role, policy: text } => remedy::Patch::SetRoleTrustPolicy {
+            role_arn: role.clone(),
+            policy: policy(text, PolicyKind::Trust)?.0,
+        },
         Change::RolePolicy {
             role,
             name,
@@ -397,42 +374,29 @@ fn apply_in(world: &mut World, request: &mut StartCopyJob, change: &Change) -> R
                     document,
                 });
             }
+            return Ok(());
         }
         Change::Lifecycle { delete_after_days } => {
             if *delete_after_days < 1 {
                 return Err(invalid("the retention is at least one day"));
             }
-            let lifecycle = request.lifecycle.get_or_insert(copylab_rules::world::Lifecycle {
-                delete_after_days: None,
-                move_to_cold_storage_after_days: None,
-            });
-            lifecycle.delete_after_days = Some(*delete_after_days);
+            remedy::Patch::SetCopyLifecycle {
+                delete_after_days: *delete_after_days,
+            }
         }
         Change::RemoveFault { fault } => {
-            let before = world.faults.len();
-            world.faults.retain(|f| {
-                serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)) != Some(fault.clone())
-            });
-            if world.faults.len() == before {
+            let fault = serde_json::from_value(Value::String(fault.clone())).map_err(|_| invalid("no such fault"))?;
+            if !world.faults.contains(&fault) {
                 return Err(invalid("no such fault"));
             }
+            remedy::Patch::RemoveFault { fault }
         }
-        Change::DynamodbAdvanced { account, region } => {
-            match world
-                .region_settings
-                .iter_mut()
-                .find(|s| s.account == *account && s.region == *region)
-            {
-                Some(settings) => settings.dynamodb_advanced_features = true,
-                None => world.region_settings.push(RegionSettings {
-                    account: account.clone(),
-                    region: region.clone(),
-                    dynamodb_advanced_features: true,
-                }),
-            }
-        }
-    }
-    Ok(())
+        Change::DynamodbAdvanced { account, region } => remedy::Patch::EnableDynamodbAdvancedFeatures {
+            account: account.clone(),
+            region: region.clone(),
+        },
+    };
+    remedy::apply(world, request, &patch).map_err(invalid)
 }
 
 fn text_of(document: &PolicyDocument) -> String {

@@ -126,14 +126,15 @@ pub fn text_key(id: &str) -> String {
     format!("dx-{}", id.replace('.', "_"))
 }
 
-/// A diagnosis sentence in `lang`, from its id and arguments.
+/// A diagnosis sentence in `lang`, from its id and arguments (a catalog message's cause is
+/// `cause-ID`).
 pub fn text(lang: Lang, text: &Text) -> String {
-    let key = text_key(text.id);
-    if has(lang, &key) || has(Lang::En, &key) {
-        tr(lang, &key, &text.args)
-    } else {
-        text.render()
+    for key in [text_key(text.id), format!("cause-{}", text.id)] {
+        if has(Lang::En, &key) {
+            return tr(lang, &key, &text.args);
+        }
     }
+    text.render()
 }
 
 #[cfg(test)]
