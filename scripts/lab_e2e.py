@@ -48,11 +48,18 @@ def check(condition, message):
 
 
 def every_control_has_an_accessible_name(driver, page):
+    """Every visible control has an accessible name; buttons and links have distinct ones."""
+    seen = {}
     for element in driver.find_elements(By.CSS_SELECTOR, "button, input:not([type=hidden]), textarea, select, a[href]"):
         if not element.is_displayed():
             continue
-        name = element.accessible_name
-        check(name and name.strip(), f"{page}: a {element.tag_name} has no accessible name: {element.get_attribute('outerHTML')[:160]}")
+        name = (element.accessible_name or "").strip()
+        check(name, f"{page}: a {element.tag_name} has no accessible name: {element.get_attribute('outerHTML')[:160]}")
+        if element.tag_name in ("button", "a"):
+            href = element.get_attribute("href") if element.tag_name == "a" else None
+            previous = seen.get(name)
+            check(previous is None or (href is not None and previous == href), f"{page}: two controls are both named {name!r}")
+            seen[name] = href
 
 
 def work_exercise(driver, lang, screenshot):
@@ -72,7 +79,8 @@ def work_exercise(driver, lang, screenshot):
     # An invalid policy: errors in place, with line and column.
     driver.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));", area, '{"Version": "2012-10-17",\n "Statement": [{"Effect": "Maybe"}]}')
     WebDriverWait(driver, 10).until(lambda d: area.get_attribute("aria-invalid") == "true")
-    check("line 2" in form.find_element(By.CLASS_NAME, "errors").text, "the editor shows where the error is")
+    errors = form.find_element(By.CLASS_NAME, "errors").get_attribute("textContent")
+    check("2" in errors and "27" in errors, f"the editor shows where the error is (line 2, column 27): {errors!r}")
     driver.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));", area, ARTICLE_KEY_POLICY)
     WebDriverWait(driver, 10).until(lambda d: area.get_attribute("aria-invalid") == "false")
     form.find_element(By.TAG_NAME, "button").click()
@@ -147,22 +155,41 @@ def catalog_and_jobs(driver):
     driver.get(f"{URL}/?lang=ja")
     every_control_has_an_accessible_name(driver, "catalog")
     driver.save_screenshot(os.path.join(SHOTS, "lab-catalog-ja.png"))
+    driver.get(f"{URL}/lab/exam?lang=ja")
+    every_control_has_an_accessible_name(driver, "exam start")
+    driver.get(f"{URL}/lab/exercises/rds_multi_az_cluster?lang=ja")
+    every_control_has_an_accessible_name(driver, "exercise with alternatives")
+    check(driver.find_elements(By.CSS_SELECTOR, "#alternative input[name=choice]"), "no alternatives offered")
     driver.get(f"{URL}/lab/jobs?lang=en")
+    every_control_has_an_accessible_name(driver, "live jobs")
     links = driver.find_elements(By.PARTIAL_LINK_TEXT, "Why did this fail?")
     check(links, "live jobs list no failed job")
     links[-1].click()
-    check("Source KMS key policy" in driver.page_source, "the diagnosis names the failed check")
+    every_control_has_an_accessible_name(driver, "diagnosis")
+    failed = driver.find_element(By.CSS_SELECTOR, ".check.failed strong").text
+    check(failed == "Source KMS key policy", f"the diagnosis names {failed!r} as the failed check")
 
 
 def quiz():
     """`copylab quiz` in an 80x24 pseudo-terminal, answered from the key: full score."""
     key = pexpect.run(f"{COPYLAB} quiz --seed 7 --count 3 --lang en --answer-key").decode().split()
     child = pexpect.spawn(COPYLAB, ["quiz", "--seed", "7", "--count", "3", "--lang", "en"], dimensions=(24, 80), encoding="utf-8", timeout=20)
+    shown = ""
     for answer in key:
         child.expect(r"Your answer \(1-\d+\):")
+        shown += child.before
+        # A question, from the setup to the prompt, fits the 24 rows of the terminal.
+        question = shown.split("Question ")[-1] if "Question " in shown else shown
+        check(len(question.replace("\r", "").split("\n")) <= 24 or "What fixes it?" in question, "a question is taller than 24 rows")
         child.sendline(answer)
-    child.expect(rf"Score: {len(key)} of {len(key)}")
+    child.expect(r"Score: (\d+) of (\d+)")
+    check(child.match.group(1) == child.match.group(2) == str(len(key)), f"quiz score {child.match.group(0)}")
+    shown += child.before + child.after
     child.expect(pexpect.EOF)
+    plain = __import__("re").sub(r"\x1b\[[0-9;]*m", "", shown)
+    check("\x1b[1m" in shown, "no colour on a terminal")
+    for line in plain.replace("\r", "").split("\n"):
+        check(len(line) <= 80, f"a line is wider than 80 columns: {line!r}")
 
 
 def main():

@@ -51,6 +51,19 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     // The body is read before the state is locked, so a slow client stalls nobody else.
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let mut state = shared.lock().await;
+    // The lab draws nothing from the AWS endpoint's id generator: its traffic never shifts the
+    // ids API users see.
+    if lab::is_lab(&parts.method, parts.uri.path(), parts.uri.query(), &parts.headers) {
+        let body = body.unwrap_or_default();
+        return lab::handle(
+            &mut state,
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+            &body,
+        );
+    }
     let request_id = state.request_id();
     let body = match body {
         Ok(bytes) => bytes,
@@ -63,19 +76,6 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
             .into_response_with(&request_id);
         }
     };
-    if lab::is_lab(&parts.method, parts.uri.path(), &parts.headers) {
-        return with_request_id(
-            lab::handle(
-                &mut state,
-                &parts.method,
-                parts.uri.path(),
-                parts.uri.query(),
-                &parts.headers,
-                &body,
-            ),
-            &request_id,
-        );
-    }
     if let Some(path) = parts.uri.path().strip_prefix("/_copylab/") {
         return with_request_id(
             control::handle(&mut state, &parts.method, path, parts.uri.query(), &body),

@@ -12,6 +12,18 @@
   if (!root) return;
   const session = root.dataset.session;
   const lang = root.dataset.lang;
+  // The URL names the session, so a reload or a language switch keeps the trainee's changes.
+  const here = new URL(window.location.href);
+  if (here.searchParams.get("session") !== session) {
+    here.searchParams.set("session", session);
+    history.replaceState(null, "", here.pathname + here.search);
+    for (const link of document.querySelectorAll("a.lang-link")) {
+      const url = new URL(here.href);
+      url.searchParams.set("lang", link.getAttribute("hreflang"));
+      link.href = url.pathname + url.search;
+    }
+  }
+  const errorFormat = root.dataset.errorFormat;
   const api = (path) => "/lab/api/sessions/" + session + "/" + path + "?lang=" + lang;
   const post = (url, body) =>
     fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
@@ -34,6 +46,10 @@
     text("job-message", "");
     text("job-category", "");
     post(api("start"), {}).then((answer) => {
+      if (typeof answer.error === "string") {
+        document.getElementById("job-note").textContent = answer.error;
+        return;
+      }
       if (answer.error) {
         text("job-id", "");
         text("job-state", answer.error.code);
@@ -75,7 +91,7 @@
     area.setAttribute("aria-invalid", errors.length ? "true" : "false");
     for (const e of errors) {
       const item = document.createElement("li");
-      item.textContent = "line " + e.line + ", column " + e.column + ": " + e.message;
+      item.textContent = errorFormat.replace("LINE", e.line).replace("COLUMN", e.column).replace("MESSAGE", e.message);
       list.appendChild(item);
     }
   }
@@ -121,9 +137,14 @@
     fetch(api("hints/" + shown)).then((r) => r.json()).then((answer) => {
       const item = document.createElement("li");
       item.textContent = answer.hint;
-      document.getElementById("hints").appendChild(item);
+      const hints = document.getElementById("hints");
+      hints.appendChild(item);
       shown += 1;
-      if (!answer.more) hint.disabled = true;
+      if (!answer.more) {
+        // Focus moves to the hints before the button is disabled, so it is not lost.
+        hints.focus();
+        hint.disabled = true;
+      }
     });
   });
   document.getElementById("answer").addEventListener("click", () => {
@@ -132,7 +153,17 @@
       const article = doc.querySelector("article");
       const target = document.getElementById("answer-body");
       target.textContent = "";
-      if (article) target.appendChild(document.importNode(article, true));
+      if (!article) return;
+      // One h1 per page: the answer's heading becomes an h2, and focus moves to it.
+      const heading = article.querySelector("h1");
+      if (heading) {
+        const h2 = document.createElement("h2");
+        h2.textContent = heading.textContent;
+        heading.replaceWith(h2);
+      }
+      const imported = document.importNode(article, true);
+      target.appendChild(imported);
+      imported.focus();
     });
   });
 })();

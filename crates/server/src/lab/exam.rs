@@ -59,9 +59,10 @@ pub fn page(state: &ServerState, raw: &[(String, String)], lang: Lang) -> String
     let Some(seed) = query(raw, "seed").and_then(|s| s.parse::<u64>().ok()) else {
         return pages::render_exam(lang, json!({"start": true, "seed": 1, "count": 5}));
     };
+    // Digits too many for a number ask for as many questions as there can be.
     let count = query(raw, "count")
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(5)
+        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(5, |c| c.parse::<usize>().unwrap_or(MAX_COUNT))
         .clamp(1, MAX_COUNT);
     // The form sends the answers so far (`previous`) and this question's (`answer`).
     let mut answers: Vec<String> = query(raw, "answers")

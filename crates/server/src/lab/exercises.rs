@@ -409,7 +409,13 @@ fn text_of(document: &PolicyDocument) -> String {
 /// setting fixes it.
 pub fn intended_changes(scenario: &Scenario, verdict: &Verdict) -> Option<Vec<Change>> {
     let remedy = verdict.failed()?.remedy.as_ref()?;
-    if remedy.patches.is_empty() {
+    // An injected fault is no setting: AWS's answer is to retry or ask AWS Support.
+    if remedy.patches.is_empty()
+        || remedy
+            .patches
+            .iter()
+            .any(|p| matches!(p, remedy::Patch::RemoveFault { .. }))
+    {
         return None;
     }
     let (mut world, mut request) = (scenario.world.clone(), scenario.copy_job.clone());
@@ -613,8 +619,12 @@ impl Session {
         handler(&mut ctx, &input)
     }
 
-    /// Starts the exercise's copy job (with the trainee's changes).
+    /// Starts the exercise's copy job (with the trainee's changes). A session keeps its last
+    /// [`MAX_JOBS`] jobs.
     pub fn start(&mut self) -> Result<Value, crate::protocol::ApiError> {
+        if self.state.jobs.len() >= MAX_JOBS {
+            self.state.jobs.remove(0);
+        }
         let r = &self.request;
         let mut input = Map::new();
         for (name, value) in [
@@ -633,9 +643,18 @@ impl Session {
         self.call("StartCopyJob", input)
     }
 
-    /// Applies a change to the session's world.
+    /// Applies a change to the session's world, which stays under [`MAX_WORLD_BYTES`].
     pub fn change(&mut self, change: &Change) -> Result<(), ChangeError> {
-        apply(&mut self.state.world, &mut self.request, change)
+        let (world, request) = (self.state.world.clone(), self.request.clone());
+        apply(&mut self.state.world, &mut self.request, change)?;
+        let size = serde_json::to_vec(&self.state.world).map_or(usize::MAX, |v| v.len());
+        if size > MAX_WORLD_BYTES {
+            (self.state.world, self.request) = (world, request);
+            return Err(invalid(format!(
+                "the exercise's world would be {size} bytes, more than {MAX_WORLD_BYTES}"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -650,6 +669,12 @@ pub struct LabState {
 
 /// Sessions kept; beyond, the oldest is dropped.
 pub const MAX_SESSIONS: usize = 256;
+
+/// Copy jobs a session keeps; beyond, the oldest is dropped.
+pub const MAX_JOBS: usize = 20;
+
+/// The largest world a session's changes may build (serialized).
+pub const MAX_WORLD_BYTES: usize = 256 * 1024;
 
 impl LabState {
     /// Opens a session of `exercise`; returns its id.

@@ -96,6 +96,9 @@ pub fn has(lang: Lang, key: &str) -> bool {
     bundle_for(lang).has_message(key)
 }
 
+/// Arguments that select a variant (`[1] easy`), passed to Fluent as numbers.
+const SELECTORS: &[&str] = &["level"];
+
 /// The message `key` in `lang` with `args`; the English one when `lang` lacks it, and the key
 /// itself when neither has it (a test keeps that from happening).
 pub fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
@@ -104,11 +107,10 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
         if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
             let mut fluent_args = FluentArgs::new();
             for (name, value) in args {
-                // Numbers select plural and level variants.
+                // Only the arguments that choose a variant are numbers: account ids, tag values
+                // and seeds keep every digit.
                 match value.parse::<f64>() {
-                    Ok(number) if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                        fluent_args.set(*name, FluentValue::from(number));
-                    }
+                    Ok(number) if SELECTORS.contains(name) => fluent_args.set(*name, FluentValue::from(number)),
                     _ => fluent_args.set(*name, FluentValue::from(value.clone())),
                 }
             }

@@ -18,11 +18,17 @@ use self::exercises::{Change, Exercise};
 use self::i18n::Lang;
 use crate::state::ServerState;
 
-/// Whether a request is for the lab: `GET /` without AWS signing, or anything under `/lab/`.
-pub fn is_lab(method: &Method, path: &str, headers: &HeaderMap) -> bool {
+/// Whether a request is for the lab: anything under `/lab/`, or `GET /` that carries nothing
+/// of AWS's (no signature, no target, no presigned or query-protocol parameters).
+pub fn is_lab(method: &Method, path: &str, query: Option<&str>, headers: &HeaderMap) -> bool {
+    let aws_query = query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.starts_with("X-Amz-") || pair.starts_with("Action="))
+    });
     path.starts_with("/lab/")
         || (method == Method::GET
             && path == "/"
+            && !aws_query
             && !headers.contains_key("authorization")
             && !headers.contains_key("x-amz-target"))
 }
@@ -74,11 +80,27 @@ pub fn handle(
         ("GET", ["lab", "static", file]) => pages::asset(file),
         ("GET", ["lab", "exercises", name]) => {
             let list = exercise_list(state);
-            let Some(exercise) = list.iter().find(|e| e.name == *name) else {
+            let Some((number, exercise)) = list.iter().enumerate().find(|(_, e)| e.name == *name) else {
                 return not_found(lang);
             };
-            let id = state.lab.open(exercise);
-            html(pages::exercise(state, exercise, &id, lang))
+            // A reload or a language switch keeps the session the URL names.
+            let id = match query_value(&query, "session") {
+                Some(id) if state.lab.get(id).is_some_and(|s| s.exercise == *name) => id.to_owned(),
+                _ => state.lab.open(exercise),
+            };
+            let Some(session) = state.lab.get(&id) else {
+                return not_found(lang);
+            };
+            let (world, request) = (session.state.world.clone(), session.request.clone());
+            html(pages::exercise(
+                state,
+                exercise,
+                number + 1,
+                &id,
+                &world,
+                &request,
+                lang,
+            ))
         }
         ("GET", ["lab", "exam"]) => html(exam::page(state, &query, lang)),
         ("GET", ["lab", "jobs"]) => html(pages::jobs(state, lang)),
@@ -197,7 +219,8 @@ fn session_api(
         ("POST", ["alternative"]) => {
             let chosen = body["choice"].as_str().unwrap_or_default();
             let correct = exercise.alternatives().iter().any(|t| t.id == chosen);
-            if correct {
+            // Only where no setting fixes it does the right choice solve the exercise.
+            if correct && exercise.fix.is_none() {
                 current.solved = true;
             }
             let feedback = i18n::tr(
@@ -209,7 +232,10 @@ fn session_api(
                 },
                 &[],
             );
-            json_response(StatusCode::OK, json!({"correct": correct, "feedback": feedback}))
+            json_response(
+                StatusCode::OK,
+                json!({"correct": correct, "feedback": feedback, "solved": current.solved}),
+            )
         }
         ("GET", ["hints", n]) => {
             let hints = pages::hints(exercise, lang);

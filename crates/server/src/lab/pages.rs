@@ -140,9 +140,16 @@ fn text_of(path: &str, value: Option<&copylab_rules::world::PolicyDocument>) -> 
 }
 
 /// `GET /lab/exercises/{name}`: one exercise, in session `session`.
-pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: Lang) -> String {
-    let world = &exercise.scenario.world;
-    let request = &exercise.scenario.copy_job;
+#[allow(clippy::too_many_arguments, reason = "the page's inputs, each used once")]
+pub fn exercise(
+    state: &ServerState,
+    exercise: &Exercise,
+    number: usize,
+    session: &str,
+    world: &copylab_rules::World,
+    request: &copylab_rules::world::StartCopyJob,
+    lang: Lang,
+) -> String {
     let checks: Vec<Value> = CHECK_ORDER
         .iter()
         .map(|id| json!({"id": id, "name": check_name(lang, id)}))
@@ -163,6 +170,7 @@ pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: L
                 );
             }
             key["enabled"] = json!(k.state == copylab_rules::world::KeyState::Enabled);
+            key["state"] = serde_json::to_value(k.state).unwrap_or_default();
             key
         })
         .collect();
@@ -218,25 +226,23 @@ pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: L
     let tags: Vec<Value> = recovery_point
         .map(|r| r.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
         .unwrap_or_default();
-    let faults: Vec<Value> = world
-        .faults
+    // The source account's AWS Backup settings, whatever the resource type.
+    let dynamodb_on = world
+        .region_settings
         .iter()
-        .filter_map(|f| serde_json::to_value(f).ok())
-        .collect();
-    let dynamodb = recovery_point
-        .filter(|r| r.resource_type == "DynamoDB")
-        .map(|_| json!({"account": request.account, "region": request.region}));
-    let alternatives = if exercise.fix.is_none() {
-        alternatives(state, exercise, lang)
-    } else {
-        Vec::new()
-    };
-    let summary = summary(&exercise.scenario, lang);
+        .any(|r| r.account == request.account && r.region == request.region && r.dynamodb_advanced_features);
+    let dynamodb = json!({"account": request.account, "region": request.region, "on": dynamodb_on});
+    // Every exercise offers the same choice, whether or not a setting fixes it.
+    let alternatives = alternatives(state, exercise, lang);
+    let mut current = exercise.scenario.clone();
+    (current.world, current.copy_job) = (world.clone(), request.clone());
+    let summary = summary(&current, lang);
     render(
         "exercise.html",
         lang,
         json!({
             "name": exercise.name,
+            "number": number,
             "session": session,
             "svg": super::svg::world(world, request, lang),
             "summary": summary,
@@ -248,7 +254,6 @@ pub fn exercise(state: &ServerState, exercise: &Exercise, session: &str, lang: L
             "outsiders": outsiders,
             "recovery_point": recovery_point.map(|r| r.arn.clone()),
             "tags": tags,
-            "faults": faults,
             "dynamodb": dynamodb,
             "lifecycle": request.lifecycle.as_ref().and_then(|l| l.delete_after_days),
             "alternatives": alternatives,
@@ -300,12 +305,23 @@ pub fn summary(scenario: &copylab_rules::Scenario, lang: Lang) -> String {
 /// The choices when no setting fixes it: the exercise's alternatives and, from other
 /// exercises, as many others (in a fixed order, so a page is the same each time).
 pub fn alternatives(state: &ServerState, exercise: &Exercise, lang: Lang) -> Vec<Value> {
-    let right = exercise.alternatives();
+    // Where a setting fixes it, the remedy's own alternatives (never its summary, which would
+    // give the fix away); where none does, what the diagnosis offers.
+    let right = if exercise.fix.is_none() {
+        exercise.alternatives()
+    } else {
+        exercise
+            .verdict
+            .failed()
+            .and_then(|c| c.remedy.as_ref())
+            .map(|r| r.alternatives.clone())
+            .unwrap_or_default()
+    };
     let mut choices: Vec<(String, String)> = right.iter().map(|t| (t.id.to_owned(), i18n::text(lang, t))).collect();
     let list = state.lab_exercises();
     for other in list.iter().filter(|e| e.name != exercise.name && e.fix.is_none()) {
         for text in other.alternatives() {
-            if choices.len() > right.len() * 2 {
+            if choices.len() >= (right.len() * 2).max(3) {
                 break;
             }
             if !choices.iter().any(|(id, _)| id == text.id) {
@@ -405,7 +421,8 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
     let mut rows = Vec::new();
     let row = |origin: &str, label: String, job: &crate::state::CopyJobRecord, progression| {
         let state = job.state(progression);
-        json!({
+        let ended = state == job.end_state();
+        let row = json!({
             "origin": origin,
             "label": label,
             "id": job.id,
@@ -414,11 +431,14 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
             "created_at": job.created,
             "state": state.as_str(),
             "failed": state == copylab_rules::world::CopyJobState::Failed,
+            // As DescribeCopyJob: no message before the job ends.
             "message": match &job.verdict.outcome {
-                Outcome::CopyJob { status_message, .. } => status_message.clone().unwrap_or_default(),
+                Outcome::CopyJob { status_message, .. } if ended => status_message.clone().unwrap_or_default(),
                 Outcome::ApiError { message, .. } => message.clone(),
+                Outcome::CopyJob { .. } => String::new(),
             },
-        })
+        });
+        (job.started, row)
     };
     for job in &state.jobs {
         rows.push(row(
@@ -438,30 +458,29 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
             ));
         }
     }
-    rows.sort_by(|a, b| {
-        b["created_at"]
-            .as_f64()
-            .unwrap_or_default()
-            .total_cmp(&a["created_at"].as_f64().unwrap_or_default())
-    });
+    // Newest first by when they were started (each session has a clock of its own).
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    let rows: Vec<Value> = rows.into_iter().take(MAX_JOB_ROWS).map(|(_, row)| row).collect();
     render("jobs.html", lang, json!({"jobs": rows}))
 }
 
-/// `GET /lab/jobs/{origin}/{id}`: why a job ended as it did.
+/// The most jobs the live list shows.
+pub const MAX_JOB_ROWS: usize = 200;
+
+/// `GET /lab/jobs/{origin}/{id}`: why a job ended as it did (once it has ended).
 pub fn diagnosis(state: &ServerState, origin: &str, id: &str, lang: Lang) -> Option<String> {
-    let job = if origin == "api" {
-        state.jobs.iter().find(|j| j.id == id)?
+    let (job, progression) = if origin == "api" {
+        (state.jobs.iter().find(|j| j.id == id)?, state.progression)
     } else {
-        state
-            .lab
-            .sessions
-            .iter()
-            .find(|s| s.id == origin)?
-            .state
-            .jobs
-            .iter()
-            .find(|j| j.id == id)?
+        let session = state.lab.sessions.iter().find(|s| s.id == origin)?;
+        (
+            session.state.jobs.iter().find(|j| j.id == id)?,
+            session.state.progression,
+        )
     };
+    if job.state(progression) != job.end_state() {
+        return None;
+    }
     Some(render(
         "diagnosis.html",
         lang,

@@ -97,7 +97,8 @@ pub fn world(world: &World, request: &StartCopyJob, lang: Lang) -> String {
     if let Some(rp) = rp {
         left.extra.push(format!("{} {}", rp.resource_type, short(&rp.arn)));
         for (key, value) in &rp.tags {
-            left.extra.push(format!("tag {key}={value}"));
+            left.extra
+                .push(tr(lang, "world-tag", &[("key", key.clone()), ("value", value.clone())]));
         }
     }
     let right = account_box(
@@ -116,7 +117,7 @@ pub fn world(world: &World, request: &StartCopyJob, lang: Lang) -> String {
     };
     let (width, height) = (760, 360);
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"world-title\" class=\"world\">\n<title id=\"world-title\">{}</title>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#1f6feb\"/></marker></defs>\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"world-title\" aria-describedby=\"world-desc\" class=\"world\">\n<title id=\"world-title\">{}</title>\n<desc id=\"world-desc\">DESCRIPTION</desc>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#1f6feb\"/></marker></defs>\n",
         esc(&tr(lang, "world-svg-title", &[]))
     );
     // Organizations as frames behind the accounts.
@@ -158,7 +159,61 @@ pub fn world(world: &World, request: &StartCopyJob, lang: Lang) -> String {
         esc(&tr(lang, "world-copy", &[]))
     ));
     svg.push_str("</svg>\n");
-    svg
+    // What the picture shows, in words, for screen readers.
+    let mut description = Vec::new();
+    for (id, on, _, management) in &frames {
+        if !id.is_empty() {
+            let setting = if *on {
+                "world-cross-account-on"
+            } else {
+                "world-cross-account-off"
+            };
+            description.push(format!(
+                "{} ({} {management}, {})",
+                tr(lang, "world-organization", &[("id", id.clone())]),
+                tr(lang, "world-management", &[]),
+                tr(lang, setting, &[])
+            ));
+        }
+        if same_org {
+            break;
+        }
+    }
+    for account in [&left, &right] {
+        description.push(account_description(account, lang));
+    }
+    svg.replace("DESCRIPTION", &esc(&description.join(". ")))
+}
+
+fn account_description(account: &Box, lang: Lang) -> String {
+    let badge = |with: bool| {
+        if with {
+            format!(" [{}]", tr(lang, "world-policy-badge", &[]))
+        } else {
+            String::new()
+        }
+    };
+    let mut parts = vec![format!(
+        "{} ({})",
+        tr(lang, "world-account", &[("id", account.account.clone())]),
+        tr(lang, account.role, &[])
+    )];
+    if let Some((name, policy)) = &account.vault {
+        parts.push(format!(
+            "{}{}",
+            tr(lang, "world-vault", &[("name", name.clone())]),
+            badge(*policy)
+        ));
+    }
+    if let Some((key, policy)) = &account.key {
+        parts.push(format!(
+            "{}{}",
+            tr(lang, "world-key", &[("key", short(key))]),
+            badge(*policy)
+        ));
+    }
+    parts.extend(account.extra.iter().cloned());
+    parts.join(", ")
 }
 
 #[allow(
