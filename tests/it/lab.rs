@@ -586,3 +586,34 @@ fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
         assert!(text.contains(&zero), "{text}");
     }
 }
+
+#[test]
+fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
+    use copylab_server::lab::i18n::{Lang, text};
+    let evidence = copylab_rules::text::Text::new(
+        "keypolicy.request",
+        "{action} by {principal}: {decision}",
+        vec![
+            ("action", "kms:CreateGrant".to_owned()),
+            ("principal", "arn:aws:iam::444455556666:root".to_owned()),
+            (
+                "decision",
+                "ImplicitDeny by statement #1 \"Allow use\": no statement allows it".to_owned(),
+            ),
+        ],
+    );
+    let english = text(Lang::En, &evidence);
+    assert!(
+        english.ends_with("ImplicitDeny by statement #1 \"Allow use\": no statement allows it"),
+        "{english}"
+    );
+    let japanese = text(Lang::Ja, &evidence);
+    assert!(
+        japanese.contains("暗黙的な拒否 (ステートメント #1 \"Allow use\"): no statement allows it"),
+        "{japanese}"
+    );
+    assert!(
+        japanese.contains("kms:CreateGrant") && japanese.contains("arn:aws:iam::444455556666:root"),
+        "{japanese}"
+    );
+}

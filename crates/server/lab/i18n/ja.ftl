@@ -146,6 +146,10 @@ check-result-pass = 合格
 check-result-fail = 失敗
 check-result-skip = スキップ
 check-result-indeterminate = 判定不能
+decision-allow = 許可
+decision-explicit-deny = 明示的な拒否
+decision-implicit-deny = 暗黙的な拒否
+decision-by-statement = { "" } (ステートメント { $statements })
 
 quiz-title = copylab クイズ
 quiz-question-cause = どのチェックが失敗しましたか?
