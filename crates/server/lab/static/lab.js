@@ -89,9 +89,18 @@
     if (!list || !area) return;
     list.textContent = "";
     area.setAttribute("aria-invalid", errors.length ? "true" : "false");
+    const lines = area.value.split("\n");
     for (const e of errors) {
       const item = document.createElement("li");
       item.textContent = errorFormat.replace("LINE", e.line).replace("COLUMN", e.column).replace("MESSAGE", e.message);
+      // The offending line, with a caret under the column: the error where it is.
+      const line = lines[e.line - 1];
+      if (line !== undefined) {
+        const code = document.createElement("pre");
+        code.className = "at";
+        code.textContent = line + "\n" + " ".repeat(Math.max(0, e.column - 1)) + "^";
+        item.appendChild(code);
+      }
       list.appendChild(item);
     }
   }
