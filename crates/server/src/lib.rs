@@ -182,6 +182,7 @@ pub async fn serve(address: &str, state: ServerState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await?;
     let local = listener.local_addr()?;
     println!("copylab serve: AWS Backup on http://{local} (AWS_ENDPOINT_URL=http://{local})");
+    println!("copylab serve: the training lab on http://{local}/ (open it in a browser)");
     axum::serve(listener, app(Arc::new(Mutex::new(state)))).await
 }
 
