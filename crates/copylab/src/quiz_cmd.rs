@@ -82,6 +82,31 @@ fn fix_choices(exercise: &Exercise, all: &[Exercise], lang: Lang, seed: u64) -> 
     (choices, position)
 }
 
+/// Asks one question whose right choice is `right` (0-based) and says whether the answer was
+/// right, naming `answer` when not; `None` at the end of input.
+fn question(
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    lang: Lang,
+    count: usize,
+    right: usize,
+    answer: &str,
+) -> std::io::Result<Option<bool>> {
+    let Some(chosen) = ask(input, out, lang, count)? else {
+        return Ok(None);
+    };
+    if chosen == right {
+        writeln!(out, "{}", i18n::tr(lang, "quiz-correct", &[]))?;
+    } else {
+        writeln!(
+            out,
+            "{}",
+            wrap(&i18n::tr(lang, "quiz-wrong", &[("answer", answer.to_owned())]), "")
+        )?;
+    }
+    Ok(Some(chosen == right))
+}
+
 /// Asks until a number in `1..=count` (or the end of input: `None`).
 fn ask(input: &mut dyn BufRead, out: &mut dyn Write, lang: Lang, count: usize) -> std::io::Result<Option<usize>> {
     loop {
@@ -202,22 +227,16 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         }
         let right = exercise.failed_check().unwrap_or_default();
         let right_index = CHECK_ORDER.iter().position(|c| *c == right).unwrap_or(0);
-        let Some(answer) = ask(input, out, lang, CHECK_ORDER.len())? else {
-            break 'questions;
-        };
-        asked += 1;
-        if answer == right_index {
-            score += 1;
-            writeln!(out, "{}", i18n::tr(lang, "quiz-correct", &[]))?;
-        } else {
-            let name = copylab_server::lab::pages::check_name(lang, right);
-            writeln!(
-                out,
-                "{}",
-                wrap(&i18n::tr(lang, "quiz-wrong", &[("answer", name.clone())]), "")
-            )?;
-            if !missed.contains(&name) {
-                missed.push(name);
+        let name = copylab_server::lab::pages::check_name(lang, right);
+        match question(input, out, lang, CHECK_ORDER.len(), right_index, &name)? {
+            None => break 'questions,
+            Some(correct) => {
+                asked += 1;
+                if correct {
+                    score += 1;
+                } else if !missed.contains(&name) {
+                    missed.push(name);
+                }
             }
         }
         // The fix.
@@ -229,22 +248,12 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         for (i, choice) in choices.iter().enumerate() {
             writeln!(out, "{}", wrap(choice, &format!("  {}) ", i + 1)))?;
         }
-        let Some(answer) = ask(input, out, lang, choices.len())? else {
-            break 'questions;
-        };
-        asked += 1;
-        if answer == position {
-            score += 1;
-            writeln!(out, "{}", i18n::tr(lang, "quiz-correct", &[]))?;
-        } else {
-            writeln!(
-                out,
-                "{}",
-                wrap(
-                    &i18n::tr(lang, "quiz-wrong", &[("answer", (position + 1).to_string())]),
-                    ""
-                )
-            )?;
+        match question(input, out, lang, choices.len(), position, &(position + 1).to_string())? {
+            None => break 'questions,
+            Some(correct) => {
+                asked += 1;
+                score += usize::from(correct);
+            }
         }
     }
     writeln!(out)?;
