@@ -590,6 +590,7 @@ fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
 #[test]
 fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
     use copylab_server::lab::i18n::{Lang, text};
+    // The engine gives a decision whole (for English) and in parts (for translations).
     let evidence = copylab_rules::text::Text::new(
         "keypolicy.request",
         "{action} by {principal}: {decision}",
@@ -600,6 +601,9 @@ fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
                 "decision",
                 "ImplicitDeny by statement #1 \"Allow use\": no statement allows it".to_owned(),
             ),
+            ("outcome", "ImplicitDeny".to_owned()),
+            ("by", "#1 \"Allow use\"".to_owned()),
+            ("reason", ": no statement allows it".to_owned()),
         ],
     );
     let english = text(Lang::En, &evidence);
@@ -612,8 +616,40 @@ fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
         japanese.contains("暗黙的な拒否 (ステートメント #1 \"Allow use\"): no statement allows it"),
         "{japanese}"
     );
+    let mut allowed = evidence.clone();
+    allowed.args[3].1 = "Allow".to_owned();
+    allowed.args[5].1 = "none".to_owned();
     assert!(
-        japanese.contains("kms:CreateGrant") && japanese.contains("arn:aws:iam::444455556666:root"),
-        "{japanese}"
+        text(Lang::Ja, &allowed).ends_with("許可 (ステートメント #1 \"Allow use\")"),
+        "{}",
+        text(Lang::Ja, &allowed)
     );
+    // Every decision sentence of a real exercise carries its parts.
+    let list = copylab_server::lab::exercises::exercises(&copylab::scenario::builtin_catalog());
+    let mut seen = 0;
+    for exercise in &list {
+        for check in &exercise.verdict.checks {
+            for line in check
+                .evidence
+                .iter()
+                .filter(|t| t.args.iter().any(|(n, _)| *n == "decision"))
+            {
+                for part in ["outcome", "by", "reason"] {
+                    assert!(
+                        line.args.iter().any(|(n, _)| *n == part),
+                        "{}: {} lacks {part}",
+                        exercise.name,
+                        line.id
+                    );
+                }
+                assert!(
+                    !text(Lang::Ja, line).contains("ImplicitDeny by"),
+                    "{}",
+                    text(Lang::Ja, line)
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 50, "only {seen} decisions");
 }

@@ -110,7 +110,22 @@ fn org_context(prepared: &PreparedWorld<'_>, account: &str) -> Context {
 }
 
 fn decision_text(decision: &Decision<'_>) -> String {
-    let mut out = decision.decision.as_str().to_owned();
+    let (outcome, by, reason) = decision_parts(decision);
+    let mut out = outcome.to_owned();
+    if by != "none" {
+        out.push_str(&format!(" by statement {by}"));
+    }
+    if reason != "none" {
+        out.push_str(&reason);
+    }
+    out
+}
+
+/// A decision in parts, for translations: the outcome (`Allow`, `ExplicitDeny`,
+/// `ImplicitDeny`), the deciding statements (`#1 "Sid"`, or `none`) and the policy engine's
+/// reason and notes as it writes them (`: ...`, ` (code: ...)`, or `none`). [`decision_text`]
+/// joins them; the lab's translations select on the outcome and keep the rest.
+fn decision_parts(decision: &Decision<'_>) -> (&'static str, String, String) {
     let deciding: Vec<String> = decision
         .deciding_statements
         .iter()
@@ -119,15 +134,18 @@ fn decision_text(decision: &Decision<'_>) -> String {
             None => format!("#{}", d.index),
         })
         .collect();
-    if !deciding.is_empty() {
-        out.push_str(&format!(" by statement {}", deciding.join(", ")));
-    }
+    let by = if deciding.is_empty() {
+        "none".to_owned()
+    } else {
+        deciding.join(", ")
+    };
+    let mut reason = String::new();
     if let Some(note) = decision
         .notes
         .iter()
         .find(|n| n.kind == copylab_policy::NoteKind::Reason)
     {
-        out.push_str(&format!(": {}", note.message));
+        reason.push_str(&format!(": {}", note.message));
     }
     // Where AWS documents no single answer the policy engine says so; keep that in the evidence.
     for note in decision
@@ -135,9 +153,12 @@ fn decision_text(decision: &Decision<'_>) -> String {
         .iter()
         .filter(|n| n.kind != copylab_policy::NoteKind::Reason)
     {
-        out.push_str(&format!(" ({}: {})", note.code, note.message));
+        reason.push_str(&format!(" ({}: {})", note.code, note.message));
     }
-    out
+    if reason.is_empty() {
+        reason = "none".to_owned();
+    }
+    (decision.decision.as_str(), by, reason)
 }
 
 /// Explicit Deny statements that decided, as indexes in the named policy.
@@ -232,7 +253,10 @@ pub(crate) fn key_eval(
             "{action} by {principal}: {decision}",
             action = row.action,
             principal = principal,
-            decision = decision_text(&decision)
+            decision = decision_text(&decision),
+            outcome = decision_parts(&decision).0,
+            by = decision_parts(&decision).1,
+            reason = decision_parts(&decision).2
         ));
         if decision.decision != Decided::Allow {
             eval.denies.extend(deny_indexes(&decision, "key policy"));
@@ -403,7 +427,10 @@ pub(crate) fn role_eval(
         "role.trust",
         "sts:AssumeRole by backup.amazonaws.com on {role}: {decision}",
         role = role_arn,
-        decision = decision_text(&trust)
+        decision = decision_text(&trust),
+        outcome = decision_parts(&trust).0,
+        by = decision_parts(&trust).1,
+        reason = decision_parts(&trust).2
     ));
     eval.trusted = trust.decision == Decided::Allow;
     let Some(copy) = copy.filter(|_| eval.trusted) else {
@@ -442,7 +469,10 @@ pub(crate) fn role_eval(
         "backup:CopyIntoBackupVault by {session} on {vault} (identity side): {decision}",
         session = session,
         vault = vault_arn,
-        decision = decision_text(&decision)
+        decision = decision_text(&decision),
+        outcome = decision_parts(&decision).0,
+        by = decision_parts(&decision).1,
+        reason = decision_parts(&decision).2
     ));
     eval.allowed = decision.decision == Decided::Allow;
     if decision.decision == Decided::ExplicitDeny {
@@ -562,7 +592,10 @@ pub(crate) fn vault_eval(
             "backup:CopyIntoBackupVault by {session} on {vault} (vault side): {decision}",
             session = session,
             vault = vault_arn,
-            decision = decision_text(&decision)
+            decision = decision_text(&decision),
+            outcome = decision_parts(&decision).0,
+            by = decision_parts(&decision).1,
+            reason = decision_parts(&decision).2
         )],
         allowed: decision.decision == Decided::Allow,
         denies: deny_indexes(&decision, "vault access policy"),

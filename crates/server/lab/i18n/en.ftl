@@ -146,10 +146,6 @@ check-result-pass = pass
 check-result-fail = fail
 check-result-skip = skipped
 check-result-indeterminate = indeterminate
-decision-allow = Allow
-decision-explicit-deny = ExplicitDeny
-decision-implicit-deny = ImplicitDeny
-decision-by-statement = { "" } by statement { $statements }
 
 quiz-title = copylab quiz
 quiz-question-cause = Which check failed?

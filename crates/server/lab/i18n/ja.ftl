@@ -146,10 +146,6 @@ check-result-pass = 合格
 check-result-fail = 失敗
 check-result-skip = スキップ
 check-result-indeterminate = 判定不能
-decision-allow = 許可
-decision-explicit-deny = 明示的な拒否
-decision-implicit-deny = 暗黙的な拒否
-decision-by-statement = { "" } (ステートメント { $statements })
 
 quiz-title = copylab クイズ
 quiz-question-cause = どのチェックが失敗しましたか?
@@ -176,7 +172,17 @@ dx-fault_none = シナリオは障害を挿入していません
 dx-keypolicy_aws-managed = コピー元のキーは AWS マネージド KMS キーまたは AWS 所有のキーです: そのポリシーは変更できません (「コピー元の暗号化」を参照)
 dx-keypolicy_missing = コピー元のキーが存在しません (「キーの状態」を参照)
 dx-keypolicy_none = コピー元のキーには、copylab が読み取れるポリシーがありません
-dx-keypolicy_request = { $principal } による { $action }: { $decision }
+dx-keypolicy_request = { $principal } による { $action }: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
 dx-keypolicy_same-account = 同一アカウント内のコピー: コピー元のキーはそのキー自身のアカウント内で使用されます
 dx-keypolicy_unencrypted = コピー元のバックアップは暗号化されていません
 dx-keys_alt-destination-missing = キーが存在する別のボールトにコピーします
@@ -230,10 +236,30 @@ dx-request_no-recovery-point = ボールト `{ $vault }` に復旧ポイント `
 dx-request_no-source-vault = アカウント { $account } の { $region } にバックアップボールト `{ $vault }` がありません。存在しないボールトに対して、AWS は AccessDenied を返します
 dx-request_not-copyable = 復旧ポイント `{ $arn }`: { $reason }
 dx-role_bad-session = ロールのセッション ARN を作成できませんでした
-dx-role_identity = { $vault } に対する { $session } による backup:CopyIntoBackupVault (アイデンティティベースのポリシー側): { $decision }
+dx-role_identity = { $vault } に対する { $session } による backup:CopyIntoBackupVault (アイデンティティベースのポリシー側): { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
 dx-role_missing = ロール { $role } はこの構成に存在しません
 dx-role_other-account = ロール { $role } はアカウント { $account } にあり、コピー元アカウント { $source } にはありません
-dx-role_trust = { $role } に対する backup.amazonaws.com による sts:AssumeRole: { $decision }
+dx-role_trust = { $role } に対する backup.amazonaws.com による sts:AssumeRole: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
 dx-role_unknown-managed = マネージドポリシー { $arn } は copylab が認識していないポリシーです: 何も許可しないものとして扱います
 dx-setting_no-org = コピー元アカウントはどの組織にも属していません (「同じ組織」を参照)
 dx-setting_same-account = 同一アカウント内のコピー: クロスアカウントバックアップの設定は適用されません
@@ -257,7 +283,17 @@ dx-tags_key-case = ポリシーが復旧ポイントに適用されている場�
 dx-tags_no-org = コピー先アカウント { $account } はどの組織にも属していません: タグポリシーは適用されません
 dx-tags_no-policies = 組織 { $org } にはタグポリシーがありません
 dx-tags_value = タグ `{ $key }` の値は `{ $value }` です。復旧ポイントに適用されるポリシーで許可されている値: { $allowed }
-dx-vault_decision = { $vault } に対する { $session } による backup:CopyIntoBackupVault (ボールト側): { $decision }
+dx-vault_decision = { $vault } に対する { $session } による backup:CopyIntoBackupVault (ボールト側): { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
 dx-vault_missing = コピー先ボールト { $vault } が存在しません (存在しないリソースに対して、AWS は AccessDenied を返します: コピージョブについてはモデル化)
 dx-vault_no-policy = コピー先ボールト { $vault } にはアクセスポリシーがないため、他のアカウントはこのボールトにコピーできません
 dx-vault_same-account = 同一アカウント内のコピー: コピーに使用するロールのアイデンティティベースのポリシーで十分です

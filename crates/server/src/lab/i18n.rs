@@ -131,58 +131,12 @@ pub fn text_key(id: &str) -> String {
 /// A diagnosis sentence in `lang`, from its id and arguments (a catalog message's cause is
 /// `cause-ID`).
 pub fn text(lang: Lang, text: &Text) -> String {
-    let args: Vec<(&str, String)> = text
-        .args
-        .iter()
-        .map(|(name, value)| match *name {
-            "decision" => (*name, decision(lang, value)),
-            _ => (*name, value.clone()),
-        })
-        .collect();
     for key in [text_key(text.id), format!("cause-{}", text.id)] {
         if has(Lang::En, &key) {
-            return tr(lang, &key, &args);
+            return tr(lang, &key, &text.args);
         }
     }
     text.render()
-}
-
-/// A policy decision as the checks write it (`ImplicitDeny by statement #1 "Sid": reason`) with
-/// its outcome and "by statement" in `lang`; the policy engine's reason stays in its words.
-fn decision(lang: Lang, value: &str) -> String {
-    if lang == Lang::En {
-        return value.to_owned();
-    }
-    for (outcome, key) in [
-        ("Allow", "decision-allow"),
-        ("ExplicitDeny", "decision-explicit-deny"),
-        ("ImplicitDeny", "decision-implicit-deny"),
-    ] {
-        let Some(rest) = value.strip_prefix(outcome) else {
-            continue;
-        };
-        let mut out = tr(lang, key, &[]);
-        let rest = match rest.strip_prefix(" by statement ") {
-            Some(statements) => {
-                // The statements run to the reason (`: `) or a note (` (`).
-                let end = [statements.find(": "), statements.find(" (")]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .unwrap_or(statements.len());
-                out.push_str(&tr(
-                    lang,
-                    "decision-by-statement",
-                    &[("statements", statements[..end].to_owned())],
-                ));
-                &statements[end..]
-            }
-            None => rest,
-        };
-        out.push_str(rest);
-        return out;
-    }
-    value.to_owned()
 }
 
 #[cfg(test)]
