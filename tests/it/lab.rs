@@ -321,6 +321,15 @@ async fn a_policy_editor_refuses_an_invalid_policy_in_place_and_changes_nothing(
     assert_eq!(status, 400);
     let (status, _) = call(&app, "POST", "/lab/api/sessions/s-999999/start", Some(json!({}))).await;
     assert_eq!(status, 404);
+    let huge = json!({"kind": "key_policy", "key": "k", "policy": "x".repeat(2 * 1024 * 1024)});
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/changes"),
+        Some(huge),
+    )
+    .await;
+    assert_eq!(status, 413);
     let (status, _) = call(&app, "GET", "/lab/exercises/no_such_exercise", None).await;
     assert_eq!(status, 404);
 }

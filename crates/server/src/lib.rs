@@ -54,7 +54,15 @@ async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, re
     // The lab draws nothing from the AWS endpoint's id generator: its traffic never shifts the
     // ids API users see.
     if lab::is_lab(&parts.method, parts.uri.path(), parts.uri.query(), &parts.headers) {
-        let body = body.unwrap_or_default();
+        let Ok(body) = body else {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::Json(
+                    serde_json::json!({"error": format!("the request body is larger than {MAX_BODY_BYTES} bytes")}),
+                ),
+            )
+                .into_response();
+        };
         return lab::handle(
             &mut state,
             &parts.method,
