@@ -662,3 +662,36 @@ fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
     }
     assert!(seen > 50, "only {seen} decisions");
 }
+
+#[test]
+fn a_quiz_question_fits_an_80_by_24_terminal_in_both_languages() {
+    use copylab::cli::QuizArgs;
+    use copylab_server::lab::i18n::{Lang, tr};
+    for (lang, code) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
+        let prompt = tr(
+            lang,
+            "quiz-prompt",
+            &[("first", "1".to_owned()), ("last", "12".to_owned())],
+        );
+        for seed in 1..=6 {
+            let args = QuizArgs {
+                lang: Some(code.to_owned()),
+                seed,
+                count: 6,
+                answer_key: false,
+            };
+            let input = "1\n".repeat(40);
+            let mut out = Vec::new();
+            copylab::quiz_cmd::quiz(&args, &mut std::io::Cursor::new(input), &mut out, false).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            // From a question's heading to its first prompt: one screen.
+            for question in text.split("\n\n").filter(|block| block.contains(&prompt)) {
+                let rows = question.split(&prompt).next().unwrap().lines().count() + 1;
+                assert!(
+                    rows <= 24,
+                    "{code} seed {seed}: a question takes {rows} rows:\n{question}"
+                );
+            }
+        }
+    }
+}

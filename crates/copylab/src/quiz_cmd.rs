@@ -205,7 +205,10 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         writeln!(
             out,
             "{}",
-            wrap(&copylab_server::lab::pages::summary(&exercise.scenario, lang), "")
+            wrap(
+                &copylab_server::lab::pages::summary_with(&exercise.scenario, lang, true),
+                ""
+            )
         )?;
         let message = match &exercise.verdict.outcome {
             copylab_rules::Outcome::ApiError {
@@ -213,8 +216,8 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
             } => format!("{error_code}: {message}"),
             copylab_rules::Outcome::CopyJob { status_message, .. } => status_message.clone().unwrap_or_default(),
         };
-        writeln!(out, "{}", i18n::tr(lang, "quiz-message", &[]))?;
-        writeln!(out, "{}", wrap(&message, "  "))?;
+        let says = format!("{} ", i18n::tr(lang, "quiz-message", &[]));
+        writeln!(out, "{}", wrap(&message, &says))?;
         // The cause.
         writeln!(out, "{}", bold(i18n::tr(lang, "quiz-question-cause", &[])))?;
         for (i, check) in CHECK_ORDER.iter().enumerate() {

@@ -264,6 +264,19 @@ pub fn exercise(
 
 /// The setup in a sentence: what is copied from where to where, with which role.
 pub fn summary(scenario: &copylab_rules::Scenario, lang: Lang) -> String {
+    summary_with(scenario, lang, false)
+}
+
+/// [`summary`]; `short` names the recovery point and the role by their last segment (for a
+/// terminal of 80 columns).
+pub fn summary_with(scenario: &copylab_rules::Scenario, lang: Lang, short: bool) -> String {
+    let cut = |arn: String| {
+        if short {
+            arn.rsplit(['/', ':']).next().unwrap_or_default().to_owned()
+        } else {
+            arn
+        }
+    };
     let request = &scenario.copy_job;
     let recovery_point = scenario
         .world
@@ -280,7 +293,7 @@ pub fn summary(scenario: &copylab_rules::Scenario, lang: Lang) -> String {
                 "resource",
                 recovery_point.map_or_else(|| "?".to_owned(), |r| r.resource_type.clone()),
             ),
-            ("arn", request.recovery_point_arn.clone().unwrap_or_default()),
+            ("arn", cut(request.recovery_point_arn.clone().unwrap_or_default())),
             ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
             ("source", request.account.clone()),
             ("source_region", request.region.clone()),
@@ -297,7 +310,7 @@ pub fn summary(scenario: &copylab_rules::Scenario, lang: Lang) -> String {
                 "destination_region",
                 parts.get(3).copied().unwrap_or_default().to_owned(),
             ),
-            ("role", request.iam_role_arn.clone().unwrap_or_default()),
+            ("role", cut(request.iam_role_arn.clone().unwrap_or_default())),
         ],
     )
 }
