@@ -14,10 +14,11 @@ const WIDTH: usize = 78;
 /// line starts with `prefix`, the others with as many spaces.
 fn wrap(text: &str, prefix: &str) -> String {
     let width_of = |c: char| if (c as u32) >= 0x1100 { 2 } else { 1 };
-    let indent = " ".repeat(prefix.chars().count());
+    let prefix_width: usize = prefix.chars().map(width_of).sum();
+    let indent = " ".repeat(prefix_width);
     let mut lines = Vec::new();
     let mut line = String::from(prefix);
-    let mut width = indent.len();
+    let mut width = prefix_width;
     let mut fresh = true;
     let newline = |line: &mut String, width: &mut usize, lines: &mut Vec<String>| {
         lines.push(line.trim_end().to_owned());
