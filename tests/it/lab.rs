@@ -444,8 +444,10 @@ fn both_languages_have_every_key_and_the_engines_sentences() {
     unique.dedup();
     assert_eq!(unique.len(), en.len(), "a key is defined twice");
     // The engine's sentences: every `text!` id of copylab-rules has its English template.
-    let pattern =
-        regex::Regex::new(r#"(?:text!\(|Text::plain\(|Text::new\()\s*"([a-z0-9.-]+)",\s*"((?:[^"\\]|\\.)*)""#).unwrap();
+    let pattern = regex::Regex::new(
+        r#"(?:text!\(|Text::plain\(|Text::new\(|decision_evidence\()\s*"([a-z0-9.-]+)",\s*"((?:[^"\\]|\\.)*)""#,
+    )
+    .unwrap();
     let placeholder = regex::Regex::new(r"\{([a-z_]+)\}").unwrap();
     let mut checked = 0;
     for entry in std::fs::read_dir("crates/rules/src").unwrap() {

@@ -109,23 +109,11 @@ fn org_context(prepared: &PreparedWorld<'_>, account: &str) -> Context {
     context
 }
 
-fn decision_text(decision: &Decision<'_>) -> String {
-    let (outcome, by, reason) = decision_parts(decision);
-    let mut out = outcome.to_owned();
-    if by != "none" {
-        out.push_str(&format!(" by statement {by}"));
-    }
-    if reason != "none" {
-        out.push_str(&reason);
-    }
-    out
-}
-
-/// A decision in parts, for translations: the outcome (`Allow`, `ExplicitDeny`,
-/// `ImplicitDeny`), the deciding statements (`#1 "Sid"`, or `none`) and the policy engine's
-/// reason and notes as it writes them (`: ...`, ` (code: ...)`, or `none`). [`decision_text`]
-/// joins them; the lab's translations select on the outcome and keep the rest.
-fn decision_parts(decision: &Decision<'_>) -> (&'static str, String, String) {
+/// A decision as evidence arguments, computed once: `decision` whole (`ImplicitDeny by statement
+/// #1 "Sid": reason`, what the English templates show) and in parts for translations:
+/// `outcome` (`Allow`, `ExplicitDeny`, `ImplicitDeny`), `by` (the deciding statements, or
+/// `none`) and `reason` (the policy engine's reason and notes as it writes them, or `none`).
+fn decision_args(decision: &Decision<'_>) -> [(&'static str, String); 4] {
     let deciding: Vec<String> = decision
         .deciding_statements
         .iter()
@@ -134,11 +122,11 @@ fn decision_parts(decision: &Decision<'_>) -> (&'static str, String, String) {
             None => format!("#{}", d.index),
         })
         .collect();
-    let by = if deciding.is_empty() {
-        "none".to_owned()
-    } else {
-        deciding.join(", ")
-    };
+    let outcome = decision.decision.as_str();
+    let mut whole = outcome.to_owned();
+    if !deciding.is_empty() {
+        whole.push_str(&format!(" by statement {}", deciding.join(", ")));
+    }
     let mut reason = String::new();
     if let Some(note) = decision
         .notes
@@ -155,10 +143,26 @@ fn decision_parts(decision: &Decision<'_>) -> (&'static str, String, String) {
     {
         reason.push_str(&format!(" ({}: {})", note.code, note.message));
     }
-    if reason.is_empty() {
-        reason = "none".to_owned();
-    }
-    (decision.decision.as_str(), by, reason)
+    whole.push_str(&reason);
+    let or_none = |text: String| if text.is_empty() { "none".to_owned() } else { text };
+    [
+        ("decision", whole),
+        ("outcome", outcome.to_owned()),
+        ("by", or_none(deciding.join(", "))),
+        ("reason", or_none(reason)),
+    ]
+}
+
+/// An evidence sentence about a decision: `args` and then [`decision_args`].
+fn decision_evidence(
+    id: &'static str,
+    template: &'static str,
+    args: Vec<(&'static str, String)>,
+    decision: &Decision<'_>,
+) -> Text {
+    let mut args = args;
+    args.extend(decision_args(decision));
+    Text::new(id, template, args)
 }
 
 /// Explicit Deny statements that decided, as indexes in the named policy.
@@ -248,15 +252,11 @@ pub(crate) fn key_eval(
             true,
             request,
         );
-        eval.evidence.push(text!(
+        eval.evidence.push(decision_evidence(
             "keypolicy.request",
             "{action} by {principal}: {decision}",
-            action = row.action,
-            principal = principal,
-            decision = decision_text(&decision),
-            outcome = decision_parts(&decision).0,
-            by = decision_parts(&decision).1,
-            reason = decision_parts(&decision).2
+            vec![("action", row.action.to_string()), ("principal", principal.to_string())],
+            &decision,
         ));
         if decision.decision != Decided::Allow {
             eval.denies.extend(deny_indexes(&decision, "key policy"));
@@ -423,14 +423,11 @@ pub(crate) fn role_eval(
         false,
         &trust_request,
     );
-    eval.evidence.push(text!(
+    eval.evidence.push(decision_evidence(
         "role.trust",
         "sts:AssumeRole by backup.amazonaws.com on {role}: {decision}",
-        role = role_arn,
-        decision = decision_text(&trust),
-        outcome = decision_parts(&trust).0,
-        by = decision_parts(&trust).1,
-        reason = decision_parts(&trust).2
+        vec![("role", role_arn.to_string())],
+        &trust,
     ));
     eval.trusted = trust.decision == Decided::Allow;
     let Some(copy) = copy.filter(|_| eval.trusted) else {
@@ -464,15 +461,11 @@ pub(crate) fn role_eval(
         ));
     }
     let decision = decide(PolicyKind::Identity, None, identity, false, &request);
-    eval.evidence.push(text!(
+    eval.evidence.push(decision_evidence(
         "role.identity",
         "backup:CopyIntoBackupVault by {session} on {vault} (identity side): {decision}",
-        session = session,
-        vault = vault_arn,
-        decision = decision_text(&decision),
-        outcome = decision_parts(&decision).0,
-        by = decision_parts(&decision).1,
-        reason = decision_parts(&decision).2
+        vec![("session", session.to_string()), ("vault", vault_arn.to_string())],
+        &decision,
     ));
     eval.allowed = decision.decision == Decided::Allow;
     if decision.decision == Decided::ExplicitDeny {
@@ -587,15 +580,11 @@ pub(crate) fn vault_eval(
         request,
     );
     VaultEval {
-        evidence: vec![text!(
+        evidence: vec![decision_evidence(
             "vault.decision",
             "backup:CopyIntoBackupVault by {session} on {vault} (vault side): {decision}",
-            session = session,
-            vault = vault_arn,
-            decision = decision_text(&decision),
-            outcome = decision_parts(&decision).0,
-            by = decision_parts(&decision).1,
-            reason = decision_parts(&decision).2
+            vec![("session", session.to_string()), ("vault", vault_arn.to_string())],
+            &decision,
         )],
         allowed: decision.decision == Decided::Allow,
         denies: deny_indexes(&decision, "vault access policy"),

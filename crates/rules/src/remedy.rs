@@ -569,25 +569,13 @@ fn tag_commands(
 
 pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, account: &str, key: &str, required: &str) -> Remedy {
     let value = recovery_point.tags.get(key).cloned().unwrap_or_default();
-    Remedy {
-        summary: text!(
-            "remedy.rename-tag",
-            "write the tag key as `{required}` instead of `{key}` on the resource (then back it up again) and on a fully managed recovery point",
-            required = required,
-            key = key
-        ),
-        patches: vec![Patch::SetRecoveryPointTag {
-            recovery_point_arn: recovery_point.arn.clone(),
-            key: required.to_owned(),
-            value: value.clone(),
-            remove: Some(key.to_owned()),
-        }],
-        commands: tag_commands(recovery_point, account, required, &value, Some(key)),
-        alternatives: vec![Text::plain(
-            "remedy.tag-policy-alt",
-            "change the tag policy in the management account so that it does not enforce this tag for backup:recovery-point",
-        )],
-    }
+    let summary = text!(
+        "remedy.rename-tag",
+        "write the tag key as `{required}` instead of `{key}` on the resource (then back it up again) and on a fully managed recovery point",
+        required = required,
+        key = key
+    );
+    tag_remedy(summary, recovery_point, account, required, value, Some(key))
 }
 
 pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, account: &str, key: &str, allowed: &[String]) -> Remedy {
@@ -596,20 +584,33 @@ pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, account: &str, key: 
         .find(|v| !v.contains('*'))
         .cloned()
         .unwrap_or_else(|| allowed.first().map_or_else(String::new, |v| v.replace('*', "")));
+    let summary = text!(
+        "remedy.set-tag",
+        "give tag `{key}` an allowed value, such as `{value}`, on the resource (then back it up again) and on a fully managed recovery point",
+        key = key,
+        value = value
+    );
+    tag_remedy(summary, recovery_point, account, key, value, None)
+}
+
+/// A tag policy remedy: tag `key` with `value` (replacing `remove`), or change the policy.
+fn tag_remedy(
+    summary: Text,
+    recovery_point: &RecoveryPoint,
+    account: &str,
+    key: &str,
+    value: String,
+    remove: Option<&str>,
+) -> Remedy {
     Remedy {
-        summary: text!(
-            "remedy.set-tag",
-            "give tag `{key}` an allowed value, such as `{value}`, on the resource (then back it up again) and on a fully managed recovery point",
-            key = key,
-            value = value
-        ),
+        summary,
+        commands: tag_commands(recovery_point, account, key, &value, remove),
         patches: vec![Patch::SetRecoveryPointTag {
             recovery_point_arn: recovery_point.arn.clone(),
             key: key.to_owned(),
-            value: value.clone(),
-            remove: None,
+            value,
+            remove: remove.map(str::to_owned),
         }],
-        commands: tag_commands(recovery_point, account, key, &value, None),
         alternatives: vec![Text::plain(
             "remedy.tag-policy-alt",
             "change the tag policy in the management account so that it does not enforce this tag for backup:recovery-point",
