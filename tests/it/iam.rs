@@ -555,7 +555,7 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
 }
 
 #[tokio::test]
-async fn service_linked_roles_and_the_managed_policy_quota_refuse_changes_and_change_nothing() {
+async fn service_linked_roles_and_bad_markers_are_refused_and_change_nothing_and_path_prefixes_filter() {
     let mut world = default_world();
     world.roles.push(copylab_rules::world::Role {
         arn: "arn:aws:iam::111122223333:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup".to_owned(),

@@ -14,7 +14,10 @@ fn comparable<T: std::fmt::Debug, E: ProvideErrorMetadata>(
     match result {
         Ok(output) => {
             let text = format!("{output:?}");
-            let request_id = regex::Regex::new(r#"_request_id: (Some\("[^"]*"\)|None)"#).expect("regex");
+            static REQUEST_ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+                regex::Regex::new(r#"_request_id: (Some\("[^"]*"\)|None)"#).expect("regex")
+            });
+            let request_id = &*REQUEST_ID;
             request_id.replace_all(&text, "_request_id: _").into_owned()
         }
         Err(error) => format!("error {:?}: {:?}", error.code(), error.message()),

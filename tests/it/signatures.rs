@@ -132,10 +132,11 @@ async fn backup_requests_signed_by_the_sdk_verify_and_any_change_fails_with_403(
         let at = body.iter().position(|b| *b == b'b').unwrap();
         body[at] = b'c';
     });
+    // A new tag key: had the tampered request been accepted, the vault would have two tags.
     let error = backup(&app, &secret, 0, body)
         .tag_resource()
         .resource_arn("arn:aws:backup:us-east-1:111122223333:backup-vault:SourceVault")
-        .tags("team", "backup")
+        .tags("owner", "backup")
         .send()
         .await
         .unwrap_err();
@@ -177,6 +178,10 @@ async fn backup_requests_signed_by_the_sdk_verify_and_any_change_fails_with_403(
         .await
         .unwrap();
     assert_eq!(tags.tags().map(|t| t.len()), Some(1));
+    assert_eq!(
+        tags.tags().and_then(|t| t.get("team")).map(String::as_str),
+        Some("backup")
+    );
 }
 
 #[tokio::test]

@@ -287,7 +287,8 @@ mod tests {
     #[test]
     fn wrapping_keeps_lines_within_80_columns() {
         let text = "アカウント 111122223333 のボールト SourceVault にある RDS の復旧ポイント arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453 を、コピーします。";
-        for line in wrap(text, "  ").lines() {
+        // A CJK prefix counts at its display width too.
+        for line in wrap(text, "AWS のメッセージ: ").lines() {
             let width: usize = line.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum();
             assert!(width <= 80, "{line}");
         }

@@ -154,7 +154,9 @@ pub struct PolicyWarning {
     pub span: Span,
 }
 
-/// The AWS exception name for a rejected policy of this kind.
+/// The AWS exception name for a rejected policy of this kind: the shape name of the pinned
+/// models (KMS sends it as is; IAM's wire code for the same shape is `MalformedPolicyDocument`,
+/// which `copylab serve` sends for identity and trust policies).
 pub(crate) fn exception_for(kind: PolicyKind) -> &'static str {
     match kind {
         PolicyKind::Vault => "InvalidParameterValueException",

@@ -37,7 +37,7 @@ mod request;
 mod simulate;
 mod template;
 
-pub use condition::{BaseOperator, Condition, ConditionTrace, Operator, SetOperator};
+pub use condition::{BaseOperator, Condition, ConditionTrace, Operator, SetOperator, days_from_civil};
 pub use diagnostic::{PolicyError, PolicyWarning, Rule, WarningRule};
 pub use evaluate::{
     Authorization, Decision, LabeledPolicy, LabeledWarning, Note, NoteKind, Outcome, PrincipalMatch, Sides,

@@ -476,7 +476,7 @@ pub static MESSAGES: &[Message] = &[
         reach: Reach::Producible,
         delivery: Delivery::ApiError {
             code: "ResourceNotFoundException",
-            http_status: 404,
+            http_status: 400,
         },
         provenance: Provenance {
             status: "documented",

@@ -117,13 +117,9 @@ pub fn timestamp_seconds(text: &str) -> Option<i64> {
     if !valid {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm); years 1 to 9999 cannot overflow.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400 + h * 3600 + min * 60 + sec)
+    // Years 1 to 9999 cannot overflow.
+    let days = copylab_policy::days_from_civil(y, u32::try_from(m).ok()?, u32::try_from(day).ok()?);
+    Some(days * 86_400 + h * 3600 + min * 60 + sec)
 }
 
 /// The account a `credentials` principal belongs to: the account of an `arn:PARTITION:iam::` or

@@ -176,22 +176,22 @@ fn role_name(role: &Role) -> &str {
     role_name_of(&role.arn).unwrap_or(&role.arn)
 }
 
-/// The role's path: `/service-role/` for `arn:aws:iam::ACCOUNT:role/service-role/NAME`.
-fn role_path(arn: &str) -> String {
-    let resource = arn.split_once(":role").map_or("", |(_, r)| r);
+/// An IAM ARN's path: `/service-role/` for `arn:aws:iam::ACCOUNT:role/service-role/NAME` (with
+/// `kind` `role`) or for a managed policy (`kind` `policy`).
+fn iam_path(arn: &str, kind: &str) -> String {
+    let resource = arn.split_once(&format!(":{kind}")).map_or("", |(_, r)| r);
     match resource.rfind('/') {
         Some(end) => resource[..=end].to_owned(),
         None => "/".to_owned(),
     }
 }
 
-/// A managed policy ARN's path (`/service-role/`).
+fn role_path(arn: &str) -> String {
+    iam_path(arn, "role")
+}
+
 fn policy_path(arn: &str) -> String {
-    let resource = arn.split_once(":policy").map_or("", |(_, r)| r);
-    match resource.rfind('/') {
-        Some(end) => resource[..=end].to_owned(),
-        None => "/".to_owned(),
-    }
+    iam_path(arn, "policy")
 }
 
 fn partition(caller: &Caller) -> &'static str {

@@ -176,7 +176,7 @@ impl Kms<'_> {
     }
 
     fn start_date(&self) -> f64 {
-        crate::state::date_seconds(self.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
+        self.state.started()
     }
 
     /// Resolves a `KeyId` (key id, key ARN, alias name or alias ARN). Only `cross_account`

@@ -401,7 +401,17 @@ pub fn authenticate(
     world: &copylab_rules::World,
     family: crate::sigv4::Family,
 ) -> Result<Caller, ApiError> {
-    let caller = caller(sent.headers, &world.credentials, !world.require_credentials)?;
+    let caller = caller(sent.headers, &world.credentials, !world.require_credentials).map_err(|error| {
+        // A malformed signature answers with the family's status, as a wrong one does.
+        if error.code == "IncompleteSignature" {
+            ApiError {
+                status: family.status(),
+                ..error
+            }
+        } else {
+            error
+        }
+    })?;
     let now = std::time::SystemTime::now();
     if let Some(secret) = &caller.secret {
         crate::sigv4::verify(sent, secret, now, family)?;

@@ -97,6 +97,9 @@ pub fn handle(service: &Service, state: &mut ServerState, sent: &Sent<'_>, reque
         Err(error) => return respond_error(&edge_error(error)),
     };
     let result = form_input(operation, &form).and_then(|input| {
+        if ServerState::read_only(&action) {
+            return (service.run)(&action, state, &caller, &input);
+        }
         state.guarded(
             |state| (service.run)(&action, state, &caller, &input),
             |reason| {
@@ -300,17 +303,9 @@ pub fn escape(text: &str) -> String {
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, as IAM encodes the policy
-/// documents it returns.
+/// documents it returns (SigV4's encoding, slashes included).
 pub fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    crate::sigv4::encode(text, true)
 }
 
 /// A stable unique id for a principal (`AIDA...` for users, `AROA...` for roles), as IAM shows

@@ -23,7 +23,8 @@ pub enum Family {
 }
 
 impl Family {
-    fn status(self) -> StatusCode {
+    /// The status of this family's authentication errors.
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             Family::RestJson | Family::Query => StatusCode::FORBIDDEN,
             Family::Json => StatusCode::BAD_REQUEST,
@@ -221,8 +222,9 @@ pub fn canonical_request(sent: &Sent<'_>, signed_headers: &str) -> String {
     )
 }
 
-/// SigV4's URI encoding: unreserved characters as they are, `/` kept in paths, the rest `%XX`.
-fn encode(text: &str, slash: bool) -> String {
+/// SigV4's URI encoding (RFC 3986): unreserved characters as they are, `/` kept in paths
+/// unless `slash`, the rest `%XX`.
+pub(crate) fn encode(text: &str, slash: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') || (byte == b'/' && !slash) {
@@ -248,14 +250,17 @@ pub fn parse_amz_date(text: &str) -> Option<SystemTime> {
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (h, mi, s) = (num(9..11)?, num(11..13)?, num(13..15)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let days = crate::state::date_seconds(&format!("{y:04}-{mo:02}-{d:02}")) as i64 / 86_400;
-    let secs = days * 86_400 + h * 3600 + mi * 60 + s;
+    // The world's timestamp reader checks the calendar (no February 31).
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        text.get(0..4)?,
+        text.get(4..6)?,
+        text.get(6..8)?,
+        text.get(9..11)?,
+        text.get(11..13)?,
+        text.get(13..15)?
+    );
+    let secs = copylab_rules::world::timestamp_seconds(&iso)?;
     u64::try_from(secs).ok().map(|s| UNIX_EPOCH + Duration::from_secs(s))
 }
 
@@ -287,6 +292,7 @@ mod tests {
 
     #[test]
     fn amz_dates_round_trip() {
+        assert_eq!(parse_amz_date("20230231T000000Z"), None, "February 31 is no date");
         for text in ["20180920T174101Z", "20261128T000000Z", "20000229T235959Z"] {
             let time = parse_amz_date(text).unwrap();
             assert_eq!(format_amz_date(seconds(time)), text);

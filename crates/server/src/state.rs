@@ -197,7 +197,7 @@ impl ServerState {
     /// The epoch seconds the world starts at (its `as_of` day): the creation date of what the
     /// world's files define.
     pub fn started(&self) -> f64 {
-        date_seconds(self.initial.2.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
+        date_seconds(self.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
     }
 
     /// Sets the scenarios the lab's exercises come from.
@@ -221,6 +221,12 @@ impl ServerState {
         next.lab_cache = self.lab_cache.clone();
         next.lab = std::mem::take(&mut self.lab);
         *self = next;
+    }
+
+    /// Whether an operation only reads (AWS's `Describe`, `Get` and `List` operations): it runs
+    /// without [`ServerState::guarded`]'s snapshot.
+    pub fn read_only(operation: &str) -> bool {
+        ["Describe", "Get", "List"].iter().any(|p| operation.starts_with(p))
     }
 
     /// Runs `operation`, keeping the world valid: when it succeeds but leaves a world the rules

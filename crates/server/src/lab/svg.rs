@@ -4,13 +4,7 @@ use copylab_rules::world::{StartCopyJob, World};
 
 use super::i18n::{Lang, tr};
 
-/// Escapes text for SVG.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::query::escape as esc;
 
 /// The short form of an ARN for a label: its last segment, cut to fit a box.
 fn short(arn: &str) -> String {

@@ -235,7 +235,7 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
         "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
         "IsEncrypted": rp.encryption_key.is_some(),
         "EncryptionKeyArn": rp.encryption_key.as_deref().map(|key| key_arn(key, vault_arn)),
-        "CreationDate": crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE)),
+        "CreationDate": ctx.state.started(),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
     })
 }

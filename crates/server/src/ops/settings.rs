@@ -25,7 +25,7 @@ pub fn describe_global(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply 
         })?;
     Ok(json!({
         "GlobalSettings": {"isCrossAccountBackupEnabled": org.cross_account_backup_enabled.to_string()},
-        "LastUpdateTime": crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE)),
+        "LastUpdateTime": ctx.state.started(),
     }))
 }
 

@@ -84,7 +84,7 @@ fn describe_vault(ctx: &Ctx<'_>, vault: &BackupVault) -> Value {
 
 /// The modeled date at midnight, as the creation date of vaults the world starts with.
 fn model_date(ctx: &Ctx<'_>) -> f64 {
-    crate::state::date_seconds(ctx.state.as_of.as_deref().unwrap_or(copylab_rules::MODEL_DATE))
+    ctx.state.started()
 }
 
 /// `DescribeBackupVault`: a vault that does not exist answers AccessDenied (observed, facts §2.4).
