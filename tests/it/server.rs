@@ -841,3 +841,24 @@ async fn every_mutating_organizations_operation_from_a_member_and_every_kms_oper
     let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
     assert_eq!(before, after, "refused requests changed nothing");
 }
+
+#[tokio::test]
+async fn a_vault_named_with_a_bare_key_id_describes_its_key_as_a_key_arn() {
+    let mut world = default_world();
+    let vault = world.vaults.iter_mut().find(|v| v.name == "DestinationVault").unwrap();
+    vault.encryption_key = Some("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned());
+    let app = server(world, Progression::Instant);
+    let (status, _, body) = send(
+        &app,
+        "GET",
+        "/backup-vaults/DestinationVault",
+        Some(("444455556666", "us-east-1")),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["EncryptionKeyArn"],
+        "arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    );
+}

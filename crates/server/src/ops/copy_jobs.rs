@@ -241,7 +241,7 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
 }
 
 /// A key reference as an ARN: aliases and key ids become ARNs in the vault's account and Region.
-fn key_arn(key: &str, vault_arn: &str) -> String {
+pub(crate) fn key_arn(key: &str, vault_arn: &str) -> String {
     if key.starts_with("arn:") {
         return key.to_owned();
     }

@@ -23,13 +23,10 @@ fn find<'s>(ctx: &'s Ctx<'_>, name: &str) -> Option<&'s BackupVault> {
         .find(|v| v.account == ctx.caller.account && v.region == ctx.caller.region && v.name == name)
 }
 
+/// The vault's key as an ARN (AWS Backup's own key when it names none).
 fn key_arn(vault: &BackupVault) -> String {
     let reference = vault.encryption_key.as_deref().unwrap_or("alias/aws/backup");
-    if reference.starts_with("arn:") {
-        return reference.to_owned();
-    }
-    let partition = copylab_rules::regions::partition(&vault.region);
-    format!("arn:{partition}:kms:{}:{}:{reference}", vault.region, vault.account)
+    super::copy_jobs::key_arn(reference, &arn(vault))
 }
 
 fn recovery_points(ctx: &Ctx<'_>, vault: &BackupVault) -> usize {
