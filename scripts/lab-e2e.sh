@@ -3,7 +3,7 @@
 # fonts-noto-cjk so Japanese renders; installed here when missing) works an exercise in English
 # and Japanese, once by keyboard only checking every control's accessible name, and an exam from
 # a seed; `copylab quiz` runs in a pseudo-terminal. Screenshots go to target/lab-screenshots.
-# Usage: scripts/lab-e2e.sh [SCREENSHOT_DIR]   (scripts/lab-e2e.sh docs refreshes the README's)
+# Usage: scripts/lab-e2e.sh [SCREENSHOT_DIR]   (scripts/lab-e2e.sh docs refreshes the docs' screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shots=${1:-target/lab-screenshots}

@@ -3,7 +3,7 @@
 # time to first response, resident memory when idle with the default world, and ListBackupVaults
 # throughput under the same load generator (wrk: same threads, connections, keep-alive, duration).
 # Installs what it needs: wrk (Debian) and moto[server] (PyPI, into a throwaway virtualenv).
-# Not part of CI: run it by hand and copy the figures into README.md.
+# Not part of CI: run it by hand and copy the figures into docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10s}

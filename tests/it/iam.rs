@@ -32,7 +32,7 @@ fn iam(app: &axum::Router, access_key: &str) -> aws_sdk_iam::Client {
 
 /// Decodes a URL-encoded policy document as IAM returns it.
 fn decode(document: &str) -> serde_json::Value {
-    let text = copylab_server::model::percent_decode(document).expect("percent-encoded");
+    let text = copylab_server::wire::model::percent_decode(document).expect("percent-encoded");
     serde_json::from_str(&text).expect("JSON")
 }
 
@@ -337,7 +337,12 @@ async fn iam_refuses_malformed_documents_with_aws_messages() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("MalformedPolicyDocument"));
-    assert!(error.message().unwrap().contains("modeled message"), "{error:?}");
+    // Provenance travels beside the message, never inside it.
+    assert!(!error.message().unwrap().contains("(modeled"), "{error:?}");
+    assert_eq!(
+        error.raw_response().unwrap().headers().get("x-copylab-provenance"),
+        Some("modeled")
+    );
     // Names and paths IAM would refuse never reach the world.
     for (name, path) in [("a/b", "/"), ("Good", "x/"), ("Good", "/a"), ("", "/")] {
         let error = client
@@ -523,11 +528,9 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
         .credentials
         .unwrap();
     let expiration = issued.expiration().secs();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    assert!((expiration - now - 3600).abs() < 60, "{expiration} vs {now}");
+    // The one clock: in-process it is frozen at the start of the model date.
+    let now = copylab_server::clock::date_seconds(copylab_rules::MODEL_DATE).unwrap() as i64;
+    assert_eq!(expiration, now + 3600, "{expiration} vs {now}");
     let fresh = Credentials::new(
         issued.access_key_id(),
         issued.secret_access_key(),
@@ -575,7 +578,11 @@ async fn service_linked_roles_and_bad_markers_are_refused_and_change_nothing_and
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("UnmodifiableEntity"));
-    assert!(error.message().unwrap().ends_with("(modeled message)"));
+    assert!(!error.message().unwrap().contains("(modeled"));
+    assert_eq!(
+        error.raw_response().unwrap().headers().get("x-copylab-provenance"),
+        Some("modeled")
+    );
     let error = client.list_roles().marker("not-a-marker").send().await.unwrap_err();
     assert_eq!(error.code(), Some("InvalidInput"));
     assert_eq!(crate::sdk::state_of(&app).await, before);

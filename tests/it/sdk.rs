@@ -665,3 +665,88 @@ pub(crate) async fn state_of(app: &axum::Router) -> serde_json::Value {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     serde_json::from_slice(&bytes).unwrap()
 }
+
+/// `POST` to the control API, its JSON answer.
+pub(crate) async fn control_post(app: &axum::Router, path: &str) -> (u16, serde_json::Value) {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn one_clock_a_job_an_sts_session_and_the_control_api_agree_after_an_advance() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let (status, clock) = control_post(&app, "/_copylab/clock/advance?seconds=86400").await;
+    assert_eq!(status, 200, "{clock}");
+    let now = clock["now"].as_f64().unwrap();
+    assert_eq!(
+        now,
+        copylab_server::clock::date_seconds(copylab_rules::MODEL_DATE).unwrap() + 86_400.0
+    );
+    let job = copy_to_destination(&app, RDS_SHARED).await;
+    assert_eq!(job.creation_date().unwrap().secs() as f64, now);
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "111122223333",
+                "x",
+                None,
+                None,
+                "copylab-tests",
+            ))
+            .http_client(aws_smithy_runtime_api::client::http::SharedHttpClient::new(
+                RouterClient(app.clone()),
+            ))
+            .endpoint_url("http://copylab.test")
+            .build(),
+    );
+    let credentials = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::111122223333:role/BackupOperatorRole")
+        .role_session_name("clock")
+        .duration_seconds(900)
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    assert_eq!(credentials.expiration().secs() as f64, now + 900.0);
+    let state = state_of(&app).await;
+    let (_, read) = control_post(&app, "/_copylab/clock/advance?seconds=0").await;
+    assert_eq!(read["now"], clock["now"], "{state}");
+    // A clock AWS's timestamps cannot show is refused, and the clock is unchanged.
+    for bad in ["1e12", "1e308", "NaN", "-1", "x"] {
+        let (status, body) = control_post(&app, &format!("/_copylab/clock/advance?seconds={bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (_, after) = control_post(&app, "/_copylab/clock/advance?seconds=0").await;
+    assert_eq!(after["now"], clock["now"]);
+}
+
+#[tokio::test]
+async fn ids_issued_before_and_after_a_reset_never_collide() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let mut ids = std::collections::BTreeSet::new();
+    for round in 0..3 {
+        for _ in 0..3 {
+            let job = copy_to_destination(&app, RDS_SHARED).await;
+            assert!(
+                ids.insert(job.copy_job_id.unwrap()),
+                "round {round}: a copy job id was issued twice"
+            );
+        }
+        let (status, _) = control_post(&app, "/_copylab/reset").await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(ids.len(), 9);
+}

@@ -85,11 +85,11 @@ fn start_copy(rp: &str, destination: &str) -> String {
 #[tokio::test]
 async fn every_model_operation_is_routed_and_answers_in_aws_error_shape_or_implemented() {
     let app = server(default_world(), Progression::Instant);
-    for op in copylab_server::model::OPERATIONS {
+    for op in copylab_server::services::backup::OPERATIONS {
         let path = op.path.replace(['{', '}'], "").replace('+', "");
         let (status, error_type, body) = send(&app, op.method, &path, Some(SOURCE), "").await;
         assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{}: {body}", op.name);
-        if copylab_server::ops::handler(op.name).is_none() {
+        if !(copylab_server::services::backup::SERVICE.implements)(op.name) {
             assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{}", op.name);
             assert_eq!(error_type.as_deref(), Some("NotImplementedException"), "{}", op.name);
             assert!(
@@ -341,7 +341,10 @@ mod random_requests {
     }
 
     fn path() -> impl Strategy<Value = String> {
-        let templates: Vec<&'static str> = copylab_server::model::OPERATIONS.iter().map(|op| op.path).collect();
+        let templates: Vec<&'static str> = copylab_server::services::backup::OPERATIONS
+            .iter()
+            .map(|op| op.path)
+            .collect();
         (
             prop::sample::select(templates),
             "[a-zA-Z0-9%:/._~-]{0,40}",
@@ -377,13 +380,22 @@ mod random_requests {
 
     /// A KMS, Organizations, STS or IAM request: (service in the scope, target header, body).
     fn json_or_query_request() -> impl Strategy<Value = (&'static str, Option<String>, String)> {
-        let kms: Vec<&'static str> = copylab_server::model::KMS_OPERATIONS.iter().map(|op| op.name).collect();
-        let orgs: Vec<&'static str> = copylab_server::model::ORGANIZATIONS_OPERATIONS
+        let kms: Vec<&'static str> = copylab_server::services::kms::OPERATIONS
             .iter()
             .map(|op| op.name)
             .collect();
-        let sts: Vec<&'static str> = copylab_server::model::STS_OPERATIONS.iter().map(|op| op.name).collect();
-        let iam: Vec<&'static str> = copylab_server::model::IAM_OPERATIONS.iter().map(|op| op.name).collect();
+        let orgs: Vec<&'static str> = copylab_server::services::organizations::OPERATIONS
+            .iter()
+            .map(|op| op.name)
+            .collect();
+        let sts: Vec<&'static str> = copylab_server::services::sts::OPERATIONS
+            .iter()
+            .map(|op| op.name)
+            .collect();
+        let iam: Vec<&'static str> = copylab_server::services::iam::OPERATIONS
+            .iter()
+            .map(|op| op.name)
+            .collect();
         // IAM form fragments that reach past the edge: real role names, documents and ARNs.
         let iam_extra = prop::collection::vec(
             prop_oneof![

@@ -13,7 +13,7 @@ use aws_sdk_backup::types::error::{
     ResourceNotFoundException, ServiceUnavailableException,
 };
 use aws_sdk_backup::types::{CopyJob, CopyJobState, Lifecycle, RecoveryPointStatus, StorageClass};
-use copylab_server::protocol::ApiError;
+use copylab_server::wire::ApiError;
 use serde_json::{Map, Value, json};
 
 /// Inserts the members that are set.

@@ -49,9 +49,9 @@ use std::sync::{Arc, Mutex};
 use aws_sdk_backup::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_mocks::{MockResponse, MockResponseInterceptor, Rule, RuleMode, mock};
 pub use copylab_rules::Scenario;
-use copylab_server::protocol::{ApiError, Caller};
 pub use copylab_server::state::Progression;
 use copylab_server::state::ServerState;
+use copylab_server::wire::{ApiError, Caller};
 use serde_json::{Map, Value};
 
 /// A scenario that cannot be mocked.
@@ -177,23 +177,16 @@ impl BackupMock {
         aws_sdk_backup::Client::from_conf(config)
     }
 
-    /// Runs one operation on the state, as `copylab serve` would after its HTTP edge: a request
-    /// id is drawn (so ids follow the same sequence), the input is checked against the model,
-    /// and the operation's handler answers.
+    /// Runs one operation on the state through the server's call pipeline, as `copylab serve`
+    /// does after its HTTP edge (request id, model check, guard, handler).
     fn call(&self, operation: &str, input: Map<String, Value>) -> Result<Value, ApiError> {
         // A panic in another test thread leaves the state as it was: keep using it.
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let _request_id = state.request_id();
-        let model = copylab_server::model::OPERATIONS
-            .iter()
-            .find(|op| op.name == operation)
-            .ok_or_else(|| ApiError::not_implemented(operation))?;
-        copylab_server::protocol::check_members(model, &input)?;
-        let handler = copylab_server::ops::handler(operation).ok_or_else(|| ApiError::not_implemented(operation))?;
-        let mut ctx = copylab_server::ops::Ctx {
-            state: &mut state,
-            caller: self.caller.clone(),
-        };
-        handler(&mut ctx, &input)
+        let service = &copylab_server::services::backup::SERVICE;
+        let answer = copylab_server::call::call(&mut state, &self.caller, service, operation, input);
+        match answer.result? {
+            copylab_server::call::Output::Json(value) => Ok(value),
+            copylab_server::call::Output::Xml(_) => Ok(Value::Null),
+        }
     }
 }

@@ -66,6 +66,13 @@ impl IdGenerator {
     }
 }
 
+/// A stable unique id for a principal (`AIDA...` for users, `AROA...` for roles), as IAM and
+/// STS show them: 21 characters (modeled values; the prefixes are IAM's).
+pub fn unique_id(prefix: &str, arn: &str) -> String {
+    let hex = IdGenerator::for_names(&[arn]).hex(17);
+    format!("{prefix}{}", hex.to_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,11 @@
-//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, advance the clock, a job's diagnosis, and the whole state.
+//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, and the whole state.
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::state::{Resource, ServerState};
+use crate::services::backup::Resource;
+use crate::state::ServerState;
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (
@@ -23,12 +24,17 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
     let json_body =
         || -> Result<Value, String> { serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}")) };
     match (method.as_str(), path) {
-        ("GET", "health") => ok(json!({"status": "ok", "implemented_operations": crate::ops::HANDLERS.len()})),
+        ("GET", "health") => {
+            let implemented: usize = crate::services::SERVICES
+                .iter()
+                .map(|s| s.operations.iter().filter(|op| (s.implements)(op.name)).count())
+                .sum();
+            ok(json!({"status": "ok", "implemented_operations": implemented}))
+        }
+        ("GET", "clock") => ok(clock(state)),
         ("GET", "state") => ok(snapshot(state)),
         ("POST", "reset") => {
-            let (world, seed, as_of, wording) = state.initial.clone();
-            let progression = state.progression;
-            state.replace_keeping_lab(ServerState::new(world, seed, as_of, wording, progression));
+            state.reset();
             ok(json!({"reset": true}))
         }
         ("POST", "scenario") => {
@@ -67,7 +73,9 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                     );
                 }
             };
-            if resource.resource_type.is_none() && crate::ops::backup_jobs::resource_type_of(&resource.arn).is_none() {
+            if resource.resource_type.is_none()
+                && crate::services::backup::backup_jobs::resource_type_of(&resource.arn).is_none()
+            {
                 return error(
                     StatusCode::BAD_REQUEST,
                     format!(
@@ -76,34 +84,32 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                     ),
                 );
             }
-            state.resources.retain(|r| r.arn != resource.arn);
-            state.resources.push(resource);
-            ok(json!({"resources": state.resources}))
+            state.services.backup.resources.retain(|r| r.arn != resource.arn);
+            state.services.backup.resources.push(resource);
+            ok(json!({"resources": state.services.backup.resources}))
         }
         ("POST", "clock/advance") => {
             let seconds = query
                 .unwrap_or_default()
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("seconds="))
-                .and_then(|s| s.parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0);
-            let Some(seconds) = seconds else {
-                return error(StatusCode::BAD_REQUEST, "give ?seconds=N with N a non-negative number");
+                .map(|s| s.parse::<f64>().map_err(|_| s.to_owned()));
+            let advanced = match seconds {
+                None => return error(StatusCode::BAD_REQUEST, "give ?seconds=N with N a non-negative number"),
+                Some(Err(text)) => Err(crate::clock::ClockError::NotSeconds(text)),
+                Some(Ok(seconds)) => state.clock.advance(seconds),
             };
-            state.clock += seconds;
-            for job in &mut state.jobs {
-                job.advanced += seconds;
+            if let Err(e) = advanced {
+                return error(StatusCode::BAD_REQUEST, e.to_string());
             }
-            for index in 0..state.jobs.len() {
-                state.finish(index);
-            }
-            ok(json!({"clock": state.clock}))
+            state.finish_all();
+            ok(clock(state))
         }
         ("GET", diagnosis) if diagnosis.starts_with("copy-jobs/") && diagnosis.ends_with("/diagnosis") => {
             let id = diagnosis
                 .trim_start_matches("copy-jobs/")
                 .trim_end_matches("/diagnosis");
-            match state.jobs.iter().find(|j| j.id == id) {
+            match state.services.backup.jobs.iter().find(|j| j.id == id) {
                 Some(job) => ok(serde_json::to_value(&job.verdict).unwrap_or_default()),
                 None => error(StatusCode::NOT_FOUND, format!("no copy job {id}")),
             }
@@ -115,40 +121,55 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
     }
 }
 
+/// The clock: virtual now (epoch seconds and ISO 8601), where it started, its scale, and what
+/// `clock/advance` has added.
+fn clock(state: &ServerState) -> Value {
+    let now = state.clock.now();
+    json!({
+        "now": now,
+        "iso8601": crate::clock::iso8601(now),
+        "start": state.clock.start(),
+        "scale": state.clock.scale(),
+        "advanced": state.clock.advanced(),
+    })
+}
+
 /// The state as `POST /_copylab/scenario` accepts it back (plus the jobs, read-only).
 fn snapshot(state: &ServerState) -> Value {
+    let now = state.now();
     let jobs: Vec<Value> = state
+        .services
+        .backup
         .jobs
         .iter()
-        .map(|j| json!({"CopyJobId": j.id, "AccountId": j.account, "State": j.state(state.progression).as_str()}))
+        .map(|j| json!({"CopyJobId": j.id, "AccountId": j.account, "State": j.state(state.progression, now).as_str()}))
         .collect();
     // What the services keep beyond the world (KMS descriptions and aliases, Organizations
     // backup policies and enabled types, IAM role ids and dates) is shown too; `load` ignores it.
     json!({
         "world": state.world,
-        "seed": state.initial.1,
+        "seed": state.seed,
         "as_of": state.as_of,
         "wording": state.wording,
         "copy_jobs": jobs,
-        "services": {"kms": state.kms, "organizations": state.organizations, "iam": state.iam},
+        "services": state.services,
     })
 }
 
-/// Replaces the world with a document's (`world`, optional `seed`, `as_of`, `wording`; other
-/// members of a scenario or a state snapshot are ignored).
+/// Replaces the world with a document's (`world`, optional `as_of`, `wording`; other members
+/// of a scenario or a state snapshot, `seed` included, are ignored: ids go on from the server's
+/// own stream, so none is issued twice).
 fn load(state: &mut ServerState, document: &Value) -> Result<(), String> {
     let world: copylab_rules::World =
         serde_json::from_value(document.get("world").cloned().ok_or("the document has no `world`")?)
             .map_err(|e| format!("world: {e}"))?;
     copylab_rules::PreparedWorld::new(&world).map_err(|e| format!("the world is invalid: {e}"))?;
-    let seed = document.get("seed").and_then(Value::as_u64).unwrap_or(0);
     let as_of = document.get("as_of").and_then(Value::as_str).map(str::to_owned);
     let wording = document
         .get("wording")
         .cloned()
         .and_then(|w| serde_json::from_value(w).ok())
         .unwrap_or_default();
-    let progression = state.progression;
-    state.replace_keeping_lab(ServerState::new(world, seed, as_of, wording, progression));
+    state.replace_world(world, as_of, wording);
     Ok(())
 }

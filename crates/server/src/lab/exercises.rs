@@ -7,8 +7,9 @@ use copylab_rules::{Scenario, remedy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::protocol::Caller;
-use crate::state::{Progression, ServerState};
+use crate::services::backup::Progression;
+use crate::state::ServerState;
+use crate::wire::Caller;
 
 /// The checks in the lab's order: the Knowledge Center article's six, the organization's
 /// cross-account setting, then the rest.
@@ -601,29 +602,28 @@ impl Session {
         }
     }
 
-    /// Runs an AWS Backup operation on the session's world, as the server would.
-    pub fn call(&mut self, operation: &str, input: Map<String, Value>) -> Result<Value, crate::protocol::ApiError> {
+    /// Runs an AWS Backup operation on the session's world through the call pipeline, as the
+    /// server would.
+    pub fn call(&mut self, operation: &str, input: Map<String, Value>) -> Result<Value, crate::wire::ApiError> {
         let caller = self.caller();
-        let _ = self.state.request_id();
-        let model = crate::model::OPERATIONS
-            .iter()
-            .find(|op| op.name == operation)
-            .ok_or_else(|| crate::protocol::ApiError::not_implemented(operation))?;
-        crate::protocol::check_members(model, &input)?;
-        let handler =
-            crate::ops::handler(operation).ok_or_else(|| crate::protocol::ApiError::not_implemented(operation))?;
-        let mut ctx = crate::ops::Ctx {
-            state: &mut self.state,
-            caller,
-        };
-        handler(&mut ctx, &input)
+        let answer = crate::call::call(
+            &mut self.state,
+            &caller,
+            &crate::services::backup::SERVICE,
+            operation,
+            input,
+        );
+        match answer.result? {
+            crate::call::Output::Json(value) => Ok(value),
+            crate::call::Output::Xml(_) => Ok(Value::Null),
+        }
     }
 
     /// Starts the exercise's copy job (with the trainee's changes). A session keeps its last
     /// [`MAX_JOBS`] jobs.
-    pub fn start(&mut self) -> Result<Value, crate::protocol::ApiError> {
-        if self.state.jobs.len() >= MAX_JOBS {
-            self.state.jobs.remove(0);
+    pub fn start(&mut self) -> Result<Value, crate::wire::ApiError> {
+        if self.state.services.backup.jobs.len() >= MAX_JOBS {
+            self.state.services.backup.jobs.remove(0);
         }
         let r = &self.request;
         let mut input = Map::new();

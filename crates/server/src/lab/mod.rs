@@ -69,7 +69,7 @@ pub fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let query = crate::protocol::query_pairs(raw_query);
+    let query = crate::wire::rest_json::query_pairs(raw_query);
     let lang = Lang::negotiate(
         query_value(&query, "lang"),
         headers.get("accept-language").and_then(|v| v.to_str().ok()),

@@ -432,15 +432,15 @@ pub fn answer(state: &mut ServerState, session: &str, lang: Lang) -> Option<Stri
 /// `GET /lab/jobs`: every copy job, newest first: the API's and the lab's.
 pub fn jobs(state: &ServerState, lang: Lang) -> String {
     let mut rows = Vec::new();
-    let row = |origin: &str, label: String, job: &crate::state::CopyJobRecord, progression| {
-        let state = job.state(progression);
+    let row = |origin: &str, label: String, job: &crate::services::backup::CopyJobRecord, progression, now| {
+        let state = job.state(progression, now);
         let ended = state == job.end_state();
         let row = json!({
             "origin": origin,
             "label": label,
             "id": job.id,
             "account": job.account,
-            "created": crate::query::iso8601(job.created.max(0.0) as u64),
+            "created": crate::wire::xml::iso8601(job.created.max(0.0) as u64),
             "created_at": job.created,
             "state": state.as_str(),
             "failed": state == copylab_rules::world::CopyJobState::Failed,
@@ -453,21 +453,23 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
         });
         (job.started, row)
     };
-    for job in &state.jobs {
+    for job in &state.services.backup.jobs {
         rows.push(row(
             "api",
             i18n::tr(lang, "jobs-origin-api", &[]),
             job,
             state.progression,
+            state.now(),
         ));
     }
     for session in &state.lab.sessions {
-        for job in &session.state.jobs {
+        for job in &session.state.services.backup.jobs {
             rows.push(row(
                 &session.id,
                 i18n::tr(lang, "jobs-origin-lab", &[("scenario", session.exercise.clone())]),
                 job,
                 session.state.progression,
+                session.state.now(),
             ));
         }
     }
@@ -482,16 +484,21 @@ pub const MAX_JOB_ROWS: usize = 200;
 
 /// `GET /lab/jobs/{origin}/{id}`: why a job ended as it did (once it has ended).
 pub fn diagnosis(state: &ServerState, origin: &str, id: &str, lang: Lang) -> Option<String> {
-    let (job, progression) = if origin == "api" {
-        (state.jobs.iter().find(|j| j.id == id)?, state.progression)
+    let (job, progression, now) = if origin == "api" {
+        (
+            state.services.backup.jobs.iter().find(|j| j.id == id)?,
+            state.progression,
+            state.now(),
+        )
     } else {
         let session = state.lab.sessions.iter().find(|s| s.id == origin)?;
         (
-            session.state.jobs.iter().find(|j| j.id == id)?,
+            session.state.services.backup.jobs.iter().find(|j| j.id == id)?,
             session.state.progression,
+            session.state.now(),
         )
     };
-    if job.state(progression) != job.end_state() {
+    if job.state(progression, now) != job.end_state() {
         return None;
     }
     Some(render(

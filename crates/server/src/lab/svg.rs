@@ -4,7 +4,7 @@ use copylab_rules::world::{StartCopyJob, World};
 
 use super::i18n::{Lang, tr};
 
-use crate::query::escape as esc;
+use crate::wire::xml::escape as esc;
 
 /// The short form of an ARN for a label: its last segment, cut to fit a box.
 fn short(arn: &str) -> String {

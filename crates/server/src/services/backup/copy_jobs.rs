@@ -1,15 +1,14 @@
 //! Copy job operations: StartCopyJob (decided by the rules engine), DescribeCopyJob (with the configured progression) and ListCopyJobs (filters and pagination); recovery point reads.
 
-use std::time::Instant;
-
 use copylab_rules::catalog::{self, Delivery};
 use copylab_rules::engine::Outcome;
 use copylab_rules::world::{Lifecycle, StartCopyJob};
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, Reply, page, str_member};
-use crate::protocol::ApiError;
-use crate::state::CopyJobRecord;
+use super::CopyJobRecord;
+use super::{Reply, page, str_member};
+use crate::call::Ctx;
+use crate::wire::ApiError;
 
 /// `StartCopyJob`.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
@@ -19,6 +18,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     if let Some(token) = &token
         && let Some(job) = ctx
             .state
+            .services
+            .backup
             .jobs
             .iter()
             .find(|j| j.account == ctx.caller.account && j.idempotency_token.as_deref() == Some(token))
@@ -48,8 +49,9 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         ApiError::new(
             "ServiceUnavailableException",
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the world is invalid: {e} (modeled)"),
+            format!("the world is invalid: {e}"),
         )
+        .modeled()
     })?;
     let copy_job_id = match &verdict.outcome {
         Outcome::ApiError {
@@ -84,30 +86,29 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         request.account,
         request.source_backup_vault_name.as_deref().unwrap_or_default()
     );
-    let created = ctx.state.tick();
-    ctx.state.jobs.push(CopyJobRecord {
+    let created = ctx.state.now();
+    ctx.state.services.backup.jobs.push(CopyJobRecord {
         id: copy_job_id.clone(),
         account: ctx.caller.account.clone(),
         region: ctx.caller.region.clone(),
         request,
         verdict,
         created,
-        started: Instant::now(),
+        started: std::time::Instant::now(),
         polls: 0,
         finished: false,
         resource_type,
         resource_arn,
         source_vault_arn,
         idempotency_token: token,
-        advanced: 0.0,
     });
-    let index = ctx.state.jobs.len() - 1;
+    let index = ctx.state.services.backup.jobs.len() - 1;
     ctx.state.finish(index);
     Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": false}))
 }
 
 fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
-    let state = job.state(ctx.state.progression);
+    let state = job.state(ctx.state.progression, ctx.state.now());
     let mut body = json!({
         "AccountId": job.account,
         "CopyJobId": job.id,
@@ -150,16 +151,21 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
 pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "CopyJobId")?;
     let account = ctx.caller.account.clone();
-    let Some(index) = ctx.state.jobs.iter().position(|j| j.id == id && j.account == account) else {
-        return Err(ApiError::not_found(format!(
-            "Copy job {id} not found (modeled message)"
-        )));
+    let Some(index) = ctx
+        .state
+        .services
+        .backup
+        .jobs
+        .iter()
+        .position(|j| j.id == id && j.account == account)
+    else {
+        return Err(ApiError::not_found(format!("Copy job {id} not found")).modeled());
     };
-    if let Some(job) = ctx.state.jobs.get_mut(index) {
+    if let Some(job) = ctx.state.services.backup.jobs.get_mut(index) {
         job.polls = job.polls.saturating_add(1);
     }
     ctx.state.finish(index);
-    let job = &ctx.state.jobs[index];
+    let job = &ctx.state.services.backup.jobs[index];
     Ok(json!({"CopyJob": describe_job(ctx, job)}))
 }
 
@@ -197,6 +203,8 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     );
     let jobs: Vec<Value> = ctx
         .state
+        .services
+        .backup
         .jobs
         .iter()
         .filter(|j| j.region == ctx.caller.region && visible(ctx, &j.account, account_filter.as_deref()))
@@ -216,12 +224,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         })
         .filter(|j| source_rp.as_deref().is_none_or(|s| j["SourceRecoveryPointArn"] == s))
         .collect();
-    let (items, next) = page(&jobs, input)?;
-    let mut body = json!({"CopyJobs": items});
-    if let Some(next) = next {
-        body["NextToken"] = Value::String(next);
-    }
-    Ok(body)
+    page(&jobs, input, "CopyJobs")
 }
 
 fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {
@@ -317,10 +320,5 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         })
         .map(|rp| recovery_point_view(ctx, rp, &vault_arn))
         .collect();
-    let (items, next) = page(&points, input)?;
-    let mut body = json!({"RecoveryPoints": items});
-    if let Some(next) = next {
-        body["NextToken"] = Value::String(next);
-    }
-    Ok(body)
+    page(&points, input, "RecoveryPoints")
 }

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use copylab_rules::world::{MemberAccount, Organization, OrganizationalUnit, PolicyDocument, Role};
 use serde_json::{Map, Value, json};
 
-use crate::protocol::{ApiError, Caller};
 use crate::state::ServerState;
+use crate::wire::{ApiError, Caller};
 
 /// How long an invitation stays open (the API reference: "expire after 15 days").
 const HANDSHAKE_DAYS: f64 = 15.0;
@@ -127,8 +127,12 @@ pub fn create_organization(
         cross_account_backup_enabled: false,
         tag_policies: Vec::new(),
     });
-    state.organizations.feature_sets.insert(id.clone(), feature_set);
-    state.organizations.enabled.insert(id, Vec::new());
+    state
+        .services
+        .organizations
+        .feature_sets
+        .insert(id.clone(), feature_set);
+    state.services.organizations.enabled.insert(id, Vec::new());
     let index = state.world.organizations.len() - 1;
     Ok(json!({"Organization": super::describe(state, index)}))
 }
@@ -144,8 +148,8 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
         .to_owned();
     let request_id = format!("car-{}", base36(state, 32));
     let organization = state.world.organizations[index].id.clone();
-    let requested = state.clock;
-    let email_taken = state.organizations.accounts.values().any(|a| a.email == email)
+    let requested = state.now();
+    let email_taken = state.services.organizations.accounts.values().any(|a| a.email == email)
         || super::known_accounts(state).any(|id| super::default_email(&id) == email);
     let status = if email_taken {
         CreateAccountStatus {
@@ -180,7 +184,7 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
             policies: Vec::new(),
             managed_policies: vec![format!("arn:{partition}:iam::aws:policy/AdministratorAccess")],
         });
-        state.organizations.accounts.insert(
+        state.services.organizations.accounts.insert(
             account_id.clone(),
             AccountExtra {
                 name: name.clone(),
@@ -207,7 +211,7 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
         answer.remove("CompletedTimestamp");
         answer.remove("FailureReason");
     }
-    state.organizations.create_account_statuses.push(status);
+    state.services.organizations.create_account_statuses.push(status);
     Ok(json!({"CreateAccountStatus": answer}))
 }
 
@@ -240,6 +244,7 @@ pub fn describe_create_account_status(
         .unwrap_or_default();
     let organization = &state.world.organizations[index].id;
     state
+        .services
         .organizations
         .create_account_statuses
         .iter()
@@ -256,6 +261,7 @@ pub fn describe_create_account_status(
 
 fn handshake_json(state: &ServerState, handshake: &Handshake) -> Value {
     let feature_set = state
+        .services
         .organizations
         .feature_sets
         .get(&handshake.organization)
@@ -295,21 +301,24 @@ pub fn invite(state: &mut ServerState, index: usize, input: &Map<String, Value>)
     if target_type != "ACCOUNT" || !copylab_policy::is_account_id(&account) {
         return Err(organizations_error(
             "InvalidInputException",
-            "copylab invites by 12-digit account id (Target Type ACCOUNT) (modeled message)",
-        ));
+            "copylab invites by 12-digit account id (Target Type ACCOUNT)",
+        )
+        .modeled());
     }
     let org = &state.world.organizations[index];
     let (organization, management) = (org.id.clone(), org.management_account.clone());
     if account == management {
         return Err(organizations_error(
             "HandshakeConstraintViolationException",
-            "You can't invite your own account to the organization. (modeled message)",
-        ));
+            "You can't invite your own account to the organization.",
+        )
+        .modeled());
     }
     if organization_of(state, &account).is_some() {
         return Err(already_in_an_organization());
     }
     let open = state
+        .services
         .organizations
         .handshakes
         .iter()
@@ -327,17 +336,18 @@ pub fn invite(state: &mut ServerState, index: usize, input: &Map<String, Value>)
         management_account: management,
         account,
         state: "OPEN",
-        requested: state.clock,
+        requested: state.now(),
         notes: input.get("Notes").and_then(Value::as_str).map(str::to_owned),
     };
     let answer = handshake_json(state, &handshake);
-    state.organizations.handshakes.push(handshake);
+    state.services.organizations.handshakes.push(handshake);
     Ok(json!({"Handshake": answer}))
 }
 
 fn find_handshake(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<usize, ApiError> {
     let id = input.get("HandshakeId").and_then(Value::as_str).unwrap_or_default();
     state
+        .services
         .organizations
         .handshakes
         .iter()
@@ -354,7 +364,7 @@ fn find_handshake(state: &ServerState, caller: &Caller, input: &Map<String, Valu
 /// `DescribeHandshake`: either party.
 pub fn describe_handshake(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let index = find_handshake(state, caller, input)?;
-    Ok(json!({"Handshake": handshake_json(state, &state.organizations.handshakes[index])}))
+    Ok(json!({"Handshake": handshake_json(state, &state.services.organizations.handshakes[index])}))
 }
 
 /// `AcceptHandshake` or `DeclineHandshake`: only the invited account.
@@ -365,7 +375,7 @@ pub fn answer_handshake(
     accept: bool,
 ) -> Result<Value, ApiError> {
     let index = find_handshake(state, caller, input)?;
-    let handshake = &state.organizations.handshakes[index];
+    let handshake = &state.services.organizations.handshakes[index];
     if handshake.account != caller.account {
         return Err(super::access_denied());
     }
@@ -399,8 +409,9 @@ pub fn answer_handshake(
             id: account.clone(),
             parent: None,
         });
-        let joined = state.clock;
+        let joined = state.now();
         state
+            .services
             .organizations
             .accounts
             .entry(account.clone())
@@ -411,8 +422,8 @@ pub fn answer_handshake(
                 joined,
             });
     }
-    state.organizations.handshakes[index].state = target;
-    Ok(json!({"Handshake": handshake_json(state, &state.organizations.handshakes[index])}))
+    state.services.organizations.handshakes[index].state = target;
+    Ok(json!({"Handshake": handshake_json(state, &state.services.organizations.handshakes[index])}))
 }
 
 /// Whether `id` is the root or an OU of the organization.
@@ -504,8 +515,9 @@ pub fn move_account(state: &mut ServerState, index: usize, input: &Map<String, V
         // The management account stays under the root (copylab's world keeps it there, modeled).
         return Err(organizations_error(
             "ConstraintViolationException",
-            "copylab keeps the management account under the root (modeled message)",
-        ));
+            "copylab keeps the management account under the root",
+        )
+        .modeled());
     }
     // Observed at runtime for an unknown account and for one not under the source parent
     // (a public script's comment; moto has the same words).

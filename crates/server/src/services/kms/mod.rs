@@ -12,8 +12,8 @@ use copylab_policy::{Outcome, Policy, PolicyKind};
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
 use serde_json::{Map, Value, json};
 
-use crate::protocol::{ApiError, Caller};
 use crate::state::ServerState;
+use crate::wire::{ApiError, Caller};
 
 /// The `X-Amz-Target` prefix of KMS operations.
 pub const TARGET_PREFIX: &str = "TrentService.";
@@ -73,14 +73,31 @@ const IMPLEMENTED: &[&str] = &[
     "ListResourceTags",
 ];
 
-/// KMS for the awsJson1_1 edge.
-pub static SERVICE: crate::json1::Service = crate::json1::Service {
-    prefix: TARGET_PREFIX,
+include!(concat!(env!("OUT_DIR"), "/kms_operations.rs"));
+
+/// AWS KMS for the call pipeline.
+pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS KMS",
-    operations: crate::model::KMS_OPERATIONS,
-    implemented: IMPLEMENTED,
-    run,
+    protocol: crate::wire::Protocol::Json,
+    operations: OPERATIONS,
+    implements,
+    run: handle,
+    // The pinned model's `xmlNamespace` and `apiVersion`.
+    xml_namespace: "",
+    api_version: "2014-11-01",
 };
+
+fn implements(operation: &str) -> bool {
+    IMPLEMENTED.contains(&operation)
+}
+
+fn handle(
+    operation: &str,
+    ctx: &mut crate::call::Ctx<'_>,
+    input: &Map<String, Value>,
+) -> Result<crate::call::Output, ApiError> {
+    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Json)
+}
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let mut kms = Kms { state, caller };
@@ -172,7 +189,7 @@ impl Kms<'_> {
     }
 
     fn now(&mut self) -> f64 {
-        self.state.tick()
+        self.state.now()
     }
 
     fn start_date(&self) -> f64 {
@@ -210,7 +227,13 @@ impl Kms<'_> {
             {
                 return Ok(Found::Listed(i));
             }
-            let target = self.state.kms.aliases.iter().find(|(arn, _, _)| *arn == alias_arn);
+            let target = self
+                .state
+                .services
+                .kms
+                .aliases
+                .iter()
+                .find(|(arn, _, _)| *arn == alias_arn);
             if let Some(i) = target.and_then(|(_, t, _)| self.state.world.keys.iter().position(|k| k.arn == *t)) {
                 return Ok(Found::Listed(i));
             }
@@ -249,7 +272,7 @@ impl Kms<'_> {
     }
 
     fn key_id(input: &Map<String, Value>) -> Result<String, ApiError> {
-        crate::ops::str_member(input, "KeyId")
+        crate::services::backup::str_member(input, "KeyId")
     }
 
     /// Whether the key policy allows the caller `action` on the key (identity side allowing).
@@ -295,7 +318,7 @@ impl Kms<'_> {
         match found {
             Found::Listed(i) => {
                 let key = &self.state.world.keys[*i];
-                let extra = self.state.kms.keys.get(&key.arn).cloned().unwrap_or_default();
+                let extra = self.state.services.kms.keys.get(&key.arn).cloned().unwrap_or_default();
                 let [_, _, _, _, account, resource] = arn_parts(&key.arn).unwrap_or(["", "", "", "", "", ""]);
                 let state = match key.state {
                     KeyState::Enabled => "Enabled",
@@ -334,7 +357,7 @@ impl Kms<'_> {
                     "Arn": arn,
                     "CreationDate": start,
                     "Enabled": true,
-                    "Description": format!("Default key that protects my {} data when no other key is defined (modeled description)", alias.trim_start_matches("aws/")),
+                    "Description": format!("Default key that protects my {} data when no other key is defined", alias.trim_start_matches("aws/")),
                     "KeyUsage": "ENCRYPT_DECRYPT",
                     "KeyState": "Enabled",
                     "Origin": "AWS_KMS",
@@ -373,7 +396,7 @@ impl Kms<'_> {
             state: KeyState::Enabled,
             policy: policy.map(PolicyDocument),
         });
-        self.state.kms.keys.insert(
+        self.state.services.kms.keys.insert(
             arn,
             KeyExtra {
                 description: input
@@ -393,13 +416,13 @@ impl Kms<'_> {
     /// A policy KMS would accept: valid JSON, valid for a key policy, and (unless the caller
     /// bypasses the check) one that lets the caller change the policy again.
     fn checked_policy(&self, text: &str, input: &Map<String, Value>, key_arn: &str) -> Result<Value, ApiError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| malformed(&format!("the policy is not JSON: {e} (modeled message)")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| malformed(&format!("the policy is not JSON: {e}")))?;
         if let Err(errors) = Policy::parse(text, PolicyKind::Kms) {
             let first = errors
                 .first()
                 .map_or_else(String::new, |e| format!("{} at {}", e.message, e.path));
-            return Err(malformed(&format!("{first} (modeled message: copylab's reason)")));
+            return Err(malformed(&first.to_string()));
         }
         let bypass = input.get("BypassPolicyLockoutSafetyCheck").and_then(Value::as_bool) == Some(true);
         if !bypass {
@@ -435,8 +458,9 @@ impl Kms<'_> {
             other => Err(ApiError::new(
                 "ValidationException",
                 StatusCode::BAD_REQUEST,
-                format!("PolicyName `{other}` is neither default nor AWS_RAM (modeled message)"),
-            )),
+                format!("PolicyName `{other}` is neither default nor AWS_RAM"),
+            )
+            .modeled()),
         }
     }
 
@@ -448,8 +472,9 @@ impl Kms<'_> {
             return Err(ApiError::new(
                 "NotFoundException",
                 StatusCode::BAD_REQUEST,
-                "The key has no AWS_RAM key policy (modeled message)",
-            ));
+                "The key has no AWS_RAM key policy",
+            )
+            .modeled());
         }
         let policy = match &found {
             Found::Listed(i) => key_policy(&self.state.world.keys[*i]),
@@ -464,12 +489,13 @@ impl Kms<'_> {
             return Err(ApiError::new(
                 "ValidationException",
                 StatusCode::BAD_REQUEST,
-                "Only the default key policy can be set; AWS_RAM is managed by RAM (modeled message)",
-            ));
+                "Only the default key policy can be set; AWS_RAM is managed by RAM",
+            )
+            .modeled());
         }
         let found = self.key_for(input, "kms:PutKeyPolicy")?;
         let i = self.listed(&found, "kms:PutKeyPolicy")?;
-        let text = crate::ops::str_member(input, "Policy")?;
+        let text = crate::services::backup::str_member(input, "Policy")?;
         let arn = self.state.world.keys[i].arn.clone();
         let value = self.checked_policy(&text, input, &arn)?;
         self.state.world.keys[i].policy = Some(PolicyDocument(value));
@@ -517,7 +543,7 @@ impl Kms<'_> {
                 ));
             }
         }
-        for (arn, target, created) in &self.state.kms.aliases {
+        for (arn, target, created) in &self.state.services.kms.aliases {
             let Some(parts) = arn_parts(arn).filter(|p| p[3] == region && p[4] == account) else {
                 continue;
             };
@@ -545,18 +571,17 @@ impl Kms<'_> {
     }
 
     fn create_alias(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
-        let alias = crate::ops::str_member(input, "AliasName")?;
+        let alias = crate::services::backup::str_member(input, "AliasName")?;
         if !alias.starts_with("alias/") || alias.starts_with("alias/aws/") {
             // Modeled message: KMS reserves alias/aws/ and requires the alias/ prefix.
             return Err(ApiError::new(
                 "InvalidAliasNameException",
                 StatusCode::BAD_REQUEST,
-                format!(
-                    "Alias name {alias} must begin with alias/ and must not begin with alias/aws/ (modeled message)"
-                ),
-            ));
+                format!("Alias name {alias} must begin with alias/ and must not begin with alias/aws/"),
+            )
+            .modeled());
         }
-        let target = crate::ops::str_member(input, "TargetKeyId")?;
+        let target = crate::services::backup::str_member(input, "TargetKeyId")?;
         let found = self.find(&target, false)?;
         self.authorize(&found, "kms:CreateAlias")?;
         let i = self.listed(&found, "kms:CreateAlias")?;
@@ -571,8 +596,9 @@ impl Kms<'_> {
             return Err(ApiError::new(
                 "AlreadyExistsException",
                 StatusCode::BAD_REQUEST,
-                format!("An alias with the name {arn} already exists (modeled message)"),
-            ));
+                format!("An alias with the name {arn} already exists"),
+            )
+            .modeled());
         }
         if self.state.world.keys[i].alias.is_none() {
             self.state.world.keys[i].alias = Some(alias);
@@ -585,7 +611,7 @@ impl Kms<'_> {
             );
             let created = self.now();
             let key_arn = self.state.world.keys[i].arn.clone();
-            self.state.kms.aliases.push((arn, key_arn, created));
+            self.state.services.kms.aliases.push((arn, key_arn, created));
         }
         Ok(json!({}))
     }
@@ -645,8 +671,9 @@ impl Kms<'_> {
             return Err(ApiError::new(
                 "ValidationException",
                 StatusCode::BAD_REQUEST,
-                format!("PendingWindowInDays {days} is not between 7 and 30 (modeled message)"),
-            ));
+                format!("PendingWindowInDays {days} is not between 7 and 30"),
+            )
+            .modeled());
         }
         if self.state.world.keys[i].state == KeyState::PendingDeletion {
             return Err(invalid_state(&self.state.world.keys[i].arn, "PendingDeletion"));
@@ -655,7 +682,7 @@ impl Kms<'_> {
         let key = &mut self.state.world.keys[i];
         key.state = KeyState::PendingDeletion;
         let arn = key.arn.clone();
-        let extra = self.state.kms.keys.entry(arn.clone()).or_default();
+        let extra = self.state.services.kms.keys.entry(arn.clone()).or_default();
         extra.deletion_date = Some(now + days as f64 * 86_400.0);
         extra.pending_window = Some(days);
         Ok(json!({
@@ -681,7 +708,7 @@ impl Kms<'_> {
         // KMS: a key whose deletion is cancelled is Disabled.
         key.state = KeyState::Disabled;
         let arn = key.arn.clone();
-        if let Some(extra) = self.state.kms.keys.get_mut(&arn) {
+        if let Some(extra) = self.state.services.kms.keys.get_mut(&arn) {
             extra.deletion_date = None;
             extra.pending_window = None;
         }
@@ -693,7 +720,7 @@ impl Kms<'_> {
         let i = self.listed(&found, "kms:TagResource")?;
         let tags = tag_list(input)?;
         let arn = self.state.world.keys[i].arn.clone();
-        let extra = self.state.kms.keys.entry(arn).or_default();
+        let extra = self.state.services.kms.keys.entry(arn).or_default();
         for (key, value) in tags {
             match extra.tags.iter_mut().find(|(k, _)| *k == key) {
                 Some(existing) => existing.1 = value,
@@ -708,6 +735,7 @@ impl Kms<'_> {
         let tags: Vec<Value> = match found {
             Found::Listed(i) => self
                 .state
+                .services
                 .kms
                 .keys
                 .get(&self.state.world.keys[i].arn)
@@ -757,7 +785,7 @@ fn aws_managed_policy(alias: &str, arn: &str) -> Value {
         "Version": "2012-10-17",
         "Id": format!("auto-{}", service),
         "Statement": [{
-            "Sid": format!("Allow access through {} for all principals in the account that are authorized to use it (modeled wording)", service),
+            "Sid": format!("Allow access through {} for all principals in the account that are authorized to use it", service),
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
@@ -784,11 +812,13 @@ fn looks_like_key_id(text: &str) -> bool {
 
 /// `MalformedPolicyDocumentException` (400); the reason is copylab's.
 fn malformed(reason: &str) -> ApiError {
+    // The code is AWS's; the reasons are copylab's policy engine's (modeled).
     ApiError::new(
         "MalformedPolicyDocumentException",
         StatusCode::BAD_REQUEST,
         reason.to_owned(),
     )
+    .modeled()
 }
 
 /// `KMSInvalidStateException` (400); modeled message.
@@ -796,8 +826,9 @@ fn invalid_state(arn: &str, state: &str) -> ApiError {
     ApiError::new(
         "KMSInvalidStateException",
         StatusCode::BAD_REQUEST,
-        format!("{arn} is {state} (modeled message)"),
+        format!("{arn} is {state}"),
     )
+    .modeled()
 }
 
 fn tag_list(input: &Map<String, Value>) -> Result<Vec<(String, String)>, ApiError> {
@@ -808,8 +839,9 @@ fn tag_list(input: &Map<String, Value>) -> Result<Vec<(String, String)>, ApiErro
         ApiError::new(
             "ValidationException",
             StatusCode::BAD_REQUEST,
-            "Tags must be a list of {\"TagKey\", \"TagValue\"} (modeled message)",
+            "Tags must be a list of {\"TagKey\", \"TagValue\"}",
         )
+        .modeled()
     };
     tags.as_array()
         .ok_or_else(invalid)?
@@ -822,29 +854,17 @@ fn tag_list(input: &Map<String, Value>) -> Result<Vec<(String, String)>, ApiErro
         .collect()
 }
 
-/// KMS's paging: `Limit` (1 to 1000, default 100), `Marker`, `NextMarker`, `Truncated`.
+/// KMS's paging: `Limit` (1 to 1000, default 100), `Marker`, `NextMarker`, `Truncated`; a
+/// marker copylab did not issue is `InvalidMarkerException` (the message is copylab's).
 fn paged(items: &[Value], input: &Map<String, Value>, member: &str) -> Result<Value, ApiError> {
-    let limit = input.get("Limit").and_then(Value::as_u64).unwrap_or(100).clamp(1, 1000) as usize;
-    let start = match input.get("Marker").and_then(Value::as_str) {
-        None => 0,
-        Some(marker) => marker
-            .parse::<usize>()
-            .ok()
-            .filter(|s| *s <= items.len())
-            .ok_or_else(|| {
-                ApiError::new(
-                    "InvalidMarkerException",
-                    StatusCode::BAD_REQUEST,
-                    format!("Marker {marker} is not one copylab issued (modeled message)"),
-                )
-            })?,
-    };
-    let end = (start + limit).min(items.len());
+    let window = crate::wire::paging::Paging::KMS.window(items.len(), input, |message| {
+        ApiError::new("InvalidMarkerException", StatusCode::BAD_REQUEST, message).modeled()
+    })?;
     let mut out = Map::new();
-    out.insert(member.to_owned(), Value::Array(items[start..end].to_vec()));
-    out.insert("Truncated".to_owned(), Value::Bool(end < items.len()));
-    if end < items.len() {
-        out.insert("NextMarker".to_owned(), Value::String(end.to_string()));
+    out.insert(member.to_owned(), Value::Array(items[window.range].to_vec()));
+    out.insert("Truncated".to_owned(), Value::Bool(window.next.is_some()));
+    if let Some(next) = window.next {
+        out.insert("NextMarker".to_owned(), Value::String(next));
     }
     Ok(Value::Object(out))
 }

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use copylab_rules::world::{Organization, TagPolicy};
 use serde_json::{Map, Value, json};
 
-use crate::protocol::{ApiError, Caller};
 use crate::state::ServerState;
+use crate::wire::{ApiError, Caller};
 
 pub mod structure;
 
@@ -95,12 +95,6 @@ pub(crate) fn access_denied() -> ApiError {
     )
 }
 
-/// Organizations' `InvalidInputException` for an input error found past the model's checks
-/// (a `NextToken` copylab did not issue); the message is copylab's.
-fn invalid_input(error: ApiError) -> ApiError {
-    ApiError::new("InvalidInputException", StatusCode::BAD_REQUEST, error.message)
-}
-
 /// `TargetNotFoundException` (API reference, DescribeEffectivePolicy errors).
 fn target_not_found() -> ApiError {
     ApiError::new(
@@ -110,14 +104,31 @@ fn target_not_found() -> ApiError {
     )
 }
 
-/// Organizations for the awsJson1_1 edge.
-pub static SERVICE: crate::json1::Service = crate::json1::Service {
-    prefix: TARGET_PREFIX,
+include!(concat!(env!("OUT_DIR"), "/organizations_operations.rs"));
+
+/// AWS Organizations for the call pipeline.
+pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS Organizations",
-    operations: crate::model::ORGANIZATIONS_OPERATIONS,
-    implemented: IMPLEMENTED,
-    run,
+    protocol: crate::wire::Protocol::Json,
+    operations: OPERATIONS,
+    implements,
+    run: handle,
+    // The pinned model's `xmlNamespace` and `apiVersion`.
+    xml_namespace: "",
+    api_version: "2016-11-28",
 };
+
+fn implements(operation: &str) -> bool {
+    IMPLEMENTED.contains(&operation)
+}
+
+fn handle(
+    operation: &str,
+    ctx: &mut crate::call::Ctx<'_>,
+    input: &Map<String, Value>,
+) -> Result<crate::call::Output, ApiError> {
+    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Json)
+}
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     // Operations of an account that need not be in an organization: it creates one, or
@@ -138,15 +149,15 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
     }
     // The enabled policy types are fixed from the world on the first call, before any change.
     let org_id = state.world.organizations[index].id.clone();
-    let fresh = !state.organizations.enabled.contains_key(&org_id);
+    let fresh = !state.services.organizations.enabled.contains_key(&org_id);
     if fresh {
         let enabled = enabled_types(state, index);
-        state.organizations.enabled.insert(org_id.clone(), enabled);
+        state.services.organizations.enabled.insert(org_id.clone(), enabled);
     }
     let result = run_in(name, state, caller, input, index, management);
     if fresh && result.is_err() {
         // A refused request leaves no trace.
-        state.organizations.enabled.remove(&org_id);
+        state.services.organizations.enabled.remove(&org_id);
     }
     result
 }
@@ -167,7 +178,7 @@ fn run_in(
             let ids = std::iter::once(org.management_account.clone()).chain(org.accounts.iter().map(|a| a.id.clone()));
             let accounts: Vec<Value> = ids
                 .map(|id| {
-                    let extra = state.organizations.accounts.get(&id);
+                    let extra = state.services.organizations.accounts.get(&id);
                     let mut account = json!({
                         "Id": id,
                         "Arn": format!("arn:aws:organizations::{}:account/{}/{id}", org.management_account, org.id),
@@ -183,8 +194,7 @@ fn run_in(
                     account
                 })
                 .collect();
-            let (page, next) = crate::ops::page(&accounts, input).map_err(invalid_input)?;
-            Ok(with_next(json!({"Accounts": page}), next))
+            page(&accounts, input, "Accounts")
         }
         "ListRoots" => Ok(json!({"Roots": [root(state, index)]})),
         "CreateAccount" => structure::create_account(state, index, input),
@@ -210,16 +220,17 @@ fn run_in(
                 return Err(ApiError::new(
                     "AccountNotFoundException",
                     StatusCode::BAD_REQUEST,
-                    "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization. (modeled message)",
-                ));
+                    "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization.",
+                ).modeled());
             }
             for policy in &mut org.tag_policies {
                 policy.targets.retain(|t| *t != account);
             }
             let org_id = org.id.clone();
             // What Organizations kept about the account goes with it.
-            state.organizations.accounts.remove(&account);
+            state.services.organizations.accounts.remove(&account);
             for policy in state
+                .services
                 .organizations
                 .backup_policies
                 .iter_mut()
@@ -243,8 +254,7 @@ fn run_in(
                 .into_iter()
                 .filter(|p| p["Type"] == filter.as_str())
                 .collect();
-            let (page, next) = crate::ops::page(&policies, input).map_err(invalid_input)?;
-            Ok(with_next(json!({"Policies": page}), next))
+            page(&policies, input, "Policies")
         }
         "EnablePolicyType" => {
             let policy_type = str_input("PolicyType");
@@ -254,11 +264,13 @@ fn run_in(
                 return Err(ApiError::new(
                     "RootNotFoundException",
                     StatusCode::BAD_REQUEST,
-                    format!("We can't find a root with the RootId {root_id}. (modeled message)"),
-                ));
+                    format!("We can't find a root with the RootId {root_id}."),
+                )
+                .modeled());
             }
             let org_id = state.world.organizations[index].id.clone();
             if state
+                .services
                 .organizations
                 .feature_sets
                 .get(&org_id)
@@ -277,11 +289,12 @@ fn run_in(
                 return Err(ApiError::new(
                     "PolicyTypeAlreadyEnabledException",
                     StatusCode::BAD_REQUEST,
-                    "The specified policy type is already enabled. (modeled message)",
-                ));
+                    "The specified policy type is already enabled.",
+                )
+                .modeled());
             }
             enabled.push(policy_type);
-            state.organizations.enabled.insert(org_id, enabled);
+            state.services.organizations.enabled.insert(org_id, enabled);
             Ok(json!({"Root": root(state, index)}))
         }
         "DescribeEffectivePolicy" => describe_effective_policy(state, index, caller, management, input),
@@ -289,12 +302,12 @@ fn run_in(
     }
 }
 
-/// The email Organizations shows for an account the world does not describe (modeled).
+/// The email Organizations shows for an account the world does not describe (modeled message).
 pub(crate) fn default_email(account: &str) -> String {
     format!("aws+{account}@example.com")
 }
 
-/// The name Organizations shows for an account the world does not describe (modeled).
+/// The name Organizations shows for an account the world does not describe (modeled message).
 pub(crate) fn default_name(account: &str) -> String {
     format!("account-{account}")
 }
@@ -308,16 +321,19 @@ pub(crate) fn known_accounts(state: &ServerState) -> impl Iterator<Item = String
         .flat_map(|o| std::iter::once(o.management_account.clone()).chain(o.accounts.iter().map(|a| a.id.clone())))
 }
 
-fn with_next(mut value: Value, next: Option<String>) -> Value {
-    if let Some(token) = next {
-        value["NextToken"] = json!(token);
-    }
-    value
+/// One page of `items` under `items_member`, with `MaxResults` and `NextToken`; a token
+/// copylab did not issue is Organizations' `InvalidInputException` (the message is copylab's).
+fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Result<Value, ApiError> {
+    let page = crate::wire::paging::Paging::NEXT_TOKEN.page(items, input, |message| {
+        ApiError::new("InvalidInputException", StatusCode::BAD_REQUEST, message).modeled()
+    })?;
+    Ok(page.into_body(items_member, "NextToken"))
 }
 
 pub(crate) fn describe(state: &ServerState, index: usize) -> Value {
     let org = &state.world.organizations[index];
     let feature_set = state
+        .services
         .organizations
         .feature_sets
         .get(&org.id)
@@ -337,13 +353,19 @@ pub(crate) fn describe(state: &ServerState, index: usize) -> Value {
 /// The enabled policy types of an organization's root.
 fn enabled_types(state: &ServerState, index: usize) -> Vec<String> {
     let org = &state.world.organizations[index];
-    state.organizations.enabled.get(&org.id).cloned().unwrap_or_else(|| {
-        if org.tag_policies.is_empty() {
-            Vec::new()
-        } else {
-            vec!["TAG_POLICY".to_owned()]
-        }
-    })
+    state
+        .services
+        .organizations
+        .enabled
+        .get(&org.id)
+        .cloned()
+        .unwrap_or_else(|| {
+            if org.tag_policies.is_empty() {
+                Vec::new()
+            } else {
+                vec!["TAG_POLICY".to_owned()]
+            }
+        })
 }
 
 fn root(state: &ServerState, index: usize) -> Value {
@@ -390,12 +412,13 @@ fn policy_summaries(state: &ServerState, index: usize) -> Vec<Value> {
             "Id": id,
             "Arn": policy_arn(org, "TAG_POLICY", &id),
             "Name": policy.name,
-            "Description": state.organizations.descriptions.get(&id).cloned().unwrap_or_default(),
+            "Description": state.services.organizations.descriptions.get(&id).cloned().unwrap_or_default(),
             "Type": "TAG_POLICY",
             "AwsManaged": false,
         }));
     }
     for policy in state
+        .services
         .organizations
         .backup_policies
         .iter()
@@ -429,6 +452,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
     let id = policy_id(org, &name);
     let exists = org.tag_policies.iter().any(|p| p.name == name)
         || state
+            .services
             .organizations
             .backup_policies
             .iter()
@@ -438,8 +462,9 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
         return Err(ApiError::new(
             "DuplicatePolicyException",
             StatusCode::BAD_REQUEST,
-            format!("A policy named {name} already exists. (modeled message)"),
-        ));
+            format!("A policy named {name} already exists."),
+        )
+        .modeled());
     }
     match kind.as_str() {
         "TAG_POLICY" => {
@@ -451,11 +476,15 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
                 targets: Vec::new(),
                 content: parsed,
             });
-            state.organizations.descriptions.insert(id.clone(), description.clone());
+            state
+                .services
+                .organizations
+                .descriptions
+                .insert(id.clone(), description.clone());
         }
         "BACKUP_POLICY" => {
             let organization = state.world.organizations[index].id.clone();
-            state.organizations.backup_policies.push(BackupPolicy {
+            state.services.organizations.backup_policies.push(BackupPolicy {
                 organization,
                 id: id.clone(),
                 name: name.clone(),
@@ -469,8 +498,9 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
             return Err(ApiError::new(
                 "PolicyTypeNotAvailableForOrganizationException",
                 StatusCode::BAD_REQUEST,
-                format!("copylab supports TAG_POLICY and BACKUP_POLICY, not {other} (modeled message)"),
-            ));
+                format!("copylab supports TAG_POLICY and BACKUP_POLICY, not {other}"),
+            )
+            .modeled());
         }
     }
     let org = &state.world.organizations[index];
@@ -503,6 +533,7 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
         "BACKUP_POLICY"
     };
     let backup_index = state
+        .services
         .organizations
         .backup_policies
         .iter()
@@ -512,8 +543,9 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
         return Err(ApiError::new(
             "PolicyNotFoundException",
             StatusCode::BAD_REQUEST,
-            format!("We can't find a policy with the PolicyId {policy}. (modeled message)"),
-        ));
+            format!("We can't find a policy with the PolicyId {policy}."),
+        )
+        .modeled());
     }
     if attach && !enabled_types(state, index).iter().any(|t| t == kind) {
         // The documented message (SDK model docs, facts aws-org-wire §1.7).
@@ -525,7 +557,7 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
     }
     let targets = match (tag_index, backup_index) {
         (Some(i), _) => &mut state.world.organizations[index].tag_policies[i].targets,
-        (None, Some(i)) => &mut state.organizations.backup_policies[i].targets,
+        (None, Some(i)) => &mut state.services.organizations.backup_policies[i].targets,
         (None, None) => return Err(target_not_found()),
     };
     let present = targets.iter().any(|t| t == target);
@@ -534,13 +566,15 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
         (true, true) => Err(ApiError::new(
             "DuplicatePolicyAttachmentException",
             StatusCode::BAD_REQUEST,
-            "The selected policy is already attached to the specified target. (modeled message)",
-        )),
+            "The selected policy is already attached to the specified target.",
+        )
+        .modeled()),
         (false, false) => Err(ApiError::new(
             "PolicyNotAttachedException",
             StatusCode::BAD_REQUEST,
-            "The policy isn't attached to the specified target in the specified root. (modeled message)",
-        )),
+            "The policy isn't attached to the specified target in the specified root.",
+        )
+        .modeled()),
         (true, false) => {
             targets.push(target.to_owned());
             Ok(json!({}))
@@ -572,8 +606,9 @@ fn describe_effective_policy(
             return Err(ApiError::new(
                 "InvalidInputException",
                 StatusCode::BAD_REQUEST,
-                "Specifying an organization root or organizational unit (OU) as the target is not supported. (modeled message)",
-            ));
+                "Specifying an organization root or organizational unit (OU) as the target is not supported.",
+            )
+            .modeled());
         }
         Some(_) if management => return Err(target_not_found()),
         Some(_) => return Err(access_denied()),
@@ -599,7 +634,7 @@ fn describe_effective_policy(
     }
     Ok(json!({"EffectivePolicy": {
         "PolicyContent": json!({"tags": tags}).to_string(),
-        "LastUpdatedTimestamp": state.clock,
+        "LastUpdatedTimestamp": state.now(),
         "TargetId": target,
         "PolicyType": "TAG_POLICY",
     }}))

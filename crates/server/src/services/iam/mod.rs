@@ -15,34 +15,53 @@ use copylab_rules::policies::{managed_policy_in, role_name_of};
 use copylab_rules::world::{InlinePolicy, PolicyDocument, Role};
 use serde_json::{Map, Value};
 
-use crate::protocol::{ApiError, Caller};
-use crate::query::{escape, get, iso8601, unique_id, url_encode};
 use crate::state::ServerState;
+use crate::wire::query::{get, url_encode};
+use crate::wire::xml::{escape, iso8601};
+use crate::wire::{ApiError, Caller};
+use copylab_rules::ids::unique_id;
 
-/// AWS IAM on the query edge.
-pub static SERVICE: crate::query::Service = crate::query::Service {
+/// The operations copylab implements.
+const IMPLEMENTED: &[&str] = &[
+    "CreateRole",
+    "GetRole",
+    "ListRoles",
+    "DeleteRole",
+    "UpdateAssumeRolePolicy",
+    "PutRolePolicy",
+    "GetRolePolicy",
+    "DeleteRolePolicy",
+    "ListRolePolicies",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "ListAttachedRolePolicies",
+];
+
+include!(concat!(env!("OUT_DIR"), "/iam_operations.rs"));
+
+/// AWS IAM for the call pipeline.
+pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS IAM",
-    scope: "iam",
-    // The pinned model's `xmlNamespace`.
-    namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
-    version: "2010-05-08",
-    operations: crate::model::IAM_OPERATIONS,
-    implemented: &[
-        "CreateRole",
-        "GetRole",
-        "ListRoles",
-        "DeleteRole",
-        "UpdateAssumeRolePolicy",
-        "PutRolePolicy",
-        "GetRolePolicy",
-        "DeleteRolePolicy",
-        "ListRolePolicies",
-        "AttachRolePolicy",
-        "DetachRolePolicy",
-        "ListAttachedRolePolicies",
-    ],
-    run,
+    protocol: crate::wire::Protocol::Query,
+    operations: OPERATIONS,
+    implements,
+    run: handle,
+    // The pinned model's `xmlNamespace` and `apiVersion`.
+    xml_namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
+    api_version: "2010-05-08",
 };
+
+fn implements(operation: &str) -> bool {
+    IMPLEMENTED.contains(&operation)
+}
+
+fn handle(
+    operation: &str,
+    ctx: &mut crate::call::Ctx<'_>,
+    input: &Map<String, Value>,
+) -> Result<crate::call::Output, ApiError> {
+    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml)
+}
 
 /// Managed policies a role may have attached: IAM's default quota (modeled message).
 const MANAGED_POLICIES_PER_ROLE: usize = 10;
@@ -222,10 +241,11 @@ fn find_modifiable_role(state: &ServerState, caller: &Caller, input: &Map<String
             "UnmodifiableEntity",
             StatusCode::BAD_REQUEST,
             format!(
-                "Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS (modeled message)",
+                "Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS",
                 role_name(role)
             ),
-        ));
+        )
+        .modeled());
     }
     Ok(index)
 }
@@ -292,7 +312,7 @@ fn policy_document(text: Option<&str>, kind: PolicyKind) -> Result<Value, ApiErr
         let detail = errors
             .first()
             .map_or_else(|| "the policy is invalid".to_owned(), ToString::to_string);
-        malformed(format!("{detail} (modeled message: copylab's policy engine)"))
+        malformed(detail.to_string()).modeled()
     })?;
     Ok(value)
 }
@@ -301,7 +321,7 @@ fn policy_document(text: Option<&str>, kind: PolicyKind) -> Result<Value, ApiErr
 /// not: LocalStack's recorded IAM snapshots).
 fn role_xml(state: &ServerState, index: usize, with_last_used: bool) -> String {
     let role = &state.world.roles[index];
-    let extra = state.iam.roles.get(&role.arn);
+    let extra = state.services.iam.roles.get(&role.arn);
     let trust = role
         .trust_policy
         .as_ref()
@@ -357,10 +377,9 @@ fn create_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         return Err(ApiError::new(
             "ValidationError",
             StatusCode::BAD_REQUEST,
-            format!(
-                "RoleName `{name}` must be 1 to 64 of [A-Za-z0-9+=,.@_-] and Path `{path}` / or /.../ (modeled message)"
-            ),
-        ));
+            format!("RoleName `{name}` must be 1 to 64 of [A-Za-z0-9+=,.@_-] and Path `{path}` / or /.../"),
+        )
+        .modeled());
     }
     if find_role(state, caller, input).is_ok() {
         // LocalStack's recorded IAM snapshot (create-role-already-exists-error); port-labs/ocean#854,
@@ -375,8 +394,9 @@ fn create_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         return Err(ApiError::new(
             "InvalidInput",
             StatusCode::BAD_REQUEST,
-            "service-linked roles are created by their service, not by CreateRole (modeled message)",
-        ));
+            "service-linked roles are created by their service, not by CreateRole",
+        )
+        .modeled());
     }
     let trust = policy_document(get(input, "AssumeRolePolicyDocument"), PolicyKind::Trust)?;
     let arn = format!("arn:{}:iam::{}:role{path}{name}", partition(caller), caller.account);
@@ -389,19 +409,20 @@ fn create_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
                 return Err(ApiError::new(
                     "ValidationError",
                     StatusCode::BAD_REQUEST,
-                    "every tag needs a Key and a Value (modeled message)",
-                ));
+                    "every tag needs a Key and a Value",
+                )
+                .modeled());
             }
         }
     }
     let extra = RoleExtra {
         role_id: format!("AROA{}", state.ids.hex(17).to_uppercase()),
-        created: state.clock,
+        created: state.now(),
         description: get(input, "Description").map(str::to_owned),
         max_session_duration: input.get("MaxSessionDuration").and_then(Value::as_u64).unwrap_or(3600),
         tags,
     };
-    state.iam.roles.insert(arn.clone(), extra);
+    state.services.iam.roles.insert(arn.clone(), extra);
     state.world.roles.push(Role {
         arn,
         trust_policy: Some(PolicyDocument(trust)),
@@ -426,34 +447,19 @@ fn list_roles(state: &ServerState, caller: &Caller, input: &Map<String, Value>) 
     paged(input, "Roles", &members)
 }
 
-/// One page of a list: `MaxItems` (default 100) from `Marker` (an index, opaque to clients).
+/// One page of a list: `MaxItems` (default 100) from `Marker`; a marker copylab did not
+/// issue is `InvalidInput` (the message is copylab's).
 fn paged(input: &Map<String, Value>, element: &str, members: &[String]) -> Result<String, ApiError> {
-    let start = match get(input, "Marker") {
-        None => 0,
-        Some(marker) => marker
-            .parse::<usize>()
-            .ok()
-            .filter(|m| *m <= members.len())
-            .ok_or_else(|| {
-                ApiError::new(
-                    "InvalidInput",
-                    StatusCode::BAD_REQUEST,
-                    format!("Marker `{marker}` is not one copylab gave (modeled message)"),
-                )
-            })?,
-    };
-    let max = input
-        .get("MaxItems")
-        .and_then(Value::as_u64)
-        .map_or(100, |m| m as usize);
-    let end = (start + max).min(members.len());
-    let mut xml = format!("    <{element}>\n{}    </{element}>\n", members[start..end].concat());
-    if end < members.len() {
-        xml.push_str(&format!(
-            "    <IsTruncated>true</IsTruncated>\n    <Marker>{end}</Marker>\n"
-        ));
-    } else {
-        xml.push_str("    <IsTruncated>false</IsTruncated>\n");
+    let window = crate::wire::paging::Paging::IAM.window(members.len(), input, |message| {
+        ApiError::new("InvalidInput", StatusCode::BAD_REQUEST, message).modeled()
+    })?;
+    let mut xml = format!("    <{element}>\n{}    </{element}>\n", members[window.range].concat());
+    match window.next {
+        Some(next) => xml.push_str(&format!(
+            "    <IsTruncated>true</IsTruncated>\n    <Marker>{}</Marker>\n",
+            escape(&next)
+        )),
+        None => xml.push_str("    <IsTruncated>false</IsTruncated>\n"),
     }
     Ok(xml)
 }
@@ -478,7 +484,7 @@ fn delete_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         ));
     }
     let arn = state.world.roles.remove(index).arn;
-    state.iam.roles.remove(&arn);
+    state.services.iam.roles.remove(&arn);
     Ok(())
 }
 
@@ -525,8 +531,9 @@ fn attach_role_policy(state: &mut ServerState, caller: &Caller, input: &Map<Stri
         return Err(ApiError::new(
             "LimitExceeded",
             StatusCode::CONFLICT,
-            format!("Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ROLE} (modeled message)"),
-        ));
+            format!("Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ROLE}"),
+        )
+        .modeled());
     }
     managed.push(arn);
     Ok(())

@@ -3,8 +3,9 @@
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, Reply};
-use crate::protocol::ApiError;
+use super::Reply;
+use crate::call::Ctx;
+use crate::wire::ApiError;
 
 /// `DescribeGlobalSettings`: "Returns an error if the account is not a member of an
 /// Organizations organization" (model doc); the message is the one observed on the wire.
@@ -46,23 +47,22 @@ pub fn update_global(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .find(|o| o.management_account == account)
     else {
         return Err(ApiError::invalid_request(format!(
-            "account {account} is not the management account of an organization (modeled message)"
-        )));
+            "account {account} is not the management account of an organization"
+        ))
+        .modeled());
     };
     for (name, value) in settings {
         match (name.as_str(), value.as_str()) {
             ("isCrossAccountBackupEnabled", Some("true")) => org.cross_account_backup_enabled = true,
             ("isCrossAccountBackupEnabled", Some("false")) => org.cross_account_backup_enabled = false,
             ("isCrossAccountBackupEnabled", _) => {
-                return Err(ApiError::invalid_value(
-                    "isCrossAccountBackupEnabled must be \"true\" or \"false\" (modeled message)",
-                ));
+                return Err(
+                    ApiError::invalid_value("isCrossAccountBackupEnabled must be \"true\" or \"false\"").modeled(),
+                );
             }
             ("isMpaEnabled" | "isDelegatedAdministratorEnabled", Some("true" | "false")) => {}
             (other, _) => {
-                return Err(ApiError::invalid_value(format!(
-                    "unknown global setting `{other}` (modeled message)"
-                )));
+                return Err(ApiError::invalid_value(format!("unknown global setting `{other}`")).modeled());
             }
         }
     }
@@ -103,7 +103,7 @@ pub fn update_region(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     {
         let enabled = dynamodb
             .as_bool()
-            .ok_or_else(|| ApiError::invalid_request("DynamoDB must be a boolean (modeled message)"))?;
+            .ok_or_else(|| ApiError::invalid_request("DynamoDB must be a boolean").modeled())?;
         match ctx
             .state
             .world

@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, Reply, page, str_member};
-use crate::protocol::ApiError;
+use super::{Reply, page, str_member};
+use crate::call::Ctx;
+use crate::wire::ApiError;
 
 fn is_backup_arn(arn: &str) -> bool {
     arn.split(':').nth(2) == Some("backup")
@@ -16,6 +17,8 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         Some(rp) => rp.tags.clone().into_iter().collect(),
         None if is_backup_arn(&arn) => ctx
             .state
+            .services
+            .backup
             .tags
             .get(&arn)
             .cloned()
@@ -23,21 +26,20 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             .into_iter()
             .collect(),
         None => {
-            return Err(ApiError::invalid_value(format!(
-                "{arn} is not an AWS Backup resource copylab knows (modeled message)"
-            )));
+            return Err(
+                ApiError::invalid_value(format!("{arn} is not an AWS Backup resource copylab knows")).modeled(),
+            );
         }
     };
     let items: Vec<Value> = tags.iter().map(|(k, v)| json!([k, v])).collect();
-    let (items, next) = page(&items, input)?;
-    let map: Map<String, Value> = items
-        .iter()
+    let mut body = page(&items, input, "Tags")?;
+    let map: Map<String, Value> = body["Tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].clone())))
         .collect();
-    let mut body = json!({"Tags": map});
-    if let Some(next) = next {
-        body["NextToken"] = Value::String(next);
-    }
+    body["Tags"] = Value::Object(map);
     Ok(body)
 }
 
@@ -55,11 +57,11 @@ pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .unwrap_or_default();
     match ctx.state.world.recovery_points.iter_mut().find(|rp| rp.arn == arn) {
         Some(rp) => rp.tags.extend(tags),
-        None if is_backup_arn(&arn) => ctx.state.tags.entry(arn).or_default().extend(tags),
+        None if is_backup_arn(&arn) => ctx.state.services.backup.tags.entry(arn).or_default().extend(tags),
         None => {
-            return Err(ApiError::invalid_value(format!(
-                "{arn} is not an AWS Backup resource copylab knows (modeled message)"
-            )));
+            return Err(
+                ApiError::invalid_value(format!("{arn} is not an AWS Backup resource copylab knows")).modeled(),
+            );
         }
     }
     Ok(Value::Null)
@@ -78,16 +80,16 @@ pub fn untag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             rp.tags.remove(k);
         }),
         None if is_backup_arn(&arn) => {
-            if let Some(tags) = ctx.state.tags.get_mut(&arn) {
+            if let Some(tags) = ctx.state.services.backup.tags.get_mut(&arn) {
                 keys.iter().for_each(|k| {
                     tags.remove(k);
                 });
             }
         }
         None => {
-            return Err(ApiError::invalid_value(format!(
-                "{arn} is not an AWS Backup resource copylab knows (modeled message)"
-            )));
+            return Err(
+                ApiError::invalid_value(format!("{arn} is not an AWS Backup resource copylab knows")).modeled(),
+            );
         }
     }
     Ok(Value::Null)

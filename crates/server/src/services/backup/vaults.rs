@@ -4,8 +4,9 @@ use copylab_policy::{Policy, PolicyKind};
 use copylab_rules::world::{BackupVault, PolicyDocument, VaultType};
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, Reply, page, str_member};
-use crate::protocol::ApiError;
+use super::{Reply, page, str_member};
+use crate::call::Ctx;
+use crate::wire::ApiError;
 
 fn arn(vault: &BackupVault) -> String {
     let partition = copylab_rules::regions::partition(&vault.region);
@@ -58,7 +59,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         lock: None,
         vault_type: VaultType::BackupVault,
     };
-    let created = ctx.state.tick();
+    let created = ctx.state.now();
     let body = json!({"BackupVaultName": name, "BackupVaultArn": arn(&vault), "CreationDate": created});
     ctx.state.world.vaults.push(vault);
     Ok(body)
@@ -101,12 +102,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .filter(|v| v.account == ctx.caller.account && v.region == ctx.caller.region)
         .map(|v| describe_vault(ctx, v))
         .collect();
-    let (items, next) = page(&vaults, input)?;
-    let mut body = json!({"BackupVaultList": items});
-    if let Some(next) = next {
-        body["NextToken"] = Value::String(next);
-    }
-    Ok(body)
+    page(&vaults, input, "BackupVaultList")
 }
 
 /// `DeleteBackupVault`.
@@ -145,7 +141,7 @@ pub fn put_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
                 e.message, e.path, e.span.line, e.span.column
             )
         });
-        ApiError::invalid_value(format!("the vault access policy is invalid: {first} (modeled message)"))
+        ApiError::invalid_value(format!("the vault access policy is invalid: {first}")).modeled()
     })?;
     let document: Value = serde_json::from_str(&text).map_err(|e| ApiError::invalid_value(e.to_string()))?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
@@ -166,9 +162,7 @@ pub fn get_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let name = str_member(input, "BackupVaultName")?;
     let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
     let Some(policy) = &vault.access_policy else {
-        return Err(ApiError::not_found(format!(
-            "Backup vault {name} has no access policy (modeled message)"
-        )));
+        return Err(ApiError::not_found(format!("Backup vault {name} has no access policy")).modeled());
     };
     Ok(
         json!({"BackupVaultName": vault.name, "BackupVaultArn": arn(vault), "Policy": serde_json::to_string(&policy.0).unwrap_or_default()}),

@@ -5,28 +5,46 @@
 //! keys join the world's `credentials` with their secret and session token, so `GET
 //! /_copylab/state` shows them and every request made with them is verified.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::http::StatusCode;
 use copylab_policy::{Caller as PolicyCaller, Outcome, PolicyKind};
 use copylab_rules::world::AccessKey;
 use serde_json::{Map, Value};
 
-use crate::protocol::{ApiError, Caller};
-use crate::query::{escape, get, iso8601, unique_id};
 use crate::state::ServerState;
+use crate::wire::query::get;
+use crate::wire::xml::{escape, iso8601};
+use crate::wire::{ApiError, Caller};
+use copylab_rules::ids::unique_id;
 
 /// AWS STS on the query edge.
-pub static SERVICE: crate::query::Service = crate::query::Service {
+/// The operations copylab implements.
+const IMPLEMENTED: &[&str] = &["GetCallerIdentity", "AssumeRole"];
+
+include!(concat!(env!("OUT_DIR"), "/sts_operations.rs"));
+
+/// AWS STS for the call pipeline.
+pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS STS",
-    scope: "sts",
-    // The pinned model's `xmlNamespace`.
-    namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
-    version: "2011-06-15",
-    operations: crate::model::STS_OPERATIONS,
-    implemented: &["GetCallerIdentity", "AssumeRole"],
-    run,
+    protocol: crate::wire::Protocol::Query,
+    operations: OPERATIONS,
+    implements,
+    run: handle,
+    // The pinned model's `xmlNamespace` and `apiVersion`.
+    xml_namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+    api_version: "2011-06-15",
 };
+
+fn implements(operation: &str) -> bool {
+    IMPLEMENTED.contains(&operation)
+}
+
+fn handle(
+    operation: &str,
+    ctx: &mut crate::call::Ctx<'_>,
+    input: &Map<String, Value>,
+) -> Result<crate::call::Output, ApiError> {
+    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml)
+}
 
 fn run(
     action: &str,
@@ -84,8 +102,9 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         return Err(ApiError::new(
             "ValidationError",
             StatusCode::BAD_REQUEST,
-            format!("RoleSessionName `{session}` must be 2 to 64 of [\\w+=,.@-] (modeled message)"),
-        ));
+            format!("RoleSessionName `{session}` must be 2 to 64 of [\\w+=,.@-]"),
+        )
+        .modeled());
     }
     // The model bounds DurationSeconds (900 to 43200); the edge has checked them.
     let duration = input.get("DurationSeconds").and_then(Value::as_u64).unwrap_or(3600);
@@ -114,15 +133,19 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         return Err(denied());
     }
     // A session may not outlast the role's MaxSessionDuration (3600 unless CreateRole set it).
-    let max = state.iam.roles.get(&role_arn).map_or(3600, |e| e.max_session_duration);
+    let max = state
+        .services
+        .iam
+        .roles
+        .get(&role_arn)
+        .map_or(3600, |e| e.max_session_duration);
     if duration > max {
         return Err(ApiError::new(
             "ValidationError",
             StatusCode::BAD_REQUEST,
-            format!(
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role. (modeled message: {duration} > {max})"
-            ),
-        ));
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        )
+        .modeled());
     }
     let [_, partition, _, _, account, resource] = copylab_policy::split_arn(&role_arn).ok_or_else(denied)?;
     let role_name = resource.rsplit('/').next().unwrap_or(resource);
@@ -131,7 +154,8 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
     let access_key_id = format!("ASIA{}", state.ids.hex(16).to_uppercase());
     let secret = format!("{}{}", state.ids.hex(20), state.ids.hex(20));
     let token = format!("{SESSION_TOKEN_PREFIX}{}", state.ids.hex(64));
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    // Expirations come from the one clock, which authentication checks them against.
+    let now = state.now().max(0.0) as u64;
     let expiration = now + duration;
     forget_old_sessions(&mut state.world.credentials, now);
     state.world.credentials.push(AccessKey {

@@ -6,48 +6,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 
-use crate::protocol::ApiError;
-
-/// Which wire protocol a request uses, for its authentication errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// AWS Backup.
-    RestJson,
-    /// AWS KMS.
-    Json,
-    /// AWS STS (query protocol, XML).
-    Query,
-}
-
-impl Family {
-    /// The status of this family's authentication errors.
-    pub(crate) fn status(self) -> StatusCode {
-        match self {
-            Family::RestJson | Family::Query => StatusCode::FORBIDDEN,
-            Family::Json => StatusCode::BAD_REQUEST,
-        }
-    }
-
-    /// The code for a signature that does not verify or a time outside the window.
-    fn code(self) -> &'static str {
-        match self {
-            Family::RestJson | Family::Json => "InvalidSignatureException",
-            Family::Query => "SignatureDoesNotMatch",
-        }
-    }
-
-    /// How far a request's time may be from the server's: 5 minutes for JSON services, 15 for
-    /// STS (facts aws-org-wire §2: "(X - 5 min.)", "(X - 15 min.)").
-    pub fn skew(self) -> Duration {
-        match self {
-            Family::RestJson | Family::Json => Duration::from_secs(5 * 60),
-            Family::Query => Duration::from_secs(15 * 60),
-        }
-    }
-}
+use crate::wire::{ApiError, Protocol};
 
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,14 +61,10 @@ pub struct Sent<'a> {
 }
 
 /// Verifies the request's signature with `secret`, and its time against `now`.
-pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Family) -> Result<(), ApiError> {
+pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Protocol) -> Result<(), ApiError> {
     let incomplete = |message: &str| {
         // Modeled message: the code is AWS's (facts aws-org-wire §2.2), the text copylab's.
-        ApiError::new(
-            "IncompleteSignature",
-            family.status(),
-            format!("{message} (modeled message)"),
-        )
+        ApiError::new("IncompleteSignature", family.auth_status(), message.to_owned()).modeled()
     };
     let header = |name: &str| sent.headers.get(name).and_then(|v| v.to_str().ok());
     let auth = header("authorization").and_then(authorization).ok_or_else(|| {
@@ -132,8 +90,8 @@ pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Family) ->
     let minutes = skew / 60;
     if request_secs + skew < now_secs {
         return Err(ApiError::new(
-            family.code(),
-            family.status(),
+            family.signature_code(),
+            family.auth_status(),
             format!(
                 "Signature expired: {amz_date} is now earlier than {} ({} - {minutes} min.)",
                 format_amz_date(now_secs.saturating_sub(skew)),
@@ -143,8 +101,8 @@ pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Family) ->
     }
     if request_secs > now_secs + skew {
         return Err(ApiError::new(
-            family.code(),
-            family.status(),
+            family.signature_code(),
+            family.auth_status(),
             format!(
                 "Signature not yet current: {amz_date} is still later than {} ({} + {minutes} min.)",
                 format_amz_date(now_secs + skew),
@@ -163,8 +121,8 @@ pub fn verify(sent: &Sent<'_>, secret: &str, now: SystemTime, family: Family) ->
         // AWS's message (KMS raw body, aws/aws-sdk-cpp#1681; the query protocol's
         // SignatureDoesNotMatch says the same, facts aws-org-wire §2.2).
         return Err(ApiError::new(
-            family.code(),
-            family.status(),
+            family.signature_code(),
+            family.auth_status(),
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ));
     }
@@ -237,7 +195,7 @@ pub(crate) fn encode(text: &str, slash: bool) -> String {
 }
 
 fn decode(text: &str) -> String {
-    crate::model::percent_decode(text).unwrap_or_else(|| text.to_owned())
+    crate::wire::model::percent_decode(text).unwrap_or_else(|| text.to_owned())
 }
 
 fn seconds(time: SystemTime) -> u64 {
@@ -322,14 +280,14 @@ mod tests {
         };
         let now = parse_amz_date("20150830T123700Z").unwrap();
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-        assert_eq!(verify(&sent, secret, now, Family::Json), Ok(()));
+        assert_eq!(verify(&sent, secret, now, Protocol::Json), Ok(()));
         assert_eq!(
-            verify(&sent, "wrong", now, Family::Json).unwrap_err().code,
+            verify(&sent, "wrong", now, Protocol::Json).unwrap_err().code,
             "InvalidSignatureException"
         );
         let later = parse_amz_date("20150830T124200Z").unwrap();
         assert_eq!(
-            verify(&sent, secret, later, Family::Json).unwrap_err().message,
+            verify(&sent, secret, later, Protocol::Json).unwrap_err().message,
             "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T124200Z - 5 min.)"
         );
     }

@@ -4,8 +4,9 @@ use copylab_rules::features;
 use copylab_rules::world::{Lifecycle, RecoveryPoint, VaultLock};
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, Reply, page, str_member};
-use crate::protocol::ApiError;
+use super::{Reply, page, str_member};
+use crate::call::Ctx;
+use crate::wire::ApiError;
 
 /// The `ResourceType` a resource ARN names (modeled: an RDS cluster is taken as Aurora, since
 /// Aurora, DocumentDB and Neptune share one ARN form).
@@ -44,15 +45,22 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     else {
         return Err(ApiError::access_denied());
     };
-    let declared = ctx.state.resources.iter().find(|r| r.arn == resource_arn).cloned();
+    let declared = ctx
+        .state
+        .services
+        .backup
+        .resources
+        .iter()
+        .find(|r| r.arn == resource_arn)
+        .cloned();
     let Some(resource_type) = declared
         .as_ref()
         .and_then(|r| r.resource_type.clone())
         .or_else(|| resource_type_of(&resource_arn).map(str::to_owned))
     else {
-        return Err(ApiError::invalid_value(format!(
-            "copylab cannot tell the resource type of {resource_arn} (modeled message)"
-        )));
+        return Err(
+            ApiError::invalid_value(format!("copylab cannot tell the resource type of {resource_arn}")).modeled(),
+        );
     };
     let advanced = ctx
         .state
@@ -106,9 +114,9 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         lifecycle,
     });
     let id = ctx.state.ids.uuid_upper();
-    let created = ctx.state.tick();
+    let created = ctx.state.now();
     let partition = copylab_rules::regions::partition(&region);
-    ctx.state.backup_jobs.push(json!({
+    ctx.state.services.backup.backup_jobs.push(json!({
         "AccountId": account,
         "BackupJobId": id,
         "BackupVaultName": vault_name,
@@ -131,11 +139,13 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupJobId")?;
     let account = ctx.caller.account.clone();
     ctx.state
+        .services
+        .backup
         .backup_jobs
         .iter()
         .find(|j| j["BackupJobId"] == id.as_str() && j["AccountId"] == account.as_str())
         .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("Backup job {id} not found (modeled message)")))
+        .ok_or_else(|| ApiError::not_found(format!("Backup job {id} not found")).modeled())
 }
 
 /// `ListBackupJobs`.
@@ -144,18 +154,15 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let state = input.get("ByState").and_then(Value::as_str);
     let jobs: Vec<Value> = ctx
         .state
+        .services
+        .backup
         .backup_jobs
         .iter()
         .filter(|j| j["AccountId"] == account.as_str() && j["Region"] == region.as_str())
         .filter(|j| state.is_none_or(|s| j["State"] == s))
         .cloned()
         .collect();
-    let (items, next) = page(&jobs, input)?;
-    let mut body = json!({"BackupJobs": items});
-    if let Some(next) = next {
-        body["NextToken"] = Value::String(next);
-    }
-    Ok(body)
+    page(&jobs, input, "BackupJobs")
 }
 
 /// `PutBackupVaultLockConfiguration`.
@@ -167,9 +174,7 @@ pub fn put_lock(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
-        return Err(ApiError::invalid_value(
-            "MinRetentionDays must not exceed MaxRetentionDays (modeled message)",
-        ));
+        return Err(ApiError::invalid_value("MinRetentionDays must not exceed MaxRetentionDays").modeled());
     }
     let vault = ctx
         .state

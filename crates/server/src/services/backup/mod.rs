@@ -1,0 +1,106 @@
+//! AWS Backup (restJson1): its operation table, the handlers by operation group, and its state (copy jobs with their progression, backup jobs, tags, declared resources).
+
+use serde_json::{Map, Value};
+
+use crate::call::{Ctx, Output, Service};
+use crate::wire::ApiError;
+use crate::wire::model::Routes;
+
+pub mod backup_jobs;
+pub mod copy_jobs;
+pub mod settings;
+pub mod state;
+pub mod tags;
+pub mod vaults;
+
+pub use state::{BackupState, CopyJobRecord, Progression, Resource};
+
+include!(concat!(env!("OUT_DIR"), "/backup_operations.rs"));
+
+/// AWS Backup's restJson1 routes.
+pub static ROUTES: std::sync::LazyLock<Routes> = std::sync::LazyLock::new(|| Routes::new(OPERATIONS));
+
+/// A handler's answer: the JSON body (`Value::Null` for an empty 200) or an AWS error.
+pub type Reply = Result<Value, ApiError>;
+
+type Handler = fn(&mut Ctx<'_>, &Map<String, Value>) -> Reply;
+
+/// The implemented operations, by model name (the one place that says which exist).
+static HANDLERS: &[(&str, Handler)] = &[
+    ("CreateBackupVault", vaults::create),
+    ("DescribeBackupVault", vaults::describe),
+    ("ListBackupVaults", vaults::list),
+    ("DeleteBackupVault", vaults::delete),
+    ("PutBackupVaultAccessPolicy", vaults::put_policy),
+    ("GetBackupVaultAccessPolicy", vaults::get_policy),
+    ("DeleteBackupVaultAccessPolicy", vaults::delete_policy),
+    ("DescribeRecoveryPoint", copy_jobs::describe_recovery_point),
+    ("ListRecoveryPointsByBackupVault", copy_jobs::list_recovery_points),
+    ("StartCopyJob", copy_jobs::start),
+    ("DescribeCopyJob", copy_jobs::describe),
+    ("ListCopyJobs", copy_jobs::list),
+    ("DescribeGlobalSettings", settings::describe_global),
+    ("UpdateGlobalSettings", settings::update_global),
+    ("GetSupportedResourceTypes", settings::supported_resource_types),
+    ("DescribeRegionSettings", settings::describe_region),
+    ("UpdateRegionSettings", settings::update_region),
+    ("StartBackupJob", backup_jobs::start),
+    ("DescribeBackupJob", backup_jobs::describe),
+    ("ListBackupJobs", backup_jobs::list),
+    ("PutBackupVaultLockConfiguration", backup_jobs::put_lock),
+    ("ListTags", tags::list),
+    ("TagResource", tags::tag),
+    ("UntagResource", tags::untag),
+];
+
+/// AWS Backup for the call pipeline.
+pub static SERVICE: Service = Service {
+    name: "AWS Backup",
+    protocol: crate::wire::Protocol::RestJson,
+    operations: OPERATIONS,
+    implements,
+    run,
+    xml_namespace: "",
+    api_version: "2018-11-15",
+};
+
+fn implements(operation: &str) -> bool {
+    HANDLERS.iter().any(|(name, _)| *name == operation)
+}
+
+fn run(operation: &str, ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, ApiError> {
+    let handler = HANDLERS
+        .iter()
+        .find(|(name, _)| *name == operation)
+        .map(|(_, h)| *h)
+        .ok_or_else(|| ApiError::not_implemented(operation))?;
+    handler(ctx, input).map(Output::Json)
+}
+
+/// A required string member (the model's check has already run; this guards the type).
+pub fn str_member(input: &Map<String, Value>, name: &str) -> Result<String, ApiError> {
+    input
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| crate::wire::members::missing_parameter(name))
+}
+
+/// One page of `items` under `items_member`, with AWS Backup's `MaxResults` and `NextToken`.
+pub fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Reply {
+    let page = crate::wire::paging::Paging::NEXT_TOKEN
+        .page(items, input, |message| ApiError::invalid_value(message).modeled())?;
+    Ok(page.into_body(items_member, "NextToken"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_handler_is_an_operation_of_the_model() {
+        for (name, _) in HANDLERS {
+            assert!(SERVICE.operation(name).is_some(), "{name} is not in the model");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! AWS Backup's state beyond the world: copy jobs with their lifecycle, backup jobs, tags of resources other than recovery points, and resources declared at run time.
+
+use copylab_rules::engine::Verdict;
+use copylab_rules::world::{CopyJobState, StartCopyJob};
+
+/// What AWS Backup keeps beyond the world.
+#[derive(Debug, Clone, Default)]
+pub struct BackupState {
+    /// Copy jobs, in start order.
+    pub jobs: Vec<CopyJobRecord>,
+    /// Backup jobs, as `DescribeBackupJob` shows them.
+    pub backup_jobs: Vec<serde_json::Value>,
+    /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
+    pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Resources declared at run time (`POST /_copylab/resources`) that backup jobs back up.
+    pub resources: Vec<Resource>,
+}
+
+/// How a copy job moves from CREATED to its end state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progression {
+    /// The end state at once.
+    Instant,
+    /// CREATED on the first `DescribeCopyJob`, RUNNING until the N-th, the end state after.
+    Polls(u32),
+    /// In virtual time: a copy takes 10 minutes divided by the scale.
+    Realtime(f64),
+}
+
+impl Progression {
+    /// Parses `instant`, `polls:N` or `realtime:SCALE`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "instant" => Ok(Progression::Instant),
+            Some(("polls", n)) => n
+                .parse()
+                .map(Progression::Polls)
+                .map_err(|_| format!("`{n}` is not a number of polls")),
+            Some(("realtime", scale)) => match scale.parse::<f64>() {
+                Ok(s) if s > 0.0 && s.is_finite() => Ok(Progression::Realtime(s)),
+                _ => Err(format!("`{scale}` is not a positive scale")),
+            },
+            _ => Err(format!(
+                "progression `{text}` is not instant, polls:N or realtime:SCALE"
+            )),
+        }
+    }
+}
+
+/// A copy job the server runs.
+#[derive(Debug, Clone)]
+pub struct CopyJobRecord {
+    /// `CopyJobId`.
+    pub id: String,
+    /// The account that started it.
+    pub account: String,
+    /// The Region it was started in.
+    pub region: String,
+    /// The request.
+    pub request: StartCopyJob,
+    /// The engine's verdict (a job outcome).
+    pub verdict: Verdict,
+    /// `CreationDate`, epoch seconds.
+    pub created: f64,
+    /// When it was started on the wall clock: only the lab's live list orders by it (sessions
+    /// have clocks of their own); no timestamp is taken from it.
+    pub started: std::time::Instant,
+    /// How many times `DescribeCopyJob` has read it.
+    pub polls: u32,
+    /// Whether its end state has been applied to the world (destination recovery point).
+    pub finished: bool,
+    /// `ResourceType` and `ResourceArn` of the source.
+    pub resource_type: String,
+    /// The source resource.
+    pub resource_arn: String,
+    /// `SourceBackupVaultArn`.
+    pub source_vault_arn: String,
+    /// The `IdempotencyToken` it was started with.
+    pub idempotency_token: Option<String>,
+}
+
+impl CopyJobRecord {
+    /// The end state the engine decided.
+    pub fn end_state(&self) -> CopyJobState {
+        self.verdict.outcome.state().unwrap_or(CopyJobState::Failed)
+    }
+
+    /// The state at virtual time `now`, under `progression`, without counting a poll.
+    pub fn state(&self, progression: Progression, now: f64) -> CopyJobState {
+        match progression {
+            Progression::Instant => self.end_state(),
+            Progression::Polls(n) => match self.polls {
+                p if p > n => self.end_state(),
+                0 | 1 => CopyJobState::Created,
+                _ => CopyJobState::Running,
+            },
+            Progression::Realtime(scale) => {
+                let duration = 600.0 / scale;
+                let elapsed = now - self.created;
+                if elapsed >= duration {
+                    self.end_state()
+                } else if elapsed < duration / 10.0 {
+                    CopyJobState::Created
+                } else {
+                    CopyJobState::Running
+                }
+            }
+        }
+    }
+}
+
+/// A resource declared at run time.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Its ARN.
+    pub arn: String,
+    /// Its `ResourceType` (may be omitted where the ARN determines it).
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    /// Its KMS key, for types AWS Backup does not fully manage.
+    #[serde(default)]
+    pub encryption_key_arn: Option<String>,
+    /// Its tags (copied to recovery points).
+    #[serde(default)]
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copylab_rules::engine::Options;
+
+    #[test]
+    fn progression_parses() {
+        assert_eq!(Progression::parse("instant"), Ok(Progression::Instant));
+        assert_eq!(Progression::parse("polls:3"), Ok(Progression::Polls(3)));
+        assert_eq!(Progression::parse("realtime:60"), Ok(Progression::Realtime(60.0)));
+        assert!(Progression::parse("polls:x").is_err());
+        assert!(Progression::parse("later").is_err());
+    }
+
+    fn job(polls: u32) -> CopyJobRecord {
+        let world = copylab_rules::World::default();
+        let request = StartCopyJob {
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            recovery_point_arn: None,
+            source_backup_vault_name: None,
+            destination_backup_vault_arn: None,
+            iam_role_arn: None,
+            lifecycle: None,
+        };
+        let verdict = copylab_rules::simulate(&world, &request, &Options::default()).unwrap();
+        CopyJobRecord {
+            id: "job".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            request,
+            verdict,
+            created: 0.0,
+            started: std::time::Instant::now(),
+            polls,
+            finished: false,
+            resource_type: String::new(),
+            resource_arn: String::new(),
+            source_vault_arn: String::new(),
+            idempotency_token: None,
+        }
+    }
+
+    #[test]
+    fn realtime_progression_follows_the_clock() {
+        // A copy takes 600 s / scale: at a huge scale it has ended, at a tiny one it just began.
+        assert_eq!(job(0).state(Progression::Realtime(1e12), 1.0), job(0).end_state());
+        assert_eq!(job(0).state(Progression::Realtime(1e-6), 1.0), CopyJobState::Created);
+    }
+
+    #[test]
+    fn polls_progression_counts_describes() {
+        let states: Vec<CopyJobState> = (1..=4).map(|p| job(p).state(Progression::Polls(2), 0.0)).collect();
+        let end = job(0).end_state();
+        assert_eq!(states, [CopyJobState::Created, CopyJobState::Running, end, end]);
+    }
+}

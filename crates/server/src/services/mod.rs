@@ -1,0 +1,193 @@
+//! The dispatcher, the one file that names every service: it picks the service a request is for (the credential scope's signing name, `X-Amz-Target`'s prefix, an unsigned form's `Action`, else AWS Backup's routes, as moto's `infer_service_region_host` does), runs the call through its protocol's edge and the call pipeline, and holds each service's state.
+
+pub mod backup;
+pub mod iam;
+pub mod kms;
+pub mod organizations;
+pub mod sts;
+
+use std::time::SystemTime;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+use crate::call::{Output, Service, call};
+use crate::state::ServerState;
+use crate::wire::model::Operation;
+use crate::wire::sigv4::Sent;
+use crate::wire::{ApiError, Protocol, Rejection, json1, query, rest_json};
+
+/// Every service copylab serves.
+pub static SERVICES: [&Service; 5] = [
+    &backup::SERVICE,
+    &kms::SERVICE,
+    &organizations::SERVICE,
+    &sts::SERVICE,
+    &iam::SERVICE,
+];
+
+/// The query-protocol services, in the order an unsigned form's `Action` is looked up.
+static QUERY_SERVICES: [(&str, &Service); 2] = [("sts", &sts::SERVICE), ("iam", &iam::SERVICE)];
+
+/// The awsJson1_1 services by `X-Amz-Target` prefix.
+static JSON_SERVICES: [(&str, &Service); 2] = [
+    (kms::TARGET_PREFIX, &kms::SERVICE),
+    (organizations::TARGET_PREFIX, &organizations::SERVICE),
+];
+
+/// What each service keeps beyond the world (which they share).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct States {
+    /// AWS Backup: copy and backup jobs, tags, declared resources.
+    #[serde(skip)]
+    pub backup: backup::BackupState,
+    /// AWS KMS: descriptions, dates, tags, further aliases.
+    pub kms: kms::KmsState,
+    /// AWS Organizations: backup policies, enabled policy types, handshakes.
+    pub organizations: organizations::OrganizationsState,
+    /// AWS IAM: role ids, dates, descriptions, tags.
+    pub iam: iam::IamState,
+}
+
+/// The part of the state a request may change that [`ServerState::guarded`] puts back when the
+/// world would become invalid.
+impl States {
+    /// A copy of the services' own state (AWS Backup's jobs excepted: no write removes one).
+    pub fn snapshot(&self) -> (kms::KmsState, organizations::OrganizationsState, iam::IamState) {
+        (self.kms.clone(), self.organizations.clone(), self.iam.clone())
+    }
+
+    /// Puts back what [`States::snapshot`] took.
+    pub fn restore(&mut self, snapshot: (kms::KmsState, organizations::OrganizationsState, iam::IamState)) {
+        (self.kms, self.organizations, self.iam) = snapshot;
+    }
+}
+
+/// Answers an AWS request (anything not under `/_copylab/` or the lab's pages).
+pub fn respond(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -> Response {
+    if let Some(service) = query_service(sent) {
+        let form = query::parse_form(sent.body);
+        let action = query::action_of(&form).to_owned();
+        let (request_id, result) = through_edge(state, service, sent, wall_now, &action, |op| {
+            query::form_input(op, &form)
+        });
+        return render(service, &action, &request_id, result);
+    }
+    if let Some(target) = sent.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        let Some((prefix, service)) = JSON_SERVICES.iter().find(|(prefix, _)| target.starts_with(prefix)) else {
+            let error = ApiError::new(
+                "UnknownOperationException",
+                StatusCode::BAD_REQUEST,
+                format!("copylab serves no service with X-Amz-Target {target}"),
+            )
+            .modeled();
+            return json1::error_response(&error, &state.request_id());
+        };
+        let operation = json1::operation_name(target, prefix).to_owned();
+        let (request_id, result) = through_edge(state, service, sent, wall_now, &operation, |op| {
+            json1::input(op, sent.body)
+        });
+        return render(service, &operation, &request_id, result);
+    }
+    let service = &backup::SERVICE;
+    let Some((operation, labels)) = backup::ROUTES.route(sent.method, sent.raw_path) else {
+        let error = ApiError::new(
+            "UnknownOperationException",
+            StatusCode::NOT_FOUND,
+            format!("no AWS Backup operation is {} {}", sent.method, sent.raw_path),
+        )
+        .modeled();
+        return rest_json::error_response(&error, &state.request_id());
+    };
+    let query = rest_json::query_pairs(sent.raw_query);
+    let (request_id, result) = through_edge(state, service, sent, wall_now, operation.name, |op| {
+        rest_json::input(op, &labels, &query, sent.body)
+    });
+    render(service, operation.name, &request_id, result)
+}
+
+/// The query service a request is for: the one its credential scope names, or for an unsigned
+/// form post the first whose model has its `Action`. `None` sends the request elsewhere.
+fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
+    let scope_service = sent
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::wire::sigv4::authorization)
+        .and_then(|a| a.scope.split('/').nth(3).map(str::to_owned));
+    if let Some(scope) = scope_service {
+        return QUERY_SERVICES.iter().find(|(name, _)| *name == scope).map(|(_, s)| *s);
+    }
+    let form_post = sent.method == "POST"
+        && sent
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if !form_post {
+        return None;
+    }
+    let form = query::parse_form(sent.body);
+    let action = query::action_of(&form);
+    QUERY_SERVICES
+        .iter()
+        .find(|(_, s)| s.operation(action).is_some())
+        .or(QUERY_SERVICES.first())
+        .map(|(_, s)| *s)
+}
+
+/// Authenticates, assembles the input with the protocol's edge, and calls the pipeline; the
+/// edge's refusals draw a request id of their own.
+fn through_edge(
+    state: &mut ServerState,
+    service: &'static Service,
+    sent: &Sent<'_>,
+    wall_now: SystemTime,
+    operation: &str,
+    assemble: impl FnOnce(&'static Operation) -> Result<Map<String, Value>, Rejection>,
+) -> (String, Result<Output, ApiError>) {
+    let refused = |state: &mut ServerState, error: ApiError, caller: Option<&crate::wire::Caller>| {
+        let request_id = state.request_id();
+        let result = Err(error);
+        crate::call::log(service, operation, caller, &result, &request_id);
+        (request_id, result)
+    };
+    let Some(model) = service.operation(operation) else {
+        return refused(state, crate::call::unknown_operation(service, operation), None);
+    };
+    let now = state.clock.now();
+    let caller = match crate::wire::caller::authenticate(sent, &state.world, service.protocol, wall_now, now) {
+        Ok(caller) => caller,
+        Err(rejection) => return refused(state, rejection.into_error(service.protocol), None),
+    };
+    let input = match assemble(model) {
+        Ok(input) => input,
+        Err(rejection) => return refused(state, rejection.into_error(service.protocol), Some(&caller)),
+    };
+    let answer = call(state, &caller, service, operation, input);
+    (answer.request_id, answer.result)
+}
+
+/// The answer in the service's protocol.
+fn render(service: &Service, operation: &str, request_id: &str, result: Result<Output, ApiError>) -> Response {
+    match (service.protocol, result) {
+        (Protocol::RestJson, Ok(Output::Json(body))) => rest_json::response(body, request_id),
+        (Protocol::Json, Ok(Output::Json(body))) => json1::response(&body, request_id),
+        (Protocol::Query, Ok(Output::Xml(inner))) => {
+            query::response(operation, service.xml_namespace, inner, request_id)
+        }
+        (Protocol::RestJson, Err(error)) => rest_json::error_response(&error, request_id),
+        (Protocol::Json, Err(error)) => json1::error_response(&error, request_id),
+        (Protocol::Query, Err(error)) => query::error_response(service.xml_namespace, &error, request_id),
+        (_, Ok(_)) => rest_json::error_response(
+            &ApiError::new(
+                "InternalFailure",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("{operation} answered in another protocol's shape"),
+            )
+            .modeled(),
+            request_id,
+        ),
+    }
+}

@@ -1,0 +1,145 @@
+//! Paging, one way for every list operation of every service: `MaxResults`/`Limit` and a `NextToken`/`Marker` that names a position copylab issued.
+
+use serde_json::{Map, Value};
+
+use super::ApiError;
+
+/// One page of a list: the items and the token of the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The items on this page.
+    pub items: Vec<Value>,
+    /// The token of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+impl Page {
+    /// Writes the page into `body`: the items under `items_member`, the token under
+    /// `token_member` when there is a next page.
+    pub fn into_body(self, items_member: &str, token_member: &str) -> Value {
+        let mut body = Map::new();
+        body.insert(items_member.to_owned(), Value::Array(self.items));
+        if let Some(next) = self.next {
+            body.insert(token_member.to_owned(), Value::String(next));
+        }
+        Value::Object(body)
+    }
+}
+
+/// How a list operation names its paging members and bounds its page size.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// The page-size member (`MaxResults`, `Limit`, `MaxItems`).
+    pub size_member: &'static str,
+    /// The token member (`NextToken`, `Marker`).
+    pub token_member: &'static str,
+    /// The page size when none is asked for.
+    pub default_size: usize,
+    /// The largest page size.
+    pub max_size: usize,
+}
+
+impl Paging {
+    /// AWS Backup's and Organizations' `MaxResults` and `NextToken`, at most 1000 a page.
+    pub const NEXT_TOKEN: Paging = Paging {
+        size_member: "MaxResults",
+        token_member: "NextToken",
+        default_size: 1000,
+        max_size: 1000,
+    };
+
+    /// AWS KMS's `Limit` and `Marker` (1 to 1000, default 100).
+    pub const KMS: Paging = Paging {
+        size_member: "Limit",
+        token_member: "Marker",
+        default_size: 100,
+        max_size: 1000,
+    };
+
+    /// AWS IAM's `MaxItems` and `Marker` (1 to 1000, default 100).
+    pub const IAM: Paging = Paging {
+        size_member: "MaxItems",
+        token_member: "Marker",
+        default_size: 100,
+        max_size: 1000,
+    };
+
+    /// The window of a list of `len` items the input asks for. A token copylab did not issue
+    /// is refused with `invalid` (each service names its own error).
+    pub fn window(
+        &self,
+        len: usize,
+        input: &Map<String, Value>,
+        invalid: impl FnOnce(String) -> ApiError,
+    ) -> Result<Window, ApiError> {
+        let max = input
+            .get(self.size_member)
+            .and_then(Value::as_u64)
+            .map_or(self.default_size, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            .clamp(1, self.max_size);
+        let start = match input.get(self.token_member).and_then(Value::as_str) {
+            None => 0,
+            Some(token) => token
+                .strip_prefix("copylab-")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n <= len)
+                .ok_or_else(|| invalid(format!("{} `{token}` was not issued by this server", self.token_member)))?,
+        };
+        let end = start.saturating_add(max).min(len);
+        let next = (end < len).then(|| format!("copylab-{end}"));
+        Ok(Window {
+            range: start..end,
+            next,
+        })
+    }
+
+    /// One page of `items`, as [`Paging::window`] picks it.
+    pub fn page(
+        &self,
+        items: &[Value],
+        input: &Map<String, Value>,
+        invalid: impl FnOnce(String) -> ApiError,
+    ) -> Result<Page, ApiError> {
+        let window = self.window(items.len(), input, invalid)?;
+        Ok(Page {
+            items: items.get(window.range).map(<[Value]>::to_vec).unwrap_or_default(),
+            next: window.next,
+        })
+    }
+}
+
+/// The part of a list one page shows, and the token of the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// The indexes of the items on this page.
+    pub range: std::ops::Range<usize>,
+    /// The token of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_follow_issued_tokens_and_refuse_others() {
+        let items: Vec<Value> = (0..5).map(Value::from).collect();
+        let mut input = Map::new();
+        input.insert("MaxResults".into(), Value::from(2));
+        let first = Paging::NEXT_TOKEN
+            .page(&items, &input, ApiError::invalid_value)
+            .unwrap();
+        assert_eq!(first.items, [Value::from(0), Value::from(1)]);
+        input.insert("NextToken".into(), Value::from(first.next.unwrap()));
+        let second = Paging::NEXT_TOKEN
+            .page(&items, &input, ApiError::invalid_value)
+            .unwrap();
+        assert_eq!(second.items, [Value::from(2), Value::from(3)]);
+        input.insert("NextToken".into(), Value::from("7"));
+        assert!(
+            Paging::NEXT_TOKEN
+                .page(&items, &input, ApiError::invalid_value)
+                .is_err()
+        );
+    }
+}
