@@ -57,6 +57,14 @@ pub(crate) struct ServeArgs {
     /// How copy jobs progress: `instant`, `polls:N` (CREATED, RUNNING, then the end state after N describes) or `realtime:SCALE`.
     #[arg(long, default_value = "instant")]
     pub progression: String,
+    /// Where virtual time starts: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (default: the
+    /// scenario's `as_of`, else the wall clock's now).
+    #[arg(long)]
+    pub clock_start: Option<String>,
+    /// Virtual seconds per real second (0 freezes the clock: it then moves only by
+    /// `POST /_copylab/clock/advance`).
+    #[arg(long, default_value_t = 1.0)]
+    pub clock_scale: f64,
     /// Log each request (operation, account, Region, outcome); repeat for more detail.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

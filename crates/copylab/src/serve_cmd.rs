@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use copylab_server::clock::{self, Clock};
 use copylab_server::state::{Progression, ServerState};
 
 use crate::cli::{ServeArgs, exit};
@@ -13,6 +14,25 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         Ok(p) => p,
         Err(why) => {
             writeln!(err, "error: --progression: {why}")?;
+            return Ok(exit::INPUT);
+        }
+    };
+    if !(args.clock_scale.is_finite() && args.clock_scale >= 0.0) {
+        writeln!(
+            err,
+            "error: --clock-scale: `{}` is not a non-negative number",
+            args.clock_scale
+        )?;
+        return Ok(exit::INPUT);
+    }
+    let pinned = match args.clock_start.as_deref().map(|t| (t, clock::start_seconds(t))) {
+        None => None,
+        Some((_, Some(seconds))) => Some(seconds),
+        Some((text, None)) => {
+            writeln!(
+                err,
+                "error: --clock-start: `{text}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (up to 9999-12-31)"
+            )?;
             return Ok(exit::INPUT);
         }
     };
@@ -35,7 +55,12 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
             }
         },
     };
-    let mut state = state;
+    // One clock: a --clock-start or the scenario's as_of pins where it starts, else the wall
+    // clock's now; it runs at --clock-scale.
+    let start = pinned
+        .or_else(|| state.as_of.is_some().then(|| state.clock.start()))
+        .unwrap_or_else(|| Clock::wall().start());
+    let mut state = state.with_clock(Clock::new(start, args.clock_scale));
     state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
     state.set_catalog(scenario::builtin_catalog());
     let level = match args.verbose {

@@ -106,6 +106,17 @@ pub fn date_seconds(date: &str) -> Option<f64> {
     copylab_rules::world::timestamp_seconds(&format!("{date}T00:00:00Z")).map(|s| s as f64)
 }
 
+/// Epoch seconds of `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDTHH:MM:SSZ`, no later than
+/// [`LATEST`] (what `copylab serve --clock-start` accepts).
+pub fn start_seconds(text: &str) -> Option<f64> {
+    let seconds = if text.len() == 10 {
+        date_seconds(text)
+    } else {
+        copylab_rules::world::timestamp_seconds(text).map(|s| s as f64)
+    }?;
+    (seconds <= LATEST).then_some(seconds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +139,8 @@ mod tests {
         assert_eq!(date_seconds("1970-01-02"), Some(86_400.0));
         assert_eq!(date_seconds("2026-08-07"), Some(1_786_060_800.0));
         assert_eq!(date_seconds("not-a-date"), None);
+        assert_eq!(start_seconds("1970-01-02T00:01:00Z"), Some(86_460.0));
+        assert_eq!(start_seconds("1970-01-02"), Some(86_400.0));
+        assert_eq!(start_seconds("yesterday"), None);
     }
 }

@@ -78,16 +78,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     };
     let mut tags: std::collections::BTreeMap<String, String> =
         declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
-    let extra: std::collections::BTreeMap<String, String> = input
-        .get("RecoveryPointTags")
-        .and_then(Value::as_object)
-        .map(|t| {
-            t.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
-    tags.extend(extra);
+    tags.extend(super::string_map(input, "RecoveryPointTags"));
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
         move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),

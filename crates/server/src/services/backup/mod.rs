@@ -86,6 +86,19 @@ pub fn str_member(input: &Map<String, Value>, name: &str) -> Result<String, ApiE
         .ok_or_else(|| crate::wire::members::missing_parameter(name))
 }
 
+/// A map-of-strings member (`Tags`, `RecoveryPointTags`), empty when absent.
+pub fn string_map(input: &Map<String, Value>, name: &str) -> std::collections::BTreeMap<String, String> {
+    input
+        .get(name)
+        .and_then(Value::as_object)
+        .map(|t| {
+            t.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// One page of `items` under `items_member`, with AWS Backup's `MaxResults` and `NextToken`.
 pub fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Reply {
     let page = crate::wire::paging::Paging::NEXT_TOKEN

@@ -46,15 +46,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 /// `TagResource`.
 pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
-    let tags: Vec<(String, String)> = input
-        .get("Tags")
-        .and_then(Value::as_object)
-        .map(|t| {
-            t.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = super::string_map(input, "Tags");
     match ctx.state.world.recovery_points.iter_mut().find(|rp| rp.arn == arn) {
         Some(rp) => rp.tags.extend(tags),
         None if is_backup_arn(&arn) => ctx.state.services.backup.tags.entry(arn).or_default().extend(tags),

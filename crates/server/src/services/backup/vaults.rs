@@ -24,6 +24,16 @@ fn find<'s>(ctx: &'s Ctx<'_>, name: &str) -> Option<&'s BackupVault> {
         .find(|v| v.account == ctx.caller.account && v.region == ctx.caller.region && v.name == name)
 }
 
+/// The caller's vault named `name`, to change.
+fn find_mut<'s>(ctx: &'s mut Ctx<'_>, name: &str) -> Option<&'s mut BackupVault> {
+    let caller = &ctx.caller;
+    ctx.state
+        .world
+        .vaults
+        .iter_mut()
+        .find(|v| v.account == caller.account && v.region == caller.region && v.name == name)
+}
+
 /// The vault's key as an ARN (AWS Backup's own key when it names none).
 fn key_arn(vault: &BackupVault) -> String {
     let reference = vault.encryption_key.as_deref().unwrap_or("alias/aws/backup");
@@ -144,14 +154,7 @@ pub fn put_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         ApiError::invalid_value(format!("the vault access policy is invalid: {first}")).modeled()
     })?;
     let document: Value = serde_json::from_str(&text).map_err(|e| ApiError::invalid_value(e.to_string()))?;
-    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    if let Some(vault) = ctx
-        .state
-        .world
-        .vaults
-        .iter_mut()
-        .find(|v| v.account == account && v.region == region && v.name == name)
-    {
+    if let Some(vault) = find_mut(ctx, &name) {
         vault.access_policy = Some(PolicyDocument(document));
     }
     Ok(Value::Null)
@@ -175,14 +178,7 @@ pub fn delete_policy(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     if find(ctx, &name).is_none() {
         return Err(ApiError::access_denied());
     }
-    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    if let Some(vault) = ctx
-        .state
-        .world
-        .vaults
-        .iter_mut()
-        .find(|v| v.account == account && v.region == region && v.name == name)
-    {
+    if let Some(vault) = find_mut(ctx, &name) {
         vault.access_policy = None;
     }
     Ok(Value::Null)

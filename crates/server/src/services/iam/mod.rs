@@ -44,24 +44,12 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS IAM",
     protocol: crate::wire::Protocol::Query,
     operations: OPERATIONS,
-    implements,
-    run: handle,
+    implements: |operation| IMPLEMENTED.contains(&operation),
+    run: |operation, ctx, input| run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml),
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
     api_version: "2010-05-08",
 };
-
-fn implements(operation: &str) -> bool {
-    IMPLEMENTED.contains(&operation)
-}
-
-fn handle(
-    operation: &str,
-    ctx: &mut crate::call::Ctx<'_>,
-    input: &Map<String, Value>,
-) -> Result<crate::call::Output, ApiError> {
-    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml)
-}
 
 /// Managed policies a role may have attached: IAM's default quota (modeled message).
 const MANAGED_POLICIES_PER_ROLE: usize = 10;

@@ -111,24 +111,12 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS Organizations",
     protocol: crate::wire::Protocol::Json,
     operations: OPERATIONS,
-    implements,
-    run: handle,
+    implements: |operation| IMPLEMENTED.contains(&operation),
+    run: |operation, ctx, input| run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Json),
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "",
     api_version: "2016-11-28",
 };
-
-fn implements(operation: &str) -> bool {
-    IMPLEMENTED.contains(&operation)
-}
-
-fn handle(
-    operation: &str,
-    ctx: &mut crate::call::Ctx<'_>,
-    input: &Map<String, Value>,
-) -> Result<crate::call::Output, ApiError> {
-    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Json)
-}
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     // Operations of an account that need not be in an organization: it creates one, or

@@ -27,24 +27,12 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     name: "AWS STS",
     protocol: crate::wire::Protocol::Query,
     operations: OPERATIONS,
-    implements,
-    run: handle,
+    implements: |operation| IMPLEMENTED.contains(&operation),
+    run: |operation, ctx, input| run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml),
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     api_version: "2011-06-15",
 };
-
-fn implements(operation: &str) -> bool {
-    IMPLEMENTED.contains(&operation)
-}
-
-fn handle(
-    operation: &str,
-    ctx: &mut crate::call::Ctx<'_>,
-    input: &Map<String, Value>,
-) -> Result<crate::call::Output, ApiError> {
-    run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml)
-}
 
 fn run(
     action: &str,
