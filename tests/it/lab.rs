@@ -4,15 +4,15 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
+use copylab_lab::exercises::{Exercise, exercises};
 use copylab_rules::world::Wording;
-use copylab_server::lab::exercises::{Exercise, exercises};
 use copylab_server::state::{Progression, ServerState};
 
 fn lab() -> axum::Router {
     let world = crate::sdk::default_world();
-    let mut state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
-    state.set_catalog(copylab::scenario::builtin_catalog());
-    copylab_server::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)))
+    let state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
+    let lab = copylab_lab::web::Lab::new(copylab::scenario::builtin_catalog());
+    copylab_lab::web::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)), lab)
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> (u16, String) {
@@ -102,10 +102,7 @@ async fn every_failing_scenario_is_worked_in_the_lab_in_both_languages() {
                 .and_then(|c| c.remedy.as_ref())
                 .filter(|_| exercise.fix.is_some())
             {
-                let summary = copylab_server::lab::i18n::text(
-                    copylab_server::lab::i18n::Lang::parse(lang).unwrap(),
-                    &remedy.summary,
-                );
+                let summary = copylab_lab::i18n::text(copylab_lab::i18n::Lang::parse(lang).unwrap(), &remedy.summary);
                 assert!(
                     !page.contains(&html_escape(&summary)),
                     "{name} ({lang}) gives its fix away"
@@ -272,7 +269,7 @@ async fn a_session_named_in_the_url_keeps_the_trainees_changes() {
 
 #[test]
 fn account_ids_and_tag_values_keep_every_digit_in_translations() {
-    use copylab_server::lab::i18n::{Lang, tr};
+    use copylab_lab::i18n::{Lang, tr};
     for lang in [Lang::En, Lang::Ja] {
         assert!(tr(lang, "world-account", &[("id", "012345678901".to_owned())]).contains("012345678901"));
         let tag = tr(
@@ -343,6 +340,10 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
         en.contains("Source KMS key policy") && en.contains("Worked examples"),
         "{en}"
     );
+    // ARCHITECTURE.md and the banner say the lab is at /lab/ too: the same catalog.
+    for path in ["/lab/", "/lab"] {
+        assert_eq!(call(&app, "GET", path, None).await, (200, en.clone()), "{path}");
+    }
     // Accept-Language chooses Japanese; ?lang= wins over it.
     let request = axum::http::Request::builder()
         .uri("/")
@@ -358,7 +359,7 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     let (_, again) = call(&app, "GET", "/lab/exam?seed=42&count=4&lang=en", None).await;
     assert_eq!(first, again);
     let list = exercises(&copylab::scenario::builtin_catalog());
-    let questions = copylab_server::lab::exam::questions(&list, 42, 4);
+    let questions = copylab_lab::exam::questions(&list, 42, 4);
     assert_eq!(questions.len(), 4);
     assert!(
         questions.iter().any(|q| q.name.starts_with("generated-")),
@@ -436,7 +437,7 @@ fn keys(source: &str) -> Vec<String> {
 
 #[test]
 fn both_languages_have_every_key_and_the_engines_sentences() {
-    use copylab_server::lab::i18n::{Lang, source};
+    use copylab_lab::i18n::{Lang, source};
     let (en, ja) = (keys(source(Lang::En)), keys(source(Lang::Ja)));
     assert_eq!(en, ja, "en.ftl and ja.ftl differ in keys");
     let mut unique = en.clone();
@@ -457,7 +458,7 @@ fn both_languages_have_every_key_and_the_engines_sentences() {
             if id == "id" {
                 continue; // the macro's own doc example
             }
-            let key = copylab_server::lab::i18n::text_key(id);
+            let key = copylab_lab::i18n::text_key(id);
             let expected = placeholder.replace_all(&template, "{ $$$1 }").into_owned();
             let line = source(Lang::En)
                 .lines()
@@ -485,7 +486,7 @@ fn both_languages_have_every_key_and_the_engines_sentences() {
 
 #[test]
 fn japanese_uses_japanese_script_and_the_glossary_and_never_translates_aws_messages() {
-    use copylab_server::lab::i18n::{Lang, source};
+    use copylab_lab::i18n::{Lang, source};
     let values: Vec<(String, String)> = source(Lang::Ja)
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
@@ -502,7 +503,7 @@ fn japanese_uses_japanese_script_and_the_glossary_and_never_translates_aws_messa
     }
     // The glossary's terms: wherever the English of a message uses a term (outside arguments,
     // code and ARNs), the Japanese uses the glossary's translation.
-    let glossary = include_str!("../../crates/server/lab/i18n/glossary-ja.tsv");
+    let glossary = include_str!("../../crates/lab/i18n/glossary-ja.tsv");
     let english: Vec<(String, String)> = source(Lang::En)
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
@@ -545,7 +546,7 @@ fn japanese_uses_japanese_script_and_the_glossary_and_never_translates_aws_messa
 #[test]
 fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
     use copylab::cli::QuizArgs;
-    use copylab_server::lab::i18n::Lang;
+    use copylab_lab::i18n::Lang;
     for (lang, code) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
         let key = copylab::quiz_cmd::answer_key(7, 3, lang);
         assert!(key.len() >= 5, "{key:?}");
@@ -564,7 +565,7 @@ fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
         let mut out = Vec::new();
         copylab::quiz_cmd::quiz(&args, &mut std::io::Cursor::new(input), &mut out, false).unwrap();
         let text = String::from_utf8(out).unwrap();
-        let expected = copylab_server::lab::i18n::tr(
+        let expected = copylab_lab::i18n::tr(
             lang,
             "quiz-score",
             &[("score", key.len().to_string()), ("count", key.len().to_string())],
@@ -589,7 +590,7 @@ fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        let zero = copylab_server::lab::i18n::tr(
+        let zero = copylab_lab::i18n::tr(
             lang,
             "quiz-score",
             &[("score", "0".to_owned()), ("count", key.len().to_string())],
@@ -600,7 +601,7 @@ fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
 
 #[test]
 fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
-    use copylab_server::lab::i18n::{Lang, text};
+    use copylab_lab::i18n::{Lang, text};
     // The engine gives a decision whole (for English) and in parts (for translations).
     let evidence = copylab_rules::text::Text::new(
         "keypolicy.request",
@@ -636,7 +637,7 @@ fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
         text(Lang::Ja, &allowed)
     );
     // Every decision sentence of a real exercise carries its parts.
-    let list = copylab_server::lab::exercises::exercises(&copylab::scenario::builtin_catalog());
+    let list = copylab_lab::exercises::exercises(&copylab::scenario::builtin_catalog());
     let mut seen = 0;
     for exercise in &list {
         for check in &exercise.verdict.checks {
@@ -668,7 +669,7 @@ fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
 #[test]
 fn a_quiz_question_fits_an_80_by_24_terminal_in_both_languages() {
     use copylab::cli::QuizArgs;
-    use copylab_server::lab::i18n::{Lang, tr};
+    use copylab_lab::i18n::{Lang, tr};
     for (lang, code) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
         let prompt = tr(
             lang,

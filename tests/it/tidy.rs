@@ -1,4 +1,4 @@
-//! Repository rules checked as tests: every Rust file starts with a `//!` line, the policy engine stays pure, every dependency is justified in ARCHITECTURE.md, no skipped tests, and CI runs the README's test command.
+//! Repository rules checked as tests: every Rust file starts with a `//!` line, the policy engine stays pure, the quiz links no HTTP server, every dependency is justified in ARCHITECTURE.md, no skipped tests, and CI runs the README's test command.
 
 use std::path::{Path, PathBuf};
 
@@ -88,6 +88,33 @@ fn policy_engine_depends_on_no_runtime_network_or_sdk_crate() {
             "crates/policy must stay pure (no I/O, clock, randomness, HTTP or SDK), but depends on `{name}`"
         );
     }
+}
+
+#[test]
+fn the_lab_without_web_and_the_terminal_quiz_link_no_http_server() {
+    let manifest = std::fs::read_to_string(root().join("crates/lab/Cargo.toml")).unwrap();
+    let web_only = ["copylab-server", "axum", "tokio", "minijinja"];
+    for line in manifest.lines() {
+        let name = line.split(['=', '.']).next().unwrap_or_default().trim();
+        if web_only.contains(&name) {
+            assert!(
+                line.contains("optional = true"),
+                "crates/lab: `{name}` must be optional (the `web` feature), or the quiz links it: {line}"
+            );
+        }
+    }
+    let quiz = std::fs::read_to_string(root().join("crates/copylab/src/quiz_cmd.rs")).unwrap();
+    for used in ["copylab_server", "copylab_lab::web", "axum", "tokio"] {
+        assert!(
+            !quiz.contains(used),
+            "copylab quiz uses `{used}`: it must use the pure lab only"
+        );
+    }
+    let server = std::fs::read_to_string(root().join("crates/server/Cargo.toml")).unwrap();
+    assert!(
+        !server.contains("copylab-lab"),
+        "the server holds no lab: it must not depend on copylab-lab"
+    );
 }
 
 #[test]

@@ -59,6 +59,5 @@ pub async fn start_with(scenario: Option<&str>, progression: Progression) -> Res
     };
     copylab_rules::PreparedWorld::new(&state.world)?;
     state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
-    state.set_catalog(scenario::builtin_catalog());
     Ok(copylab_server::start(state).await?)
 }

@@ -2,9 +2,9 @@
 
 use std::io::{BufRead, Write};
 
+use copylab_lab::exercises::{CHECK_ORDER, Exercise};
+use copylab_lab::i18n::{self, Lang};
 use copylab_rules::ids::IdGenerator;
-use copylab_server::lab::exercises::{CHECK_ORDER, Exercise};
-use copylab_server::lab::i18n::{self, Lang};
 
 use crate::cli::QuizArgs;
 
@@ -137,9 +137,8 @@ fn ask(input: &mut dyn BufRead, out: &mut dyn Write, lang: Lang, count: usize) -
 /// The right answers (1-based, in the order asked) of the quiz for `seed`, `count` and `lang`:
 /// the key a trainer checks against, and what the tests answer with.
 pub fn answer_key(seed: u64, count: usize, lang: Lang) -> Vec<usize> {
-    let all = copylab_server::lab::exercises::exercises(&crate::scenario::builtin_catalog());
-    let questions =
-        copylab_server::lab::exam::questions(&all, seed, count.clamp(1, copylab_server::lab::exam::MAX_COUNT));
+    let all = copylab_lab::exercises::exercises(&crate::scenario::builtin_catalog());
+    let questions = copylab_lab::exam::questions(&all, seed, count.clamp(1, copylab_lab::exam::MAX_COUNT));
     let mut key = Vec::new();
     for exercise in &questions {
         let right = exercise.failed_check().unwrap_or_default();
@@ -171,9 +170,9 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         return Ok(crate::cli::exit::OK);
     }
     let bold = |text: String| if color { format!("\x1b[1m{text}\x1b[0m") } else { text };
-    let all = copylab_server::lab::exercises::exercises(&crate::scenario::builtin_catalog());
-    let count = args.count.clamp(1, copylab_server::lab::exam::MAX_COUNT);
-    let questions = copylab_server::lab::exam::questions(&all, args.seed, count);
+    let all = copylab_lab::exercises::exercises(&crate::scenario::builtin_catalog());
+    let count = args.count.clamp(1, copylab_lab::exam::MAX_COUNT);
+    let questions = copylab_lab::exam::questions(&all, args.seed, count);
     writeln!(out, "{}", bold(i18n::tr(lang, "quiz-title", &[])))?;
     writeln!(
         out,
@@ -206,10 +205,7 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         writeln!(
             out,
             "{}",
-            wrap(
-                &copylab_server::lab::pages::summary_with(&exercise.scenario, lang, true),
-                ""
-            )
+            wrap(&copylab_lab::text::summary_with(&exercise.scenario, lang, true), "")
         )?;
         let message = match &exercise.verdict.outcome {
             copylab_rules::Outcome::ApiError {
@@ -222,16 +218,11 @@ pub fn quiz(args: &QuizArgs, input: &mut dyn BufRead, out: &mut dyn Write, color
         // The cause.
         writeln!(out, "{}", bold(i18n::tr(lang, "quiz-question-cause", &[])))?;
         for (i, check) in CHECK_ORDER.iter().enumerate() {
-            writeln!(
-                out,
-                "  {:>2}) {}",
-                i + 1,
-                copylab_server::lab::pages::check_name(lang, check)
-            )?;
+            writeln!(out, "  {:>2}) {}", i + 1, copylab_lab::text::check_name(lang, check))?;
         }
         let right = exercise.failed_check().unwrap_or_default();
         let right_index = CHECK_ORDER.iter().position(|c| *c == right).unwrap_or(0);
-        let name = copylab_server::lab::pages::check_name(lang, right);
+        let name = copylab_lab::text::check_name(lang, right);
         match question(input, out, lang, CHECK_ORDER.len(), right_index, &name)? {
             None => break 'questions,
             Some(correct) => {

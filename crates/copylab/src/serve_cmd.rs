@@ -62,7 +62,6 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
     state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
-    state.set_catalog(scenario::builtin_catalog());
     let level = match args.verbose {
         0 => tracing_subscriber::filter::LevelFilter::WARN,
         1 => tracing_subscriber::filter::LevelFilter::INFO,
@@ -78,8 +77,18 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         writeln!(err, "error: the world is invalid: {e}")?;
         return Ok(exit::INPUT);
     }
+    let lab = copylab_lab::web::Lab::new(scenario::builtin_catalog());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    match runtime.block_on(copylab_server::serve(&args.bind, state)) {
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.bind).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        println!("copylab serve: AWS Backup, KMS, Organizations, IAM and STS on {url}");
+        println!("{}", copylab_server::export_line(&state, &url));
+        println!("copylab serve: the training lab on {url}/ (open it in a browser)");
+        let shared = std::sync::Arc::new(tokio::sync::Mutex::new(state));
+        copylab_server::serve(listener, copylab_lab::web::app(shared, lab)).await
+    });
+    match served {
         Ok(()) => Ok(exit::OK),
         Err(e) => {
             writeln!(err, "error: cannot serve on {}: {e}", args.bind)?;

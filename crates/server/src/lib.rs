@@ -4,14 +4,13 @@
 //! error type; it names no service) -> `call` (the one call pipeline) -> `services` (the
 //! dispatcher and one folder per AWS service, each with its operation table, handlers and
 //! state) -> `state` (the world, the services' state, the one `clock`, the ids). `control` is
-//! the control API under `/_copylab/`; `lab` the training lab. The only crate of copylab that
-//! knows about HTTP.
+//! the control API under `/_copylab/`. The training lab is a crate of its own (`copylab-lab`)
+//! on top of [`dispatch`] and [`call::call`]; the server holds no lab state.
 
 pub mod authz;
 pub mod call;
 pub mod clock;
 pub mod control;
-pub mod lab;
 pub mod services;
 pub mod state;
 pub mod wire;
@@ -21,7 +20,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tokio::sync::Mutex;
 
 use crate::state::ServerState;
@@ -33,39 +32,24 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The state shared by all requests.
 pub type Shared = Arc<Mutex<ServerState>>;
 
-/// The router: the control plane under `/_copylab/`, the lab's pages, and every other request
-/// to the services' dispatcher.
+/// The router: the control plane under `/_copylab/`, and every other request to the services'
+/// dispatcher (no lab: `copylab_lab::web::app` wraps [`dispatch`] with it).
 pub fn app(state: Shared) -> Router {
-    Router::new().fallback(dispatch).with_state(state)
+    Router::new().fallback(route).with_state(state)
 }
 
-async fn dispatch(axum::extract::State(shared): axum::extract::State<Shared>, request: Request<Body>) -> Response {
+async fn route(axum::extract::State(shared): axum::extract::State<Shared>, request: Request<Body>) -> Response {
+    dispatch(shared, request).await
+}
+
+/// Answers one request: the control API under `/_copylab/`, else the service the request is
+/// for (what a mounted lab does not claim comes here too).
+pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
     // The body is read before the state is locked, so a slow client stalls nobody else.
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let wall_now = std::time::SystemTime::now();
     let mut state = shared.lock().await;
-    // The lab draws nothing from the AWS endpoint's id generator: its traffic never shifts the
-    // ids API users see.
-    if lab::is_lab(&parts.method, parts.uri.path(), parts.uri.query(), &parts.headers) {
-        let Ok(body) = body else {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                axum::Json(
-                    serde_json::json!({"error": format!("the request body is larger than {MAX_BODY_BYTES} bytes")}),
-                ),
-            )
-                .into_response();
-        };
-        return lab::handle(
-            &mut state,
-            &parts.method,
-            parts.uri.path(),
-            parts.uri.query(),
-            &parts.headers,
-            &body,
-        );
-    }
     let Ok(body) = body else {
         let error = ApiError::new(
             "SerializationException",
@@ -124,16 +108,10 @@ pub fn export_line(state: &ServerState, url: &str) -> String {
     )
 }
 
-/// Binds `address` and serves until the process ends; prints the address it listens on and the
-/// environment that points clients at it.
-pub async fn serve(address: &str, state: ServerState) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(address).await?;
-    let local = listener.local_addr()?;
-    let url = format!("http://{local}");
-    println!("copylab serve: AWS Backup, KMS, Organizations, IAM and STS on {url}");
-    println!("{}", export_line(&state, &url));
-    println!("copylab serve: the training lab on {url}/ (open it in a browser)");
-    axum::serve(listener, app(Arc::new(Mutex::new(state)))).await
+/// Serves `router` on `listener` until the process ends (`copylab serve` binds, prints its
+/// banner with [`export_line`], and mounts the lab first).
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router).await
 }
 
 /// A server running in this process on an ephemeral loopback port; it stops when dropped.

@@ -45,12 +45,6 @@ pub struct ServerState {
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
     /// embeds the catalog).
     pub builtin_scenarios: Option<fn(&str) -> Option<copylab_rules::Scenario>>,
-    /// The built-in scenarios, by name, for the lab (set by the CLI; see [`ServerState::set_catalog`]).
-    pub catalog: std::sync::Arc<Vec<(String, copylab_rules::Scenario)>>,
-    /// The lab's exercise sessions (each a world of its own; a reset keeps them).
-    pub lab: crate::lab::exercises::LabState,
-    /// The catalog's exercises, computed on first use.
-    lab_cache: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Vec<crate::lab::exercises::Exercise>>>>,
 }
 
 impl ServerState {
@@ -75,9 +69,6 @@ impl ServerState {
             clock,
             initial,
             builtin_scenarios: None,
-            catalog: Default::default(),
-            lab: Default::default(),
-            lab_cache: Default::default(),
         }
     }
 
@@ -91,19 +82,6 @@ impl ServerState {
     /// Virtual now, epoch seconds: the timestamp of anything written now.
     pub fn now(&self) -> f64 {
         self.clock.now()
-    }
-
-    /// Sets the scenarios the lab's exercises come from.
-    pub fn set_catalog(&mut self, catalog: Vec<(String, copylab_rules::Scenario)>) {
-        self.catalog = std::sync::Arc::new(catalog);
-        self.lab_cache = Default::default();
-    }
-
-    /// The lab's exercises (the catalog's scenarios with their verdicts), computed once.
-    pub fn lab_exercises(&self) -> std::sync::Arc<Vec<crate::lab::exercises::Exercise>> {
-        self.lab_cache
-            .get_or_init(|| std::sync::Arc::new(crate::lab::exercises::exercises(&self.catalog)))
-            .clone()
     }
 
     /// When the clock started: the creation date of what the world's files define.

@@ -65,8 +65,8 @@ impl Lang {
 /// The Fluent source of a language.
 pub fn source(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => include_str!("../../lab/i18n/en.ftl"),
-        Lang::Ja => include_str!("../../lab/i18n/ja.ftl"),
+        Lang::En => include_str!("../i18n/en.ftl"),
+        Lang::Ja => include_str!("../i18n/ja.ftl"),
     }
 }
 

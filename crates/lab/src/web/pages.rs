@@ -9,18 +9,22 @@ use minijinja::value::Kwargs;
 use minijinja::{Environment, State};
 use serde_json::{Value, json};
 
-use super::exercises::{ARTICLE_CHECKS, CHECK_ORDER, Exercise};
-use super::i18n::{self, Lang};
-use crate::state::ServerState;
+use copylab_server::services::backup::CopyJobRecord;
+use copylab_server::state::ServerState;
+
+use super::Lab;
+use crate::exercises::{ARTICLE_CHECKS, CHECK_ORDER, Exercise};
+use crate::i18n::{self, Lang};
+use crate::text::{check_name, hints, summary};
 
 static TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../lab/templates/base.html")),
-    ("catalog.html", include_str!("../../lab/templates/catalog.html")),
-    ("exercise.html", include_str!("../../lab/templates/exercise.html")),
-    ("diagnosis.html", include_str!("../../lab/templates/diagnosis.html")),
-    ("exam.html", include_str!("../../lab/templates/exam.html")),
-    ("jobs.html", include_str!("../../lab/templates/jobs.html")),
-    ("not_found.html", include_str!("../../lab/templates/not_found.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("catalog.html", include_str!("../../templates/catalog.html")),
+    ("exercise.html", include_str!("../../templates/exercise.html")),
+    ("diagnosis.html", include_str!("../../templates/diagnosis.html")),
+    ("exam.html", include_str!("../../templates/exam.html")),
+    ("jobs.html", include_str!("../../templates/jobs.html")),
+    ("not_found.html", include_str!("../../templates/not_found.html")),
 ];
 
 /// `t(key, name=value, ...)`: the message in the page's language.
@@ -64,11 +68,8 @@ fn render(name: &str, lang: Lang, context: Value) -> String {
 /// A static file.
 pub fn asset(file: &str) -> Response {
     let (body, kind) = match file {
-        "lab.js" => (
-            include_str!("../../lab/static/lab.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "lab.css" => (include_str!("../../lab/static/lab.css"), "text/css; charset=utf-8"),
+        "lab.js" => (include_str!("../../static/lab.js"), "text/javascript; charset=utf-8"),
+        "lab.css" => (include_str!("../../static/lab.css"), "text/css; charset=utf-8"),
         _ => return (StatusCode::NOT_FOUND, "").into_response(),
     };
     let mut response = (StatusCode::OK, body).into_response();
@@ -76,11 +77,6 @@ pub fn asset(file: &str) -> Response {
         .headers_mut()
         .insert("content-type", HeaderValue::from_static(kind));
     response
-}
-
-/// The localized name of a check.
-pub fn check_name(lang: Lang, id: &str) -> String {
-    i18n::tr(lang, &format!("check-{id}"), &[])
 }
 
 fn catalog_line(exercise: &Exercise, lang: Lang) -> String {
@@ -114,8 +110,8 @@ fn catalog_line(exercise: &Exercise, lang: Lang) -> String {
 }
 
 /// `GET /`: the catalog, grouped by the check that fails; completing scenarios last.
-pub fn catalog(state: &ServerState, lang: Lang) -> String {
-    let list = state.lab_exercises();
+pub fn catalog(lab: &Lab, lang: Lang) -> String {
+    let list = lab.exercises();
     let mut groups = Vec::new();
     for (rank, check) in CHECK_ORDER.iter().enumerate() {
         let items: Vec<Value> = list
@@ -142,7 +138,7 @@ fn text_of(path: &str, value: Option<&copylab_rules::world::PolicyDocument>) -> 
 /// `GET /lab/exercises/{name}`: one exercise, in session `session`.
 #[allow(clippy::too_many_arguments, reason = "the page's inputs, each used once")]
 pub fn exercise(
-    state: &ServerState,
+    lab: &Lab,
     exercise: &Exercise,
     number: usize,
     session: &str,
@@ -233,7 +229,7 @@ pub fn exercise(
         .any(|r| r.account == request.account && r.region == request.region && r.dynamodb_advanced_features);
     let dynamodb = json!({"account": request.account, "region": request.region, "on": dynamodb_on});
     // Every exercise offers the same choice, whether or not a setting fixes it.
-    let alternatives = alternatives(state, exercise, lang);
+    let alternatives = alternatives(lab, exercise, lang);
     let mut current = exercise.scenario.clone();
     (current.world, current.copy_job) = (world.clone(), request.clone());
     let summary = summary(&current, lang);
@@ -262,62 +258,9 @@ pub fn exercise(
     )
 }
 
-/// The setup in a sentence: what is copied from where to where, with which role.
-pub fn summary(scenario: &copylab_rules::Scenario, lang: Lang) -> String {
-    summary_with(scenario, lang, false)
-}
-
-/// [`summary`]; `short` names the recovery point and the role by their last segment (for a
-/// terminal of 80 columns).
-pub fn summary_with(scenario: &copylab_rules::Scenario, lang: Lang, short: bool) -> String {
-    let cut = |arn: String| {
-        if short {
-            arn.rsplit(['/', ':']).next().unwrap_or_default().to_owned()
-        } else {
-            arn
-        }
-    };
-    let request = &scenario.copy_job;
-    let recovery_point = scenario
-        .world
-        .recovery_points
-        .iter()
-        .find(|r| Some(&r.arn) == request.recovery_point_arn.as_ref());
-    let destination = request.destination_backup_vault_arn.clone().unwrap_or_default();
-    let parts: Vec<&str> = destination.splitn(6, ':').collect();
-    i18n::tr(
-        lang,
-        "world-summary",
-        &[
-            (
-                "resource",
-                recovery_point.map_or_else(|| "?".to_owned(), |r| r.resource_type.clone()),
-            ),
-            ("arn", cut(request.recovery_point_arn.clone().unwrap_or_default())),
-            ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
-            ("source", request.account.clone()),
-            ("source_region", request.region.clone()),
-            (
-                "destination_vault",
-                parts
-                    .get(5)
-                    .and_then(|r| r.strip_prefix("backup-vault:"))
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
-            ("destination", parts.get(4).copied().unwrap_or_default().to_owned()),
-            (
-                "destination_region",
-                parts.get(3).copied().unwrap_or_default().to_owned(),
-            ),
-            ("role", cut(request.iam_role_arn.clone().unwrap_or_default())),
-        ],
-    )
-}
-
 /// The choices when no setting fixes it: the exercise's alternatives and, from other
 /// exercises, as many others (in a fixed order, so a page is the same each time).
-pub fn alternatives(state: &ServerState, exercise: &Exercise, lang: Lang) -> Vec<Value> {
+pub fn alternatives(lab: &Lab, exercise: &Exercise, lang: Lang) -> Vec<Value> {
     // Where a setting fixes it, the remedy's own alternatives (never its summary, which would
     // give the fix away); where none does, what the diagnosis offers.
     let right = if exercise.fix.is_none() {
@@ -331,7 +274,7 @@ pub fn alternatives(state: &ServerState, exercise: &Exercise, lang: Lang) -> Vec
             .unwrap_or_default()
     };
     let mut choices: Vec<(String, String)> = right.iter().map(|t| (t.id.to_owned(), i18n::text(lang, t))).collect();
-    let list = state.lab_exercises();
+    let list = lab.exercises();
     for other in list.iter().filter(|e| e.name != exercise.name && e.fix.is_none()) {
         for text in other.alternatives() {
             if choices.len() >= (right.len() * 2).max(3) {
@@ -348,25 +291,6 @@ pub fn alternatives(state: &ServerState, exercise: &Exercise, lang: Lang) -> Vec
         .into_iter()
         .map(|(id, text)| json!({"id": id, "text": text}))
         .collect()
-}
-
-/// The hints, one at a time: where to look, what was found, then what to change.
-pub fn hints(exercise: &Exercise, lang: Lang) -> Vec<String> {
-    let Some(failed) = exercise.verdict.failed() else {
-        return Vec::new();
-    };
-    let mut hints = Vec::new();
-    if let Some(first) = failed.evidence.first() {
-        hints.push(i18n::text(lang, first));
-    }
-    for evidence in failed.evidence.iter().skip(1).take(2) {
-        hints.push(i18n::text(lang, evidence));
-    }
-    hints.push(check_name(lang, failed.id));
-    if let Some(remedy) = &failed.remedy {
-        hints.push(i18n::text(lang, &remedy.summary));
-    }
-    hints
 }
 
 fn verdict_view(verdict: &Verdict, lang: Lang) -> Value {
@@ -418,9 +342,9 @@ fn verdict_view(verdict: &Verdict, lang: Lang) -> Value {
 }
 
 /// `GET /lab/answer/{session}`: the whole diagnosis of the exercise, with its fix.
-pub fn answer(state: &mut ServerState, session: &str, lang: Lang) -> Option<String> {
-    let name = state.lab.get(session)?.exercise.clone();
-    let list = state.lab_exercises();
+pub fn answer(lab: &mut Lab, session: &str, lang: Lang) -> Option<String> {
+    let name = lab.sessions.get(session)?.exercise.clone();
+    let list = lab.exercises();
     let exercise = list.iter().find(|e| e.name == name)?;
     Some(render(
         "diagnosis.html",
@@ -430,9 +354,9 @@ pub fn answer(state: &mut ServerState, session: &str, lang: Lang) -> Option<Stri
 }
 
 /// `GET /lab/jobs`: every copy job, newest first: the API's and the lab's.
-pub fn jobs(state: &ServerState, lang: Lang) -> String {
+pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
     let mut rows = Vec::new();
-    let row = |origin: &str, label: String, job: &crate::services::backup::CopyJobRecord, progression, now| {
+    let row = |origin: &str, label: String, job: &CopyJobRecord, progression, now| {
         let state = job.state(progression, now);
         let ended = state == job.end_state();
         let row = json!({
@@ -440,7 +364,7 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
             "label": label,
             "id": job.id,
             "account": job.account,
-            "created": crate::wire::xml::iso8601(job.created.max(0.0) as u64),
+            "created": copylab_server::clock::iso8601(job.created),
             "created_at": job.created,
             "state": state.as_str(),
             "failed": state == copylab_rules::world::CopyJobState::Failed,
@@ -462,7 +386,7 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
             state.now(),
         ));
     }
-    for session in &state.lab.sessions {
+    for session in &lab.sessions.sessions {
         for job in &session.state.services.backup.jobs {
             rows.push(row(
                 &session.id,
@@ -483,7 +407,7 @@ pub fn jobs(state: &ServerState, lang: Lang) -> String {
 pub const MAX_JOB_ROWS: usize = 200;
 
 /// `GET /lab/jobs/{origin}/{id}`: why a job ended as it did (once it has ended).
-pub fn diagnosis(state: &ServerState, origin: &str, id: &str, lang: Lang) -> Option<String> {
+pub fn diagnosis(state: &ServerState, lab: &Lab, origin: &str, id: &str, lang: Lang) -> Option<String> {
     let (job, progression, now) = if origin == "api" {
         (
             state.services.backup.jobs.iter().find(|j| j.id == id)?,
@@ -491,7 +415,7 @@ pub fn diagnosis(state: &ServerState, origin: &str, id: &str, lang: Lang) -> Opt
             state.now(),
         )
     } else {
-        let session = state.lab.sessions.iter().find(|s| s.id == origin)?;
+        let session = lab.sessions.sessions.iter().find(|s| s.id == origin)?;
         (
             session.state.services.backup.jobs.iter().find(|j| j.id == id)?,
             session.state.progression,
@@ -516,12 +440,12 @@ pub fn not_found(lang: Lang) -> String {
     render("not_found.html", lang, json!({}))
 }
 
-/// Renders the exam's pages (used by `exam.rs`).
+/// Renders the exam's pages (used by `web/exam.rs`).
 pub fn render_exam(lang: Lang, context: Value) -> String {
     render("exam.html", lang, context)
 }
 
-/// The world picture and summary of a question (used by `exam.rs`).
+/// The world picture and summary of a question (used by `web/exam.rs`).
 pub fn question_view(exercise: &Exercise, lang: Lang) -> Value {
     let verdict = verdict_view(&exercise.verdict, lang);
     json!({

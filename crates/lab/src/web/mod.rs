@@ -1,22 +1,91 @@
-//! The training lab on `copylab serve`'s port: the catalog of failing scenarios, an exercise (the world as SVG, the copy job as the console shows it, investigate, fix, retry, hints, the answer), a seeded exam, and the live jobs with their diagnoses, in English and Japanese. Pages are rendered on the server (minijinja templates embedded in the binary); a little JavaScript calls the `/lab/api/` endpoints.
+//! The browser lab on `copylab serve`'s port: the catalog of failing scenarios, an exercise (the world as SVG, the copy job as the console shows it, investigate, fix, retry, hints, the answer), a seeded exam, and the live jobs with their diagnoses, in English and Japanese. Pages are rendered on the server (minijinja templates embedded in the binary); a little JavaScript calls the `/lab/api/` endpoints.
 //!
-//! Routes: `GET /` (catalog), `GET /lab/exercises/{name}`, `GET /lab/exam`, `GET /lab/jobs`,
-//! `GET /lab/jobs/{origin}/{id}`, `GET /lab/static/{file}`, and the JSON API under `/lab/api/`.
-//! AWS routes never collide: AWS Backup has no `GET /`, and STS and IAM are `POST /`.
+//! Routes: `GET /` and `GET /lab/` (catalog), `GET /lab/exercises/{name}`, `GET /lab/exam`,
+//! `GET /lab/jobs`, `GET /lab/jobs/{origin}/{id}`, `GET /lab/static/{file}`, and the JSON API
+//! under `/lab/api/`. AWS routes never collide: AWS Backup has no `GET /`, and STS and IAM are
+//! `POST /`. Every other request goes to the server's dispatcher.
 
 pub mod exam;
-pub mod exercises;
-pub mod i18n;
 pub mod pages;
+pub mod sessions;
 pub mod svg;
 
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
 
-use self::exercises::{Change, Exercise};
-use self::i18n::Lang;
-use crate::state::ServerState;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use copylab_rules::Scenario;
+use copylab_server::state::ServerState;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use self::sessions::Sessions;
+use crate::exercises::{self, Change, Exercise};
+use crate::i18n::{self, Lang};
+
+/// The lab's own state: its catalog, the exercises made of it, and the sessions. The server
+/// holds none of it; the lab reads the server's state only for the live jobs.
+#[derive(Debug, Default)]
+pub struct Lab {
+    catalog: Vec<(String, Scenario)>,
+    exercises: OnceLock<Vec<Exercise>>,
+    /// The exercise sessions (each a world of its own; a server reset keeps them).
+    pub sessions: Sessions,
+}
+
+impl Lab {
+    /// A lab whose exercises are the failing scenarios of `catalog` (computed on first use, so
+    /// the server starts without running every scenario).
+    pub fn new(catalog: Vec<(String, Scenario)>) -> Lab {
+        Lab {
+            catalog,
+            ..Lab::default()
+        }
+    }
+
+    /// The exercises: the catalog's scenarios with their verdicts.
+    pub fn exercises(&self) -> &[Exercise] {
+        self.exercises.get_or_init(|| exercises::exercises(&self.catalog))
+    }
+}
+
+/// The router of `copylab serve`: the lab's pages, and every other request to the server's
+/// dispatcher. The lab's state sits beside the server's, locked after it.
+pub fn app(server: copylab_server::Shared, lab: Lab) -> Router {
+    let lab = Arc::new(Mutex::new(lab));
+    Router::new().fallback(move |request: Request<Body>| {
+        let (server, lab) = (server.clone(), lab.clone());
+        async move { route(server, lab, request).await }
+    })
+}
+
+async fn route(server: copylab_server::Shared, lab: Arc<Mutex<Lab>>, request: Request<Body>) -> Response {
+    let (parts, body) = request.into_parts();
+    if !is_lab(&parts.method, parts.uri.path(), parts.uri.query(), &parts.headers) {
+        return copylab_server::dispatch(server, Request::from_parts(parts, body)).await;
+    }
+    // The body is read before anything is locked, so a slow client stalls nobody else.
+    let limit = copylab_server::MAX_BODY_BYTES;
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return json_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({"error": format!("the request body is larger than {limit} bytes")}),
+        );
+    };
+    let server = server.lock().await;
+    let mut lab = lab.lock().await;
+    handle(
+        &mut lab,
+        &server,
+        &parts.method,
+        parts.uri.path(),
+        parts.uri.query(),
+        &parts.headers,
+        &body,
+    )
+}
 
 /// Whether a request is for the lab: anything under `/lab/`, or `GET /` that carries nothing
 /// of AWS's (no signature, no target, no presigned or query-protocol parameters).
@@ -26,6 +95,7 @@ pub fn is_lab(method: &Method, path: &str, query: Option<&str>, headers: &Header
             .any(|pair| pair.starts_with("X-Amz-") || pair.starts_with("Action="))
     });
     path.starts_with("/lab/")
+        || path == "/lab"
         || (method == Method::GET
             && path == "/"
             && !aws_query
@@ -55,66 +125,54 @@ fn not_found(lang: Lang) -> Response {
     response
 }
 
-/// The exercises of the state's catalog (computed once per catalog).
-pub fn exercise_list(state: &ServerState) -> std::sync::Arc<Vec<Exercise>> {
-    state.lab_exercises()
-}
-
-/// Answers a lab request.
+/// Answers a lab request; `server` is read for the live jobs only.
 pub fn handle(
-    state: &mut ServerState,
+    lab: &mut Lab,
+    server: &ServerState,
     method: &Method,
     path: &str,
     raw_query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let query = crate::wire::rest_json::query_pairs(raw_query);
+    let query = copylab_server::wire::rest_json::query_pairs(raw_query);
     let lang = Lang::negotiate(
         query_value(&query, "lang"),
         headers.get("accept-language").and_then(|v| v.to_str().ok()),
     );
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method.as_str(), segments.as_slice()) {
-        ("GET", [""]) => html(pages::catalog(state, lang)),
+        ("GET", [""] | ["lab"] | ["lab", ""]) => html(pages::catalog(lab, lang)),
         ("GET", ["lab", "static", file]) => pages::asset(file),
         ("GET", ["lab", "exercises", name]) => {
-            let list = exercise_list(state);
-            let Some((number, exercise)) = list.iter().enumerate().find(|(_, e)| e.name == *name) else {
+            let Some((number, exercise)) = lab.exercises().iter().enumerate().find(|(_, e)| e.name == *name) else {
                 return not_found(lang);
             };
+            let exercise = exercise.clone();
             // A reload or a language switch keeps the session the URL names.
             let id = match query_value(&query, "session") {
-                Some(id) if state.lab.get(id).is_some_and(|s| s.exercise == *name) => id.to_owned(),
-                _ => state.lab.open(exercise),
+                Some(id) if lab.sessions.get(id).is_some_and(|s| s.exercise == *name) => id.to_owned(),
+                _ => lab.sessions.open(&exercise),
             };
-            let Some(session) = state.lab.get(&id) else {
+            let Some(session) = lab.sessions.get(&id) else {
                 return not_found(lang);
             };
             let (world, request) = (session.state.world.clone(), session.request.clone());
-            html(pages::exercise(
-                state,
-                exercise,
-                number + 1,
-                &id,
-                &world,
-                &request,
-                lang,
-            ))
+            html(pages::exercise(lab, &exercise, number + 1, &id, &world, &request, lang))
         }
-        ("GET", ["lab", "exam"]) => html(exam::page(state, &query, lang)),
-        ("GET", ["lab", "jobs"]) => html(pages::jobs(state, lang)),
-        ("GET", ["lab", "jobs", origin, id]) => match pages::diagnosis(state, origin, id, lang) {
+        ("GET", ["lab", "exam"]) => html(exam::page(lab, &query, lang)),
+        ("GET", ["lab", "jobs"]) => html(pages::jobs(server, lab, lang)),
+        ("GET", ["lab", "jobs", origin, id]) => match pages::diagnosis(server, lab, origin, id, lang) {
             Some(page) => html(page),
             None => not_found(lang),
         },
-        ("GET", ["lab", "answer", session]) => match pages::answer(state, session, lang) {
+        ("GET", ["lab", "answer", session]) => match pages::answer(lab, session, lang) {
             Some(page) => html(page),
             None => not_found(lang),
         },
         ("POST", ["lab", "api", "validate"]) => validate(body),
         (_, ["lab", "api", "sessions", session, rest @ ..]) => {
-            session_api(state, method.as_str(), session, rest, body, lang)
+            session_api(lab, method.as_str(), session, rest, body, lang)
         }
         _ => not_found(lang),
     }
@@ -142,20 +200,16 @@ fn validate(body: &[u8]) -> Response {
     json_response(StatusCode::OK, json!({"errors": errors}))
 }
 
-fn session_api(
-    state: &mut ServerState,
-    method: &str,
-    session: &str,
-    rest: &[&str],
-    body: &[u8],
-    lang: Lang,
-) -> Response {
-    let list = exercise_list(state);
-    let Some(current) = state.lab.get(session) else {
+fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: &[u8], lang: Lang) -> Response {
+    let Some(name) = lab.sessions.get(session).map(|s| s.exercise.clone()) else {
         return json_response(StatusCode::NOT_FOUND, json!({"error": "no such session"}));
     };
-    let Some(exercise) = list.iter().find(|e| e.name == current.exercise) else {
+    let Some(exercise) = lab.exercises().iter().find(|e| e.name == name).cloned() else {
         return json_response(StatusCode::NOT_FOUND, json!({"error": "no such exercise"}));
+    };
+    let hints = crate::text::hints(&exercise, lang);
+    let Some(current) = lab.sessions.get(session) else {
+        return json_response(StatusCode::NOT_FOUND, json!({"error": "no such session"}));
     };
     let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     match (method, rest) {
@@ -238,7 +292,6 @@ fn session_api(
             )
         }
         ("GET", ["hints", n]) => {
-            let hints = pages::hints(exercise, lang);
             let index: usize = n.parse().unwrap_or(usize::MAX);
             match hints.get(index) {
                 Some(hint) => json_response(StatusCode::OK, json!({"hint": hint, "more": index + 1 < hints.len()})),

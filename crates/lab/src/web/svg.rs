@@ -2,9 +2,9 @@
 
 use copylab_rules::world::{StartCopyJob, World};
 
-use super::i18n::{Lang, tr};
+use crate::i18n::{Lang, tr};
 
-use crate::wire::xml::escape as esc;
+use copylab_server::wire::xml::escape as esc;
 
 /// The short form of an ARN for a label: its last segment, cut to fit a box.
 fn short(arn: &str) -> String {

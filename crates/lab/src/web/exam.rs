@@ -1,61 +1,20 @@
-//! The exam: N questions drawn from a seed (failing built-in exercises, and worlds from the world generator), each asking which check failed; the answers travel in the URL, so the same seed gives the same exam and a page can be shared or reloaded.
+//! The exam's page: the next question of a seeded exam, or the score (the answers travel in the URL).
 
-use copylab_rules::Scenario;
-use copylab_rules::ids::IdGenerator;
 use serde_json::{Value, json};
 
-use super::exercises::{CHECK_ORDER, Exercise};
-use super::i18n::{self, Lang};
+use super::Lab;
 use super::pages;
-use crate::state::ServerState;
-
-/// The most questions an exam has.
-pub const MAX_COUNT: usize = 20;
-
-/// The exam's questions for `seed`: every third one from the world generator, the others
-/// failing built-in exercises, none twice.
-pub fn questions(exercises: &[Exercise], seed: u64, count: usize) -> Vec<Exercise> {
-    let failing: Vec<&Exercise> = exercises.iter().filter(|e| e.failed_check().is_some()).collect();
-    let mut rng = IdGenerator::new(seed);
-    let mut chosen: Vec<Exercise> = Vec::new();
-    let mut attempts = 0;
-    while chosen.len() < count && attempts < count * 50 {
-        attempts += 1;
-        let candidate = if chosen.len() % 3 == 2 {
-            let generated_seed = rng.next_u64();
-            let generated = copylab_rules::generate::world(generated_seed);
-            let scenario = Scenario {
-                description: String::new(),
-                as_of: Some(generated.as_of.clone()),
-                seed: generated_seed,
-                wording: Default::default(),
-                world: generated.world,
-                copy_job: generated.request,
-                expect: None,
-            };
-            Exercise::new(&format!("generated-{generated_seed}"), &scenario)
-        } else if failing.is_empty() {
-            None
-        } else {
-            let index = (rng.next_u64() % failing.len() as u64) as usize;
-            Some(failing[index].clone())
-        };
-        if let Some(exercise) = candidate
-            && exercise.failed_check().is_some()
-            && !chosen.iter().any(|c| c.name == exercise.name)
-        {
-            chosen.push(exercise);
-        }
-    }
-    chosen
-}
+use crate::exam::{MAX_COUNT, questions};
+use crate::exercises::CHECK_ORDER;
+use crate::i18n::{self, Lang};
+use crate::text::check_name;
 
 fn query<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
     query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// `GET /lab/exam?seed=S&count=N&answers=a,b,...`: the next question, or the score.
-pub fn page(state: &ServerState, raw: &[(String, String)], lang: Lang) -> String {
+pub fn page(lab: &Lab, raw: &[(String, String)], lang: Lang) -> String {
     let Some(seed) = query(raw, "seed").and_then(|s| s.parse::<u64>().ok()) else {
         return pages::render_exam(lang, json!({"start": true, "seed": 1, "count": 5}));
     };
@@ -75,11 +34,11 @@ pub fn page(state: &ServerState, raw: &[(String, String)], lang: Lang) -> String
     if let Some(answer) = query(raw, "answer").filter(|a| !a.is_empty()) {
         answers.push(answer.to_owned());
     }
-    let list = state.lab_exercises();
-    let questions = questions(&list, seed, count);
+    let list = lab.exercises();
+    let questions = questions(list, seed, count);
     let checks: Vec<Value> = CHECK_ORDER
         .iter()
-        .map(|id| json!({"id": id, "name": pages::check_name(lang, id)}))
+        .map(|id| json!({"id": id, "name": check_name(lang, id)}))
         .collect();
     if answers.len() < questions.len() {
         let question = &questions[answers.len()];
@@ -104,7 +63,7 @@ pub fn page(state: &ServerState, raw: &[(String, String)], lang: Lang) -> String
         if answer == right {
             score += 1;
         } else {
-            let name = pages::check_name(lang, right);
+            let name = check_name(lang, right);
             if !missed.contains(&name) {
                 missed.push(name);
             }

@@ -1,0 +1,140 @@
+//! The lab's sessions: each exercise in progress is a world of its own, served by the server's AWS Backup handlers through the one call pipeline (the lab draws nothing from the AWS endpoint's ids).
+
+use copylab_rules::world::StartCopyJob;
+use copylab_server::call::{self, Output};
+use copylab_server::services::backup::{Progression, SERVICE};
+use copylab_server::state::ServerState;
+use copylab_server::wire::{ApiError, Caller};
+use serde_json::{Map, Value, json};
+
+use crate::exercises::{Change, ChangeError, Exercise, apply, invalid};
+
+/// An exercise in progress: its own world, served by the AWS Backup handlers.
+#[derive(Debug)]
+pub struct Session {
+    /// `s-...`.
+    pub id: String,
+    /// The exercise's name.
+    pub exercise: String,
+    /// Its state: the scenario's world, progressing by `polls:2`.
+    pub state: ServerState,
+    /// The copy request, as the trainee's changes leave it.
+    pub request: StartCopyJob,
+    /// Whether a retried copy completed.
+    pub solved: bool,
+}
+
+impl Session {
+    /// A session of `exercise`.
+    pub fn new(id: String, exercise: &Exercise) -> Session {
+        let s = &exercise.scenario;
+        Session {
+            id,
+            exercise: exercise.name.clone(),
+            state: ServerState::new(
+                s.world.clone(),
+                s.seed,
+                s.as_of.clone(),
+                s.wording,
+                Progression::Polls(2),
+            ),
+            request: s.copy_job.clone(),
+            solved: false,
+        }
+    }
+
+    fn caller(&self) -> Caller {
+        Caller {
+            account: self.request.account.clone(),
+            region: self.request.region.clone(),
+            principal: None,
+            secret: None,
+            expires: None,
+        }
+    }
+
+    /// Runs an AWS Backup operation on the session's world through the call pipeline, as the
+    /// server would.
+    pub fn call(&mut self, operation: &str, input: Map<String, Value>) -> Result<Value, ApiError> {
+        let caller = self.caller();
+        let answer = call::call(&mut self.state, &caller, &SERVICE, operation, input);
+        match answer.result? {
+            Output::Json(value) => Ok(value),
+            Output::Xml(_) => Ok(Value::Null),
+        }
+    }
+
+    /// Starts the exercise's copy job (with the trainee's changes). A session keeps its last
+    /// [`MAX_JOBS`] jobs.
+    pub fn start(&mut self) -> Result<Value, ApiError> {
+        if self.state.services.backup.jobs.len() >= MAX_JOBS {
+            self.state.services.backup.jobs.remove(0);
+        }
+        let r = &self.request;
+        let mut input = Map::new();
+        for (name, value) in [
+            ("RecoveryPointArn", &r.recovery_point_arn),
+            ("SourceBackupVaultName", &r.source_backup_vault_name),
+            ("DestinationBackupVaultArn", &r.destination_backup_vault_arn),
+            ("IamRoleArn", &r.iam_role_arn),
+        ] {
+            if let Some(value) = value {
+                input.insert(name.to_owned(), json!(value));
+            }
+        }
+        if let Some(days) = r.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
+            input.insert("Lifecycle".to_owned(), json!({"DeleteAfterDays": days}));
+        }
+        self.call("StartCopyJob", input)
+    }
+
+    /// Applies a change to the session's world, which stays under [`MAX_WORLD_BYTES`].
+    pub fn change(&mut self, change: &Change) -> Result<(), ChangeError> {
+        let (world, request) = (self.state.world.clone(), self.request.clone());
+        apply(&mut self.state.world, &mut self.request, change)?;
+        let size = serde_json::to_vec(&self.state.world).map_or(usize::MAX, |v| v.len());
+        if size > MAX_WORLD_BYTES {
+            (self.state.world, self.request) = (world, request);
+            return Err(invalid(format!(
+                "the exercise's world would be {size} bytes, more than {MAX_WORLD_BYTES}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The lab's sessions, oldest first, at most [`MAX_SESSIONS`].
+#[derive(Debug, Default)]
+pub struct Sessions {
+    /// The sessions.
+    pub sessions: Vec<Session>,
+    /// How many sessions were ever opened (for ids).
+    pub opened: u64,
+}
+
+/// Sessions kept; beyond, the oldest is dropped.
+pub const MAX_SESSIONS: usize = 256;
+
+/// Copy jobs a session keeps; beyond, the oldest is dropped.
+pub const MAX_JOBS: usize = 20;
+
+/// The largest world a session's changes may build (serialized).
+pub const MAX_WORLD_BYTES: usize = 256 * 1024;
+
+impl Sessions {
+    /// Opens a session of `exercise`; returns its id.
+    pub fn open(&mut self, exercise: &Exercise) -> String {
+        self.opened += 1;
+        let id = format!("s-{}", self.opened);
+        if self.sessions.len() >= MAX_SESSIONS {
+            self.sessions.remove(0);
+        }
+        self.sessions.push(Session::new(id.clone(), exercise));
+        id
+    }
+
+    /// A session by id.
+    pub fn get(&mut self, id: &str) -> Option<&mut Session> {
+        self.sessions.iter_mut().find(|s| s.id == id)
+    }
+}
