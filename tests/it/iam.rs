@@ -2,11 +2,11 @@
 
 use aws_credential_types::Credentials;
 use aws_sdk_iam::error::ProvideErrorMetadata as _;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::{AccessKey, Wording};
 use copylab_server::state::Progression;
 
-use crate::sdk::{RouterClient, copy_shared_snapshot, default_world, router};
+use crate::sdk::copy_shared_snapshot;
+use crate::support::{default_world, router};
 
 const ROLE_NAME: &str = "AWSBackupDefaultServiceRole";
 const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
@@ -15,18 +15,11 @@ const ACCESS_DENIED: &str = "Access Denied trying to call AWS Backup service";
 
 /// An IAM client for `access_key` (its secret from the default world, when it has one).
 fn iam_with(app: &axum::Router, credentials: Credentials) -> aws_sdk_iam::Client {
-    let config = aws_sdk_iam::Config::builder()
-        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-        .region(aws_sdk_iam::config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_iam::Client::from_conf(config)
+    aws_sdk_iam::Client::new(&crate::support::sdk_config(app, credentials, "us-east-1"))
 }
 
 fn iam(app: &axum::Router, access_key: &str) -> aws_sdk_iam::Client {
-    let secret = crate::sdk::secret_for(access_key);
+    let secret = crate::support::secret_for(access_key);
     iam_with(app, Credentials::new(access_key, secret, None, None, "copylab-tests"))
 }
 
@@ -473,15 +466,7 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
     assert_eq!((error.code(), error.message()), (Some("ExpiredToken"), Some(message)));
     assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
 
-    let kms = aws_sdk_kms::Client::from_conf(
-        aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .credentials_provider(credentials.clone())
-            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-            .endpoint_url("http://copylab.test")
-            .build(),
-    );
+    let kms = aws_sdk_kms::Client::new(&crate::support::sdk_config(&app, credentials.clone(), "us-east-1"));
     let error = kms.list_keys().send().await.unwrap_err();
     assert_eq!(
         (
@@ -492,15 +477,7 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
     );
     assert_eq!(error.raw_response().unwrap().status().as_u16(), 400);
 
-    let backup = aws_sdk_backup::Client::from_conf(
-        aws_sdk_backup::Config::builder()
-            .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
-            .region(aws_sdk_backup::config::Region::new("us-east-1"))
-            .credentials_provider(credentials.clone())
-            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-            .endpoint_url("http://copylab.test")
-            .build(),
-    );
+    let backup = aws_sdk_backup::Client::new(&crate::support::sdk_config(&app, credentials.clone(), "us-east-1"));
     let error = backup.list_backup_vaults().send().await.unwrap_err();
     assert_eq!(
         aws_sdk_backup::error::ProvideErrorMetadata::code(&error),
@@ -509,15 +486,7 @@ async fn expired_session_credentials_answer_each_protocols_expired_token_error()
     assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
 
     // A session STS just issued carries its Expiration in the world, an hour ahead.
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("111122223333", "x", None, None, "copylab-tests"))
-            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-            .endpoint_url("http://copylab.test")
-            .build(),
-    );
+    let sts = aws_sdk_sts::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
     let issued = sts
         .assume_role()
         .role_arn("arn:aws:iam::111122223333:role/BackupOperatorRole")

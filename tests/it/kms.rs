@@ -1,33 +1,18 @@
 //! The real `aws-sdk-kms` client against `copylab serve` (awsJson1_1, in-process): keys found by id, ARN, alias and alias ARN, AWS managed keys, key policies checked by the policy engine (malformed, lockout, cross-account), and one world with AWS Backup: a key policy or key state changed through KMS decides the next copy job.
 
-use aws_credential_types::Credentials;
-use aws_sdk_kms::config::{BehaviorVersion, Region};
 use aws_sdk_kms::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
-use crate::sdk::{RouterClient, copy_shared_snapshot, default_world, engine_status_message, router};
+use crate::sdk::{copy_shared_snapshot, engine_status_message};
+use crate::support::{default_world, router};
 
 const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const UNSHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
 
 /// A KMS client signing with `access_key` in `region`.
 pub(crate) fn kms(app: &axum::Router, access_key: &str, region: &str) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(
-            access_key,
-            crate::sdk::secret_for(access_key),
-            None,
-            None,
-            "copylab-tests",
-        ))
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
+    aws_sdk_kms::Client::new(&crate::support::config(app, access_key, region))
 }
 
 #[tokio::test]

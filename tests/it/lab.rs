@@ -9,7 +9,7 @@ use copylab_rules::world::Wording;
 use copylab_server::state::{Progression, ServerState};
 
 fn lab() -> axum::Router {
-    let world = crate::sdk::default_world();
+    let world = crate::support::default_world();
     let state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
     let lab = copylab_lab::web::Lab::new(copylab::scenario::builtin_catalog());
     copylab_lab::web::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)), lab)

@@ -5,6 +5,9 @@
     reason = "integration tests fail loudly by design"
 )]
 
+// What the tests share: the in-process connector, one SDK client builder, the worlds.
+mod support;
+
 // The policy test corpus (tests/corpus/*.json): E01–E60 and the seed article's policies.
 mod corpus;
 

@@ -4,7 +4,7 @@ use aws_sdk_backup::error::ProvideErrorMetadata;
 use copylab_mocks::BackupMock;
 use copylab_server::state::Progression;
 
-use crate::sdk::{client, router};
+use crate::support::{client, router};
 
 /// An SDK result as comparable text: outputs without their request id (the mocks have none),
 /// errors as code and message.

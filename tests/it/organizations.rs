@@ -1,26 +1,18 @@
 //! The real `aws-sdk-organizations` client against `copylab serve` (awsJson1_1): who may call what (management account, members, accounts outside); an organization built through the API (CreateOrganization, OUs, invitations accepted by the invited accounts, MoveAccount, CreateAccount) whose effective tag policies are AWS's documented inheritance examples; and one world with AWS Backup: founding an organization, removing the destination account or attaching a tag policy through Organizations decides the next copy with the engine's message.
 
-use aws_credential_types::Credentials;
 use aws_sdk_organizations::error::ProvideErrorMetadata as _;
 use aws_sdk_organizations::types::PolicyType;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
-use crate::sdk::{RouterClient, copy_shared_snapshot, default_world, engine_status_message, router};
+use crate::sdk::{copy_shared_snapshot, engine_status_message};
+use crate::support::{default_world, router};
 
 const MANAGEMENT: &str = "123456789012";
 const SOURCE: &str = "111122223333";
 
 fn organizations(app: &axum::Router, account: &str) -> aws_sdk_organizations::Client {
-    let config = aws_sdk_organizations::Config::builder()
-        .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
-        .region(aws_sdk_organizations::config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(account, "any", None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_organizations::Client::from_conf(config)
+    aws_sdk_organizations::Client::new(&crate::support::config(app, account, "us-east-1"))
 }
 
 #[tokio::test]
@@ -471,7 +463,7 @@ async fn an_organization_founded_through_the_api_lets_copies_through_once_aws_ba
             Some("Copy job failed. Cross-account copy feature is not enabled for the current organization.".to_owned())
         )
     );
-    crate::sdk::client(&app, MANAGEMENT, "us-east-1")
+    crate::support::client(&app, MANAGEMENT, "us-east-1")
         .update_global_settings()
         .global_settings("isCrossAccountBackupEnabled", "true")
         .send()
@@ -549,15 +541,7 @@ async fn created_accounts_report_their_status_and_the_management_account_can_ass
         .unwrap_err();
     assert_eq!(error.code(), Some("CreateAccountStatusNotFoundException"));
     // The management account assumes the new account's OrganizationAccountAccessRole.
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(MANAGEMENT, "any", None, None, "copylab-tests"))
-            .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-            .endpoint_url("http://copylab.test")
-            .build(),
-    );
+    let sts = aws_sdk_sts::Client::new(&crate::support::config(&app, MANAGEMENT, "us-east-1"));
     let session = sts
         .assume_role()
         .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))

@@ -1,161 +1,10 @@
 //! The real `aws-sdk-backup` client against `copylab serve`, in-process through a connector into the router (the s3s pattern: no socket, no sleeps): copy jobs completing and failing, errors as the SDK surfaces them, every scenario replayed through the SDK, and concurrent clients.
 
-use std::sync::Arc;
-
-use aws_credential_types::Credentials;
-use aws_sdk_backup::config::{BehaviorVersion, Region};
 use aws_sdk_backup::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
 use copylab_rules::world::{CopyJobState, Wording};
-use copylab_server::state::{Progression, ServerState};
-use http_body_util::BodyExt;
-use tokio::sync::Mutex;
-use tower::ServiceExt;
+use copylab_server::state::Progression;
 
-/// Adds the `Host` header hyper would send (the SDK signs it from the URI).
-pub(crate) fn add_host<B>(request: &mut axum::http::Request<B>) {
-    if let Some(authority) = request.uri().authority().map(|a| a.as_str().to_owned()) {
-        request
-            .headers_mut()
-            .entry("host")
-            .or_insert(authority.parse().unwrap());
-    }
-}
-
-/// Changes a signed request before the server sees it (signature tests).
-pub(crate) type Tamper = Arc<dyn Fn(&mut axum::http::Request<Vec<u8>>) + Send + Sync>;
-
-/// Sends the SDK's requests into the router, after `tamper` when there is one.
-#[derive(Clone)]
-pub(crate) struct RouterConnector {
-    router: axum::Router,
-    tamper: Option<Tamper>,
-}
-
-impl std::fmt::Debug for RouterConnector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RouterConnector")
-            .field("tamper", &self.tamper.is_some())
-            .finish()
-    }
-}
-
-impl HttpConnector for RouterConnector {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let (router, tamper) = (self.router.clone(), self.tamper.clone());
-        HttpConnectorFuture::new(async move {
-            let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
-            let (parts, body) = request.into_parts();
-            let bytes = body.bytes().map(<[u8]>::to_vec).unwrap_or_default();
-            let mut request = axum::http::Request::from_parts(parts, bytes);
-            add_host(&mut request);
-            if let Some(tamper) = tamper {
-                tamper(&mut request);
-            }
-            let (parts, body) = request.into_parts();
-            let request = axum::http::Request::from_parts(parts, axum::body::Body::from(body));
-            let response = router
-                .oneshot(request)
-                .await
-                .map_err(|e| ConnectorError::io(e.into()))?;
-            let (parts, body) = response.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map_err(|e| ConnectorError::io(e.into()))?
-                .to_bytes();
-            HttpResponse::try_from(axum::http::Response::from_parts(parts, SdkBody::from(bytes)))
-                .map_err(|e| ConnectorError::other(e.into(), None))
-        })
-    }
-}
-
-/// An SDK HTTP client that is the router, in-process.
-#[derive(Debug, Clone)]
-pub(crate) struct RouterClient(pub(crate) axum::Router);
-
-impl HttpClient for RouterClient {
-    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
-        SharedHttpConnector::new(RouterConnector {
-            router: self.0.clone(),
-            tamper: None,
-        })
-    }
-}
-
-/// Like [`RouterClient`], changing each request after the SDK signed it.
-#[derive(Debug, Clone)]
-pub(crate) struct TamperingClient(pub(crate) RouterConnector);
-
-impl TamperingClient {
-    pub(crate) fn new(router: &axum::Router, tamper: Tamper) -> Self {
-        TamperingClient(RouterConnector {
-            router: router.clone(),
-            tamper: Some(tamper),
-        })
-    }
-}
-
-impl HttpClient for TamperingClient {
-    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
-        SharedHttpConnector::new(self.0.clone())
-    }
-}
-
-/// An SDK client acting as `account` in `region`.
-pub(crate) fn client(router: &axum::Router, account: &str, region: &str) -> aws_sdk_backup::Client {
-    let config = aws_sdk_backup::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(
-            account,
-            secret_for(account),
-            None,
-            None,
-            "copylab-tests",
-        ))
-        .http_client(SharedHttpClient::new(RouterClient(router.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_backup::Client::from_conf(config)
-}
-
-/// The secret the default world gives an access key (any text for 12-digit keys, which are not
-/// authenticated).
-pub(crate) fn secret_for(access_key: &str) -> String {
-    default_world()
-        .credentials
-        .iter()
-        .find(|k| k.access_key_id == access_key)
-        .and_then(|k| k.secret_access_key.clone())
-        .unwrap_or_else(|| "not-checked".to_owned())
-}
-
-pub(crate) fn router(
-    world: copylab_rules::World,
-    seed: u64,
-    as_of: Option<String>,
-    wording: Wording,
-    progression: Progression,
-) -> axum::Router {
-    copylab_server::app(Arc::new(Mutex::new(ServerState::new(
-        world,
-        seed,
-        as_of,
-        wording,
-        progression,
-    ))))
-}
-
-pub(crate) fn default_world() -> copylab_rules::World {
-    copylab::scenario::parse_world("default", copylab::scenario::DEFAULT_WORLD, None).unwrap()
-}
+use crate::support::{client, default_world, router};
 
 pub(crate) const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
 pub(crate) const DESTINATION: &str = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
@@ -693,23 +542,7 @@ async fn one_clock_a_job_an_sts_session_and_the_control_api_agree_after_an_advan
     );
     let job = copy_to_destination(&app, RDS_SHARED).await;
     assert_eq!(job.creation_date().unwrap().secs() as f64, now);
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "111122223333",
-                "x",
-                None,
-                None,
-                "copylab-tests",
-            ))
-            .http_client(aws_smithy_runtime_api::client::http::SharedHttpClient::new(
-                RouterClient(app.clone()),
-            ))
-            .endpoint_url("http://copylab.test")
-            .build(),
-    );
+    let sts = aws_sdk_sts::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
     let credentials = sts
         .assume_role()
         .role_arn("arn:aws:iam::111122223333:role/BackupOperatorRole")

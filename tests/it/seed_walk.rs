@@ -1,16 +1,13 @@
 //! The seed article's checks walked through the AWS APIs alone, with the real SDK clients against `copylab serve` (in-process): each failure produced by changing the world through AWS Backup, KMS or Organizations, seen as a FAILED copy job with the engine's message, and repaired the same way. `/_copylab/` is used only to reset and to declare a resource.
 
-use aws_credential_types::Credentials;
 use aws_sdk_organizations::types::PolicyType;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::sdk::{
-    ROLE, RouterClient, client, copy_shared_snapshot, copy_to_destination, default_world, engine_status_message, router,
-};
+use crate::sdk::{ROLE, copy_shared_snapshot, copy_to_destination, engine_status_message};
+use crate::support::{client, default_world, router};
 
 const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -31,25 +28,11 @@ async fn control(app: &axum::Router, path: &str, body: serde_json::Value) {
 }
 
 fn kms(app: &axum::Router) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("111122223333", "any", None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
+    aws_sdk_kms::Client::new(&crate::support::config(app, "111122223333", "us-east-1"))
 }
 
 fn organizations(app: &axum::Router) -> aws_sdk_organizations::Client {
-    let config = aws_sdk_organizations::Config::builder()
-        .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
-        .region(aws_sdk_organizations::config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("123456789012", "any", None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_organizations::Client::from_conf(config)
+    aws_sdk_organizations::Client::new(&crate::support::config(app, "123456789012", "us-east-1"))
 }
 
 /// Asserts the next copy fails with a message containing `phrase`.

@@ -1,5 +1,6 @@
 //! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server; random KMS, Organizations and STS requests answered in their protocols' error shapes; and a table of every mutating Organizations operation from a member and every KMS operation on another account's key.
 
+use crate::support::default_world;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -20,10 +21,6 @@ fn server(world: copylab_rules::World, progression: Progression) -> axum::Router
         Wording::Current,
         progression,
     ))))
-}
-
-fn default_world() -> copylab_rules::World {
-    copylab::scenario::parse_world("default", copylab::scenario::DEFAULT_WORLD, None).unwrap()
 }
 
 fn authorization(account: &str, region: &str) -> String {

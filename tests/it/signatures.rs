@@ -10,7 +10,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
-use crate::sdk::{Tamper, TamperingClient, default_world, router, secret_for};
+use crate::support::{Tamper, TamperingClient, default_world, router, secret_for};
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 
@@ -25,27 +25,21 @@ fn time_source(offset: i64) -> SharedTimeSource {
 }
 
 fn backup(app: &axum::Router, secret: &str, offset: i64, tamper: Tamper) -> aws_sdk_backup::Client {
-    let config = aws_sdk_backup::Config::builder()
-        .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
-        .region(aws_sdk_backup::config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(KEY, secret, None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(TamperingClient::new(app, tamper)))
-        .time_source(time_source(offset))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_backup::Client::from_conf(config)
+    aws_sdk_backup::Client::new(&crate::support::sdk_config_over(
+        SharedHttpClient::new(TamperingClient::new(app, tamper)),
+        Credentials::new(KEY, secret, None, None, "copylab-tests"),
+        "us-east-1",
+        Some(time_source(offset)),
+    ))
 }
 
 fn kms(app: &axum::Router, secret: &str, offset: i64, tamper: Tamper) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(KEY, secret, None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(TamperingClient::new(app, tamper)))
-        .time_source(time_source(offset))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
+    aws_sdk_kms::Client::new(&crate::support::sdk_config_over(
+        SharedHttpClient::new(TamperingClient::new(app, tamper)),
+        Credentials::new(KEY, secret, None, None, "copylab-tests"),
+        "us-east-1",
+        Some(time_source(offset)),
+    ))
 }
 
 fn untouched() -> Tamper {
@@ -253,19 +247,11 @@ async fn a_world_requiring_credentials_refuses_twelve_digit_keys_and_accepts_lis
     let mut world = default_world();
     world.require_credentials = true;
     let app = router(world, 1, None, Wording::Current, Progression::Instant);
-    let backup = crate::sdk::client(&app, "111122223333", "us-east-1");
+    let backup = crate::support::client(&app, "111122223333", "us-east-1");
     let error = backup.list_backup_vaults().send().await.unwrap_err();
     assert_eq!(error.code(), Some("UnrecognizedClientException"));
     assert_eq!(error.raw_response().unwrap().status().as_u16(), 403);
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("111122223333", "any", None, None, "copylab-tests"))
-            .http_client(SharedHttpClient::new(crate::sdk::RouterClient(app.clone())))
-            .endpoint_url("http://copylab.test")
-            .build(),
-    );
+    let sts = aws_sdk_sts::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
     let error = sts.get_caller_identity().send().await.unwrap_err();
     assert_eq!(
         aws_sdk_sts::error::ProvideErrorMetadata::code(&error),
@@ -278,12 +264,9 @@ async fn a_world_requiring_credentials_refuses_twelve_digit_keys_and_accepts_lis
 }
 
 fn backup_with_key(app: &axum::Router, key: &str, secret: &str) -> aws_sdk_backup::Client {
-    let config = aws_sdk_backup::Config::builder()
-        .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
-        .region(aws_sdk_backup::config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(key, secret, None, None, "copylab-tests"))
-        .http_client(SharedHttpClient::new(crate::sdk::RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_backup::Client::from_conf(config)
+    aws_sdk_backup::Client::new(&crate::support::sdk_config(
+        app,
+        Credentials::new(key, secret, None, None, "copylab-tests"),
+        "us-east-1",
+    ))
 }

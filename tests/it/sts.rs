@@ -2,36 +2,21 @@
 
 use aws_credential_types::Credentials;
 use aws_sdk_sts::error::ProvideErrorMetadata as _;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
-use crate::sdk::{RouterClient, default_world, router, secret_for};
+use crate::support::{default_world, router, secret_for};
 
 fn credentials(key: &str, secret: &str, token: Option<&str>) -> Credentials {
     Credentials::new(key, secret, token.map(str::to_owned), None, "copylab-tests")
 }
 
 fn sts(app: &axum::Router, credentials: Credentials) -> aws_sdk_sts::Client {
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
+    aws_sdk_sts::Client::new(&crate::support::sdk_config(app, credentials, "us-east-1"))
 }
 
 fn backup(app: &axum::Router, credentials: Credentials) -> aws_sdk_backup::Client {
-    let config = aws_sdk_backup::Config::builder()
-        .behavior_version(aws_sdk_backup::config::BehaviorVersion::latest())
-        .region(aws_sdk_backup::config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
-        .http_client(SharedHttpClient::new(RouterClient(app.clone())))
-        .endpoint_url("http://copylab.test")
-        .build();
-    aws_sdk_backup::Client::from_conf(config)
+    aws_sdk_backup::Client::new(&crate::support::sdk_config(app, credentials, "us-east-1"))
 }
 
 const OPERATOR_ROLE: &str = "arn:aws:iam::111122223333:role/BackupOperatorRole";
