@@ -451,8 +451,13 @@ fn both_languages_have_every_key_and_the_engines_sentences() {
     .unwrap();
     let placeholder = regex::Regex::new(r"\{([a-z_]+)\}").unwrap();
     let mut checked = 0;
-    for entry in std::fs::read_dir("crates/rules/src").unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    let files = ["crates/rules/src", "crates/rules/src/checks"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"));
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for found in pattern.captures_iter(&text) {
             let (id, template) = (&found[1], found[2].replace("\\\"", "\""));
             if id == "id" {

@@ -540,7 +540,7 @@ async fn control_api_health_state_round_trip_reset_resources_clock_and_diagnosis
     assert_eq!(diagnosis["outcome"]["state"], "COMPLETED", "{diagnosis}");
     assert_eq!(
         diagnosis["checks"].as_array().unwrap().len(),
-        copylab_rules::engine::CHECKS.len()
+        copylab_rules::checks::CHECKS.len()
     );
     // A resource declared at run time is what a backup job backs up.
     let resource = json!({"arn": "arn:aws:rds:us-east-1:111122223333:cluster:ledger", "resource_type": "Neptune", "encryption_key_arn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "tags": {"team": "ledger"}});

@@ -118,6 +118,21 @@ fn the_lab_without_web_and_the_terminal_quiz_link_no_http_server() {
 }
 
 #[test]
+fn docs_checks_md_lists_the_checks_in_the_order_of_the_engines_table() {
+    let docs = std::fs::read_to_string(root().join("docs/checks.md")).unwrap();
+    // The first table: one row per check, its id in backticks in the first column.
+    let table: Vec<&str> = docs
+        .lines()
+        .skip_while(|l| !l.starts_with("| check |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('`').nth(1))
+        .collect();
+    let engine: Vec<&str> = copylab_rules::checks::CHECKS.iter().map(|c| c.id).collect();
+    assert_eq!(table, engine, "docs/checks.md's table is not the engine's check order");
+}
+
+#[test]
 fn every_dependency_is_justified_in_architecture_md() {
     let architecture = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
     let sections = ["[dependencies]", "[dev-dependencies]", "[workspace.dependencies]"];

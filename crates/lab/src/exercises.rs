@@ -7,22 +7,18 @@ use copylab_rules::{Scenario, remedy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The checks in the lab's order: the Knowledge Center article's six, the organization's
-/// cross-account setting, then the rest.
-pub const CHECK_ORDER: &[&str] = &[
-    "organization-membership",
-    "resource-type-support",
-    "source-encryption",
-    "source-key-policy",
-    "destination-vault-policy",
-    "tag-policy",
-    "cross-account-setting",
-    "key-state",
-    "iam-role",
-    "vault-lock-retention",
-    "injected-fault",
-    "request",
-];
+/// The checks in the lab's order, read from the rules engine's table: the Knowledge Center
+/// article's six by their number, the organization's cross-account setting it adds, then
+/// copylab's own in the engine's order, then the request's validation.
+pub static CHECK_ORDER: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let checks = copylab_rules::checks::CHECKS;
+    let mut order: Vec<&copylab_rules::checks::CheckDef> = checks.iter().filter(|c| c.article.is_some()).collect();
+    order.sort_by_key(|c| c.article);
+    order.extend(checks.iter().filter(|c| c.article.is_none()));
+    let mut ids: Vec<&'static str> = order.into_iter().map(|c| c.id).collect();
+    ids.push("request");
+    ids
+});
 
 /// How many of [`CHECK_ORDER`] come from the article.
 pub const ARTICLE_CHECKS: usize = 6;

@@ -1,0 +1,294 @@
+//! The checks, one file each (the check, its evidence and its remedy), and the one ordered table the engine's loop, the docs and the tests read.
+
+mod cross_account_setting;
+mod destination_vault_policy;
+mod iam_role;
+mod injected_fault;
+mod key_state;
+mod organization_membership;
+pub(crate) mod policy;
+pub(crate) mod request;
+mod resource_type_support;
+mod source_encryption;
+pub(crate) mod source_key_policy;
+mod tag_policy;
+mod vault_lock_retention;
+
+use std::cell::{Cell, OnceCell};
+
+use copylab_policy::Request;
+
+use crate::engine::{CheckResult, DestinationRecoveryPoint, MessageRef};
+use crate::features::{FeatureRow, KeyMessages};
+use crate::ids::IdGenerator;
+use crate::kms::KeyRef;
+use crate::policies::PreparedWorld;
+use crate::remedy::Remedy;
+use crate::text::Text;
+use crate::world::{BackupVault, Organization, RecoveryPoint, StartCopyJob, VaultType};
+
+/// One check: its id, what it decides, where the seed article lists it, and the function that
+/// runs it.
+#[derive(Debug)]
+pub struct CheckDef {
+    /// The id (`source-key-policy`), in reports, docs and the lab.
+    pub id: &'static str,
+    /// What a pass means, in a sentence.
+    pub title: &'static str,
+    /// Its number in the Knowledge Center article (`seed-ja.txt`): 1 to 6 for the article's six
+    /// checks, 7 for the organization's cross-account setting it adds; `None` for copylab's own.
+    pub article: Option<u8>,
+    /// Runs it.
+    pub(crate) run: fn(&Ctx<'_>) -> Check,
+}
+
+/// The checks in the order they run: the first that fails gives the copy job's message (which
+/// check wins when several fail is not documented by AWS: the order is modeled). The engine's
+/// loop, `docs/checks.md` (a test compares) and the lab read this table.
+pub static CHECKS: &[CheckDef] = &[
+    CheckDef {
+        id: "organization-membership",
+        title: "source and destination accounts are in the same organization",
+        article: Some(1),
+        run: organization_membership::organization_membership,
+    },
+    CheckDef {
+        id: "cross-account-setting",
+        title: "the organization allows cross-account backup copies",
+        article: Some(7),
+        run: cross_account_setting::cross_account_setting,
+    },
+    CheckDef {
+        id: "resource-type-support",
+        title: "the resource type supports this copy in these Regions",
+        article: Some(2),
+        run: resource_type_support::resource_type_support,
+    },
+    CheckDef {
+        id: "source-encryption",
+        title: "the source backup's encryption allows this copy",
+        article: Some(3),
+        run: source_encryption::source_encryption,
+    },
+    CheckDef {
+        id: "key-state",
+        title: "the source key and the destination vault's key are usable",
+        article: None,
+        run: key_state::key_state,
+    },
+    CheckDef {
+        id: "source-key-policy",
+        title: "the source key policy allows the destination account",
+        article: Some(4),
+        run: source_key_policy::source_key_policy,
+    },
+    CheckDef {
+        id: "iam-role",
+        title: "AWS Backup can assume the copy role and it allows the copy",
+        article: None,
+        run: iam_role::iam_role,
+    },
+    CheckDef {
+        id: "destination-vault-policy",
+        title: "the destination vault access policy allows the source account",
+        article: Some(5),
+        run: destination_vault_policy::destination_vault_policy,
+    },
+    CheckDef {
+        id: "tag-policy",
+        title: "the copied tags comply with the destination's tag policy",
+        article: Some(6),
+        run: tag_policy::tag_policy,
+    },
+    CheckDef {
+        id: "vault-lock-retention",
+        title: "the copy's retention fits the destination vault's limits",
+        article: None,
+        run: vault_lock_retention::vault_lock_retention,
+    },
+    CheckDef {
+        id: "injected-fault",
+        title: "no injected fault",
+        article: None,
+        run: injected_fault::injected_fault,
+    },
+];
+
+/// The check with this id.
+pub fn check(id: &str) -> Option<&'static CheckDef> {
+    CHECKS.iter().find(|c| c.id == id)
+}
+
+pub(crate) use destination_vault_policy::{VaultEval, vault_eval};
+pub(crate) use iam_role::{RoleEval, copy_request, role_eval, role_session};
+pub use source_key_policy::{KeyCaller, KeyRequest, SOURCE_KEY_REQUESTS};
+pub(crate) use source_key_policy::{KeyEval, key_eval};
+pub(crate) use vault_lock_retention::retention_days;
+
+/// A parsed destination vault ARN.
+pub(crate) struct VaultArn {
+    partition: String,
+    region: String,
+    account: String,
+    name: String,
+}
+
+pub(crate) fn parse_vault_arn(arn: &str) -> Option<VaultArn> {
+    let [_, partition, service, region, account, resource] = copylab_policy::split_arn(arn)?;
+    let name = resource.strip_prefix("backup-vault:")?;
+    (service == "backup" && !region.is_empty() && copylab_policy::is_account_id(account) && !name.is_empty()).then(
+        || VaultArn {
+            partition: partition.to_owned(),
+            region: region.to_owned(),
+            account: account.to_owned(),
+            name: name.to_owned(),
+        },
+    )
+}
+
+/// Everything the checks share, built once by [`request::validate`].
+pub(crate) struct Ctx<'w> {
+    /// Whether the check being run should build its remedy (no check has failed yet).
+    pub(crate) want_remedy: Cell<bool>,
+    prepared: &'w PreparedWorld<'w>,
+    request: &'w StartCopyJob,
+    as_of: String,
+    source_account: &'w str,
+    source_region: &'w str,
+    recovery_point: &'w RecoveryPoint,
+    destination: VaultArn,
+    destination_vault: Option<&'w BackupVault>,
+    role_arn: &'w str,
+    cross_account: bool,
+    row: Option<&'static FeatureRow>,
+    source_key: KeyRef<'w>,
+    destination_key: KeyRef<'w>,
+    /// The destination vault's ARN.
+    destination_vault_arn: String,
+    /// The copy role's session, as the policies see it.
+    role_session: String,
+    /// The copy role session's `backup:CopyIntoBackupVault` request (shared by two checks),
+    /// built on first use (prepared worlds rarely need it).
+    copy_request: OnceCell<Option<Request>>,
+}
+
+impl Ctx<'_> {
+    /// The recovery point a completed copy leaves in the destination vault (its ARN drawn from `ids`).
+    pub(crate) fn destination_recovery_point(&self, ids: &mut IdGenerator) -> DestinationRecoveryPoint {
+        let ctx = self;
+        let p = &ctx.destination.partition;
+        let (region, account) = (&ctx.destination.region, &ctx.destination.account);
+        let lag = ctx
+            .destination_vault
+            .is_some_and(|v| v.vault_type == VaultType::LogicallyAirGappedBackupVault);
+        let arn = if ctx.fully_managed() || lag {
+            format!("arn:{p}:backup:{region}:{account}:recovery-point:{}", ids.uuid_upper())
+        } else {
+            match ctx.resource_type() {
+                "RDS" => format!(
+                    "arn:{p}:rds:{region}:{account}:snapshot:awsbackup:copyjob-{}",
+                    ids.uuid()
+                ),
+                "Aurora" | "DocumentDB" | "Neptune" => format!(
+                    "arn:{p}:rds:{region}:{account}:cluster-snapshot:awsbackup:copyjob-{}",
+                    ids.uuid()
+                ),
+                "EC2" => format!("arn:{p}:ec2:{region}::image/ami-{}", ids.hex(17)),
+                "FSx" => format!("arn:{p}:fsx:{region}:{account}:backup/backup-{}", ids.hex(17)),
+                _ => format!("arn:{p}:ec2:{region}::snapshot/snap-{}", ids.hex(17)),
+            }
+        };
+        DestinationRecoveryPoint {
+            arn,
+            encryption_key_arn: ctx.destination_key.arn(),
+            delete_after_days: retention_days(ctx),
+            tags: ctx.recovery_point.tags.clone(),
+        }
+    }
+
+    fn source_org(&self) -> Option<&Organization> {
+        self.prepared.organization_of(self.source_account)
+    }
+    fn destination_org(&self) -> Option<&Organization> {
+        self.prepared.organization_of(&self.destination.account)
+    }
+    fn resource_type(&self) -> &str {
+        &self.recovery_point.resource_type
+    }
+    fn fully_managed(&self) -> bool {
+        self.row.is_some_and(|r| r.fully_managed)
+    }
+    fn key_messages(&self) -> KeyMessages {
+        self.row.map_or(KeyMessages::Generic, |r| r.key_messages)
+    }
+    /// The copy role session's request, built on first use.
+    fn copy_request(&self) -> Option<&Request> {
+        self.copy_request
+            .get_or_init(|| {
+                copy_request(
+                    self.prepared,
+                    &self.role_session,
+                    &self.destination_vault_arn,
+                    &self.destination.account,
+                )
+            })
+            .as_ref()
+    }
+    /// The message a key problem gives for this resource type.
+    fn key_message(&self, missing: bool) -> MessageRef {
+        let key_arn = self.source_key.arn();
+        match self.key_messages() {
+            KeyMessages::RdsSnapshot => MessageRef::new("rds-source-key", vec![("key_arn", key_arn)]),
+            KeyMessages::Ec2Image if missing => MessageRef::new("key-does-not-exist", vec![]),
+            KeyMessages::Ec2Image => MessageRef::new("ami-key-not-accessible", vec![]),
+            KeyMessages::EbsSnapshot if missing => MessageRef::new("key-does-not-exist", vec![]),
+            KeyMessages::EbsSnapshot => MessageRef::new("ebs-key-not-accessible", vec![]),
+            KeyMessages::Generic => MessageRef::new("kms-key-disabled-or-denied", vec![]),
+        }
+    }
+}
+
+/// One check's outcome while it is built.
+pub(crate) struct Check {
+    pub result: CheckResult,
+    pub evidence: Vec<Text>,
+    pub message: Option<MessageRef>,
+    pub remedy: Option<Remedy>,
+}
+
+impl Check {
+    fn pass(evidence: Vec<Text>) -> Self {
+        Check {
+            result: CheckResult::Pass,
+            evidence,
+            message: None,
+            remedy: None,
+        }
+    }
+    fn skip(evidence: Text) -> Self {
+        Check {
+            result: CheckResult::Skip,
+            evidence: vec![evidence],
+            message: None,
+            remedy: None,
+        }
+    }
+    fn fail(evidence: Vec<Text>, message: MessageRef, remedy: Option<Remedy>) -> Self {
+        Check {
+            result: CheckResult::Fail,
+            evidence,
+            message: Some(message),
+            remedy,
+        }
+    }
+}
+
+/// Builds a remedy only when the check is the first to fail (`want` is cleared after it).
+pub(crate) fn lazy(want: &Cell<bool>, build: impl FnOnce() -> Remedy) -> Option<Remedy> {
+    want.get().then(build)
+}
+
+/// Merges remedies that were all built (or none, when the check is not the first to fail).
+fn lazy_merge(remedies: Vec<Option<Remedy>>) -> Option<Remedy> {
+    remedies.into_iter().collect::<Option<Vec<Remedy>>>().map(Remedy::merge)
+}

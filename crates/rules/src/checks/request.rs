@@ -1,0 +1,182 @@
+//! `request`: the synchronous validation of `StartCopyJob` (members present, ARNs well formed, the source vault and recovery point exist and can be copied); its failures are API errors, and on success it builds the context every check reads.
+
+use std::cell::{Cell, OnceCell};
+
+use super::{Ctx, parse_vault_arn};
+use crate::engine::MessageRef;
+use crate::features::{self};
+use crate::kms::{self, KeyRef};
+use crate::policies::PreparedWorld;
+use crate::text;
+use crate::text::Text;
+use crate::world::{StartCopyJob, StorageClass};
+
+/// Synchronous validation of the request: the `StartCopyJob` errors.
+pub(crate) fn validate<'s>(
+    prepared: &'s PreparedWorld<'s>,
+    request: &'s StartCopyJob,
+    as_of: &str,
+) -> Result<Ctx<'s>, (MessageRef, Text)> {
+    let members = [
+        ("RecoveryPointArn", &request.recovery_point_arn),
+        ("SourceBackupVaultName", &request.source_backup_vault_name),
+        ("DestinationBackupVaultArn", &request.destination_backup_vault_arn),
+        ("IamRoleArn", &request.iam_role_arn),
+    ];
+    for (member, value) in members {
+        if value.as_deref().is_none_or(str::is_empty) {
+            return Err((
+                MessageRef::new("missing-parameter", vec![("member", member.to_owned())]),
+                text!(
+                    "request.missing",
+                    "the request has no `{member}`, which StartCopyJob requires",
+                    member = member
+                ),
+            ));
+        }
+    }
+    let (Some(rp_arn), Some(vault_name), Some(destination_arn), Some(role_arn)) = (
+        request.recovery_point_arn.as_deref(),
+        request.source_backup_vault_name.as_deref(),
+        request.destination_backup_vault_arn.as_deref(),
+        request.iam_role_arn.as_deref(),
+    ) else {
+        return Err((
+            MessageRef::new("missing-parameter", vec![("member", "RecoveryPointArn".into())]),
+            Text::plain("request.missing-any", "a required member is missing"),
+        ));
+    };
+    let Some(destination) = parse_vault_arn(destination_arn) else {
+        return Err((
+            MessageRef::new(
+                "invalid-parameter",
+                vec![
+                    ("member", "DestinationBackupVaultArn".into()),
+                    ("reason", format!("`{destination_arn}` is not a backup vault ARN")),
+                ],
+            ),
+            text!(
+                "request.bad-vault-arn",
+                "`{arn}` is not of the form arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME",
+                arn = destination_arn
+            ),
+        ));
+    };
+    let role_ok = copylab_policy::split_arn(role_arn).is_some_and(|a| a[2] == "iam" && a[5].starts_with("role/"));
+    if !role_ok {
+        return Err((
+            MessageRef::new(
+                "invalid-parameter",
+                vec![
+                    ("member", "IamRoleArn".into()),
+                    ("reason", format!("`{role_arn}` is not an IAM role ARN")),
+                ],
+            ),
+            text!(
+                "request.bad-role-arn",
+                "`{arn}` is not of the form arn:aws:iam::ACCOUNT:role/NAME",
+                arn = role_arn
+            ),
+        ));
+    }
+    let Some(source_vault) = prepared.vault(&request.account, &request.region, vault_name) else {
+        return Err((
+            MessageRef::new("source-vault-inaccessible", vec![]),
+            text!(
+                "request.no-source-vault",
+                "account {account} has no backup vault `{vault}` in {region}; AWS answers AccessDenied for vaults that do not exist",
+                account = request.account,
+                vault = vault_name,
+                region = request.region
+            ),
+        ));
+    };
+    let Some(recovery_point) = prepared.world.recovery_points.iter().find(|rp| {
+        rp.arn == rp_arn
+            && rp.vault == source_vault.name
+            && rp.account.as_deref().is_none_or(|a| a == source_vault.account)
+    }) else {
+        return Err((
+            MessageRef::new("recovery-point-not-found", vec![]),
+            text!(
+                "request.no-recovery-point",
+                "vault `{vault}` has no recovery point `{arn}`",
+                vault = vault_name,
+                arn = rp_arn
+            ),
+        ));
+    };
+    let not_copyable = if recovery_point.storage_class == StorageClass::Cold {
+        Some("backups in cold storage cannot be copied")
+    } else if recovery_point.continuous {
+        Some("StartCopyJob does not support continuous backups")
+    } else if recovery_point.status != crate::world::RecoveryPointStatus::Completed {
+        Some("only COMPLETED recovery points can be copied")
+    } else {
+        None
+    };
+    if let Some(reason) = not_copyable {
+        return Err((
+            MessageRef::new(
+                "recovery-point-not-copyable",
+                vec![("recovery_point_arn", rp_arn.to_owned()), ("reason", reason.to_owned())],
+            ),
+            text!(
+                "request.not-copyable",
+                "recovery point `{arn}`: {reason}",
+                arn = rp_arn,
+                reason = reason
+            ),
+        ));
+    }
+    let destination_vault = prepared.vault(&destination.account, &destination.region, &destination.name);
+    let dynamodb_advanced = prepared.dynamodb_advanced(&request.account, &request.region);
+    let row = features::feature_row(&recovery_point.resource_type, dynamodb_advanced);
+    let fully_managed = row.is_some_and(|r| r.fully_managed);
+    let source_key = if fully_managed {
+        kms::resolve(
+            prepared,
+            source_vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
+            &source_vault.account,
+            &source_vault.region,
+        )
+    } else {
+        match recovery_point.encryption_key.as_deref() {
+            Some(key) => kms::resolve(prepared, key, &source_vault.account, &source_vault.region),
+            None => KeyRef::Unencrypted,
+        }
+    };
+    let destination_key = match destination_vault {
+        Some(vault) => kms::resolve(
+            prepared,
+            vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
+            &vault.account,
+            &vault.region,
+        ),
+        None => KeyRef::Unencrypted,
+    };
+    let destination_vault_arn = format!(
+        "arn:{}:backup:{}:{}:backup-vault:{}",
+        destination.partition, destination.region, destination.account, destination.name
+    );
+    let role_session = super::role_session(role_arn, &destination.partition, &request.account);
+    Ok(Ctx {
+        want_remedy: Cell::new(true),
+        prepared,
+        request,
+        as_of: as_of.to_owned(),
+        source_account: &request.account,
+        source_region: &request.region,
+        recovery_point,
+        cross_account: destination.account != request.account,
+        destination,
+        destination_vault,
+        role_arn,
+        row,
+        source_key,
+        destination_key,
+        destination_vault_arn,
+        role_session,
+        copy_request: OnceCell::new(),
+    })
+}

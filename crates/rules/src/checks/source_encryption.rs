@@ -1,0 +1,184 @@
+//! `source-encryption`: the source backup's encryption allows this copy (customer managed keys for types AWS Backup does not fully manage; never into a vault under `aws/backup`); the fixes copy into a vault with a customer managed key or re-encrypt.
+
+use super::{Check, Ctx, lazy, lazy_merge};
+use crate::engine::{CheckResult, MessageRef};
+use crate::features::KeyMessages;
+use crate::remedy::{Patch, Remedy, cmd, compact, new_key, shared_key_policy};
+use crate::text;
+use crate::text::Text;
+use crate::world::{BackupVault, RecoveryPoint, VaultType};
+
+pub(crate) fn source_encryption(ctx: &Ctx<'_>) -> Check {
+    let mut evidence = Vec::new();
+    let fully_managed = ctx.fully_managed();
+    evidence.push(text!(
+        "encryption.source-key",
+        "{resource_type} is {managed} by AWS Backup, so the source key is {which}: {key}",
+        resource_type = ctx.resource_type(),
+        managed = if fully_managed {
+            "fully managed"
+        } else {
+            "not fully managed"
+        },
+        which = if fully_managed {
+            "the source vault's key"
+        } else {
+            "the source resource's key"
+        },
+        key = ctx.source_key.describe()
+    ));
+    evidence.push(text!(
+        "encryption.destination-key",
+        "the destination vault's key: {key}",
+        key = ctx.destination_key.describe()
+    ));
+    if ctx.destination_vault.is_none() {
+        return Check {
+            result: CheckResult::Skip,
+            evidence,
+            message: None,
+            remedy: None,
+        };
+    }
+    let destination_aws_managed = ctx.destination_key.is_aws_managed();
+    // The first problem decides the message; the remedy fixes every problem found.
+    let mut message: Option<MessageRef> = None;
+    let mut remedies = Vec::new();
+    let cmk_vault = || {
+        lazy(&ctx.want_remedy, || {
+            use_cmk_vault(
+                ctx.destination_vault,
+                &ctx.destination.account,
+                &ctx.destination.region,
+                &ctx.destination.partition,
+                ctx.source_account,
+            )
+        })
+    };
+    if ctx.resource_type() == "Storage Gateway" && destination_aws_managed {
+        evidence.push(Text::plain(
+            "encryption.sgw",
+            "Storage Gateway copies need a user-created vault with a customer managed key at the destination",
+        ));
+        message = Some(MessageRef::new("storage-gateway-vault-key", vec![]));
+        remedies.push(cmk_vault());
+    } else if !fully_managed && ctx.destination_key.is_alias("aws/backup") {
+        evidence.push(Text::plain("encryption.default-vault-key", "types not fully managed by AWS Backup cannot be copied into a vault encrypted with the AWS managed key aws/backup"));
+        message = Some(MessageRef::new("destination-vault-default-key", vec![]));
+        remedies.push(cmk_vault());
+    }
+    if ctx.cross_account && !fully_managed && ctx.source_key.is_aws_managed() {
+        evidence.push(Text::plain("encryption.aws-managed-source", "cross-account copies of types not fully managed by AWS Backup need a customer managed source key: an AWS managed key's policy cannot be changed to share it"));
+        message.get_or_insert_with(|| match ctx.key_messages() {
+            KeyMessages::Ec2Image => MessageRef::new("aws-managed-key-ami", vec![]),
+            KeyMessages::EbsSnapshot => MessageRef::new("aws-managed-key-ebs", vec![]),
+            _ => ctx.key_message(false),
+        });
+        remedies.push(lazy(&ctx.want_remedy, || {
+            reencrypt_with_cmk(
+                ctx.recovery_point,
+                ctx.source_account,
+                ctx.source_region,
+                &ctx.destination.partition,
+                &ctx.destination.account,
+            )
+        }));
+    }
+    match message {
+        None => Check::pass(evidence),
+        Some(message) => Check::fail(evidence, message, lazy_merge(remedies)),
+    }
+}
+
+// The remedy.
+
+pub(crate) fn use_cmk_vault(
+    existing: Option<&BackupVault>,
+    account: &str,
+    region: &str,
+    partition: &str,
+    source_account: &str,
+) -> Remedy {
+    let key = new_key(
+        partition,
+        region,
+        account,
+        1,
+        shared_key_policy(partition, account, source_account),
+    );
+    let name = existing.map_or_else(|| "CopyTarget".to_owned(), |v| format!("{}-cmk", v.name));
+    let vault = BackupVault {
+        name: name.clone(),
+        account: account.to_owned(),
+        region: region.to_owned(),
+        encryption_key: Some(key.arn.clone()),
+        access_policy: existing.and_then(|v| v.access_policy.clone()),
+        lock: existing.and_then(|v| v.lock.clone()),
+        vault_type: VaultType::BackupVault,
+    };
+    Remedy {
+        summary: text!(
+            "remedy.cmk-vault",
+            "a vault's key cannot be changed: create vault `{name}` encrypted with a customer managed key in account {account} and copy into it",
+            name = name,
+            account = account
+        ),
+        patches: vec![Patch::UseDestinationVault {
+            vault,
+            key: key.clone(),
+        }],
+        commands: vec![
+            cmd(
+                account,
+                Some(region),
+                format!(
+                    "aws kms create-key --description \"AWS Backup copies\" --policy '{}' --region {region}",
+                    compact(&shared_key_policy(partition, account, source_account))
+                ),
+            ),
+            cmd(
+                account,
+                Some(region),
+                format!(
+                    "aws backup create-backup-vault --backup-vault-name {name} --encryption-key-arn <the new key's ARN> --region {region}"
+                ),
+            ),
+        ],
+        alternatives: Vec::new(),
+    }
+}
+
+pub(crate) fn reencrypt_with_cmk(
+    recovery_point: &RecoveryPoint,
+    source_account: &str,
+    source_region: &str,
+    partition: &str,
+    destination_account: &str,
+) -> Remedy {
+    let policy = shared_key_policy(partition, source_account, destination_account);
+    let policy_text = compact(&policy);
+    let key = new_key(partition, source_region, source_account, 2, policy);
+    Remedy {
+        summary: text!(
+            "remedy.reencrypt",
+            "a resource's key cannot be changed: restore {resource} from a backup under a customer managed key shared with account {destination}, back it up again and copy that recovery point",
+            resource = recovery_point.resource_arn,
+            destination = destination_account
+        ),
+        patches: vec![Patch::ReencryptRecoveryPoint {
+            recovery_point_arn: recovery_point.arn.clone(),
+            key: key.clone(),
+        }],
+        commands: vec![cmd(
+            source_account,
+            Some(source_region),
+            format!(
+                "aws kms create-key --description \"shared with {destination_account} for AWS Backup copies\" --policy '{policy_text}' --region {source_region}"
+            ),
+        )],
+        alternatives: vec![Text::plain(
+            "remedy.reencrypt-how",
+            "restore the recovery point choosing the new key during the restore, then start a backup of the restored resource",
+        )],
+    }
+}
