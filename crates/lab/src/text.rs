@@ -30,7 +30,7 @@ pub fn summary_with(scenario: &copylab_rules::Scenario, lang: Lang, short: bool)
         .iter()
         .find(|r| Some(&r.arn) == request.recovery_point_arn.as_ref());
     let destination = request.destination_backup_vault_arn.clone().unwrap_or_default();
-    let parts: Vec<&str> = destination.splitn(6, ':').collect();
+    let arn = copylab_rules::arn::Arn::lenient(&destination);
     i18n::tr(
         lang,
         "world-summary",
@@ -43,19 +43,9 @@ pub fn summary_with(scenario: &copylab_rules::Scenario, lang: Lang, short: bool)
             ("vault", request.source_backup_vault_name.clone().unwrap_or_default()),
             ("source", request.account.clone()),
             ("source_region", request.region.clone()),
-            (
-                "destination_vault",
-                parts
-                    .get(5)
-                    .and_then(|r| r.strip_prefix("backup-vault:"))
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
-            ("destination", parts.get(4).copied().unwrap_or_default().to_owned()),
-            (
-                "destination_region",
-                parts.get(3).copied().unwrap_or_default().to_owned(),
-            ),
+            ("destination_vault", arn.vault_name().unwrap_or_default().to_owned()),
+            ("destination", arn.account.to_owned()),
+            ("destination_region", arn.region.to_owned()),
             ("role", cut(request.iam_role_arn.clone().unwrap_or_default())),
         ],
     )

@@ -93,18 +93,8 @@ impl KeyRef<'_> {
 }
 
 fn key_parts(arn: &str) -> Option<(&str, &str, &str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("kms"), Some(region), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    Some((partition, region, account, resource))
+    let arn = crate::arn::Arn::parse(arn).filter(|a| a.service == "kms")?;
+    Some((arn.partition, arn.region, arn.account, arn.resource))
 }
 
 /// Resolves `reference` as KMS would for a caller in `account` and `region`.

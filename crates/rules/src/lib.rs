@@ -8,6 +8,7 @@
 //! Pure: no I/O, no clock, no randomness of its own. Time (`as_of`) and ids (`seed`) are inputs,
 //! so every run is reproducible byte for byte. Policies are decided by `copylab-policy`.
 
+pub mod arn;
 pub mod catalog;
 pub mod checks;
 pub mod engine;

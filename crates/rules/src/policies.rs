@@ -56,7 +56,7 @@ fn policy_name(arn: &str) -> Option<&str> {
 /// the same document with that partition in its ARNs (modeled: the reference vendors only the
 /// `aws` documents).
 pub fn managed_policy_in(arn: &str) -> Option<ManagedOrLocal> {
-    let partition = arn.split(':').nth(1).unwrap_or("aws");
+    let partition = crate::arn::partition(arn);
     let name = policy_name(arn)?;
     let policy = MANAGED_POLICIES.iter().find(|p| policy_name(&p.arn) == Some(name))?;
     if partition == "aws" {
@@ -187,15 +187,11 @@ fn parse(value: &serde_json::Value, kind: PolicyKind, path: String) -> Result<Po
 /// A role ARN's name (the last path segment), or `None` when `arn` is not
 /// `arn:PARTITION:iam::ACCOUNT:role/...` with a 12-digit account.
 pub fn role_name_of(arn: &str) -> Option<&str> {
-    let [_, _, service, region, account, resource] = copylab_policy::split_arn(arn)?;
-    let path = resource.strip_prefix("role/")?;
+    let arn = crate::arn::Arn::parse(arn)?;
+    let path = arn.resource.strip_prefix("role/")?;
     let name = path.rsplit('/').next()?;
-    (service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && !name.is_empty())
-    .then_some(name)
+    (arn.service == "iam" && arn.region.is_empty() && copylab_policy::is_account_id(arn.account) && !name.is_empty())
+        .then_some(name)
 }
 
 /// The trust policy a role gets when the scenario gives none: `backup.amazonaws.com` may assume it.
@@ -413,7 +409,7 @@ impl<'w> PreparedWorld<'w> {
             }
             for (ri, role) in world.roles.iter().enumerate() {
                 let Some(policies) = self.role(&role.arn) else { continue };
-                let role_account = role.arn.split(':').nth(4).unwrap_or_default();
+                let role_account = crate::arn::account(&role.arn).unwrap_or_default();
                 let session = crate::checks::role_session(&role.arn, partition, role_account);
                 let copy = crate::checks::copy_request(self, &session, &vault_arn, &vault.account);
                 roles.insert(
@@ -532,10 +528,8 @@ impl<'w> PreparedWorld<'w> {
 }
 
 fn arn_partition_account(arn: &str) -> (&str, &str) {
-    let mut parts = arn.split(':');
-    let partition = parts.nth(1).unwrap_or("aws");
-    let account = parts.nth(2).unwrap_or_default();
-    (partition, account)
+    let arn = crate::arn::Arn::lenient(arn);
+    (arn.partition, arn.account)
 }
 
 #[cfg(test)]

@@ -369,13 +369,8 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
         },
         Patch::AddKeyPolicyStatements { key_arn, statements } => {
             let key = world.keys.iter_mut().find(|k| k.arn == *key_arn).ok_or("no such key")?;
-            let (partition, account) = {
-                let parts: Vec<&str> = key_arn.split(':').collect();
-                (
-                    parts.get(1).copied().unwrap_or("aws").to_owned(),
-                    parts.get(4).copied().unwrap_or_default().to_owned(),
-                )
-            };
+            let arn = crate::arn::Arn::lenient(key_arn);
+            let (partition, account) = (arn.partition.to_owned(), arn.account.to_owned());
             let document = key
                 .policy
                 .get_or_insert_with(|| PolicyDocument(crate::kms::default_key_policy(&partition, &account)));
@@ -480,15 +475,9 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
 }
 
 pub(crate) fn find_vault<'w>(world: &'w mut World, vault_arn: &str) -> Result<&'w mut BackupVault, String> {
-    let parts: Vec<&str> = vault_arn.splitn(6, ':').collect();
-    let (region, account) = (
-        parts.get(3).copied().unwrap_or_default(),
-        parts.get(4).copied().unwrap_or_default(),
-    );
-    let name = parts
-        .get(5)
-        .and_then(|r| r.strip_prefix("backup-vault:"))
-        .unwrap_or_default();
+    let arn = crate::arn::Arn::lenient(vault_arn);
+    let (region, account) = (arn.region, arn.account);
+    let name = arn.vault_name().unwrap_or_default();
     world
         .vaults
         .iter_mut()

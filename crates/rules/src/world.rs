@@ -128,8 +128,8 @@ pub fn principal_account(principal: &str) -> Option<&str> {
     if copylab_policy::is_account_id(principal) {
         return Some(principal);
     }
-    let [_, _, service, _, account, _] = copylab_policy::split_arn(principal)?;
-    (matches!(service, "iam" | "sts") && copylab_policy::is_account_id(account)).then_some(account)
+    let arn = crate::arn::Arn::parse(principal)?;
+    (matches!(arn.service, "iam" | "sts") && copylab_policy::is_account_id(arn.account)).then_some(arn.account)
 }
 
 /// An AWS Organizations organization.

@@ -166,13 +166,9 @@ impl ServerState {
         } = &job.verdict.outcome
         {
             let destination = job.request.destination_backup_vault_arn.clone().unwrap_or_default();
-            let parts: Vec<&str> = destination.splitn(6, ':').collect();
-            let account = parts.get(4).copied().unwrap_or_default().to_owned();
-            let vault = parts
-                .get(5)
-                .and_then(|r| r.strip_prefix("backup-vault:"))
-                .unwrap_or_default()
-                .to_owned();
+            let arn = copylab_rules::arn::Arn::lenient(&destination);
+            let account = arn.account.to_owned();
+            let vault = arn.vault_name().unwrap_or_default().to_owned();
             let resource_type = job.resource_type.clone();
             let resource_arn = job.resource_arn.clone();
             self.world.recovery_points.push(RecoveryPoint {

@@ -91,12 +91,12 @@ fn catalog_line(exercise: &Exercise, lang: Lang) -> String {
     let destination = request
         .destination_backup_vault_arn
         .as_deref()
-        .and_then(|arn| arn.split(':').nth(4))
+        .and_then(|arn| copylab_rules::arn::account(arn))
         .unwrap_or("?");
     let destination_region = request
         .destination_backup_vault_arn
         .as_deref()
-        .and_then(|arn| arn.split(':').nth(3))
+        .and_then(|arn| copylab_rules::arn::region(arn))
         .unwrap_or("?");
     i18n::tr(
         lang,
@@ -158,8 +158,8 @@ pub fn exercise(
         .map(|k| {
             let mut key = text_of(&k.arn, k.policy.as_ref());
             if key["text"].is_null() {
-                let account = k.arn.split(':').nth(4).unwrap_or_default();
-                let partition = k.arn.split(':').nth(1).unwrap_or("aws");
+                let account = copylab_rules::arn::account(&k.arn).unwrap_or_default();
+                let partition = copylab_rules::arn::partition(&k.arn);
                 key["text"] = json!(
                     serde_json::to_string_pretty(&copylab_rules::kms::default_key_policy(partition, account))
                         .unwrap_or_default()
@@ -203,7 +203,7 @@ pub fn exercise(
     let destination = request
         .destination_backup_vault_arn
         .as_deref()
-        .and_then(|arn| arn.split(':').nth(4))
+        .and_then(|arn| copylab_rules::arn::account(arn))
         .unwrap_or_default()
         .to_owned();
     let mut outsiders = Vec::new();

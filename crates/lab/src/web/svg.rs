@@ -56,13 +56,10 @@ fn account_box(
 pub fn world(world: &World, request: &StartCopyJob, lang: Lang) -> String {
     let source = request.account.clone();
     let destination_arn = request.destination_backup_vault_arn.clone().unwrap_or_default();
-    let parts: Vec<&str> = destination_arn.splitn(6, ':').collect();
-    let destination = parts.get(4).copied().unwrap_or_default().to_owned();
-    let destination_region = parts.get(3).copied().unwrap_or_default().to_owned();
-    let destination_vault = parts
-        .get(5)
-        .and_then(|r| r.strip_prefix("backup-vault:"))
-        .map(str::to_owned);
+    let arn = copylab_rules::arn::Arn::lenient(&destination_arn);
+    let destination = arn.account.to_owned();
+    let destination_region = arn.region.to_owned();
+    let destination_vault = arn.vault_name().map(str::to_owned);
     let rp_arn = request.recovery_point_arn.clone().unwrap_or_default();
     let rp = world.recovery_points.iter().find(|r| r.arn == rp_arn);
     let source_key = rp.and_then(|r| r.encryption_key.clone());

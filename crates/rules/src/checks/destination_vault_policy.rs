@@ -143,15 +143,9 @@ pub(crate) fn vault_statement(partition: &str, source_account: &str) -> Value {
 }
 
 pub(crate) fn create_destination_vault(vault_arn: &str, source_account: &str, partition: &str) -> Remedy {
-    let parts: Vec<&str> = vault_arn.splitn(6, ':').collect();
-    let (region, account) = (
-        parts.get(3).copied().unwrap_or_default(),
-        parts.get(4).copied().unwrap_or_default(),
-    );
-    let name = parts
-        .get(5)
-        .and_then(|r| r.strip_prefix("backup-vault:"))
-        .unwrap_or_default();
+    let arn = crate::arn::Arn::lenient(vault_arn);
+    let (region, account) = (arn.region, arn.account);
+    let name = arn.vault_name().unwrap_or_default();
     let key = new_key(
         partition,
         region,

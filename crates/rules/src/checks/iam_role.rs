@@ -15,11 +15,7 @@ use crate::world::Role;
 /// The copy role's session ARN, as the policies see it.
 pub(crate) fn role_session(role_arn: &str, partition: &str, fallback_account: &str) -> String {
     let name = role_arn.rsplit('/').next().unwrap_or("role");
-    let account = role_arn
-        .split(':')
-        .nth(4)
-        .filter(|a| !a.is_empty())
-        .unwrap_or(fallback_account);
+    let account = crate::arn::account(role_arn).unwrap_or(fallback_account);
     format!("arn:{partition}:sts::{account}:assumed-role/{name}/AWSBackup-copy")
 }
 
@@ -60,7 +56,7 @@ pub(crate) fn role_eval(
     session: &str,
     vault_arn: &str,
 ) -> RoleEval {
-    let role_account = role_arn.split(':').nth(4).unwrap_or_default();
+    let role_account = crate::arn::account(role_arn).unwrap_or_default();
     let mut eval = RoleEval {
         evidence: Vec::new(),
         trusted: false,
@@ -157,7 +153,7 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
             remedy: lazy(&ctx.want_remedy, || create_role(ctx.role_arn)),
         };
     };
-    let role_account = ctx.role_arn.split(':').nth(4).unwrap_or_default();
+    let role_account = crate::arn::account(ctx.role_arn).unwrap_or_default();
     if role_account != ctx.source_account {
         return Check {
             result: CheckResult::Fail,
@@ -227,7 +223,7 @@ pub(crate) fn role_name(role_arn: &str) -> &str {
 pub(crate) const BACKUP_ROLE_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
 
 pub(crate) fn create_role(role_arn: &str) -> Remedy {
-    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let account = crate::arn::account(role_arn).unwrap_or_default();
     let trust = crate::policies::default_trust_policy();
     Remedy {
         summary: text!(
@@ -270,7 +266,7 @@ pub(crate) fn create_role(role_arn: &str) -> Remedy {
 }
 
 pub(crate) fn fix_trust(role_arn: &str) -> Remedy {
-    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let account = crate::arn::account(role_arn).unwrap_or_default();
     let trust = crate::policies::default_trust_policy();
     Remedy {
         summary: text!(
@@ -304,7 +300,7 @@ pub(crate) fn allow_copy_in_role(
     vault_arn: &str,
     denies: &[(String, usize)],
 ) -> Remedy {
-    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let account = crate::arn::account(role_arn).unwrap_or_default();
     let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "CopyIntoDestinationVault", "Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": vault_arn}]});
     let mut patches = Vec::new();
     for (label, index) in denies {

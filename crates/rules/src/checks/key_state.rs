@@ -85,7 +85,7 @@ pub(crate) fn key_state(ctx: &Ctx<'_>) -> Check {
 
 pub(crate) fn enable_key(key: &KeyRef<'_>, region: &str) -> Remedy {
     let arn = key.arn();
-    let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
+    let account = crate::arn::account(&arn).unwrap_or_default().to_owned();
     let mut commands = Vec::new();
     if key.state() == "PendingDeletion" {
         commands.push(cmd(

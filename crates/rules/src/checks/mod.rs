@@ -18,6 +18,7 @@ use std::cell::{Cell, OnceCell};
 
 use copylab_policy::Request;
 
+use crate::arn::VaultArn;
 use crate::engine::{CheckResult, DestinationRecoveryPoint, MessageRef};
 use crate::features::{FeatureRow, KeyMessages};
 use crate::ids::IdGenerator;
@@ -124,27 +125,6 @@ pub(crate) use iam_role::{RoleEval, copy_request, role_eval, role_session};
 pub use source_key_policy::{KeyCaller, KeyRequest, SOURCE_KEY_REQUESTS};
 pub(crate) use source_key_policy::{KeyEval, key_eval};
 pub(crate) use vault_lock_retention::retention_days;
-
-/// A parsed destination vault ARN.
-pub(crate) struct VaultArn {
-    partition: String,
-    region: String,
-    account: String,
-    name: String,
-}
-
-pub(crate) fn parse_vault_arn(arn: &str) -> Option<VaultArn> {
-    let [_, partition, service, region, account, resource] = copylab_policy::split_arn(arn)?;
-    let name = resource.strip_prefix("backup-vault:")?;
-    (service == "backup" && !region.is_empty() && copylab_policy::is_account_id(account) && !name.is_empty()).then(
-        || VaultArn {
-            partition: partition.to_owned(),
-            region: region.to_owned(),
-            account: account.to_owned(),
-            name: name.to_owned(),
-        },
-    )
-}
 
 /// Everything the checks share, built once by [`request::validate`].
 pub(crate) struct Ctx<'w> {

@@ -2,7 +2,8 @@
 
 use std::cell::{Cell, OnceCell};
 
-use super::{Ctx, parse_vault_arn};
+use super::Ctx;
+use crate::arn::VaultArn;
 use crate::engine::MessageRef;
 use crate::features::{self};
 use crate::kms::{self, KeyRef};
@@ -46,7 +47,7 @@ pub(crate) fn validate<'s>(
             Text::plain("request.missing-any", "a required member is missing"),
         ));
     };
-    let Some(destination) = parse_vault_arn(destination_arn) else {
+    let Some(destination) = VaultArn::parse(destination_arn) else {
         return Err((
             MessageRef::new(
                 "invalid-parameter",
@@ -62,7 +63,8 @@ pub(crate) fn validate<'s>(
             ),
         ));
     };
-    let role_ok = copylab_policy::split_arn(role_arn).is_some_and(|a| a[2] == "iam" && a[5].starts_with("role/"));
+    let role_ok =
+        crate::arn::Arn::parse(role_arn).is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"));
     if !role_ok {
         return Err((
             MessageRef::new(
@@ -155,10 +157,7 @@ pub(crate) fn validate<'s>(
         ),
         None => KeyRef::Unencrypted,
     };
-    let destination_vault_arn = format!(
-        "arn:{}:backup:{}:{}:backup-vault:{}",
-        destination.partition, destination.region, destination.account, destination.name
-    );
+    let destination_vault_arn = destination.to_string();
     let role_session = super::role_session(role_arn, &destination.partition, &request.account);
     Ok(Ctx {
         want_remedy: Cell::new(true),

@@ -101,7 +101,7 @@ pub(crate) fn key_eval(
     destination_account: &str,
     destination_region: &str,
 ) -> KeyEval {
-    let key_account = key_arn.split(':').nth(4).unwrap_or_default();
+    let key_account = crate::arn::account(key_arn).unwrap_or_default();
     let via_service = format!("backup.{destination_region}.amazonaws.com");
     // One request per caller, its action and context changed row by row (no re-parsing).
     let base = |principal: &str| -> Option<Request> {
@@ -201,7 +201,7 @@ pub(crate) fn source_key_policy(ctx: &Ctx<'_>) -> Check {
             "the source key has no policy copylab could read",
         ));
     };
-    let key_account = key.arn.split(':').nth(4).unwrap_or(ctx.source_account);
+    let key_account = crate::arn::account(&key.arn).unwrap_or(ctx.source_account);
     let computed;
     let eval = match ctx.destination_vault.and_then(|vault| {
         ctx.prepared
@@ -304,7 +304,7 @@ pub(crate) fn fix_key_policy(
             list.extend(statements);
         }
     }
-    let region = key.arn.split(':').nth(3).unwrap_or_default();
+    let region = crate::arn::region(&key.arn).unwrap_or_default();
     Remedy {
         summary: if denies.is_empty() {
             text!(

@@ -11,24 +11,25 @@ use crate::wire::ApiError;
 /// The `ResourceType` a resource ARN names (modeled: an RDS cluster is taken as Aurora, since
 /// Aurora, DocumentDB and Neptune share one ARN form).
 pub fn resource_type_of(arn: &str) -> Option<&'static str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let (service, resource) = (parts.get(2).copied()?, parts.get(5).copied()?);
-    Some(match (service, resource.split(['/', ':']).next().unwrap_or_default()) {
-        ("ec2", "volume") => "EBS",
-        ("ec2", "instance") => "EC2",
-        ("rds", "db") => "RDS",
-        ("rds", "cluster") => "Aurora",
-        ("dynamodb", _) => "DynamoDB",
-        ("elasticfilesystem", _) => "EFS",
-        ("s3", _) => "S3",
-        ("fsx", _) => "FSx",
-        ("storagegateway", _) => "Storage Gateway",
-        ("timestream", _) => "Timestream",
-        ("cloudformation", _) => "CloudFormation",
-        ("backup-gateway", _) => "VirtualMachine",
-        ("redshift", _) => "Redshift",
-        _ => return None,
-    })
+    let arn = copylab_rules::arn::Arn::parse(arn)?;
+    Some(
+        match (arn.service, arn.resource.split(['/', ':']).next().unwrap_or_default()) {
+            ("ec2", "volume") => "EBS",
+            ("ec2", "instance") => "EC2",
+            ("rds", "db") => "RDS",
+            ("rds", "cluster") => "Aurora",
+            ("dynamodb", _) => "DynamoDB",
+            ("elasticfilesystem", _) => "EFS",
+            ("s3", _) => "S3",
+            ("fsx", _) => "FSx",
+            ("storagegateway", _) => "Storage Gateway",
+            ("timestream", _) => "Timestream",
+            ("cloudformation", _) => "CloudFormation",
+            ("backup-gateway", _) => "VirtualMachine",
+            ("redshift", _) => "Redshift",
+            _ => return None,
+        },
+    )
 }
 
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.

@@ -248,12 +248,12 @@ pub(crate) fn key_arn(key: &str, vault_arn: &str) -> String {
     if key.starts_with("arn:") {
         return key.to_owned();
     }
-    let parts: Vec<&str> = vault_arn.splitn(6, ':').collect();
-    let (partition, region, account) = (
-        parts.get(1).copied().unwrap_or("aws"),
-        parts.get(3).copied().unwrap_or_default(),
-        parts.get(4).copied().unwrap_or_default(),
-    );
+    let copylab_rules::arn::Arn {
+        partition,
+        region,
+        account,
+        ..
+    } = copylab_rules::arn::Arn::lenient(vault_arn);
     if key.starts_with("alias/") {
         format!("arn:{partition}:kms:{region}:{account}:{key}")
     } else {

@@ -7,7 +7,7 @@ use crate::call::Ctx;
 use crate::wire::ApiError;
 
 fn is_backup_arn(arn: &str) -> bool {
-    arn.split(':').nth(2) == Some("backup")
+    copylab_rules::arn::Arn::parse(arn).is_some_and(|a| a.service == "backup")
 }
 
 /// `ListTags`.

@@ -478,8 +478,8 @@ fn delete_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
 
 /// A policy ARN must be an ARN (LocalStack's recorded IAM snapshot: `ARN NAME is not valid.`).
 fn check_policy_arn(arn: &str) -> Result<(), ApiError> {
-    match copylab_policy::split_arn(arn) {
-        Some([_, _, "iam", _, _, resource]) if resource.starts_with("policy/") => Ok(()),
+    match copylab_rules::arn::Arn::parse(arn) {
+        Some(a) if a.service == "iam" && a.resource.starts_with("policy/") => Ok(()),
         _ => Err(ApiError::new(
             "ValidationError",
             StatusCode::BAD_REQUEST,

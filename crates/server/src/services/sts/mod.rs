@@ -135,7 +135,12 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         )
         .modeled());
     }
-    let [_, partition, _, _, account, resource] = copylab_policy::split_arn(&role_arn).ok_or_else(denied)?;
+    let copylab_rules::arn::Arn {
+        partition,
+        account,
+        resource,
+        ..
+    } = copylab_rules::arn::Arn::parse(&role_arn).ok_or_else(denied)?;
     let role_name = resource.rsplit('/').next().unwrap_or(resource);
     let assumed_arn = format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}");
     let assumed_id = format!("{}:{session}", unique_id("AROA", &role_arn));
