@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's AWS CLI walkthrough against a fresh `copylab serve`, checked: one copy job
+# The AWS CLI walkthrough (docs/serve.md, continued in docs/services.md) against a fresh `copylab serve`, checked: one copy job
 # completes, one fails with AWS's message; then a key policy changed through `aws kms` fails the
 # next copy, and putting it back lets it complete; the same through `aws iam` (a Deny on the copy
 # role) and `aws organizations`; signatures, STS sessions and the ordinary ways to configure a

@@ -1,5 +1,6 @@
 //! KMS keys as the rules see them: resolving a key reference (key ARN, key id, alias name or alias ARN) in an account and Region, AWS managed keys that exist without being listed, and the default key policy.
 
+use crate::arn::Arn;
 use crate::policies::PreparedWorld;
 use crate::world::{Key, KeyManager, KeyState};
 
@@ -92,52 +93,93 @@ impl KeyRef<'_> {
     }
 }
 
-fn key_parts(arn: &str) -> Option<(&str, &str, &str, &str)> {
-    let arn = crate::arn::Arn::parse(arn).filter(|a| a.service == "kms")?;
-    Some((arn.partition, arn.region, arn.account, arn.resource))
+/// Where a key reference leads, as KMS looks it up: the one resolver the rules engine and the
+/// server's KMS share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    /// A key of the world, by index.
+    Listed(usize),
+    /// An AWS managed key the world does not list (`alias/aws/NAME`).
+    AwsManaged {
+        /// `aws/NAME`.
+        alias: String,
+        /// The account and Region it belongs to.
+        account: String,
+        /// Its Region.
+        region: String,
+    },
+    /// Nothing: the reference named an alias (`true`) or a key (`false`).
+    Missing {
+        /// Whether it named an alias.
+        alias: bool,
+    },
 }
 
-/// Resolves `reference` as KMS would for a caller in `account` and `region`.
+/// Looks `reference` (key id, key ARN, alias name or alias ARN) up as KMS does for a caller in
+/// `account` and `region`: a key id or alias name in the caller's account and Region, an ARN
+/// where it says. `aliases` maps an alias ARN to its key ARN for aliases beyond the one each
+/// key of the world carries (the server's `CreateAlias`).
+pub fn locate<'k>(
+    keys: &[Key],
+    aliases: impl Fn(&str) -> Option<&'k str>,
+    reference: &str,
+    account: &str,
+    region: &str,
+) -> Located {
+    let arn = Arn::parse(reference).filter(|a| a.service == "kms");
+    let (scope_account, scope_region, resource) = match arn {
+        Some(a) => (a.account, a.region, a.resource),
+        None if reference.starts_with("alias/") => (account, region, reference),
+        None => (account, region, ""),
+    };
+    let in_scope =
+        |key: &Key| Arn::parse(&key.arn).is_some_and(|a| a.region == scope_region && a.account == scope_account);
+    if let Some(name) = resource.strip_prefix("alias/") {
+        let alias = format!("alias/{name}");
+        if let Some(i) = keys
+            .iter()
+            .position(|k| in_scope(k) && k.alias.as_deref() == Some(alias.as_str()))
+        {
+            return Located::Listed(i);
+        }
+        let partition = crate::regions::partition(scope_region);
+        let alias_arn = format!("arn:{partition}:kms:{scope_region}:{scope_account}:{alias}");
+        if let Some(i) = aliases(&alias_arn).and_then(|target| keys.iter().position(|k| k.arn == target)) {
+            return Located::Listed(i);
+        }
+        return match name.strip_prefix("aws/") {
+            Some(managed) => Located::AwsManaged {
+                alias: format!("aws/{managed}"),
+                account: scope_account.to_owned(),
+                region: scope_region.to_owned(),
+            },
+            None => Located::Missing { alias: true },
+        };
+    }
+    let id = match resource.strip_prefix("key/") {
+        Some(id) => id,
+        None if arn.is_none() => reference,
+        None => return Located::Missing { alias: false },
+    };
+    let suffix = format!(":key/{id}");
+    keys.iter()
+        .position(|k| in_scope(k) && k.arn.ends_with(&suffix))
+        .map_or(Located::Missing { alias: false }, Located::Listed)
+}
+
+/// Resolves `reference` as KMS would for a caller in `account` and `region`, in the world.
 pub fn resolve<'w>(world: &PreparedWorld<'w>, reference: &str, account: &str, region: &str) -> KeyRef<'w> {
     let keys = &world.world.keys;
-    let in_scope = |key: &&Key| key_parts(&key.arn).is_some_and(|(_, r, a, _)| r == region && a == account);
-    let (alias, scope_account, scope_region) = match key_parts(reference) {
-        Some((_, _, _, resource)) if resource.starts_with("key/") => {
-            return keys
-                .iter()
-                .find(|k| k.arn == reference)
-                .map_or_else(|| KeyRef::Missing(reference.to_owned()), KeyRef::Listed);
-        }
-        Some((_, r, a, resource)) if resource.starts_with("alias/") => {
-            (resource.to_owned(), a.to_owned(), r.to_owned())
-        }
-        Some(_) => return KeyRef::Missing(reference.to_owned()),
-        None if reference.starts_with("alias/") => (reference.to_owned(), account.to_owned(), region.to_owned()),
-        None => {
-            let suffix = format!("key/{reference}");
-            return keys
-                .iter()
-                .filter(in_scope)
-                .find(|k| k.arn.ends_with(&suffix))
-                .map_or_else(|| KeyRef::Missing(reference.to_owned()), KeyRef::Listed);
-        }
-    };
-    let listed = keys
-        .iter()
-        .filter(|k| key_parts(&k.arn).is_some_and(|(_, r, a, _)| r == scope_region && a == scope_account))
-        .find(|k| k.alias.as_deref() == Some(alias.as_str()));
-    if let Some(key) = listed {
-        return KeyRef::Listed(key);
-    }
-    match alias.strip_prefix("alias/aws/") {
-        Some(name) => KeyRef::ImplicitAwsManaged {
-            alias: format!("aws/{name}"),
+    match locate(keys, |_| None, reference, account, region) {
+        Located::Listed(i) => KeyRef::Listed(&keys[i]),
+        Located::AwsManaged { alias, account, region } => KeyRef::ImplicitAwsManaged {
             arn: format!(
-                "arn:{}:kms:{scope_region}:{scope_account}:{alias}",
-                crate::regions::partition(&scope_region)
+                "arn:{}:kms:{region}:{account}:alias/{alias}",
+                crate::regions::partition(&region)
             ),
+            alias,
         },
-        None => KeyRef::Missing(reference.to_owned()),
+        Located::Missing { .. } => KeyRef::Missing(reference.to_owned()),
     }
 }
 
@@ -155,4 +197,44 @@ pub fn default_key_policy(partition: &str, account: &str) -> serde_json::Value {
             "Resource": "*"
         }]
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(arn: &str, alias: Option<&str>) -> Key {
+        Key {
+            arn: arn.to_owned(),
+            manager: KeyManager::Customer,
+            alias: alias.map(str::to_owned),
+            state: KeyState::Enabled,
+            policy: None,
+        }
+    }
+
+    #[test]
+    fn a_reference_is_found_by_id_arn_alias_or_extra_alias_in_its_scope_only() {
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/k1";
+        let keys = [key(arn, Some("alias/one")), key("arn:aws:kms:us-west-2:111122223333:key/k2", None)];
+        let extra = |alias_arn: &str| (alias_arn == "arn:aws:kms:us-east-1:111122223333:alias/two").then_some(arn);
+        let at = |reference: &str| locate(&keys, extra, reference, "111122223333", "us-east-1");
+        assert_eq!(at("k1"), Located::Listed(0));
+        assert_eq!(at(arn), Located::Listed(0));
+        assert_eq!(at("alias/one"), Located::Listed(0));
+        assert_eq!(at("alias/two"), Located::Listed(0));
+        assert_eq!(at("arn:aws:kms:us-east-1:111122223333:alias/two"), Located::Listed(0));
+        // KMS keys are Regional: a bare id finds no key of another Region.
+        assert_eq!(at("k2"), Located::Missing { alias: false });
+        assert_eq!(at("alias/three"), Located::Missing { alias: true });
+        assert_eq!(
+            at("alias/aws/backup"),
+            Located::AwsManaged {
+                alias: "aws/backup".to_owned(),
+                account: "111122223333".to_owned(),
+                region: "us-east-1".to_owned()
+            }
+        );
+        assert_eq!(at("arn:aws:kms:us-east-1:111122223333:grant/g"), Located::Missing { alias: false });
+    }
 }

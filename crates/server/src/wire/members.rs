@@ -59,6 +59,15 @@ pub fn detected(violations: &[Violation]) -> String {
     }
 }
 
+/// A required string member (the model's check has already run; this guards the type).
+pub fn str_member(input: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<String, crate::wire::ApiError> {
+    input
+        .get(name)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| missing_parameter(name))
+}
+
 /// `MissingParameterValueException` with the catalog's message (`missing-parameter`, whose
 /// provenance the catalog records), so the edge and the rules engine say the same.
 pub fn missing_parameter(member: &str) -> ApiError {

@@ -77,14 +77,7 @@ fn run(operation: &str, ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result
     handler(ctx, input).map(Output::Json)
 }
 
-/// A required string member (the model's check has already run; this guards the type).
-pub fn str_member(input: &Map<String, Value>, name: &str) -> Result<String, ApiError> {
-    input
-        .get(name)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| crate::wire::members::missing_parameter(name))
-}
+pub use crate::wire::members::str_member;
 
 /// A map-of-strings member (`Tags`, `RecoveryPointTags`), empty when absent.
 pub fn string_map(input: &Map<String, Value>, name: &str) -> std::collections::BTreeMap<String, String> {

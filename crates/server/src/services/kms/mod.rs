@@ -9,6 +9,7 @@
 
 use axum::http::StatusCode;
 use copylab_policy::{Outcome, Policy, PolicyKind};
+use copylab_rules::kms::Located;
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
 use serde_json::{Map, Value, json};
 
@@ -203,64 +204,59 @@ impl Kms<'_> {
                 key_not_found(reference)
             });
         }
-        let in_scope = |key: &Key| arn_parts(&key.arn).is_some_and(|p| p[3] == scope_region && p[4] == scope_account);
-        if let Some(alias) = resource.strip_prefix("alias/").map(|a| format!("alias/{a}")) {
-            let alias_arn = format!("arn:{partition}:kms:{scope_region}:{scope_account}:{alias}");
-            if let Some(i) = self
-                .state
-                .world
-                .keys
-                .iter()
-                .position(|k| in_scope(k) && k.alias.as_deref() == Some(alias.as_str()))
-            {
-                return Ok(Found::Listed(i));
+        let aliases = &self.state.services.kms.aliases;
+        let located = copylab_rules::kms::locate(
+            &self.state.world.keys,
+            |alias_arn| {
+                aliases
+                    .iter()
+                    .find(|(a, _, _)| a == alias_arn)
+                    .map(|(_, target, _)| target.as_str())
+            },
+            reference,
+            account,
+            region,
+        );
+        match located {
+            Located::Listed(i) => Ok(Found::Listed(i)),
+            Located::AwsManaged { alias, account, region } => {
+                let id = aws_managed_key_id(&account, &region, &alias);
+                Ok(Found::AwsManaged(
+                    alias,
+                    format!("arn:{partition}:kms:{region}:{account}:key/{id}"),
+                ))
             }
-            let target = self
-                .state
-                .services
-                .kms
-                .aliases
-                .iter()
-                .find(|(arn, _, _)| *arn == alias_arn);
-            if let Some(i) = target.and_then(|(_, t, _)| self.state.world.keys.iter().position(|k| k.arn == *t)) {
-                return Ok(Found::Listed(i));
+            Located::Missing { alias: true } => Err(alias_not_found(&format!(
+                "arn:{partition}:kms:{scope_region}:{scope_account}:{resource}"
+            ))),
+            Located::Missing { alias: false } if arn_parts(reference).is_some() && !resource.starts_with("key/") => {
+                Err(key_not_found(reference))
             }
-            if let Some(name) = alias.strip_prefix("alias/").filter(|n| n.starts_with("aws/")) {
-                let id = aws_managed_key_id(scope_account, scope_region, name);
-                return Ok(Found::AwsManaged(
-                    name.to_owned(),
-                    format!("arn:{partition}:kms:{scope_region}:{scope_account}:key/{id}"),
-                ));
-            }
-            return Err(alias_not_found(&alias_arn));
-        }
-        let id = match resource.strip_prefix("key/") {
-            Some(id) => id,
-            None if arn_parts(reference).is_none() => reference,
-            None => return Err(key_not_found(reference)),
-        };
-        let arn = format!("arn:{partition}:kms:{scope_region}:{scope_account}:key/{id}");
-        if let Some(i) = self.state.world.keys.iter().position(|k| k.arn == arn) {
-            return Ok(Found::Listed(i));
-        }
-        for name in AWS_MANAGED {
-            if aws_managed_key_id(scope_account, scope_region, name) == id {
-                return Ok(Found::AwsManaged((*name).to_owned(), arn));
+            Located::Missing { alias: false } => {
+                let id = resource.strip_prefix("key/").unwrap_or(reference);
+                let arn = format!("arn:{partition}:kms:{scope_region}:{scope_account}:key/{id}");
+                // A key id of an AWS managed key the world does not list.
+                if let Some(name) = AWS_MANAGED
+                    .iter()
+                    .find(|n| aws_managed_key_id(scope_account, scope_region, n) == id)
+                {
+                    return Ok(Found::AwsManaged((*name).to_owned(), arn));
+                }
+                if arn_parts(reference).is_none() && !looks_like_key_id(reference) {
+                    // "Invalid keyId NAME" (crossplane-contrib/provider-aws#1056).
+                    return Err(ApiError::new(
+                        "NotFoundException",
+                        StatusCode::BAD_REQUEST,
+                        format!("Invalid keyId {reference}"),
+                    ));
+                }
+                Err(key_not_found(&arn))
             }
         }
-        if arn_parts(reference).is_none() && !looks_like_key_id(reference) {
-            // "Invalid keyId NAME" (crossplane-contrib/provider-aws#1056).
-            return Err(ApiError::new(
-                "NotFoundException",
-                StatusCode::BAD_REQUEST,
-                format!("Invalid keyId {reference}"),
-            ));
-        }
-        Err(key_not_found(&arn))
     }
 
     fn key_id(input: &Map<String, Value>) -> Result<String, ApiError> {
-        crate::services::backup::str_member(input, "KeyId")
+        crate::wire::members::str_member(input, "KeyId")
     }
 
     /// Whether the key policy allows the caller `action` on the key (identity side allowing).
@@ -483,7 +479,7 @@ impl Kms<'_> {
         }
         let found = self.key_for(input, "kms:PutKeyPolicy")?;
         let i = self.listed(&found, "kms:PutKeyPolicy")?;
-        let text = crate::services::backup::str_member(input, "Policy")?;
+        let text = crate::wire::members::str_member(input, "Policy")?;
         let arn = self.state.world.keys[i].arn.clone();
         let value = self.checked_policy(&text, input, &arn)?;
         self.state.world.keys[i].policy = Some(PolicyDocument(value));
@@ -559,7 +555,7 @@ impl Kms<'_> {
     }
 
     fn create_alias(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
-        let alias = crate::services::backup::str_member(input, "AliasName")?;
+        let alias = crate::wire::members::str_member(input, "AliasName")?;
         if !alias.starts_with("alias/") || alias.starts_with("alias/aws/") {
             // Modeled message: KMS reserves alias/aws/ and requires the alias/ prefix.
             return Err(ApiError::new(
@@ -569,7 +565,7 @@ impl Kms<'_> {
             )
             .modeled());
         }
-        let target = crate::services::backup::str_member(input, "TargetKeyId")?;
+        let target = crate::wire::members::str_member(input, "TargetKeyId")?;
         let found = self.find(&target, false)?;
         self.authorize(&found, "kms:CreateAlias")?;
         let i = self.listed(&found, "kms:CreateAlias")?;
