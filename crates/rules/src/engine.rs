@@ -215,7 +215,10 @@ impl PreparedWorld<'_> {
         // check's fix), the later ones report their evidence and message.
         let mut checks: Vec<(&'static crate::checks::CheckDef, Check)> = Vec::with_capacity(CHECKS.len());
         for def in CHECKS {
-            let check = (def.run)(&ctx);
+            let mut check = (def.run)(&ctx);
+            if let Some(remedy) = check.remedy.as_mut() {
+                remedy.commands = remedy.patches.iter().flat_map(|p| p.cli(self.world, request)).collect();
+            }
             if check.result == CheckResult::Fail {
                 ctx.want_remedy.set(false);
             }

@@ -216,7 +216,10 @@ mod tests {
     #[test]
     fn a_reference_is_found_by_id_arn_alias_or_extra_alias_in_its_scope_only() {
         let arn = "arn:aws:kms:us-east-1:111122223333:key/k1";
-        let keys = [key(arn, Some("alias/one")), key("arn:aws:kms:us-west-2:111122223333:key/k2", None)];
+        let keys = [
+            key(arn, Some("alias/one")),
+            key("arn:aws:kms:us-west-2:111122223333:key/k2", None),
+        ];
         let extra = |alias_arn: &str| (alias_arn == "arn:aws:kms:us-east-1:111122223333:alias/two").then_some(arn);
         let at = |reference: &str| locate(&keys, extra, reference, "111122223333", "us-east-1");
         assert_eq!(at("k1"), Located::Listed(0));
@@ -235,6 +238,9 @@ mod tests {
                 region: "us-east-1".to_owned()
             }
         );
-        assert_eq!(at("arn:aws:kms:us-east-1:111122223333:grant/g"), Located::Missing { alias: false });
+        assert_eq!(
+            at("arn:aws:kms:us-east-1:111122223333:grant/g"),
+            Located::Missing { alias: false }
+        );
     }
 }

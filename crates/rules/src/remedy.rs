@@ -1,12 +1,13 @@
-//! Remedies: for a failed check, the fix as typed patches to the world (the same operations the server will expose), the AWS CLI commands that apply it, and the alternatives where no setting fixes it.
+//! Remedies: for a failed check, the fix as typed patches to the world, with the one place a patch is applied to a world (`apply`) and the one place it becomes AWS CLI commands (`Patch::cli`), and the alternatives where no setting fixes it. Each check's remedy builder sits in its check's file (`checks/`).
+
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::text::Text;
 use crate::world::{
     BackupVault, Fault, InlinePolicy, Key, KeyManager, KeyState, Lifecycle, MemberAccount, Organization,
-    PolicyDocument, RegionSettings, Role, StartCopyJob, World,
+    PolicyDocument, RecoveryPoint, RegionSettings, Role, StartCopyJob, World,
 };
-use serde::Serialize;
-use serde_json::{Value, json};
 
 /// An AWS CLI command and where to run it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,6 +165,353 @@ pub enum Patch {
     },
 }
 
+impl Patch {
+    /// The AWS CLI commands that make this change in a real account, in order, each with the
+    /// account (and Region) whose credentials run it. Read from `world` and `request` as they
+    /// are before the patch; a command that replaces a whole policy shows the policy as the
+    /// patch leaves it. The one place a patch becomes commands.
+    pub fn cli(&self, world: &World, request: &StartCopyJob) -> Vec<Command> {
+        // The world after this patch alone (policies that a command replaces whole).
+        let after = || {
+            let (mut world, mut request) = (world.clone(), request.clone());
+            apply(&mut world, &mut request, self).ok().map(|()| world)
+        };
+        let accept = |account: &str| {
+            cmd(
+                account,
+                None,
+                "aws organizations accept-handshake --handshake-id <the handshake id from the invitation>".to_owned(),
+            )
+        };
+        let invite = |management: &str, account: &str| {
+            cmd(
+                management,
+                None,
+                format!("aws organizations invite-account-to-organization --target Id={account},Type=ACCOUNT"),
+            )
+        };
+        let create_vault = |vault: &BackupVault| {
+            cmd(
+                &vault.account,
+                Some(&vault.region),
+                format!(
+                    "aws backup create-backup-vault --backup-vault-name {} --encryption-key-arn <the new key's ARN> --region {}",
+                    vault.name, vault.region
+                ),
+            )
+        };
+        let put_vault_policy = |vault: &BackupVault| {
+            vault.access_policy.as_ref().map(|policy| {
+                cmd(
+                    &vault.account,
+                    Some(&vault.region),
+                    format!(
+                        "aws backup put-backup-vault-access-policy --backup-vault-name {} --policy '{}' --region {}",
+                        vault.name,
+                        compact(&policy.0),
+                        vault.region
+                    ),
+                )
+            })
+        };
+        let key_policy = |key: &Key| key.policy.as_ref().map_or_else(String::new, |p| compact(&p.0));
+        match self {
+            Patch::JoinOrganization {
+                account,
+                organization_id,
+            } => {
+                let management = world
+                    .organizations
+                    .iter()
+                    .find(|o| o.id == *organization_id)
+                    .map_or("", |o| o.management_account.as_str());
+                vec![invite(management, account), accept(account)]
+            }
+            Patch::CreateOrganization {
+                management_account,
+                member,
+                ..
+            } => vec![
+                cmd(
+                    management_account,
+                    None,
+                    "aws organizations create-organization --feature-set ALL".to_owned(),
+                ),
+                invite(management_account, member),
+                accept(member),
+            ],
+            Patch::SetCrossAccountBackup {
+                organization_id,
+                enabled,
+            } => {
+                let management = world
+                    .organizations
+                    .iter()
+                    .find(|o| o.id == *organization_id)
+                    .map_or("", |o| o.management_account.as_str());
+                vec![cmd(
+                    management,
+                    None,
+                    format!(
+                        "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled={enabled}"
+                    ),
+                )]
+            }
+            Patch::EnableDynamodbAdvancedFeatures { account, region } => vec![cmd(
+                account,
+                Some(region),
+                format!(
+                    "aws backup update-region-settings --resource-type-management-preference DynamoDB=true --region {region}"
+                ),
+            )],
+            Patch::UseDestinationVault { vault, key } => vec![
+                cmd(
+                    &vault.account,
+                    Some(&vault.region),
+                    format!(
+                        "aws kms create-key --description \"AWS Backup copies\" --policy '{}' --region {}",
+                        key_policy(key),
+                        vault.region
+                    ),
+                ),
+                create_vault(vault),
+            ],
+            Patch::CreateVault { vault, key } => {
+                let mut commands = vec![
+                    cmd(
+                        &vault.account,
+                        Some(&vault.region),
+                        format!(
+                            "aws kms create-key --policy '{}' --region {}",
+                            key_policy(key),
+                            vault.region
+                        ),
+                    ),
+                    create_vault(vault),
+                ];
+                commands.extend(put_vault_policy(vault));
+                commands
+            }
+            Patch::ReencryptRecoveryPoint { key, .. } => {
+                let arn = crate::arn::Arn::lenient(&key.arn);
+                let destination = request
+                    .destination_backup_vault_arn
+                    .as_deref()
+                    .and_then(crate::arn::account)
+                    .unwrap_or_default();
+                vec![cmd(
+                    arn.account,
+                    Some(arn.region),
+                    format!(
+                        "aws kms create-key --description \"shared with {destination} for AWS Backup copies\" --policy '{}' --region {}",
+                        key_policy(key),
+                        arn.region
+                    ),
+                )]
+            }
+            Patch::EnableKey { key_arn } => {
+                let arn = crate::arn::Arn::lenient(key_arn);
+                let mut commands = Vec::new();
+                let pending = world
+                    .keys
+                    .iter()
+                    .any(|k| k.arn == *key_arn && k.state == KeyState::PendingDeletion);
+                if pending {
+                    commands.push(cmd(
+                        arn.account,
+                        Some(arn.region),
+                        format!("aws kms cancel-key-deletion --key-id {key_arn}"),
+                    ));
+                }
+                commands.push(cmd(
+                    arn.account,
+                    Some(arn.region),
+                    format!("aws kms enable-key --key-id {key_arn}"),
+                ));
+                commands
+            }
+            Patch::AddKeyPolicyStatements { key_arn, .. } | Patch::RemoveKeyPolicyStatements { key_arn, .. } => {
+                let arn = crate::arn::Arn::lenient(key_arn);
+                let after = after();
+                let Some(key) = after.as_ref().and_then(|w| w.keys.iter().find(|k| k.arn == *key_arn)) else {
+                    return Vec::new();
+                };
+                vec![cmd(
+                    arn.account,
+                    Some(arn.region),
+                    format!(
+                        "aws kms put-key-policy --key-id {key_arn} --policy-name default --policy '{}'",
+                        key_policy(key)
+                    ),
+                )]
+            }
+            Patch::CreateRole { role } => {
+                let account = crate::arn::account(&role.arn).unwrap_or_default();
+                let trust = role
+                    .trust_policy
+                    .as_ref()
+                    .map_or_else(crate::policies::default_trust_policy, |t| t.0.clone());
+                let mut commands = vec![cmd(
+                    account,
+                    None,
+                    format!(
+                        "aws iam create-role --role-name {} --path {} --assume-role-policy-document '{}'",
+                        role_name(&role.arn),
+                        role_path(&role.arn),
+                        compact(&trust)
+                    ),
+                )];
+                for managed in &role.managed_policies {
+                    commands.push(cmd(
+                        account,
+                        None,
+                        format!(
+                            "aws iam attach-role-policy --role-name {} --policy-arn {managed}",
+                            role_name(&role.arn)
+                        ),
+                    ));
+                }
+                commands
+            }
+            Patch::SetRoleTrustPolicy { role_arn, policy } => vec![cmd(
+                crate::arn::account(role_arn).unwrap_or_default(),
+                None,
+                format!(
+                    "aws iam update-assume-role-policy --role-name {} --policy-document '{}'",
+                    role_name(role_arn),
+                    compact(policy)
+                ),
+            )],
+            Patch::AddRolePolicy {
+                role_arn,
+                policy_name,
+                policy,
+            } => vec![put_role_policy(role_arn, policy_name, policy)],
+            Patch::RemoveRolePolicyStatements {
+                role_arn, policy_index, ..
+            } => after()
+                .as_ref()
+                .and_then(|w| w.roles.iter().find(|r| r.arn == *role_arn))
+                .and_then(|r| r.policies.get(*policy_index))
+                .map(|inline| put_role_policy(role_arn, &inline.name, &inline.document.0))
+                .into_iter()
+                .collect(),
+            Patch::AddVaultAccessPolicyStatements { vault_arn, .. }
+            | Patch::RemoveVaultAccessPolicyStatements { vault_arn, .. } => {
+                let Some(mut after) = after() else {
+                    return Vec::new();
+                };
+                find_vault(&mut after, vault_arn)
+                    .ok()
+                    .and_then(|vault| put_vault_policy(vault))
+                    .into_iter()
+                    .collect()
+            }
+            Patch::SetRecoveryPointTag {
+                recovery_point_arn,
+                key,
+                value,
+                remove,
+            } => {
+                let Some(rp) = world.recovery_points.iter().find(|r| r.arn == *recovery_point_arn) else {
+                    return Vec::new();
+                };
+                tag_commands(rp, &request.account, key, value, remove.as_deref())
+            }
+            Patch::SetCopyLifecycle { delete_after_days } => vec![cmd(
+                &request.account,
+                Some(&request.region),
+                format!(
+                    "aws backup start-copy-job --recovery-point-arn {} --source-backup-vault-name {} --destination-backup-vault-arn {} --iam-role-arn {} --lifecycle DeleteAfterDays={delete_after_days}",
+                    request.recovery_point_arn.as_deref().unwrap_or_default(),
+                    request.source_backup_vault_name.as_deref().unwrap_or_default(),
+                    request.destination_backup_vault_arn.as_deref().unwrap_or_default(),
+                    request.iam_role_arn.as_deref().unwrap_or_default()
+                ),
+            )],
+            Patch::RemoveFault { .. } => Vec::new(),
+        }
+    }
+}
+
+/// A role's name: the last segment of its ARN.
+fn role_name(role_arn: &str) -> &str {
+    role_arn.rsplit('/').next().unwrap_or(role_arn)
+}
+
+/// A role's path, as `create-role --path` takes it: `/service-role/` for `role/service-role/NAME`.
+fn role_path(role_arn: &str) -> String {
+    let resource = crate::arn::Arn::lenient(role_arn).resource;
+    let path = resource.strip_prefix("role").unwrap_or(resource);
+    match path.rfind('/') {
+        Some(end) if end > 0 => path[..=end].to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn put_role_policy(role_arn: &str, name: &str, document: &Value) -> Command {
+    cmd(
+        crate::arn::account(role_arn).unwrap_or_default(),
+        None,
+        format!(
+            "aws iam put-role-policy --role-name {} --policy-name {name} --policy-document '{}'",
+            role_name(role_arn),
+            compact(document)
+        ),
+    )
+}
+
+/// Tags reach a recovery point from its resource at backup time: tag the resource (and a fully
+/// managed recovery point directly).
+fn tag_commands(
+    recovery_point: &RecoveryPoint,
+    account: &str,
+    key: &str,
+    value: &str,
+    remove: Option<&str>,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    if let Some(old) = remove {
+        commands.push(cmd(
+            account,
+            None,
+            format!(
+                "aws resourcegroupstaggingapi untag-resources --resource-arn-list {} --tag-keys {old}",
+                recovery_point.resource_arn
+            ),
+        ));
+    }
+    commands.push(cmd(
+        account,
+        None,
+        format!(
+            "aws resourcegroupstaggingapi tag-resources --resource-arn-list {} --tags {key}={value}",
+            recovery_point.resource_arn
+        ),
+    ));
+    if recovery_point.arn.contains(":backup:") {
+        if let Some(old) = remove {
+            commands.push(cmd(
+                account,
+                None,
+                format!(
+                    "aws backup untag-resource --resource-arn {} --tag-key-list {old}",
+                    recovery_point.arn
+                ),
+            ));
+        }
+        commands.push(cmd(
+            account,
+            None,
+            format!(
+                "aws backup tag-resource --resource-arn {} --tags {key}={value}",
+                recovery_point.arn
+            ),
+        ));
+    }
+    commands
+}
+
 /// How to fix a failed check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Remedy {
@@ -171,7 +519,7 @@ pub struct Remedy {
     pub summary: Text,
     /// The change, as patches to the world.
     pub patches: Vec<Patch>,
-    /// AWS CLI commands that apply it.
+    /// AWS CLI commands that apply it: [`Patch::cli`] of each patch, filled in by the engine.
     pub commands: Vec<Command>,
     /// Other ways, or what to do where no setting fixes it.
     pub alternatives: Vec<Text>,
@@ -483,4 +831,19 @@ pub(crate) fn find_vault<'w>(world: &'w mut World, vault_arn: &str) -> Result<&'
         .iter_mut()
         .find(|v| v.account == account && v.region == region && v.name == name)
         .ok_or_else(|| format!("no vault {vault_arn}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_is_created_on_its_arns_path() {
+        assert_eq!(
+            role_path("arn:aws:iam::111122223333:role/service-role/R"),
+            "/service-role/"
+        );
+        assert_eq!(role_path("arn:aws:iam::111122223333:role/a/b/R"), "/a/b/");
+        assert_eq!(role_path("arn:aws:iam::111122223333:role/R"), "/");
+    }
 }

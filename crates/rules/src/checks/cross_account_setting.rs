@@ -2,7 +2,7 @@
 
 use super::{Check, Ctx, lazy};
 use crate::engine::MessageRef;
-use crate::remedy::{Patch, Remedy, cmd};
+use crate::remedy::{Patch, Remedy};
 use crate::text;
 use crate::text::Text;
 use crate::world::Organization;
@@ -55,11 +55,7 @@ pub(crate) fn enable_cross_account(org: &Organization) -> Remedy {
             organization_id: org.id.clone(),
             enabled: true,
         }],
-        commands: vec![cmd(
-            &org.management_account,
-            None,
-            "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true".to_owned(),
-        )],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::policy::{decide, decision_evidence, deny_indexes};
 use super::{Check, Ctx, lazy};
 use crate::engine::{CheckResult, MessageRef};
-use crate::remedy::{Patch, Remedy, cmd, compact, new_key, remove_indexes, shared_key_policy, statements_of};
+use crate::remedy::{Patch, Remedy, new_key, shared_key_policy};
 use crate::text;
 use crate::text::Text;
 use crate::world::{BackupVault, PolicyDocument, VaultType};
@@ -173,31 +173,7 @@ pub(crate) fn create_destination_vault(vault_arn: &str, source_account: &str, pa
             source = source_account
         ),
         patches: vec![Patch::CreateVault { vault, key }],
-        commands: vec![
-            cmd(
-                account,
-                Some(region),
-                format!(
-                    "aws kms create-key --policy '{}' --region {region}",
-                    compact(&shared_key_policy(partition, account, source_account))
-                ),
-            ),
-            cmd(
-                account,
-                Some(region),
-                format!(
-                    "aws backup create-backup-vault --backup-vault-name {name} --encryption-key-arn <the new key's ARN> --region {region}"
-                ),
-            ),
-            cmd(
-                account,
-                Some(region),
-                format!(
-                    "aws backup put-backup-vault-access-policy --backup-vault-name {name} --policy '{}' --region {region}",
-                    compact(&policy)
-                ),
-            ),
-        ],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }
@@ -209,12 +185,11 @@ pub(crate) fn allow_source_in_vault(
     source_account: &str,
     denies: &[usize],
 ) -> Remedy {
-    let (name, region, account) = (vault.name.as_str(), vault.region.as_str(), vault.account.as_str());
-    let statement = vault_statement(partition, source_account);
+    let name = vault.name.as_str();
     let patches = if denies.is_empty() {
         vec![Patch::AddVaultAccessPolicyStatements {
             vault_arn: vault_arn.to_owned(),
-            statements: vec![statement.clone()],
+            statements: vec![vault_statement(partition, source_account)],
         }]
     } else {
         vec![Patch::RemoveVaultAccessPolicyStatements {
@@ -222,18 +197,6 @@ pub(crate) fn allow_source_in_vault(
             indexes: denies.to_vec(),
         }]
     };
-    // The command replaces the whole policy: keep the existing statements.
-    let mut document = vault
-        .access_policy
-        .clone()
-        .unwrap_or_else(|| PolicyDocument(json!({"Version": "2012-10-17", "Statement": []})));
-    if let Some(list) = statements_of(&mut document) {
-        remove_indexes(list, denies);
-        if denies.is_empty() {
-            list.push(statement);
-        }
-    }
-    let policy = document.0;
     Remedy {
         summary: if denies.is_empty() {
             text!(
@@ -251,14 +214,7 @@ pub(crate) fn allow_source_in_vault(
             )
         },
         patches,
-        commands: vec![cmd(
-            account,
-            Some(region),
-            format!(
-                "aws backup put-backup-vault-access-policy --backup-vault-name {name} --policy '{}' --region {region}",
-                compact(&policy)
-            ),
-        )],
+        commands: Vec::new(),
         alternatives: vec![Text::plain(
             "remedy.vault-org",
             "allow the whole organization instead: Principal \"*\" with a StringEquals condition on aws:PrincipalOrgID",

@@ -1,13 +1,13 @@
 //! `iam-role`: AWS Backup may assume the copy role and its identity policies allow `backup:CopyIntoBackupVault` on the destination vault; the fixes create the role, fix its trust or allow the copy.
 
 use copylab_policy::{Caller, Context, LabeledPolicy, Outcome as Decided, PolicyKind, Request};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::policy::{decide, decision_evidence, org_context};
 use super::{Check, Ctx, lazy};
 use crate::engine::{CheckResult, MessageRef};
 use crate::policies::{PreparedWorld, RolePolicies};
-use crate::remedy::{Command, Patch, Remedy, cmd, compact, remove_indexes, statements_of};
+use crate::remedy::{Patch, Remedy};
 use crate::text;
 use crate::text::Text;
 use crate::world::Role;
@@ -208,23 +208,16 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
         evidence: eval.evidence.clone(),
         message: Some(MessageRef::new("vault-access-denied", vec![])),
         remedy: lazy(&ctx.want_remedy, || {
-            let world_role = ctx.prepared.world.roles.iter().find(|r| r.arn == ctx.role_arn);
-            allow_copy_in_role(ctx.role_arn, world_role, &ctx.destination_vault_arn, &eval.denies)
+            allow_copy_in_role(ctx.role_arn, &ctx.destination_vault_arn, &eval.denies)
         }),
     }
 }
 
 // The remedy.
 
-pub(crate) fn role_name(role_arn: &str) -> &str {
-    role_arn.rsplit('/').next().unwrap_or(role_arn)
-}
-
 pub(crate) const BACKUP_ROLE_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
 
 pub(crate) fn create_role(role_arn: &str) -> Remedy {
-    let account = crate::arn::account(role_arn).unwrap_or_default();
-    let trust = crate::policies::default_trust_policy();
     Remedy {
         summary: text!(
             "remedy.create-role",
@@ -239,25 +232,7 @@ pub(crate) fn create_role(role_arn: &str) -> Remedy {
                 managed_policies: vec![BACKUP_ROLE_POLICY.to_owned()],
             },
         }],
-        commands: vec![
-            cmd(
-                account,
-                None,
-                format!(
-                    "aws iam create-role --role-name {} --path /service-role/ --assume-role-policy-document '{}'",
-                    role_name(role_arn),
-                    compact(&trust)
-                ),
-            ),
-            cmd(
-                account,
-                None,
-                format!(
-                    "aws iam attach-role-policy --role-name {} --policy-arn {BACKUP_ROLE_POLICY}",
-                    role_name(role_arn)
-                ),
-            ),
-        ],
+        commands: Vec::new(),
         alternatives: vec![Text::plain(
             "remedy.default-role",
             "use the default role, AWSBackupDefaultServiceRole, which AWS Backup creates with these permissions",
@@ -266,8 +241,6 @@ pub(crate) fn create_role(role_arn: &str) -> Remedy {
 }
 
 pub(crate) fn fix_trust(role_arn: &str) -> Remedy {
-    let account = crate::arn::account(role_arn).unwrap_or_default();
-    let trust = crate::policies::default_trust_policy();
     Remedy {
         summary: text!(
             "remedy.trust",
@@ -276,17 +249,9 @@ pub(crate) fn fix_trust(role_arn: &str) -> Remedy {
         ),
         patches: vec![Patch::SetRoleTrustPolicy {
             role_arn: role_arn.to_owned(),
-            policy: trust.clone(),
+            policy: crate::policies::default_trust_policy(),
         }],
-        commands: vec![cmd(
-            account,
-            None,
-            format!(
-                "aws iam update-assume-role-policy --role-name {} --policy-document '{}'",
-                role_name(role_arn),
-                compact(&trust)
-            ),
-        )],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }
@@ -294,13 +259,7 @@ pub(crate) fn fix_trust(role_arn: &str) -> Remedy {
 /// The name of the inline policy the remedy puts on a role.
 pub(crate) const ROLE_POLICY_NAME: &str = "CopyIntoDestinationVault";
 
-pub(crate) fn allow_copy_in_role(
-    role_arn: &str,
-    world_role: Option<&Role>,
-    vault_arn: &str,
-    denies: &[(String, usize)],
-) -> Remedy {
-    let account = crate::arn::account(role_arn).unwrap_or_default();
+pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(String, usize)]) -> Remedy {
     let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "CopyIntoDestinationVault", "Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": vault_arn}]});
     let mut patches = Vec::new();
     for (label, index) in denies {
@@ -320,7 +279,7 @@ pub(crate) fn allow_copy_in_role(
         patches.push(Patch::AddRolePolicy {
             role_arn: role_arn.to_owned(),
             policy_name: ROLE_POLICY_NAME.to_owned(),
-            policy: policy.clone(),
+            policy,
         });
     }
     Remedy {
@@ -338,7 +297,7 @@ pub(crate) fn allow_copy_in_role(
                 role = role_arn
             )
         },
-        commands: role_policy_commands(account, role_arn, world_role, &patches, &policy),
+        commands: Vec::new(),
         patches,
         alternatives: vec![text!(
             "remedy.role-managed",
@@ -346,44 +305,4 @@ pub(crate) fn allow_copy_in_role(
             arn = BACKUP_ROLE_POLICY
         )],
     }
-}
-
-/// The AWS CLI commands for a role's inline policy patches: `put-role-policy` with the policy
-/// as it becomes (its Deny statements removed), or with the new Allow policy.
-pub(crate) fn role_policy_commands(
-    account: &str,
-    role_arn: &str,
-    world_role: Option<&Role>,
-    patches: &[Patch],
-    allow: &Value,
-) -> Vec<Command> {
-    let put = |name: &str, document: &Value| {
-        cmd(
-            account,
-            None,
-            format!(
-                "aws iam put-role-policy --role-name {} --policy-name {name} --policy-document '{}'",
-                role_name(role_arn),
-                compact(document)
-            ),
-        )
-    };
-    let mut commands = Vec::new();
-    for patch in patches {
-        if let Patch::RemoveRolePolicyStatements {
-            policy_index, indexes, ..
-        } = patch
-            && let Some(inline) = world_role.and_then(|r| r.policies.get(*policy_index))
-        {
-            let mut document = inline.document.clone();
-            if let Some(list) = statements_of(&mut document) {
-                remove_indexes(list, indexes);
-            }
-            commands.push(put(&inline.name, &document.0));
-        }
-    }
-    if commands.is_empty() {
-        commands.push(put(ROLE_POLICY_NAME, allow));
-    }
-    commands
 }

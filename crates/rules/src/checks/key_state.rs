@@ -102,7 +102,7 @@ pub(crate) fn enable_key(key: &KeyRef<'_>, region: &str) -> Remedy {
     Remedy {
         summary: text!("remedy.enable-key", "enable key {key}", key = arn),
         patches: vec![Patch::EnableKey { key_arn: arn }],
-        commands,
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Check, Ctx, lazy};
 use crate::engine::MessageRef;
-use crate::remedy::{Patch, Remedy, cmd};
+use crate::remedy::{Patch, Remedy};
 use crate::text;
 use crate::text::Text;
 use crate::world::Organization;
@@ -69,19 +69,7 @@ pub(crate) fn join_organization(
                 account: account.to_owned(),
                 organization_id: org.id.clone(),
             }],
-            commands: vec![
-                cmd(
-                    &org.management_account,
-                    None,
-                    format!("aws organizations invite-account-to-organization --target Id={account},Type=ACCOUNT"),
-                ),
-                cmd(
-                    account,
-                    None,
-                    "aws organizations accept-handshake --handshake-id <the handshake id from the invitation>"
-                        .to_owned(),
-                ),
-            ],
+            commands: Vec::new(),
             alternatives: vec![Text::plain(
                 "remedy.join-org-leave",
                 "an account that is in another organization must leave it first (aws organizations leave-organization, from that account)",
@@ -99,24 +87,7 @@ pub(crate) fn join_organization(
                 management_account: source.to_owned(),
                 member: destination.to_owned(),
             }],
-            commands: vec![
-                cmd(
-                    source,
-                    None,
-                    "aws organizations create-organization --feature-set ALL".to_owned(),
-                ),
-                cmd(
-                    source,
-                    None,
-                    format!("aws organizations invite-account-to-organization --target Id={destination},Type=ACCOUNT"),
-                ),
-                cmd(
-                    destination,
-                    None,
-                    "aws organizations accept-handshake --handshake-id <the handshake id from the invitation>"
-                        .to_owned(),
-                ),
-            ],
+            commands: Vec::new(),
             alternatives: Vec::new(),
         },
     }

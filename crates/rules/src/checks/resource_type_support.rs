@@ -3,7 +3,7 @@
 use super::{Check, Ctx, lazy};
 use crate::engine::MessageRef;
 use crate::features::{self, Unsupported};
-use crate::remedy::{Patch, Remedy, cmd};
+use crate::remedy::{Patch, Remedy};
 use crate::text;
 use crate::text::Text;
 
@@ -215,13 +215,7 @@ pub(crate) fn enable_dynamodb_advanced(account: &str, region: &str) -> Remedy {
             account: account.to_owned(),
             region: region.to_owned(),
         }],
-        commands: vec![cmd(
-            account,
-            Some(region),
-            format!(
-                "aws backup update-region-settings --resource-type-management-preference DynamoDB=true --region {region}"
-            ),
-        )],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }

@@ -3,7 +3,7 @@
 use super::{Check, Ctx, lazy, lazy_merge};
 use crate::engine::{CheckResult, MessageRef};
 use crate::features::KeyMessages;
-use crate::remedy::{Patch, Remedy, cmd, compact, new_key, shared_key_policy};
+use crate::remedy::{Patch, Remedy, new_key, shared_key_policy};
 use crate::text;
 use crate::text::Text;
 use crate::world::{BackupVault, RecoveryPoint, VaultType};
@@ -127,23 +127,7 @@ pub(crate) fn use_cmk_vault(
             vault,
             key: key.clone(),
         }],
-        commands: vec![
-            cmd(
-                account,
-                Some(region),
-                format!(
-                    "aws kms create-key --description \"AWS Backup copies\" --policy '{}' --region {region}",
-                    compact(&shared_key_policy(partition, account, source_account))
-                ),
-            ),
-            cmd(
-                account,
-                Some(region),
-                format!(
-                    "aws backup create-backup-vault --backup-vault-name {name} --encryption-key-arn <the new key's ARN> --region {region}"
-                ),
-            ),
-        ],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }
@@ -156,7 +140,6 @@ pub(crate) fn reencrypt_with_cmk(
     destination_account: &str,
 ) -> Remedy {
     let policy = shared_key_policy(partition, source_account, destination_account);
-    let policy_text = compact(&policy);
     let key = new_key(partition, source_region, source_account, 2, policy);
     Remedy {
         summary: text!(
@@ -169,13 +152,7 @@ pub(crate) fn reencrypt_with_cmk(
             recovery_point_arn: recovery_point.arn.clone(),
             key: key.clone(),
         }],
-        commands: vec![cmd(
-            source_account,
-            Some(source_region),
-            format!(
-                "aws kms create-key --description \"shared with {destination_account} for AWS Backup copies\" --policy '{policy_text}' --region {source_region}"
-            ),
-        )],
+        commands: Vec::new(),
         alternatives: vec![Text::plain(
             "remedy.reencrypt-how",
             "restore the recovery point choosing the new key during the restore, then start a backup of the restored resource",

@@ -12,10 +12,10 @@ use super::{Check, Ctx, lazy};
 use crate::engine::CheckResult;
 use crate::kms::KeyRef;
 use crate::policies::PreparedWorld;
-use crate::remedy::{Patch, Remedy, cmd, compact, statements_of};
+use crate::remedy::{Patch, Remedy};
 use crate::text;
 use crate::text::Text;
-use crate::world::{Key, PolicyDocument};
+use crate::world::Key;
 
 /// Who makes a KMS request on the source key during a copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -285,26 +285,9 @@ pub(crate) fn fix_key_policy(
     if !statements.is_empty() && denies.is_empty() {
         patches.push(Patch::AddKeyPolicyStatements {
             key_arn: key.arn.clone(),
-            statements: statements.clone(),
+            statements,
         });
     }
-    // The command replaces the whole policy: the key's policy as the world has it, patched.
-    let mut document = key
-        .policy
-        .clone()
-        .unwrap_or_else(|| PolicyDocument(crate::kms::default_key_policy(partition, owner)));
-    if let Some(list) = statements_of(&mut document) {
-        let mut index = 0;
-        list.retain(|_| {
-            let keep = !denies.contains(&index);
-            index += 1;
-            keep
-        });
-        if denies.is_empty() {
-            list.extend(statements);
-        }
-    }
-    let region = crate::arn::region(&key.arn).unwrap_or_default();
     Remedy {
         summary: if denies.is_empty() {
             text!(
@@ -322,15 +305,7 @@ pub(crate) fn fix_key_policy(
             )
         },
         patches,
-        commands: vec![cmd(
-            owner,
-            Some(region),
-            format!(
-                "aws kms put-key-policy --key-id {} --policy-name default --policy '{}'",
-                key.arn,
-                compact(&document.0)
-            ),
-        )],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Check, Ctx, lazy};
 use crate::engine::MessageRef;
-use crate::remedy::{Command, Patch, Remedy, cmd};
+use crate::remedy::{Patch, Remedy};
 use crate::tag_policy::{self, TagViolation};
 use crate::text;
 use crate::text::Text;
@@ -59,9 +59,7 @@ pub(crate) fn tag_policy(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         MessageRef::new("tag-copy-internal-failure", vec![]),
-                        lazy(&ctx.want_remedy, || {
-                            rename_tag(ctx.recovery_point, ctx.source_account, key, required)
-                        }),
+                        lazy(&ctx.want_remedy, || rename_tag(ctx.recovery_point, key, required)),
                     )
                 }
                 TagViolation::Value { key, value, allowed } => {
@@ -74,9 +72,7 @@ pub(crate) fn tag_policy(ctx: &Ctx<'_>) -> Check {
                     ));
                     (
                         MessageRef::new("tag-policy-value", vec![("tag_key", key.clone())]),
-                        lazy(&ctx.want_remedy, || {
-                            set_tag_value(ctx.recovery_point, ctx.source_account, key, allowed)
-                        }),
+                        lazy(&ctx.want_remedy, || set_tag_value(ctx.recovery_point, key, allowed)),
                     )
                 }
             };
@@ -87,58 +83,7 @@ pub(crate) fn tag_policy(ctx: &Ctx<'_>) -> Check {
 
 // The remedy.
 
-/// Tags reach a recovery point from its resource at backup time: tag the resource (and a fully
-/// managed recovery point directly).
-pub(crate) fn tag_commands(
-    recovery_point: &RecoveryPoint,
-    account: &str,
-    key: &str,
-    value: &str,
-    remove: Option<&str>,
-) -> Vec<Command> {
-    let mut commands = Vec::new();
-    if let Some(old) = remove {
-        commands.push(cmd(
-            account,
-            None,
-            format!(
-                "aws resourcegroupstaggingapi untag-resources --resource-arn-list {} --tag-keys {old}",
-                recovery_point.resource_arn
-            ),
-        ));
-    }
-    commands.push(cmd(
-        account,
-        None,
-        format!(
-            "aws resourcegroupstaggingapi tag-resources --resource-arn-list {} --tags {key}={value}",
-            recovery_point.resource_arn
-        ),
-    ));
-    if recovery_point.arn.contains(":backup:") {
-        if let Some(old) = remove {
-            commands.push(cmd(
-                account,
-                None,
-                format!(
-                    "aws backup untag-resource --resource-arn {} --tag-key-list {old}",
-                    recovery_point.arn
-                ),
-            ));
-        }
-        commands.push(cmd(
-            account,
-            None,
-            format!(
-                "aws backup tag-resource --resource-arn {} --tags {key}={value}",
-                recovery_point.arn
-            ),
-        ));
-    }
-    commands
-}
-
-pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, account: &str, key: &str, required: &str) -> Remedy {
+pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, key: &str, required: &str) -> Remedy {
     let value = recovery_point.tags.get(key).cloned().unwrap_or_default();
     let summary = text!(
         "remedy.rename-tag",
@@ -146,10 +91,10 @@ pub(crate) fn rename_tag(recovery_point: &RecoveryPoint, account: &str, key: &st
         required = required,
         key = key
     );
-    tag_remedy(summary, recovery_point, account, required, value, Some(key))
+    tag_remedy(summary, recovery_point, required, value, Some(key))
 }
 
-pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, account: &str, key: &str, allowed: &[String]) -> Remedy {
+pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, key: &str, allowed: &[String]) -> Remedy {
     let value = allowed
         .iter()
         .find(|v| !v.contains('*'))
@@ -161,21 +106,20 @@ pub(crate) fn set_tag_value(recovery_point: &RecoveryPoint, account: &str, key: 
         key = key,
         value = value
     );
-    tag_remedy(summary, recovery_point, account, key, value, None)
+    tag_remedy(summary, recovery_point, key, value, None)
 }
 
 /// A tag policy remedy: tag `key` with `value` (replacing `remove`), or change the policy.
 pub(crate) fn tag_remedy(
     summary: Text,
     recovery_point: &RecoveryPoint,
-    account: &str,
     key: &str,
     value: String,
     remove: Option<&str>,
 ) -> Remedy {
     Remedy {
         summary,
-        commands: tag_commands(recovery_point, account, key, &value, remove),
+        commands: Vec::new(),
         patches: vec![Patch::SetRecoveryPointTag {
             recovery_point_arn: recovery_point.arn.clone(),
             key: key.to_owned(),

@@ -2,10 +2,10 @@
 
 use super::{Check, Ctx, lazy};
 use crate::engine::MessageRef;
-use crate::remedy::{Patch, Remedy, cmd};
+use crate::remedy::{Patch, Remedy};
 use crate::text;
 use crate::text::Text;
-use crate::world::{StartCopyJob, VaultType};
+use crate::world::VaultType;
 
 pub(crate) fn retention_days(ctx: &Ctx<'_>) -> Option<i64> {
     ctx.request
@@ -59,7 +59,7 @@ pub(crate) fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
         Check::fail(
             evidence,
             MessageRef::new("retention-out-of-range", vec![]),
-            lazy(&ctx.want_remedy, || set_copy_retention(ctx.request, days)),
+            lazy(&ctx.want_remedy, || set_copy_retention(days)),
         )
     } else {
         Check::pass(evidence)
@@ -68,7 +68,7 @@ pub(crate) fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
 
 // The remedy.
 
-pub(crate) fn set_copy_retention(request: &StartCopyJob, days: i64) -> Remedy {
+pub(crate) fn set_copy_retention(days: i64) -> Remedy {
     Remedy {
         summary: text!(
             "remedy.retention",
@@ -78,17 +78,7 @@ pub(crate) fn set_copy_retention(request: &StartCopyJob, days: i64) -> Remedy {
         patches: vec![Patch::SetCopyLifecycle {
             delete_after_days: days,
         }],
-        commands: vec![cmd(
-            &request.account,
-            Some(&request.region),
-            format!(
-                "aws backup start-copy-job --recovery-point-arn {} --source-backup-vault-name {} --destination-backup-vault-arn {} --iam-role-arn {} --lifecycle DeleteAfterDays={days}",
-                request.recovery_point_arn.as_deref().unwrap_or_default(),
-                request.source_backup_vault_name.as_deref().unwrap_or_default(),
-                request.destination_backup_vault_arn.as_deref().unwrap_or_default(),
-                request.iam_role_arn.as_deref().unwrap_or_default()
-            ),
-        )],
+        commands: Vec::new(),
         alternatives: Vec::new(),
     }
 }

@@ -60,7 +60,10 @@ pub fn detected(violations: &[Violation]) -> String {
 }
 
 /// A required string member (the model's check has already run; this guards the type).
-pub fn str_member(input: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<String, crate::wire::ApiError> {
+pub fn str_member(
+    input: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<String, crate::wire::ApiError> {
     input
         .get(name)
         .and_then(serde_json::Value::as_str)
