@@ -215,18 +215,18 @@ impl Patch {
             })
         };
         let key_policy = |key: &Key| key.policy.as_ref().map_or_else(String::new, |p| compact(&p.0));
+        let management = |organization_id: &str| {
+            world
+                .organizations
+                .iter()
+                .find(|o| o.id == organization_id)
+                .map_or("", |o| o.management_account.as_str())
+        };
         match self {
             Patch::JoinOrganization {
                 account,
                 organization_id,
-            } => {
-                let management = world
-                    .organizations
-                    .iter()
-                    .find(|o| o.id == *organization_id)
-                    .map_or("", |o| o.management_account.as_str());
-                vec![invite(management, account), accept(account)]
-            }
+            } => vec![invite(management(organization_id), account), accept(account)],
             Patch::CreateOrganization {
                 management_account,
                 member,

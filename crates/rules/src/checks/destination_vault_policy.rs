@@ -113,12 +113,7 @@ pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
         }
     };
     if eval.allowed {
-        return Check {
-            result: CheckResult::Pass,
-            evidence: eval.evidence.clone(),
-            message: None,
-            remedy: None,
-        };
+        return Check::pass(eval.evidence.clone());
     }
     Check {
         result: CheckResult::Fail,

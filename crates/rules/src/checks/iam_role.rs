@@ -196,12 +196,7 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
         };
     }
     if eval.allowed {
-        return Check {
-            result: CheckResult::Pass,
-            evidence: eval.evidence.clone(),
-            message: None,
-            remedy: None,
-        };
+        return Check::pass(eval.evidence.clone());
     }
     Check {
         result: CheckResult::Fail,

@@ -221,12 +221,7 @@ pub(crate) fn source_key_policy(ctx: &Ctx<'_>) -> Check {
         }
     };
     if eval.failed.is_empty() {
-        return Check {
-            result: CheckResult::Pass,
-            evidence: eval.evidence.clone(),
-            message: None,
-            remedy: None,
-        };
+        return Check::pass(eval.evidence.clone());
     }
     Check {
         result: CheckResult::Fail,
