@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process figures for `copylab serve`, measured side by side with moto_server in one run:
 # time to first response, resident memory when idle with the default world, and ListBackupVaults
-# throughput under the same load generator (wrk: same threads, connections, keep-alive, duration).
+# throughput under the same load generator (wrk: same threads, connections, keep-alive, duration),
+# and copylab's own bare health route in the same run, to see what a whole AWS call costs.
 # Installs what it needs: wrk (Debian) and moto[server] (PyPI, into a throwaway virtualenv).
 # Not part of CI: run it by hand and copy the figures into docs/performance.md.
 set -euo pipefail
@@ -33,10 +34,13 @@ until curl -s -o /dev/null -H "$auth" http://127.0.0.1:5001/backup-vaults/; do s
 
 rps() { wrk -t2 -c"$connections" -d"$duration" -H "$auth" "$1" | awk '/Requests\/sec/ {print $2}'; }
 copylab_rps=$(rps http://127.0.0.1:4748/backup-vaults/)
+health_rps=$(rps http://127.0.0.1:4748/_copylab/health)
 moto_rps=$(rps http://127.0.0.1:5001/backup-vaults/)
 
 echo "first response after start: ${first_ms} ms (target: under 50 ms)"
 echo "resident memory when idle, default world: $((rss_kb / 1024)) MB (${rss_kb} kB; target: under 20 MB)"
 printf '%-14s %12s\n' server "ListBackupVaults/s"
 printf '%-14s %12s\n' copylab "$copylab_rps" moto_server "$moto_rps"
+echo "copylab's bare health route (no SigV4, no model, no world): ${health_rps}/s"
+awk -v a="$copylab_rps" -v h="$health_rps" 'BEGIN { printf "ratio ListBackupVaults/health: %.2f (goal: 0.8)\n", a / h }' 
 awk -v a="$copylab_rps" -v b="$moto_rps" 'BEGIN { printf "ratio copylab/moto_server: %.0fx (target: at least 100x)\n", a / b }'

@@ -100,9 +100,21 @@ impl Paging {
         input: &Map<String, Value>,
         invalid: impl FnOnce(String) -> ApiError,
     ) -> Result<Page, ApiError> {
+        self.page_by(items, input, invalid, Value::clone)
+    }
+
+    /// [`Paging::page`] of any items, rendering only those on the page (a list costs its page,
+    /// not the whole list).
+    pub fn page_by<T>(
+        &self,
+        items: &[T],
+        input: &Map<String, Value>,
+        invalid: impl FnOnce(String) -> ApiError,
+        render: impl FnMut(&T) -> Value,
+    ) -> Result<Page, ApiError> {
         let window = self.window(items.len(), input, invalid)?;
         Ok(Page {
-            items: items.get(window.range).map(<[Value]>::to_vec).unwrap_or_default(),
+            items: items.get(window.range).unwrap_or_default().iter().map(render).collect(),
             next: window.next,
         })
     }

@@ -94,8 +94,22 @@ pub fn string_map(input: &Map<String, Value>, name: &str) -> std::collections::B
 
 /// One page of `items` under `items_member`, with AWS Backup's `MaxResults` and `NextToken`.
 pub fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Reply {
-    let page = crate::wire::paging::Paging::NEXT_TOKEN
-        .page(items, input, |message| ApiError::invalid_value(message).modeled())?;
+    page_by(items, input, items_member, Value::clone)
+}
+
+/// [`page`] of any items, rendering only those on the page.
+pub fn page_by<T>(
+    items: &[T],
+    input: &Map<String, Value>,
+    items_member: &str,
+    render: impl FnMut(&T) -> Value,
+) -> Reply {
+    let page = crate::wire::paging::Paging::NEXT_TOKEN.page_by(
+        items,
+        input,
+        |message| ApiError::invalid_value(message).modeled(),
+        render,
+    )?;
     Ok(page.into_body(items_member, "NextToken"))
 }
 

@@ -4,7 +4,7 @@ use copylab_policy::{Policy, PolicyKind};
 use copylab_rules::world::{BackupVault, PolicyDocument, VaultType};
 use serde_json::{Map, Value, json};
 
-use super::{Reply, page, str_member};
+use super::{Reply, str_member};
 use crate::call::Ctx;
 use crate::wire::ApiError;
 
@@ -104,15 +104,14 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 
 /// `ListBackupVaults`.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
-    let vaults: Vec<Value> = ctx
+    let vaults: Vec<&BackupVault> = ctx
         .state
         .world
         .vaults
         .iter()
         .filter(|v| v.account == ctx.caller.account && v.region == ctx.caller.region)
-        .map(|v| describe_vault(ctx, v))
         .collect();
-    page(&vaults, input, "BackupVaultList")
+    super::page_by(&vaults, input, "BackupVaultList", |v| describe_vault(ctx, v))
 }
 
 /// `DeleteBackupVault`.
