@@ -71,7 +71,10 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
         headers: &parts.headers,
         body: &body,
     };
-    services::respond(&mut state, &sent, wall_now)
+    let answered = services::answer(&mut state, &sent, wall_now);
+    // Serialized after the lock is released: other requests wait only for the answer.
+    drop(state);
+    answered.render()
 }
 
 /// The line `copylab serve` prints on start: the environment that points the AWS CLI and the

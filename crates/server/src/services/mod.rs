@@ -66,13 +66,57 @@ impl States {
 
 /// Answers an AWS request (anything not under `/_copylab/` or the lab's pages).
 pub fn respond(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -> Response {
+    answer(state, sent, wall_now).render()
+}
+
+/// A request answered under the state's lock, to be rendered (serialized) after the lock is
+/// released, so that other requests wait only for the answer, not for its bytes.
+#[derive(Debug)]
+pub enum Answered {
+    /// Refused before a service was called, already rendered.
+    Ready(Response),
+    /// What the call pipeline answered.
+    Call {
+        /// The service.
+        service: &'static Service,
+        /// The operation.
+        operation: String,
+        /// The request id it drew.
+        request_id: String,
+        /// Its output or error.
+        result: Result<Output, ApiError>,
+    },
+}
+
+impl Answered {
+    /// The HTTP response, in the service's protocol.
+    pub fn render(self) -> Response {
+        match self {
+            Answered::Ready(response) => response,
+            Answered::Call {
+                service,
+                operation,
+                request_id,
+                result,
+            } => render(service, &operation, &request_id, result),
+        }
+    }
+}
+
+/// [`respond`]'s answer, not yet rendered.
+pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -> Answered {
     if let Some(service) = query_service(sent) {
         let form = query::parse_form(sent.body);
         let action = query::action_of(&form).to_owned();
         let (request_id, result) = through_edge(state, service, sent, wall_now, &action, |op| {
             query::form_input(op, &form)
         });
-        return render(service, &action, &request_id, result);
+        return Answered::Call {
+            service,
+            operation: action,
+            request_id,
+            result,
+        };
     }
     if let Some(target) = sent.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         let Some((prefix, service)) = JSON_SERVICES.iter().find(|(prefix, _)| target.starts_with(prefix)) else {
@@ -82,13 +126,18 @@ pub fn respond(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -
                 format!("copylab serves no service with X-Amz-Target {target}"),
             )
             .modeled();
-            return json1::error_response(&error, &state.request_id());
+            return Answered::Ready(json1::error_response(&error, &state.request_id()));
         };
         let operation = json1::operation_name(target, prefix).to_owned();
         let (request_id, result) = through_edge(state, service, sent, wall_now, &operation, |op| {
             json1::input(op, sent.body)
         });
-        return render(service, &operation, &request_id, result);
+        return Answered::Call {
+            service,
+            operation,
+            request_id,
+            result,
+        };
     }
     let service = &backup::SERVICE;
     let Some((operation, labels)) = backup::ROUTES.route(sent.method, sent.raw_path) else {
@@ -98,13 +147,18 @@ pub fn respond(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -
             format!("no AWS Backup operation is {} {}", sent.method, sent.raw_path),
         )
         .modeled();
-        return rest_json::error_response(&error, &state.request_id());
+        return Answered::Ready(rest_json::error_response(&error, &state.request_id()));
     };
     let query = rest_json::query_pairs(sent.raw_query);
     let (request_id, result) = through_edge(state, service, sent, wall_now, operation.name, |op| {
         rest_json::input(op, &labels, &query, sent.body)
     });
-    render(service, operation.name, &request_id, result)
+    Answered::Call {
+        service,
+        operation: operation.name.to_owned(),
+        request_id,
+        result,
+    }
 }
 
 /// The query service a request is for: the one its credential scope names, or for an unsigned
