@@ -583,3 +583,48 @@ async fn ids_issued_before_and_after_a_reset_never_collide() {
     }
     assert_eq!(ids.len(), 9);
 }
+
+#[tokio::test]
+async fn the_control_api_loads_built_in_scenarios_by_name_and_never_a_file() {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let state = copylab::embed::state(None, Progression::Instant).unwrap();
+    let app = copylab_server::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)));
+    let load = |name: &str| {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri("/_copylab/scenario")
+            .body(axum::body::Body::from(serde_json::json!({ "name": name }).to_string()))
+            .unwrap()
+    };
+    let before = app.clone().oneshot(
+        axum::http::Request::get("/_copylab/state")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    );
+    let before = before.await.unwrap().into_body().collect().await.unwrap().to_bytes();
+    // Before the fix, a path was opened: /dev/zero read until memory ran out, a FIFO blocked
+    // every client.
+    for path in [
+        "/dev/zero",
+        "/etc/passwd",
+        "Cargo.toml",
+        "scenarios/seed_cross_account_setting_off.yaml",
+    ] {
+        let response = app.clone().oneshot(load(path)).await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+    }
+    let after = app.clone().oneshot(
+        axum::http::Request::get("/_copylab/state")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    );
+    let after = after.await.unwrap().into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(before, after, "a refused load changed the state");
+    let response = app
+        .clone()
+        .oneshot(load("seed_cross_account_setting_off"))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}

@@ -43,6 +43,12 @@ pub async fn start(scenario: Option<&str>) -> Result<RunningServer, Error> {
 
 /// Like [`start`], with a chosen progression of copy jobs.
 pub async fn start_with(scenario: Option<&str>, progression: Progression) -> Result<RunningServer, Error> {
+    Ok(copylab_server::start(state(scenario, progression)?).await?)
+}
+
+/// The state [`start_with`] serves: a scenario's world (a built-in name or a file) or the
+/// default world, with the built-in scenarios `POST /_copylab/scenario` may name.
+pub fn state(scenario: Option<&str>, progression: Progression) -> Result<ServerState, Error> {
     let mut state = match scenario {
         Some(reference) => {
             let loaded = scenario::load(reference)?;
@@ -58,6 +64,6 @@ pub async fn start_with(scenario: Option<&str>, progression: Progression) -> Res
         ),
     };
     copylab_rules::PreparedWorld::new(&state.world)?;
-    state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
-    Ok(copylab_server::start(state).await?)
+    state.builtin_scenarios = Some(scenario::builtin);
+    Ok(state)
 }

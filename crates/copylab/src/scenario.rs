@@ -56,6 +56,13 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// Loads a scenario by path (anything with a `/` or ending in `.yaml`/`.yml`) or built-in name.
+/// A built-in scenario by name, never a file: what a client of `copylab serve` may name
+/// (`POST /_copylab/scenario {"name": ...}`), so no request opens a path it chose.
+pub fn builtin(name: &str) -> Option<copylab_rules::Scenario> {
+    let (name, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+    parse(name, text, None).ok()
+}
+
 pub fn load(reference: &str) -> Result<LoadedScenario, ScenarioError> {
     let looks_like_path = reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml");
     if !looks_like_path {

@@ -61,7 +61,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .or_else(|| state.as_of.is_some().then(|| state.clock.start()))
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
-    state.builtin_scenarios = Some(|name| scenario::load(name).ok().map(|loaded| loaded.scenario));
+    state.builtin_scenarios = Some(scenario::builtin);
     let level = match args.verbose {
         0 => tracing_subscriber::filter::LevelFilter::WARN,
         1 => tracing_subscriber::filter::LevelFilter::INFO,

@@ -43,7 +43,7 @@ pub struct ServerState {
     /// What `POST /_copylab/reset` returns to.
     pub initial: Initial,
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
-    /// embeds the catalog).
+    /// embeds the catalog); it must never open a file, since a client chooses the name.
     pub builtin_scenarios: Option<fn(&str) -> Option<copylab_rules::Scenario>>,
 }
 
