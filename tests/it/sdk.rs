@@ -628,3 +628,18 @@ async fn the_control_api_loads_built_in_scenarios_by_name_and_never_a_file() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_copy_job_is_regional_another_regions_describe_does_not_find_it() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let job = copy_to_destination(&app, RDS_SHARED).await;
+    let id = job.copy_job_id.unwrap();
+    let home = client(&app, "111122223333", "us-east-1");
+    assert!(home.describe_copy_job().copy_job_id(&id).send().await.is_ok());
+    // Before the fix, eu-west-1 described the us-east-1 job while listing none.
+    let away = client(&app, "111122223333", "eu-west-1");
+    let listed = away.list_copy_jobs().send().await.unwrap();
+    assert!(listed.copy_jobs().is_empty());
+    let error = away.describe_copy_job().copy_job_id(&id).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("ResourceNotFoundException"), "{error:?}");
+}

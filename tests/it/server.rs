@@ -871,3 +871,57 @@ async fn a_vault_named_with_a_bare_key_id_describes_its_key_as_a_key_arn() {
         "arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
     );
 }
+
+/// Sends `raw` (a whole HTTP/1.1 request, maybe broken) to a server started in-process and
+/// returns the status line.
+async fn raw_status(raw: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let state = ServerState::new(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let server = copylab_server::start(state).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(server.url().trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(raw).await.unwrap();
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut response)).await;
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_malformed_chunked_body_is_a_400_not_too_large() {
+    // Before the fix: 413 "larger than 1048576 bytes" for ten bytes of broken chunking.
+    let status = raw_status(
+        b"PUT /backup-vaults/V HTTP/1.1\r\nHost: copylab\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+}
+
+#[tokio::test]
+async fn kms_answers_post_slash_only_as_awsjson_services_do() {
+    let app = server(default_world(), Progression::Instant);
+    let request = |method: &str, path: &str| {
+        axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-amz-target", "TrentService.ListKeys")
+            .header("content-type", "application/x-amz-json-1.1")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=111122223333/20260807/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .body(axum::body::Body::from("{}"))
+            .unwrap()
+    };
+    let ok = app.clone().oneshot(request("POST", "/")).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    // Before the fix, any method and path with KMS's target was answered as ListKeys.
+    for (method, path) in [("GET", "/"), ("POST", "/backup-vaults/"), ("DELETE", "/x")] {
+        let response = app.clone().oneshot(request(method, path)).await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{method} {path}");
+    }
+}

@@ -50,14 +50,9 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let wall_now = std::time::SystemTime::now();
     let mut state = shared.lock().await;
-    let Ok(body) = body else {
-        let error = ApiError::new(
-            "SerializationException",
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-        )
-        .modeled();
-        return wire::rest_json::error_response(&error, &state.request_id());
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return wire::rest_json::error_response(&body_error(&e), &state.request_id()),
     };
     if let Some(path) = parts.uri.path().strip_prefix("/_copylab/") {
         let request_id = state.request_id();
@@ -75,6 +70,28 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     // Serialized after the lock is released: other requests wait only for the answer.
     drop(state);
     answered.render()
+}
+
+/// Why a body could not be read: too large (413), or malformed (a broken chunked encoding, a
+/// connection cut short: 400).
+pub fn body_error(error: &axum::Error) -> ApiError {
+    let too_large = std::iter::successors(std::error::Error::source(error), |e| e.source())
+        .any(|e| e.is::<http_body_util::LengthLimitError>());
+    if too_large {
+        ApiError::new(
+            "SerializationException",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+        .modeled()
+    } else {
+        ApiError::new(
+            "SerializationException",
+            StatusCode::BAD_REQUEST,
+            "the request body could not be read (malformed or cut short)",
+        )
+        .modeled()
+    }
 }
 
 /// The line `copylab serve` prints on start: the environment that points the AWS CLI and the

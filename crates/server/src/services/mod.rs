@@ -128,6 +128,19 @@ pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) ->
             .modeled();
             return Answered::Ready(json1::error_response(&error, &state.request_id()));
         };
+        // awsJson1_1 services take `POST /` only.
+        if sent.method != "POST" || sent.raw_path != "/" {
+            let error = ApiError::new(
+                "UnknownOperationException",
+                StatusCode::NOT_FOUND,
+                format!(
+                    "{} answers POST / only, not {} {}",
+                    service.name, sent.method, sent.raw_path
+                ),
+            )
+            .modeled();
+            return Answered::Ready(json1::error_response(&error, &state.request_id()));
+        }
         let operation = json1::operation_name(target, prefix).to_owned();
         let (request_id, result) = through_edge(state, service, sent, wall_now, &operation, |op| {
             json1::input(op, sent.body)

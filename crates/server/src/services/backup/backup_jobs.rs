@@ -129,13 +129,16 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 /// `DescribeBackupJob`.
 pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupJobId")?;
-    let account = ctx.caller.account.clone();
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    // Jobs are Regional, as ListBackupJobs lists them.
     ctx.state
         .services
         .backup
         .backup_jobs
         .iter()
-        .find(|j| j["BackupJobId"] == id.as_str() && j["AccountId"] == account.as_str())
+        .find(|j| {
+            j["BackupJobId"] == id.as_str() && j["AccountId"] == account.as_str() && j["Region"] == region.as_str()
+        })
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("Backup job {id} not found")).modeled())
 }

@@ -150,14 +150,15 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
 /// `DescribeCopyJob`: each call counts as a poll for `polls:N` progression.
 pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "CopyJobId")?;
-    let account = ctx.caller.account.clone();
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    // Jobs are Regional: another Region's job is not found, as ListCopyJobs does not list it.
     let Some(index) = ctx
         .state
         .services
         .backup
         .jobs
         .iter()
-        .position(|j| j.id == id && j.account == account)
+        .position(|j| j.id == id && j.account == account && j.region == region)
     else {
         return Err(ApiError::not_found(format!("Copy job {id} not found")).modeled());
     };
