@@ -925,3 +925,67 @@ async fn kms_answers_post_slash_only_as_awsjson_services_do() {
         assert_eq!(response.status().as_u16(), 404, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn a_credential_scoped_to_another_service_is_refused_by_each_protocol() {
+    let app = server(default_world(), Progression::Instant);
+    let signed_for = |service: &str| {
+        format!(
+            "AWS4-HMAC-SHA256 Credential=111122223333/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        )
+    };
+    // (method, path, target, content type, body, the right scope, the code refused with)
+    let cases = [
+        (
+            "GET",
+            "/backup-vaults/",
+            None,
+            "application/json",
+            "",
+            "backup",
+            "InvalidSignatureException",
+            403,
+        ),
+        (
+            "POST",
+            "/",
+            Some("TrentService.ListKeys"),
+            "application/x-amz-json-1.1",
+            "{}",
+            "kms",
+            "InvalidSignatureException",
+            400,
+        ),
+        (
+            "POST",
+            "/",
+            None,
+            "application/x-www-form-urlencoded",
+            "Action=GetCallerIdentity&Version=2011-06-15",
+            "sts",
+            "SignatureDoesNotMatch",
+            403,
+        ),
+    ];
+    for (method, path, target, content_type, body, right, code, status) in cases {
+        let request = |scope: &str| {
+            let mut builder = Request::builder()
+                .method(method)
+                .uri(path)
+                .header("content-type", content_type)
+                .header("authorization", signed_for(scope));
+            if let Some(target) = target {
+                builder = builder.header("x-amz-target", target);
+            }
+            builder.body(Body::from(body.to_owned())).unwrap()
+        };
+        let ok = app.clone().oneshot(request(right)).await.unwrap();
+        assert_eq!(ok.status().as_u16(), 200, "{path} signed for {right}");
+        // Before the fix, a request signed for s3 was accepted.
+        let response = app.clone().oneshot(request("s3")).await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{path} signed for s3");
+        let text = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        assert!(text.contains(code), "{path}: {text}");
+        assert!(text.contains("`s3`"), "{path}: {text}");
+    }
+}

@@ -45,6 +45,9 @@ pub struct Service {
     pub xml_namespace: &'static str,
     /// The model's `apiVersion`.
     pub api_version: &'static str,
+    /// The service a SigV4 credential scope must name (the model's `endpointPrefix`: none of
+    /// the pinned models names a `signingName`).
+    pub signing_name: &'static str,
 }
 
 impl Service {

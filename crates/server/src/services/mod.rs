@@ -174,7 +174,7 @@ pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) ->
     }
 }
 
-/// The query service a request is for: the one its credential scope names, or for an unsigned
+/// The query service a request is for: the one its credential scope names, or for any other
 /// form post the first whose model has its `Action`. `None` sends the request elsewhere.
 fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
     let scope_service = sent
@@ -183,9 +183,11 @@ fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
         .and_then(|v| v.to_str().ok())
         .and_then(crate::wire::sigv4::authorization)
         .and_then(|a| a.scope.split('/').nth(3).map(str::to_owned));
-    if let Some(scope) = scope_service {
-        return QUERY_SERVICES.iter().find(|(name, _)| *name == scope).map(|(_, s)| *s);
+    if let Some(service) = scope_service.and_then(|scope| QUERY_SERVICES.iter().find(|(name, _)| *name == scope)) {
+        return Some(service.1);
     }
+    // Scoped to another service (or unsigned): a form post is the query protocol's all the
+    // same, and its service refuses a wrong scope.
     let form_post = sent.method == "POST"
         && sent
             .headers
@@ -224,7 +226,13 @@ fn through_edge(
         return refused(state, crate::call::unknown_operation(service, operation), None);
     };
     let now = state.clock.now();
-    let caller = match crate::wire::caller::authenticate(sent, &state.world, service.protocol, wall_now, now) {
+    let caller = match crate::wire::caller::authenticate(
+        sent,
+        &state.world,
+        (service.protocol, service.signing_name),
+        wall_now,
+        now,
+    ) {
         Ok(caller) => caller,
         Err(rejection) => return refused(state, rejection.into_error(service.protocol), None),
     };

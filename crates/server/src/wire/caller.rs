@@ -117,10 +117,27 @@ pub fn caller(
 pub fn authenticate(
     sent: &super::sigv4::Sent<'_>,
     world: &copylab_rules::World,
-    protocol: Protocol,
+    (protocol, signing_name): (Protocol, &str),
     wall_now: std::time::SystemTime,
     now: f64,
 ) -> Result<Caller, Rejection> {
+    // A credential scoped to another service is refused, signed or not (the code is the
+    // protocol's signature code; the text is modeled).
+    let scoped = sent
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(super::sigv4::authorization)
+        .and_then(|a| a.scope.split('/').nth(3));
+    if let Some(scoped) = scoped.filter(|s| *s != signing_name) {
+        return Err(ApiError::new(
+            protocol.signature_code(),
+            protocol.auth_status(),
+            format!("the credential scope names service `{scoped}`, not `{signing_name}`"),
+        )
+        .modeled()
+        .into());
+    }
     let caller = caller(sent.headers, &world.credentials, !world.require_credentials, protocol)?;
     if let Some(secret) = &caller.secret {
         super::sigv4::verify(sent, secret, wall_now, protocol)?;

@@ -62,6 +62,7 @@ pub static SERVICE: Service = Service {
     run,
     xml_namespace: "",
     api_version: "2018-11-15",
+    signing_name: "backup",
 };
 
 fn implements(operation: &str) -> bool {

@@ -49,6 +49,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
     api_version: "2010-05-08",
+    signing_name: "iam",
 };
 
 /// Managed policies a role may have attached: IAM's default quota (modeled message).

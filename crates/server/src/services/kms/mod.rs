@@ -86,6 +86,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "",
     api_version: "2014-11-01",
+    signing_name: "kms",
 };
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {

@@ -116,6 +116,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "",
     api_version: "2016-11-28",
+    signing_name: "organizations",
 };
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {

@@ -32,6 +32,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     api_version: "2011-06-15",
+    signing_name: "sts",
 };
 
 fn run(
