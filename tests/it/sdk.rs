@@ -643,3 +643,70 @@ async fn a_copy_job_is_regional_another_regions_describe_does_not_find_it() {
     let error = away.describe_copy_job().copy_job_id(&id).send().await.unwrap_err();
     assert_eq!(error.code(), Some("ResourceNotFoundException"), "{error:?}");
 }
+
+/// Every tag operation on every kind of resource, by every kind of caller: only the owner, in
+/// the resource's Region, lists or changes its tags; everyone else gets ResourceNotFound and
+/// changes nothing.
+#[tokio::test]
+async fn only_the_owner_in_its_region_lists_or_changes_a_resources_tags() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let resources = [
+        RDS_SHARED,
+        "arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718",
+        "arn:aws:backup:us-east-1:111122223333:backup-vault:SourceVault",
+    ];
+    // (caller account, Region): the owner elsewhere, a member of its organization, an outsider.
+    let others = [
+        ("111122223333", "eu-west-1"),
+        ("444455556666", "us-east-1"),
+        ("777788889999", "us-east-1"),
+    ];
+    let owner = client(&app, "111122223333", "us-east-1");
+    for arn in resources {
+        owner
+            .tag_resource()
+            .resource_arn(arn)
+            .tags("team", "owner")
+            .send()
+            .await
+            .unwrap();
+        for (account, region) in others {
+            let other = client(&app, account, region);
+            // Before the fix, 777788889999 listed, tagged and untagged 111122223333's recovery point.
+            let listed = other.list_tags().resource_arn(arn).send().await.unwrap_err();
+            let tagged = other
+                .tag_resource()
+                .resource_arn(arn)
+                .tags("team", "other")
+                .send()
+                .await
+                .unwrap_err();
+            let untagged = other
+                .untag_resource()
+                .resource_arn(arn)
+                .tag_key_list("team")
+                .send()
+                .await
+                .unwrap_err();
+            for code in [listed.code(), tagged.code(), untagged.code()] {
+                assert_eq!(code, Some("ResourceNotFoundException"), "{account} {region} on {arn}");
+            }
+        }
+        let tags = owner.list_tags().resource_arn(arn).send().await.unwrap();
+        assert_eq!(
+            tags.tags().and_then(|t| t.get("team")).map(String::as_str),
+            Some("owner"),
+            "{arn}"
+        );
+    }
+    // A backup ARN of nothing that exists is not stored.
+    let plan = "arn:aws:backup:us-east-1:111122223333:backup-plan:nothing";
+    let error = owner
+        .tag_resource()
+        .resource_arn(plan)
+        .tags("a", "b")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("ResourceNotFoundException"));
+}

@@ -6,16 +6,57 @@ use super::{Reply, page, str_member};
 use crate::call::Ctx;
 use crate::wire::ApiError;
 
-fn is_backup_arn(arn: &str) -> bool {
-    copylab_rules::arn::Arn::parse(arn).is_some_and(|a| a.service == "backup")
+/// What a tag operation's `ResourceArn` names, once it is known to be the caller's.
+enum Tagged {
+    /// A recovery point of the world, by index.
+    RecoveryPoint(usize),
+    /// A vault of the caller's (its tags are kept beside the world).
+    Vault,
+}
+
+/// The resource `arn` names, if it exists and belongs to the caller's account and Region; any
+/// other (another account's, another Region's, one that does not exist) is not found, as
+/// `ResourceNotFoundException` is what the operations document (the message is copylab's).
+fn tagged(ctx: &Ctx<'_>, arn: &str) -> Result<Tagged, ApiError> {
+    let (account, region) = (ctx.caller.account.as_str(), ctx.caller.region.as_str());
+    let parsed = copylab_rules::arn::Arn::lenient(arn);
+    let in_region = parsed.region.is_empty() || parsed.region == region;
+    let world = &ctx.state.world;
+    if let Some(i) = world.recovery_points.iter().position(|rp| rp.arn == arn) {
+        let rp = &world.recovery_points[i];
+        // An ARN without an account (EBS snapshots, AMIs) is owned by its vault's account.
+        let owner = rp.account.as_deref().or(Some(parsed.account).filter(|a| !a.is_empty()));
+        let owned = match owner {
+            Some(owner) => owner == account,
+            None => world
+                .vaults
+                .iter()
+                .any(|v| v.name == rp.vault && v.account == account && v.region == region),
+        };
+        if owned && in_region {
+            return Ok(Tagged::RecoveryPoint(i));
+        }
+    } else if parsed.service == "backup"
+        && parsed.account == account
+        && parsed.region == region
+        && parsed.vault_name().is_some_and(|name| {
+            world
+                .vaults
+                .iter()
+                .any(|v| v.account == account && v.region == region && v.name == name)
+        })
+    {
+        return Ok(Tagged::Vault);
+    }
+    Err(ApiError::not_found(format!("Resource {arn} not found")).modeled())
 }
 
 /// `ListTags`.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
-    let tags: Vec<(String, String)> = match ctx.state.world.recovery_points.iter().find(|rp| rp.arn == arn) {
-        Some(rp) => rp.tags.clone().into_iter().collect(),
-        None if is_backup_arn(&arn) => ctx
+    let tags: Vec<(String, String)> = match tagged(ctx, &arn)? {
+        Tagged::RecoveryPoint(i) => ctx.state.world.recovery_points[i].tags.clone().into_iter().collect(),
+        Tagged::Vault => ctx
             .state
             .services
             .backup
@@ -25,11 +66,6 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             .unwrap_or_default()
             .into_iter()
             .collect(),
-        None => {
-            return Err(
-                ApiError::invalid_value(format!("{arn} is not an AWS Backup resource copylab knows")).modeled(),
-            );
-        }
     };
     let items: Vec<Value> = tags.iter().map(|(k, v)| json!([k, v])).collect();
     let mut body = page(&items, input, "Tags")?;
@@ -47,14 +83,9 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
     let tags = super::string_map(input, "Tags");
-    match ctx.state.world.recovery_points.iter_mut().find(|rp| rp.arn == arn) {
-        Some(rp) => rp.tags.extend(tags),
-        None if is_backup_arn(&arn) => ctx.state.services.backup.tags.entry(arn).or_default().extend(tags),
-        None => {
-            return Err(
-                ApiError::invalid_value(format!("{arn} is not an AWS Backup resource copylab knows")).modeled(),
-            );
-        }
+    match tagged(ctx, &arn)? {
+        Tagged::RecoveryPoint(i) => ctx.state.world.recovery_points[i].tags.extend(tags),
+        Tagged::Vault => ctx.state.services.backup.tags.entry(arn).or_default().extend(tags),
     }
     Ok(Value::Null)
 }
@@ -67,21 +98,13 @@ pub fn untag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .and_then(Value::as_array)
         .map(|k| k.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
-    match ctx.state.world.recovery_points.iter_mut().find(|rp| rp.arn == arn) {
-        Some(rp) => keys.iter().for_each(|k| {
-            rp.tags.remove(k);
-        }),
-        None if is_backup_arn(&arn) => {
-            if let Some(tags) = ctx.state.services.backup.tags.get_mut(&arn) {
-                keys.iter().for_each(|k| {
-                    tags.remove(k);
-                });
-            }
-        }
-        None => {
-            return Err(
-                ApiError::invalid_value(format!("{arn} is not an AWS Backup resource copylab knows")).modeled(),
-            );
+    let tags = match tagged(ctx, &arn)? {
+        Tagged::RecoveryPoint(i) => Some(&mut ctx.state.world.recovery_points[i].tags),
+        Tagged::Vault => ctx.state.services.backup.tags.get_mut(&arn),
+    };
+    if let Some(tags) = tags {
+        for key in &keys {
+            tags.remove(key);
         }
     }
     Ok(Value::Null)
