@@ -710,3 +710,39 @@ async fn only_the_owner_in_its_region_lists_or_changes_a_resources_tags() {
         .unwrap_err();
     assert_eq!(error.code(), Some("ResourceNotFoundException"));
 }
+
+#[tokio::test]
+async fn a_recovery_point_keeps_at_most_fifty_tags_as_aws_says() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let owner = client(&app, "111122223333", "us-east-1");
+    let existing = owner.list_tags().resource_arn(RDS_SHARED).send().await.unwrap();
+    let have = existing.tags().map_or(0, |t| t.len());
+    let mut request = owner.tag_resource().resource_arn(RDS_SHARED);
+    for i in have..50 {
+        request = request.tags(format!("k{i}"), "v");
+    }
+    request.send().await.unwrap();
+    // Before the fix, 3,500 tags were accepted and copied with every job.
+    let error = owner
+        .tag_resource()
+        .resource_arn(RDS_SHARED)
+        .tags("one-too-many", "v")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("LimitExceededException"));
+    assert_eq!(
+        error.message(),
+        Some("The resultant tag set must not have more than 50 user tags.")
+    );
+    // Re-setting a key it has is no new tag.
+    owner
+        .tag_resource()
+        .resource_arn(RDS_SHARED)
+        .tags("k49", "w")
+        .send()
+        .await
+        .unwrap();
+    let tags = owner.list_tags().resource_arn(RDS_SHARED).send().await.unwrap();
+    assert_eq!(tags.tags().map_or(0, |t| t.len()), 50);
+}

@@ -80,6 +80,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let mut tags: std::collections::BTreeMap<String, String> =
         declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
     tags.extend(super::string_map(input, "RecoveryPointTags"));
+    super::too_many_tags(tags.len())?;
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
         move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),

@@ -93,6 +93,24 @@ pub fn string_map(input: &Map<String, Value>, name: &str) -> std::collections::B
         .unwrap_or_default()
 }
 
+/// The most user tags a recovery point (or vault) may have.
+pub const MAX_TAGS: usize = 50;
+
+/// `LimitExceededException` for a tag set over [`MAX_TAGS`]: the text is AWS's (a status
+/// message of the AWS Backup jobs dashboard, facts aws-org-wire §1.6); that TagResource answers
+/// with it is modeled.
+pub fn too_many_tags(count: usize) -> Result<(), ApiError> {
+    if count <= MAX_TAGS {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        "LimitExceededException",
+        axum::http::StatusCode::BAD_REQUEST,
+        "The resultant tag set must not have more than 50 user tags.",
+    )
+    .modeled())
+}
+
 /// One page of `items` under `items_member`, with AWS Backup's `MaxResults` and `NextToken`.
 pub fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Reply {
     page_by(items, input, items_member, Value::clone)

@@ -83,10 +83,17 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
     let tags = super::string_map(input, "Tags");
-    match tagged(ctx, &arn)? {
-        Tagged::RecoveryPoint(i) => ctx.state.world.recovery_points[i].tags.extend(tags),
-        Tagged::Vault => ctx.state.services.backup.tags.entry(arn).or_default().extend(tags),
-    }
+    let current = match tagged(ctx, &arn)? {
+        Tagged::RecoveryPoint(i) => &mut ctx.state.world.recovery_points[i].tags,
+        Tagged::Vault => ctx.state.services.backup.tags.entry(arn).or_default(),
+    };
+    let count = current
+        .keys()
+        .chain(tags.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    super::too_many_tags(count)?;
+    current.extend(tags);
     Ok(Value::Null)
 }
 
