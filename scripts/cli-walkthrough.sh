@@ -3,7 +3,7 @@
 # completes, one fails with AWS's message; then a key policy changed through `aws kms` fails the
 # next copy, and putting it back lets it complete; the same through `aws iam` (a Deny on the copy
 # role) and `aws organizations`; signatures, STS sessions and the ordinary ways to configure a
-# client. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
+# client; and SIGTERM stops it with exit status 0. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
 # virtualenv; builds copylab if needed. Usage: scripts/cli-walkthrough.sh [path/to/copylab]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -129,4 +129,16 @@ left=$(copy_state)
 echo "after remove-account-from-organization: $left"
 [ "$left" = "$(printf 'FAILED\tCopy job failed. Both source and destination account must be a member of the same organization.')" ] \
   || { echo "cli walkthrough: the copy did not fail after the destination left the organization" >&2; exit 1; }
+
+# Shutdown: SIGTERM stops the server within its grace period (5 s), with exit status 0.
+kill -TERM "$server"
+for _ in $(seq 1 70); do kill -0 "$server" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$server" 2> /dev/null; then
+  echo "cli walkthrough: copylab serve still runs 7 s after SIGTERM" >&2
+  exit 1
+fi
+status=0
+wait "$server" || status=$?
+[ "$status" = 0 ] || { echo "cli walkthrough: copylab serve exited with $status after SIGTERM" >&2; exit 1; }
+echo "SIGTERM: copylab serve exited 0"
 echo "cli walkthrough: ok"

@@ -128,10 +128,53 @@ pub fn export_line(state: &ServerState, url: &str) -> String {
     )
 }
 
-/// Serves `router` on `listener` until the process ends (`copylab serve` binds, prints its
+/// Serves `router` on `listener` until SIGTERM or SIGINT, then stops accepting, lets requests in
+/// flight finish for up to [`SHUTDOWN_GRACE`] and returns (`copylab serve` binds, prints its
 /// banner with [`export_line`], and mounts the lab first).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router).await
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let mut graceful = stopping.clone();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let _ = graceful.wait_for(|stopped| *stopped).await;
+    });
+    let mut deadline = stopping;
+    tokio::select! {
+        served = server => served,
+        // What is still in flight after the grace period is cut.
+        () = async move {
+            let _ = deadline.wait_for(|stopped| *stopped).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => Ok(()),
+    }
+}
+
+/// How long `copylab serve` lets requests in flight finish after SIGTERM or SIGINT.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// SIGTERM or SIGINT (Ctrl-C): stop accepting, finish what is in flight, exit 0.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// A server running in this process on an ephemeral loopback port; it stops when dropped.
