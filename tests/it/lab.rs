@@ -267,6 +267,40 @@ async fn a_session_named_in_the_url_keeps_the_trainees_changes() {
     assert_ne!(session_of(&other), session);
 }
 
+#[tokio::test]
+async fn session_ids_cannot_be_guessed_and_an_ended_session_says_so() {
+    let app = lab();
+    let uri = "/lab/exercises/seed_cross_account_setting_off";
+    let (_, first) = call(&app, "GET", uri, None).await;
+    let (_, second) = call(&app, "GET", uri, None).await;
+    let (a, b) = (session_of(&first), session_of(&second));
+    // Before the fix, ids were `s-1`, `s-2`, ...: anyone could change another trainee's exercise.
+    for id in [&a, &b] {
+        let hex = id.strip_prefix("s-").unwrap();
+        assert!(hex.len() == 32 && hex.bytes().all(|c| c.is_ascii_hexdigit()), "{id}");
+    }
+    assert_ne!(a, b);
+    assert!(!first.contains("class=\"notice\""));
+    for guess in ["s-1", "s-2", "s-3"] {
+        let (status, _) = call(
+            &app,
+            "POST",
+            &format!("/lab/api/sessions/{guess}/start"),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, 404, "{guess}");
+    }
+    // A link to a session that has ended says so, in both languages, and starts a new one.
+    for lang in ["en", "ja"] {
+        let (status, page) = call(&app, "GET", &format!("{uri}?session=s-gone&lang={lang}"), None).await;
+        assert_eq!(status, 200);
+        let expected = copylab_lab::i18n::tr(copylab_lab::i18n::Lang::parse(lang).unwrap(), "session-gone", &[]);
+        assert!(page.contains(&html_escape(&expected)), "{lang}: {page}");
+        assert_ne!(session_of(&page), "s-gone");
+    }
+}
+
 #[test]
 fn account_ids_and_tag_values_keep_every_digit_in_translations() {
     use copylab_lab::i18n::{Lang, tr};
@@ -702,4 +736,22 @@ fn a_quiz_question_fits_an_80_by_24_terminal_in_both_languages() {
             }
         }
     }
+}
+
+#[test]
+fn the_labs_sessions_together_stay_within_their_memory_bound() {
+    use copylab_lab::web::sessions::{MAX_TOTAL_WORLD_BYTES, Sessions};
+    let list = exercises(&copylab::scenario::builtin_catalog());
+    let mut sessions = Sessions::default();
+    for _ in 0..8 {
+        sessions.open(&list[0]);
+        // As if a trainee's changes had grown this session's world to 4 MiB.
+        if let Some(last) = sessions.sessions.last_mut() {
+            last.world_bytes = 4 * 1024 * 1024;
+        }
+        sessions.bound();
+        let total: usize = sessions.sessions.iter().map(|s| s.world_bytes).sum();
+        assert!(total <= MAX_TOTAL_WORLD_BYTES, "{total}");
+    }
+    assert_eq!(sessions.sessions.len(), MAX_TOTAL_WORLD_BYTES / (4 * 1024 * 1024));
 }

@@ -24,6 +24,7 @@ catalog-open = Open { $name }
 catalog-line = { $resource } from { $source } to { $destination }
 catalog-group-other = Other checks
 exercise-title = Exercise { $number }
+session-gone = The session in this link has ended (the lab keeps a limited number of sessions): this is a new one, from the start.
 
 world-heading = The setup
 world-organization = Organization { $id }

@@ -24,6 +24,7 @@ catalog-open = { $name } を開く
 catalog-line = { $source } から { $destination } への { $resource }
 catalog-group-other = その他のチェック
 exercise-title = 演習 { $number }
+session-gone = このリンクのセッションは終了しました（ラボが保持するセッション数には上限があります）。最初から新しいセッションを始めます。
 
 world-heading = 構成
 world-organization = 組織 { $id }

@@ -149,16 +149,27 @@ pub fn handle(
                 return not_found(lang);
             };
             let exercise = exercise.clone();
-            // A reload or a language switch keeps the session the URL names.
-            let id = match query_value(&query, "session") {
-                Some(id) if lab.sessions.get(id).is_some_and(|s| s.exercise == *name) => id.to_owned(),
-                _ => lab.sessions.open(&exercise),
+            // A reload or a language switch keeps the session the URL names; one that has ended
+            // (the lab keeps so many) is said so, and a new one starts.
+            let named = query_value(&query, "session");
+            let (id, gone) = match named {
+                Some(id) if lab.sessions.get(id).is_some_and(|s| s.exercise == *name) => (id.to_owned(), false),
+                Some(_) => (lab.sessions.open(&exercise), true),
+                None => (lab.sessions.open(&exercise), false),
             };
             let Some(session) = lab.sessions.get(&id) else {
                 return not_found(lang);
             };
             let (world, request) = (session.state.world.clone(), session.request.clone());
-            html(pages::exercise(lab, &exercise, number + 1, &id, &world, &request, lang))
+            html(pages::exercise(
+                lab,
+                &exercise,
+                (number + 1, gone),
+                &id,
+                &world,
+                &request,
+                lang,
+            ))
         }
         ("GET", ["lab", "exam"]) => html(exam::page(lab, &query, lang)),
         ("GET", ["lab", "jobs"]) => html(pages::jobs(server, lab, lang)),
@@ -212,7 +223,7 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
         return json_response(StatusCode::NOT_FOUND, json!({"error": "no such session"}));
     };
     let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    match (method, rest) {
+    let response = match (method, rest) {
         ("POST", ["start"]) => match current.start() {
             Ok(started) => json_response(StatusCode::OK, json!({"job_id": started["CopyJobId"]})),
             Err(error) => json_response(
@@ -302,5 +313,8 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
             }
         }
         _ => json_response(StatusCode::NOT_FOUND, json!({"error": "no such endpoint"})),
-    }
+    };
+    // A change may have grown the session's world: keep the lab within its bound.
+    lab.sessions.bound();
+    response
 }

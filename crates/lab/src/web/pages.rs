@@ -140,7 +140,7 @@ fn text_of(path: &str, value: Option<&copylab_rules::world::PolicyDocument>) -> 
 pub fn exercise(
     lab: &Lab,
     exercise: &Exercise,
-    number: usize,
+    (number, gone): (usize, bool),
     session: &str,
     world: &copylab_rules::World,
     request: &copylab_rules::world::StartCopyJob,
@@ -240,6 +240,7 @@ pub fn exercise(
             "name": exercise.name,
             "number": number,
             "session": session,
+            "session_gone": gone,
             "svg": super::svg::world(world, request, lang),
             "summary": summary,
             "checks": checks,

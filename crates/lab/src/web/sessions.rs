@@ -22,6 +22,8 @@ pub struct Session {
     pub request: StartCopyJob,
     /// Whether a retried copy completed.
     pub solved: bool,
+    /// Its world's size, serialized (kept current by [`Session::change`]).
+    pub world_bytes: usize,
 }
 
 impl Session {
@@ -40,6 +42,7 @@ impl Session {
             ),
             request: s.copy_job.clone(),
             solved: false,
+            world_bytes: serde_json::to_vec(&s.world).map_or(MAX_WORLD_BYTES, |v| v.len()),
         }
     }
 
@@ -99,21 +102,17 @@ impl Session {
                 "the exercise's world would be {size} bytes, more than {MAX_WORLD_BYTES}"
             )));
         }
+        self.world_bytes = size;
         Ok(())
     }
 }
 
-/// The lab's sessions, oldest first, at most [`MAX_SESSIONS`].
-#[derive(Debug, Default)]
-pub struct Sessions {
-    /// The sessions.
-    pub sessions: Vec<Session>,
-    /// How many sessions were ever opened (for ids).
-    pub opened: u64,
-}
-
 /// Sessions kept; beyond, the oldest is dropped.
 pub const MAX_SESSIONS: usize = 256;
+
+/// The most the sessions' worlds may take together (serialized); beyond, the oldest sessions
+/// are dropped. With [`MAX_JOBS`] jobs each, this bounds the lab's memory to some tens of MB.
+pub const MAX_TOTAL_WORLD_BYTES: usize = 16 * 1024 * 1024;
 
 /// Copy jobs a session keeps; beyond, the oldest is dropped.
 pub const MAX_JOBS: usize = 20;
@@ -121,16 +120,47 @@ pub const MAX_JOBS: usize = 20;
 /// The largest world a session's changes may build (serialized).
 pub const MAX_WORLD_BYTES: usize = 256 * 1024;
 
+/// The lab's sessions, oldest first, at most [`MAX_SESSIONS`] and [`MAX_TOTAL_WORLD_BYTES`].
+#[derive(Debug, Default)]
+pub struct Sessions {
+    /// The sessions.
+    pub sessions: Vec<Session>,
+    /// How many sessions were ever opened.
+    pub opened: u64,
+    /// The key session ids are drawn with (random per process), so that no client can guess
+    /// another trainee's session.
+    keys: std::collections::hash_map::RandomState,
+}
+
 impl Sessions {
-    /// Opens a session of `exercise`; returns its id.
+    /// Opens a session of `exercise`; returns its id: 128 bits no client can guess (keyed
+    /// SipHash of a counter, the key random per process).
     pub fn open(&mut self, exercise: &Exercise) -> String {
+        use std::hash::{BuildHasher as _, Hasher as _};
         self.opened += 1;
-        let id = format!("s-{}", self.opened);
+        let draw = |salt: u64| {
+            let mut hasher = self.keys.build_hasher();
+            hasher.write_u64(self.opened);
+            hasher.write_u64(salt);
+            hasher.finish()
+        };
+        let id = format!("s-{:016x}{:016x}", draw(1), draw(2));
         if self.sessions.len() >= MAX_SESSIONS {
             self.sessions.remove(0);
         }
         self.sessions.push(Session::new(id.clone(), exercise));
+        self.bound();
         id
+    }
+
+    /// Drops the oldest sessions (never the newest) while their worlds take more than
+    /// [`MAX_TOTAL_WORLD_BYTES`].
+    pub fn bound(&mut self) {
+        let mut total: usize = self.sessions.iter().map(|s| s.world_bytes).sum();
+        while total > MAX_TOTAL_WORLD_BYTES && self.sessions.len() > 1 {
+            total -= self.sessions[0].world_bytes;
+            self.sessions.remove(0);
+        }
     }
 
     /// A session by id.
