@@ -755,3 +755,66 @@ fn the_labs_sessions_together_stay_within_their_memory_bound() {
     }
     assert_eq!(sessions.sessions.len(), MAX_TOTAL_WORLD_BYTES / (4 * 1024 * 1024));
 }
+
+#[tokio::test]
+async fn a_web_page_elsewhere_can_neither_rebind_nor_post_to_copylab_and_the_labs_pages_say_so() {
+    let world = crate::support::default_world();
+    let mut state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
+    // As `copylab serve` sets it.
+    state.allowed_hosts = Some(vec!["copylab".to_owned()]);
+    let lab = copylab_lab::web::Lab::new(copylab::scenario::builtin_catalog());
+    let app = copylab_lab::web::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)), lab);
+    let send = |method: &str, uri: &str, host: &str, origin: Option<&str>| {
+        let mut builder = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", host)
+            .header("content-type", "text/plain");
+        if let Some(origin) = origin {
+            builder = builder.header("origin", origin);
+        }
+        let request = builder.body(axum::body::Body::from("{}")).unwrap();
+        let app = app.clone();
+        async move { app.oneshot(request).await.unwrap() }
+    };
+    // Before the fix, any Host was answered and cross-origin text/plain POSTs reset the world.
+    for uri in ["/_copylab/health", "/", "/backup-vaults/"] {
+        let response = send("GET", uri, "rebound.evil.example:4747", None).await;
+        assert_eq!(response.status().as_u16(), 403, "{uri}");
+    }
+    for uri in ["/_copylab/reset", "/lab/api/validate"] {
+        let response = send("POST", uri, "127.0.0.1:4747", Some("http://evil.example")).await;
+        assert_eq!(response.status().as_u16(), 403, "{uri}");
+    }
+    // The lab's own pages keep working: same origin, loopback and allowed names.
+    let same = send(
+        "POST",
+        "/lab/api/validate",
+        "127.0.0.1:4747",
+        Some("http://127.0.0.1:4747"),
+    )
+    .await;
+    assert_eq!(
+        same.status().as_u16(),
+        400,
+        "same-origin POST reaches the lab (its body is not a policy)"
+    );
+    assert_eq!(
+        send("GET", "/_copylab/health", "copylab:4747", None)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let page = send("GET", "/", "localhost:4747", None).await;
+    assert_eq!(page.status().as_u16(), 200);
+    let headers = page.headers();
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+}

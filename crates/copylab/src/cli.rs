@@ -65,6 +65,10 @@ pub(crate) struct ServeArgs {
     /// `POST /_copylab/clock/advance`).
     #[arg(long, default_value_t = 1.0)]
     pub clock_scale: f64,
+    /// Also answer requests whose `Host` is this name (repeatable); loopback names and IP
+    /// addresses are always answered, other names refused (DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
     /// Log each request (operation, account, Region, outcome); repeat for more detail.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -62,6 +62,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
     state.builtin_scenarios = Some(scenario::builtin);
+    state.allowed_hosts = Some(args.allow_hosts.clone());
     let level = match args.verbose {
         0 => tracing_subscriber::filter::LevelFilter::WARN,
         1 => tracing_subscriber::filter::LevelFilter::INFO,

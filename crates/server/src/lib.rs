@@ -11,6 +11,7 @@ pub mod authz;
 pub mod call;
 pub mod clock;
 pub mod control;
+pub mod guard;
 pub mod services;
 pub mod state;
 pub mod wire;
@@ -50,6 +51,9 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let wall_now = std::time::SystemTime::now();
     let mut state = shared.lock().await;
+    if let Some(refused) = guard::check(&parts, state.allowed_hosts.as_deref()) {
+        return refused;
+    }
     let body = match body {
         Ok(body) => body,
         Err(e) => return wire::rest_json::error_response(&body_error(&e), &state.request_id()),

@@ -75,6 +75,9 @@ async fn route(server: copylab_server::Shared, lab: Arc<Mutex<Lab>>, request: Re
         );
     };
     let server = server.lock().await;
+    if let Some(refused) = copylab_server::guard::check(&parts, server.allowed_hosts.as_deref()) {
+        return refused;
+    }
     let mut lab = lab.lock().await;
     handle(
         &mut lab,
@@ -107,11 +110,21 @@ fn query_value<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str>
     query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The lab's pages load only their own script and styles, are never framed, and are not
+/// sniffed as another type.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 fn html(body: String) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("text/html; charset=utf-8"));
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     response
 }
 

@@ -73,9 +73,9 @@ pub fn asset(file: &str) -> Response {
         _ => return (StatusCode::NOT_FOUND, "").into_response(),
     };
     let mut response = (StatusCode::OK, body).into_response();
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static(kind));
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static(kind));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     response
 }
 
