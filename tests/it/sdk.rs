@@ -3,6 +3,7 @@
 use aws_sdk_backup::error::ProvideErrorMetadata;
 use copylab_rules::world::{CopyJobState, Wording};
 use copylab_server::state::Progression;
+use serde_json::json;
 
 use crate::support::{client, default_world, router};
 
@@ -745,4 +746,67 @@ async fn a_recovery_point_keeps_at_most_fifty_tags_as_aws_says() {
         .unwrap();
     let tags = owner.list_tags().resource_arn(RDS_SHARED).send().await.unwrap();
     assert_eq!(tags.tags().map_or(0, |t| t.len()), 50);
+}
+
+#[tokio::test]
+async fn a_refused_scenario_changes_nothing_and_reset_returns_to_the_world_the_server_started_with() {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let state = copylab::embed::state(None, Progression::Instant).unwrap();
+    let app = copylab_server::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)));
+    let post = |path: &str, body: serde_json::Value| {
+        let request = axum::http::Request::post(path)
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let state = || {
+        let app = app.clone();
+        async move {
+            let request = axum::http::Request::get("/_copylab/state")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            app.oneshot(request)
+                .await
+                .unwrap()
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+        }
+    };
+    let started = state().await;
+    let vault = |name: &str, account: &str| json!({"name": name, "account": account, "region": "us-east-1"});
+    // Before the fix, each of these was accepted (the seed turned into 0).
+    let refused = [
+        json!({"world": []}),
+        json!({"world": {"vaults": [vault("V1", "111122223333"), vault("V1", "111122223333")]}}),
+        json!({"world": {"vaults": [vault("a vault", "111122223333")]}}),
+        json!({"world": {"vaults": [vault("V1", "1234")]}}),
+        json!({"world": {}, "as_of": "not-a-date"}),
+        json!({"world": {}, "seed": "x"}),
+        json!({"world": {}, "wording": "loud"}),
+    ];
+    for document in refused {
+        let (status, text) = post("/_copylab/scenario", document.clone()).await;
+        assert_eq!(status, 400, "{document}: {text}");
+        assert_eq!(state().await, started, "{document} changed the state");
+    }
+    let (status, _) = post("/_copylab/scenario", json!({"name": "seed_cross_account_setting_off"})).await;
+    assert_eq!(status, 200);
+    assert_ne!(state().await, started);
+    let (status, _) = post("/_copylab/reset", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        state().await,
+        started,
+        "reset returns to the world the server started with"
+    );
 }

@@ -301,7 +301,37 @@ impl<'w> PreparedWorld<'w> {
             key_policies.insert(key.arn.as_str(), policy);
         }
         let mut vault_policies = Vec::with_capacity(world.vaults.len());
+        let mut seen_vaults = std::collections::HashSet::new();
         for (i, vault) in world.vaults.iter().enumerate() {
+            let fail = |message: String| WorldError {
+                path: format!("world.vaults[{i}]"),
+                message,
+                policy_errors: Vec::new(),
+            };
+            // AWS Backup's vault names (facts §5.2: `^[a-zA-Z0-9\-\_]{2,50}$`).
+            let name_ok = (2..=50).contains(&vault.name.len())
+                && vault
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !name_ok {
+                return Err(fail(format!(
+                    "vault name `{}` is not 2 to 50 letters, digits, hyphens or underscores",
+                    vault.name
+                )));
+            }
+            if !copylab_policy::is_account_id(&vault.account) {
+                return Err(fail(format!(
+                    "account `{}` is not a 12-digit account id",
+                    vault.account
+                )));
+            }
+            if !seen_vaults.insert((vault.account.as_str(), vault.region.as_str(), vault.name.as_str())) {
+                return Err(fail(format!(
+                    "vault `{}` of account {} in {} is listed twice",
+                    vault.name, vault.account, vault.region
+                )));
+            }
             vault_policies.push(match &vault.access_policy {
                 Some(document) => Some(parse(
                     &document.0,

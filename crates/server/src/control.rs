@@ -163,16 +163,27 @@ fn snapshot(state: &ServerState) -> Value {
 /// of a scenario or a state snapshot, `seed` included, are ignored: ids go on from the server's
 /// own stream, so none is issued twice).
 fn load(state: &mut ServerState, document: &Value) -> Result<(), String> {
-    let world: copylab_rules::World =
-        serde_json::from_value(document.get("world").cloned().ok_or("the document has no `world`")?)
-            .map_err(|e| format!("world: {e}"))?;
+    let world = document.get("world").ok_or("the document has no `world`")?;
+    if !world.is_object() {
+        return Err("`world` is not an object".to_owned());
+    }
+    let world: copylab_rules::World = serde_json::from_value(world.clone()).map_err(|e| format!("world: {e}"))?;
     copylab_rules::PreparedWorld::new(&world).map_err(|e| format!("the world is invalid: {e}"))?;
-    let as_of = document.get("as_of").and_then(Value::as_str).map(str::to_owned);
-    let wording = document
-        .get("wording")
-        .cloned()
-        .and_then(|w| serde_json::from_value(w).ok())
-        .unwrap_or_default();
+    let as_of = match document.get("as_of") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(day)) if crate::clock::date_seconds(day).is_some() && day.len() == 10 => Some(day.clone()),
+        Some(other) => return Err(format!("as_of {other} is not a YYYY-MM-DD date")),
+    };
+    let wording = match document.get("wording") {
+        None | Some(Value::Null) => Default::default(),
+        Some(w) => serde_json::from_value(w.clone()).map_err(|e| format!("wording: {e}"))?,
+    };
+    // The seed is read only to be refused when it is not one: ids go on from the server's.
+    if let Some(seed) = document.get("seed").filter(|s| !s.is_null())
+        && seed.as_u64().is_none()
+    {
+        return Err(format!("seed {seed} is not a non-negative integer"));
+    }
     state.replace_world(world, as_of, wording);
     Ok(())
 }
