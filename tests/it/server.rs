@@ -989,3 +989,86 @@ async fn a_credential_scoped_to_another_service_is_refused_by_each_protocol() {
         assert!(text.contains("`s3`"), "{path}: {text}");
     }
 }
+
+/// A server in-process with short connection limits, and a raw connection to it.
+async fn limited(limits: copylab_server::listen::Limits) -> (copylab_server::RunningServer, String) {
+    let state = ServerState::new(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let server = copylab_server::start_with(state, limits).await.unwrap();
+    let address = server.url().trim_start_matches("http://").to_owned();
+    (server, address)
+}
+
+/// Reads until the peer closes (or `within` passes): what it sent, and whether it closed.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> (String, bool) {
+    use tokio::io::AsyncReadExt as _;
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(within, stream.read_to_end(&mut received))
+        .await
+        .is_ok();
+    (String::from_utf8_lossy(&received).into_owned(), closed)
+}
+
+#[tokio::test]
+async fn half_sent_headers_idle_keep_alives_and_missing_bodies_are_timed_out() {
+    use std::time::Duration;
+    use tokio::io::AsyncWriteExt as _;
+    let limits = copylab_server::listen::Limits {
+        header_read_timeout: Duration::from_millis(300),
+        body_read_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let (_server, address) = limited(limits).await;
+    // Before the fix each of these connections was kept open forever.
+    let mut half = tokio::net::TcpStream::connect(&address).await.unwrap();
+    half.write_all(b"GET /_copylab/health HTTP/1.1\r\nHost: x")
+        .await
+        .unwrap();
+    let (_, closed) = read_until_closed(&mut half, Duration::from_secs(5)).await;
+    assert!(closed, "a half-sent header is closed");
+
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    idle.write_all(b"GET /_copylab/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, closed) = read_until_closed(&mut idle, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(closed, "an idle keep-alive is closed");
+
+    let mut short = tokio::net::TcpStream::connect(&address).await.unwrap();
+    short
+        .write_all(b"PUT /backup-vaults/V HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n0123456789")
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut short, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "a body that never comes: {answer}");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_until_one_closes() {
+    use std::time::Duration;
+    use tokio::io::AsyncWriteExt as _;
+    let limits = copylab_server::listen::Limits {
+        header_read_timeout: Duration::from_secs(2),
+        max_connections: 2,
+        ..Default::default()
+    };
+    let (_server, address) = limited(limits).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    let mut third = tokio::net::TcpStream::connect(&address).await.unwrap();
+    third
+        .write_all(b"GET /_copylab/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (early, _) = read_until_closed(&mut third, Duration::from_millis(500)).await;
+    assert!(
+        early.is_empty(),
+        "answered while two connections held the limit: {early}"
+    );
+    // The held connections time out; then the third is served.
+    let (answer, closed) = read_until_closed(&mut third, Duration::from_secs(10)).await;
+    assert!(closed && answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(held);
+}

@@ -80,7 +80,8 @@ pub struct AccessKey {
     pub session_token: Option<String>,
     /// When temporary credentials expire (`2026-11-28T16:00:00Z`, UTC, as STS gives
     /// `Expiration`); afterwards requests with the key answer `ExpiredToken`. Judged against
-    /// the wall clock, like signatures. `AssumeRole` sets it.
+    /// the server's virtual clock (so `POST /_copylab/clock/advance` can expire it), unlike
+    /// signatures, whose window is the wall clock's. `AssumeRole` sets it.
     #[serde(default)]
     pub expiration: Option<String>,
 }

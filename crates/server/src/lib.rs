@@ -12,6 +12,7 @@ pub mod call;
 pub mod clock;
 pub mod control;
 pub mod guard;
+pub mod listen;
 pub mod services;
 pub mod state;
 pub mod wire;
@@ -48,7 +49,7 @@ async fn route(axum::extract::State(shared): axum::extract::State<Shared>, reque
 pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
     // The body is read before the state is locked, so a slow client stalls nobody else.
-    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
+    let body = read_body(&parts, body).await;
     let wall_now = std::time::SystemTime::now();
     let mut state = shared.lock().await;
     if let Some(refused) = guard::check(&parts, state.allowed_hosts.as_deref()) {
@@ -56,7 +57,7 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     }
     let body = match body {
         Ok(body) => body,
-        Err(e) => return wire::rest_json::error_response(&body_error(&e), &state.request_id()),
+        Err(error) => return wire::rest_json::error_response(&error, &state.request_id()),
     };
     if let Some(path) = parts.uri.path().strip_prefix("/_copylab/") {
         let request_id = state.request_id();
@@ -74,6 +75,27 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     // Serialized after the lock is released: other requests wait only for the answer.
     drop(state);
     answered.render()
+}
+
+/// Reads a request's body, at most [`MAX_BODY_BYTES`], within its connection's body read
+/// timeout when it came through [`listen::run`] (in-process requests have none).
+pub async fn read_body(parts: &axum::http::request::Parts, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
+    let read = match parts.extensions.get::<listen::BodyReadTimeout>() {
+        None => read.await,
+        Some(&listen::BodyReadTimeout(timeout)) => match tokio::time::timeout(timeout, read).await {
+            Ok(read) => read,
+            Err(_) => {
+                return Err(ApiError::new(
+                    "RequestTimeout",
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("the request body did not arrive within {} s", timeout.as_secs_f64()),
+                )
+                .modeled());
+            }
+        },
+    };
+    read.map_err(|e| body_error(&e))
 }
 
 /// Why a body could not be read: too large (413), or malformed (a broken chunked encoding, a
@@ -132,32 +154,12 @@ pub fn export_line(state: &ServerState, url: &str) -> String {
     )
 }
 
-/// Serves `router` on `listener` until SIGTERM or SIGINT, then stops accepting, lets requests in
-/// flight finish for up to [`SHUTDOWN_GRACE`] and returns (`copylab serve` binds, prints its
+/// Serves `router` on `listener` with [`listen::Limits::default`] until SIGTERM or SIGINT, then
+/// stops accepting, lets requests in flight finish for up to the grace period and returns (`copylab serve` binds, prints its
 /// banner with [`export_line`], and mounts the lab first).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        let _ = stop.send(true);
-    });
-    let mut graceful = stopping.clone();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-        let _ = graceful.wait_for(|stopped| *stopped).await;
-    });
-    let mut deadline = stopping;
-    tokio::select! {
-        served = server => served,
-        // What is still in flight after the grace period is cut.
-        () = async move {
-            let _ = deadline.wait_for(|stopped| *stopped).await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } => Ok(()),
-    }
+    listen::run(listener, router, listen::Limits::default(), shutdown_signal()).await
 }
-
-/// How long `copylab serve` lets requests in flight finish after SIGTERM or SIGINT.
-pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// SIGTERM or SIGINT (Ctrl-C): stop accepting, finish what is in flight, exit 0.
 async fn shutdown_signal() {
@@ -203,11 +205,16 @@ impl Drop for RunningServer {
 
 /// Starts a server in-process on `127.0.0.1:0` (inside a tokio runtime) and returns at once.
 pub async fn start(state: ServerState) -> std::io::Result<RunningServer> {
+    start_with(state, listen::Limits::default()).await
+}
+
+/// [`start`] with other connection limits.
+pub async fn start_with(state: ServerState, limits: listen::Limits) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let router = app(Arc::new(Mutex::new(state)));
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = listen::run(listener, router, limits, std::future::pending()).await;
     });
     Ok(RunningServer { url, task })
 }

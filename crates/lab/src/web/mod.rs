@@ -67,12 +67,9 @@ async fn route(server: copylab_server::Shared, lab: Arc<Mutex<Lab>>, request: Re
         return copylab_server::dispatch(server, Request::from_parts(parts, body)).await;
     }
     // The body is read before anything is locked, so a slow client stalls nobody else.
-    let limit = copylab_server::MAX_BODY_BYTES;
-    let Ok(body) = axum::body::to_bytes(body, limit).await else {
-        return json_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            json!({"error": format!("the request body is larger than {limit} bytes")}),
-        );
+    let body = match copylab_server::read_body(&parts, body).await {
+        Ok(body) => body,
+        Err(error) => return json_response(error.status, json!({"error": error.message})),
     };
     let server = server.lock().await;
     if let Some(refused) = copylab_server::guard::check(&parts, server.allowed_hosts.as_deref()) {
