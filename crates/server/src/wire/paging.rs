@@ -103,6 +103,46 @@ impl Paging {
         self.page_by(items, input, invalid, Value::clone)
     }
 
+    /// One page of `items` whose tokens name the last item returned (`key`), not an offset: a
+    /// list that grows or loses items before that one while a client pages shows each item
+    /// once. A token whose item is gone is refused with `invalid`.
+    pub fn page_after<T>(
+        &self,
+        items: &[T],
+        input: &Map<String, Value>,
+        invalid: impl FnOnce(String) -> ApiError,
+        key: impl Fn(&T) -> &str,
+        render: impl FnMut(&T) -> Value,
+    ) -> Result<Page, ApiError> {
+        let max = input
+            .get(self.size_member)
+            .and_then(Value::as_u64)
+            .map_or(self.default_size, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            .clamp(1, self.max_size);
+        let start = match input.get(self.token_member).and_then(Value::as_str) {
+            None => 0,
+            Some(token) => token
+                .strip_prefix("copylab-after-")
+                .and_then(|last| items.iter().position(|item| key(item) == last))
+                .map(|i| i + 1)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "{} `{token}` was not issued by this server, or names an item that is gone",
+                        self.token_member
+                    ))
+                })?,
+        };
+        let end = start.saturating_add(max).min(items.len());
+        let page = items.get(start..end).unwrap_or_default();
+        let next = (end < items.len())
+            .then(|| page.last().map(|last| format!("copylab-after-{}", key(last))))
+            .flatten();
+        Ok(Page {
+            items: page.iter().map(render).collect(),
+            next,
+        })
+    }
+
     /// [`Paging::page`] of any items, rendering only those on the page (a list costs its page,
     /// not the whole list).
     pub fn page_by<T>(
@@ -132,6 +172,32 @@ pub struct Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_pages_show_each_item_once_while_the_list_changes() {
+        let mut items: Vec<String> = (0..5).map(|i| format!("job-{i}")).collect();
+        let mut input = Map::new();
+        input.insert("MaxResults".into(), Value::from(2));
+        let page = |items: &[String], input: &Map<String, Value>| {
+            Paging::NEXT_TOKEN.page_after(items, input, ApiError::invalid_value, String::as_str, |s| {
+                Value::from(s.as_str())
+            })
+        };
+        let first = page(&items, &input).unwrap();
+        assert_eq!(first.items, [Value::from("job-0"), Value::from("job-1")]);
+        // An item before the token's goes away and one is added: an offset would skip job-2.
+        items.remove(0);
+        items.push("job-5".into());
+        input.insert("NextToken".into(), Value::from(first.next.unwrap()));
+        let second = page(&items, &input).unwrap();
+        assert_eq!(second.items, [Value::from("job-2"), Value::from("job-3")]);
+        input.insert("NextToken".into(), Value::from(second.next.unwrap()));
+        let third = page(&items, &input).unwrap();
+        assert_eq!(third.items, [Value::from("job-4"), Value::from("job-5")]);
+        assert_eq!(third.next, None);
+        input.insert("NextToken".into(), Value::from("copylab-after-gone"));
+        assert!(page(&items, &input).is_err());
+    }
 
     #[test]
     fn pages_follow_issued_tokens_and_refuse_others() {

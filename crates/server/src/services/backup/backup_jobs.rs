@@ -4,7 +4,7 @@ use copylab_rules::features;
 use copylab_rules::world::{Lifecycle, RecoveryPoint, VaultLock};
 use serde_json::{Map, Value, json};
 
-use super::{Reply, page, str_member};
+use super::{Reply, str_member};
 use crate::call::Ctx;
 use crate::wire::ApiError;
 
@@ -158,7 +158,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .filter(|j| state.is_none_or(|s| j["State"] == s))
         .cloned()
         .collect();
-    page(&jobs, input, "BackupJobs")
+    super::page_after(&jobs, input, "BackupJobs", "BackupJobId")
 }
 
 /// `PutBackupVaultLockConfiguration`.

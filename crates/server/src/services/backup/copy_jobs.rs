@@ -225,7 +225,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         })
         .filter(|j| source_rp.as_deref().is_none_or(|s| j["SourceRecoveryPointArn"] == s))
         .collect();
-    page(&jobs, input, "CopyJobs")
+    super::page_after(&jobs, input, "CopyJobs", "CopyJobId")
 }
 
 fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {

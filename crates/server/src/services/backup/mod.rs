@@ -132,6 +132,19 @@ pub fn page_by<T>(
     Ok(page.into_body(items_member, "NextToken"))
 }
 
+/// One page of rendered jobs whose tokens name the last job returned (`id_member`), so a list
+/// that changes while a client pages shows each job once.
+pub fn page_after(items: &[Value], input: &Map<String, Value>, items_member: &str, id_member: &str) -> Reply {
+    let page = crate::wire::paging::Paging::NEXT_TOKEN.page_after(
+        items,
+        input,
+        |message| ApiError::invalid_value(message).modeled(),
+        |item| item[id_member].as_str().unwrap_or_default(),
+        Value::clone,
+    )?;
+    Ok(page.into_body(items_member, "NextToken"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
