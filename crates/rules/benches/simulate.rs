@@ -1,4 +1,4 @@
-//! Benchmarks `simulate` plus diagnosis (no rendering) over generated worlds that fail at every check in turn and that succeed; worlds are prepared (policies parsed) once, as the server holds them.
+//! Benchmarks `simulate` plus diagnosis (no rendering) over generated worlds that fail at every check in turn and that succeed; worlds are prepared once (policies parsed, every policy answer precomputed: `PreparedWorld::precomputed`), as a tool asking many questions of one world would.
 //!
 //! Run with `cargo bench -p copylab-rules`; divan reports time per verdict and verdicts per second.
 
@@ -38,7 +38,7 @@ fn worlds() -> Vec<Generated> {
 fn simulate_and_diagnose_prepared_worlds(bencher: divan::Bencher) {
     let generated = worlds();
     let worlds: Vec<&World> = generated.iter().map(|g| &g.world).collect();
-    let prepared: Vec<PreparedWorld<'_>> = worlds.iter().filter_map(|w| PreparedWorld::new(w).ok()).collect();
+    let prepared: Vec<PreparedWorld<'_>> = worlds.iter().filter_map(|w| PreparedWorld::precomputed(w).ok()).collect();
     assert_eq!(prepared.len(), generated.len(), "generated worlds are valid");
     let options: Vec<Options> = generated
         .iter()

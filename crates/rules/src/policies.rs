@@ -405,6 +405,15 @@ impl<'w> PreparedWorld<'w> {
             vault_evals: HashMap::new(),
             tag_policies: HashMap::new(),
         };
+        prepared.precompute_tag_policies();
+        Ok(prepared)
+    }
+
+    /// [`PreparedWorld::new`], with the answer to every policy question a copy into each vault
+    /// can ask evaluated up front (keys × vaults, roles × vaults): worth it only for many
+    /// requests on one world; a single request asks its few questions on the fly.
+    pub fn precomputed(world: &'w World) -> Result<Self, WorldError> {
+        let mut prepared = PreparedWorld::new(world)?;
         prepared.precompute();
         Ok(prepared)
     }
@@ -455,6 +464,11 @@ impl<'w> PreparedWorld<'w> {
             }
         }
         (self.key_evals, self.role_evals, self.vault_evals) = (keys, roles, vaults);
+    }
+
+    /// Each account's effective tag policy, computed once (organizations are few).
+    fn precompute_tag_policies(&mut self) {
+        let world = self.world;
         for org in world.organizations.iter().filter(|o| !o.tag_policies.is_empty()) {
             let accounts =
                 std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));

@@ -1,4 +1,4 @@
-//! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing): `ListBackupVaults` for worlds of 1, 10 and 100 vaults in the caller's account, against the bare health route, so the cost of an AWS call and how it grows with the world are measured side by side.
+//! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing), and how its cost grows with the work: `ListBackupVaults` by vaults listed against the bare health route; `StartCopyJob` by world size (vaults, keys); a `ListCopyJobs` page by jobs kept.
 //!
 //! Run with `cargo bench -p copylab-server`; divan reports time per request.
 
@@ -53,4 +53,92 @@ fn list_backup_vaults(bencher: divan::Bencher, vaults: usize) {
 fn health(bencher: divan::Bencher) {
     let mut state = ServerState::new(world(1), 1, None, Wording::Current, Progression::Instant);
     bencher.bench_local(|| copylab_server::control::handle(&mut state, &Method::GET, "health", None, b""));
+}
+
+/// A generated world whose copy completes, with `vaults` more vaults (each with an access
+/// policy) and `keys` more keys (each with a key policy) in the destination account.
+fn copy_world(vaults: usize, keys: usize) -> (ServerState, copylab_rules::StartCopyJob) {
+    let generated = (0..500u64)
+        .map(copylab_rules::generate::world)
+        .find(|g| {
+            let options = copylab_rules::engine::Options {
+                as_of: Some(g.as_of.clone()),
+                ..Default::default()
+            };
+            copylab_rules::simulate(&g.world, &g.request, &options).is_ok_and(|v| v.failed_check.is_none())
+        })
+        .expect("a generated world whose copy completes");
+    let mut world = generated.world;
+    let account = "444455556666";
+    let policy = |action: &str| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": action, "Resource": "*"}]})
+    };
+    for i in 0..vaults {
+        world.vaults.push(
+            serde_json::from_value(serde_json::json!({"name": format!("Extra{i}"), "account": account, "region": "us-east-1", "access_policy": policy("backup:CopyIntoBackupVault")}))
+                .expect("a vault"),
+        );
+    }
+    for i in 0..keys {
+        world.keys.push(
+            serde_json::from_value(serde_json::json!({"arn": format!("arn:aws:kms:us-east-1:{account}:key/00000000-0000-4000-8000-{i:012}"), "policy": policy("kms:*")}))
+                .expect("a key"),
+        );
+    }
+    let state = ServerState::new(world, 1, Some(generated.as_of), Wording::Current, Progression::Instant);
+    (state, generated.request)
+}
+
+fn start_copy_job_input(request: &copylab_rules::StartCopyJob) -> serde_json::Map<String, serde_json::Value> {
+    let mut input = serde_json::Map::new();
+    for (name, value) in [
+        ("RecoveryPointArn", &request.recovery_point_arn),
+        ("SourceBackupVaultName", &request.source_backup_vault_name),
+        ("DestinationBackupVaultArn", &request.destination_backup_vault_arn),
+        ("IamRoleArn", &request.iam_role_arn),
+    ] {
+        if let Some(value) = value {
+            input.insert(name.to_owned(), serde_json::Value::from(value.as_str()));
+        }
+    }
+    input
+}
+
+fn caller(request: &copylab_rules::StartCopyJob) -> copylab_server::wire::Caller {
+    copylab_server::wire::Caller {
+        account: request.account.clone(),
+        region: request.region.clone(),
+        principal: None,
+        secret: None,
+        expires: None,
+    }
+}
+
+/// `StartCopyJob` through the call pipeline, by (extra vaults, extra keys).
+#[divan::bench(args = [(10, 10), (100, 10), (1000, 10), (1000, 100)], sample_count = 20)]
+fn start_copy_job(bencher: divan::Bencher, (vaults, keys): (usize, usize)) {
+    let (mut state, request) = copy_world(vaults, keys);
+    let (input, caller) = (start_copy_job_input(&request), caller(&request));
+    let service = &copylab_server::services::backup::SERVICE;
+    bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input.clone()));
+}
+
+/// The first page (`MaxResults` 100) of `ListCopyJobs`, by jobs kept.
+#[divan::bench(args = [1_000, 10_000], sample_count = 20)]
+fn list_copy_jobs_page(bencher: divan::Bencher, jobs: usize) {
+    let (mut state, request) = copy_world(0, 0);
+    let (input, caller) = (start_copy_job_input(&request), caller(&request));
+    let service = &copylab_server::services::backup::SERVICE;
+    let _ = copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input);
+    let Some(first) = state.services.backup.jobs.first().cloned() else {
+        return;
+    };
+    for i in 1..jobs {
+        let mut job = first.clone();
+        job.id = format!("{}-{i}", first.id);
+        state.services.backup.jobs.push(job);
+    }
+    let mut list = serde_json::Map::new();
+    list.insert("MaxResults".to_owned(), serde_json::Value::from(100));
+    bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "ListCopyJobs", list.clone()));
 }
