@@ -1,6 +1,7 @@
 //! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing), and how its cost grows with the work: `ListBackupVaults` by vaults listed against the bare health route; `StartCopyJob` by world size (vaults, keys); a `ListCopyJobs` page by jobs kept.
 //!
 //! Run with `cargo bench -p copylab-server`; divan reports time per request.
+#![allow(clippy::expect_used, reason = "a benchmark's setup fails loudly by design")]
 
 use axum::http::{HeaderMap, HeaderValue, Method};
 use copylab_rules::World;

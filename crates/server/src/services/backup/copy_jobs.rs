@@ -202,28 +202,38 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         filter("ByMessageCategory"),
         filter("BySourceRecoveryPointArn"),
     );
-    let jobs: Vec<Value> = ctx
+    // The filters a job's record answers (the rendered job shows the same values).
+    let matches = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
+    let records: Vec<&CopyJobRecord> = ctx
         .state
         .services
         .backup
         .jobs
         .iter()
         .filter(|j| j.region == ctx.caller.region && visible(ctx, &j.account, account_filter.as_deref()))
+        .filter(|j| matches(&resource_type, Some(&j.resource_type)))
+        .filter(|j| matches(&resource_arn, Some(&j.resource_arn)))
+        .filter(|j| matches(&destination, j.request.destination_backup_vault_arn.as_deref()))
+        .filter(|j| matches(&source_rp, j.request.recovery_point_arn.as_deref()))
+        .collect();
+    let category = category.filter(|c| c != "ANY");
+    if state.is_none() && category.is_none() {
+        // Only the page is rendered: a page costs its jobs, not every job kept.
+        let page = crate::wire::paging::Paging::NEXT_TOKEN.page_after(
+            &records,
+            input,
+            |message| ApiError::invalid_value(message).modeled(),
+            |job| job.id.as_str(),
+            |job| describe_job(ctx, job),
+        )?;
+        return Ok(page.into_body("CopyJobs", "NextToken"));
+    }
+    // State and message category change as a job progresses: read them as it shows them.
+    let jobs: Vec<Value> = records
+        .into_iter()
         .map(|j| describe_job(ctx, j))
         .filter(|j| state.as_deref().is_none_or(|s| j["State"] == s))
-        .filter(|j| resource_type.as_deref().is_none_or(|s| j["ResourceType"] == s))
-        .filter(|j| resource_arn.as_deref().is_none_or(|s| j["ResourceArn"] == s))
-        .filter(|j| {
-            destination
-                .as_deref()
-                .is_none_or(|s| j["DestinationBackupVaultArn"] == s)
-        })
-        .filter(|j| {
-            category
-                .as_deref()
-                .is_none_or(|s| s == "ANY" || j["MessageCategory"] == s)
-        })
-        .filter(|j| source_rp.as_deref().is_none_or(|s| j["SourceRecoveryPointArn"] == s))
+        .filter(|j| category.as_deref().is_none_or(|s| j["MessageCategory"] == s))
         .collect();
     super::page_after(&jobs, input, "CopyJobs", "CopyJobId")
 }
