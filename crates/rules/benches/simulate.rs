@@ -38,7 +38,10 @@ fn worlds() -> Vec<Generated> {
 fn simulate_and_diagnose_prepared_worlds(bencher: divan::Bencher) {
     let generated = worlds();
     let worlds: Vec<&World> = generated.iter().map(|g| &g.world).collect();
-    let prepared: Vec<PreparedWorld<'_>> = worlds.iter().filter_map(|w| PreparedWorld::precomputed(w).ok()).collect();
+    let prepared: Vec<PreparedWorld<'_>> = worlds
+        .iter()
+        .filter_map(|w| PreparedWorld::precomputed(w).ok())
+        .collect();
     assert_eq!(prepared.len(), generated.len(), "generated worlds are valid");
     let options: Vec<Options> = generated
         .iter()

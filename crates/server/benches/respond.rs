@@ -71,9 +71,7 @@ fn copy_world(vaults: usize, keys: usize) -> (ServerState, copylab_rules::StartC
         .expect("a generated world whose copy completes");
     let mut world = generated.world;
     let account = "444455556666";
-    let policy = |action: &str| {
-        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": action, "Resource": "*"}]})
-    };
+    let policy = |action: &str| serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": action, "Resource": "*"}]});
     for i in 0..vaults {
         world.vaults.push(
             serde_json::from_value(serde_json::json!({"name": format!("Extra{i}"), "account": account, "region": "us-east-1", "access_policy": policy("backup:CopyIntoBackupVault")}))
