@@ -77,7 +77,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 
 fn describe_vault(ctx: &Ctx<'_>, vault: &BackupVault) -> Value {
     let lock = vault.lock.as_ref();
-    json!({
+    let mut described = json!({
         "BackupVaultName": vault.name,
         "BackupVaultArn": arn(vault),
         "VaultType": match vault.vault_type { VaultType::BackupVault => "BACKUP_VAULT", VaultType::LogicallyAirGappedBackupVault => "LOGICALLY_AIR_GAPPED_BACKUP_VAULT" },
@@ -85,9 +85,17 @@ fn describe_vault(ctx: &Ctx<'_>, vault: &BackupVault) -> Value {
         "CreationDate": model_date(ctx),
         "NumberOfRecoveryPoints": recovery_points(ctx, vault),
         "Locked": lock.is_some(),
-        "MinRetentionDays": lock.and_then(|l| l.min_retention_days),
-        "MaxRetentionDays": lock.and_then(|l| l.max_retention_days),
-    })
+    });
+    // Members a vault does not have are left out, as AWS leaves them out (not `null`).
+    for (member, days) in [
+        ("MinRetentionDays", lock.and_then(|l| l.min_retention_days)),
+        ("MaxRetentionDays", lock.and_then(|l| l.max_retention_days)),
+    ] {
+        if let Some(days) = days {
+            described[member] = json!(days);
+        }
+    }
+    described
 }
 
 /// The modeled date at midnight, as the creation date of vaults the world starts with.
