@@ -810,3 +810,112 @@ async fn a_refused_scenario_changes_nothing_and_reset_returns_to_the_world_the_s
         "reset returns to the world the server started with"
     );
 }
+
+/// Another account (a member of the organization, and an outsider) can neither read nor change
+/// 111122223333's key policy, role or vault access policy through KMS, IAM or AWS Backup: each
+/// looks in the caller's own account (KMS's DescribeKey alone crosses, as KMS documents), so
+/// the owner's resources are not found or access is denied, and nothing changes.
+#[tokio::test]
+async fn no_service_lets_another_account_read_or_change_the_owners_key_role_or_vault() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"*","Resource":"*"}]}"#;
+    let owner_kms = aws_sdk_kms::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
+    let owner_iam = aws_sdk_iam::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
+    let owner_backup = client(&app, "111122223333", "us-east-1");
+    let before = (
+        owner_kms
+            .get_key_policy()
+            .key_id(key)
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .map(str::to_owned),
+        owner_iam
+            .get_role()
+            .role_name("AWSBackupDefaultServiceRole")
+            .send()
+            .await
+            .unwrap()
+            .role()
+            .map(|r| r.assume_role_policy_document().map(str::to_owned)),
+    );
+    for other in ["444455556666", "777788889999"] {
+        let kms = aws_sdk_kms::Client::new(&crate::support::config(&app, other, "us-east-1"));
+        let error = kms.get_key_policy().key_id(key).send().await.unwrap_err();
+        assert_eq!(
+            aws_sdk_kms::error::ProvideErrorMetadata::code(&error),
+            Some("NotFoundException"),
+            "{other}"
+        );
+        let error = kms
+            .put_key_policy()
+            .key_id(key)
+            .policy(policy)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            aws_sdk_kms::error::ProvideErrorMetadata::code(&error),
+            Some("NotFoundException"),
+            "{other}"
+        );
+        let iam = aws_sdk_iam::Client::new(&crate::support::config(&app, other, "us-east-1"));
+        let error = iam
+            .update_assume_role_policy()
+            .role_name("AWSBackupDefaultServiceRole")
+            .policy_document(policy)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            aws_sdk_iam::error::ProvideErrorMetadata::code(&error),
+            Some("NoSuchEntity"),
+            "{other}"
+        );
+        let backup = client(&app, other, "us-east-1");
+        let error = backup
+            .put_backup_vault_access_policy()
+            .backup_vault_name("SourceVault")
+            .policy(policy)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error.code(),
+                Some("AccessDeniedException" | "ResourceNotFoundException")
+            ),
+            "{other}: {error:?}"
+        );
+    }
+    let after = (
+        owner_kms
+            .get_key_policy()
+            .key_id(key)
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .map(str::to_owned),
+        owner_iam
+            .get_role()
+            .role_name("AWSBackupDefaultServiceRole")
+            .send()
+            .await
+            .unwrap()
+            .role()
+            .map(|r| r.assume_role_policy_document().map(str::to_owned)),
+    );
+    assert_eq!(before, after);
+    assert!(
+        owner_backup
+            .get_backup_vault_access_policy()
+            .backup_vault_name("SourceVault")
+            .send()
+            .await
+            .is_err_and(|e| e.code() == Some("ResourceNotFoundException")),
+        "SourceVault still has no access policy"
+    );
+}
