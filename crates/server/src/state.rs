@@ -119,16 +119,25 @@ impl ServerState {
         ["Describe", "Get", "List"].iter().any(|p| operation.starts_with(p))
     }
 
-    /// Runs `operation`, keeping the world valid: when it succeeds but leaves a world the rules
-    /// engine would refuse (a role ARN that is not one, a duplicate, an OU cycle), everything it
-    /// changed is put back and `invalid` describes why. No request can break later copy jobs.
+    /// Runs `operation`, keeping the world valid: when it fails, or succeeds but leaves a world
+    /// the rules engine would refuse (a role ARN that is not one, a duplicate, an OU cycle),
+    /// everything it changed is put back (ids drawn meanwhile stay drawn, so none repeats) and
+    /// `invalid` describes why. No request can break later copy jobs or half-apply.
     pub fn guarded<T, E>(
         &mut self,
         operation: impl FnOnce(&mut ServerState) -> Result<T, E>,
         invalid: impl FnOnce(String) -> E,
     ) -> Result<T, E> {
         let before = (self.world.clone(), self.services.snapshot());
-        let result = operation(self)?;
+        // A write that fails changes nothing, whatever it changed before failing.
+        let result = match operation(self) {
+            Ok(result) => result,
+            Err(error) => {
+                self.world = before.0;
+                self.services.restore(before.1);
+                return Err(error);
+            }
+        };
         if self.world != before.0
             && let Err(error) = copylab_rules::PreparedWorld::new(&self.world)
         {
