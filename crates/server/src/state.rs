@@ -246,4 +246,23 @@ mod tests {
         let kept: Result<usize, String> = state.guarded(|_| Ok(1), |reason| reason);
         assert_eq!(kept, Ok(1));
     }
+
+    #[test]
+    fn a_write_that_fails_after_changing_the_world_changes_nothing() {
+        let mut state = ServerState::new(World::default(), 0, None, Wording::Current, Progression::Instant);
+        let failed: Result<(), String> = state.guarded(
+            |state| {
+                state.world.roles.push(copylab_rules::world::Role {
+                    arn: "arn:aws:iam::111122223333:role/HalfMade".to_owned(),
+                    trust_policy: None,
+                    policies: Vec::new(),
+                    managed_policies: Vec::new(),
+                });
+                Err("failed after the change".to_owned())
+            },
+            |reason| reason,
+        );
+        assert_eq!(failed, Err("failed after the change".to_owned()));
+        assert!(state.world.roles.is_empty(), "a failed write left its change");
+    }
 }
