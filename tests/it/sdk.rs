@@ -823,24 +823,22 @@ async fn no_service_lets_another_account_read_or_change_the_owners_key_role_or_v
     let owner_kms = aws_sdk_kms::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
     let owner_iam = aws_sdk_iam::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
     let owner_backup = client(&app, "111122223333", "us-east-1");
-    let before = (
-        owner_kms
-            .get_key_policy()
-            .key_id(key)
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .map(str::to_owned),
-        owner_iam
+    // What the owner sees of its key policy and its role's trust.
+    let owned = || async {
+        let policy = owner_kms.get_key_policy().key_id(key).send().await.unwrap();
+        let role = owner_iam
             .get_role()
             .role_name("AWSBackupDefaultServiceRole")
             .send()
             .await
-            .unwrap()
-            .role()
-            .map(|r| r.assume_role_policy_document().map(str::to_owned)),
-    );
+            .unwrap();
+        (
+            policy.policy().map(str::to_owned),
+            role.role()
+                .and_then(|r| r.assume_role_policy_document().map(str::to_owned)),
+        )
+    };
+    let before = owned().await;
     for other in ["444455556666", "777788889999"] {
         let kms = aws_sdk_kms::Client::new(&crate::support::config(&app, other, "us-east-1"));
         let error = kms.get_key_policy().key_id(key).send().await.unwrap_err();
@@ -890,24 +888,7 @@ async fn no_service_lets_another_account_read_or_change_the_owners_key_role_or_v
             "{other}: {error:?}"
         );
     }
-    let after = (
-        owner_kms
-            .get_key_policy()
-            .key_id(key)
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .map(str::to_owned),
-        owner_iam
-            .get_role()
-            .role_name("AWSBackupDefaultServiceRole")
-            .send()
-            .await
-            .unwrap()
-            .role()
-            .map(|r| r.assume_role_policy_document().map(str::to_owned)),
-    );
+    let after = owned().await;
     assert_eq!(before, after);
     assert!(
         owner_backup

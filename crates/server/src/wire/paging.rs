@@ -64,6 +64,15 @@ impl Paging {
         max_size: 1000,
     };
 
+    /// The page size the input asks for, within the service's bounds.
+    fn size(&self, input: &Map<String, Value>) -> usize {
+        input
+            .get(self.size_member)
+            .and_then(Value::as_u64)
+            .map_or(self.default_size, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            .clamp(1, self.max_size)
+    }
+
     /// The window of a list of `len` items the input asks for. A token copylab did not issue
     /// is refused with `invalid` (each service names its own error).
     pub fn window(
@@ -72,11 +81,7 @@ impl Paging {
         input: &Map<String, Value>,
         invalid: impl FnOnce(String) -> ApiError,
     ) -> Result<Window, ApiError> {
-        let max = input
-            .get(self.size_member)
-            .and_then(Value::as_u64)
-            .map_or(self.default_size, |n| usize::try_from(n).unwrap_or(usize::MAX))
-            .clamp(1, self.max_size);
+        let max = self.size(input);
         let start = match input.get(self.token_member).and_then(Value::as_str) {
             None => 0,
             Some(token) => token
@@ -114,11 +119,7 @@ impl Paging {
         key: impl Fn(&T) -> &str,
         render: impl FnMut(&T) -> Value,
     ) -> Result<Page, ApiError> {
-        let max = input
-            .get(self.size_member)
-            .and_then(Value::as_u64)
-            .map_or(self.default_size, |n| usize::try_from(n).unwrap_or(usize::MAX))
-            .clamp(1, self.max_size);
+        let max = self.size(input);
         let start = match input.get(self.token_member).and_then(Value::as_str) {
             None => 0,
             Some(token) => token
