@@ -92,13 +92,7 @@ impl BackupMock {
             scenario.wording,
             progression,
         );
-        let caller = Caller {
-            account: scenario.copy_job.account.clone(),
-            region: scenario.copy_job.region.clone(),
-            principal: None,
-            secret: None,
-            expires: None,
-        };
+        let caller = Caller::account(&scenario.copy_job.account, &scenario.copy_job.region);
         Ok(BackupMock {
             state: Arc::new(Mutex::new(state)),
             caller,

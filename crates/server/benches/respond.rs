@@ -104,13 +104,7 @@ fn start_copy_job_input(request: &copylab_rules::StartCopyJob) -> serde_json::Ma
 }
 
 fn caller(request: &copylab_rules::StartCopyJob) -> copylab_server::wire::Caller {
-    copylab_server::wire::Caller {
-        account: request.account.clone(),
-        region: request.region.clone(),
-        principal: None,
-        secret: None,
-        expires: None,
-    }
+    copylab_server::wire::Caller::account(&request.account, &request.region)
 }
 
 /// `StartCopyJob` through the call pipeline, by (extra vaults, extra keys).

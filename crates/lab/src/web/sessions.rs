@@ -47,13 +47,7 @@ impl Session {
     }
 
     fn caller(&self) -> Caller {
-        Caller {
-            account: self.request.account.clone(),
-            region: self.request.region.clone(),
-            principal: None,
-            secret: None,
-            expires: None,
-        }
+        Caller::account(&self.request.account, &self.request.region)
     }
 
     /// Runs an AWS Backup operation on the session's world through the call pipeline, as the

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::policy::{decide, decision_evidence, deny_indexes};
 use super::{Check, Ctx, lazy};
-use crate::engine::{CheckResult, MessageRef};
+use crate::engine::MessageRef;
 use crate::remedy::{Patch, Remedy, new_key, shared_key_policy};
 use crate::text;
 use crate::text::Text;
@@ -52,22 +52,21 @@ pub(crate) fn vault_eval(
 /// session (the vault side; the identity side is `iam-role`).
 pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
     let Some(vault) = ctx.destination_vault else {
-        return Check {
-            result: CheckResult::Fail,
-            evidence: vec![text!(
+        return Check::fail(
+            vec![text!(
                 "vault.missing",
                 "the destination vault {vault} does not exist (AWS answers AccessDenied for resources that do not exist: modeled for copy jobs)",
                 vault = ctx.destination_vault_arn
             )],
-            message: Some(MessageRef::new("vault-access-denied", vec![])),
-            remedy: lazy(&ctx.want_remedy, || {
+            MessageRef::new("vault-access-denied", vec![]),
+            lazy(&ctx.want_remedy, || {
                 create_destination_vault(
                     ctx.destination_vault_arn.as_str(),
                     ctx.source_account,
                     ctx.destination.partition.as_str(),
                 )
             }),
-        };
+        );
     };
     if !ctx.cross_account {
         return Check::skip(Text::plain(
@@ -76,15 +75,14 @@ pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
         ));
     }
     let Some(policy) = ctx.prepared.vault_policy(vault) else {
-        return Check {
-            result: CheckResult::Fail,
-            evidence: vec![text!(
+        return Check::fail(
+            vec![text!(
                 "vault.no-policy",
                 "the destination vault {vault} has no access policy, so no other account may copy into it",
                 vault = ctx.destination_vault_arn
             )],
-            message: Some(MessageRef::new("vault-access-denied", vec![])),
-            remedy: lazy(&ctx.want_remedy, || {
+            MessageRef::new("vault-access-denied", vec![]),
+            lazy(&ctx.want_remedy, || {
                 allow_source_in_vault(
                     vault,
                     &ctx.destination_vault_arn,
@@ -93,7 +91,7 @@ pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
                     &[],
                 )
             }),
-        };
+        );
     };
     let computed;
     let eval = match ctx
@@ -115,11 +113,10 @@ pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
     if eval.allowed {
         return Check::pass(eval.evidence.clone());
     }
-    Check {
-        result: CheckResult::Fail,
-        evidence: eval.evidence.clone(),
-        message: Some(MessageRef::new("vault-access-denied", vec![])),
-        remedy: lazy(&ctx.want_remedy, || {
+    Check::fail(
+        eval.evidence.clone(),
+        MessageRef::new("vault-access-denied", vec![]),
+        lazy(&ctx.want_remedy, || {
             allow_source_in_vault(
                 vault,
                 &ctx.destination_vault_arn,
@@ -128,7 +125,7 @@ pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
                 &eval.denies,
             )
         }),
-    }
+    )
 }
 
 // The remedy.

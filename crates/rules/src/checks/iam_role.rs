@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::policy::{decide, decision_evidence, org_context};
 use super::{Check, Ctx, lazy};
-use crate::engine::{CheckResult, MessageRef};
+use crate::engine::MessageRef;
 use crate::policies::{PreparedWorld, RolePolicies};
 use crate::remedy::{Patch, Remedy};
 use crate::text;
@@ -142,33 +142,31 @@ pub(crate) fn role_eval(
 pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
     let role_message = MessageRef::new("role-cannot-be-assumed", vec![("role_arn", ctx.role_arn.to_owned())]);
     let Some(role) = ctx.prepared.role(ctx.role_arn) else {
-        return Check {
-            result: CheckResult::Fail,
-            evidence: vec![text!(
+        return Check::fail(
+            vec![text!(
                 "role.missing",
                 "role {role} does not exist in the world",
                 role = ctx.role_arn
             )],
-            message: Some(role_message),
-            remedy: lazy(&ctx.want_remedy, || create_role(ctx.role_arn)),
-        };
+            role_message,
+            lazy(&ctx.want_remedy, || create_role(ctx.role_arn)),
+        );
     };
     let role_account = crate::arn::account(ctx.role_arn).unwrap_or_default();
     if role_account != ctx.source_account {
-        return Check {
-            result: CheckResult::Fail,
-            evidence: vec![text!(
+        return Check::fail(
+            vec![text!(
                 "role.other-account",
                 "role {role} is in account {account}, not in the source account {source}",
                 role = ctx.role_arn,
                 account = role_account,
                 source = ctx.source_account
             )],
-            message: Some(role_message),
-            remedy: lazy(&ctx.want_remedy, || {
+            role_message,
+            lazy(&ctx.want_remedy, || {
                 create_role(&ctx.role_arn.replacen(role_account, ctx.source_account, 1))
             }),
-        };
+        );
     }
     let computed;
     let eval = match ctx.destination_vault.and_then(|vault| {
@@ -188,24 +186,22 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
         }
     };
     if !eval.trusted {
-        return Check {
-            result: CheckResult::Fail,
-            evidence: eval.evidence.clone(),
-            message: Some(role_message),
-            remedy: lazy(&ctx.want_remedy, || fix_trust(ctx.role_arn)),
-        };
+        return Check::fail(
+            eval.evidence.clone(),
+            role_message,
+            lazy(&ctx.want_remedy, || fix_trust(ctx.role_arn)),
+        );
     }
     if eval.allowed {
         return Check::pass(eval.evidence.clone());
     }
-    Check {
-        result: CheckResult::Fail,
-        evidence: eval.evidence.clone(),
-        message: Some(MessageRef::new("vault-access-denied", vec![])),
-        remedy: lazy(&ctx.want_remedy, || {
+    Check::fail(
+        eval.evidence.clone(),
+        MessageRef::new("vault-access-denied", vec![]),
+        lazy(&ctx.want_remedy, || {
             allow_copy_in_role(ctx.role_arn, &ctx.destination_vault_arn, &eval.denies)
         }),
-    }
+    )
 }
 
 // The remedy.

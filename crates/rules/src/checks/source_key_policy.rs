@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::policy::{decide, decision_evidence, deny_indexes, org_context};
 use super::{Check, Ctx, lazy};
-use crate::engine::CheckResult;
 use crate::kms::KeyRef;
 use crate::policies::PreparedWorld;
 use crate::remedy::{Patch, Remedy};
@@ -40,6 +39,8 @@ pub struct KeyRequest {
     pub context: &'static [(&'static str, &'static str)],
     /// How the caller's identity side is evaluated.
     pub identity: &'static str,
+    /// Where that comes from: `documented` or `modeled` (beside the text, never in it).
+    pub identity_provenance: &'static str,
     /// Why the copy makes this request, and the source.
     pub why: &'static str,
     /// `documented` or `modeled`.
@@ -54,7 +55,8 @@ pub static SOURCE_KEY_REQUESTS: &[KeyRequest] = &[
         caller: KeyCaller::DestinationServiceLinkedRole,
         action: "kms:DescribeKey",
         context: &[],
-        identity: "allows (the service-linked role's permissions are AWS's: modeled)",
+        identity: "allows: the service-linked role's permissions are AWS's",
+        identity_provenance: "modeled",
         why: "the destination describes the source key before copying (EC2 guide: \"you must have DescribeKey permissions\"; facts §7)",
         provenance: "documented",
     },
@@ -62,7 +64,8 @@ pub static SOURCE_KEY_REQUESTS: &[KeyRequest] = &[
         caller: KeyCaller::DestinationServiceLinkedRole,
         action: "kms:Decrypt",
         context: &[],
-        identity: "allows (modeled)",
+        identity: "allows",
+        identity_provenance: "modeled",
         why: "the destination reads the encrypted source data (Knowledge Center backup-cross-account-copy-error lists Decrypt)",
         provenance: "documented",
     },
@@ -70,7 +73,8 @@ pub static SOURCE_KEY_REQUESTS: &[KeyRequest] = &[
         caller: KeyCaller::DestinationServiceLinkedRole,
         action: "kms:CreateGrant",
         context: &[("kms:GrantIsForAWSResource", "true")],
-        identity: "allows (modeled)",
+        identity: "allows",
+        identity_provenance: "modeled",
         why: "the copying service creates a grant on the key for the AWS resource (tecRacer: the grant statement names the destination's AWSServiceRoleForBackup; facts §7)",
         provenance: "documented",
     },
@@ -78,7 +82,8 @@ pub static SOURCE_KEY_REQUESTS: &[KeyRequest] = &[
         caller: KeyCaller::SourceAccount,
         action: "kms:PutKeyPolicy",
         context: &[],
-        identity: "the account root (not limited by IAM policies)",
+        identity: "the account root, not limited by IAM policies",
+        identity_provenance: "documented",
         why: "the key must stay manageable by its own account: KMS refuses a key policy that would lock the account out (PutKeyPolicy's lockout safety check), so a policy without it is one KMS would not have accepted",
         provenance: "modeled",
     },
@@ -223,11 +228,10 @@ pub(crate) fn source_key_policy(ctx: &Ctx<'_>) -> Check {
     if eval.failed.is_empty() {
         return Check::pass(eval.evidence.clone());
     }
-    Check {
-        result: CheckResult::Fail,
-        evidence: eval.evidence.clone(),
-        message: Some(ctx.key_message(false).clone()),
-        remedy: lazy(&ctx.want_remedy, || {
+    Check::fail(
+        eval.evidence.clone(),
+        ctx.key_message(false).clone(),
+        lazy(&ctx.want_remedy, || {
             fix_key_policy(
                 key,
                 &eval.failed,
@@ -237,7 +241,7 @@ pub(crate) fn source_key_policy(ctx: &Ctx<'_>) -> Check {
                 key_account,
             )
         }),
-    }
+    )
 }
 
 // The remedy.

@@ -20,6 +20,20 @@ pub struct Caller {
     pub expires: Option<i64>,
 }
 
+impl Caller {
+    /// An account in a Region, with no principal, secret or expiry: a 12-digit access key id,
+    /// and the caller the lab's sessions and the mocks call as.
+    pub fn account(account: &str, region: &str) -> Caller {
+        Caller {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            principal: None,
+            secret: None,
+            expires: None,
+        }
+    }
+}
+
 /// Reads the caller from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...`.
 /// Signatures are not verified here (see [`authenticate`]). Messages are AWS's for other services (facts: aws-org-wire
 /// §2.2, §2.3); `IncompleteSignature`'s are modeled.
@@ -101,13 +115,7 @@ pub fn caller(
     if !account_keys || !copylab_policy::is_account_id(key_id) {
         return Err(Rejection::UnknownKey);
     }
-    Ok(Caller {
-        account: key_id.to_owned(),
-        region: region.to_owned(),
-        principal: None,
-        secret: None,
-        expires: None,
-    })
+    Ok(Caller::account(key_id, region))
 }
 
 /// The caller, with the request's signature verified against `wall_now` when the world gives
