@@ -174,23 +174,7 @@ async fn every_scenario_replayed_through_the_server_ends_as_explain_says() {
             Progression::Instant,
         ))));
         let request = &scenario.copy_job;
-        let mut body = serde_json::Map::new();
-        for (name, value) in [
-            ("RecoveryPointArn", &request.recovery_point_arn),
-            ("SourceBackupVaultName", &request.source_backup_vault_name),
-            ("DestinationBackupVaultArn", &request.destination_backup_vault_arn),
-            ("IamRoleArn", &request.iam_role_arn),
-        ] {
-            if let Some(value) = value {
-                body.insert(name.to_owned(), json!(value));
-            }
-        }
-        if let Some(lifecycle) = &request.lifecycle {
-            body.insert(
-                "Lifecycle".to_owned(),
-                json!({"DeleteAfterDays": lifecycle.delete_after_days}),
-            );
-        }
+        let body = request.input();
         let caller = (request.account.as_str(), request.region.as_str());
         let (status, error_type, started) = send(
             &app,

@@ -243,20 +243,11 @@ impl Patch {
             Patch::SetCrossAccountBackup {
                 organization_id,
                 enabled,
-            } => {
-                let management = world
-                    .organizations
-                    .iter()
-                    .find(|o| o.id == *organization_id)
-                    .map_or("", |o| o.management_account.as_str());
-                vec![cmd(
-                    management,
-                    None,
-                    format!(
-                        "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled={enabled}"
-                    ),
-                )]
-            }
+            } => vec![cmd(
+                management(organization_id),
+                None,
+                format!("aws backup update-global-settings --global-settings isCrossAccountBackupEnabled={enabled}"),
+            )],
             Patch::EnableDynamodbAdvancedFeatures { account, region } => vec![cmd(
                 account,
                 Some(region),

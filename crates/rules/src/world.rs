@@ -464,6 +464,34 @@ pub struct StartCopyJob {
     pub lifecycle: Option<Lifecycle>,
 }
 
+impl StartCopyJob {
+    /// The required string members with their AWS names, in the model's order.
+    pub fn members(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("RecoveryPointArn", self.recovery_point_arn.as_deref()),
+            ("SourceBackupVaultName", self.source_backup_vault_name.as_deref()),
+            (
+                "DestinationBackupVaultArn",
+                self.destination_backup_vault_arn.as_deref(),
+            ),
+            ("IamRoleArn", self.iam_role_arn.as_deref()),
+        ]
+    }
+
+    /// The request's input as the API takes it: the members that are set, and `Lifecycle`.
+    pub fn input(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut input: serde_json::Map<String, serde_json::Value> = self
+            .members()
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), serde_json::Value::from(value?))))
+            .collect();
+        if let Some(days) = self.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
+            input.insert("Lifecycle".to_owned(), serde_json::json!({"DeleteAfterDays": days}));
+        }
+        input
+    }
+}
+
 /// `CopyJobState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

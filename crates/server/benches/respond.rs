@@ -88,21 +88,6 @@ fn copy_world(vaults: usize, keys: usize) -> (ServerState, copylab_rules::StartC
     (state, generated.request)
 }
 
-fn start_copy_job_input(request: &copylab_rules::StartCopyJob) -> serde_json::Map<String, serde_json::Value> {
-    let mut input = serde_json::Map::new();
-    for (name, value) in [
-        ("RecoveryPointArn", &request.recovery_point_arn),
-        ("SourceBackupVaultName", &request.source_backup_vault_name),
-        ("DestinationBackupVaultArn", &request.destination_backup_vault_arn),
-        ("IamRoleArn", &request.iam_role_arn),
-    ] {
-        if let Some(value) = value {
-            input.insert(name.to_owned(), serde_json::Value::from(value.as_str()));
-        }
-    }
-    input
-}
-
 fn caller(request: &copylab_rules::StartCopyJob) -> copylab_server::wire::Caller {
     copylab_server::wire::Caller::account(&request.account, &request.region)
 }
@@ -111,7 +96,7 @@ fn caller(request: &copylab_rules::StartCopyJob) -> copylab_server::wire::Caller
 #[divan::bench(args = [(10, 10), (100, 10), (1000, 10), (1000, 100)], sample_count = 20)]
 fn start_copy_job(bencher: divan::Bencher, (vaults, keys): (usize, usize)) {
     let (mut state, request) = copy_world(vaults, keys);
-    let (input, caller) = (start_copy_job_input(&request), caller(&request));
+    let (input, caller) = (request.input(), caller(&request));
     let service = &copylab_server::services::backup::SERVICE;
     bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input.clone()));
 }
@@ -120,7 +105,7 @@ fn start_copy_job(bencher: divan::Bencher, (vaults, keys): (usize, usize)) {
 #[divan::bench(args = [1_000, 10_000], sample_count = 20)]
 fn list_copy_jobs_page(bencher: divan::Bencher, jobs: usize) {
     let (mut state, request) = copy_world(0, 0);
-    let (input, caller) = (start_copy_job_input(&request), caller(&request));
+    let (input, caller) = (request.input(), caller(&request));
     let service = &copylab_server::services::backup::SERVICE;
     let _ = copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input);
     let Some(first) = state.services.backup.jobs.first().cloned() else {

@@ -5,7 +5,7 @@ use copylab_server::call::{self, Output};
 use copylab_server::services::backup::{Progression, SERVICE};
 use copylab_server::state::ServerState;
 use copylab_server::wire::{ApiError, Caller};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::exercises::{Change, ChangeError, Exercise, apply, invalid};
 
@@ -67,21 +67,7 @@ impl Session {
         if self.state.services.backup.jobs.len() >= MAX_JOBS {
             self.state.services.backup.jobs.remove(0);
         }
-        let r = &self.request;
-        let mut input = Map::new();
-        for (name, value) in [
-            ("RecoveryPointArn", &r.recovery_point_arn),
-            ("SourceBackupVaultName", &r.source_backup_vault_name),
-            ("DestinationBackupVaultArn", &r.destination_backup_vault_arn),
-            ("IamRoleArn", &r.iam_role_arn),
-        ] {
-            if let Some(value) = value {
-                input.insert(name.to_owned(), json!(value));
-            }
-        }
-        if let Some(days) = r.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
-            input.insert("Lifecycle".to_owned(), json!({"DeleteAfterDays": days}));
-        }
+        let input = self.request.input();
         self.call("StartCopyJob", input)
     }
 

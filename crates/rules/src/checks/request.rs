@@ -18,14 +18,8 @@ pub(crate) fn validate<'s>(
     request: &'s StartCopyJob,
     as_of: &str,
 ) -> Result<Ctx<'s>, (MessageRef, Text)> {
-    let members = [
-        ("RecoveryPointArn", &request.recovery_point_arn),
-        ("SourceBackupVaultName", &request.source_backup_vault_name),
-        ("DestinationBackupVaultArn", &request.destination_backup_vault_arn),
-        ("IamRoleArn", &request.iam_role_arn),
-    ];
-    for (member, value) in members {
-        if value.as_deref().is_none_or(str::is_empty) {
+    for (member, value) in request.members() {
+        if value.is_none_or(str::is_empty) {
             return Err((
                 MessageRef::new("missing-parameter", vec![("member", member.to_owned())]),
                 text!(
