@@ -178,9 +178,6 @@ impl BackupMock {
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let service = &copylab_server::services::backup::SERVICE;
         let answer = copylab_server::call::call(&mut state, &self.caller, service, operation, input);
-        match answer.result? {
-            copylab_server::call::Output::Json(value) => Ok(value),
-            copylab_server::call::Output::Xml(_) => Ok(Value::Null),
-        }
+        answer.result.map(copylab_server::call::Output::into_json)
     }
 }

@@ -45,14 +45,18 @@ impl IdGenerator {
         let (a, b) = (self.next_u64(), self.next_u64());
         let b = (b & 0x0FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
         let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xFFFF,
-            a & 0xFFFF,
-            b >> 48,
-            b & 0xFFFF_FFFF_FFFF
-        )
+        // `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, written digit by digit (every request draws one).
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let bits = (u128::from(a) << 64) | u128::from(b);
+        let mut out = String::with_capacity(36);
+        for i in 0..32 {
+            if matches!(i, 8 | 12 | 16 | 20) {
+                out.push('-');
+            }
+            let nibble = (bits >> (124 - 4 * i)) & 0xF;
+            out.push(char::from(DIGITS[nibble as usize]));
+        }
+        out
     }
 
     /// `n` lower-case hex digits (EC2 ids use 17).
@@ -83,6 +87,23 @@ mod tests {
         assert_eq!(a.uuid_upper(), b.uuid_upper());
         assert_eq!(a.hex(17), b.hex(17));
         assert_ne!(IdGenerator::new(8).uuid(), IdGenerator::new(7).uuid());
+    }
+
+    #[test]
+    fn uuid_is_the_two_draws_in_hex() {
+        let mut draws = IdGenerator::new(7);
+        let (a, b) = (draws.next_u64(), draws.next_u64());
+        let b = (b & 0x0FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+        let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+        let expected = format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xFFFF,
+            a & 0xFFFF,
+            b >> 48,
+            b & 0xFFFF_FFFF_FFFF
+        );
+        assert_eq!(IdGenerator::new(7).uuid(), expected);
     }
 
     #[test]

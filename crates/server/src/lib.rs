@@ -51,6 +51,12 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     // The body is read before the state is locked, so a slow client stalls nobody else.
     let body = read_body(&parts, body).await;
     let wall_now = std::time::SystemTime::now();
+    let control = parts.uri.path().strip_prefix("/_copylab/");
+    // The protocol's edge (service, operation, input) needs no state: it runs before the lock.
+    let edge = match (&body, control) {
+        (Ok(body), None) => Some(services::edge(&sent(&parts, body))),
+        _ => None,
+    };
     let mut state = shared.lock().await;
     if let Some(refused) = guard::check(&parts, state.allowed_hosts.as_deref()) {
         return refused;
@@ -59,22 +65,28 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
         Ok(body) => body,
         Err(error) => return wire::rest_json::error_response(&error, &state.request_id()),
     };
-    if let Some(path) = parts.uri.path().strip_prefix("/_copylab/") {
+    let (Some(edge), None) = (edge, control) else {
         let request_id = state.request_id();
+        let path = control.unwrap_or_default();
         let response = control::handle(&mut state, &parts.method, path, parts.uri.query(), &body);
         return wire::with_request_id(response, &request_id);
-    }
-    let sent = wire::sigv4::Sent {
+    };
+    let sent = sent(&parts, &body);
+    let answered = edge.answer(&mut state, &sent, wall_now);
+    // Serialized after the lock is released: other requests wait only for the answer.
+    drop(state);
+    answered.render()
+}
+
+/// The request as the wire layer reads it.
+fn sent<'a>(parts: &'a axum::http::request::Parts, body: &'a [u8]) -> wire::sigv4::Sent<'a> {
+    wire::sigv4::Sent {
         method: parts.method.as_str(),
         raw_path: parts.uri.path(),
         raw_query: parts.uri.query(),
         headers: &parts.headers,
-        body: &body,
-    };
-    let answered = services::answer(&mut state, &sent, wall_now);
-    // Serialized after the lock is released: other requests wait only for the answer.
-    drop(state);
-    answered.render()
+        body,
+    }
 }
 
 /// Reads a request's body, at most [`MAX_BODY_BYTES`], within its connection's body read

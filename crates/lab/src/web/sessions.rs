@@ -55,10 +55,7 @@ impl Session {
     pub fn call(&mut self, operation: &str, input: Map<String, Value>) -> Result<Value, ApiError> {
         let caller = self.caller();
         let answer = call::call(&mut self.state, &caller, &SERVICE, operation, input);
-        match answer.result? {
-            Output::Json(value) => Ok(value),
-            Output::Xml(_) => Ok(Value::Null),
-        }
+        answer.result.map(Output::into_json)
     }
 
     /// Starts the exercise's copy job (with the trainee's changes). A session keeps its last

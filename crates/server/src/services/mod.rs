@@ -105,17 +105,46 @@ impl Answered {
 
 /// [`respond`]'s answer, not yet rendered.
 pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -> Answered {
+    edge(sent).answer(state, sent, wall_now)
+}
+
+/// What a protocol's edge makes of a request before any state is touched (so that it runs
+/// outside the state's lock): the service, the operation and its assembled input, or a refusal.
+#[derive(Debug)]
+pub enum Edge {
+    /// No service or operation answers this method and path; rendered in `protocol`'s shape
+    /// with a request id drawn under the lock.
+    Refused {
+        /// The protocol of the service the request was for.
+        protocol: Protocol,
+        /// Why.
+        error: ApiError,
+    },
+    /// A call of `operation` of `service`.
+    Call {
+        /// The service.
+        service: &'static Service,
+        /// The operation, as sent (it may not be in the model).
+        operation: String,
+        /// The input assembled from path, query and body, or why it could not be; `None` when
+        /// the model has no such operation.
+        input: Option<Result<Map<String, Value>, Rejection>>,
+    },
+}
+
+/// Picks the service and operation a request is for and assembles its input, touching no state.
+pub fn edge(sent: &Sent<'_>) -> Edge {
+    let assembled = |service: &Service, operation: &str, assemble: &dyn Fn(&'static Operation) -> _| {
+        service.operation(operation).map(assemble)
+    };
     if let Some(service) = query_service(sent) {
         let form = query::parse_form(sent.body);
         let action = query::action_of(&form).to_owned();
-        let (request_id, result) = through_edge(state, service, sent, wall_now, &action, |op| {
-            query::form_input(op, &form)
-        });
-        return Answered::Call {
+        let input = assembled(service, &action, &|op| query::form_input(op, &form));
+        return Edge::Call {
             service,
             operation: action,
-            request_id,
-            result,
+            input,
         };
     }
     if let Some(target) = sent.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
@@ -126,7 +155,10 @@ pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) ->
                 format!("copylab serves no service with X-Amz-Target {target}"),
             )
             .modeled();
-            return Answered::Ready(json1::error_response(&error, &state.request_id()));
+            return Edge::Refused {
+                protocol: Protocol::Json,
+                error,
+            };
         };
         // awsJson1_1 services take `POST /` only.
         if sent.method != "POST" || sent.raw_path != "/" {
@@ -139,17 +171,17 @@ pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) ->
                 ),
             )
             .modeled();
-            return Answered::Ready(json1::error_response(&error, &state.request_id()));
+            return Edge::Refused {
+                protocol: Protocol::Json,
+                error,
+            };
         }
         let operation = json1::operation_name(target, prefix).to_owned();
-        let (request_id, result) = through_edge(state, service, sent, wall_now, &operation, |op| {
-            json1::input(op, sent.body)
-        });
-        return Answered::Call {
+        let input = assembled(service, &operation, &|op| json1::input(op, sent.body));
+        return Edge::Call {
             service,
             operation,
-            request_id,
-            result,
+            input,
         };
     }
     let service = &backup::SERVICE;
@@ -160,17 +192,45 @@ pub fn answer(state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) ->
             format!("no AWS Backup operation is {} {}", sent.method, sent.raw_path),
         )
         .modeled();
-        return Answered::Ready(rest_json::error_response(&error, &state.request_id()));
+        return Edge::Refused {
+            protocol: Protocol::RestJson,
+            error,
+        };
     };
     let query = rest_json::query_pairs(sent.raw_query);
-    let (request_id, result) = through_edge(state, service, sent, wall_now, operation.name, |op| {
-        rest_json::input(op, &labels, &query, sent.body)
-    });
-    Answered::Call {
+    Edge::Call {
         service,
         operation: operation.name.to_owned(),
-        request_id,
-        result,
+        input: Some(rest_json::input(operation, &labels, &query, sent.body)),
+    }
+}
+
+impl Edge {
+    /// Authenticates the caller and runs the call pipeline (under the state's lock); the edge's
+    /// refusals draw a request id of their own.
+    pub fn answer(self, state: &mut ServerState, sent: &Sent<'_>, wall_now: SystemTime) -> Answered {
+        match self {
+            Edge::Refused { protocol, error } => {
+                let request_id = state.request_id();
+                Answered::Ready(match protocol {
+                    Protocol::Json => json1::error_response(&error, &request_id),
+                    Protocol::RestJson | Protocol::Query => rest_json::error_response(&error, &request_id),
+                })
+            }
+            Edge::Call {
+                service,
+                operation,
+                input,
+            } => {
+                let (request_id, result) = through_edge(state, service, sent, wall_now, &operation, input);
+                Answered::Call {
+                    service,
+                    operation,
+                    request_id,
+                    result,
+                }
+            }
+        }
     }
 }
 
@@ -182,7 +242,7 @@ fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(crate::wire::sigv4::authorization)
-        .and_then(|a| a.scope.split('/').nth(3).map(str::to_owned));
+        .and_then(|a| a.scope.split('/').nth(3));
     if let Some(service) = scope_service.and_then(|scope| QUERY_SERVICES.iter().find(|(name, _)| *name == scope)) {
         return Some(service.1);
     }
@@ -206,15 +266,16 @@ fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
         .map(|(_, s)| *s)
 }
 
-/// Authenticates, assembles the input with the protocol's edge, and calls the pipeline; the
-/// edge's refusals draw a request id of their own.
+/// Authenticates and calls the pipeline with the input the edge assembled; the edge's refusals
+/// draw a request id of their own, after the caller is known (an unknown operation first,
+/// then who calls, then what was sent).
 fn through_edge(
     state: &mut ServerState,
     service: &'static Service,
     sent: &Sent<'_>,
     wall_now: SystemTime,
     operation: &str,
-    assemble: impl FnOnce(&'static Operation) -> Result<Map<String, Value>, Rejection>,
+    input: Option<Result<Map<String, Value>, Rejection>>,
 ) -> (String, Result<Output, ApiError>) {
     let refused = |state: &mut ServerState, error: ApiError, caller: Option<&crate::wire::Caller>| {
         let request_id = state.request_id();
@@ -222,7 +283,7 @@ fn through_edge(
         crate::call::log(service, operation, caller, &result, &request_id);
         (request_id, result)
     };
-    let Some(model) = service.operation(operation) else {
+    let Some(input) = input else {
         return refused(state, crate::call::unknown_operation(service, operation), None);
     };
     let now = state.clock.now();
@@ -236,7 +297,7 @@ fn through_edge(
         Ok(caller) => caller,
         Err(rejection) => return refused(state, rejection.into_error(service.protocol), None),
     };
-    let input = match assemble(model) {
+    let input = match input {
         Ok(input) => input,
         Err(rejection) => return refused(state, rejection.into_error(service.protocol), Some(&caller)),
     };
@@ -249,6 +310,8 @@ fn render(service: &Service, operation: &str, request_id: &str, result: Result<O
     match (service.protocol, result) {
         (Protocol::RestJson, Ok(Output::Json(body))) => rest_json::response(body, request_id),
         (Protocol::Json, Ok(Output::Json(body))) => json1::response(&body, request_id),
+        (Protocol::RestJson, Ok(Output::JsonText(body))) => rest_json::text_response(body, request_id),
+        (Protocol::Json, Ok(Output::JsonText(body))) => json1::text_response(body, request_id),
         (Protocol::Query, Ok(Output::Xml(inner))) => {
             query::response(operation, service.xml_namespace, inner, request_id)
         }
@@ -264,5 +327,25 @@ fn render(service: &Service, operation: &str, request_id: &str, result: Result<O
             .modeled(),
             request_id,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_table_is_sorted_so_lookups_find_every_operation() {
+        for service in SERVICES {
+            assert!(
+                service.operations.windows(2).all(|w| w[0].name < w[1].name),
+                "{}'s operations are not sorted by name",
+                service.name
+            );
+            for op in service.operations {
+                assert_eq!(service.operation(op.name).map(|found| found.name), Some(op.name));
+            }
+            assert!(service.operation("NoSuchOperation").is_none());
+        }
     }
 }

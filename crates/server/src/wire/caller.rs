@@ -38,14 +38,17 @@ impl Caller {
 /// Signatures are not verified here (see [`authenticate`]). Messages are AWS's for other services (facts: aws-org-wire
 /// §2.2, §2.3); `IncompleteSignature`'s are modeled.
 /// A 12-digit key id acts as that account unless `account_keys` is false (the world's
-/// `require_credentials`).
-pub fn caller(
+/// `require_credentials`). `authorization` is the header, `scope` its credential scope when the
+/// header parses (read once by [`authenticate`]).
+fn caller(
+    authorization: Option<&str>,
+    scope: Option<&str>,
     headers: &HeaderMap,
     keys: &[copylab_rules::world::AccessKey],
     account_keys: bool,
     protocol: Protocol,
 ) -> Result<Caller, Rejection> {
-    let Some(authorization) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+    let Some(authorization) = authorization else {
         return Err(ApiError::new(
             "MissingAuthenticationToken",
             axum::http::StatusCode::FORBIDDEN,
@@ -53,9 +56,13 @@ pub fn caller(
         )
         .into());
     };
-    let credential = authorization
-        .split([' ', ','])
-        .find_map(|part| part.trim().strip_prefix("Credential="))
+    // A header that is not all there still names its credential when it has one.
+    let credential = scope
+        .or_else(|| {
+            authorization
+                .split([' ', ','])
+                .find_map(|part| part.trim().strip_prefix("Credential="))
+        })
         .ok_or_else(|| incomplete(protocol, "Authorization header requires 'Credential' parameter."))?;
     let mut scope = credential.split('/');
     let (Some(key_id), Some(_date), Some(region)) = (scope.next(), scope.next(), scope.next()) else {
@@ -66,15 +73,7 @@ pub fn caller(
     };
     // A Region is lowercase words and a number (`us-east-1`, `us-gov-west-1`): anything else
     // could smuggle ARN separators into the ARNs the server builds from it.
-    let region_ok = region.split('-').count() >= 3
-        && region
-            .split('-')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        && region
-            .rsplit('-')
-            .next()
-            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
-    if !region_ok {
+    if !is_region(region) {
         return Err(incomplete(
             protocol,
             &format!("Credential should be scoped to a valid region, not '{region}'."),
@@ -118,6 +117,20 @@ pub fn caller(
     Ok(Caller::account(key_id, region))
 }
 
+/// A Region's shape: at least three lowercase-or-digit words joined by `-`, the last a number.
+fn is_region(region: &str) -> bool {
+    let mut words = 0;
+    let mut last = "";
+    for word in region.split('-') {
+        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return false;
+        }
+        words += 1;
+        last = word;
+    }
+    words >= 3 && last.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The caller, with the request's signature verified against `wall_now` when the world gives
 /// the key's secret (12-digit keys and keys without a secret are unauthenticated, by design),
 /// and temporary credentials checked against the virtual clock's `now` (epoch seconds), which
@@ -131,13 +144,9 @@ pub fn authenticate(
 ) -> Result<Caller, Rejection> {
     // A credential scoped to another service is refused, signed or not (the code is the
     // protocol's signature code; the text is modeled).
-    let scoped = sent
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(super::sigv4::authorization)
-        .and_then(|a| a.scope.split('/').nth(3));
-    if let Some(scoped) = scoped.filter(|s| *s != signing_name) {
+    let authorization = sent.headers.get("authorization").and_then(|v| v.to_str().ok());
+    let scope = authorization.and_then(super::sigv4::authorization).map(|a| a.scope);
+    if let Some(scoped) = scope.and_then(|s| s.split('/').nth(3)).filter(|s| *s != signing_name) {
         return Err(ApiError::new(
             protocol.signature_code(),
             protocol.auth_status(),
@@ -146,7 +155,14 @@ pub fn authenticate(
         .modeled()
         .into());
     }
-    let caller = caller(sent.headers, &world.credentials, !world.require_credentials, protocol)?;
+    let caller = caller(
+        authorization,
+        scope,
+        sent.headers,
+        &world.credentials,
+        !world.require_credentials,
+        protocol,
+    )?;
     if let Some(secret) = &caller.secret {
         super::sigv4::verify(sent, secret, wall_now, protocol)?;
     }
@@ -162,4 +178,28 @@ fn incomplete(protocol: Protocol, message: &str) -> Rejection {
     ApiError::new("IncompleteSignature", protocol.auth_status(), message)
         .modeled()
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_is_lowercase_words_ending_in_a_number() {
+        for region in ["us-east-1", "us-gov-west-1", "eu-central-2", "ap-southeast-10"] {
+            assert!(is_region(region), "{region}");
+        }
+        for region in [
+            "us-east",
+            "us-east-x",
+            "US-east-1",
+            "us--1",
+            "us-east-1:",
+            "",
+            "-us-east-1",
+            "us east-1",
+        ] {
+            assert!(!is_region(region), "{region}");
+        }
+    }
 }

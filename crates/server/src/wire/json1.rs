@@ -22,6 +22,11 @@ pub fn response(body: &Value, request_id: &str) -> Response {
     super::with_request_id(json_response(StatusCode::OK, body.to_string()), request_id)
 }
 
+/// A successful answer whose JSON body is already serialized.
+pub fn text_response(body: String, request_id: &str) -> Response {
+    super::with_request_id(json_response(StatusCode::OK, body), request_id)
+}
+
 /// An error in awsJson1_1's shape.
 pub fn error_response(error: &ApiError, request_id: &str) -> Response {
     let body = json!({"__type": error.code, "message": error.message}).to_string();

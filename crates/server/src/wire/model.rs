@@ -63,33 +63,47 @@ enum Segment {
     Label(&'static str),
 }
 
-/// A restJson1 route table: every operation of a model with its path template split once.
+/// A restJson1 route table: every operation of a model with its path template split once, in
+/// buckets by method and number of segments (a request is compared with its bucket only).
 #[derive(Debug)]
 pub struct Routes {
-    entries: Vec<(&'static Operation, Vec<Segment>, usize)>,
+    buckets: std::collections::HashMap<(&'static str, usize), Vec<Route>>,
+}
+
+/// One operation's route: its template's segments and how many are literal.
+#[derive(Debug)]
+struct Route {
+    operation: &'static Operation,
+    template: Vec<Segment>,
+    literals: usize,
 }
 
 impl Routes {
     /// The routes of `operations`.
     pub fn new(operations: &'static [Operation]) -> Self {
-        let entries = operations
-            .iter()
-            .map(|op| {
-                let segments: Vec<Segment> = op
-                    .path
-                    .trim_end_matches('/')
-                    .split('/')
-                    .skip(1)
-                    .map(|t| match t.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
-                        Some(label) => Segment::Label(label.trim_end_matches('+')),
-                        None => Segment::Literal(t),
-                    })
-                    .collect();
-                let literals = segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
-                (op, segments, literals)
-            })
-            .collect();
-        Routes { entries }
+        let mut buckets: std::collections::HashMap<(&'static str, usize), Vec<Route>> = Default::default();
+        for operation in operations {
+            let template: Vec<Segment> = operation
+                .path
+                .trim_end_matches('/')
+                .split('/')
+                .skip(1)
+                .map(|t| match t.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
+                    Some(label) => Segment::Label(label.trim_end_matches('+')),
+                    None => Segment::Literal(t),
+                })
+                .collect();
+            let literals = template.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+            buckets
+                .entry((operation.method, template.len()))
+                .or_default()
+                .push(Route {
+                    operation,
+                    template,
+                    literals,
+                });
+        }
+        Routes { buckets }
     }
 
     /// Finds the operation for `method` and `path` (already split from its query); returns it and
@@ -97,26 +111,25 @@ impl Routes {
     /// sends `GET /copy-jobs/`, the Smithy-based SDKs `GET /copy-jobs`).
     pub fn route(&self, method: &str, path: &str) -> Option<(&'static Operation, Labels)> {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        let bucket = self.buckets.get(&(method, segments.len()))?;
         // Prefer the template with the most literal segments (`/x/{a}/y` over `/x/{a}/{b}`).
-        let (op, template, _) = self
-            .entries
+        let route = bucket
             .iter()
-            .filter(|(op, template, _)| op.method == method && template.len() == segments.len())
-            .filter(|(_, template, _)| {
-                template.iter().zip(&segments).all(|(t, s)| match t {
+            .filter(|route| {
+                route.template.iter().zip(&segments).all(|(t, s)| match t {
                     Segment::Literal(l) => l == s,
                     Segment::Label(_) => !s.is_empty(),
                 })
             })
-            .max_by_key(|(_, _, literals)| *literals)?;
+            .max_by_key(|route| route.literals)?;
         let mut labels = Vec::new();
-        for (t, s) in template.iter().zip(&segments) {
+        for (t, s) in route.template.iter().zip(&segments) {
             if let Segment::Label(label) = t {
                 let value = percent_decode(s).filter(|v| !v.is_empty())?;
                 labels.push((*label, value));
             }
         }
-        Some((*op, labels))
+        Some((route.operation, labels))
     }
 }
 

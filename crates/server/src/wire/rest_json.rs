@@ -80,6 +80,20 @@ pub fn response(body: Value, request_id: &str) -> Response {
     super::with_request_id(response, request_id)
 }
 
+/// A successful answer whose JSON body is already serialized.
+pub fn text_response(body: String, request_id: &str) -> Response {
+    let response = (
+        StatusCode::OK,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    super::with_request_id(response, request_id)
+}
+
 /// An error in restJson1's shape.
 pub fn error_response(error: &ApiError, request_id: &str) -> Response {
     let body = json!({"Code": error.code, "Message": error.message});

@@ -265,7 +265,14 @@ pub(crate) fn key_arn(key: &str, vault_arn: &str) -> String {
         account,
         ..
     } = copylab_rules::arn::Arn::lenient(vault_arn);
-    if key.starts_with("alias/") {
+    key_arn_in(key, partition, region, account)
+}
+
+/// A key reference (ARN, alias or id) as an ARN in `partition`, `region` and `account`.
+pub(crate) fn key_arn_in(key: &str, partition: &str, region: &str, account: &str) -> String {
+    if key.starts_with("arn:") {
+        key.to_owned()
+    } else if key.starts_with("alias/") {
         format!("arn:{partition}:kms:{region}:{account}:{key}")
     } else {
         format!("arn:{partition}:kms:{region}:{account}:key/{key}")

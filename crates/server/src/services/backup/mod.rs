@@ -23,34 +23,49 @@ pub static ROUTES: std::sync::LazyLock<Routes> = std::sync::LazyLock::new(|| Rou
 /// A handler's answer: the JSON body (`Value::Null` for an empty 200) or an AWS error.
 pub type Reply = Result<Value, ApiError>;
 
-type Handler = fn(&mut Ctx<'_>, &Map<String, Value>) -> Reply;
+/// A handler: most answer a `Value`; the answers whose cost grows with the world are typed
+/// and serialized without one ([`Output::typed`]).
+#[derive(Clone, Copy)]
+enum Handler {
+    Value(fn(&mut Ctx<'_>, &Map<String, Value>) -> Reply),
+    Typed(fn(&mut Ctx<'_>, &Map<String, Value>) -> Result<Output, ApiError>),
+}
 
 /// The implemented operations, by model name (the one place that says which exist).
 static HANDLERS: &[(&str, Handler)] = &[
-    ("CreateBackupVault", vaults::create),
-    ("DescribeBackupVault", vaults::describe),
-    ("ListBackupVaults", vaults::list),
-    ("DeleteBackupVault", vaults::delete),
-    ("PutBackupVaultAccessPolicy", vaults::put_policy),
-    ("GetBackupVaultAccessPolicy", vaults::get_policy),
-    ("DeleteBackupVaultAccessPolicy", vaults::delete_policy),
-    ("DescribeRecoveryPoint", copy_jobs::describe_recovery_point),
-    ("ListRecoveryPointsByBackupVault", copy_jobs::list_recovery_points),
-    ("StartCopyJob", copy_jobs::start),
-    ("DescribeCopyJob", copy_jobs::describe),
-    ("ListCopyJobs", copy_jobs::list),
-    ("DescribeGlobalSettings", settings::describe_global),
-    ("UpdateGlobalSettings", settings::update_global),
-    ("GetSupportedResourceTypes", settings::supported_resource_types),
-    ("DescribeRegionSettings", settings::describe_region),
-    ("UpdateRegionSettings", settings::update_region),
-    ("StartBackupJob", backup_jobs::start),
-    ("DescribeBackupJob", backup_jobs::describe),
-    ("ListBackupJobs", backup_jobs::list),
-    ("PutBackupVaultLockConfiguration", backup_jobs::put_lock),
-    ("ListTags", tags::list),
-    ("TagResource", tags::tag),
-    ("UntagResource", tags::untag),
+    ("CreateBackupVault", Handler::Value(vaults::create)),
+    ("DescribeBackupVault", Handler::Typed(vaults::describe)),
+    ("ListBackupVaults", Handler::Typed(vaults::list)),
+    ("DeleteBackupVault", Handler::Value(vaults::delete)),
+    ("PutBackupVaultAccessPolicy", Handler::Value(vaults::put_policy)),
+    ("GetBackupVaultAccessPolicy", Handler::Value(vaults::get_policy)),
+    ("DeleteBackupVaultAccessPolicy", Handler::Value(vaults::delete_policy)),
+    (
+        "DescribeRecoveryPoint",
+        Handler::Value(copy_jobs::describe_recovery_point),
+    ),
+    (
+        "ListRecoveryPointsByBackupVault",
+        Handler::Value(copy_jobs::list_recovery_points),
+    ),
+    ("StartCopyJob", Handler::Value(copy_jobs::start)),
+    ("DescribeCopyJob", Handler::Value(copy_jobs::describe)),
+    ("ListCopyJobs", Handler::Value(copy_jobs::list)),
+    ("DescribeGlobalSettings", Handler::Value(settings::describe_global)),
+    ("UpdateGlobalSettings", Handler::Value(settings::update_global)),
+    (
+        "GetSupportedResourceTypes",
+        Handler::Value(settings::supported_resource_types),
+    ),
+    ("DescribeRegionSettings", Handler::Value(settings::describe_region)),
+    ("UpdateRegionSettings", Handler::Value(settings::update_region)),
+    ("StartBackupJob", Handler::Value(backup_jobs::start)),
+    ("DescribeBackupJob", Handler::Value(backup_jobs::describe)),
+    ("ListBackupJobs", Handler::Value(backup_jobs::list)),
+    ("PutBackupVaultLockConfiguration", Handler::Value(backup_jobs::put_lock)),
+    ("ListTags", Handler::Value(tags::list)),
+    ("TagResource", Handler::Value(tags::tag)),
+    ("UntagResource", Handler::Value(tags::untag)),
 ];
 
 /// AWS Backup for the call pipeline.
@@ -75,7 +90,10 @@ fn run(operation: &str, ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result
         .find(|(name, _)| *name == operation)
         .map(|(_, h)| *h)
         .ok_or_else(|| ApiError::not_implemented(operation))?;
-    handler(ctx, input).map(Output::Json)
+    match handler {
+        Handler::Value(handler) => handler(ctx, input).map(Output::Json),
+        Handler::Typed(handler) => handler(ctx, input),
+    }
 }
 
 pub use crate::wire::members::str_member;
@@ -114,6 +132,12 @@ pub fn too_many_tags(count: usize) -> Result<(), ApiError> {
 /// One page of `items` under `items_member`, with AWS Backup's `MaxResults` and `NextToken`.
 pub fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Reply {
     page_by(items, input, items_member, Value::clone)
+}
+
+/// The part of a list of `len` items one page shows, with AWS Backup's `MaxResults` and
+/// `NextToken` (for typed outputs).
+pub fn window(len: usize, input: &Map<String, Value>) -> Result<crate::wire::paging::Window, ApiError> {
+    crate::wire::paging::Paging::NEXT_TOKEN.window(len, input, |message| ApiError::invalid_value(message).modeled())
 }
 
 /// [`page`] of any items, rendering only those on the page.

@@ -5,7 +5,7 @@ use copylab_rules::world::{BackupVault, PolicyDocument, VaultType};
 use serde_json::{Map, Value, json};
 
 use super::{Reply, str_member};
-use crate::call::Ctx;
+use crate::call::{Ctx, Output};
 use crate::wire::ApiError;
 
 fn arn(vault: &BackupVault) -> String {
@@ -37,7 +37,12 @@ fn find_mut<'s>(ctx: &'s mut Ctx<'_>, name: &str) -> Option<&'s mut BackupVault>
 /// The vault's key as an ARN (AWS Backup's own key when it names none).
 fn key_arn(vault: &BackupVault) -> String {
     let reference = vault.encryption_key.as_deref().unwrap_or("alias/aws/backup");
-    super::copy_jobs::key_arn(reference, &arn(vault))
+    super::copy_jobs::key_arn_in(
+        reference,
+        copylab_rules::regions::partition(&vault.region),
+        &vault.region,
+        &vault.account,
+    )
 }
 
 fn recovery_points(ctx: &Ctx<'_>, vault: &BackupVault) -> usize {
@@ -75,27 +80,49 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     Ok(body)
 }
 
-fn describe_vault(ctx: &Ctx<'_>, vault: &BackupVault) -> Value {
+/// A vault as `DescribeBackupVault` and `ListBackupVaults` show it. Members a vault does not
+/// have are left out, as AWS leaves them out (not `null`).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct VaultDescription<'v> {
+    backup_vault_name: &'v str,
+    backup_vault_arn: String,
+    vault_type: &'static str,
+    encryption_key_arn: String,
+    creation_date: f64,
+    number_of_recovery_points: usize,
+    locked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_retention_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_retention_days: Option<i64>,
+}
+
+fn describe_vault<'v>(ctx: &Ctx<'_>, vault: &'v BackupVault) -> VaultDescription<'v> {
     let lock = vault.lock.as_ref();
-    let mut described = json!({
-        "BackupVaultName": vault.name,
-        "BackupVaultArn": arn(vault),
-        "VaultType": match vault.vault_type { VaultType::BackupVault => "BACKUP_VAULT", VaultType::LogicallyAirGappedBackupVault => "LOGICALLY_AIR_GAPPED_BACKUP_VAULT" },
-        "EncryptionKeyArn": key_arn(vault),
-        "CreationDate": model_date(ctx),
-        "NumberOfRecoveryPoints": recovery_points(ctx, vault),
-        "Locked": lock.is_some(),
-    });
-    // Members a vault does not have are left out, as AWS leaves them out (not `null`).
-    for (member, days) in [
-        ("MinRetentionDays", lock.and_then(|l| l.min_retention_days)),
-        ("MaxRetentionDays", lock.and_then(|l| l.max_retention_days)),
-    ] {
-        if let Some(days) = days {
-            described[member] = json!(days);
-        }
+    VaultDescription {
+        backup_vault_name: &vault.name,
+        backup_vault_arn: arn(vault),
+        vault_type: match vault.vault_type {
+            VaultType::BackupVault => "BACKUP_VAULT",
+            VaultType::LogicallyAirGappedBackupVault => "LOGICALLY_AIR_GAPPED_BACKUP_VAULT",
+        },
+        encryption_key_arn: key_arn(vault),
+        creation_date: model_date(ctx),
+        number_of_recovery_points: recovery_points(ctx, vault),
+        locked: lock.is_some(),
+        min_retention_days: lock.and_then(|l| l.min_retention_days),
+        max_retention_days: lock.and_then(|l| l.max_retention_days),
     }
-    described
+}
+
+/// `ListBackupVaults`' output.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListBackupVaultsOutput<'v> {
+    backup_vault_list: Vec<VaultDescription<'v>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
 }
 
 /// The modeled date at midnight, as the creation date of vaults the world starts with.
@@ -104,14 +131,14 @@ fn model_date(ctx: &Ctx<'_>) -> f64 {
 }
 
 /// `DescribeBackupVault`: a vault that does not exist answers AccessDenied (observed, facts §2.4).
-pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, ApiError> {
     let name = str_member(input, "BackupVaultName")?;
     let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
-    Ok(describe_vault(ctx, vault))
+    Output::typed(&describe_vault(ctx, vault))
 }
 
 /// `ListBackupVaults`.
-pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, ApiError> {
     let vaults: Vec<&BackupVault> = ctx
         .state
         .world
@@ -119,7 +146,16 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .iter()
         .filter(|v| v.account == ctx.caller.account && v.region == ctx.caller.region)
         .collect();
-    super::page_by(&vaults, input, "BackupVaultList", |v| describe_vault(ctx, v))
+    let window = super::window(vaults.len(), input)?;
+    Output::typed(&ListBackupVaultsOutput {
+        backup_vault_list: vaults
+            .get(window.range)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| describe_vault(ctx, v))
+            .collect(),
+        next_token: window.next,
+    })
 }
 
 /// `DeleteBackupVault`.
