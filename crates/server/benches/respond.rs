@@ -1,4 +1,4 @@
-//! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing), and how its cost grows with the work: `ListBackupVaults` by vaults listed against the bare health route; `StartCopyJob` by world size (vaults, keys); a `ListCopyJobs` page by jobs kept.
+//! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing), and how its cost grows with the work: `ListBackupVaults` by vaults listed against the bare health route; `StartCopyJob` by world size (vaults, keys); a first and a middle `ListCopyJobs` page and `DescribeCopyJob` by jobs kept.
 //!
 //! Run with `cargo bench -p copylab-server`; divan reports time per request.
 #![allow(clippy::expect_used, reason = "a benchmark's setup fails loudly by design")]
@@ -101,22 +101,57 @@ fn start_copy_job(bencher: divan::Bencher, (vaults, keys): (usize, usize)) {
     bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input.clone()));
 }
 
-/// The first page (`MaxResults` 100) of `ListCopyJobs`, by jobs kept.
-#[divan::bench(args = [1_000, 10_000], sample_count = 20)]
-fn list_copy_jobs_page(bencher: divan::Bencher, jobs: usize) {
+/// A state with `jobs` copy jobs of the generated world's caller, its caller and the job ids.
+fn with_jobs(jobs: usize) -> (ServerState, copylab_server::wire::Caller, Vec<String>) {
     let (mut state, request) = copy_world(0, 0);
     let (input, caller) = (request.input(), caller(&request));
     let service = &copylab_server::services::backup::SERVICE;
     let _ = copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input);
-    let Some(first) = state.services.backup.jobs.first().cloned() else {
-        return;
-    };
+    let first = state.services.backup.jobs.first().cloned().expect("a copy job");
     for i in 1..jobs {
         let mut job = first.clone();
         job.id = format!("{}-{i}", first.id);
         state.services.backup.jobs.push(job);
     }
+    let ids = state.services.backup.jobs.iter().map(|j| j.id.clone()).collect();
+    (state, caller, ids)
+}
+
+/// The first page (`MaxResults` 100) of `ListCopyJobs`, by jobs kept.
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20)]
+fn list_copy_jobs_page(bencher: divan::Bencher, jobs: usize) {
+    let (mut state, caller, _) = with_jobs(jobs);
+    let service = &copylab_server::services::backup::SERVICE;
     let mut list = serde_json::Map::new();
     list.insert("MaxResults".to_owned(), serde_json::Value::from(100));
     bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "ListCopyJobs", list.clone()));
+}
+
+/// A page of `ListCopyJobs` from the middle of the jobs kept (its token names the middle job).
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20)]
+fn list_copy_jobs_middle_page(bencher: divan::Bencher, jobs: usize) {
+    let (mut state, caller, ids) = with_jobs(jobs);
+    let service = &copylab_server::services::backup::SERVICE;
+    let mut list = serde_json::Map::new();
+    list.insert("MaxResults".to_owned(), serde_json::Value::from(100));
+    let middle = ids.get(jobs / 2).cloned().unwrap_or_default();
+    list.insert(
+        "NextToken".to_owned(),
+        serde_json::Value::from(format!("copylab-after-{middle}")),
+    );
+    bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "ListCopyJobs", list.clone()));
+}
+
+/// `DescribeCopyJob` of the last job, by jobs kept.
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20)]
+fn describe_copy_job(bencher: divan::Bencher, jobs: usize) {
+    let (mut state, caller, ids) = with_jobs(jobs);
+    let service = &copylab_server::services::backup::SERVICE;
+    let mut describe = serde_json::Map::new();
+    describe.insert(
+        "CopyJobId".to_owned(),
+        serde_json::Value::from(ids.last().cloned().unwrap_or_default()),
+    );
+    bencher
+        .bench_local(|| copylab_server::call::call(&mut state, &caller, service, "DescribeCopyJob", describe.clone()));
 }

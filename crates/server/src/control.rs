@@ -112,7 +112,13 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
             let id = diagnosis
                 .trim_start_matches("copy-jobs/")
                 .trim_end_matches("/diagnosis");
-            match state.services.backup.jobs.iter().find(|j| j.id == id) {
+            match state
+                .services
+                .backup
+                .jobs
+                .position(id)
+                .and_then(|i| state.services.backup.jobs.get(i))
+            {
                 Some(job) => ok(serde_json::to_value(&job.verdict).unwrap_or_default()),
                 None => error(StatusCode::NOT_FOUND, format!("no copy job {id}")),
             }

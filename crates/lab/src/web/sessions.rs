@@ -62,7 +62,7 @@ impl Session {
     /// [`MAX_JOBS`] jobs.
     pub fn start(&mut self) -> Result<Value, ApiError> {
         if self.state.services.backup.jobs.len() >= MAX_JOBS {
-            self.state.services.backup.jobs.remove(0);
+            self.state.services.backup.jobs.remove_oldest();
         }
         let input = self.request.input();
         self.call("StartCopyJob", input)

@@ -144,6 +144,58 @@ impl Paging {
         })
     }
 
+    /// [`Paging::page_after`] over the `items` that `keep` keeps, read from the item after the
+    /// token's (found with `position`, an index) and only as far as the page reaches: a page
+    /// costs its items, not the list.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the page, its filter, its index and its rendering"
+    )]
+    pub fn page_after_indexed<T>(
+        &self,
+        items: &[T],
+        input: &Map<String, Value>,
+        invalid: impl FnOnce(String) -> ApiError,
+        key: impl Fn(&T) -> &str,
+        position: impl Fn(&str) -> Option<usize>,
+        keep: impl Fn(&T) -> bool,
+        render: impl FnMut(&T) -> Value,
+    ) -> Result<Page, ApiError> {
+        let max = self.size(input);
+        let start = match input.get(self.token_member).and_then(Value::as_str) {
+            None => 0,
+            Some(token) => token
+                .strip_prefix("copylab-after-")
+                .and_then(&position)
+                // A token names an item of this list, never one the filter leaves out.
+                .filter(|i| items.get(*i).is_some_and(&keep))
+                .map(|i| i + 1)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "{} `{token}` was not issued by this server, or names an item that is gone",
+                        self.token_member
+                    ))
+                })?,
+        };
+        let mut page: Vec<&T> = items
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|item| keep(item))
+            .take(max.saturating_add(1))
+            .collect();
+        let next = (page.len() > max)
+            .then(|| {
+                page.truncate(max);
+                page.last().map(|last| format!("copylab-after-{}", key(last)))
+            })
+            .flatten();
+        Ok(Page {
+            items: page.into_iter().map(render).collect(),
+            next,
+        })
+    }
+
     /// [`Paging::page`] of any items, rendering only those on the page (a list costs its page,
     /// not the whole list).
     pub fn page_by<T>(
@@ -198,6 +250,58 @@ mod tests {
         assert_eq!(third.next, None);
         input.insert("NextToken".into(), Value::from("copylab-after-gone"));
         assert!(page(&items, &input).is_err());
+    }
+
+    #[test]
+    fn indexed_pages_of_a_filtered_list_match_the_filtered_list_paged_by_key() {
+        let items: Vec<String> = (0..23).map(|i| format!("job-{i}")).collect();
+        let keep = |s: &String| !s.ends_with('3');
+        let kept: Vec<String> = items.iter().filter(|s| keep(s)).cloned().collect();
+        let position = |id: &str| items.iter().position(|s| s == id);
+        for size in [1, 2, 5, 20, 21, 100] {
+            let mut input = Map::new();
+            input.insert("MaxResults".into(), Value::from(size));
+            let (mut indexed, mut keyed) = (Vec::new(), Vec::new());
+            loop {
+                let page = Paging::NEXT_TOKEN
+                    .page_after_indexed(
+                        &items,
+                        &input,
+                        ApiError::invalid_value,
+                        String::as_str,
+                        position,
+                        keep,
+                        |s| Value::from(s.as_str()),
+                    )
+                    .unwrap();
+                let by_key = Paging::NEXT_TOKEN
+                    .page_after(&kept, &input, ApiError::invalid_value, String::as_str, |s| {
+                        Value::from(s.as_str())
+                    })
+                    .unwrap();
+                assert_eq!(page, by_key, "page size {size}");
+                indexed.extend(page.items);
+                keyed.extend(by_key.items);
+                match page.next {
+                    Some(next) => input.insert("NextToken".into(), Value::from(next)),
+                    None => break,
+                };
+            }
+            assert_eq!(indexed.len(), kept.len(), "page size {size}");
+        }
+        // A token naming an item the filter leaves out (another account's job) is refused.
+        let mut input = Map::new();
+        input.insert("NextToken".into(), Value::from("copylab-after-job-13"));
+        let refused = Paging::NEXT_TOKEN.page_after_indexed(
+            &items,
+            &input,
+            ApiError::invalid_value,
+            String::as_str,
+            position,
+            keep,
+            |s| Value::from(s.as_str()),
+        );
+        assert!(refused.is_err());
     }
 
     #[test]

@@ -152,13 +152,10 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "CopyJobId")?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
     // Jobs are Regional: another Region's job is not found, as ListCopyJobs does not list it.
-    let Some(index) = ctx
-        .state
-        .services
-        .backup
-        .jobs
-        .iter()
-        .position(|j| j.id == id && j.account == account && j.region == region)
+    let jobs = &ctx.state.services.backup.jobs;
+    let Some(index) = jobs
+        .position(&id)
+        .filter(|i| jobs.get(*i).is_some_and(|j| j.account == account && j.region == region))
     else {
         return Err(ApiError::not_found(format!("Copy job {id} not found")).modeled());
     };
@@ -204,33 +201,34 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     );
     // The filters a job's record answers (the rendered job shows the same values).
     let matches = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
-    let records: Vec<&CopyJobRecord> = ctx
-        .state
-        .services
-        .backup
-        .jobs
-        .iter()
-        .filter(|j| j.region == ctx.caller.region && visible(ctx, &j.account, account_filter.as_deref()))
-        .filter(|j| matches(&resource_type, Some(&j.resource_type)))
-        .filter(|j| matches(&resource_arn, Some(&j.resource_arn)))
-        .filter(|j| matches(&destination, j.request.destination_backup_vault_arn.as_deref()))
-        .filter(|j| matches(&source_rp, j.request.recovery_point_arn.as_deref()))
-        .collect();
+    let keep = |j: &CopyJobRecord| {
+        j.region == ctx.caller.region
+            && visible(ctx, &j.account, account_filter.as_deref())
+            && matches(&resource_type, Some(&j.resource_type))
+            && matches(&resource_arn, Some(&j.resource_arn))
+            && matches(&destination, j.request.destination_backup_vault_arn.as_deref())
+            && matches(&source_rp, j.request.recovery_point_arn.as_deref())
+    };
+    let jobs = &ctx.state.services.backup.jobs;
     let category = category.filter(|c| c != "ANY");
     if state.is_none() && category.is_none() {
-        // Only the page is rendered: a page costs its jobs, not every job kept.
-        let page = crate::wire::paging::Paging::NEXT_TOKEN.page_after(
-            &records,
+        // Read from the token's job on, only as far as the page: a page costs its jobs, not
+        // every job kept.
+        let page = crate::wire::paging::Paging::NEXT_TOKEN.page_after_indexed(
+            jobs,
             input,
             |message| ApiError::invalid_value(message).modeled(),
             |job| job.id.as_str(),
+            |id| jobs.position(id),
+            keep,
             |job| describe_job(ctx, job),
         )?;
         return Ok(page.into_body("CopyJobs", "NextToken"));
     }
     // State and message category change as a job progresses: read them as it shows them.
-    let jobs: Vec<Value> = records
-        .into_iter()
+    let jobs: Vec<Value> = jobs
+        .iter()
+        .filter(|j| keep(j))
         .map(|j| describe_job(ctx, j))
         .filter(|j| state.as_deref().is_none_or(|s| j["State"] == s))
         .filter(|j| category.as_deref().is_none_or(|s| j["MessageCategory"] == s))

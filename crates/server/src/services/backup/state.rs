@@ -6,8 +6,8 @@ use copylab_rules::world::{CopyJobState, StartCopyJob};
 /// What AWS Backup keeps beyond the world.
 #[derive(Debug, Clone, Default)]
 pub struct BackupState {
-    /// Copy jobs, in start order.
-    pub jobs: Vec<CopyJobRecord>,
+    /// Copy jobs, in start order, indexed by id.
+    pub jobs: CopyJobs,
     /// Backup jobs, as `DescribeBackupJob` shows them.
     pub backup_jobs: Vec<serde_json::Value>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
@@ -44,6 +44,60 @@ impl Progression {
                 "progression `{text}` is not instant, polls:N or realtime:SCALE"
             )),
         }
+    }
+}
+
+/// Copy jobs in start order, with an index by id, so that a job is found and a page resumed
+/// without reading every job kept. Jobs are added at the end and leave from the front only
+/// (the lab keeps its sessions' last jobs); read them as a slice.
+#[derive(Debug, Clone, Default)]
+pub struct CopyJobs {
+    jobs: Vec<CopyJobRecord>,
+    /// How many jobs left from the front: a job's place is its number minus this.
+    left: u64,
+    /// Each job's number (its place when nothing has left), by id.
+    numbers: std::collections::HashMap<String, u64>,
+}
+
+impl CopyJobs {
+    /// Adds a job at the end.
+    pub fn push(&mut self, job: CopyJobRecord) {
+        let number = self.left + self.jobs.len() as u64;
+        self.numbers.insert(job.id.clone(), number);
+        self.jobs.push(job);
+    }
+
+    /// Removes the oldest job, if any.
+    pub fn remove_oldest(&mut self) {
+        if self.jobs.is_empty() {
+            return;
+        }
+        let job = self.jobs.remove(0);
+        self.numbers.remove(&job.id);
+        self.left += 1;
+    }
+
+    /// The place of the job with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let number = self.numbers.get(id)?;
+        usize::try_from(number.checked_sub(self.left)?)
+            .ok()
+            .filter(|i| self.jobs.get(*i).is_some_and(|job| job.id == id))
+    }
+}
+
+impl std::ops::Deref for CopyJobs {
+    type Target = [CopyJobRecord];
+
+    fn deref(&self) -> &[CopyJobRecord] {
+        &self.jobs
+    }
+}
+
+/// Jobs change in place (polls, end states); their ids do not.
+impl std::ops::DerefMut for CopyJobs {
+    fn deref_mut(&mut self) -> &mut [CopyJobRecord] {
+        &mut self.jobs
     }
 }
 
