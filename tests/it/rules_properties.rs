@@ -1,4 +1,4 @@
-//! Property tests over generated worlds: the reported message is the first failing check's; remedies fix their check without breaking an earlier one and, repeated, reach COMPLETED; removing what a remedy added breaks the check again; outcomes are deterministic; adding an Allow never turns COMPLETED into FAILED; and generated worlds reach every producible message.
+//! Property tests over generated worlds: the reported message is the first failing check's; remedies fix their check without breaking an earlier one and, repeated, reach COMPLETED; removing what a remedy added breaks the check again; outcomes are deterministic; a trusted world (policies parsed on first use) gives the checked world's verdict; adding an Allow never turns COMPLETED into FAILED; and generated worlds reach every producible message.
 //!
 //! Every run prints its seed (`proptest seed=N`); rerun with `PROPTEST_RNG_SEED=N`. Shrunk
 //! failures are saved to `tests/it/rules_properties.proptest-regressions`.
@@ -113,6 +113,16 @@ proptest! {
         let first = serde_json::to_string(&verdict(&g)).unwrap();
         let second = serde_json::to_string(&verdict(&generate::world(seed))).unwrap();
         prop_assert_eq!(first, second);
+    }
+
+    #[test]
+    fn a_trusted_world_parsing_policies_on_first_use_gives_the_checked_worlds_verdict(seed in any::<u64>()) {
+        let g = generate::world(seed);
+        let options = Options { as_of: Some(g.as_of.clone()), seed: 7, wording: Default::default() };
+        let checked = copylab_rules::PreparedWorld::new(&g.world).expect("generated worlds are valid");
+        let eager = serde_json::to_string(&checked.simulate(&g.request, &options)).unwrap();
+        let lazy = serde_json::to_string(&copylab_rules::PreparedWorld::trusted(&g.world).simulate(&g.request, &options)).unwrap();
+        prop_assert_eq!(eager, lazy);
     }
 
     #[test]

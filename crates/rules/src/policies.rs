@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use copylab_policy::{Policy, PolicyError, PolicyKind};
 use serde::Serialize;
@@ -153,15 +154,19 @@ pub struct RolePolicies {
     pub unknown_managed: Vec<String>,
 }
 
-/// A world with every policy parsed.
+/// A world with its policies parsed: all of them up front by [`PreparedWorld::new`], which
+/// checks the world; or each on first use by [`PreparedWorld::trusted`], for a world `new`
+/// already accepted (a request then parses the few policies it reads, not the world's).
 #[derive(Debug)]
 pub struct PreparedWorld<'w> {
     /// The world.
     pub world: &'w World,
-    key_policies: HashMap<&'w str, Policy>,
+    /// By key ARN: the key's index in `world.keys` and its parsed policy.
+    key_policies: HashMap<&'w str, (usize, OnceLock<Option<Policy>>)>,
     /// Parallel to `world.vaults`.
-    vault_policies: Vec<Option<Policy>>,
-    roles: HashMap<&'w str, RolePolicies>,
+    vault_policies: Vec<OnceLock<Option<Policy>>>,
+    /// By role ARN: the role's index in `world.roles` and its parsed policies.
+    roles: HashMap<&'w str, (usize, OnceLock<Option<RolePolicies>>)>,
     /// Account to (organization id, `aws:PrincipalOrgPaths` value).
     org_info: HashMap<&'w str, (&'w str, String)>,
     /// Policy answers computed once for every listed customer managed key, role and vault of
@@ -203,7 +208,7 @@ pub fn default_trust_policy() -> serde_json::Value {
 }
 
 impl<'w> PreparedWorld<'w> {
-    /// Parses every policy of `world`.
+    /// Checks `world` (credentials, organizations, roles, vaults) and parses every policy of it.
     pub fn new(world: &'w World) -> Result<Self, WorldError> {
         let mut seen_keys = std::collections::HashSet::new();
         for (i, credential) in world.credentials.iter().enumerate() {
@@ -284,106 +289,58 @@ impl<'w> PreparedWorld<'w> {
                 }
             }
         }
-        let mut key_policies = HashMap::new();
+        let prepared = PreparedWorld::trusted(world);
+        // Every policy now, in the world's order, so that a policy that does not parse is the
+        // world's error.
         for (i, key) in world.keys.iter().enumerate() {
-            let path = format!("world.keys[{i}].policy");
-            let policy = match &key.policy {
-                Some(document) => parse(&document.0, PolicyKind::Kms, path)?,
-                None => {
-                    let (partition, account) = arn_partition_account(&key.arn);
-                    parse(
-                        &crate::kms::default_key_policy(partition, account),
-                        PolicyKind::Kms,
-                        path,
-                    )?
-                }
-            };
-            key_policies.insert(key.arn.as_str(), policy);
+            let policy = key_policy_of(key, i)?;
+            if let Some((_, cell)) = prepared.key_policies.get(key.arn.as_str()) {
+                let _ = cell.set(Some(policy));
+            }
         }
-        let mut vault_policies = Vec::with_capacity(world.vaults.len());
         let mut seen_vaults = std::collections::HashSet::new();
         for (i, vault) in world.vaults.iter().enumerate() {
-            let fail = |message: String| WorldError {
-                path: format!("world.vaults[{i}]"),
-                message,
-                policy_errors: Vec::new(),
-            };
-            // AWS Backup's vault names (facts §5.2: `^[a-zA-Z0-9\-\_]{2,50}$`).
-            let name_ok = (2..=50).contains(&vault.name.len())
-                && vault
-                    .name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !name_ok {
-                return Err(fail(format!(
-                    "vault name `{}` is not 2 to 50 letters, digits, hyphens or underscores",
-                    vault.name
-                )));
-            }
-            if !copylab_policy::is_account_id(&vault.account) {
-                return Err(fail(format!(
-                    "account `{}` is not a 12-digit account id",
-                    vault.account
-                )));
-            }
+            check_vault(i, vault)?;
             if !seen_vaults.insert((vault.account.as_str(), vault.region.as_str(), vault.name.as_str())) {
-                return Err(fail(format!(
-                    "vault `{}` of account {} in {} is listed twice",
-                    vault.name, vault.account, vault.region
-                )));
+                return Err(WorldError {
+                    path: format!("world.vaults[{i}]"),
+                    message: format!(
+                        "vault `{}` of account {} in {} is listed twice",
+                        vault.name, vault.account, vault.region
+                    ),
+                    policy_errors: Vec::new(),
+                });
             }
-            vault_policies.push(match &vault.access_policy {
-                Some(document) => Some(parse(
-                    &document.0,
-                    PolicyKind::Vault,
-                    format!("world.vaults[{i}].access_policy"),
-                )?),
-                None => None,
-            });
+            let policy = vault_policy_of(vault, i)?;
+            if let Some(cell) = prepared.vault_policies.get(i) {
+                let _ = cell.set(policy);
+            }
         }
-        let mut roles = HashMap::new();
         for (i, role) in world.roles.iter().enumerate() {
-            let trust = match &role.trust_policy {
-                Some(document) => parse(&document.0, PolicyKind::Trust, format!("world.roles[{i}].trust_policy"))?,
-                None => parse(
-                    &default_trust_policy(),
-                    PolicyKind::Trust,
-                    format!("world.roles[{i}].trust_policy"),
-                )?,
-            };
-            let mut inline = Vec::new();
-            for (j, inline_policy) in role.policies.iter().enumerate() {
-                let path = format!("world.roles[{i}].policies[{j}]");
-                inline.push((
-                    path.clone(),
-                    parse(&inline_policy.document.0, PolicyKind::Identity, path)?,
-                ));
+            let policies = role_policies_of(role, i)?;
+            if let Some((_, cell)) = prepared.roles.get(role.arn.as_str()) {
+                let _ = cell.set(Some(policies));
             }
-            let (managed, unknown_managed) =
-                role.managed_policies
-                    .iter()
-                    .fold((Vec::new(), Vec::new()), |(mut known, mut unknown), arn| {
-                        match managed_policy_in(arn) {
-                            Some(policy) => known.push(policy),
-                            None => unknown.push(arn.clone()),
-                        }
-                        (known, unknown)
-                    });
-            let managed_labels = managed
-                .iter()
-                .map(|m| format!("{} ({})", m.arn(), m.version()))
-                .collect();
-            roles.insert(
-                role.arn.as_str(),
-                RolePolicies {
-                    trust,
-                    inline,
-                    managed,
-                    managed_labels,
-                    unknown_managed,
-                },
-            );
         }
+        Ok(prepared)
+    }
+
+    /// A world [`PreparedWorld::new`] accepted, its policies parsed as they are first read (one
+    /// that would not parse reads as absent: `new` refuses such a world).
+    pub fn trusted(world: &'w World) -> Self {
+        let key_policies = world
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| (key.arn.as_str(), (i, OnceLock::new())))
+            .collect();
+        let vault_policies = world.vaults.iter().map(|_| OnceLock::new()).collect();
+        let roles = world
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, role)| (role.arn.as_str(), (i, OnceLock::new())))
+            .collect();
         let mut org_info = HashMap::new();
         for org in &world.organizations {
             let accounts =
@@ -406,7 +363,7 @@ impl<'w> PreparedWorld<'w> {
             tag_policies: HashMap::new(),
         };
         prepared.precompute_tag_policies();
-        Ok(prepared)
+        prepared
     }
 
     /// [`PreparedWorld::new`], with the answer to every policy question a copy into each vault
@@ -556,19 +513,133 @@ impl<'w> PreparedWorld<'w> {
 
     /// A listed key's parsed policy.
     pub fn key_policy(&self, arn: &str) -> Option<&Policy> {
-        self.key_policies.get(arn)
+        let (index, cell) = self.key_policies.get(arn)?;
+        cell.get_or_init(|| {
+            let key = self.world.keys.get(*index)?;
+            key_policy_of(key, *index).ok()
+        })
+        .as_ref()
     }
 
     /// A vault's parsed access policy.
     pub fn vault_policy(&self, vault: &BackupVault) -> Option<&Policy> {
         let index = self.world.vaults.iter().position(|v| std::ptr::eq(v, vault))?;
-        self.vault_policies.get(index)?.as_ref()
+        self.vault_policies
+            .get(index)?
+            .get_or_init(|| vault_policy_of(vault, index).ok().flatten())
+            .as_ref()
     }
 
     /// A role's parsed policies.
     pub fn role(&self, arn: &str) -> Option<&RolePolicies> {
-        self.roles.get(arn)
+        let (index, cell) = self.roles.get(arn)?;
+        cell.get_or_init(|| {
+            let role = self.world.roles.get(*index)?;
+            role_policies_of(role, *index).ok()
+        })
+        .as_ref()
     }
+}
+
+/// A key's policy, parsed (AWS's default key policy when the world gives none).
+fn key_policy_of(key: &crate::world::Key, i: usize) -> Result<Policy, WorldError> {
+    let path = format!("world.keys[{i}].policy");
+    match &key.policy {
+        Some(document) => parse(&document.0, PolicyKind::Kms, path),
+        None => {
+            let (partition, account) = arn_partition_account(&key.arn);
+            parse(
+                &crate::kms::default_key_policy(partition, account),
+                PolicyKind::Kms,
+                path,
+            )
+        }
+    }
+}
+
+/// A vault's access policy, parsed.
+fn vault_policy_of(vault: &BackupVault, i: usize) -> Result<Option<Policy>, WorldError> {
+    vault
+        .access_policy
+        .as_ref()
+        .map(|document| {
+            parse(
+                &document.0,
+                PolicyKind::Vault,
+                format!("world.vaults[{i}].access_policy"),
+            )
+        })
+        .transpose()
+}
+
+/// A vault's name and account, as AWS Backup accepts them.
+fn check_vault(i: usize, vault: &BackupVault) -> Result<(), WorldError> {
+    let fail = |message: String| WorldError {
+        path: format!("world.vaults[{i}]"),
+        message,
+        policy_errors: Vec::new(),
+    };
+    // AWS Backup's vault names (facts §5.2: `^[a-zA-Z0-9\-\_]{2,50}$`).
+    let name_ok = (2..=50).contains(&vault.name.len())
+        && vault
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !name_ok {
+        return Err(fail(format!(
+            "vault name `{}` is not 2 to 50 letters, digits, hyphens or underscores",
+            vault.name
+        )));
+    }
+    if !copylab_policy::is_account_id(&vault.account) {
+        return Err(fail(format!(
+            "account `{}` is not a 12-digit account id",
+            vault.account
+        )));
+    }
+    Ok(())
+}
+
+/// A role's trust policy (AWS Backup's default when the world gives none), inline and managed
+/// policies, parsed.
+fn role_policies_of(role: &crate::world::Role, i: usize) -> Result<RolePolicies, WorldError> {
+    let trust = match &role.trust_policy {
+        Some(document) => parse(&document.0, PolicyKind::Trust, format!("world.roles[{i}].trust_policy"))?,
+        None => parse(
+            &default_trust_policy(),
+            PolicyKind::Trust,
+            format!("world.roles[{i}].trust_policy"),
+        )?,
+    };
+    let mut inline = Vec::new();
+    for (j, inline_policy) in role.policies.iter().enumerate() {
+        let path = format!("world.roles[{i}].policies[{j}]");
+        inline.push((
+            path.clone(),
+            parse(&inline_policy.document.0, PolicyKind::Identity, path)?,
+        ));
+    }
+    let (managed, unknown_managed) =
+        role.managed_policies
+            .iter()
+            .fold((Vec::new(), Vec::new()), |(mut known, mut unknown), arn| {
+                match managed_policy_in(arn) {
+                    Some(policy) => known.push(policy),
+                    None => unknown.push(arn.clone()),
+                }
+                (known, unknown)
+            });
+    let managed_labels = managed
+        .iter()
+        .map(|m| format!("{} ({})", m.arn(), m.version()))
+        .collect();
+    Ok(RolePolicies {
+        trust,
+        inline,
+        managed,
+        managed_labels,
+        unknown_managed,
+    })
 }
 
 fn arn_partition_account(arn: &str) -> (&str, &str) {

@@ -131,7 +131,7 @@ fn run(
         state,
         caller: caller.clone(),
     };
-    if ServerState::read_only(operation) {
+    if ServerState::unguarded(operation) {
         return (service.run)(operation, &mut ctx, input);
     }
     let protocol = service.protocol;

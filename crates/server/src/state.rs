@@ -119,6 +119,14 @@ impl ServerState {
         ["Describe", "Get", "List"].iter().any(|p| operation.starts_with(p))
     }
 
+    /// Whether an operation runs without [`ServerState::guarded`]: reads, and the writes that
+    /// check their input before changing anything and then add only what copylab makes
+    /// (`StartCopyJob`: the job, and the recovery point a completed copy creates), which leaves
+    /// a valid world valid. The guard's snapshot and check cost the whole world per request.
+    pub fn unguarded(operation: &str) -> bool {
+        Self::read_only(operation) || operation == "StartCopyJob"
+    }
+
     /// Runs `operation`, keeping the world valid: when it fails, or succeeds but leaves a world
     /// the rules engine would refuse (a role ARN that is not one, a duplicate, an OU cycle),
     /// everything it changed is put back (ids drawn meanwhile stay drawn, so none repeats) and
@@ -160,7 +168,9 @@ impl ServerState {
             seed: self.ids.next_u64(),
             wording: self.wording,
         };
-        copylab_rules::simulate(&self.world, request, &options)
+        // The world is valid (loaded through `PreparedWorld::new`, and every write is guarded):
+        // a request parses only the policies it reads.
+        Ok(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options))
     }
 
     /// Applies a job's end state once it is observed: a completed copy creates the destination

@@ -94,6 +94,15 @@ impl std::ops::Deref for CopyJobs {
     }
 }
 
+impl<'a> IntoIterator for &'a CopyJobs {
+    type Item = &'a CopyJobRecord;
+    type IntoIter = std::slice::Iter<'a, CopyJobRecord>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.jobs.iter()
+    }
+}
+
 /// Jobs change in place (polls, end states); their ids do not.
 impl std::ops::DerefMut for CopyJobs {
     fn deref_mut(&mut self) -> &mut [CopyJobRecord] {
