@@ -312,6 +312,35 @@ async fn list_copy_jobs_pages_return_every_job_once() {
     }
 }
 
+#[tokio::test]
+async fn copy_job_records_are_removed_30_days_after_they_finish() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let (_, _, started) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let listed = |page: &Value| {
+        page["CopyJobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["CopyJobId"] == id.as_str())
+    };
+    // 29 days on, the record is still there.
+    send(&app, "POST", "/_copylab/clock/advance?seconds=2505600", None, "").await;
+    let (_, _, page) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert!(listed(&page), "{page}");
+    // 31 days on, ListCopyJobs no longer shows it and DescribeCopyJob does not find it.
+    send(&app, "POST", "/_copylab/clock/advance?seconds=172800", None, "").await;
+    let (_, _, page) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert!(!listed(&page), "{page}");
+    let (status, error_type, _) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    assert_eq!(
+        (status, error_type.as_deref()),
+        (StatusCode::BAD_REQUEST, Some("ResourceNotFoundException"))
+    );
+}
+
 mod random_requests {
     //! Random methods, paths, query strings, headers and bodies against every route: always an
     //! AWS-shaped answer below 500, and a rejected request never changes the state.

@@ -102,7 +102,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         source_vault_arn,
         idempotency_token: token,
     });
-    let index = ctx.state.services.backup.jobs.len() - 1;
+    expire_jobs(ctx);
+    let index = ctx.state.services.backup.jobs.len().saturating_sub(1);
     ctx.state.finish(index);
     Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": false}))
 }
@@ -123,7 +124,7 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         "IsParent": false,
     });
     if state == job.end_state() {
-        body["CompletionDate"] = json!(job.created + 60.0);
+        body["CompletionDate"] = json!(job.completed());
         if let Outcome::CopyJob {
             status_message,
             message_category,
@@ -147,8 +148,15 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
     body
 }
 
+/// Forgets the jobs AWS would have removed by now, and the oldest beyond copylab's bound.
+fn expire_jobs(ctx: &mut Ctx<'_>) {
+    let (progression, now) = (ctx.state.progression, ctx.state.now());
+    ctx.state.services.backup.jobs.expire(progression, now);
+}
+
 /// `DescribeCopyJob`: each call counts as a poll for `polls:N` progression.
 pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    expire_jobs(ctx);
     let id = str_member(input, "CopyJobId")?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
     // Jobs are Regional: another Region's job is not found, as ListCopyJobs does not list it.
@@ -189,6 +197,7 @@ fn visible(ctx: &Ctx<'_>, owner: &str, account_filter: Option<&str>) -> bool {
 /// `ListCopyJobs`: the caller's jobs (or, for a management account with `accountId`, its
 /// members'), filtered, paginated.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    expire_jobs(ctx);
     let account_filter = input.get("ByAccountId").and_then(Value::as_str).map(str::to_owned);
     let filter = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_owned);
     let (state, resource_type, resource_arn, destination, category, source_rp) = (

@@ -86,6 +86,46 @@ impl CopyJobs {
     }
 }
 
+/// How long a finished copy job is kept: "Copy job records expire and are removed 30 days after
+/// they finish. After this period, you cannot use `ListCopyJobs` to determine historical copy
+/// status." (facts aws-plans-policies-events §1.7).
+pub const COPY_JOB_RECORD_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
+
+/// The most copy jobs one server keeps (copylab's bound, not AWS's: AWS documents none beyond
+/// the 30 days): starting one more forgets the oldest, so that no client can grow the server's
+/// memory without bound (a job keeps its whole verdict, about 17 KB: at most about 1.7 GB;
+/// docs/security.md).
+pub const MAX_COPY_JOBS: usize = 100_000;
+
+impl CopyJobs {
+    /// Forgets the jobs AWS would have removed by virtual time `now` (30 days after they
+    /// finished, oldest first) and, beyond [`MAX_COPY_JOBS`], the oldest.
+    pub fn expire(&mut self, progression: Progression, now: f64) {
+        self.expire_beyond(progression, now, MAX_COPY_JOBS);
+    }
+
+    /// [`CopyJobs::expire`] keeping at most `max` jobs.
+    fn expire_beyond(&mut self, progression: Progression, now: f64, max: usize) {
+        let over = self.jobs.len().saturating_sub(max);
+        let expired = self
+            .jobs
+            .iter()
+            .skip(over)
+            .take_while(|job| {
+                job.state(progression, now) == job.end_state() && job.completed() + COPY_JOB_RECORD_SECONDS <= now
+            })
+            .count();
+        let gone = over + expired;
+        if gone == 0 {
+            return;
+        }
+        for job in self.jobs.drain(..gone) {
+            self.numbers.remove(&job.id);
+        }
+        self.left += gone as u64;
+    }
+}
+
 impl std::ops::Deref for CopyJobs {
     type Target = [CopyJobRecord];
 
@@ -146,6 +186,11 @@ impl CopyJobRecord {
     /// The end state the engine decided.
     pub fn end_state(&self) -> CopyJobState {
         self.verdict.outcome.state().unwrap_or(CopyJobState::Failed)
+    }
+
+    /// Its `CompletionDate` once it has ended: a minute after it was created (modeled).
+    pub fn completed(&self) -> f64 {
+        self.created + 60.0
     }
 
     /// The state at virtual time `now`, under `progression`, without counting a poll.
@@ -244,5 +289,59 @@ mod tests {
         let states: Vec<CopyJobState> = (1..=4).map(|p| job(p).state(Progression::Polls(2), 0.0)).collect();
         let end = job(0).end_state();
         assert_eq!(states, [CopyJobState::Created, CopyJobState::Running, end, end]);
+    }
+
+    fn job_at(id: &str, created: f64) -> CopyJobRecord {
+        let request = StartCopyJob {
+            account: "111122223333".to_owned(),
+            region: "us-east-1".to_owned(),
+            recovery_point_arn: None,
+            source_backup_vault_name: None,
+            destination_backup_vault_arn: None,
+            iam_role_arn: None,
+            lifecycle: None,
+        };
+        let verdict = copylab_rules::simulate(&Default::default(), &request, &Default::default()).unwrap();
+        CopyJobRecord {
+            id: id.to_owned(),
+            account: request.account.clone(),
+            region: request.region.clone(),
+            request,
+            verdict,
+            created,
+            started: std::time::Instant::now(),
+            polls: 0,
+            finished: false,
+            resource_type: String::new(),
+            resource_arn: String::new(),
+            source_vault_arn: String::new(),
+            idempotency_token: None,
+        }
+    }
+
+    #[test]
+    fn jobs_leave_30_days_after_they_finish_or_oldest_first_beyond_the_bound() {
+        let mut jobs = CopyJobs::default();
+        for (i, created) in [0.0, 10.0, 20.0, 30.0].into_iter().enumerate() {
+            jobs.push(job_at(&format!("job-{i}"), created));
+        }
+        // job-0 finished at 60 s; 30 days later it is gone, job-1 (finished at 70 s) is not yet.
+        jobs.expire(Progression::Instant, 60.0 + COPY_JOB_RECORD_SECONDS);
+        assert_eq!(
+            jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+            ["job-1", "job-2", "job-3"]
+        );
+        assert_eq!((jobs.position("job-0"), jobs.position("job-2")), (None, Some(1)));
+        // Beyond the bound, the oldest go first, whatever their age.
+        jobs.expire_beyond(Progression::Instant, 0.0, 2);
+        assert_eq!(
+            jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+            ["job-2", "job-3"]
+        );
+        jobs.push(job_at("job-4", 40.0));
+        assert_eq!((jobs.position("job-1"), jobs.position("job-4")), (None, Some(2)));
+        // A job that has not ended (polls progression, never polled) stays, and keeps those after it.
+        jobs.expire(Progression::Polls(2), 1e12);
+        assert_eq!(jobs.len(), 3);
     }
 }
