@@ -1,4 +1,4 @@
-//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server; random KMS, Organizations and STS requests answered in their protocols' error shapes; and a table of every mutating Organizations operation from a member and every KMS operation on another account's key.
+//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server; random KMS, Organizations and STS requests answered in their protocols' error shapes; a fuzzer over whole request sequences; and a table of every mutating Organizations operation from a member and every KMS operation on another account's key.
 
 use crate::support::default_world;
 use std::sync::Arc;
@@ -339,6 +339,207 @@ async fn copy_job_records_are_removed_30_days_after_they_finish() {
         (status, error_type.as_deref()),
         (StatusCode::BAD_REQUEST, Some("ResourceNotFoundException"))
     );
+}
+
+mod request_sequences {
+    //! A fuzzer over whole request sequences (proptest, bounded to a few dozen sequences so CI
+    //! stays fast; shrunk failures are kept in `tests/it/server.proptest-regressions`): owner,
+    //! another Region and an outside account start, list, describe and tag copy jobs, create and
+    //! delete vaults, set vault policies, advance the clock and reset. After every step: no 5xx,
+    //! errors in AWS's shape, a refused request changes nothing, the world stays one the rules
+    //! engine accepts, and paging through ListCopyJobs shows exactly the caller's jobs once each.
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const CALLERS: [(&str, &str); 3] = [SOURCE, ("111122223333", "eu-west-1"), ("777788889999", "us-east-1")];
+    const VAULTS: [&str; 3] = ["SourceVault", "FuzzVault", "x"];
+    const DESTINATIONS: [&str; 3] = [
+        "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
+        "arn:aws:backup:eu-west-1:111122223333:backup-vault:SourceVault",
+        "not-an-arn",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        StartCopy {
+            caller: usize,
+            rp: usize,
+            destination: usize,
+        },
+        Describe {
+            caller: usize,
+            job: usize,
+        },
+        ListAll {
+            caller: usize,
+            page: u32,
+        },
+        CreateVault {
+            caller: usize,
+            vault: usize,
+        },
+        DeleteVault {
+            caller: usize,
+            vault: usize,
+        },
+        PutVaultPolicy {
+            caller: usize,
+            vault: usize,
+            valid: bool,
+        },
+        Tag {
+            caller: usize,
+            rp: usize,
+            tags: usize,
+        },
+        Untag {
+            caller: usize,
+            rp: usize,
+        },
+        Advance {
+            seconds: u32,
+        },
+        Reset,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        let caller = 0..CALLERS.len();
+        prop_oneof![
+            4 => (caller.clone(), 0..6usize, 0..DESTINATIONS.len()).prop_map(|(caller, rp, destination)| Step::StartCopy { caller, rp, destination }),
+            2 => (caller.clone(), 0..8usize).prop_map(|(caller, job)| Step::Describe { caller, job }),
+            3 => (caller.clone(), 1..30u32).prop_map(|(caller, page)| Step::ListAll { caller, page }),
+            1 => (caller.clone(), 0..VAULTS.len()).prop_map(|(caller, vault)| Step::CreateVault { caller, vault }),
+            1 => (caller.clone(), 0..VAULTS.len()).prop_map(|(caller, vault)| Step::DeleteVault { caller, vault }),
+            1 => (caller.clone(), 0..VAULTS.len(), any::<bool>()).prop_map(|(caller, vault, valid)| Step::PutVaultPolicy { caller, vault, valid }),
+            2 => (caller.clone(), 0..6usize, 0..60usize).prop_map(|(caller, rp, tags)| Step::Tag { caller, rp, tags }),
+            1 => (caller, 0..6usize).prop_map(|(caller, rp)| Step::Untag { caller, rp }),
+            1 => (0..3600u32).prop_map(|seconds| Step::Advance { seconds }),
+            1 => Just(Step::Reset),
+        ]
+    }
+
+    /// The recovery points the steps name: the default world's, and one that does not exist.
+    fn recovery_points() -> Vec<String> {
+        let mut arns: Vec<String> = default_world()
+            .recovery_points
+            .iter()
+            .map(|rp| rp.arn.clone())
+            .collect();
+        arns.truncate(5);
+        arns.push("arn:aws:ec2:us-east-1::image/ami-0000000000000000f".to_owned());
+        arns
+    }
+
+    fn encode(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    /// Every job id ListCopyJobs shows `caller`, paging `page` at a time.
+    async fn list_all(app: &axum::Router, caller: (&str, &str), page: u32) -> Result<Vec<String>, TestCaseError> {
+        let mut ids = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..1000 {
+            let mut path = format!("/copy-jobs/?maxResults={page}");
+            if let Some(t) = &token {
+                path.push_str(&format!("&nextToken={}", encode(t)));
+            }
+            let (status, _, body) = send(app, "GET", &path, Some(caller), "").await;
+            prop_assert_eq!(status, StatusCode::OK, "{}", body);
+            ids.extend(
+                body["CopyJobs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|j| j["CopyJobId"].as_str().map(str::to_owned)),
+            );
+            match body["NextToken"].as_str() {
+                Some(next) => token = Some(next.to_owned()),
+                None => return Ok(ids),
+            }
+        }
+        Err(TestCaseError::fail("ListCopyJobs never ended"))
+    }
+
+    async fn state(app: &axum::Router) -> Value {
+        send(app, "GET", "/_copylab/state", None, "").await.2
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(24, "tests/it/server.proptest-regressions"))]
+
+        #[test]
+        fn request_sequences_keep_every_invariant(steps in prop::collection::vec(step(), 1..30)) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            runtime.block_on(async {
+                let app = server(default_world(), Progression::Instant);
+                let rps = recovery_points();
+                // The jobs each caller started since the last reset, in order.
+                let mut started: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+                for step in &steps {
+                    let before = state(&app).await;
+                    let (method, path, caller, body): (&str, String, Option<(&str, &str)>, String) = match step {
+                        Step::StartCopy { caller, rp, destination } => ("PUT", "/copy-jobs".into(), Some(CALLERS[*caller]), start_copy(&rps[*rp % rps.len()], DESTINATIONS[*destination])),
+                        Step::Describe { caller, job } => {
+                            let ids: Vec<&String> = started.values().flatten().collect();
+                            let id = ids.get(*job).map_or_else(|| "no-such-job".to_owned(), |id| (*id).clone());
+                            ("GET", format!("/copy-jobs/{id}"), Some(CALLERS[*caller]), String::new())
+                        }
+                        Step::ListAll { caller, page } => {
+                            let caller = CALLERS[*caller];
+                            let listed = list_all(&app, caller, *page).await?;
+                            let expected = started.get(&caller).cloned().unwrap_or_default();
+                            let unique: BTreeSet<&String> = listed.iter().collect();
+                            prop_assert_eq!(unique.len(), listed.len(), "a job was listed twice: {:?}", listed);
+                            prop_assert_eq!(unique, expected.iter().collect::<BTreeSet<_>>(), "{:?} sees other jobs than its own", caller);
+                            continue;
+                        }
+                        Step::CreateVault { caller, vault } => ("PUT", format!("/backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), "{}".into()),
+                        Step::DeleteVault { caller, vault } => ("DELETE", format!("/backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), String::new()),
+                        Step::PutVaultPolicy { caller, vault, valid } => {
+                            let policy = if *valid {
+                                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "backup:CopyIntoBackupVault", "Resource": "*"}]}).to_string()
+                            } else {
+                                "{\"Statement\": 3}".to_owned()
+                            };
+                            ("PUT", format!("/backup-vaults/{}/access-policy", VAULTS[*vault]), Some(CALLERS[*caller]), json!({"Policy": policy}).to_string())
+                        }
+                        Step::Tag { caller, rp, tags } => {
+                            let tags: serde_json::Map<String, Value> = (0..*tags).map(|i| (format!("k{i}"), Value::from("v"))).collect();
+                            ("POST", format!("/tags/{}", encode(&rps[*rp % rps.len()])), Some(CALLERS[*caller]), json!({"Tags": tags}).to_string())
+                        }
+                        Step::Untag { caller, rp } => ("POST", format!("/untag/{}", encode(&rps[*rp % rps.len()])), Some(CALLERS[*caller]), json!({"TagKeyList": ["k0"]}).to_string()),
+                        Step::Advance { seconds } => ("POST", format!("/_copylab/clock/advance?seconds={seconds}"), None, String::new()),
+                        Step::Reset => {
+                            started.clear();
+                            ("POST", "/_copylab/reset".into(), None, String::new())
+                        }
+                    };
+                    let (status, error_type, answer) = send(&app, method, &path, caller, &body).await;
+                    prop_assert!(status.as_u16() < 500 || status == StatusCode::NOT_IMPLEMENTED, "{:?}: {} {}", step, status, answer);
+                    if status.is_success() {
+                        if let (Step::StartCopy { caller, .. }, Some(id)) = (step, answer["CopyJobId"].as_str()) {
+                            started.entry(CALLERS[*caller]).or_default().push(id.to_owned());
+                        }
+                    } else {
+                        prop_assert!(error_type.is_some() && answer["Message"].is_string(), "{:?}: {} {}", step, status, answer);
+                        prop_assert_eq!(&before, &state(&app).await, "{:?} was refused ({}) but changed the state", step, status);
+                    }
+                    let world: copylab_rules::World = serde_json::from_value(state(&app).await["world"].clone()).unwrap();
+                    prop_assert!(copylab_rules::PreparedWorld::new(&world).is_ok(), "{:?} left an invalid world", step);
+                }
+                Ok(())
+            })?;
+        }
+    }
 }
 
 mod random_requests {
