@@ -1,4 +1,4 @@
-//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server; random KMS, Organizations and STS requests answered in their protocols' error shapes; a fuzzer over whole request sequences; and a table of every mutating Organizations operation from a member and every KMS operation on another account's key.
+//! `copylab serve` in-process over HTTP (restJson1 requests into the axum router): every model operation is routed, errors have AWS's shape, every scenario replayed through the server ends as `copylab explain` says, `polls:N` progression, and malformed requests never break the server; random KMS, Organizations and STS requests answered in their protocols' error shapes; a fuzzer over whole request sequences; and tables of every AWS Backup, IAM and STS operation on another account's or Region's resource, every mutating Organizations operation from a member and every KMS operation on another account's key.
 
 use crate::support::default_world;
 use std::sync::Arc;
@@ -947,6 +947,137 @@ async fn send_json1(app: &axum::Router, target: &str, account: &str, body: &str)
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Sends one query-protocol request to `service` (`iam`, `sts`) as `account`; returns the
+/// status and the XML answer.
+async fn send_query(app: &axum::Router, service: &str, account: &str, form: &str) -> (StatusCode, String) {
+    let version = if service == "sts" { "2011-06-15" } else { "2010-05-08" };
+    let request = Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(
+            "authorization",
+            format!("AWS4-HMAC-SHA256 Credential={account}/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"),
+        )
+        .body(Body::from(format!("{form}&Version={version}")))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The audit table of item 2 of the hardening issue, for AWS Backup, IAM and STS (KMS and
+/// Organizations have theirs below): every operation that names a resource, called by another
+/// account in the organization (444455556666), an account outside it (777788889999) and the
+/// owner from another Region, on the owner's (111122223333, us-east-1) vault, recovery point,
+/// copy job, backup job and role. Each is refused with the error AWS gives for a resource the
+/// caller cannot see (AWS Backup: AccessDenied for a vault, as observed for one that does not
+/// exist, facts aws-org-wire §2.4; ResourceNotFound for jobs and tagged resources; IAM:
+/// NoSuchEntity, as role names are the caller's account's; STS: AccessDenied, as the role's trust
+/// policy names AWS Backup only), and nothing changes.
+#[tokio::test]
+async fn every_backup_iam_and_sts_operation_on_another_accounts_or_regions_resource_is_refused() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+    let copy_job = copy["CopyJobId"].as_str().unwrap().to_owned();
+    let (status, _, backup) = send(
+        &app,
+        "PUT",
+        "/backup-jobs",
+        Some(SOURCE),
+        &json!({"BackupVaultName": "SourceVault", "ResourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/Orders", "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"}).to_string(),
+    )
+    .await;
+    assert!(status.is_success(), "{backup}");
+    let backup_job = backup["BackupJobId"].as_str().unwrap().to_owned();
+    let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let vault_arn = "arn:aws:backup:us-east-1:111122223333:backup-vault:SourceVault";
+    let encoded = |arn: &str| arn.replace(':', "%3A").replace('/', "%2F");
+    let policy = json!({"Policy": json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "backup:*", "Resource": "*"}]}).to_string()}).to_string();
+    let backup_cases: Vec<(&str, String, String, &str)> = vec![
+        ("GET", "/backup-vaults/SourceVault".into(), String::new(), "AccessDeniedException"),
+        ("DELETE", "/backup-vaults/SourceVault".into(), String::new(), "AccessDeniedException"),
+        ("PUT", "/backup-vaults/SourceVault/access-policy".into(), policy.clone(), "AccessDeniedException"),
+        ("GET", "/backup-vaults/SourceVault/access-policy".into(), String::new(), "AccessDeniedException"),
+        ("DELETE", "/backup-vaults/SourceVault/access-policy".into(), String::new(), "AccessDeniedException"),
+        ("PUT", "/backup-vaults/SourceVault/vault-lock".into(), json!({"MinRetentionDays": 1}).to_string(), "AccessDeniedException"),
+        ("GET", format!("/backup-vaults/SourceVault/recovery-points/{}", encoded(rp)), String::new(), "AccessDeniedException"),
+        ("GET", "/backup-vaults/SourceVault/recovery-points/".into(), String::new(), "AccessDeniedException"),
+        ("PUT", "/copy-jobs".into(), start_copy(rp, destination), "AccessDeniedException"),
+        ("GET", format!("/copy-jobs/{copy_job}"), String::new(), "ResourceNotFoundException"),
+        ("GET", format!("/backup-jobs/{backup_job}"), String::new(), "ResourceNotFoundException"),
+        ("PUT", "/backup-jobs".into(), json!({"BackupVaultName": "SourceVault", "ResourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/Orders", "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"}).to_string(), "AccessDeniedException"),
+        ("GET", format!("/tags/{}", encoded(rp)), String::new(), "ResourceNotFoundException"),
+        ("POST", format!("/tags/{}", encoded(rp)), json!({"Tags": {"a": "b"}}).to_string(), "ResourceNotFoundException"),
+        ("POST", format!("/untag/{}", encoded(rp)), json!({"TagKeyList": ["a"]}).to_string(), "ResourceNotFoundException"),
+        ("POST", format!("/tags/{}", encoded(vault_arn)), json!({"Tags": {"a": "b"}}).to_string(), "ResourceNotFoundException"),
+    ];
+    for caller in [
+        ("444455556666", "us-east-1"),
+        ("777788889999", "us-east-1"),
+        ("111122223333", "eu-west-1"),
+    ] {
+        for (method, path, body, expected) in &backup_cases {
+            let (status, error_type, answer) = send(&app, method, path, Some(caller), body).await;
+            assert!(
+                status.is_client_error(),
+                "{caller:?} {method} {path}: {status} {answer}"
+            );
+            assert_eq!(
+                error_type.as_deref(),
+                Some(*expected),
+                "{caller:?} {method} {path}: {answer}"
+            );
+        }
+    }
+    let role = "RoleName=AWSBackupDefaultServiceRole";
+    let document = "PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+    let iam_cases = [
+        format!("Action=GetRole&{role}"),
+        format!("Action=DeleteRole&{role}"),
+        format!("Action=UpdateAssumeRolePolicy&{role}&{document}"),
+        format!("Action=PutRolePolicy&{role}&PolicyName=P&{document}"),
+        format!("Action=GetRolePolicy&{role}&PolicyName=P"),
+        format!("Action=DeleteRolePolicy&{role}&PolicyName=P"),
+        format!("Action=ListRolePolicies&{role}"),
+        format!(
+            "Action=AttachRolePolicy&{role}&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Fservice-role%2FAWSBackupServiceRolePolicyForBackup"
+        ),
+        format!(
+            "Action=DetachRolePolicy&{role}&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Fservice-role%2FAWSBackupServiceRolePolicyForBackup"
+        ),
+        format!("Action=ListAttachedRolePolicies&{role}"),
+    ];
+    for account in ["444455556666", "777788889999"] {
+        for form in &iam_cases {
+            let (status, answer) = send_query(&app, "iam", account, form).await;
+            assert!(status.is_client_error(), "{account} {form}: {status} {answer}");
+            assert!(
+                answer.contains("<Code>NoSuchEntity</Code>"),
+                "{account} {form}: {answer}"
+            );
+        }
+        // STS: the owner's role trusts AWS Backup only, so another account may not assume it.
+        let (status, answer) = send_query(
+            &app,
+            "sts",
+            account,
+            "Action=AssumeRole&RoleSessionName=audit&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fservice-role%2FAWSBackupDefaultServiceRole",
+        )
+        .await;
+        assert!(status.is_client_error(), "{account} AssumeRole: {status} {answer}");
+        assert!(
+            answer.contains("<Code>AccessDenied</Code>"),
+            "{account} AssumeRole: {answer}"
+        );
+    }
+    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(before, after, "a refused operation changed the state");
 }
 
 #[tokio::test]
