@@ -33,7 +33,7 @@ pub enum CheckResult {
 }
 
 /// One check's report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckReport {
     /// Stable id.
     pub id: &'static str,

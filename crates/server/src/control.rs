@@ -119,7 +119,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                 .position(id)
                 .and_then(|i| state.services.backup.jobs.get(i))
             {
-                Some(job) => ok(serde_json::to_value(&job.verdict).unwrap_or_default()),
+                Some(job) => ok(serde_json::to_value(job.verdict()).unwrap_or_default()),
                 None => error(StatusCode::NOT_FOUND, format!("no copy job {id}")),
             }
         }

@@ -187,7 +187,7 @@ impl ServerState {
         if let Outcome::CopyJob {
             destination_recovery_point: Some(rp),
             ..
-        } = &job.verdict.outcome
+        } = &job.outcome
         {
             let destination = job.request.destination_backup_vault_arn.clone().unwrap_or_default();
             let arn = copylab_rules::arn::Arn::lenient(&destination);

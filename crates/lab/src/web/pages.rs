@@ -370,7 +370,7 @@ pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
             "state": state.as_str(),
             "failed": state == copylab_rules::world::CopyJobState::Failed,
             // As DescribeCopyJob: no message before the job ends.
-            "message": match &job.verdict.outcome {
+            "message": match &job.outcome {
                 Outcome::CopyJob { status_message, .. } if ended => status_message.clone().unwrap_or_default(),
                 Outcome::ApiError { message, .. } => message.clone(),
                 Outcome::CopyJob { .. } => String::new(),
@@ -431,7 +431,7 @@ pub fn diagnosis(state: &ServerState, lab: &Lab, origin: &str, id: &str, lang: L
         lang,
         json!({
             "title": i18n::tr(lang, "diagnosis-heading", &[("id", job.id.clone()), ("state", job.end_state().as_str().to_owned())]),
-            "verdict": verdict_view(&job.verdict, lang),
+            "verdict": verdict_view(&job.verdict(), lang),
         }),
     ))
 }

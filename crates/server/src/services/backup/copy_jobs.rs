@@ -87,12 +87,14 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         request.source_backup_vault_name.as_deref().unwrap_or_default()
     );
     let created = ctx.state.now();
+    let (outcome, decision) = ctx.state.services.backup.jobs.share(verdict);
     ctx.state.services.backup.jobs.push(CopyJobRecord {
         id: copy_job_id.clone(),
         account: ctx.caller.account.clone(),
         region: ctx.caller.region.clone(),
         request,
-        verdict,
+        outcome,
+        decision,
         created,
         started: std::time::Instant::now(),
         polls: 0,
@@ -130,7 +132,7 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
             message_category,
             destination_recovery_point,
             ..
-        } = &job.verdict.outcome
+        } = &job.outcome
         {
             body["MessageCategory"] = json!(message_category);
             if let Some(message) = status_message {

@@ -1,6 +1,8 @@
 //! AWS Backup's state beyond the world: copy jobs with their lifecycle, backup jobs, tags of resources other than recovery points, and resources declared at run time.
 
-use copylab_rules::engine::Verdict;
+use std::sync::Arc;
+
+use copylab_rules::engine::{Outcome, Verdict};
 use copylab_rules::world::{CopyJobState, StartCopyJob};
 
 /// What AWS Backup keeps beyond the world.
@@ -57,6 +59,8 @@ pub struct CopyJobs {
     left: u64,
     /// Each job's number (its place when nothing has left), by id.
     numbers: std::collections::HashMap<String, u64>,
+    /// The last distinct decisions, to share ([`CopyJobs::share`]).
+    recent: Vec<Arc<Decision>>,
 }
 
 impl CopyJobs {
@@ -93,8 +97,7 @@ pub const COPY_JOB_RECORD_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
 
 /// The most copy jobs one server keeps (copylab's bound, not AWS's: AWS documents none beyond
 /// the 30 days): starting one more forgets the oldest, so that no client can grow the server's
-/// memory without bound (a job keeps its whole verdict, about 17 KB: at most about 1.7 GB;
-/// docs/security.md).
+/// memory without bound (docs/security.md).
 pub const MAX_COPY_JOBS: usize = 100_000;
 
 impl CopyJobs {
@@ -150,6 +153,48 @@ impl std::ops::DerefMut for CopyJobs {
     }
 }
 
+/// What decided a copy job beyond its outcome: the date AWS's behaviour was modelled at, every
+/// check with its evidence and remedy, and the check that failed. Most of a job's memory (about
+/// 8 KB as JSON), and the same for every job of a loop that repeats one copy: jobs share it.
+#[derive(Debug, PartialEq)]
+pub struct Decision {
+    /// [`Verdict::as_of`].
+    pub as_of: String,
+    /// [`Verdict::checks`].
+    pub checks: Vec<copylab_rules::engine::CheckReport>,
+    /// [`Verdict::failed_check`].
+    pub failed_check: Option<&'static str>,
+}
+
+/// How many distinct decisions [`CopyJobs::share`] remembers to share.
+const RECENT_DECISIONS: usize = 16;
+
+impl CopyJobs {
+    /// A job's outcome, and its decision shared with a recent job's when they are equal.
+    pub fn share(&mut self, verdict: Verdict) -> (Outcome, Arc<Decision>) {
+        let Verdict {
+            as_of,
+            outcome,
+            checks,
+            failed_check,
+        } = verdict;
+        let decision = Decision {
+            as_of,
+            checks,
+            failed_check,
+        };
+        if let Some(found) = self.recent.iter().find(|d| ***d == decision) {
+            return (outcome, Arc::clone(found));
+        }
+        let decision = Arc::new(decision);
+        if self.recent.len() >= RECENT_DECISIONS {
+            self.recent.remove(0);
+        }
+        self.recent.push(Arc::clone(&decision));
+        (outcome, decision)
+    }
+}
+
 /// A copy job the server runs.
 #[derive(Debug, Clone)]
 pub struct CopyJobRecord {
@@ -161,8 +206,10 @@ pub struct CopyJobRecord {
     pub region: String,
     /// The request.
     pub request: StartCopyJob,
-    /// The engine's verdict (a job outcome).
-    pub verdict: Verdict,
+    /// How the copy ends (this job's ids in it).
+    pub outcome: Outcome,
+    /// What decided it, shared with the jobs whose checks are equal ([`CopyJobs::share`]).
+    pub decision: Arc<Decision>,
     /// `CreationDate`, epoch seconds.
     pub created: f64,
     /// When it was started on the wall clock: only the lab's live list orders by it (sessions
@@ -185,7 +232,17 @@ pub struct CopyJobRecord {
 impl CopyJobRecord {
     /// The end state the engine decided.
     pub fn end_state(&self) -> CopyJobState {
-        self.verdict.outcome.state().unwrap_or(CopyJobState::Failed)
+        self.outcome.state().unwrap_or(CopyJobState::Failed)
+    }
+
+    /// The engine's verdict, whole (for a diagnosis).
+    pub fn verdict(&self) -> Verdict {
+        Verdict {
+            as_of: self.decision.as_of.clone(),
+            outcome: self.outcome.clone(),
+            checks: self.decision.checks.clone(),
+            failed_check: self.decision.failed_check,
+        }
     }
 
     /// Its `CompletionDate` once it has ended: a minute after it was created (modeled).
@@ -260,12 +317,14 @@ mod tests {
             lifecycle: None,
         };
         let verdict = copylab_rules::simulate(&world, &request, &Options::default()).unwrap();
+        let (outcome, decision) = CopyJobs::default().share(verdict);
         CopyJobRecord {
             id: "job".into(),
             account: "111122223333".into(),
             region: "us-east-1".into(),
             request,
-            verdict,
+            outcome,
+            decision,
             created: 0.0,
             started: std::time::Instant::now(),
             polls,
@@ -302,12 +361,14 @@ mod tests {
             lifecycle: None,
         };
         let verdict = copylab_rules::simulate(&Default::default(), &request, &Default::default()).unwrap();
+        let (outcome, decision) = CopyJobs::default().share(verdict);
         CopyJobRecord {
             id: id.to_owned(),
             account: request.account.clone(),
             region: request.region.clone(),
             request,
-            verdict,
+            outcome,
+            decision,
             created,
             started: std::time::Instant::now(),
             polls: 0,
@@ -317,6 +378,42 @@ mod tests {
             source_vault_arn: String::new(),
             idempotency_token: None,
         }
+    }
+
+    #[test]
+    fn jobs_whose_checks_are_equal_share_one_decision_and_keep_their_own_outcome() {
+        let mut jobs = CopyJobs::default();
+        let request = |vault: &str| StartCopyJob {
+            account: "111122223333".to_owned(),
+            region: "us-east-1".to_owned(),
+            recovery_point_arn: (vault == "B").then(|| "arn:aws:ec2:us-east-1::image/ami-0000000000000000f".to_owned()),
+            source_backup_vault_name: Some(vault.to_owned()),
+            destination_backup_vault_arn: None,
+            iam_role_arn: None,
+            lifecycle: None,
+        };
+        let verdict = |vault: &str, seed: u64| {
+            let options = Options {
+                seed,
+                ..Default::default()
+            };
+            copylab_rules::simulate(&Default::default(), &request(vault), &options).unwrap()
+        };
+        let (_, first) = jobs.share(verdict("A", 1));
+        let (_, again) = jobs.share(verdict("A", 2));
+        let (_, other) = jobs.share(verdict("B", 3));
+        assert!(Arc::ptr_eq(&first, &again), "equal checks are kept once");
+        assert_ne!(*first, *other, "the two requests are decided differently");
+        assert!(!Arc::ptr_eq(&first, &other), "other checks are kept apart");
+        // A job's verdict, put back together, is the engine's.
+        let engine = verdict("A", 1);
+        let (outcome, decision) = jobs.share(engine.clone());
+        let mut record = job_at("job-0", 0.0);
+        (record.outcome, record.decision) = (outcome, decision);
+        assert_eq!(
+            serde_json::to_value(record.verdict()).unwrap(),
+            serde_json::to_value(&engine).unwrap()
+        );
     }
 
     #[test]
