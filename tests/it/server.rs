@@ -341,6 +341,179 @@ async fn copy_job_records_are_removed_30_days_after_they_finish() {
     );
 }
 
+/// Every `By*` filter of the AWS Backup list operations copylab serves is applied (none is
+/// accepted and ignored): ListBackupVaults, ListCopyJobs, ListRecoveryPointsByBackupVault and
+/// ListBackupJobs, one query per filter, against the unfiltered list.
+#[tokio::test]
+async fn every_filter_of_every_aws_backup_list_operation_is_applied() {
+    let app = server(default_world(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+    let created = copy["CreationDate"].as_f64().unwrap();
+    let (status, _, backup) = send(
+        &app,
+        "PUT",
+        "/backup-jobs",
+        Some(SOURCE),
+        &json!({"BackupVaultName": "SourceVault", "ResourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/Orders", "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"}).to_string(),
+    )
+    .await;
+    assert!(status.is_success(), "{backup}");
+    let count = |body: &Value, member: &str| body[member].as_array().map_or(usize::MAX, Vec::len);
+    let list = |path: String, member: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, _, body) = send(&app, "GET", &path, Some(SOURCE), "").await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            count(&body, member)
+        }
+    };
+    let at = |t: f64| format!("{t}");
+    let cases: Vec<(String, &'static str, usize)> = vec![
+        // ListBackupVaults: the caller has one standard vault and no vault shared with it.
+        ("/backup-vaults/".into(), "BackupVaultList", 1),
+        ("/backup-vaults/?vaultType=BACKUP_VAULT".into(), "BackupVaultList", 1),
+        (
+            "/backup-vaults/?vaultType=LOGICALLY_AIR_GAPPED_BACKUP_VAULT".into(),
+            "BackupVaultList",
+            0,
+        ),
+        ("/backup-vaults/?shared=true".into(), "BackupVaultList", 0),
+        ("/backup-vaults/?shared=false".into(), "BackupVaultList", 1),
+        // ListCopyJobs: one job, created at `created`, completed a minute later.
+        ("/copy-jobs/".into(), "CopyJobs", 1),
+        (format!("/copy-jobs/?createdAfter={}", at(created - 1.0)), "CopyJobs", 1),
+        (format!("/copy-jobs/?createdAfter={}", at(created + 1.0)), "CopyJobs", 0),
+        (
+            format!("/copy-jobs/?createdBefore={}", at(created + 1.0)),
+            "CopyJobs",
+            1,
+        ),
+        (
+            format!("/copy-jobs/?createdBefore={}", at(created - 1.0)),
+            "CopyJobs",
+            0,
+        ),
+        (
+            format!("/copy-jobs/?completeAfter={}", at(created + 59.0)),
+            "CopyJobs",
+            1,
+        ),
+        (
+            format!("/copy-jobs/?completeAfter={}", at(created + 61.0)),
+            "CopyJobs",
+            0,
+        ),
+        (
+            format!("/copy-jobs/?completeBefore={}", at(created + 59.0)),
+            "CopyJobs",
+            0,
+        ),
+        ("/copy-jobs/?parentJobId=parent".into(), "CopyJobs", 0),
+        (
+            "/copy-jobs/?createdAfter=2026-01-01T00%3A00%3A00Z".into(),
+            "CopyJobs",
+            1,
+        ),
+        // ListRecoveryPointsByBackupVault.
+        (
+            "/backup-vaults/SourceVault/recovery-points/?resourceType=RDS".into(),
+            "RecoveryPoints",
+            2,
+        ),
+        (
+            format!(
+                "/backup-vaults/SourceVault/recovery-points/?resourceArn={}",
+                "arn%3Aaws%3Ards%3Aus-east-1%3A111122223333%3Adb%3Aorders"
+            ),
+            "RecoveryPoints",
+            1,
+        ),
+        (
+            "/backup-vaults/SourceVault/recovery-points/?backupPlanId=plan".into(),
+            "RecoveryPoints",
+            0,
+        ),
+        (
+            "/backup-vaults/SourceVault/recovery-points/?parentRecoveryPointArn=parent".into(),
+            "RecoveryPoints",
+            0,
+        ),
+        (
+            format!(
+                "/backup-vaults/SourceVault/recovery-points/?createdAfter={}",
+                at(created + 1e6)
+            ),
+            "RecoveryPoints",
+            0,
+        ),
+        (
+            "/backup-vaults/SourceVault/recovery-points/?backupVaultAccountId=111122223333".into(),
+            "RecoveryPoints",
+            usize::MAX - 1,
+        ),
+        // ListBackupJobs: one job of a DynamoDB table into SourceVault.
+        ("/backup-jobs/".into(), "BackupJobs", 1),
+        ("/backup-jobs/?resourceType=DynamoDB".into(), "BackupJobs", 1),
+        ("/backup-jobs/?resourceType=EBS".into(), "BackupJobs", 0),
+        (
+            "/backup-jobs/?resourceArn=arn%3Aaws%3Adynamodb%3Aus-east-1%3A111122223333%3Atable%2FOrders".into(),
+            "BackupJobs",
+            1,
+        ),
+        ("/backup-jobs/?resourceArn=elsewhere".into(), "BackupJobs", 0),
+        ("/backup-jobs/?backupVaultName=SourceVault".into(), "BackupJobs", 1),
+        ("/backup-jobs/?backupVaultName=OtherVault".into(), "BackupJobs", 0),
+        ("/backup-jobs/?state=COMPLETED".into(), "BackupJobs", 1),
+        ("/backup-jobs/?state=FAILED".into(), "BackupJobs", 0),
+        ("/backup-jobs/?messageCategory=SUCCESS".into(), "BackupJobs", 1),
+        ("/backup-jobs/?messageCategory=ANY".into(), "BackupJobs", 1),
+        ("/backup-jobs/?messageCategory=ERROR".into(), "BackupJobs", 0),
+        ("/backup-jobs/?parentJobId=parent".into(), "BackupJobs", 0),
+        (
+            format!("/backup-jobs/?createdAfter={}", at(created + 1e6)),
+            "BackupJobs",
+            0,
+        ),
+        (
+            format!("/backup-jobs/?completeBefore={}", at(created - 1e6)),
+            "BackupJobs",
+            0,
+        ),
+        ("/backup-jobs/?accountId=777788889999".into(), "BackupJobs", 0),
+        ("/backup-jobs/?accountId=111122223333".into(), "BackupJobs", 1),
+    ];
+    let all_points = list("/backup-vaults/SourceVault/recovery-points/".into(), "RecoveryPoints").await;
+    for (path, member, expected) in cases {
+        let expected = if expected == usize::MAX - 1 {
+            all_points
+        } else {
+            expected
+        };
+        assert_eq!(list(path.clone(), member).await, expected, "{path}");
+    }
+    // Another account's vault named by `BackupVaultAccountId` is one the caller cannot see, and
+    // a timestamp that is not one is refused.
+    let (status, error_type, _) = send(
+        &app,
+        "GET",
+        "/backup-vaults/SourceVault/recovery-points/?backupVaultAccountId=444455556666",
+        Some(SOURCE),
+        "",
+    )
+    .await;
+    assert_eq!(
+        (status, error_type.as_deref()),
+        (StatusCode::FORBIDDEN, Some("AccessDeniedException"))
+    );
+    let (status, error_type, _) = send(&app, "GET", "/copy-jobs/?createdAfter=yesterday", Some(SOURCE), "").await;
+    assert_eq!(
+        (status.as_u16(), error_type.as_deref()),
+        (400, Some("InvalidParameterValueException"))
+    );
+}
+
 mod request_sequences {
     //! A fuzzer over whole request sequences (proptest, bounded to a few dozen sequences so CI
     //! stays fast; shrunk failures are kept in `tests/it/server.proptest-regressions`): owner,

@@ -146,16 +146,51 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 
 /// `ListBackupJobs`.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    use super::filters::{Window, matches, text};
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    let state = input.get("ByState").and_then(Value::as_str);
+    let created = Window::read(input, "ByCreatedAfter", "ByCreatedBefore")?;
+    let completed = Window::read(input, "ByCompleteAfter", "ByCompleteBefore")?;
+    // The member a filter reads, as the job shows it. A backup job ends as it starts
+    // (COMPLETED, SUCCESS); copylab starts no composite jobs, so none has a parent.
+    let by = [
+        ("ByState", "State"),
+        ("ByResourceArn", "ResourceArn"),
+        ("ByResourceType", "ResourceType"),
+        ("ByBackupVaultName", "BackupVaultName"),
+        ("ByParentJobId", "ParentJobId"),
+    ];
+    let category = text(input, "ByMessageCategory").filter(|c| *c != "ANY");
+    // `ByAccountId`: the caller's own jobs; another account's (or `*`) only for the management
+    // account of its organization, as ListCopyJobs shows them.
+    let account_filter = text(input, "ByAccountId");
+    let management_of = |owner: &str| {
+        ctx.state
+            .world
+            .organizations
+            .iter()
+            .any(|o| o.management_account == account && o.accounts.iter().any(|a| a.id == owner))
+    };
     let jobs: Vec<Value> = ctx
         .state
         .services
         .backup
         .backup_jobs
         .iter()
-        .filter(|j| j["AccountId"] == account.as_str() && j["Region"] == region.as_str())
-        .filter(|j| state.is_none_or(|s| j["State"] == s))
+        .filter(|j| j["Region"] == region.as_str())
+        .filter(|j| {
+            let owner = j["AccountId"].as_str().unwrap_or_default();
+            match account_filter {
+                None => owner == account,
+                Some(filter) if filter != "*" && filter != owner => false,
+                Some(_) => owner == account || management_of(owner),
+            }
+        })
+        .filter(|j| {
+            by.iter()
+                .all(|(filter, member)| matches(text(input, filter), j[*member].as_str()))
+        })
+        .filter(|j| matches(category, j["MessageCategory"].as_str()))
+        .filter(|j| created.contains(j["CreationDate"].as_f64()) && completed.contains(j["CompletionDate"].as_f64()))
         .cloned()
         .collect();
     super::page_after(&jobs, input, "BackupJobs", "BackupJobId")

@@ -210,6 +210,10 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         filter("ByMessageCategory"),
         filter("BySourceRecoveryPointArn"),
     );
+    let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore")?;
+    let completed = super::filters::Window::read(input, "ByCompleteAfter", "ByCompleteBefore")?;
+    // copylab starts no composite jobs (CloudFormation stacks), so no job has a parent.
+    let parent = super::filters::text(input, "ByParentJobId");
     // The filters a job's record answers (the rendered job shows the same values).
     let matches = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
     let keep = |j: &CopyJobRecord| {
@@ -219,10 +223,12 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             && matches(&resource_arn, Some(&j.resource_arn))
             && matches(&destination, j.request.destination_backup_vault_arn.as_deref())
             && matches(&source_rp, j.request.recovery_point_arn.as_deref())
+            && created.contains(Some(j.created))
+            && super::filters::matches(parent, None)
     };
     let jobs = &ctx.state.services.backup.jobs;
     let category = category.filter(|c| c != "ANY");
-    if state.is_none() && category.is_none() {
+    if state.is_none() && category.is_none() && completed.is_open() {
         // Read from the token's job on, only as far as the page: a page costs its jobs, not
         // every job kept.
         let page = crate::wire::paging::Paging::NEXT_TOKEN.page_after_indexed(
@@ -236,13 +242,15 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         )?;
         return Ok(page.into_body("CopyJobs", "NextToken"));
     }
-    // State and message category change as a job progresses: read them as it shows them.
+    // State, message category and completion change as a job progresses: read them as it
+    // shows them.
     let jobs: Vec<Value> = jobs
         .iter()
         .filter(|j| keep(j))
         .map(|j| describe_job(ctx, j))
         .filter(|j| state.as_deref().is_none_or(|s| j["State"] == s))
         .filter(|j| category.as_deref().is_none_or(|s| j["MessageCategory"] == s))
+        .filter(|j| completed.contains(j["CompletionDate"].as_f64()))
         .collect();
     super::page_after(&jobs, input, "CopyJobs", "CopyJobId")
 }
@@ -322,15 +330,30 @@ pub fn describe_recovery_point(ctx: &mut Ctx<'_>, input: &Map<String, Value>) ->
 pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let vault_name = str_member(input, "BackupVaultName")?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    if !ctx
-        .state
-        .world
-        .vaults
-        .iter()
-        .any(|v| v.account == account && v.region == region && v.name == vault_name)
+    // `BackupVaultAccountId` names the owner of a vault shared with the caller; copylab models
+    // no sharing, so another account's vault is one the caller cannot see.
+    let owner_ok = super::filters::matches(super::filters::text(input, "BackupVaultAccountId"), Some(&account));
+    if !owner_ok
+        || !ctx
+            .state
+            .world
+            .vaults
+            .iter()
+            .any(|v| v.account == account && v.region == region && v.name == vault_name)
     {
         return Err(ApiError::access_denied());
     }
+    let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore")?;
+    let (resource_arn, resource_type) = (
+        super::filters::text(input, "ByResourceArn"),
+        super::filters::text(input, "ByResourceType"),
+    );
+    // No recovery point has a backup plan (copylab runs no plans yet) or a parent (no
+    // composite backups): those filters keep none.
+    let (plan, parent) = (
+        super::filters::text(input, "ByBackupPlanId"),
+        super::filters::text(input, "ByParentRecoveryPointArn"),
+    );
     let vault_arn = format!(
         "arn:{}:backup:{region}:{account}:backup-vault:{vault_name}",
         copylab_rules::regions::partition(&region)
@@ -345,7 +368,11 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
             // A recovery point without an account belongs to the only vault of that name.
             rp.account.is_some() || ctx.state.world.vaults.iter().filter(|v| v.name == vault_name).count() == 1
         })
+        .filter(|rp| super::filters::matches(resource_arn, Some(&rp.resource_arn)))
+        .filter(|rp| super::filters::matches(resource_type, Some(&rp.resource_type)))
+        .filter(|_| super::filters::matches(plan, None) && super::filters::matches(parent, None))
         .map(|rp| recovery_point_view(ctx, rp, &vault_arn))
+        .filter(|view| created.contains(view["CreationDate"].as_f64()))
         .collect();
     page(&points, input, "RecoveryPoints")
 }

@@ -8,6 +8,7 @@ use crate::wire::model::Routes;
 
 pub mod backup_jobs;
 pub mod copy_jobs;
+pub mod filters;
 pub mod settings;
 pub mod state;
 pub mod tags;

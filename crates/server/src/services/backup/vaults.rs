@@ -103,16 +103,21 @@ fn describe_vault<'v>(ctx: &Ctx<'_>, vault: &'v BackupVault) -> VaultDescription
     VaultDescription {
         backup_vault_name: &vault.name,
         backup_vault_arn: arn(vault),
-        vault_type: match vault.vault_type {
-            VaultType::BackupVault => "BACKUP_VAULT",
-            VaultType::LogicallyAirGappedBackupVault => "LOGICALLY_AIR_GAPPED_BACKUP_VAULT",
-        },
+        vault_type: vault_type_name(vault),
         encryption_key_arn: key_arn(vault),
         creation_date: model_date(ctx),
         number_of_recovery_points: recovery_points(ctx, vault),
         locked: lock.is_some(),
         min_retention_days: lock.and_then(|l| l.min_retention_days),
         max_retention_days: lock.and_then(|l| l.max_retention_days),
+    }
+}
+
+/// The vault's `VaultType`.
+fn vault_type_name(vault: &BackupVault) -> &'static str {
+    match vault.vault_type {
+        VaultType::BackupVault => "BACKUP_VAULT",
+        VaultType::LogicallyAirGappedBackupVault => "LOGICALLY_AIR_GAPPED_BACKUP_VAULT",
     }
 }
 
@@ -139,12 +144,18 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output,
 
 /// `ListBackupVaults`.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, ApiError> {
+    let vault_type = super::filters::text(input, "ByVaultType");
+    // `ByShared`: the vaults shared with the caller through AWS RAM (logically air-gapped
+    // vaults); copylab models no sharing, so `true` lists none of the caller's own.
+    let shared = input.get("ByShared").and_then(Value::as_bool).unwrap_or(false);
     let vaults: Vec<&BackupVault> = ctx
         .state
         .world
         .vaults
         .iter()
         .filter(|v| v.account == ctx.caller.account && v.region == ctx.caller.region)
+        .filter(|v| super::filters::matches(vault_type, Some(vault_type_name(v))))
+        .filter(|_| !shared)
         .collect();
     let window = super::window(vaults.len(), input)?;
     Output::typed(&ListBackupVaultsOutput {
