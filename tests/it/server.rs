@@ -1122,6 +1122,30 @@ async fn send_json1(app: &axum::Router, target: &str, account: &str, body: &str)
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
+/// ListKeys' `ResourceOwners` (newer than the pinned Rust SDK, so sent raw): `SELF` (and no
+/// value) lists the caller's keys; `OTHER_ACCOUNTS_VIA_RAM` alone lists none, as copylab models
+/// no AWS RAM sharing.
+#[tokio::test]
+async fn list_keys_resource_owners_is_applied() {
+    let app = server(default_world(), Progression::Instant);
+    let count = |body: Value| {
+        let app = app.clone();
+        async move {
+            let (status, answer) = send_json1(&app, "TrentService.ListKeys", "111122223333", &body.to_string()).await;
+            assert_eq!(status, StatusCode::OK, "{body}: {answer}");
+            answer["Keys"].as_array().map_or(0, Vec::len)
+        }
+    };
+    let own = count(json!({})).await;
+    assert!(own > 0);
+    assert_eq!(count(json!({"ResourceOwners": ["SELF"]})).await, own);
+    assert_eq!(
+        count(json!({"ResourceOwners": ["OTHER_ACCOUNTS_VIA_RAM", "SELF"]})).await,
+        own
+    );
+    assert_eq!(count(json!({"ResourceOwners": ["OTHER_ACCOUNTS_VIA_RAM"]})).await, 0);
+}
+
 /// Sends one query-protocol request to `service` (`iam`, `sts`) as `account`; returns the
 /// status and the XML answer.
 async fn send_query(app: &axum::Router, service: &str, account: &str, form: &str) -> (StatusCode, String) {

@@ -489,12 +489,18 @@ impl Kms<'_> {
 
     fn list_keys(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let (account, region) = (&self.caller.account, &self.caller.region);
+        // `ResourceOwners`: `SELF` (the default) lists the caller's keys; `OTHER_ACCOUNTS_VIA_RAM`
+        // the keys other accounts share through AWS RAM, which copylab does not model: none.
+        let own = input
+            .get("ResourceOwners")
+            .and_then(Value::as_array)
+            .is_none_or(|owners| owners.iter().any(|o| o == "SELF"));
         let keys: Vec<Value> = self
             .state
             .world
             .keys
             .iter()
-            .filter(|k| arn_parts(&k.arn).is_some_and(|p| p[3] == region && p[4] == account))
+            .filter(|k| own && arn_parts(&k.arn).is_some_and(|p| p[3] == region && p[4] == account))
             .filter_map(|k| {
                 let id = k.arn.rsplit_once("key/")?.1;
                 Some(json!({"KeyId": id, "KeyArn": k.arn}))
