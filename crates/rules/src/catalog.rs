@@ -160,7 +160,11 @@ pub static MESSAGES: &[Message] = &[
     Message {
         id: "destination-vault-default-key",
         text: "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by an AWS KMS key may be copied.",
-        variants: &[],
+        variants: &[Variant {
+            text: "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by a customer master key (CMK) may be copied.",
+            when: "older wording, from before KMS renamed customer master keys to KMS keys, as the Knowledge Center article quotes it (the article prints it without spaces after the periods)",
+            source: "Knowledge Center article, seed-ja.txt line 56",
+        }],
         reach: Reach::Producible,
         delivery: job("InvalidParameters"),
         provenance: documented(
