@@ -341,6 +341,80 @@ async fn copy_job_records_are_removed_30_days_after_they_finish() {
     );
 }
 
+/// A backup of a declared resource keeps the resource's key when AWS Backup does not fully
+/// manage its type (the encryption page), so its cross-account copy is decided by that key: an
+/// EBS volume under `aws/ebs` fails as AWS fails it, one under a key the destination may use
+/// completes. A DynamoDB table backed up without advanced features gets DynamoDB's own ARN. No
+/// answer carries a `null` member.
+#[tokio::test]
+async fn a_declared_resources_key_travels_with_its_backup_and_decides_its_copy() {
+    let app = server(default_world(), Progression::Instant);
+    let role = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let cases = [
+        (
+            "vol-0aaaaaaaaaaaaaaa1",
+            "alias/aws/ebs",
+            "FAILED",
+            Some("Encrypted snapshots with Amazon EBS default key cannot be shared"),
+        ),
+        (
+            "vol-0aaaaaaaaaaaaaaa2",
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "COMPLETED",
+            None,
+        ),
+    ];
+    for (volume, key, state, message) in cases {
+        let volume_arn = format!("arn:aws:ec2:us-east-1:111122223333:volume/{volume}");
+        let declared = json!({"arn": volume_arn, "resource_type": "EBS", "encryption_key_arn": key}).to_string();
+        let (status, _, answer) = send(&app, "POST", "/_copylab/resources", None, &declared).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let backup =
+            json!({"BackupVaultName": "SourceVault", "ResourceArn": volume_arn, "IamRoleArn": role}).to_string();
+        let (status, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &backup).await;
+        assert!(status.is_success(), "{job}");
+        let rp = job["RecoveryPointArn"].as_str().unwrap().to_owned();
+        let path = format!(
+            "/backup-vaults/SourceVault/recovery-points/{}",
+            rp.replace(':', "%3A").replace('/', "%2F")
+        );
+        let (_, _, point) = send(&app, "GET", &path, Some(SOURCE), "").await;
+        assert_eq!(point["IsEncrypted"], true, "{point}");
+        // A member without a value is left out, as AWS leaves it out (`Lifecycle` here).
+        assert!(point.as_object().unwrap().values().all(|v| !v.is_null()), "{point}");
+        assert!(point.get("Lifecycle").is_none(), "{point}");
+        assert!(
+            point["EncryptionKeyArn"]
+                .as_str()
+                .unwrap()
+                .ends_with(key.trim_start_matches("arn:aws:kms:us-east-1:111122223333:")),
+            "{point}"
+        );
+        let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(&rp, destination)).await;
+        let id = copy["CopyJobId"].as_str().unwrap();
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        assert_eq!(described["CopyJob"]["State"], state, "{volume}: {described}");
+        assert_eq!(
+            described["CopyJob"]["StatusMessage"].as_str(),
+            message,
+            "{volume}: {described}"
+        );
+    }
+    let table = json!({"BackupVaultName": "SourceVault", "ResourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/Orders", "IamRoleArn": role}).to_string();
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &table).await;
+    let rp = job["RecoveryPointArn"].as_str().unwrap();
+    let id = rp
+        .strip_prefix("arn:aws:dynamodb:us-east-1:111122223333:table/Orders/backup/")
+        .unwrap_or_else(|| panic!("{rp}"));
+    let (millis, suffix) = id.split_once('-').unwrap();
+    assert_eq!((millis.len(), suffix.len()), (14, 8), "{rp}");
+    assert!(
+        millis.bytes().all(|b| b.is_ascii_digit()) && suffix.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{rp}"
+    );
+}
+
 /// Every `By*` filter of the AWS Backup list operations copylab serves is applied (none is
 /// accepted and ignored): ListBackupVaults, ListCopyJobs, ListRecoveryPointsByBackupVault and
 /// ListBackupJobs, one query per filter, against the unfiltered list.

@@ -305,9 +305,31 @@ fn through_edge(
     (answer.request_id, answer.result)
 }
 
+/// A JSON answer without its `null` members: AWS leaves a member it has no value for out of
+/// the body; handlers may write `null` for one (the one place that takes them out).
+fn without_nulls(output: Output) -> Output {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(members) => {
+                members.retain(|_, v| !v.is_null());
+                members.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    match output {
+        Output::Json(mut body) => {
+            strip(&mut body);
+            Output::Json(body)
+        }
+        other => other,
+    }
+}
+
 /// The answer in the service's protocol.
 fn render(service: &Service, operation: &str, request_id: &str, result: Result<Output, ApiError>) -> Response {
-    match (service.protocol, result) {
+    match (service.protocol, result.map(without_nulls)) {
         (Protocol::RestJson, Ok(Output::Json(body))) => rest_json::response(body, request_id),
         (Protocol::Json, Ok(Output::Json(body))) => json1::response(&body, request_id),
         (Protocol::RestJson, Ok(Output::JsonText(body))) => rest_json::text_response(body, request_id),

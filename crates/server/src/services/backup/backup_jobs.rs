@@ -72,10 +72,22 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let resource_type = resource_type.as_str();
     let fully_managed = features::feature_row(resource_type, advanced).is_some_and(|r| r.fully_managed);
     let vault_key = vault.encryption_key.clone();
-    let arn = if resource_type == "DynamoDB" && advanced {
-        copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids)
-    } else {
-        copylab_rules::generate::recovery_point_arn(resource_type, &region, &account, &mut ctx.state.ids)
+    let created = ctx.state.now();
+    let partition = copylab_rules::regions::partition(&region);
+    let arn = match (resource_type, advanced) {
+        ("DynamoDB", true) => copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids),
+        // Without advanced features a DynamoDB backup is DynamoDB's own, named after its table
+        // (facts aws-backup-facts §6: `table/MyDynamoDBTable/backup/01547087347000-c8b6kdk3`,
+        // the creation time in milliseconds and eight characters).
+        ("DynamoDB", false) => {
+            let table = resource_arn.rsplit_once(":table/").map_or("table", |(_, t)| t);
+            format!(
+                "arn:{partition}:dynamodb:{region}:{account}:table/{table}/backup/{:014}-{}",
+                (created * 1000.0) as u64,
+                ctx.state.ids.hex(8)
+            )
+        }
+        _ => copylab_rules::generate::recovery_point_arn(resource_type, &region, &account, &mut ctx.state.ids),
     };
     let mut tags: std::collections::BTreeMap<String, String> =
         declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
@@ -91,12 +103,13 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         account: Some(account.clone()),
         resource_type: resource_type.to_owned(),
         resource_arn: resource_arn.clone(),
-        // Modeled: types not fully managed keep the resource's key, which copylab does not know
-        // for resources outside the world; fully managed ones take the vault's key.
+        // Fully managed types take the vault's key; the others keep the resource's own (the
+        // encryption page), which copylab knows for a declared resource (`POST
+        // /_copylab/resources`) and takes as unencrypted for any other.
         encryption_key: if fully_managed {
             Some(vault_key.unwrap_or_else(|| "alias/aws/backup".to_owned()))
         } else {
-            None
+            declared.as_ref().and_then(|r| r.encryption_key_arn.clone())
         },
         tags,
         status: Default::default(),
@@ -107,8 +120,6 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         lifecycle,
     });
     let id = ctx.state.ids.uuid_upper();
-    let created = ctx.state.now();
-    let partition = copylab_rules::regions::partition(&region);
     ctx.state.services.backup.backup_jobs.push(json!({
         "AccountId": account,
         "BackupJobId": id,
