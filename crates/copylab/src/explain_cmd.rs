@@ -201,7 +201,14 @@ fn render(loaded: &LoadedScenario, verdict: &Verdict, differences: Option<&[Stri
             }
             if let Some(rp) = destination_recovery_point {
                 let _ = writeln!(s, "  destination recovery point: {}", rp.arn);
-                let _ = writeln!(s, "  encrypted with: {}", rp.encryption_key_arn);
+                match &rp.encryption_key_arn {
+                    Some(key) => {
+                        let _ = writeln!(s, "  encrypted with: {key}");
+                    }
+                    None => {
+                        let _ = writeln!(s, "  unencrypted, as its source");
+                    }
+                }
             }
         }
     }

@@ -87,8 +87,11 @@ impl MessageRef {
 pub struct DestinationRecoveryPoint {
     /// `DestinationRecoveryPointArn`.
     pub arn: String,
-    /// The key that encrypts it (`DestinationEncryptionKeyArn`).
-    pub encryption_key_arn: String,
+    /// The key that encrypts it (`DestinationEncryptionKeyArn`); `None` for a copy left
+    /// unencrypted ("Copies of unencrypted Amazon Aurora, Amazon DocumentDB, and Amazon Neptune
+    /// clusters are also unencrypted", aws-backup-facts.md, encryption page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_key_arn: Option<String>,
     /// Its `DeleteAfterDays`, if any.
     pub delete_after_days: Option<i64>,
     /// The tags copied.

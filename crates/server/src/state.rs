@@ -201,7 +201,7 @@ impl ServerState {
                 account: Some(account),
                 resource_type,
                 resource_arn,
-                encryption_key: Some(rp.encryption_key_arn.clone()),
+                encryption_key: rp.encryption_key_arn.clone(),
                 tags: rp.tags.clone(),
                 status: Default::default(),
                 storage_class: Default::default(),

@@ -178,9 +178,14 @@ impl Ctx<'_> {
                 _ => format!("arn:{p}:ec2:{region}::snapshot/snap-{}", ids.hex(17)),
             }
         };
+        // "Copies of unencrypted Amazon Aurora, Amazon DocumentDB, and Amazon Neptune clusters
+        // are also unencrypted" (the encryption page); every other copy takes the destination
+        // vault's key.
+        let stays_unencrypted = matches!(ctx.resource_type(), "Aurora" | "DocumentDB" | "Neptune")
+            && ctx.recovery_point.encryption_key.is_none();
         DestinationRecoveryPoint {
             arn,
-            encryption_key_arn: ctx.destination_key.arn(),
+            encryption_key_arn: (!stays_unencrypted).then(|| ctx.destination_key.arn()),
             delete_after_days: retention_days(ctx),
             tags: ctx.recovery_point.tags.clone(),
         }
