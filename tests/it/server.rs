@@ -415,6 +415,37 @@ async fn a_declared_resources_key_travels_with_its_backup_and_decides_its_copy()
     );
 }
 
+/// DescribeRecoveryPoint and ListRecoveryPointsByBackupVault show a recovery point's own
+/// status (it was always COMPLETED); the world's `deleted` is the model's DELETING.
+#[tokio::test]
+async fn recovery_points_show_their_own_status() {
+    use copylab_rules::world::RecoveryPointStatus;
+    let mut world = default_world();
+    let statuses = [
+        (RecoveryPointStatus::Partial, "PARTIAL"),
+        (RecoveryPointStatus::Expired, "EXPIRED"),
+        (RecoveryPointStatus::Deleted, "DELETING"),
+        (RecoveryPointStatus::Completed, "COMPLETED"),
+    ];
+    for (rp, (status, _)) in world.recovery_points.iter_mut().zip(statuses) {
+        rp.status = status;
+    }
+    let points: Vec<String> = world.recovery_points.iter().map(|rp| rp.arn.clone()).collect();
+    let app = server(world, Progression::Instant);
+    for (arn, (_, shown)) in points.iter().zip(statuses) {
+        let path = format!(
+            "/backup-vaults/SourceVault/recovery-points/{}",
+            arn.replace(':', "%3A").replace('/', "%2F")
+        );
+        let (status, _, point) = send(&app, "GET", &path, Some(SOURCE), "").await;
+        assert_eq!(
+            (status, point["Status"].as_str()),
+            (StatusCode::OK, Some(shown)),
+            "{point}"
+        );
+    }
+}
+
 /// Every `By*` filter of the AWS Backup list operations copylab serves is applied (none is
 /// accepted and ignored): ListBackupVaults, ListCopyJobs, ListRecoveryPointsByBackupVault and
 /// ListBackupJobs, one query per filter, against the unfiltered list.
