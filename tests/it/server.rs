@@ -396,6 +396,14 @@ async fn a_declared_resources_key_travels_with_its_backup_and_decides_its_copy()
         let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
         assert_eq!(described["CopyJob"]["State"], state, "{volume}: {described}");
         assert_eq!(
+            described["CopyJob"]["DestinationVaultType"], "BACKUP_VAULT",
+            "{described}"
+        );
+        assert!(
+            described["CopyJob"].get("DestinationVaultLockState").is_none(),
+            "{described}"
+        );
+        assert_eq!(
             described["CopyJob"]["StatusMessage"].as_str(),
             message,
             "{volume}: {described}"
@@ -412,6 +420,34 @@ async fn a_declared_resources_key_travels_with_its_backup_and_decides_its_copy()
     assert!(
         millis.bytes().all(|b| b.is_ascii_digit()) && suffix.bytes().all(|b| b.is_ascii_hexdigit()),
         "{rp}"
+    );
+}
+
+/// DescribeCopyJob names the destination vault's type and, for a logically air-gapped vault,
+/// its lock state.
+#[tokio::test]
+async fn a_copy_job_names_its_destination_vaults_type_and_an_air_gapped_vaults_lock_state() {
+    use copylab_rules::world::{VaultLock, VaultType};
+    let mut world = default_world();
+    let vault = world.vaults.iter_mut().find(|v| v.name == "DestinationVault").unwrap();
+    vault.vault_type = VaultType::LogicallyAirGappedBackupVault;
+    vault.lock = Some(VaultLock {
+        min_retention_days: Some(7),
+        max_retention_days: Some(365),
+    });
+    let app = server(world, Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let rp = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+    let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    assert_eq!(
+        described["CopyJob"]["DestinationVaultType"], "LOGICALLY_AIR_GAPPED_BACKUP_VAULT",
+        "{described}"
+    );
+    assert_eq!(
+        described["CopyJob"]["DestinationVaultLockState"], "LOCKED",
+        "{described}"
     );
 }
 

@@ -125,6 +125,32 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         "IamRoleArn": job.request.iam_role_arn,
         "IsParent": false,
     });
+    // The destination vault's type, and for a logically air-gapped vault its lock state
+    // (the model documents `DestinationVaultLockState` for those; whether AWS sends it for a
+    // standard vault is not documented, so copylab leaves it out).
+    let destination = job
+        .request
+        .destination_backup_vault_arn
+        .as_deref()
+        .and_then(copylab_rules::arn::VaultArn::parse)
+        .and_then(|arn| {
+            ctx.state
+                .world
+                .vaults
+                .iter()
+                .find(|v| v.account == arn.account && v.region == arn.region && v.name == arn.name)
+        });
+    if let Some(vault) = destination {
+        let air_gapped = vault.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault;
+        body["DestinationVaultType"] = json!(if air_gapped {
+            "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+        } else {
+            "BACKUP_VAULT"
+        });
+        if air_gapped {
+            body["DestinationVaultLockState"] = json!(if vault.lock.is_some() { "LOCKED" } else { "UNLOCKED" });
+        }
+    }
     if state == job.end_state() {
         body["CompletionDate"] = json!(job.completed());
         if let Outcome::CopyJob {
