@@ -122,6 +122,8 @@ fn copy_job(value: &Value) -> CopyJob {
         .set_source_backup_vault_arn(string(value, "SourceBackupVaultArn"))
         .set_source_recovery_point_arn(string(value, "SourceRecoveryPointArn"))
         .set_destination_backup_vault_arn(string(value, "DestinationBackupVaultArn"))
+        .set_destination_vault_type(string(value, "DestinationVaultType"))
+        .set_destination_vault_lock_state(string(value, "DestinationVaultLockState"))
         .set_destination_recovery_point_arn(string(value, "DestinationRecoveryPointArn"))
         .set_destination_encryption_key_arn(string(value, "DestinationEncryptionKeyArn"))
         .set_destination_recovery_point_lifecycle(value.get("DestinationRecoveryPointLifecycle").and_then(lifecycle))
