@@ -759,11 +759,11 @@ fn the_labs_sessions_together_stay_within_their_memory_bound() {
 #[tokio::test]
 async fn a_web_page_elsewhere_can_neither_rebind_nor_post_to_copylab_and_the_labs_pages_say_so() {
     let world = crate::support::default_world();
-    let mut state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
-    // As `copylab serve` sets it.
-    state.allowed_hosts = Some(vec!["copylab".to_owned()]);
+    let state = ServerState::new(world, 1, None, Wording::Current, Progression::Instant);
     let lab = copylab_lab::web::Lab::new(copylab::scenario::builtin_catalog());
     let app = copylab_lab::web::app(std::sync::Arc::new(tokio::sync::Mutex::new(state)), lab);
+    // As `copylab serve` sets it.
+    let app = copylab_server::guard::allow_hosts(app, vec!["copylab".to_owned()]);
     let send = |method: &str, uri: &str, host: &str, origin: Option<&str>| {
         let mut builder = axum::http::Request::builder()
             .method(method)

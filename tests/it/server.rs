@@ -1044,11 +1044,47 @@ mod random_requests {
     }
 }
 
+/// Health never waits behind another request: it answers while the state's lock is held (a
+/// long write), from no state and without a request id.
+#[tokio::test]
+async fn health_answers_while_another_request_holds_the_state() {
+    let shared = Arc::new(Mutex::new(ServerState::new(
+        default_world(),
+        7,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )));
+    let app = copylab_server::app(shared.clone());
+    let held = shared.lock().await;
+    let health = Request::builder().uri("/_copylab/health").body(Body::empty()).unwrap();
+    let response = tokio::time::timeout(std::time::Duration::from_secs(5), app.clone().oneshot(health))
+        .await
+        .expect("health waited for the state's lock")
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(!response.headers().contains_key("x-amzn-requestid"));
+    // Any other request waits for the lock, as it must.
+    let state = Request::builder().uri("/_copylab/state").body(Body::empty()).unwrap();
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(200), app.clone().oneshot(state))
+            .await
+            .is_err()
+    );
+    drop(held);
+}
+
 #[tokio::test]
 async fn control_api_health_state_round_trip_reset_resources_clock_and_diagnosis() {
     let app = server(default_world(), Progression::Realtime(1.0));
-    let (status, _, health) = send(&app, "GET", "/_copylab/health", None, "").await;
-    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let response = app
+        .clone()
+        .oneshot(Request::builder().uri("/_copylab/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let health: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(health["status"], "ok");
     // GET state is accepted back by POST scenario.
     let (_, _, state) = send(&app, "GET", "/_copylab/state", None, "").await;
     let (status, _, loaded) = send(&app, "POST", "/_copylab/scenario", None, &state.to_string()).await;

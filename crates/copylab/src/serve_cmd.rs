@@ -62,7 +62,6 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
     state.builtin_scenarios = Some(scenario::builtin);
-    state.allowed_hosts = Some(args.allow_hosts.clone());
     let level = match args.verbose {
         0 => tracing_subscriber::filter::LevelFilter::WARN,
         1 => tracing_subscriber::filter::LevelFilter::INFO,
@@ -87,7 +86,12 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         println!("{}", copylab_server::export_line(&state, &url));
         println!("copylab serve: the training lab on {url}/ (open it in a browser)");
         let shared = std::sync::Arc::new(tokio::sync::Mutex::new(state));
-        copylab_server::serve(listener, copylab_lab::web::app(shared, lab)).await
+        let router = copylab_lab::web::app(shared, lab);
+        copylab_server::serve(
+            listener,
+            copylab_server::guard::allow_hosts(router, args.allow_hosts.clone()),
+        )
+        .await
     });
     match served {
         Ok(()) => Ok(exit::OK),

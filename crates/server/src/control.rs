@@ -33,7 +33,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
     let json_body =
         || -> Result<Value, String> { serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}")) };
     match (method.as_str(), path) {
-        ("GET", "health") => ok(json!({"status": "ok", "implemented_operations": *IMPLEMENTED})),
+        ("GET", "health") => health(),
         ("GET", "clock") => ok(clock(state)),
         ("GET", "state") => ok(snapshot(state)),
         ("POST", "reset") => {
@@ -131,6 +131,12 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
 }
 
 /// The clock: virtual now (epoch seconds and ISO 8601), where it started, its scale, and what
+/// `GET /_copylab/health`: answered from no state (so it never waits for the state's lock, and
+/// carries no request id).
+pub fn health() -> Response {
+    ok(json!({"status": "ok", "implemented_operations": *IMPLEMENTED}))
+}
+
 /// `clock/advance` has added.
 fn clock(state: &ServerState) -> Value {
     let now = state.clock.now();

@@ -4,10 +4,21 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// The refusal of a request whose `Host` is not allowed (`allowed`: `None` allows any), or that
-/// carries an `Origin` other than its own `Host` on a method that changes state; `None` lets it
-/// through.
-pub fn check(parts: &Parts, allowed: Option<&[String]>) -> Option<Response> {
+/// The names besides loopback names and IP literals a server answers to (`copylab serve
+/// --allow-host`), set once on its router by [`allow_hosts`] and read from each request, so that
+/// the check needs no lock. A router without it (in-process servers) answers any `Host`.
+#[derive(Debug, Clone)]
+pub struct AllowedHosts(pub std::sync::Arc<[String]>);
+
+/// `router`, answering only loopback names, IP literals and `names` in `Host`.
+pub fn allow_hosts(router: axum::Router, names: Vec<String>) -> axum::Router {
+    router.layer(axum::Extension(AllowedHosts(names.into())))
+}
+
+/// The refusal of a request whose `Host` is not allowed (see [`AllowedHosts`]), or that carries
+/// an `Origin` other than its own `Host` on a method that changes state; `None` lets it through.
+pub fn check(parts: &Parts) -> Option<Response> {
+    let allowed = parts.extensions.get::<AllowedHosts>().map(|a| &*a.0);
     let host = parts
         .headers
         .get("host")

@@ -48,6 +48,13 @@ async fn route(axum::extract::State(shared): axum::extract::State<Shared>, reque
 /// for (what a mounted lab does not claim comes here too).
 pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    if let Some(refused) = guard::check(&parts) {
+        return refused;
+    }
+    // Health needs no state: it never waits behind another request.
+    if parts.method == axum::http::Method::GET && parts.uri.path() == "/_copylab/health" {
+        return control::health();
+    }
     // The body is read before the state is locked, so a slow client stalls nobody else.
     let body = read_body(&parts, body).await;
     let wall_now = std::time::SystemTime::now();
@@ -58,9 +65,6 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
         _ => None,
     };
     let mut state = shared.lock().await;
-    if let Some(refused) = guard::check(&parts, state.allowed_hosts.as_deref()) {
-        return refused;
-    }
     let body = match body {
         Ok(body) => body,
         Err(error) => return wire::rest_json::error_response(&error, &state.request_id()),

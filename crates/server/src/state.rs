@@ -45,10 +45,6 @@ pub struct ServerState {
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
     /// embeds the catalog); it must never open a file, since a client chooses the name.
     pub builtin_scenarios: Option<fn(&str) -> Option<copylab_rules::Scenario>>,
-    /// Which `Host` values are answered: `None` answers any (in-process, where no browser
-    /// reaches); `copylab serve` sets loopback names, IP literals and its `--allow-host`s, so a
-    /// web page cannot reach it through DNS rebinding ([`crate::guard`]).
-    pub allowed_hosts: Option<Vec<String>>,
 }
 
 impl ServerState {
@@ -73,7 +69,6 @@ impl ServerState {
             clock,
             initial,
             builtin_scenarios: None,
-            allowed_hosts: None,
         }
     }
 

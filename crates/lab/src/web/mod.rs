@@ -71,10 +71,10 @@ async fn route(server: copylab_server::Shared, lab: Arc<Mutex<Lab>>, request: Re
         Ok(body) => body,
         Err(error) => return json_response(error.status, json!({"error": error.message})),
     };
-    let server = server.lock().await;
-    if let Some(refused) = copylab_server::guard::check(&parts, server.allowed_hosts.as_deref()) {
+    if let Some(refused) = copylab_server::guard::check(&parts) {
         return refused;
     }
+    let server = server.lock().await;
     let mut lab = lab.lock().await;
     handle(
         &mut lab,
