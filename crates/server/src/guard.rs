@@ -21,7 +21,7 @@ pub fn check(parts: &Parts) -> Option<Response> {
     let allowed = parts.extensions.get::<AllowedHosts>().map(|a| &*a.0);
     let host = parts
         .headers
-        .get("host")
+        .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if let Some(allowed) = allowed
@@ -32,7 +32,10 @@ pub fn check(parts: &Parts) -> Option<Response> {
         )));
     }
     let changes_state = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-    if let Some(origin) = parts.headers.get("origin").and_then(|v| v.to_str().ok())
+    if let Some(origin) = parts
+        .headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
         && changes_state
         && origin_host(origin) != Some(host)
     {

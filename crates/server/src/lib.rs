@@ -96,6 +96,10 @@ fn sent<'a>(parts: &'a axum::http::request::Parts, body: &'a [u8]) -> wire::sigv
 /// Reads a request's body, at most [`MAX_BODY_BYTES`], within its connection's body read
 /// timeout when it came through [`listen::run`] (in-process requests have none).
 pub async fn read_body(parts: &axum::http::request::Parts, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    // Most AWS reads (GET) send no body: nothing to wait for.
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return Ok(axum::body::Bytes::new());
+    }
     let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
     let read = match parts.extensions.get::<listen::BodyReadTimeout>() {
         None => read.await,

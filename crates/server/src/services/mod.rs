@@ -18,6 +18,9 @@ use crate::wire::model::Operation;
 use crate::wire::sigv4::Sent;
 use crate::wire::{ApiError, Protocol, Rejection, json1, query, rest_json};
 
+/// `X-Amz-Target`, named once (a header name by text is parsed on every lookup).
+const X_AMZ_TARGET: axum::http::HeaderName = axum::http::HeaderName::from_static("x-amz-target");
+
 /// Every service copylab serves.
 pub static SERVICES: [&Service; 5] = [
     &backup::SERVICE,
@@ -147,7 +150,7 @@ pub fn edge(sent: &Sent<'_>) -> Edge {
             input,
         };
     }
-    if let Some(target) = sent.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+    if let Some(target) = sent.headers.get(X_AMZ_TARGET).and_then(|v| v.to_str().ok()) {
         let Some((prefix, service)) = JSON_SERVICES.iter().find(|(prefix, _)| target.starts_with(prefix)) else {
             let error = ApiError::new(
                 "UnknownOperationException",
@@ -239,7 +242,7 @@ impl Edge {
 fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
     let scope_service = sent
         .headers
-        .get("authorization")
+        .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(crate::wire::sigv4::authorization)
         .and_then(|a| a.scope.split('/').nth(3));
@@ -251,7 +254,7 @@ fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
     let form_post = sent.method == "POST"
         && sent
             .headers
-            .get("content-type")
+            .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if !form_post {

@@ -144,7 +144,10 @@ pub fn authenticate(
 ) -> Result<Caller, Rejection> {
     // A credential scoped to another service is refused, signed or not (the code is the
     // protocol's signature code; the text is modeled).
-    let authorization = sent.headers.get("authorization").and_then(|v| v.to_str().ok());
+    let authorization = sent
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let scope = authorization.and_then(super::sigv4::authorization).map(|a| a.scope);
     if let Some(scoped) = scope.and_then(|s| s.split('/').nth(3)).filter(|s| *s != signing_name) {
         return Err(ApiError::new(
