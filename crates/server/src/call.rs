@@ -12,7 +12,7 @@ pub struct Ctx<'s> {
     /// The server state (locked for the request).
     pub state: &'s mut ServerState,
     /// Who calls.
-    pub caller: Caller,
+    pub caller: &'s Caller,
 }
 
 /// A handler's answer.
@@ -127,10 +127,7 @@ fn run(
         return Err(ApiError::not_implemented(operation));
     }
     crate::wire::members::check(model, input).map_err(|v| Rejection::Invalid(v).into_error(service.protocol))?;
-    let mut ctx = Ctx {
-        state,
-        caller: caller.clone(),
-    };
+    let mut ctx = Ctx { state, caller };
     if ServerState::unguarded(operation) {
         return (service.run)(operation, &mut ctx, input);
     }

@@ -319,12 +319,39 @@ pub(crate) fn key_arn(key: &str, vault_arn: &str) -> String {
 
 /// A key reference (ARN, alias or id) as an ARN in `partition`, `region` and `account`.
 pub(crate) fn key_arn_in(key: &str, partition: &str, region: &str, account: &str) -> String {
-    if key.starts_with("arn:") {
-        key.to_owned()
-    } else if key.starts_with("alias/") {
-        format!("arn:{partition}:kms:{region}:{account}:{key}")
-    } else {
-        format!("arn:{partition}:kms:{region}:{account}:key/{key}")
+    KeyArn {
+        key,
+        partition,
+        region,
+        account,
+    }
+    .to_string()
+}
+
+/// A key reference (ARN, alias or id) written as an ARN in `partition`, `region` and `account`:
+/// an ARN as it is, an alias or a key id in that account and Region.
+pub(crate) struct KeyArn<'a> {
+    pub key: &'a str,
+    pub partition: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+}
+
+impl std::fmt::Display for KeyArn<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let KeyArn {
+            key,
+            partition,
+            region,
+            account,
+        } = self;
+        if key.starts_with("arn:") {
+            f.write_str(key)
+        } else if key.starts_with("alias/") {
+            write!(f, "arn:{partition}:kms:{region}:{account}:{key}")
+        } else {
+            write!(f, "arn:{partition}:kms:{region}:{account}:key/{key}")
+        }
     }
 }
 

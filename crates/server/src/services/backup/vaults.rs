@@ -9,11 +9,7 @@ use crate::call::{Ctx, Output};
 use crate::wire::ApiError;
 
 fn arn(vault: &BackupVault) -> String {
-    let partition = copylab_rules::regions::partition(&vault.region);
-    format!(
-        "arn:{partition}:backup:{}:{}:backup-vault:{}",
-        vault.region, vault.account, vault.name
-    )
+    VaultArnOf(vault).to_string()
 }
 
 fn find<'s>(ctx: &'s Ctx<'_>, name: &str) -> Option<&'s BackupVault> {
@@ -32,17 +28,6 @@ fn find_mut<'s>(ctx: &'s mut Ctx<'_>, name: &str) -> Option<&'s mut BackupVault>
         .vaults
         .iter_mut()
         .find(|v| v.account == caller.account && v.region == caller.region && v.name == name)
-}
-
-/// The vault's key as an ARN (AWS Backup's own key when it names none).
-fn key_arn(vault: &BackupVault) -> String {
-    let reference = vault.encryption_key.as_deref().unwrap_or("alias/aws/backup");
-    super::copy_jobs::key_arn_in(
-        reference,
-        copylab_rules::regions::partition(&vault.region),
-        &vault.region,
-        &vault.account,
-    )
 }
 
 fn recovery_points(ctx: &Ctx<'_>, vault: &BackupVault) -> usize {
@@ -86,9 +71,9 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 #[serde(rename_all = "PascalCase")]
 struct VaultDescription<'v> {
     backup_vault_name: &'v str,
-    backup_vault_arn: String,
+    backup_vault_arn: Shown<VaultArnOf<'v>>,
     vault_type: &'static str,
-    encryption_key_arn: String,
+    encryption_key_arn: Shown<super::copy_jobs::KeyArn<'v>>,
     creation_date: f64,
     number_of_recovery_points: usize,
     locked: bool,
@@ -102,14 +87,45 @@ fn describe_vault<'v>(ctx: &Ctx<'_>, vault: &'v BackupVault) -> VaultDescription
     let lock = vault.lock.as_ref();
     VaultDescription {
         backup_vault_name: &vault.name,
-        backup_vault_arn: arn(vault),
+        backup_vault_arn: Shown(VaultArnOf(vault)),
         vault_type: vault_type_name(vault),
-        encryption_key_arn: key_arn(vault),
+        // The vault's key as an ARN (AWS Backup's own key when it names none).
+        encryption_key_arn: Shown(super::copy_jobs::KeyArn {
+            key: vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
+            partition: copylab_rules::regions::partition(&vault.region),
+            region: &vault.region,
+            account: &vault.account,
+        }),
         creation_date: model_date(ctx),
         number_of_recovery_points: recovery_points(ctx, vault),
         locked: lock.is_some(),
         min_retention_days: lock.and_then(|l| l.min_retention_days),
         max_retention_days: lock.and_then(|l| l.max_retention_days),
+    }
+}
+
+/// A value serialized as its `Display` text, written straight into the answer (no `String` of
+/// its own: a vault list writes two ARNs a vault).
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> serde::Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A vault's ARN.
+struct VaultArnOf<'v>(&'v BackupVault);
+
+impl std::fmt::Display for VaultArnOf<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let vault = self.0;
+        let partition = copylab_rules::regions::partition(&vault.region);
+        write!(
+            f,
+            "arn:{partition}:backup:{}:{}:backup-vault:{}",
+            vault.region, vault.account, vault.name
+        )
     }
 }
 

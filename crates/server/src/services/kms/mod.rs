@@ -82,7 +82,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     protocol: crate::wire::Protocol::Json,
     operations: OPERATIONS,
     implements: |operation| IMPLEMENTED.contains(&operation),
-    run: |operation, ctx, input| run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Json),
+    run: |operation, ctx, input| run(operation, ctx.state, ctx.caller, input).map(crate::call::Output::Json),
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "",
     api_version: "2014-11-01",

@@ -28,7 +28,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     protocol: crate::wire::Protocol::Query,
     operations: OPERATIONS,
     implements: |operation| IMPLEMENTED.contains(&operation),
-    run: |operation, ctx, input| run(operation, ctx.state, &ctx.caller, input).map(crate::call::Output::Xml),
+    run: |operation, ctx, input| run(operation, ctx.state, ctx.caller, input).map(crate::call::Output::Xml),
     // The pinned model's `xmlNamespace` and `apiVersion`.
     xml_namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     api_version: "2011-06-15",
