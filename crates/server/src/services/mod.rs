@@ -240,6 +240,10 @@ impl Edge {
 /// The query service a request is for: the one its credential scope names, or for any other
 /// form post the first whose model has its `Action`. `None` sends the request elsewhere.
 fn query_service(sent: &Sent<'_>) -> Option<&'static Service> {
+    // copylab's query edge reads its form from a POST body only.
+    if sent.method != "POST" {
+        return None;
+    }
     let scope_service = sent
         .headers
         .get(axum::http::header::AUTHORIZATION)
