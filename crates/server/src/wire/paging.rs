@@ -119,29 +119,8 @@ impl Paging {
         key: impl Fn(&T) -> &str,
         render: impl FnMut(&T) -> Value,
     ) -> Result<Page, ApiError> {
-        let max = self.size(input);
-        let start = match input.get(self.token_member).and_then(Value::as_str) {
-            None => 0,
-            Some(token) => token
-                .strip_prefix("copylab-after-")
-                .and_then(|last| items.iter().position(|item| key(item) == last))
-                .map(|i| i + 1)
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "{} `{token}` was not issued by this server, or names an item that is gone",
-                        self.token_member
-                    ))
-                })?,
-        };
-        let end = start.saturating_add(max).min(items.len());
-        let page = items.get(start..end).unwrap_or_default();
-        let next = (end < items.len())
-            .then(|| page.last().map(|last| format!("copylab-after-{}", key(last))))
-            .flatten();
-        Ok(Page {
-            items: page.iter().map(render).collect(),
-            next,
-        })
+        let position = |last: &str| items.iter().position(|item| key(item) == last);
+        self.page_after_indexed(items, input, invalid, &key, position, |_| true, render)
     }
 
     /// [`Paging::page_after`] over the `items` that `keep` keeps, read from the item after the

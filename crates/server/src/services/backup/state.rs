@@ -351,32 +351,10 @@ mod tests {
     }
 
     fn job_at(id: &str, created: f64) -> CopyJobRecord {
-        let request = StartCopyJob {
-            account: "111122223333".to_owned(),
-            region: "us-east-1".to_owned(),
-            recovery_point_arn: None,
-            source_backup_vault_name: None,
-            destination_backup_vault_arn: None,
-            iam_role_arn: None,
-            lifecycle: None,
-        };
-        let verdict = copylab_rules::simulate(&Default::default(), &request, &Default::default()).unwrap();
-        let (outcome, decision) = CopyJobs::default().share(verdict);
         CopyJobRecord {
             id: id.to_owned(),
-            account: request.account.clone(),
-            region: request.region.clone(),
-            request,
-            outcome,
-            decision,
             created,
-            started: std::time::Instant::now(),
-            polls: 0,
-            finished: false,
-            resource_type: String::new(),
-            resource_arn: String::new(),
-            source_vault_arn: String::new(),
-            idempotency_token: None,
+            ..job(0)
         }
     }
 
