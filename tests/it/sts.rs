@@ -63,6 +63,48 @@ async fn get_caller_identity_names_the_account_root_a_user_and_a_role_session() 
     );
 }
 
+/// `AssumedRoleId` (and the session's `GetCallerIdentity` `UserId`) "contains the role ID and
+/// the role session name" (the model): the `RoleId` IAM gives the role, also for a role created
+/// through the API, whose id is drawn anew.
+#[tokio::test]
+async fn an_assumed_role_id_is_the_roles_id_and_the_session_name() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let iam = aws_sdk_iam::Client::new(&crate::support::config(&app, "111122223333", "us-east-1"));
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
+    let created = iam
+        .create_role()
+        .role_name("Drill")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    let role = created.role().unwrap();
+    let operator = sts(&app, credentials("111122223333", "any", None));
+    let assumed = operator
+        .assume_role()
+        .role_arn(role.arn())
+        .role_session_name("restore-drill")
+        .send()
+        .await
+        .unwrap();
+    let user = assumed.assumed_role_user().unwrap();
+    assert_eq!(user.assumed_role_id(), format!("{}:restore-drill", role.role_id()));
+    let session = assumed.credentials().unwrap();
+    let identity = sts(
+        &app,
+        credentials(
+            session.access_key_id(),
+            session.secret_access_key(),
+            Some(session.session_token()),
+        ),
+    )
+    .get_caller_identity()
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(identity.user_id(), Some(user.assumed_role_id()));
+}
+
 #[tokio::test]
 async fn assume_role_sessions_act_as_the_role_and_trust_policies_decide_who_may_assume() {
     let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);

@@ -62,6 +62,16 @@ pub struct IamState {
     pub roles: BTreeMap<String, RoleExtra>,
 }
 
+impl IamState {
+    /// A role's `RoleId`: the one `CreateRole` drew, or for a role of the world's file one
+    /// derived from its ARN (stable across runs). STS's `AssumedRoleId` starts with it.
+    pub fn role_id(&self, arn: &str) -> String {
+        self.roles
+            .get(arn)
+            .map_or_else(|| unique_id("AROA", arn), |e| e.role_id.clone())
+    }
+}
+
 /// What IAM shows of a role beyond the world's fields.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RoleExtra {
@@ -315,7 +325,7 @@ fn role_xml(state: &ServerState, index: usize, with_last_used: bool) -> String {
         .trust_policy
         .as_ref()
         .map_or_else(copylab_rules::policies::default_trust_policy, |d| d.0.clone());
-    let role_id = extra.map_or_else(|| unique_id("AROA", &role.arn), |e| e.role_id.clone());
+    let role_id = state.services.iam.role_id(&role.arn);
     let created = extra.map_or_else(|| state.started(), |e| e.created);
     let mut xml = format!(
         "      <Path>{}</Path>\n      <RoleName>{}</RoleName>\n      <RoleId>{}</RoleId>\n      <Arn>{}</Arn>\n      <CreateDate>{}</CreateDate>\n      <AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument>\n",

@@ -42,7 +42,7 @@ fn run(
     input: &Map<String, Value>,
 ) -> Result<Option<String>, ApiError> {
     match action {
-        "GetCallerIdentity" => Ok(get_caller_identity(caller)),
+        "GetCallerIdentity" => Ok(get_caller_identity(state, caller)),
         "AssumeRole" => assume_role(state, caller, input),
         other => Err(ApiError::not_implemented(other)),
     }
@@ -60,7 +60,7 @@ fn principal(caller: &Caller) -> String {
     })
 }
 
-fn get_caller_identity(caller: &Caller) -> String {
+fn get_caller_identity(state: &ServerState, caller: &Caller) -> String {
     let arn = principal(caller);
     let user_id = match PolicyCaller::parse(&arn) {
         Ok(PolicyCaller::User { .. }) => unique_id("AIDA", &arn),
@@ -68,7 +68,7 @@ fn get_caller_identity(caller: &Caller) -> String {
             role_arn,
             session: Some(session),
             ..
-        }) => format!("{}:{session}", unique_id("AROA", &role_arn)),
+        }) => format!("{}:{session}", state.services.iam.role_id(&role_arn)),
         _ => caller.account.clone(),
     };
     format!(
@@ -144,7 +144,8 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
     } = copylab_rules::arn::Arn::parse(&role_arn).ok_or_else(denied)?;
     let role_name = resource.rsplit('/').next().unwrap_or(resource);
     let assumed_arn = format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}");
-    let assumed_id = format!("{}:{session}", unique_id("AROA", &role_arn));
+    // "A unique identifier that contains the role ID and the role session name" (the model).
+    let assumed_id = format!("{}:{session}", state.services.iam.role_id(&role_arn));
     let access_key_id = format!("ASIA{}", state.ids.hex(16).to_uppercase());
     let secret = format!("{}{}", state.ids.hex(20), state.ids.hex(20));
     let token = format!("{SESSION_TOKEN_PREFIX}{}", state.ids.hex(64));
