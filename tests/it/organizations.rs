@@ -77,6 +77,11 @@ async fn organizations_callers_management_members_and_outsiders_get_awss_answers
     let accounts = management.list_accounts().send().await.unwrap();
     let ids: Vec<&str> = accounts.accounts().iter().filter_map(|a| a.id()).collect();
     assert_eq!(ids, [MANAGEMENT, SOURCE, "444455556666"]);
+    // Every account, the management account included, has joined (moto's suite: AWS sends it).
+    assert!(
+        accounts.accounts().iter().all(|a| a.joined_timestamp().is_some()),
+        "{accounts:?}"
+    );
     let roots = management.list_roots().send().await.unwrap();
     assert_eq!(roots.roots()[0].id(), Some("r-a1b2"));
     // No tag policy: DescribeEffectivePolicy says so in AWS's words.

@@ -177,9 +177,9 @@ fn run_in(
                         "State": "ACTIVE",
                         "JoinedMethod": extra.map_or(if id == org.management_account { "CREATED" } else { "INVITED" }, |e| e.joined_method),
                     });
-                    if let Some(extra) = extra {
-                        account["JoinedTimestamp"] = json!(extra.joined);
-                    }
+                    // Every account has joined, the world's at the modeled date (as vaults the
+                    // world starts with were created then).
+                    account["JoinedTimestamp"] = json!(extra.map_or_else(|| state.started(), |e| e.joined));
                     account
                 })
                 .collect();
