@@ -165,6 +165,7 @@ quiz-no-fix = no setting fixes it: { $alternative }
 dx-check_not-run = not evaluated: StartCopyJob rejected the request
 dx-encryption_aws-managed-source = cross-account copies of types not fully managed by AWS Backup need a customer managed source key: an AWS managed key's policy cannot be changed to share it
 dx-encryption_default-vault-key = types not fully managed by AWS Backup cannot be copied into a vault encrypted with the AWS managed key aws/backup
+dx-encryption_default-vault-key-same-account = AWS documents that types not fully managed by AWS Backup cannot be copied into a vault under aws/backup for copies to another account or Region; for a copy within one account and Region it documents no such rule, so copylab lets it through
 dx-encryption_destination-key = the destination vault's key: { $key }
 dx-encryption_sgw = Storage Gateway copies need a user-created vault with a customer managed key at the destination
 dx-encryption_source-key = { $resource_type } is { $managed } by AWS Backup, so the source key is { $which }: { $key }

@@ -165,6 +165,7 @@ quiz-no-fix = 修正できる設定はありません: { $alternative }
 dx-check_not-run = 評価されていません: StartCopyJob がリクエストを拒否しました
 dx-encryption_aws-managed-source = AWS Backup によるフルマネージドではないリソースタイプのクロスアカウントコピーには、コピー元にカスタマーマネージドキーが必要です: AWS マネージド KMS キーのポリシーは変更できないため、共有できません
 dx-encryption_default-vault-key = AWS Backup によるフルマネージドではないリソースタイプは、AWS マネージド KMS キー aws/backup で暗号化されたボールトにはコピーできません
+dx-encryption_default-vault-key-same-account = AWS は、AWS Backup によるフルマネージドではないリソースタイプを aws/backup のボールトへコピーできないことを、別のアカウントまたはリージョンへのコピーについてのみ文書化しています。同じアカウント・同じリージョン内のコピーについてはそのようなルールを文書化していないため、copylab はコピーを通します
 dx-encryption_destination-key = コピー先ボールトのキー: { $key }
 dx-encryption_sgw = Storage Gateway のコピーには、コピー先に、カスタマーマネージドキーを使用するユーザー作成のボールトが必要です
 dx-encryption_source-key = { $resource_type } の AWS Backup による管理: { $managed }。そのため、コピー元のキー ({ $which }): { $key }

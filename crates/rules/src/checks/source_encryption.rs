@@ -62,6 +62,18 @@ pub(crate) fn source_encryption(ctx: &Ctx<'_>) -> Check {
         ));
         message = Some(MessageRef::new("storage-gateway-vault-key", vec![]));
         remedies.push(cmk_vault());
+    } else if !fully_managed
+        && ctx.destination_key.is_alias("aws/backup")
+        && !ctx.cross_account
+        && ctx.destination.region == ctx.source_region
+    {
+        // AWS documents the rule for copies to another account or Region only ("Encryption
+        // for copies of a backup to a different account or AWS Region"): within one account
+        // and Region it documents none, and the diagnosis says so.
+        evidence.push(Text::plain(
+            "encryption.default-vault-key-same-account",
+            "AWS documents that types not fully managed by AWS Backup cannot be copied into a vault under aws/backup for copies to another account or Region; for a copy within one account and Region it documents no such rule, so copylab lets it through",
+        ));
     } else if !fully_managed && ctx.destination_key.is_alias("aws/backup") {
         evidence.push(Text::plain("encryption.default-vault-key", "types not fully managed by AWS Backup cannot be copied into a vault encrypted with the AWS managed key aws/backup"));
         message = Some(MessageRef::new("destination-vault-default-key", vec![]));
