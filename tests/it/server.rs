@@ -635,7 +635,7 @@ async fn every_filter_of_every_aws_backup_list_operation_is_applied() {
         assert_eq!(list(path.clone(), member).await, expected, "{path}");
     }
     // Another account's vault named by `BackupVaultAccountId` is one the caller cannot see, and
-    // a timestamp that is not one is refused.
+    // a timestamp that is not one is refused by the query edge, as `maxResults=many` is.
     let (status, error_type, _) = send(
         &app,
         "GET",
@@ -651,7 +651,7 @@ async fn every_filter_of_every_aws_backup_list_operation_is_applied() {
     let (status, error_type, _) = send(&app, "GET", "/copy-jobs/?createdAfter=yesterday", Some(SOURCE), "").await;
     assert_eq!(
         (status.as_u16(), error_type.as_deref()),
-        (400, Some("InvalidParameterValueException"))
+        (400, Some("InvalidRequestException"))
     );
 }
 

@@ -69,7 +69,8 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
         Ok(body) => body,
         Err(error) => return wire::rest_json::error_response(&error, &state.request_id()),
     };
-    let (Some(edge), None) = (edge, control) else {
+    // No edge: a control API request.
+    let Some(edge) = edge else {
         let request_id = state.request_id();
         let path = control.unwrap_or_default();
         let response = control::handle(&mut state, &parts.method, path, parts.uri.query(), &body);

@@ -14,7 +14,6 @@ use serde_json::{Map, Value};
 
 use crate::call::{Output, Service, call};
 use crate::state::ServerState;
-use crate::wire::model::Operation;
 use crate::wire::sigv4::Sent;
 use crate::wire::{ApiError, Protocol, Rejection, json1, query, rest_json};
 
@@ -137,13 +136,10 @@ pub enum Edge {
 
 /// Picks the service and operation a request is for and assembles its input, touching no state.
 pub fn edge(sent: &Sent<'_>) -> Edge {
-    let assembled = |service: &Service, operation: &str, assemble: &dyn Fn(&'static Operation) -> _| {
-        service.operation(operation).map(assemble)
-    };
     if let Some(service) = query_service(sent) {
         let form = query::parse_form(sent.body);
         let action = query::action_of(&form).to_owned();
-        let input = assembled(service, &action, &|op| query::form_input(op, &form));
+        let input = service.operation(&action).map(|op| query::form_input(op, &form));
         return Edge::Call {
             service,
             operation: action,
@@ -180,7 +176,7 @@ pub fn edge(sent: &Sent<'_>) -> Edge {
             };
         }
         let operation = json1::operation_name(target, prefix).to_owned();
-        let input = assembled(service, &operation, &|op| json1::input(op, sent.body));
+        let input = service.operation(&operation).map(|op| json1::input(op, sent.body));
         return Edge::Call {
             service,
             operation,

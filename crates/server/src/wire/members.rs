@@ -108,8 +108,18 @@ pub fn typed_value(member: &Member, text: &str) -> Result<Value, Violation> {
     Ok(match member.kind {
         "integer" | "long" => Value::from(text.parse::<i64>().map_err(|_| wrong())?),
         "boolean" => Value::Bool(text.parse::<bool>().map_err(|_| wrong())?),
+        // The SDKs send a query string's timestamps in ISO 8601 (`2026-12-02T10:00:00Z`);
+        // epoch seconds are taken too. Handlers see epoch seconds, as in a JSON body.
+        "timestamp" => Value::from(timestamp_seconds(text).ok_or_else(wrong)?),
         _ => Value::String(text.to_owned()),
     })
+}
+
+/// A timestamp's text (ISO 8601 in UTC, or epoch seconds) as epoch seconds.
+pub fn timestamp_seconds(text: &str) -> Option<f64> {
+    copylab_rules::world::timestamp_seconds(text)
+        .map(|t| t as f64)
+        .or_else(|| text.parse::<f64>().ok().filter(|t| t.is_finite()))
 }
 
 fn check_value(member: &Member, value: &Value, out: &mut Vec<Violation>) {

@@ -159,8 +159,8 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     use super::filters::{Window, matches, text};
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    let created = Window::read(input, "ByCreatedAfter", "ByCreatedBefore")?;
-    let completed = Window::read(input, "ByCompleteAfter", "ByCompleteBefore")?;
+    let created = Window::read(input, "ByCreatedAfter", "ByCreatedBefore");
+    let completed = Window::read(input, "ByCompleteAfter", "ByCompleteBefore");
     // The member a filter reads, as the job shows it. A backup job ends as it starts
     // (COMPLETED, SUCCESS); copylab starts no composite jobs, so none has a parent.
     let by = [

@@ -236,8 +236,8 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         filter("ByMessageCategory"),
         filter("BySourceRecoveryPointArn"),
     );
-    let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore")?;
-    let completed = super::filters::Window::read(input, "ByCompleteAfter", "ByCompleteBefore")?;
+    let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore");
+    let completed = super::filters::Window::read(input, "ByCompleteAfter", "ByCompleteBefore");
     // copylab starts no composite jobs (CloudFormation stacks), so no job has a parent.
     let parent = super::filters::text(input, "ByParentJobId");
     // The filters a job's record answers (the rendered job shows the same values).
@@ -402,7 +402,7 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
     {
         return Err(ApiError::access_denied());
     }
-    let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore")?;
+    let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore");
     let (resource_arn, resource_type) = (
         super::filters::text(input, "ByResourceArn"),
         super::filters::text(input, "ByResourceType"),
