@@ -1,4 +1,4 @@
-//! Property tests over generated worlds: the reported message is the first failing check's; remedies fix their check without breaking an earlier one and, repeated, reach COMPLETED; removing what a remedy added breaks the check again; outcomes are deterministic; a trusted world (policies parsed on first use) gives the checked world's verdict; adding an Allow never turns COMPLETED into FAILED; and generated worlds reach every producible message.
+//! Property tests over generated worlds: the reported message is the first failing check's; remedies fix their check without breaking an earlier one and, repeated, reach COMPLETED; removing what a remedy added breaks the check again; outcomes are deterministic; a trusted world (policies parsed on first use) gives the checked world's verdict; checking a change answers as checking the whole changed world; adding an Allow never turns COMPLETED into FAILED; and generated worlds reach every producible message.
 //!
 //! Every run prints its seed (`proptest seed=N`); rerun with `PROPTEST_RNG_SEED=N`. Shrunk
 //! failures are saved to `tests/it/rules_properties.proptest-regressions`.
@@ -123,6 +123,34 @@ proptest! {
         let eager = serde_json::to_string(&checked.simulate(&g.request, &options)).unwrap();
         let lazy = serde_json::to_string(&copylab_rules::PreparedWorld::trusted(&g.world).simulate(&g.request, &options)).unwrap();
         prop_assert_eq!(eager, lazy);
+    }
+
+    #[test]
+    fn checking_a_change_answers_as_checking_the_whole_changed_world(seed in any::<u64>(), change in 0usize..6, broken in any::<bool>()) {
+        let g = generate::world(seed);
+        let mut after = g.world.clone();
+        let policy = if broken {
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt"}]})
+        } else {
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::777788889999:root"}, "Action": "*", "Resource": "*"}]})
+        };
+        let document = |v: Value| serde_json::from_value(v).expect("a policy document");
+        match change {
+            0 => if let Some(key) = after.keys.first_mut() { key.policy = Some(document(policy)) },
+            1 => if let Some(vault) = after.vaults.last_mut() { vault.access_policy = Some(document(policy)) },
+            2 => if let Some(vault) = after.vaults.first().cloned() { after.vaults.push(vault) },
+            3 => if let Some(key) = after.keys.first().cloned() {
+                let mut key = key;
+                key.arn = format!("{}0", key.arn);
+                key.policy = Some(document(policy));
+                after.keys.push(key);
+            },
+            4 => if let Some(role) = after.roles.first_mut() { role.arn = "arn:aws:iam::111122223333:user/not-a-role".into() },
+            _ => if let Some(vault) = after.vaults.first_mut() { vault.name = "not a name!".into() },
+        }
+        let whole = copylab_rules::PreparedWorld::new(&after).map(|_| ()).map_err(|e| e.to_string());
+        let change_only = copylab_rules::PreparedWorld::check_change(&g.world, &after).map_err(|e| e.to_string());
+        prop_assert_eq!(change_only, whole);
     }
 
     #[test]

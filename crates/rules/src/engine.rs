@@ -19,7 +19,7 @@ use crate::world::{CopyJobState, StartCopyJob, Wording};
 pub const MODEL_DATE: &str = "2026-08-07";
 
 /// The result of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckResult {
     /// The check passed.
@@ -50,7 +50,7 @@ pub struct CheckReport {
 }
 
 /// A catalog message with its arguments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct MessageRef {
     /// The catalog id.
     pub id: &'static str,

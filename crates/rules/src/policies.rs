@@ -210,6 +210,33 @@ pub fn default_trust_policy() -> serde_json::Value {
 impl<'w> PreparedWorld<'w> {
     /// Checks `world` (credentials, organizations, roles, vaults) and parses every policy of it.
     pub fn new(world: &'w World) -> Result<Self, WorldError> {
+        Self::checked(world, None)
+    }
+
+    /// Whether [`PreparedWorld::new`] accepts `after`, a change of `before`, which it accepted:
+    /// the same answer and the same error, but the policies of keys, vaults and roles equal to
+    /// `before`'s are not parsed again, so a write costs what it changed plus a pass over the
+    /// world's names (the server's guard on every write).
+    pub fn check_change(before: &World, after: &World) -> Result<(), WorldError> {
+        PreparedWorld::checked(after, Some(before)).map(|_| ())
+    }
+
+    /// [`PreparedWorld::new`], skipping the policies of the items equal in `before`.
+    fn checked(world: &'w World, before: Option<&World>) -> Result<Self, WorldError> {
+        let unchanged_keys: std::collections::HashMap<&str, &crate::world::Key> = before
+            .map(|b| b.keys.iter().map(|k| (k.arn.as_str(), k)).collect())
+            .unwrap_or_default();
+        let unchanged_vaults: std::collections::HashMap<(&str, &str, &str), &BackupVault> = before
+            .map(|b| {
+                b.vaults
+                    .iter()
+                    .map(|v| ((v.account.as_str(), v.region.as_str(), v.name.as_str()), v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let unchanged_roles: std::collections::HashMap<&str, &crate::world::Role> = before
+            .map(|b| b.roles.iter().map(|r| (r.arn.as_str(), r)).collect())
+            .unwrap_or_default();
         let mut seen_keys = std::collections::HashSet::new();
         for (i, credential) in world.credentials.iter().enumerate() {
             let fail = |message: String| WorldError {
@@ -293,6 +320,9 @@ impl<'w> PreparedWorld<'w> {
         // Every policy now, in the world's order, so that a policy that does not parse is the
         // world's error.
         for (i, key) in world.keys.iter().enumerate() {
+            if unchanged_keys.get(key.arn.as_str()).is_some_and(|k| *k == key) {
+                continue;
+            }
             let policy = key_policy_of(key, i)?;
             if let Some((_, cell)) = prepared.key_policies.get(key.arn.as_str()) {
                 let _ = cell.set(Some(policy));
@@ -311,12 +341,19 @@ impl<'w> PreparedWorld<'w> {
                     policy_errors: Vec::new(),
                 });
             }
+            let name = (vault.account.as_str(), vault.region.as_str(), vault.name.as_str());
+            if unchanged_vaults.get(&name).is_some_and(|v| *v == vault) {
+                continue;
+            }
             let policy = vault_policy_of(vault, i)?;
             if let Some(cell) = prepared.vault_policies.get(i) {
                 let _ = cell.set(policy);
             }
         }
         for (i, role) in world.roles.iter().enumerate() {
+            if unchanged_roles.get(role.arn.as_str()).is_some_and(|r| *r == role) {
+                continue;
+            }
             let policies = role_policies_of(role, i)?;
             if let Some((_, cell)) = prepared.roles.get(role.arn.as_str()) {
                 let _ = cell.set(Some(policies));

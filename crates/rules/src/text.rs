@@ -5,7 +5,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 /// A sentence for people: a stable id, its English template, and the arguments.
 ///
 /// Serialized as `{"id", "text" (English), "args": {name: value}}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Text {
     /// Stable id of the sentence (for translations).
     pub id: &'static str,

@@ -1,4 +1,4 @@
-//! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing), and how its cost grows with the work: `ListBackupVaults` by vaults listed against the bare health route; `StartCopyJob` by world size (vaults, keys); a first and a middle `ListCopyJobs` page and `DescribeCopyJob` by jobs kept.
+//! Benchmarks one request through the server's dispatcher in-process (no socket, no HTTP parsing), and how its cost grows with the work: `ListBackupVaults` by vaults listed against the bare health route; `StartCopyJob` and a guarded write (`PutBackupVaultAccessPolicy`) by world size (vaults, keys); a first and a middle `ListCopyJobs` page and `DescribeCopyJob` by jobs kept.
 //!
 //! Run with `cargo bench -p copylab-server`; divan reports time per request.
 #![allow(clippy::expect_used, reason = "a benchmark's setup fails loudly by design")]
@@ -99,6 +99,27 @@ fn start_copy_job(bencher: divan::Bencher, (vaults, keys): (usize, usize)) {
     let (input, caller) = (request.input(), caller(&request));
     let service = &copylab_server::services::backup::SERVICE;
     bencher.bench_local(|| copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input.clone()));
+}
+
+/// A guarded write, `PutBackupVaultAccessPolicy` on one vault, by (extra vaults, extra keys): the
+/// world is checked after the write.
+#[divan::bench(args = [(10, 10), (100, 10), (1000, 10), (1000, 100)], sample_count = 20)]
+fn put_backup_vault_access_policy(bencher: divan::Bencher, (vaults, keys): (usize, usize)) {
+    let (mut state, _) = copy_world(vaults.max(1), keys);
+    let caller = copylab_server::wire::Caller::account("444455556666", "us-east-1");
+    let service = &copylab_server::services::backup::SERVICE;
+    let mut input = serde_json::Map::new();
+    input.insert("BackupVaultName".into(), "Extra0".into());
+    // Each call changes the policy (a new Sid), so each is checked.
+    let mut n = 0u64;
+    bencher.bench_local(|| {
+        n += 1;
+        let policy = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "S{n}", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:root"}}, "Action": "backup:CopyIntoBackupVault", "Resource": "*"}}]}}"#
+        );
+        input.insert("Policy".into(), policy.into());
+        copylab_server::call::call(&mut state, &caller, service, "PutBackupVaultAccessPolicy", input.clone())
+    });
 }
 
 /// A state with `jobs` copy jobs of the generated world's caller, its caller and the job ids.

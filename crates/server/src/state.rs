@@ -142,7 +142,7 @@ impl ServerState {
             }
         };
         if self.world != before.0
-            && let Err(error) = copylab_rules::PreparedWorld::new(&self.world)
+            && let Err(error) = copylab_rules::PreparedWorld::check_change(&before.0, &self.world)
         {
             self.world = before.0;
             self.services.restore(before.1);

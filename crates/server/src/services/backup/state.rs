@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use copylab_rules::engine::{Outcome, Verdict};
+use copylab_rules::engine::{CheckReport, Outcome, Verdict};
 use copylab_rules::world::{CopyJobState, StartCopyJob};
 
 /// What AWS Backup keeps beyond the world.
@@ -61,6 +61,11 @@ pub struct CopyJobs {
     numbers: std::collections::HashMap<String, u64>,
     /// The last distinct decisions, to share ([`CopyJobs::share`]).
     recent: Vec<Arc<Decision>>,
+    /// Checks kept once for every decision that has an equal one, by fingerprint
+    /// ([`CopyJobs::share`]).
+    checks: std::collections::HashMap<u64, Arc<CheckReport>>,
+    /// Fingerprints checks.
+    hasher: std::hash::RandomState,
 }
 
 impl CopyJobs {
@@ -156,18 +161,24 @@ impl std::ops::DerefMut for CopyJobs {
 /// What decided a copy job beyond its outcome: the date AWS's behaviour was modelled at, every
 /// check with its evidence and remedy, and the check that failed. Most of a job's memory (about
 /// 8 KB as JSON), and the same for every job of a loop that repeats one copy: jobs share it.
+/// Jobs decided differently share the checks they agree on, so what a job adds is the checks
+/// that differ (usually those that name the resource or the request's own values).
 #[derive(Debug, PartialEq)]
 pub struct Decision {
     /// [`Verdict::as_of`].
     pub as_of: String,
-    /// [`Verdict::checks`].
-    pub checks: Vec<copylab_rules::engine::CheckReport>,
+    /// [`Verdict::checks`], each shared with the decisions that have an equal one.
+    pub checks: Vec<Arc<CheckReport>>,
     /// [`Verdict::failed_check`].
     pub failed_check: Option<&'static str>,
 }
 
 /// How many distinct decisions [`CopyJobs::share`] remembers to share.
 const RECENT_DECISIONS: usize = 16;
+
+/// How many distinct checks [`CopyJobs::share`] remembers to share: beyond it, the checks no
+/// job holds any more are forgotten, and if that is not enough, all (jobs keep theirs).
+const SHARED_CHECKS: usize = 4096;
 
 impl CopyJobs {
     /// A job's outcome, and its decision shared with a recent job's when they are equal.
@@ -178,6 +189,7 @@ impl CopyJobs {
             checks,
             failed_check,
         } = verdict;
+        let checks = checks.into_iter().map(|check| self.share_check(check)).collect();
         let decision = Decision {
             as_of,
             checks,
@@ -192,6 +204,27 @@ impl CopyJobs {
         }
         self.recent.push(Arc::clone(&decision));
         (outcome, decision)
+    }
+
+    /// `check`, or the equal check a decision already holds.
+    fn share_check(&mut self, check: CheckReport) -> Arc<CheckReport> {
+        use std::hash::BuildHasher;
+        // The remedy is left out of the fingerprint (it has floats); equality still counts it.
+        let fingerprint = self
+            .hasher
+            .hash_one((check.id, check.result, &check.evidence, &check.message));
+        if let Some(kept) = self.checks.get(&fingerprint).filter(|kept| ***kept == check) {
+            return Arc::clone(kept);
+        }
+        if self.checks.len() >= SHARED_CHECKS {
+            self.checks.retain(|_, kept| Arc::strong_count(kept) > 1);
+            if self.checks.len() >= SHARED_CHECKS {
+                self.checks.clear();
+            }
+        }
+        let check = Arc::new(check);
+        self.checks.insert(fingerprint, Arc::clone(&check));
+        check
     }
 }
 
@@ -240,7 +273,12 @@ impl CopyJobRecord {
         Verdict {
             as_of: self.decision.as_of.clone(),
             outcome: self.outcome.clone(),
-            checks: self.decision.checks.clone(),
+            checks: self
+                .decision
+                .checks
+                .iter()
+                .map(|check| CheckReport::clone(check))
+                .collect(),
             failed_check: self.decision.failed_check,
         }
     }
@@ -383,6 +421,20 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &again), "equal checks are kept once");
         assert_ne!(*first, *other, "the two requests are decided differently");
         assert!(!Arc::ptr_eq(&first, &other), "other checks are kept apart");
+        // What the two decisions agree on is kept once; what differs, apart.
+        let shared = |a: &Decision, b: &Decision| {
+            a.checks
+                .iter()
+                .zip(&b.checks)
+                .filter(|(x, y)| Arc::ptr_eq(x, y))
+                .count()
+        };
+        let equal = first.checks.iter().zip(&other.checks).filter(|(x, y)| x == y).count();
+        assert!(
+            equal > 0 && equal < first.checks.len(),
+            "the requests agree on some checks"
+        );
+        assert_eq!(shared(&first, &other), equal, "every equal check is shared");
         // A job's verdict, put back together, is the engine's.
         let engine = verdict("A", 1);
         let (outcome, decision) = jobs.share(engine.clone());
@@ -391,6 +443,38 @@ mod tests {
         assert_eq!(
             serde_json::to_value(record.verdict()).unwrap(),
             serde_json::to_value(&engine).unwrap()
+        );
+    }
+
+    #[test]
+    fn shared_checks_stay_bounded_and_jobs_keep_theirs() {
+        let mut jobs = CopyJobs::default();
+        let world = copylab_rules::World::default();
+        let request = |n: i64| StartCopyJob {
+            account: "111122223333".to_owned(),
+            region: "us-east-1".to_owned(),
+            recovery_point_arn: Some("arn:aws:ec2:us-east-1::image/ami-0000000000000000f".to_owned()),
+            source_backup_vault_name: Some("A".to_owned()),
+            // A name where the ARN belongs: the request check names it in its evidence.
+            destination_backup_vault_arn: Some(format!("Vault{n}")),
+            iam_role_arn: Some("arn:aws:iam::111122223333:role/R".to_owned()),
+            lifecycle: None,
+        };
+        let mut held = Vec::new();
+        let mut most = 0;
+        for i in 0..(SHARED_CHECKS as i64 + 10) {
+            let verdict = copylab_rules::simulate(&world, &request(i), &Options::default()).unwrap();
+            let (_, decision) = jobs.share(verdict);
+            held.push(decision);
+            assert!(jobs.checks.len() <= SHARED_CHECKS);
+            most = most.max(jobs.checks.len());
+        }
+        assert_eq!(most, SHARED_CHECKS, "each request adds a check of its own");
+        // Forgetting checks to share never takes them from a job.
+        let verdict = copylab_rules::simulate(&world, &request(0), &Options::default()).unwrap();
+        assert_eq!(
+            held[0].checks.iter().map(|c| CheckReport::clone(c)).collect::<Vec<_>>(),
+            verdict.checks
         );
     }
 
