@@ -13,6 +13,7 @@ fn answer(
 ) -> Result<(), String> {
     let row = features::feature_row(resource_type, advanced).unwrap_or_else(|| panic!("no row for {resource_type}"));
     features::copy_support(row, from, to, cross_account, as_of).map_err(|e| match e {
+        Unsupported::NoCopy => "no copy".to_owned(),
         Unsupported::CrossRegion => "cross-region".to_owned(),
         Unsupported::CrossAccount => "cross-account".to_owned(),
         Unsupported::SingleAction { .. } => "single-action".to_owned(),
@@ -54,6 +55,31 @@ fn every_matrix_row_answers_its_own_columns() {
             SingleAction::NotApplicable => assert!(both_after.is_err(), "{t}"),
         }
     }
+}
+
+#[test]
+fn a_type_that_copies_neither_across_accounts_nor_regions_copies_nowhere() {
+    // recov-point-create-a-copy: "not supported in any scenario, including same-Region and
+    // same-account copies to a different vault".
+    for row in FEATURES.iter().filter(|row| !row.cross_account && !row.cross_region) {
+        let advanced = row.variant == Some("with advanced features");
+        let t = row.resource_type;
+        assert_eq!(
+            answer(t, advanced, "us-east-1", "us-east-1", false, "2026-01-01"),
+            Err("no copy".to_owned()),
+            "{t} {:?}",
+            row.variant
+        );
+    }
+    // A type that copies somewhere copies within one account and Region.
+    assert_eq!(
+        answer("DynamoDB", true, "us-east-1", "us-east-1", false, "2026-01-01"),
+        Ok(())
+    );
+    assert_eq!(
+        answer("EBS", false, "us-east-1", "us-east-1", false, "2026-01-01"),
+        Ok(())
+    );
 }
 
 #[test]
@@ -152,7 +178,7 @@ fn region_rules_of_the_feature_availability_page() {
 fn dynamodb_copies_need_advanced_features() {
     assert_eq!(
         answer("DynamoDB", false, "us-east-1", "us-east-1", true, "2026-01-01"),
-        Err("cross-account".to_owned())
+        Err("no copy".to_owned())
     );
     assert_eq!(
         answer("DynamoDB", true, "us-east-1", "us-east-1", true, "2026-01-01"),

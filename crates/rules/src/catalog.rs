@@ -88,6 +88,16 @@ const KC_KEY: &str = "https://repost.aws/knowledge-center/backup-cross-account-c
 const LAG: &str =
     "https://docs.aws.amazon.com/aws-backup/latest/devguide/logicallyairgappedvault.html (troubleshooting)";
 
+/// The destination-vault default-key message, current wording: two catalog rows give it.
+const DEFAULT_KEY_TEXT: &str = "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by an AWS KMS key may be copied.";
+
+/// The destination-vault default-key message's older wording.
+const DEFAULT_KEY_VARIANTS: &[Variant] = &[Variant {
+    text: "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by a customer master key (CMK) may be copied.",
+    when: "older wording, from before KMS renamed customer master keys to KMS keys, as the Knowledge Center article quotes it (the article prints it without spaces after the periods)",
+    source: "Knowledge Center article, seed-ja.txt line 56",
+}];
+
 const fn job(category: &'static str) -> Delivery {
     Delivery::FailedJob { category }
 }
@@ -159,12 +169,8 @@ pub static MESSAGES: &[Message] = &[
     },
     Message {
         id: "destination-vault-default-key",
-        text: "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by an AWS KMS key may be copied.",
-        variants: &[Variant {
-            text: "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by a customer master key (CMK) may be copied.",
-            when: "older wording, from before KMS renamed customer master keys to KMS keys, as the Knowledge Center article quotes it (the article prints it without spaces after the periods)",
-            source: "Knowledge Center article, seed-ja.txt line 56",
-        }],
+        text: DEFAULT_KEY_TEXT,
+        variants: DEFAULT_KEY_VARIANTS,
         reach: Reach::Producible,
         delivery: job("InvalidParameters"),
         provenance: documented(
@@ -172,6 +178,19 @@ pub static MESSAGES: &[Message] = &[
             "aws-backup-facts.md §1.2 #3 (also the AWS docs dashboard page)",
         ),
         cause: "the destination vault uses `aws/backup` and the resource type is not fully managed by AWS Backup",
+    },
+    Message {
+        id: "default-vault-cross-account",
+        text: DEFAULT_KEY_TEXT,
+        variants: DEFAULT_KEY_VARIANTS,
+        reach: Reach::Producible,
+        delivery: job("InvalidParameters"),
+        provenance: Provenance {
+            status: "modeled",
+            source: "AWS documents the rule (create-cross-account-backup, security considerations: the destination vault cannot be the default vault; AWS Storage Blog: \"to perform cross-account backups, you must use KMS key encrypted vaults instead of using your default backup vault\") but no message for it, and the same page allows aws/backup for fully managed types; copylab applies the narrower rule with the default-key message, since the default vault is under aws/backup",
+            reference: "aws-backup-facts.md §4.2 (destination vault key)",
+        },
+        cause: "a fully managed type copied to another account into that account's Default vault (under `aws/backup`)",
     },
     Message {
         id: "aws-managed-key-ami",

@@ -380,6 +380,10 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
 pub enum Unsupported {
+    /// The type copies nowhere, not even to another vault of the same account and Region:
+    /// "copy operations for that resource type are not supported in any scenario, including
+    /// same-Region and same-account copies to a different vault" (recov-point-create-a-copy).
+    NoCopy,
     /// The type does not copy across Regions.
     CrossRegion,
     /// The type does not copy across accounts.
@@ -417,6 +421,9 @@ pub fn copy_support(
     as_of: &str,
 ) -> Result<(), Unsupported> {
     let cross_region = source_region != destination_region;
+    if !row.cross_region && !row.cross_account {
+        return Err(Unsupported::NoCopy);
+    }
     if let Some(rule) = regions::partition_limit(source_region, destination_region, cross_account) {
         return Err(Unsupported::Partition { rule });
     }

@@ -284,6 +284,14 @@ pub fn world(seed: u64) -> Generated {
     if rng.chance(p) {
         variations.push("destination vault under aws/backup");
         world.vaults[1].encryption_key = None;
+        if rng.chance(3) {
+            variations.push("destination vault is the Default vault");
+            let old = format!(":backup-vault:{}", world.vaults[1].name);
+            world.vaults[1].name = "Default".to_owned();
+            if let Some(arn) = request.destination_backup_vault_arn.as_mut() {
+                *arn = arn.replace(&old, ":backup-vault:Default");
+            }
+        }
     }
     if rng.chance(p) {
         variations.push("source key state changed");

@@ -129,7 +129,9 @@ pub(crate) fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                         }),
                     )
                 }
-                Unsupported::CrossAccount | Unsupported::CrossRegion if row.resource_type == "DynamoDB" => {
+                Unsupported::CrossAccount | Unsupported::CrossRegion | Unsupported::NoCopy
+                    if row.resource_type == "DynamoDB" =>
+                {
                     evidence.push(Text::plain(
                         "support.dynamodb-needs-advanced",
                         "DynamoDB copies need AWS Backup advanced features for DynamoDB",
@@ -165,6 +167,9 @@ pub(crate) fn resource_type_support(ctx: &Ctx<'_>) -> Check {
 
 pub(crate) fn describe_unsupported(reason: &Unsupported) -> String {
     match reason {
+        Unsupported::NoCopy => {
+            "the resource type supports no copy, not even to another vault of the same account and Region".to_owned()
+        }
         Unsupported::CrossRegion => "the resource type does not copy across Regions".to_owned(),
         Unsupported::CrossAccount => "the resource type does not copy across accounts".to_owned(),
         Unsupported::SingleAction { since } => format!("one action across Regions and accounts only since {since}"),

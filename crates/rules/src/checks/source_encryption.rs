@@ -8,6 +8,9 @@ use crate::text;
 use crate::text::Text;
 use crate::world::{BackupVault, RecoveryPoint, VaultType};
 
+/// The name of the vault AWS Backup creates in every account and Region.
+const DEFAULT_VAULT: &str = "Default";
+
 pub(crate) fn source_encryption(ctx: &Ctx<'_>) -> Check {
     let mut evidence = Vec::new();
     let fully_managed = ctx.fully_managed();
@@ -77,6 +80,19 @@ pub(crate) fn source_encryption(ctx: &Ctx<'_>) -> Check {
     } else if !fully_managed && ctx.destination_key.is_alias("aws/backup") {
         evidence.push(Text::plain("encryption.default-vault-key", "types not fully managed by AWS Backup cannot be copied into a vault encrypted with the AWS managed key aws/backup"));
         message = Some(MessageRef::new("destination-vault-default-key", vec![]));
+        remedies.push(cmk_vault());
+    } else if ctx.cross_account
+        && ctx.destination_key.is_alias("aws/backup")
+        && ctx.destination_vault.is_some_and(|v| v.name == DEFAULT_VAULT)
+    {
+        // Fully managed types: the cross-account page allows aws/backup at the destination and,
+        // in its security considerations, forbids the default vault. copylab follows the
+        // narrower rule and says that AWS does not say which wins.
+        evidence.push(Text::plain(
+            "encryption.default-vault-cross-account",
+            "the destination is the account's Default vault, under aws/backup: AWS's cross-account page says the destination vault cannot be the default vault, whose key cannot be shared with other accounts, while the same page allows aws/backup for types AWS Backup fully manages; AWS does not say which rule wins or what message this copy gets, so copylab applies the narrower rule and gives the default-key message, a choice of its own",
+        ));
+        message = Some(MessageRef::new("default-vault-cross-account", vec![]));
         remedies.push(cmk_vault());
     }
     if ctx.cross_account && !fully_managed && ctx.source_key.is_aws_managed() {
