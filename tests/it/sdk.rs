@@ -176,10 +176,11 @@ async fn every_scenario_replayed_through_the_sdk_ends_as_explain_says() {
         request = request.set_source_backup_vault_name(s.copy_job.source_backup_vault_name.clone());
         request = request.set_destination_backup_vault_arn(s.copy_job.destination_backup_vault_arn.clone());
         request = request.set_iam_role_arn(s.copy_job.iam_role_arn.clone());
-        if let Some(days) = s.copy_job.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
+        if let Some(lifecycle) = &s.copy_job.lifecycle {
             request = request.lifecycle(
                 aws_sdk_backup::types::Lifecycle::builder()
-                    .delete_after_days(days)
+                    .set_delete_after_days(lifecycle.delete_after_days)
+                    .set_move_to_cold_storage_after_days(lifecycle.move_to_cold_storage_after_days)
                     .build(),
             );
         }

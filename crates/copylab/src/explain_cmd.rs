@@ -223,6 +223,14 @@ fn render(loaded: &LoadedScenario, verdict: &Verdict, differences: Option<&[Stri
         };
         let _ = writeln!(s, "  {mark}  {:<26} {}", check.id, check.title);
     }
+    // Where AWS documents no single answer, the output says so with the check's reasons.
+    for open in verdict.checks.iter().filter(|c| c.result == CheckResult::Indeterminate) {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "{} {}: {}", p.bold("undecided"), open.id, open.title);
+        for evidence in &open.evidence {
+            let _ = writeln!(s, "  - {}", evidence.render());
+        }
+    }
     if let Some(failed) = verdict.failed() {
         let _ = writeln!(s);
         let _ = writeln!(s, "{} {}: {}", p.bold("why"), failed.id, failed.title);

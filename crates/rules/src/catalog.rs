@@ -523,6 +523,38 @@ pub static MESSAGES: &[Message] = &[
         cause: "the recovery point is in cold storage, is a continuous backup, or is not COMPLETED",
     },
     Message {
+        id: "lifecycle-retention-range",
+        text: "Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days",
+        variants: &[],
+        reach: Reach::Producible,
+        delivery: Delivery::ApiError {
+            code: "InvalidParameterValueException",
+            http_status: 400,
+        },
+        provenance: Provenance {
+            status: "modeled",
+            source: "AWS Backup's wording for a backup plan rule (hashicorp/terraform-provider-aws#24960, lgallard/terraform-aws-backup#61), where the rule name comes first (`Error in rule NAME : `); for StartCopyJob's Lifecycle no capture exists, so copylab gives the sentence without the rule prefix; the range is the model's (at most 100 years, 36,500 days), with -1 allowed (StartCopyJob: \"specify -1 ... keep your recovery points indefinitely\")",
+            reference: "aws-plans-policies-events-facts.md §1.2, §1.4; aws-backup-facts.md §5.3",
+        },
+        cause: "the copy's `DeleteAfterDays` is 0, below -1, or more than 36,500 days",
+    },
+    Message {
+        id: "lifecycle-cold-storage-gap",
+        text: "Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from MoveToColdStorageAfterDays",
+        variants: &[],
+        reach: Reach::Producible,
+        delivery: Delivery::ApiError {
+            code: "InvalidParameterValueException",
+            http_status: 400,
+        },
+        provenance: Provenance {
+            status: "modeled",
+            source: "AWS Backup's wording for a backup plan rule (hashicorp/terraform-provider-aws PR #7350; the SDK v2 form `Error in some rules due to : ...`); for StartCopyJob's Lifecycle no capture exists, so copylab gives the sentence without the rule prefix; the rule is the model's (\"This value must be at least 90 days after the number of days specified in MoveToColdStorageAfterDays\")",
+            reference: "aws-plans-policies-events-facts.md §1.2, §1.4",
+        },
+        cause: "the copy moves to cold storage fewer than 90 days before it is deleted",
+    },
+    Message {
         id: "invalid-parameter",
         text: "Invalid value for {member}: {reason}",
         variants: &[],

@@ -371,8 +371,20 @@ pub fn world(seed: u64) -> Generated {
     }
     if rng.chance(6) {
         variations.push("request changed");
-        match rng.below(5) {
+        match rng.below(7) {
             0 => request.iam_role_arn = None,
+            5 => {
+                request.lifecycle = Some(Lifecycle {
+                    delete_after_days: Some(40_000),
+                    move_to_cold_storage_after_days: None,
+                })
+            }
+            6 => {
+                request.lifecycle = Some(Lifecycle {
+                    delete_after_days: Some(60),
+                    move_to_cold_storage_after_days: Some(30),
+                })
+            }
             1 => request.source_backup_vault_name = Some("NoSuchVault".to_owned()),
             2 => {
                 request.recovery_point_arn =

@@ -485,8 +485,17 @@ impl StartCopyJob {
             .into_iter()
             .filter_map(|(name, value)| Some((name.to_owned(), serde_json::Value::from(value?))))
             .collect();
-        if let Some(days) = self.lifecycle.as_ref().and_then(|l| l.delete_after_days) {
-            input.insert("Lifecycle".to_owned(), serde_json::json!({"DeleteAfterDays": days}));
+        if let Some(lifecycle) = &self.lifecycle {
+            let mut members = serde_json::Map::new();
+            if let Some(days) = lifecycle.delete_after_days {
+                members.insert("DeleteAfterDays".to_owned(), days.into());
+            }
+            if let Some(days) = lifecycle.move_to_cold_storage_after_days {
+                members.insert("MoveToColdStorageAfterDays".to_owned(), days.into());
+            }
+            if !members.is_empty() {
+                input.insert("Lifecycle".to_owned(), members.into());
+            }
         }
         input
     }

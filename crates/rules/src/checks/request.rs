@@ -75,6 +75,9 @@ pub(crate) fn validate<'s>(
             ),
         ));
     }
+    if let Some(refusal) = request.lifecycle.as_ref().and_then(lifecycle_refusal) {
+        return Err(refusal);
+    }
     let Some(source_vault) = prepared.vault(&request.account, &request.region, vault_name) else {
         return Err((
             MessageRef::new("source-vault-inaccessible", vec![]),
@@ -172,4 +175,45 @@ pub(crate) fn validate<'s>(
         role_session,
         copy_request: OnceCell::new(),
     })
+}
+
+/// The most days a recovery point may be kept (the model: "a maximum value of 100 years").
+pub(crate) const MAX_RETENTION_DAYS: i64 = 36_500;
+
+/// Days between cold storage and deletion, at least ("must be at least 90 days after").
+pub(crate) const COLD_STORAGE_DAYS: i64 = 90;
+
+/// The copy's lifecycle, refused as AWS Backup refuses a rule's: `DeleteAfterDays` in 1 to
+/// 36,500 or -1 (kept indefinitely), and deletion at least 90 days after cold storage.
+fn lifecycle_refusal(lifecycle: &crate::world::Lifecycle) -> Option<(MessageRef, Text)> {
+    let delete = lifecycle.delete_after_days;
+    if let Some(days) = delete
+        && days != -1
+        && !(1..=MAX_RETENTION_DAYS).contains(&days)
+    {
+        return Some((
+            MessageRef::new("lifecycle-retention-range", vec![]),
+            text!(
+                "request.retention-range",
+                "the copy's DeleteAfterDays is {days}: it must be -1 (kept indefinitely) or from 1 to 36500",
+                days = days
+            ),
+        ));
+    }
+    if let (Some(delete), Some(cold)) = (delete, lifecycle.move_to_cold_storage_after_days)
+        && delete > 0
+        && cold > 0
+        && delete - cold < COLD_STORAGE_DAYS
+    {
+        return Some((
+            MessageRef::new("lifecycle-cold-storage-gap", vec![]),
+            text!(
+                "request.cold-storage-gap",
+                "the copy moves to cold storage after {cold} days and is deleted after {delete}: a recovery point stays in cold storage at least 90 days",
+                cold = cold,
+                delete = delete
+            ),
+        ));
+    }
+    None
 }

@@ -7,12 +7,38 @@ use crate::text;
 use crate::text::Text;
 use crate::world::VaultType;
 
+/// The copy's retention in days, `None` for no expiry: the request's `DeleteAfterDays`, else
+/// the source recovery point's (copies keep their source's retention). `-1` is "keep your
+/// recovery points indefinitely" (StartCopyJob), so no expiry.
 pub(crate) fn retention_days(ctx: &Ctx<'_>) -> Option<i64> {
-    ctx.request
-        .lifecycle
-        .as_ref()
-        .and_then(|l| l.delete_after_days)
-        .or_else(|| ctx.recovery_point.lifecycle.as_ref().and_then(|l| l.delete_after_days))
+    match requested_days(ctx) {
+        Some(-1) => None,
+        Some(days) => Some(days),
+        None => source_days(ctx),
+    }
+}
+
+fn requested_days(ctx: &Ctx<'_>) -> Option<i64> {
+    ctx.request.lifecycle.as_ref().and_then(|l| l.delete_after_days)
+}
+
+fn source_days(ctx: &Ctx<'_>) -> Option<i64> {
+    ctx.recovery_point.lifecycle.as_ref().and_then(|l| l.delete_after_days)
+}
+
+/// Whether `retention` (`None`: no expiry) is within `lock`: (too short, too long).
+fn outside(retention: Option<i64>, lock: &crate::world::VaultLock) -> (bool, bool) {
+    let too_short = matches!((retention, lock.min_retention_days), (Some(r), Some(min)) if r < min);
+    let too_long = match (retention, lock.max_retention_days) {
+        (Some(r), Some(max)) => r > max,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    (too_short, too_long)
+}
+
+fn describe(retention: Option<i64>) -> String {
+    retention.map_or("unlimited (no expiry)".to_owned(), |d| format!("{d} days"))
 }
 
 pub(crate) fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
@@ -35,21 +61,40 @@ pub(crate) fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
         ));
     };
     let retention = retention_days(ctx);
-    let evidence = vec![text!(
+    let mut evidence = vec![text!(
         "lock.range",
         "the destination vault keeps copies between {min} and {max} days; the copy's retention is {retention}",
         min = lock.min_retention_days.map_or("any".to_owned(), |d| d.to_string()),
         max = lock
             .max_retention_days
             .map_or("unlimited".to_owned(), |d| d.to_string()),
-        retention = retention.map_or("unlimited (no DeleteAfterDays)".to_owned(), |d| format!("{d} days"))
+        retention = describe(retention)
     )];
-    let too_short = matches!((retention, lock.min_retention_days), (Some(r), Some(min)) if r < min);
-    let too_long = match (retention, lock.max_retention_days) {
-        (Some(r), Some(max)) => r > max,
-        (None, Some(_)) => true,
-        _ => false,
-    };
+    let (too_short, too_long) = outside(retention, &lock);
+    // `-1`: StartCopyJob's reference says the copy is kept indefinitely; the copy page is read
+    // as the copy keeping its source's expiry. Where the two readings disagree on the lock,
+    // AWS gives no single answer and the check says so.
+    if requested_days(ctx) == Some(-1) {
+        let source = source_days(ctx);
+        let (short, long) = outside(source, &lock);
+        evidence.push(text!(
+            "lock.minus-one",
+            "the copy asks DeleteAfterDays -1: StartCopyJob's reference reads it as keeping the copy indefinitely; read as keeping the source recovery point's retention, it is {source}",
+            source = describe(source)
+        ));
+        if (short || long) != (too_short || too_long) {
+            evidence.push(Text::plain(
+                "lock.minus-one-undecided",
+                "the two readings disagree on whether the destination vault's lock accepts this copy, and AWS documents no single answer: copylab lets the copy through and marks this check indeterminate",
+            ));
+            return Check {
+                result: crate::engine::CheckResult::Indeterminate,
+                evidence,
+                message: None,
+                remedy: None,
+            };
+        }
+    }
     if too_short || too_long {
         let days = if too_short {
             lock.min_retention_days.unwrap_or(7)
