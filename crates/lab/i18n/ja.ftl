@@ -137,6 +137,7 @@ check-resource-type-support = リソースタイプとリージョンのサポ�
 check-source-encryption = コピー元の暗号化
 check-key-state = キーの状態
 check-source-key-policy = コピー元の KMS キーポリシー
+check-destination-key-policy = コピー先ボールトの KMS キーポリシー
 check-iam-role = コピーに使用する IAM ロール
 check-destination-vault-policy = コピー先のボールトアクセスポリシー
 check-tag-policy = 組織のタグポリシー
@@ -188,6 +189,23 @@ dx-keypolicy_request = { $principal } による { $action }: { $outcome ->
     }
 dx-keypolicy_same-account = 同一アカウント内のコピー: コピー元のキーはそのキー自身のアカウント内で使用されます
 dx-keypolicy_unencrypted = コピー元のバックアップは暗号化されていません
+dx-dkeypolicy_aws-managed = コピー先ボールトのキーは AWS マネージド KMS キーまたは AWS 所有のキーです: そのポリシーは、そのアカウント内での AWS Backup による使用を許可しています
+dx-dkeypolicy_missing = コピー先ボールトのキーが存在しません (「キーの状態」を参照)
+dx-dkeypolicy_no-caller = コピーロールの ARN から呼び出し元を特定できません
+dx-dkeypolicy_no-vault = コピー先ボールトが存在しません (「コピー先ボールトのアクセスポリシー」を参照)
+dx-dkeypolicy_none = コピー先ボールトのキーには、copylab が読み取れるポリシーがありません
+dx-dkeypolicy_request = { $principal } による { $action }: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
+dx-dkeypolicy_writer = AWS Backup は { $principal } として、backup.{ $region }.amazonaws.com を通じて { $key } でコピーを書き込みます (このプリンシパルは copylab の解釈です。AWS は文書化していません)
 dx-keys_alt-destination-missing = キーが存在する別のボールトにコピーします
 dx-keys_alt-missing = キーが削除されたバックアップは復号できません: 別の復旧ポイントをコピーしてください
 dx-keys_destination-missing = コピー先ボールトのキー `{ $key }` が存在しません
@@ -217,6 +235,8 @@ dx-remedy_join-org = アカウント { $account } を、もう一方のアカウ
 dx-remedy_join-org-leave = 別の組織に属しているアカウントは、先にその組織から脱退する必要があります (そのアカウントから aws organizations leave-organization を実行します)
 dx-remedy_key-policy = { $key } のキーポリシーでコピー先アカウント { $destination } を許可してください
 dx-remedy_key-policy-deny = { $key } のキーポリシーから Deny ステートメント { $indexes } を削除してください
+dx-remedy_dkey-policy = コピー先ボールトのキー { $key } を AWS Backup 経由で使用することを、アカウント { $account } に許可してください
+dx-remedy_dkey-policy-deny = コピー先ボールトのキー { $key } のキーポリシーから Deny ステートメント { $indexes } を削除してください
 dx-remedy_no-setting = これを修正できる設定はありません: 代替案を参照してください
 dx-remedy_reencrypt = リソースの暗号化キーは変更できません: アカウント { $destination } と共有したカスタマーマネージドキーを使用して { $resource } をバックアップから復元し、再度バックアップしてから、その復旧ポイントをコピーしてください
 dx-remedy_reencrypt-how = 復元時に新しいキーを選択して復旧ポイントを復元し、その後、復元したリソースのバックアップを開始してください
@@ -326,7 +346,7 @@ cause-s3-bucket-versioning-permission = 挿入された障害: `s3-bucket-versio
 cause-marketplace-image = AWS Marketplace から取得した EC2 イメージが別のアカウントにコピーされました
 cause-too-many-copy-jobs = 挿入された障害: `too-many-copy-jobs` (同時実行数の上限)
 cause-retention-out-of-range = コピーの保持期間が、コピー先ボールトのボールトロック (または論理的にエアギャップされたボールト) の最小保持期間と最大保持期間の範囲外です
-cause-kms-key-disabled-or-denied = モデル化: コピー先ボールトのキーが無効になっているか、削除保留中です
+cause-kms-key-disabled-or-denied = モデル化: コピー先ボールトのキーが無効になっているか、削除保留中であるか、そのキーポリシーが、AWS Backup がコピーを書き込むためのリクエストを拒否しています
 cause-key-does-not-exist = モデル化: EBS または EC2 の復旧ポイントが、この構成に存在しないキーを指定しています
 cause-storage-gateway-vault-key = Storage Gateway の復旧ポイントが、AWS マネージド KMS キー `aws/backup` を使用するボールトにコピーされました
 cause-internal-error = 挿入された障害: `internal-error`

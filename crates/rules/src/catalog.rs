@@ -367,7 +367,7 @@ pub static MESSAGES: &[Message] = &[
         reach: Reach::Producible,
         delivery: job("AccessDenied"),
         provenance: documented(DASHBOARD, "aws-backup-facts.md §2.1"),
-        cause: "modeled: the destination vault's key is disabled or pending deletion",
+        cause: "modeled: the destination vault's key is disabled or pending deletion, or its key policy denies the requests AWS Backup makes to write the copy",
     },
     Message {
         id: "key-does-not-exist",

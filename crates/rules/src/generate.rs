@@ -298,6 +298,17 @@ pub fn world(seed: u64) -> Generated {
         world.keys[0].state = *rng.pick(&[KeyState::Disabled, KeyState::PendingDeletion]);
     }
     if rng.chance(p) {
+        variations.push("destination key policy denies AWS Backup");
+        let arn = world.keys[1].arn.clone();
+        let (partition, account) = ("aws", crate::arn::account(&arn).unwrap_or(DESTINATION).to_owned());
+        let policy = world.keys[1]
+            .policy
+            .get_or_insert_with(|| PolicyDocument(crate::kms::default_key_policy(partition, &account)));
+        if let Some(list) = policy.0.get_mut("Statement").and_then(|s| s.as_array_mut()) {
+            list.push(json!({"Sid": "Use only through RDS", "Effect": "Deny", "Principal": "*", "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringNotLike": {"kms:ViaService": "rds.*.amazonaws.com"}}}));
+        }
+    }
+    if rng.chance(p) {
         variations.push("destination key disabled");
         world.keys[1].state = KeyState::Disabled;
     }

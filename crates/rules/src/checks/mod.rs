@@ -1,6 +1,7 @@
 //! The checks, one file each (the check, its evidence and its remedy), and the one ordered table the engine's loop, the docs and the tests read.
 
 mod cross_account_setting;
+pub(crate) mod destination_key_policy;
 mod destination_vault_policy;
 mod iam_role;
 mod injected_fault;
@@ -82,6 +83,12 @@ pub static CHECKS: &[CheckDef] = &[
         title: "the source key policy allows the destination account",
         article: Some(4),
         run: source_key_policy::source_key_policy,
+    },
+    CheckDef {
+        id: "destination-key-policy",
+        title: "the destination vault's key policy lets AWS Backup write the copy",
+        article: None,
+        run: destination_key_policy::destination_key_policy,
     },
     CheckDef {
         id: "iam-role",
