@@ -178,6 +178,7 @@ dx-keypolicy_missing = the source key does not exist (see key-state)
 dx-keypolicy_none = the source key has no policy copylab could read
 dx-keypolicy_request = { $action } by { $principal }: { $decision }
 dx-keypolicy_same-account = same-account copy: the source key is used within its own account
+dx-keypolicy_service = the copy uses the source key through { $via_service } ({ $source })
 dx-keypolicy_unencrypted = the source backup is not encrypted
 dx-dkeypolicy_aws-managed = the destination vault's key is AWS managed or AWS owned: its policy lets AWS Backup use it in its account
 dx-dkeypolicy_missing = the destination vault's key does not exist (see key-state)

@@ -188,6 +188,7 @@ dx-keypolicy_request = { $principal } による { $action }: { $outcome ->
        *[other] { $reason }
     }
 dx-keypolicy_same-account = 同一アカウント内のコピー: コピー元のキーはそのキー自身のアカウント内で使用されます
+dx-keypolicy_service = コピーは { $via_service } を通じてコピー元のキーを使用します ({ $source })
 dx-keypolicy_unencrypted = コピー元のバックアップは暗号化されていません
 dx-dkeypolicy_aws-managed = コピー先ボールトのキーは AWS マネージド KMS キーまたは AWS 所有のキーです: そのポリシーは、そのアカウント内での AWS Backup による使用を許可しています
 dx-dkeypolicy_missing = コピー先ボールトのキーが存在しません (「キーの状態」を参照)

@@ -172,7 +172,7 @@ pub struct PreparedWorld<'w> {
     /// Policy answers computed once for every listed customer managed key, role and vault of
     /// the world, keyed by their indexes in `world` and the partition: a prepared world answers
     /// requests without re-evaluating its policies.
-    key_evals: HashMap<(usize, usize, &'static str), crate::checks::KeyEval>,
+    key_evals: HashMap<(usize, usize, &'static str, crate::checks::KeyService), crate::checks::KeyEval>,
     role_evals: HashMap<(usize, usize, &'static str), crate::checks::RoleEval>,
     vault_evals: HashMap<(usize, usize, &'static str), crate::checks::VaultEval>,
     /// Each member account's effective tag policy (and its JSON), where its organization has
@@ -424,6 +424,16 @@ impl<'w> PreparedWorld<'w> {
     fn precompute(&mut self) {
         let world = self.world;
         let (mut keys, mut roles, mut vaults) = (HashMap::new(), HashMap::new(), HashMap::new());
+        // The services the world's recovery points would use their source keys through.
+        let mut services: Vec<crate::checks::KeyService> = Vec::new();
+        for rp in &world.recovery_points {
+            for fully_managed in [true, false] {
+                let service = crate::checks::KeyService::of(&rp.resource_type, fully_managed);
+                if !services.contains(&service) {
+                    services.push(service);
+                }
+            }
+        }
         for (vi, vault) in world.vaults.iter().enumerate() {
             let partition = crate::regions::partition(&vault.region);
             let vault_arn = format!(
@@ -435,9 +445,18 @@ impl<'w> PreparedWorld<'w> {
                     continue;
                 }
                 if let Some(policy) = self.key_policy(&key.arn) {
-                    let eval =
-                        crate::checks::key_eval(self, &key.arn, policy, partition, &vault.account, &vault.region);
-                    keys.insert((ki, vi, partition), eval);
+                    for &service in &services {
+                        let eval = crate::checks::key_eval(
+                            self,
+                            &key.arn,
+                            policy,
+                            partition,
+                            &vault.account,
+                            &vault.region,
+                            service,
+                        );
+                        keys.insert((ki, vi, partition, service), eval);
+                    }
                 }
             }
             for (ri, role) in world.roles.iter().enumerate() {
@@ -484,11 +503,12 @@ impl<'w> PreparedWorld<'w> {
         key: &crate::world::Key,
         vault: &BackupVault,
         partition: &str,
+        service: crate::checks::KeyService,
     ) -> Option<&crate::checks::KeyEval> {
         let ki = Self::index_of(&self.world.keys, key)?;
         let vi = Self::index_of(&self.world.vaults, vault)?;
         self.key_evals
-            .get(&(ki, vi, crate::regions::partition(&vault.region)))
+            .get(&(ki, vi, crate::regions::partition(&vault.region), service))
             .filter(|_| partition == crate::regions::partition(&vault.region))
     }
 
