@@ -244,6 +244,8 @@ dx-remedy_reencrypt-how = 復元時に新しいキーを選択して復旧ポイ
 dx-remedy_rename-tag = リソース (その後、再度バックアップしてください) とフルマネージドの復旧ポイントで、タグキーを `{ $key }` ではなく `{ $required }` と記述してください
 dx-remedy_retention = コピーの保持期間を、コピー先ボールトの制限内である { $days } 日に設定してください
 dx-remedy_role-deny = ロール { $role } のポリシーから、backup:CopyIntoBackupVault に対する Deny を削除してください
+dx-remedy_role-copy-from = ロール { $role } のポリシーで backup:CopyFromBackupVault を許可してください
+dx-remedy_role-copy-from-deny = ロール { $role } のポリシーから backup:CopyFromBackupVault に対する Deny を削除するか、backup:CopyTargets でこのコピー先を許可してください
 dx-remedy_role-managed = AWS マネージドポリシー { $arn } をアタッチしてください。このポリシーは、すべてのバックアップボールトに対してこのアクションを許可します
 dx-remedy_role-policy = ロール { $role } のポリシーで、{ $vault } に対する backup:CopyIntoBackupVault を許可してください
 dx-remedy_set-tag = リソース (その後、再度バックアップしてください) とフルマネージドの復旧ポイントで、タグ `{ $key }` に `{ $value }` などの許可された値を設定してください
@@ -264,6 +266,17 @@ dx-request_not-copyable = 復旧ポイント `{ $arn }`: { $reason }
 dx-request_retention-range = コピーの DeleteAfterDays は { $days } です。-1 (無期限に保持) または 1 から 36500 の値でなければなりません
 dx-request_cold-storage-gap = コピーは { $cold } 日後にコールドストレージへ移り、{ $delete } 日後に削除されます。復旧ポイントはコールドストレージに最低 90 日間置かれます
 dx-role_bad-session = ロールのセッション ARN を作成できませんでした
+dx-role_copy-from = { $vault } へのコピーのための、{ $recovery_point } に対する { $session } による backup:CopyFromBackupVault: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
 dx-role_identity = { $vault } に対する { $session } による backup:CopyIntoBackupVault (アイデンティティベースのポリシー側): { $outcome ->
         [Allow] 許可
         [ExplicitDeny] 明示的な拒否

@@ -337,8 +337,14 @@ pub fn world(seed: u64) -> Generated {
     }
     if rng.chance(p) {
         variations.push("copy role changed");
-        match rng.below(3) {
+        match rng.below(4) {
             0 => world.roles[0].managed_policies.clear(),
+            3 => world.roles[0].policies.push(crate::world::InlinePolicy {
+                name: "CopyOnlyToTheVaultAccount".to_owned(),
+                document: PolicyDocument(json!({"Version": "2012-10-17", "Statement": [
+                    {"Sid": "DenyCopyFromBackupVault", "Effect": "Deny", "Action": "backup:CopyFromBackupVault", "Resource": "*",
+                     "Condition": {"ForAllValues:ArnNotLike": {"backup:CopyTargets": ["arn:aws:backup:*:112233445566:backup-vault:cab-*"]}}}]})),
+            }),
             1 => {
                 world.roles[0].trust_policy = Some(PolicyDocument(json!({"Version": "2012-10-17", "Statement": [
                     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})))

@@ -4,7 +4,7 @@ use copylab_policy::{Caller, Context, LabeledPolicy, Outcome as Decided, PolicyK
 use serde_json::json;
 
 use super::policy::{decide, decision_evidence, org_context};
-use super::{Check, Ctx, lazy};
+use super::{Check, Ctx, lazy, lazy_merge};
 use crate::engine::MessageRef;
 use crate::policies::{PreparedWorld, RolePolicies};
 use crate::remedy::{Patch, Remedy};
@@ -96,23 +96,7 @@ pub(crate) fn role_eval(
     // The identity side alone (the vault side is the next check).
     let mut request = copy.clone();
     request.resource_owner = None;
-    let mut identity: Vec<LabeledPolicy<'_>> = role
-        .inline
-        .iter()
-        .map(|(label, policy)| LabeledPolicy {
-            label: label.as_str(),
-            policy,
-        })
-        .collect();
-    identity.extend(
-        role.managed
-            .iter()
-            .zip(&role.managed_labels)
-            .map(|(m, label)| LabeledPolicy {
-                label: label.as_str(),
-                policy: m.policy(),
-            }),
-    );
+    let identity = identity_policies(role);
     for unknown in &role.unknown_managed {
         eval.evidence.push(text!(
             "role.unknown-managed",
@@ -136,6 +120,48 @@ pub(crate) fn role_eval(
             .collect();
     }
     eval
+}
+
+/// The role's identity policies, inline first, labelled.
+fn identity_policies(role: &RolePolicies) -> Vec<LabeledPolicy<'_>> {
+    let mut identity: Vec<LabeledPolicy<'_>> = role
+        .inline
+        .iter()
+        .map(|(label, policy)| LabeledPolicy {
+            label: label.as_str(),
+            policy,
+        })
+        .collect();
+    identity.extend(
+        role.managed
+            .iter()
+            .zip(&role.managed_labels)
+            .map(|(m, label)| LabeledPolicy {
+                label: label.as_str(),
+                policy: m.policy(),
+            }),
+    );
+    identity
+}
+
+/// The copy role session's request for `backup:CopyFromBackupVault` on the recovery point, with
+/// the condition keys AWS documents for it: `backup:CopyTargets` (the destination vault's ARN)
+/// and `backup:CopyTargetOrgPaths` (the destination account's organization path).
+pub(crate) fn copy_from_request(ctx: &Ctx<'_>) -> Option<Request> {
+    let caller = Caller::parse(&ctx.role_session).ok()?;
+    let mut context = org_context(ctx.prepared, caller.account().unwrap_or_default());
+    context.insert("backup:CopyTargets", &ctx.destination_vault_arn);
+    if let Some((_, path)) = ctx.prepared.org_info(&ctx.destination.account) {
+        context.insert("backup:CopyTargetOrgPaths", path);
+    }
+    Some(Request::new(
+        caller,
+        "backup:CopyFromBackupVault",
+        &ctx.recovery_point.arn,
+        None,
+        context,
+        PolicyKind::Identity,
+    ))
 }
 
 /// `iam-role`: AWS Backup can assume the role, and its identity policies allow the copy.
@@ -192,19 +218,115 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
             lazy(&ctx.want_remedy, || fix_trust(ctx.role_arn)),
         );
     }
-    if eval.allowed {
-        return Check::pass(eval.evidence.clone());
+    // The source side: "The permission "backup:CopyFromBackupVault" controls how a recovery
+    // point in the backup vault behaves, and, in this case, the destinations where you can copy
+    // that recovery point to" (create-cross-account-backup).
+    let mut evidence = eval.evidence.clone();
+    let from = copy_from_request(ctx).map(|request| {
+        let decision = decide(PolicyKind::Identity, None, identity_policies(role), false, &request);
+        evidence.push(decision_evidence(
+            "role.copy-from",
+            "backup:CopyFromBackupVault by {session} on {recovery_point}, to {vault}: {decision}",
+            vec![
+                ("session", ctx.role_session.clone()),
+                ("recovery_point", ctx.recovery_point.arn.clone()),
+                ("vault", ctx.destination_vault_arn.clone()),
+            ],
+            &decision,
+        ));
+        let denies: Vec<(String, usize)> = if decision.decision == Decided::ExplicitDeny {
+            decision
+                .deciding_statements
+                .iter()
+                .map(|d| (d.policy.to_owned(), d.index))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (decision.decision == Decided::Allow, denies)
+    });
+    let from_allowed = from.as_ref().is_none_or(|(allowed, _)| *allowed);
+    if eval.allowed && from_allowed {
+        return Check::pass(evidence);
+    }
+    let mut remedies = Vec::new();
+    if !eval.allowed {
+        remedies.push(lazy(&ctx.want_remedy, || {
+            allow_copy_in_role(ctx.role_arn, &ctx.destination_vault_arn, &eval.denies)
+        }));
+    }
+    if let Some((false, denies)) = &from {
+        remedies.push(lazy(&ctx.want_remedy, || allow_copy_from_in_role(ctx.role_arn, denies)));
     }
     Check::fail(
-        eval.evidence.clone(),
+        evidence,
         MessageRef::new("vault-access-denied", vec![]),
-        lazy(&ctx.want_remedy, || {
-            allow_copy_in_role(ctx.role_arn, &ctx.destination_vault_arn, &eval.denies)
-        }),
+        lazy_merge(remedies),
     )
 }
 
 // The remedy.
+
+/// The name of the inline policy the remedy puts on a role for the source side.
+pub(crate) const COPY_FROM_POLICY_NAME: &str = "CopyFromSourceVault";
+
+pub(crate) fn allow_copy_from_in_role(role_arn: &str, denies: &[(String, usize)]) -> Remedy {
+    let mut patches = removed_denies(role_arn, denies);
+    if denies.is_empty() {
+        patches.push(Patch::AddRolePolicy {
+            role_arn: role_arn.to_owned(),
+            policy_name: COPY_FROM_POLICY_NAME.to_owned(),
+            policy: json!({"Version": "2012-10-17", "Statement": [{"Sid": "CopyFromSourceVault", "Effect": "Allow", "Action": "backup:CopyFromBackupVault", "Resource": "*"}]}),
+        });
+    }
+    Remedy {
+        summary: if denies.is_empty() {
+            text!(
+                "remedy.role-copy-from",
+                "allow backup:CopyFromBackupVault in role {role}'s policies",
+                role = role_arn
+            )
+        } else {
+            text!(
+                "remedy.role-copy-from-deny",
+                "remove the Deny on backup:CopyFromBackupVault from role {role}'s policies, or let it name this destination in backup:CopyTargets",
+                role = role_arn
+            )
+        },
+        commands: Vec::new(),
+        patches,
+        // A Deny wins over any managed policy: attaching one helps only where nothing denies.
+        alternatives: if denies.is_empty() {
+            vec![text!(
+                "remedy.role-managed",
+                "attach the AWS managed policy {arn}, which allows it on every backup vault",
+                arn = BACKUP_ROLE_POLICY
+            )]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Patches removing the Deny statements `denies` found in inline policies (AWS managed
+/// policies cannot be changed).
+fn removed_denies(role_arn: &str, denies: &[(String, usize)]) -> Vec<Patch> {
+    let mut patches = Vec::new();
+    for (label, index) in denies {
+        // Inline policies are labelled `world.roles[i].policies[j]`.
+        if let Some(j) = label
+            .rsplit_once("policies[")
+            .and_then(|(_, rest)| rest.trim_end_matches(']').parse::<usize>().ok())
+        {
+            patches.push(Patch::RemoveRolePolicyStatements {
+                role_arn: role_arn.to_owned(),
+                policy_index: j,
+                indexes: vec![*index],
+            });
+        }
+    }
+    patches
+}
 
 pub(crate) const BACKUP_ROLE_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
 
@@ -252,20 +374,7 @@ pub(crate) const ROLE_POLICY_NAME: &str = "CopyIntoDestinationVault";
 
 pub(crate) fn allow_copy_in_role(role_arn: &str, vault_arn: &str, denies: &[(String, usize)]) -> Remedy {
     let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "CopyIntoDestinationVault", "Effect": "Allow", "Action": "backup:CopyIntoBackupVault", "Resource": vault_arn}]});
-    let mut patches = Vec::new();
-    for (label, index) in denies {
-        // Inline policies are labelled `world.roles[i].policies[j]`.
-        if let Some(j) = label
-            .rsplit_once("policies[")
-            .and_then(|(_, rest)| rest.trim_end_matches(']').parse::<usize>().ok())
-        {
-            patches.push(Patch::RemoveRolePolicyStatements {
-                role_arn: role_arn.to_owned(),
-                policy_index: j,
-                indexes: vec![*index],
-            });
-        }
-    }
+    let mut patches = removed_denies(role_arn, denies);
     if denies.is_empty() {
         patches.push(Patch::AddRolePolicy {
             role_arn: role_arn.to_owned(),
