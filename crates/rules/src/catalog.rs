@@ -187,7 +187,7 @@ pub static MESSAGES: &[Message] = &[
         delivery: job("InvalidParameters"),
         provenance: Provenance {
             status: "modeled",
-            source: "AWS documents the rule (create-cross-account-backup, security considerations: the destination vault cannot be the default vault; AWS Storage Blog: \"to perform cross-account backups, you must use KMS key encrypted vaults instead of using your default backup vault\") but no message for it, and the same page allows aws/backup for fully managed types; copylab applies the narrower rule with the default-key message, since the default vault is under aws/backup",
+            source: "AWS states the rule (create-cross-account-backup, security considerations, known here only from a paraphrase: the destination vault cannot be the default vault; verbatim in the AWS Storage Blog: \"to perform cross-account backups, you must use KMS key encrypted vaults instead of using your default backup vault\") but no message for it, and the same page allows aws/backup for fully managed types; copylab applies the narrower rule with the default-key message, since the default vault is under aws/backup",
             reference: "aws-backup-facts.md §4.2 (destination vault key)",
         },
         cause: "a fully managed type copied to another account into that account's Default vault (under `aws/backup`)",

@@ -8,7 +8,8 @@ use crate::text;
 use crate::text::Text;
 use crate::world::{BackupVault, RecoveryPoint, VaultType};
 
-/// The name of the vault AWS Backup creates in every account and Region.
+/// The name of the default vault (`"TargetBackupVaultName": "Default"` in AWS's backup policy
+/// example, aws-plans-policies-events-facts.md §2).
 const DEFAULT_VAULT: &str = "Default";
 
 pub(crate) fn source_encryption(ctx: &Ctx<'_>) -> Check {
