@@ -703,3 +703,215 @@ async fn organizations_refusals_answer_awss_errors_and_change_nothing() {
         )
     );
 }
+
+/// SCPs and RCPs through the real SDK, in the default world: an SCP created before its type is
+/// enabled cannot be attached; enabled, `FullAWSAccess` is everywhere; an SCP that denies
+/// `backup:StartCopyJob` attached to the source account refuses the call with AWS's
+/// "explicit deny in a service control policy" form and changes nothing; detached, the copy
+/// completes; the last SCP of a target cannot be detached, nor `RCPFullAWSAccess` at all, nor an
+/// attached policy deleted (the model's texts); and an RCP on the source account that keeps its
+/// keys to its own principals fails the next copy with the engine's message, then detached lets
+/// it complete.
+#[tokio::test]
+async fn scps_and_rcps_through_organizations_decide_the_next_copy() {
+    use crate::sdk::{DESTINATION, RDS_SHARED, ROLE};
+    use aws_sdk_backup::error::ProvideErrorMetadata as _;
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let backup = crate::support::client(&app, SOURCE, "us-east-1");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+
+    let deny_start = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoCopies","Effect":"Deny","Action":"backup:StartCopyJob","Resource":"*"}]}"#;
+    let id = management
+        .create_policy()
+        .name("no-copies")
+        .description("no copies from this account")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(deny_start)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .policy_summary
+        .unwrap()
+        .id
+        .unwrap();
+    let error = management
+        .attach_policy()
+        .policy_id(&id)
+        .target_id(SOURCE)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("PolicyTypeNotEnabledException"));
+    let malformed = management
+        .create_policy()
+        .name("with-principal")
+        .description("SCPs name no principal")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(malformed.code(), Some("MalformedPolicyDocumentException"));
+    let root = management
+        .enable_policy_type()
+        .root_id("r-a1b2")
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap()
+        .root
+        .unwrap();
+    assert!(
+        root.policy_types()
+            .iter()
+            .any(|t| t.r#type() == Some(&PolicyType::ServiceControlPolicy))
+    );
+    let for_source = management
+        .list_policies_for_target()
+        .target_id(SOURCE)
+        .filter(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<(&str, &str, bool)> = for_source
+        .policies()
+        .iter()
+        .map(|p| (p.id().unwrap(), p.name().unwrap(), p.aws_managed()))
+        .collect();
+    assert_eq!(names, [("p-FullAWSAccess", "FullAWSAccess", true)]);
+    management
+        .attach_policy()
+        .policy_id(&id)
+        .target_id(SOURCE)
+        .send()
+        .await
+        .unwrap();
+    let before = crate::sdk::state_of(&app).await;
+    let refused = backup
+        .start_copy_job()
+        .recovery_point_arn(RDS_SHARED)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("AccessDeniedException"));
+    assert_eq!(
+        refused.message(),
+        Some(format!("User: arn:aws:iam::{SOURCE}:root is not authorized to perform: backup:StartCopyJob on resource: {RDS_SHARED} with an explicit deny in a service control policy").as_str())
+    );
+    assert_eq!(
+        crate::sdk::state_of(&app).await,
+        before,
+        "a refused StartCopyJob changes nothing"
+    );
+    let targets = management
+        .list_targets_for_policy()
+        .policy_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let targets: Vec<(&str, &str)> = targets
+        .targets()
+        .iter()
+        .map(|t| (t.target_id().unwrap(), t.r#type().unwrap().as_str()))
+        .collect();
+    assert_eq!(targets, [(SOURCE, "ACCOUNT")]);
+    let in_use = management.delete_policy().policy_id(&id).send().await.unwrap_err();
+    assert_eq!(in_use.code(), Some("PolicyInUseException"));
+    assert_eq!(
+        in_use.message(),
+        Some(
+            "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation."
+        )
+    );
+    management
+        .detach_policy()
+        .policy_id(&id)
+        .target_id(SOURCE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+    let last = management
+        .detach_policy()
+        .policy_id("p-FullAWSAccess")
+        .target_id(SOURCE)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(last.code(), Some("ConstraintViolationException"));
+    management.delete_policy().policy_id(&id).send().await.unwrap();
+
+    // RCPs: RCPFullAWSAccess stays; an RCP keeping the source account's keys to its principals.
+    management
+        .enable_policy_type()
+        .root_id("r-a1b2")
+        .policy_type(PolicyType::ResourceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let stays = management
+        .detach_policy()
+        .policy_id("p-RCPFullAWSAccess")
+        .target_id("r-a1b2")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(stays.code(), Some("ConstraintViolationException"));
+    let own_keys = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "OwnPrincipalsOnly", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:PrincipalAccount": SOURCE}, "Bool": {"aws:PrincipalIsAWSService": "false"}}}]});
+    let rcp = management
+        .create_policy()
+        .name("own-keys")
+        .description("keys for the account's own principals")
+        .r#type(PolicyType::ResourceControlPolicy)
+        .content(own_keys.to_string())
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .policy_summary
+        .unwrap()
+        .id
+        .unwrap();
+    management
+        .attach_policy()
+        .policy_id(&rcp)
+        .target_id(SOURCE)
+        .send()
+        .await
+        .unwrap();
+    let (state, message) = copy_shared_snapshot(&app).await;
+    assert_eq!(state, "FAILED");
+    let mut world = default_world();
+    world.organizations[0].resource_control_policies = Some(copylab_rules::world::ControlPolicies {
+        default_detached_from: Vec::new(),
+        policies: vec![copylab_rules::world::ControlPolicy {
+            name: "own-keys".into(),
+            description: String::new(),
+            targets: vec![SOURCE.into()],
+            content: copylab_rules::world::PolicyDocument(own_keys),
+        }],
+    });
+    assert_eq!(message, engine_status_message(&world), "the engine's RCP message");
+    assert_eq!(
+        message.as_deref(),
+        Some("KMS key is either disabled or pending deletion or access to KMS key is denied")
+    );
+    management
+        .detach_policy()
+        .policy_id(&rcp)
+        .target_id(SOURCE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+}

@@ -248,6 +248,7 @@ async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
             access_policy: None,
             lock: None,
             vault_type: Default::default(),
+            tags: Default::default(),
         });
         world.recovery_points.push(copylab_rules::world::RecoveryPoint {
             arn: format!("arn:aws:ec2:us-east-1::snapshot/snap-{account}0"),
@@ -488,6 +489,7 @@ pub(crate) async fn copy_shared_snapshot(app: &axum::Router) -> (String, Option<
 pub(crate) fn engine_status_message(world: &copylab_rules::World) -> Option<String> {
     let request = copylab_rules::world::StartCopyJob {
         account: "111122223333".into(),
+        caller: None,
         region: "us-east-1".into(),
         recovery_point_arn: Some(RDS_SHARED.into()),
         source_backup_vault_name: Some("SourceVault".into()),

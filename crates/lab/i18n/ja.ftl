@@ -138,6 +138,7 @@ check-source-encryption = コピー元の暗号化
 check-key-state = キーの状態
 check-source-key-policy = コピー元の KMS キーポリシー
 check-destination-key-policy = コピー先ボールトの KMS キーポリシー
+check-control-policies = SCP と RCP
 check-iam-role = コピーに使用する IAM ロール
 check-destination-vault-policy = コピー先のボールトアクセスポリシー
 check-tag-policy = 組織のタグポリシー
@@ -338,6 +339,38 @@ dx-vault_decision = { $vault } に対する { $session } による backup:CopyIn
 dx-vault_missing = コピー先ボールト { $vault } が存在しません (存在しないリソースに対して、AWS は AccessDenied を返します: コピージョブについてはモデル化)
 dx-vault_no-policy = コピー先ボールト { $vault } にはアクセスポリシーがないため、他のアカウントはこのボールトにコピーできません
 dx-vault_same-account = 同一アカウント内のコピー: コピーに使用するロールのアイデンティティベースのポリシーで十分です
+dx-control_start-copy-job = コピー元アカウントの SCP のもとでの { $principal } による backup:StartCopyJob: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
+dx-control_none = 適用される SCP も RCP もありません: 関係するメンバーアカウントの組織で、どちらも有効になっていません
+dx-control_scp-management = コピー元アカウント { $account } は組織の管理アカウントです: SCP はそのユーザーやロールに影響しません
+dx-control_scp-service-linked-role = コピーのコピー先側の処理はコピー先アカウントのサービスリンクロールが行います。SCP はサービスリンクロールに影響しません
+dx-control_rcp-vault = RCP はコピー先ボールトを制限しません: AWS Backup は RCP が適用されるサービスに含まれていません (AWS の一覧に挙がるのは Amazon S3、AWS STS、AWS KMS、Amazon SQS、AWS Secrets Manager などで、AWS Backup はありません。推論です)
+dx-control_rcp-aws-managed = { $side } 側のキー { $key } は AWS マネージド KMS キーです: RCP は AWS マネージド KMS キーには適用されません
+dx-control_rcp-management = { $side } 側のキー { $key } は管理アカウントにあります: RCP はそのリソースに影響しません
+dx-control_rcp-service-linked-role = 前提: 拒否された呼び出し元はサービスリンクロールです。AWS はサービスリンクロールを RCP の対象外とするとは文書化していません (第三者の要約は対象外だとしています。そうであれば、このコピーは完了します)
+dx-control_call = { $policies } のもとでの { $resource } に対する { $principal } による { $action }: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
+dx-remedy_control-condition = SCP を残し、このコピー先を許可してください: AWS の例では、許可するコピー先を backup:CopyTargets または backup:CopyTargetOrgPaths で指定するか、許可するボールトに DestinationBackupVault タグを付けます
+dx-remedy_control-rcp-condition = RCP を残し、その条件でコピー先アカウントのプリンシパルを除外してください (たとえば aws:PrincipalOrgID または aws:PrincipalAccount で)
+dx-remedy_control = 組織の管理アカウントで: { $changes }
 
 # AWS の各メッセージの原因 (カタログの `cause`)。どの設定でも修正できない、拒否されたリクエストについて表示します。
 cause-organization-membership = コピー元アカウントとコピー先アカウントが同じ AWS Organizations の組織に属していません
@@ -377,3 +410,7 @@ cause-recovery-point-not-copyable = 復旧ポイントがコールドストレ�
 cause-lifecycle-retention-range = コピーの `DeleteAfterDays` が 0、-1 未満、または 36,500 日を超えています
 cause-lifecycle-cold-storage-gap = コピーがコールドストレージへ移ってから削除されるまでが 90 日未満です
 cause-invalid-parameter = `StartCopyJob` のメンバーが、想定される種類の有効な ARN ではありません
+cause-control-policy-denied-backup = モデル化: コピー元アカウントの SCP が、コピーに使用するロールに `backup:CopyFromBackupVault` または `backup:CopyIntoBackupVault` を拒否しています
+cause-control-policy-denied-key = モデル化: キーのアカウントの RCP が、コピー元のキーまたはコピー先ボールトのキーに対してコピーが行う呼び出しを拒否しています
+cause-scp-explicit-deny = コピー元アカウントの SCP が、呼び出し元に `backup:StartCopyJob` を拒否しています
+cause-scp-implicit-deny = ルートからコピー元アカウントまでのいずれかの階層で、`backup:StartCopyJob` を許可する SCP がアタッチされていません

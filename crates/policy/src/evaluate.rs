@@ -510,7 +510,7 @@ pub fn is_kms_cross_account_action(action: &str) -> bool {
     KMS_CROSS_ACCOUNT_ACTIONS.iter().any(|a| a.eq_ignore_ascii_case(action))
 }
 
-fn trace_statement<'a>(
+pub(crate) fn trace_statement<'a>(
     labeled: LabeledPolicy<'a>,
     index: usize,
     statement: &'a Statement,

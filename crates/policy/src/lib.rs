@@ -26,6 +26,7 @@
 
 mod canonical;
 mod condition;
+mod control;
 mod diagnostic;
 mod evaluate;
 mod json;
@@ -38,6 +39,7 @@ mod simulate;
 mod template;
 
 pub use condition::{BaseOperator, Condition, ConditionTrace, Operator, SetOperator, days_from_civil};
+pub use control::{ControlDecision, ControlLevel, ControlPolicyType, evaluate_control};
 pub use diagnostic::{PolicyError, PolicyWarning, Rule, WarningRule};
 pub use evaluate::{
     Authorization, Decision, LabeledPolicy, LabeledWarning, Note, NoteKind, Outcome, PrincipalMatch, Sides,

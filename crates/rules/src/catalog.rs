@@ -98,6 +98,17 @@ const DEFAULT_KEY_VARIANTS: &[Variant] = &[Variant {
     source: "Knowledge Center article, seed-ja.txt line 56",
 }];
 
+/// AWS Backup's access-denied copy-job message: the documented row gives it, and the SCP row
+/// borrows it (modeled).
+const BACKUP_ACCESS_DENIED_TEXT: &str = "Access Denied trying to call AWS Backup service";
+
+/// AWS Backup's KMS access-denied copy-job message: the documented row gives it, and the RCP row
+/// borrows it (modeled).
+const KMS_DENIED_TEXT: &str = "KMS key is either disabled or pending deletion or access to KMS key is denied";
+
+/// Where the SCP and RCP facts are recorded.
+const CONTROL_FACTS: &str = "aws-plans-policies-events-facts.md §3.3 and §3.4";
+
 const fn job(category: &'static str) -> Delivery {
     Delivery::FailedJob { category }
 }
@@ -261,7 +272,7 @@ pub static MESSAGES: &[Message] = &[
     },
     Message {
         id: "vault-access-denied",
-        text: "Access Denied trying to call AWS Backup service",
+        text: BACKUP_ACCESS_DENIED_TEXT,
         variants: &[Variant {
             text: "Access Denied trying to call AWS Backup service.",
             when: "with a final period, as the tecRacer blog shows it",
@@ -362,7 +373,7 @@ pub static MESSAGES: &[Message] = &[
     },
     Message {
         id: "kms-key-disabled-or-denied",
-        text: "KMS key is either disabled or pending deletion or access to KMS key is denied",
+        text: KMS_DENIED_TEXT,
         variants: &[],
         reach: Reach::Producible,
         delivery: job("AccessDenied"),
@@ -462,8 +473,62 @@ pub static MESSAGES: &[Message] = &[
         },
         cause: "not modeled: EC2 Allowed AMIs without the `aws-backup-vault` alias",
     },
+    Message {
+        id: "control-policy-denied-backup",
+        text: BACKUP_ACCESS_DENIED_TEXT,
+        variants: &[],
+        reach: Reach::Producible,
+        delivery: job("AccessDenied"),
+        provenance: modeled(
+            "aws-plans-policies-events-facts.md §3.3-§3.4: no copy job failing because of an SCP has been published; AWS Backup surfaces a denied call only in StatusMessage, so copylab gives the message AWS gives when an IAM policy denies the same AWS Backup call",
+        ),
+        cause: "modeled: an SCP of the source account denies the copy role `backup:CopyFromBackupVault` or `backup:CopyIntoBackupVault`",
+    },
+    Message {
+        id: "control-policy-denied-key",
+        text: KMS_DENIED_TEXT,
+        variants: &[],
+        reach: Reach::Producible,
+        delivery: job("AccessDenied"),
+        provenance: modeled(
+            "aws-plans-policies-events-facts.md §3.2-§3.4: no copy job failing because of an RCP has been published; copylab gives AWS Backup's message for a KMS key whose access is denied",
+        ),
+        cause: "modeled: an RCP of the key's account denies a call the copy makes on the source key or the destination vault's key",
+    },
     // StartCopyJob errors (synchronous). Exception names are the pinned model's; texts modeled
     // unless noted.
+    Message {
+        id: "scp-explicit-deny",
+        text: "User: {principal} is not authorized to perform: {action} on resource: {resource} with an explicit deny in a service control policy",
+        variants: &[],
+        reach: Reach::Producible,
+        delivery: Delivery::ApiError {
+            code: "AccessDeniedException",
+            http_status: 403,
+        },
+        provenance: Provenance {
+            status: "modeled",
+            source: "the form is AWS's (IAM User Guide, troubleshoot_access-denied: `with an explicit deny in a type policy`; observed for an SCP in kubernetes-sigs/aws-load-balancer-controller#2322); which resource AWS Backup names for StartCopyJob is copylab's reading (the recovery point), and whether it appends the policy's ARN is not documented",
+            reference: CONTROL_FACTS,
+        },
+        cause: "an SCP of the source account denies the caller `backup:StartCopyJob`",
+    },
+    Message {
+        id: "scp-implicit-deny",
+        text: "User: {principal} is not authorized to perform: {action} on resource: {resource} because no service control policy allows the {action} action",
+        variants: &[],
+        reach: Reach::Producible,
+        delivery: Delivery::ApiError {
+            code: "AccessDeniedException",
+            http_status: 403,
+        },
+        provenance: Provenance {
+            status: "modeled",
+            source: "the form is AWS's (IAM User Guide, troubleshoot_access-denied: `because no type policy allows the action action`; observed for SCPs in public deployment notes and the S3 troubleshooting page); the resource AWS Backup names for StartCopyJob is copylab's reading (the recovery point)",
+            reference: CONTROL_FACTS,
+        },
+        cause: "no SCP attached at some level between the root and the source account allows `backup:StartCopyJob`",
+    },
     Message {
         id: "missing-parameter",
         text: "Missing required parameter: {member}",

@@ -156,6 +156,8 @@ pub fn baseline(
             ],
             cross_account_backup_enabled: true,
             tag_policies: Vec::new(),
+            service_control_policies: None,
+            resource_control_policies: None,
         }],
         keys: vec![source_key.clone(), destination_key.clone()],
         vaults: vec![
@@ -167,6 +169,7 @@ pub fn baseline(
                 access_policy: None,
                 lock: None,
                 vault_type: Default::default(),
+                tags: Default::default(),
             },
             BackupVault {
                 name: "DestinationVault".to_owned(),
@@ -178,6 +181,7 @@ pub fn baseline(
                 ]}))),
                 lock: None,
                 vault_type: Default::default(),
+                tags: Default::default(),
             },
         ],
         roles: vec![Role {
@@ -218,6 +222,7 @@ pub fn baseline(
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),
+        caller: None,
         region: source_region.to_owned(),
         recovery_point_arn: Some(rp_arn),
         source_backup_vault_name: Some("SourceVault".to_owned()),
@@ -365,6 +370,82 @@ pub fn world(seed: u64) -> Generated {
             _ => ("team", "payments"),
         };
         world.recovery_points[0].tags = BTreeMap::from([(tag.0.to_owned(), tag.1.to_owned())]);
+    }
+    if rng.chance(p) {
+        variations.push("SCPs or RCPs");
+        let org = &mut world.organizations[0];
+        let policy = |name: &str, content: serde_json::Value| crate::world::ControlPolicy {
+            name: name.to_owned(),
+            description: String::new(),
+            targets: vec!["r-a1b2".to_owned()],
+            content: PolicyDocument(content),
+        };
+        match rng.below(6) {
+            0 => {
+                org.service_control_policies = Some(crate::world::ControlPolicies {
+                    default_detached_from: Vec::new(),
+                    policies: vec![policy(
+                        "RestrictCopyTargets",
+                        json!({"Version": "2012-10-17", "Statement": [
+                        {"Sid": "DenyCopyFromBackupVault", "Effect": "Deny", "Action": "backup:CopyFromBackupVault", "Resource": "*",
+                         "Condition": {"ForAllValues:ArnNotLike": {"backup:CopyTargets": ["arn:aws:backup:*:112233445566:backup-vault:cab-*"]}}}]}),
+                    )],
+                });
+            }
+            1 | 2 => {
+                org.service_control_policies = Some(crate::world::ControlPolicies {
+                    default_detached_from: Vec::new(),
+                    policies: vec![policy(
+                        "CopyOnlyToTaggedVaults",
+                        json!({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Deny", "Action": "backup:CopyIntoBackupVault", "Resource": "*",
+                         "Condition": {"Null": {"aws:ResourceTag/DestinationBackupVault": "true"}}}]}),
+                    )],
+                });
+                if rng.chance(2) {
+                    world.vaults[1]
+                        .tags
+                        .insert("DestinationBackupVault".to_owned(), "true".to_owned());
+                }
+            }
+            3 => {
+                org.service_control_policies = Some(crate::world::ControlPolicies {
+                    default_detached_from: Vec::new(),
+                    policies: vec![policy(
+                        "NoCopies",
+                        json!({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Deny", "Action": "backup:StartCopyJob", "Resource": "*"}]}),
+                    )],
+                });
+            }
+            4 => {
+                // An allow list at the root: what it does not name, nobody below may do.
+                let actions = if rng.chance(2) {
+                    json!(["ec2:*", "kms:*", "iam:*"])
+                } else {
+                    json!(["backup:StartCopyJob", "kms:*"])
+                };
+                org.service_control_policies = Some(crate::world::ControlPolicies {
+                    default_detached_from: vec!["r-a1b2".to_owned()],
+                    policies: vec![policy(
+                        "AllowList",
+                        json!({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Action": actions, "Resource": "*"}]}),
+                    )],
+                });
+            }
+            _ => {
+                org.resource_control_policies = Some(crate::world::ControlPolicies {
+                    default_detached_from: Vec::new(),
+                    policies: vec![policy(
+                        "OwnPrincipalsOnly",
+                        json!({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+                         "Condition": {"StringNotEquals": {"aws:PrincipalAccount": SOURCE}, "Bool": {"aws:PrincipalIsAWSService": "false"}}}]}),
+                    )],
+                });
+            }
+        }
     }
     if rng.chance(p) {
         variations.push("destination vault lock");

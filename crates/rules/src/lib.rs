@@ -11,6 +11,7 @@
 pub mod arn;
 pub mod catalog;
 pub mod checks;
+pub mod control_policies;
 pub mod engine;
 pub mod features;
 pub mod generate;

@@ -292,6 +292,14 @@ impl<'w> PreparedWorld<'w> {
                     cursor = parent.parent.as_deref().unwrap_or(&org.root_id);
                 }
             }
+            for policy_type in [
+                copylab_policy::ControlPolicyType::ServiceControlPolicy,
+                copylab_policy::ControlPolicyType::ResourceControlPolicy,
+            ] {
+                if let Some(Err(error)) = crate::control_policies::ParsedControlPolicies::parse(org, i, policy_type) {
+                    return Err(error);
+                }
+            }
         }
         let mut seen_roles = std::collections::HashSet::new();
         for (i, role) in world.roles.iter().enumerate() {

@@ -163,6 +163,25 @@ pub enum Patch {
         /// The fault.
         fault: Fault,
     },
+    /// Detach a service or resource control policy from a root, OU or account (`DetachPolicy`,
+    /// in the management account); AWS's `FullAWSAccess` is detached by its name.
+    DetachControlPolicy {
+        /// The organization.
+        organization_id: String,
+        /// SCP or RCP.
+        policy_type: copylab_policy::ControlPolicyType,
+        /// The policy's name.
+        policy_name: String,
+        /// The root, OU or account id.
+        target: String,
+    },
+    /// Attach AWS's `FullAWSAccess` SCP back to a target it was detached from.
+    AttachFullAwsAccess {
+        /// The organization.
+        organization_id: String,
+        /// The root, OU or account id.
+        target: String,
+    },
 }
 
 impl Patch {
@@ -421,6 +440,30 @@ impl Patch {
                 ),
             )],
             Patch::RemoveFault { .. } => Vec::new(),
+            Patch::DetachControlPolicy {
+                organization_id,
+                policy_type,
+                policy_name,
+                target,
+            } => vec![cmd(
+                management(organization_id),
+                None,
+                format!(
+                    "aws organizations detach-policy --policy-id {} --target-id {target}",
+                    crate::control_policies::policy_id_of(organization_id, *policy_type, policy_name)
+                ),
+            )],
+            Patch::AttachFullAwsAccess {
+                organization_id,
+                target,
+            } => vec![cmd(
+                management(organization_id),
+                None,
+                format!(
+                    "aws organizations attach-policy --policy-id {} --target-id {target}",
+                    crate::control_policies::FULL_AWS_ACCESS.id
+                ),
+            )],
         }
     }
 }
@@ -645,6 +688,8 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
                 }],
                 cross_account_backup_enabled: true,
                 tag_policies: Vec::new(),
+                service_control_policies: None,
+                resource_control_policies: None,
             });
         }
         Patch::SetCrossAccountBackup {
@@ -809,6 +854,53 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
             lifecycle.delete_after_days = Some(*delete_after_days);
         }
         Patch::RemoveFault { fault } => world.faults.retain(|f| f != fault),
+        Patch::DetachControlPolicy {
+            organization_id,
+            policy_type,
+            policy_name,
+            target,
+        } => {
+            let org = world
+                .organizations
+                .iter_mut()
+                .find(|o| o.id == *organization_id)
+                .ok_or("no such organization")?;
+            let set = match policy_type {
+                copylab_policy::ControlPolicyType::ServiceControlPolicy => org.service_control_policies.as_mut(),
+                copylab_policy::ControlPolicyType::ResourceControlPolicy => org.resource_control_policies.as_mut(),
+            }
+            .ok_or("the policy type is not enabled")?;
+            if *policy_name == crate::control_policies::aws_default(*policy_type).name {
+                if *policy_type == copylab_policy::ControlPolicyType::ResourceControlPolicy {
+                    return Err("RCPFullAWSAccess cannot be detached".to_owned());
+                }
+                if !set.default_detached_from.contains(target) {
+                    set.default_detached_from.push(target.clone());
+                }
+            } else {
+                let policy = set
+                    .policies
+                    .iter_mut()
+                    .find(|p| p.name == *policy_name)
+                    .ok_or("no such policy")?;
+                policy.targets.retain(|t| t != target);
+            }
+        }
+        Patch::AttachFullAwsAccess {
+            organization_id,
+            target,
+        } => {
+            let org = world
+                .organizations
+                .iter_mut()
+                .find(|o| o.id == *organization_id)
+                .ok_or("no such organization")?;
+            let set = org
+                .service_control_policies
+                .as_mut()
+                .ok_or("service control policies are not enabled")?;
+            set.default_detached_from.retain(|t| t != target);
+        }
     }
     Ok(())
 }

@@ -282,6 +282,8 @@ mod tests {
             ],
             cross_account_backup_enabled: true,
             tag_policies: policies,
+            service_control_policies: None,
+            resource_control_policies: None,
         }
     }
 

@@ -156,6 +156,49 @@ pub struct Organization {
     /// Tag policies and where they are attached.
     #[serde(default)]
     pub tag_policies: Vec<TagPolicy>,
+    /// Service control policies (`SERVICE_CONTROL_POLICY`); absent when the type is not enabled
+    /// in the root. They limit the IAM principals of member accounts (the copy role and the
+    /// caller of `StartCopyJob`), never the management account's or service-linked roles.
+    #[serde(default)]
+    pub service_control_policies: Option<ControlPolicies>,
+    /// Resource control policies (`RESOURCE_CONTROL_POLICY`); absent when the type is not
+    /// enabled in the root. They limit access to member accounts' resources of the services
+    /// they cover (customer managed KMS keys, not AWS managed keys; not AWS Backup vaults).
+    #[serde(default)]
+    pub resource_control_policies: Option<ControlPolicies>,
+}
+
+/// The SCPs or RCPs of an organization whose root has the type enabled.
+///
+/// Enabling the type attaches AWS's default (`FullAWSAccess` for SCPs, `RCPFullAWSAccess` for
+/// RCPs) to the root, every OU and every account; `FullAWSAccess` can then be detached from
+/// some of them (`default_detached_from`), `RCPFullAWSAccess` cannot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlPolicies {
+    /// Root, OU or account ids that AWS's default policy has been detached from (SCPs only).
+    #[serde(default)]
+    pub default_detached_from: Vec<String>,
+    /// The organization's own policies of the type, in creation order.
+    #[serde(default)]
+    pub policies: Vec<ControlPolicy>,
+}
+
+/// A service or resource control policy and where it is attached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlPolicy {
+    /// The policy's name, unique among the organization's policies.
+    pub name: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: String,
+    /// Root, OU or account ids it is attached to.
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// The policy document: IAM's grammar without `Principal` for an SCP; with `Principal`
+    /// (`"*"`) for an RCP.
+    pub content: PolicyDocument,
 }
 
 fn default_root_id() -> String {
@@ -280,6 +323,11 @@ pub struct BackupVault {
     /// The vault type.
     #[serde(default)]
     pub vault_type: VaultType,
+    /// The vault's tags (`BackupVaultTags`, `TagResource`): policies read them as
+    /// `aws:ResourceTag/KEY`, as AWS's SCP example gating copy destinations on
+    /// `DestinationBackupVault` does.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// Vault Lock (or logically air-gapped vault) retention limits.
@@ -445,6 +493,11 @@ pub enum Fault {
 pub struct StartCopyJob {
     /// The calling account (the source account).
     pub account: String,
+    /// The principal that sends the request: an IAM user or role ARN, an assumed-role session
+    /// ARN, or the account's root; default: the account's root user. The source account's
+    /// SCPs apply to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
     /// The Region the call is sent to (the source Region).
     pub region: String,
     /// `RecoveryPointArn`.

@@ -55,7 +55,7 @@ pub static DESTINATION_KEY_REQUESTS: &[DestinationKeyRequest] = &[
 /// Who writes the copy into the destination vault, as copylab models it: in another account,
 /// that account's AWS Backup service-linked role (as for the source key, facts §7: "it is
 /// **not** the IAM role we choose"); in the same account, the copy role's session.
-fn writer(ctx: &Ctx<'_>) -> String {
+pub(crate) fn writer(ctx: &Ctx<'_>) -> String {
     if ctx.cross_account {
         format!(
             "arn:{}:sts::{}:assumed-role/AWSServiceRoleForBackup/AWSBackup-copy",

@@ -154,6 +154,7 @@ pub(crate) fn create_destination_vault(vault_arn: &str, source_account: &str, pa
         access_policy: Some(PolicyDocument(policy.clone())),
         lock: None,
         vault_type: VaultType::BackupVault,
+        tags: Default::default(),
     };
     Remedy {
         summary: text!(

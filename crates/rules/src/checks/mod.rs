@@ -1,5 +1,6 @@
 //! The checks, one file each (the check, its evidence and its remedy), and the one ordered table the engine's loop, the docs and the tests read.
 
+mod control_policies;
 mod cross_account_setting;
 pub(crate) mod destination_key_policy;
 mod destination_vault_policy;
@@ -95,6 +96,12 @@ pub static CHECKS: &[CheckDef] = &[
         title: "AWS Backup can assume the copy role and it allows the copy",
         article: None,
         run: iam_role::iam_role,
+    },
+    CheckDef {
+        id: "control-policies",
+        title: "the organization's SCPs and RCPs allow the calls the copy makes",
+        article: None,
+        run: control_policies::control_policies,
     },
     CheckDef {
         id: "destination-vault-policy",

@@ -75,6 +75,15 @@ pub(crate) fn validate<'s>(
             ),
         ));
     }
+    // Authorization: the source account's SCPs must let the caller start the copy.
+    if let Some(refusal) = super::control_policies::start_copy_job_refusal(
+        prepared,
+        request,
+        rp_arn,
+        crate::regions::partition(&request.region),
+    ) {
+        return Err(refusal);
+    }
     if let Some(refusal) = request.lifecycle.as_ref().and_then(lifecycle_refusal) {
         return Err(refusal);
     }

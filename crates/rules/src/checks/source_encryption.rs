@@ -144,6 +144,7 @@ pub(crate) fn use_cmk_vault(
         access_policy: existing.and_then(|v| v.access_policy.clone()),
         lock: existing.and_then(|v| v.lock.clone()),
         vault_type: VaultType::BackupVault,
+        tags: Default::default(),
     };
     Remedy {
         summary: text!(

@@ -32,6 +32,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     });
     let request = StartCopyJob {
         account: ctx.caller.account.clone(),
+        caller: ctx.caller.principal.clone(),
         region: ctx.caller.region.clone(),
         recovery_point_arn: input.get("RecoveryPointArn").and_then(Value::as_str).map(str::to_owned),
         source_backup_vault_name: input

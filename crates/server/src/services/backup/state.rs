@@ -347,6 +347,7 @@ mod tests {
         let world = copylab_rules::World::default();
         let request = StartCopyJob {
             account: "111122223333".into(),
+            caller: None,
             region: "us-east-1".into(),
             recovery_point_arn: None,
             source_backup_vault_name: None,
@@ -401,6 +402,7 @@ mod tests {
         let mut jobs = CopyJobs::default();
         let request = |vault: &str| StartCopyJob {
             account: "111122223333".to_owned(),
+            caller: None,
             region: "us-east-1".to_owned(),
             recovery_point_arn: (vault == "B").then(|| "arn:aws:ec2:us-east-1::image/ami-0000000000000000f".to_owned()),
             source_backup_vault_name: Some(vault.to_owned()),
@@ -452,6 +454,7 @@ mod tests {
         let world = copylab_rules::World::default();
         let request = |n: i64| StartCopyJob {
             account: "111122223333".to_owned(),
+            caller: None,
             region: "us-east-1".to_owned(),
             recovery_point_arn: Some("arn:aws:ec2:us-east-1::image/ami-0000000000000000f".to_owned()),
             source_backup_vault_name: Some("A".to_owned()),

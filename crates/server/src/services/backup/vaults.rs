@@ -58,6 +58,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         access_policy: None,
         lock: None,
         vault_type: VaultType::BackupVault,
+        tags: Default::default(),
     };
     let created = ctx.state.now();
     let body = json!({"BackupVaultName": name, "BackupVaultArn": arn(&vault), "CreationDate": created});

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::state::ServerState;
 use crate::wire::{ApiError, Caller};
 
+pub mod control;
 pub mod structure;
 
 /// The `X-Amz-Target` prefix of Organizations operations (facts aws-org-wire §1.7).
@@ -36,6 +37,9 @@ pub struct OrganizationsState {
     pub create_account_statuses: Vec<structure::CreateAccountStatus>,
     /// Invitations.
     pub handshakes: Vec<structure::Handshake>,
+    /// The organization's own SCPs or RCPs while their type is disabled, by `ORG-ID/TYPE` (the
+    /// world holds them while it is enabled).
+    pub disabled_control_policies: std::collections::BTreeMap<String, Vec<copylab_rules::world::ControlPolicy>>,
 }
 
 /// A `BACKUP_POLICY` (kept by the server; the rules engine does not read backup plans).
@@ -74,6 +78,12 @@ const IMPLEMENTED: &[&str] = &[
     "DetachPolicy",
     "ListPolicies",
     "EnablePolicyType",
+    "DisablePolicyType",
+    "DescribePolicy",
+    "UpdatePolicy",
+    "DeletePolicy",
+    "ListPoliciesForTarget",
+    "ListTargetsForPolicy",
     "DescribeEffectivePolicy",
 ];
 
@@ -92,6 +102,15 @@ pub(crate) fn access_denied() -> ApiError {
         "AccessDeniedException",
         StatusCode::BAD_REQUEST,
         "You don't have permissions to access this resource.",
+    )
+}
+
+/// The documented `PolicyTypeNotEnabledException` (SDK model docs, facts aws-org-wire §1.7).
+fn type_not_enabled() -> ApiError {
+    ApiError::new(
+        "PolicyTypeNotEnabledException",
+        StatusCode::BAD_REQUEST,
+        "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.",
     )
 }
 
@@ -140,7 +159,7 @@ fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String,
     let org_id = state.world.organizations[index].id.clone();
     let fresh = !state.services.organizations.enabled.contains_key(&org_id);
     if fresh {
-        let enabled = enabled_types(state, index);
+        let enabled = stored_types(&enabled_types(state, index));
         state.services.organizations.enabled.insert(org_id.clone(), enabled);
     }
     let result = run_in(name, state, caller, input, index, management);
@@ -215,6 +234,15 @@ fn run_in(
             for policy in &mut org.tag_policies {
                 policy.targets.retain(|t| *t != account);
             }
+            for set in [&mut org.service_control_policies, &mut org.resource_control_policies]
+                .into_iter()
+                .flatten()
+            {
+                set.default_detached_from.retain(|t| *t != account);
+                for policy in &mut set.policies {
+                    policy.targets.retain(|t| *t != account);
+                }
+            }
             let org_id = org.id.clone();
             // What Organizations kept about the account goes with it.
             state.services.organizations.accounts.remove(&account);
@@ -244,6 +272,86 @@ fn run_in(
                 .filter(|p| p["Type"] == filter.as_str())
                 .collect();
             page(&policies, input, "Policies")
+        }
+        "DisablePolicyType" => {
+            let policy_type = str_input("PolicyType");
+            if str_input("RootId") != state.world.organizations[index].root_id {
+                return Err(ApiError::new(
+                    "RootNotFoundException",
+                    StatusCode::BAD_REQUEST,
+                    "We can't find a root with the RootId that you specified.",
+                ));
+            }
+            let enabled = enabled_types(state, index);
+            if !enabled.contains(&policy_type) {
+                return Err(ApiError::new(
+                    "PolicyTypeNotEnabledException",
+                    StatusCode::BAD_REQUEST,
+                    "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.",
+                ));
+            }
+            if let Some(kind) = control::policy_type(&policy_type) {
+                control::disable(state, index, kind);
+            } else {
+                let org_id = state.world.organizations[index].id.clone();
+                let rest: Vec<String> = enabled.into_iter().filter(|t| *t != policy_type).collect();
+                state.services.organizations.enabled.insert(org_id, stored_types(&rest));
+            }
+            Ok(json!({"Root": root(state, index)}))
+        }
+        "DescribePolicy" => {
+            let view = find_policy(state, index, &str_input("PolicyId"))?;
+            Ok(json!({"Policy": {"PolicySummary": view.summary, "Content": view.content}}))
+        }
+        "ListTargetsForPolicy" => {
+            let view = find_policy(state, index, &str_input("PolicyId"))?;
+            let targets: Vec<Value> = view.targets.iter().map(|t| target_summary(state, index, t)).collect();
+            page(&targets, input, "Targets")
+        }
+        "ListPoliciesForTarget" => {
+            let target = str_input("TargetId");
+            if !target_exists(&state.world.organizations[index], &target) {
+                return Err(target_not_found());
+            }
+            let filter = str_input("Filter");
+            let policies: Vec<Value> = policy_views(state, index)
+                .into_iter()
+                .filter(|v| v.summary["Type"] == filter.as_str() && v.targets.contains(&target))
+                .map(|v| v.summary)
+                .collect();
+            page(&policies, input, "Policies")
+        }
+        "UpdatePolicy" | "DeletePolicy" => {
+            let view = find_policy(state, index, &str_input("PolicyId"))?;
+            let PolicyRef::Control(kind, policy_name) = view.reference else {
+                // copylab changes tag and backup policies by creating, attaching and detaching them.
+                return Err(ApiError::not_implemented(name));
+            };
+            if name == "DeletePolicy" {
+                control::delete(state, index, kind, &policy_name)?;
+                return Ok(json!({}));
+            }
+            if let Some(new_name) = input.get("Name").and_then(Value::as_str).filter(|n| *n != policy_name) {
+                // A policy's id is derived from its name, so copylab cannot rename one.
+                return Err(ApiError::new(
+                    "InvalidInputException",
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "copylab cannot rename policy `{policy_name}` to `{new_name}`: create a new policy instead"
+                    ),
+                )
+                .modeled());
+            }
+            control::update(
+                state,
+                index,
+                kind,
+                &policy_name,
+                input.get("Description").and_then(Value::as_str),
+                input.get("Content").and_then(Value::as_str),
+            )?;
+            let view = find_policy(state, index, &str_input("PolicyId"))?;
+            Ok(json!({"Policy": {"PolicySummary": view.summary, "Content": view.content}}))
         }
         "EnablePolicyType" => {
             let policy_type = str_input("PolicyType");
@@ -282,8 +390,16 @@ fn run_in(
                 )
                 .modeled());
             }
-            enabled.push(policy_type);
-            state.services.organizations.enabled.insert(org_id, enabled);
+            if let Some(kind) = control::policy_type(&policy_type) {
+                control::enable(state, index, kind);
+            } else {
+                enabled.push(policy_type);
+                state
+                    .services
+                    .organizations
+                    .enabled
+                    .insert(org_id, stored_types(&enabled));
+            }
             Ok(json!({"Root": root(state, index)}))
         }
         "DescribeEffectivePolicy" => describe_effective_policy(state, index, caller, management, input),
@@ -339,22 +455,43 @@ pub(crate) fn describe(state: &ServerState, index: usize) -> Value {
     })
 }
 
-/// The enabled policy types of an organization's root.
+/// The enabled policy types of an organization's root: SCPs and RCPs as the world has them,
+/// the other types as the server keeps them.
 fn enabled_types(state: &ServerState, index: usize) -> Vec<String> {
     let org = &state.world.organizations[index];
-    state
-        .services
-        .organizations
-        .enabled
-        .get(&org.id)
+    let mut types: Vec<String> = [
+        copylab_policy::ControlPolicyType::ServiceControlPolicy,
+        copylab_policy::ControlPolicyType::ResourceControlPolicy,
+    ]
+    .into_iter()
+    .filter(|t| control::enabled(state, index, *t))
+    .map(|t| control::type_name(t).to_owned())
+    .collect();
+    types.extend(
+        state
+            .services
+            .organizations
+            .enabled
+            .get(&org.id)
+            .cloned()
+            .unwrap_or_else(|| {
+                if org.tag_policies.is_empty() {
+                    Vec::new()
+                } else {
+                    vec!["TAG_POLICY".to_owned()]
+                }
+            }),
+    );
+    types
+}
+
+/// The types the server keeps (SCPs and RCPs are the world's).
+fn stored_types(types: &[String]) -> Vec<String> {
+    types
+        .iter()
+        .filter(|t| control::policy_type(t).is_none())
         .cloned()
-        .unwrap_or_else(|| {
-            if org.tag_policies.is_empty() {
-                Vec::new()
-            } else {
-                vec!["TAG_POLICY".to_owned()]
-            }
-        })
+        .collect()
 }
 
 fn root(state: &ServerState, index: usize) -> Value {
@@ -375,10 +512,7 @@ fn root(state: &ServerState, index: usize) -> Value {
 /// both the model's `PolicyId` pattern (`^p-[0-9a-zA-Z_]{8,128}$`) and the id part of its
 /// `PolicyArn` pattern (`p-[0-9a-z]{10,32}`).
 fn policy_id(org: &Organization, name: &str) -> String {
-    format!(
-        "p-{}",
-        copylab_rules::ids::IdGenerator::for_names(&[&org.id, name]).hex(12)
-    )
+    copylab_rules::control_policies::policy_id(&org.id, name)
 }
 
 /// ARNs follow the model's patterns (`OrganizationArn`, `AccountArn`, `RootArn`, `PolicyArn`:
@@ -422,20 +556,127 @@ fn policy_summaries(state: &ServerState, index: usize) -> Vec<Value> {
             "AwsManaged": false,
         }));
     }
+    for (kind, policy, aws_managed) in control::all(state, index) {
+        out.push(control::summary(state, index, kind, &policy, aws_managed));
+    }
     out
+}
+
+/// Which store a policy lives in.
+enum PolicyRef {
+    Tag,
+    Backup,
+    Control(copylab_policy::ControlPolicyType, String),
+}
+
+/// A policy of any type: its summary, content and targets.
+struct PolicyView {
+    summary: Value,
+    content: String,
+    targets: Vec<String>,
+    reference: PolicyRef,
+}
+
+fn policy_views(state: &ServerState, index: usize) -> Vec<PolicyView> {
+    let org = &state.world.organizations[index];
+    let summaries = policy_summaries(state, index);
+    let mut out = Vec::new();
+    let mut summaries = summaries.into_iter();
+    for policy in &org.tag_policies {
+        let Some(summary) = summaries.next() else { break };
+        out.push(PolicyView {
+            summary,
+            content: policy.content.to_string(),
+            targets: policy.targets.clone(),
+            reference: PolicyRef::Tag,
+        });
+    }
+    for policy in state
+        .services
+        .organizations
+        .backup_policies
+        .iter()
+        .filter(|p| p.organization == org.id)
+    {
+        let Some(summary) = summaries.next() else { break };
+        out.push(PolicyView {
+            summary,
+            content: policy.content.clone(),
+            targets: policy.targets.clone(),
+            reference: PolicyRef::Backup,
+        });
+    }
+    for (kind, policy, _) in control::all(state, index) {
+        let Some(summary) = summaries.next() else { break };
+        out.push(PolicyView {
+            summary,
+            content: policy.content.0.to_string(),
+            targets: policy.targets.clone(),
+            reference: PolicyRef::Control(kind, policy.name),
+        });
+    }
+    out
+}
+
+/// The model's documented `PolicyNotFoundException`.
+fn policy_not_found() -> ApiError {
+    ApiError::new(
+        "PolicyNotFoundException",
+        StatusCode::BAD_REQUEST,
+        "We can't find a policy with the PolicyId that you specified.",
+    )
+}
+
+fn find_policy(state: &ServerState, index: usize, id: &str) -> Result<PolicyView, ApiError> {
+    policy_views(state, index)
+        .into_iter()
+        .find(|v| v.summary["Id"] == id)
+        .ok_or_else(policy_not_found)
+}
+
+fn target_exists(org: &Organization, target: &str) -> bool {
+    target == org.root_id
+        || target == org.management_account
+        || org.accounts.iter().any(|a| a.id == target)
+        || org.organizational_units.iter().any(|u| u.id == target)
+}
+
+/// A `PolicyTargetSummary`.
+fn target_summary(state: &ServerState, index: usize, target: &str) -> Value {
+    let org = &state.world.organizations[index];
+    let management = &org.management_account;
+    let (kind, arn, name) = if target == org.root_id {
+        (
+            "ROOT",
+            format!("arn:aws:organizations::{management}:root/{}/{target}", org.id),
+            "Root".to_owned(),
+        )
+    } else if let Some(unit) = org.organizational_units.iter().find(|u| u.id == target) {
+        (
+            "ORGANIZATIONAL_UNIT",
+            format!("arn:aws:organizations::{management}:ou/{}/{target}", org.id),
+            unit.name.clone(),
+        )
+    } else {
+        let name = state
+            .services
+            .organizations
+            .accounts
+            .get(target)
+            .map_or_else(|| default_name(target), |e| e.name.clone());
+        (
+            "ACCOUNT",
+            format!("arn:aws:organizations::{management}:account/{}/{target}", org.id),
+            name,
+        )
+    };
+    json!({"TargetId": target, "Arn": arn, "Name": name, "Type": kind})
 }
 
 fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let get = |m: &str| input.get(m).and_then(Value::as_str).unwrap_or_default().to_owned();
     let (name, description, content, kind) = (get("Name"), get("Description"), get("Content"), get("Type"));
-    let malformed = || {
-        // The documented message (botocore's MalformedPolicyDocumentException page).
-        ApiError::new(
-            "MalformedPolicyDocumentException",
-            StatusCode::BAD_REQUEST,
-            "The provided policy document doesn't meet the requirements of the specified policy type. For example, the syntax might be incorrect. For details about service control policy syntax, see SCP syntax in the Organizations User Guide.",
-        )
-    };
+    let malformed = control::malformed;
     let parsed: Value = serde_json::from_str(&content).map_err(|_| malformed())?;
     let org = &state.world.organizations[index];
     let id = policy_id(org, &name);
@@ -445,7 +686,8 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
             .organizations
             .backup_policies
             .iter()
-            .any(|p| p.organization == org.id && p.name == name);
+            .any(|p| p.organization == org.id && p.name == name)
+        || control::all(state, index).iter().any(|(_, p, _)| p.name == name);
     if exists {
         // Modeled message.
         return Err(ApiError::new(
@@ -482,12 +724,18 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
                 targets: Vec::new(),
             });
         }
+        control_type if control::policy_type(control_type).is_some() => {
+            let Some(policy_type) = control::policy_type(control_type) else {
+                return Err(malformed());
+            };
+            control::create(state, index, policy_type, &name, &description, &content)?;
+        }
         other => {
             // Modeled message.
             return Err(ApiError::new(
                 "PolicyTypeNotAvailableForOrganizationException",
                 StatusCode::BAD_REQUEST,
-                format!("copylab supports TAG_POLICY and BACKUP_POLICY, not {other}"),
+                format!("copylab supports TAG_POLICY, BACKUP_POLICY, SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY, not {other}"),
             )
             .modeled());
         }
@@ -507,14 +755,20 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
 }
 
 fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, attach: bool) -> Result<Value, ApiError> {
-    let org = &state.world.organizations[index];
-    let target_exists = target == org.root_id
-        || target == org.management_account
-        || org.accounts.iter().any(|a| a.id == target)
-        || org.organizational_units.iter().any(|u| u.id == target);
-    if !target_exists {
+    if !target_exists(&state.world.organizations[index], target) {
         return Err(target_not_found());
     }
+    let control = control::all(state, index)
+        .into_iter()
+        .find(|(kind, p, _)| control::id_and_arn(state, index, *kind, &p.name).0 == policy);
+    if let Some((kind, found, _)) = control {
+        if attach && !control::enabled(state, index, kind) {
+            return Err(type_not_enabled());
+        }
+        control::attach(state, index, kind, &found.name, target, attach)?;
+        return Ok(json!({}));
+    }
+    let org = &state.world.organizations[index];
     let tag_index = org.tag_policies.iter().position(|p| policy_id(org, &p.name) == policy);
     let kind = if tag_index.is_some() {
         "TAG_POLICY"
@@ -537,12 +791,7 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
         .modeled());
     }
     if attach && !enabled_types(state, index).iter().any(|t| t == kind) {
-        // The documented message (SDK model docs, facts aws-org-wire §1.7).
-        return Err(ApiError::new(
-            "PolicyTypeNotEnabledException",
-            StatusCode::BAD_REQUEST,
-            "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.",
-        ));
+        return Err(type_not_enabled());
     }
     let targets = match (tag_index, backup_index) {
         (Some(i), _) => &mut state.world.organizations[index].tag_policies[i].targets,
