@@ -101,7 +101,7 @@ async fn removing_an_account_or_attaching_a_tag_policy_through_organizations_dec
     assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 
     // A tag policy enforcing team=platform on recovery points; the snapshot says team=payments.
-    let content = r#"{"tags":{"team":{"tag_key":{"@@assign":"team"},"tag_value":{"@@assign":["platform"]},"enforced_for":{"@@assign":["backup:recovery-point"]}}}}"#;
+    let content = r#"{"tags":{"team":{"tag_key":{"@@assign":"team"},"tag_value":{"@@assign":["platform"]},"enforced_for":{"@@assign":["rds:snapshot"]}}}}"#;
     let policy = management
         .create_policy()
         .name("team-values")

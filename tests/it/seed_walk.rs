@@ -129,7 +129,7 @@ async fn the_seeds_failures_are_produced_and_repaired_through_the_aws_apis_alone
     completes(&app).await;
 
     // The organization's tag policy (Organizations).
-    let content = r#"{"tags":{"team":{"tag_key":{"@@assign":"team"},"tag_value":{"@@assign":["platform"]},"enforced_for":{"@@assign":["backup:recovery-point"]}}}}"#;
+    let content = r#"{"tags":{"team":{"tag_key":{"@@assign":"team"},"tag_value":{"@@assign":["platform"]},"enforced_for":{"@@assign":["rds:snapshot"]}}}}"#;
     let orgs = organizations(&app);
     let id = orgs
         .create_policy()

@@ -307,15 +307,19 @@ pub static MESSAGES: &[Message] = &[
     Message {
         id: "tag-policy-value",
         text: "The tag policy does not allow the specified value for the following tag key: '{tag_key}'.",
-        variants: &[],
+        variants: &[Variant {
+            text: "The tag policy does not allow the specified value for the following tag key: '{tag_key}'",
+            when: "without the final period, as the Knowledge Center article prints it (with the key 'xyz')",
+            source: "Knowledge Center article, seed-ja.txt line 172",
+        }],
         reach: Reach::Producible,
         delivery: job("InvalidParameters"),
         provenance: Provenance {
             status: "modeled",
-            source: "the wording other services use for tag-policy rejections (EC2 TagPolicyViolation, DynamoDB); not confirmed in any AWS Backup text",
+            source: "EC2's TagPolicyViolation wording (the service that tags a copied EBS snapshot), also used by DynamoDB; the Knowledge Center article quotes it for cross-account copies; not confirmed in any AWS Backup text",
             reference: "aws-backup-facts.md §1.2 #9; aws-org-wire-facts.md §1.5, §1.6",
         },
-        cause: "modeled: the destination account's effective tag policy enforces a tag on recovery points and a copied tag's value is not allowed",
+        cause: "modeled: the destination account's effective tag policy is enforced on the resource the copy creates (an EBS snapshot, an AMI, an RDS or FSx snapshot) and a copied tag's value is not allowed",
     },
     Message {
         id: "cross-account-disabled",

@@ -362,7 +362,7 @@ pub fn world(seed: u64) -> Generated {
         world.organizations[0].tag_policies.push(TagPolicy {
             name: "team-tags".to_owned(),
             targets: vec!["r-a1b2".to_owned()],
-            content: json!({"tags": {"team": {"tag_key": {"@@assign": "Team"}, "tag_value": {"@@assign": ["payments", "platform"]}, "enforced_for": {"@@assign": ["backup:recovery-point"]}}}}),
+            content: json!({"tags": {"team": {"tag_key": {"@@assign": "Team"}, "tag_value": {"@@assign": ["payments", "platform"]}, "enforced_for": {"@@assign": ["ec2:snapshot", "ec2:image", "rds:snapshot", "rds:cluster-snapshot", "fsx:backup"]}}}}),
         });
         let tag = match rng.below(3) {
             0 => ("Team", "payments"),

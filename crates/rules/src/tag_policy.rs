@@ -1,8 +1,12 @@
-//! Organizations tag policies: the effective tag policy of an account (inheritance operators `@@assign`, `@@append`, `@@remove`, child control with `@@operators_allowed_for_child_policies`) and whether it enforces a tag on recovery points.
+//! Organizations tag policies: the effective tag policy of an account (inheritance operators `@@assign`, `@@append`, `@@remove`, child control with `@@operators_allowed_for_child_policies`) and whether it enforces a tag on the resource a copy creates.
 //!
-//! Rules from `aws-org-wire-facts.md` §1.1-§1.3. Which `enforced_for` value covers AWS Backup
-//! recovery points is not confirmed (§1.5): copylab accepts `backup:recovery-point`,
-//! `backup:recoveryPoint`, `backup:*` and `backup:ALL_SUPPORTED`, labelled modeled.
+//! Rules from `aws-org-wire-facts.md` §1.1-§1.3 and §1.5. Enforcement applies to the resource
+//! types `enforced_for` names (`SERVICE:TYPE`, or `SERVICE:*` / `SERVICE:ALL_SUPPORTED` for all of
+//! a service's supported types). The resource a copy creates is the destination service's: an
+//! EBS snapshot (`ec2:snapshot`), an AMI (`ec2:image` and its snapshots), an RDS snapshot
+//! (`rds:snapshot`, `rds:cluster-snapshot`), an FSx backup (`fsx:backup`), or, for the types AWS
+//! Backup fully manages, an AWS Backup recovery point, which no tag policy enforces: the types AWS
+//! lists for AWS Backup enforcement are `backup:backupPlan` and `backup:backupVault`.
 
 use std::collections::BTreeMap;
 
@@ -10,13 +14,28 @@ use serde::Serialize;
 
 use crate::world::{Organization, TagPolicy};
 
-/// The `enforced_for` values copylab takes to cover recovery points (modeled).
-pub const RECOVERY_POINT_ENFORCEMENT: &[&str] = &[
-    "backup:recovery-point",
-    "backup:recoveryPoint",
-    "backup:*",
-    "backup:ALL_SUPPORTED",
-];
+/// The AWS Backup resource types a tag policy can enforce (AWS's "Services and resource types
+/// that support enforcement", as public tag policies copy it: `backup:backupPlan`,
+/// `backup:backupVault`; recovery points are not among them).
+pub const AWS_BACKUP_ENFORCEABLE: &[&str] = &["backupPlan", "backupVault"];
+
+/// Whether an `enforced_for` value covers `resource_type` (`SERVICE:TYPE`): the same type, or
+/// all of the service's supported types (`SERVICE:*`, `SERVICE:ALL_SUPPORTED`), never an AWS
+/// Backup type AWS does not list.
+pub fn covers(enforced_for: &str, resource_type: &str) -> bool {
+    let (Some((service, kind)), Some((wanted_service, wanted_kind))) =
+        (enforced_for.split_once(':'), resource_type.split_once(':'))
+    else {
+        return false;
+    };
+    if service != wanted_service {
+        return false;
+    }
+    if service == "backup" && !AWS_BACKUP_ENFORCEABLE.contains(&wanted_kind) {
+        return false;
+    }
+    kind == wanted_kind || kind == "*" || kind == "ALL_SUPPORTED"
+}
 
 /// One tag's rules in an effective tag policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -215,8 +234,13 @@ pub enum TagViolation {
     },
 }
 
-/// The first violation among `tags` of a policy enforced on recovery points.
-pub fn first_violation(policy: &EffectiveTagPolicy, tags: &BTreeMap<String, String>) -> Option<TagViolation> {
+/// The first violation among `tags` of a policy enforced on any of `resource_types`, the types of
+/// the resources the copy tags.
+pub fn first_violation(
+    policy: &EffectiveTagPolicy,
+    tags: &BTreeMap<String, String>,
+    resource_types: &[&str],
+) -> Option<TagViolation> {
     for (key, value) in tags {
         let Some(rule) = policy.get(&key.to_lowercase()) else {
             continue;
@@ -224,7 +248,7 @@ pub fn first_violation(policy: &EffectiveTagPolicy, tags: &BTreeMap<String, Stri
         let enforced = rule
             .enforced_for
             .as_ref()
-            .is_some_and(|list| list.iter().any(|e| RECOVERY_POINT_ENFORCEMENT.contains(&e.as_str())));
+            .is_some_and(|list| list.iter().any(|e| resource_types.iter().any(|t| covers(e, t))));
         if !enforced {
             continue;
         }

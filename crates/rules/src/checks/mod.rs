@@ -205,6 +205,26 @@ impl Ctx<'_> {
         }
     }
 
+    /// The tag-policy resource types of what the copy creates and tags in the destination
+    /// account (see `tag_policy`): the destination service's snapshot, image or backup, or an
+    /// AWS Backup recovery point for the types AWS Backup fully manages and in a logically
+    /// air-gapped vault.
+    pub(crate) fn destination_tag_types(&self) -> &'static [&'static str] {
+        let lag = self
+            .destination_vault
+            .is_some_and(|v| v.vault_type == VaultType::LogicallyAirGappedBackupVault);
+        if self.fully_managed() || lag {
+            return &["backup:recovery-point"];
+        }
+        match self.resource_type() {
+            "RDS" => &["rds:snapshot"],
+            "Aurora" | "DocumentDB" | "Neptune" => &["rds:cluster-snapshot"],
+            "EC2" => &["ec2:image", "ec2:snapshot"],
+            "FSx" => &["fsx:backup"],
+            _ => &["ec2:snapshot"],
+        }
+    }
+
     fn source_org(&self) -> Option<&Organization> {
         self.prepared.organization_of(self.source_account)
     }

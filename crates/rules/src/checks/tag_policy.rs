@@ -1,4 +1,4 @@
-//! `tag-policy`: the copied tags comply with the destination account's effective tag policy where it is enforced for recovery points; the fixes rename a tag key or set an allowed value.
+//! `tag-policy`: the copied tags comply with the destination account's effective tag policy where it is enforced for the resource the copy creates (the destination service's snapshot or backup; never an AWS Backup recovery point, which tag policies do not enforce); the fixes rename a tag key or set an allowed value.
 
 use super::{Check, Ctx, lazy};
 use crate::engine::MessageRef;
@@ -46,14 +46,27 @@ pub(crate) fn tag_policy(ctx: &Ctx<'_>) -> Check {
         "the copy writes these tags: {tags}",
         tags = serde_json::to_string(&ctx.recovery_point.tags).unwrap_or_default()
     ));
-    match tag_policy::first_violation(effective, &ctx.recovery_point.tags) {
+    let types = ctx.destination_tag_types();
+    evidence.push(if types == ["backup:recovery-point"] {
+        Text::plain(
+            "tags.backup-recovery-point",
+            "the copy is an AWS Backup recovery point, which no tag policy enforces: the types AWS lists for AWS Backup enforcement are backup:backupPlan and backup:backupVault",
+        )
+    } else {
+        text!(
+            "tags.enforced-types",
+            "the copy creates and tags {types} in the destination account: the policy is enforced on it where its enforced_for names that type or all of its service's types",
+            types = types.join(" and ")
+        )
+    });
+    match tag_policy::first_violation(effective, &ctx.recovery_point.tags, types) {
         None => Check::pass(evidence),
         Some(violation) => {
             let (message, fix) = match &violation {
                 TagViolation::KeyCase { key, required } => {
                     evidence.push(text!(
                         "tags.key-case",
-                        "tag key `{key}` must be written `{required}` where the policy is enforced for recovery points",
+                        "tag key `{key}` must be written `{required}` where the policy is enforced",
                         key = key,
                         required = required
                     ));
@@ -65,7 +78,7 @@ pub(crate) fn tag_policy(ctx: &Ctx<'_>) -> Check {
                 TagViolation::Value { key, value, allowed } => {
                     evidence.push(text!(
                         "tags.value",
-                        "tag `{key}` has value `{value}`; the policy, enforced for recovery points, allows {allowed}",
+                        "tag `{key}` has value `{value}`; the policy, enforced here, allows {allowed}",
                         key = key,
                         value = value,
                         allowed = serde_json::to_string(allowed).unwrap_or_default()
@@ -128,7 +141,7 @@ pub(crate) fn tag_remedy(
         }],
         alternatives: vec![Text::plain(
             "remedy.tag-policy-alt",
-            "change the tag policy in the management account so that it does not enforce this tag for backup:recovery-point",
+            "change the tag policy in the management account so that it does not enforce this tag for the type of the copy",
         )],
     }
 }
