@@ -183,6 +183,19 @@ pub fn resolve<'w>(world: &PreparedWorld<'w>, reference: &str, account: &str, re
     }
 }
 
+/// A vault's key as the rules see it: the key it names, else `aws/backup` for a backup vault
+/// and an AWS owned key for a logically air-gapped vault ("encrypted with either an AWS owned
+/// key (default) or optionally with a customer-managed KMS key", the LAG page).
+pub fn vault_key<'w>(world: &PreparedWorld<'w>, vault: &crate::world::BackupVault) -> KeyRef<'w> {
+    match (&vault.encryption_key, vault.vault_type) {
+        (Some(key), _) => resolve(world, key, &vault.account, &vault.region),
+        (None, crate::world::VaultType::LogicallyAirGappedBackupVault) => KeyRef::AwsOwned,
+        (None, crate::world::VaultType::BackupVault) => {
+            resolve(world, "alias/aws/backup", &vault.account, &vault.region)
+        }
+    }
+}
+
 /// KMS's default key policy for a key of `account` (the `Enable IAM User Permissions`
 /// statement [S20]).
 pub fn default_key_policy(partition: &str, account: &str) -> serde_json::Value {
