@@ -4,6 +4,10 @@ use crate::arn::Arn;
 use crate::policies::PreparedWorld;
 use crate::world::{Key, KeyManager, KeyState};
 
+/// How the rules write an AWS owned key where a key ARN goes (a copy's key, a recovery point's):
+/// AWS's `EncryptionKeyType` value, since an AWS owned key has no ARN in the account.
+pub const AWS_OWNED_KEY: &str = "AWS_OWNED_KMS_KEY";
+
 /// A resolved key reference.
 #[derive(Debug, Clone)]
 pub enum KeyRef<'w> {
@@ -31,7 +35,7 @@ impl KeyRef<'_> {
         match self {
             KeyRef::Listed(key) => key.arn.clone(),
             KeyRef::ImplicitAwsManaged { arn, .. } => arn.clone(),
-            KeyRef::AwsOwned => "AWS_OWNED_KMS_KEY".to_owned(),
+            KeyRef::AwsOwned => AWS_OWNED_KEY.to_owned(),
             KeyRef::Missing(reference) => reference.clone(),
             KeyRef::Unencrypted => "none".to_owned(),
         }
