@@ -257,6 +257,11 @@ async fn malformed_requests_get_aws_shaped_4xx_and_leave_the_state_unchanged() {
         ("PUT", "/backup-vaults/SourceVault/access-policy", Some(SOURCE), json!({"Policy": "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"backup:*\", \"Resource\": \"*\"}}"}).to_string(), "InvalidParameterValueException"),
         ("DELETE", "/backup-vaults/SourceVault", Some(SOURCE), String::new(), "InvalidRequestException"),
         ("PUT", "/global-settings", Some(SOURCE), json!({"GlobalSettings": {"isCrossAccountBackupEnabled": "true"}}).to_string(), "InvalidRequestException"),
+        // CreateLogicallyAirGappedBackupVault: both retention members are required.
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MinRetentionDays": 7}).to_string(), "MissingParameterValueException"),
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MaxRetentionDays": 35}).to_string(), "MissingParameterValueException"),
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MinRetentionDays": "seven", "MaxRetentionDays": 35}).to_string(), "InvalidRequestException"),
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MinRetentionDays": 3, "MaxRetentionDays": 35}).to_string(), "InvalidParameterValueException"),
         // StartCopyJob runs without the guard's snapshot: what the rules engine refuses must
         // change nothing on its own.
         ("PUT", "/copy-jobs", Some(SOURCE), start_copy("arn:aws:ec2:us-east-1::image/ami-0000000000000000f", "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault"), "ResourceNotFoundException"),
