@@ -701,6 +701,11 @@ mod request_sequences {
             caller: usize,
             vault: usize,
         },
+        CreateAirGappedVault {
+            caller: usize,
+            vault: usize,
+            min: i64,
+        },
         DeleteVault {
             caller: usize,
             vault: usize,
@@ -732,6 +737,7 @@ mod request_sequences {
             2 => (caller.clone(), 0..8usize).prop_map(|(caller, job)| Step::Describe { caller, job }),
             3 => (caller.clone(), 1..30u32).prop_map(|(caller, page)| Step::ListAll { caller, page }),
             1 => (caller.clone(), 0..VAULTS.len()).prop_map(|(caller, vault)| Step::CreateVault { caller, vault }),
+            1 => (caller.clone(), 0..VAULTS.len(), prop::sample::select(vec![3i64, 7, 40])).prop_map(|(caller, vault, min)| Step::CreateAirGappedVault { caller, vault, min }),
             1 => (caller.clone(), 0..VAULTS.len()).prop_map(|(caller, vault)| Step::DeleteVault { caller, vault }),
             1 => (caller.clone(), 0..VAULTS.len(), any::<bool>()).prop_map(|(caller, vault, valid)| Step::PutVaultPolicy { caller, vault, valid }),
             2 => (caller.clone(), 0..6usize, 0..60usize).prop_map(|(caller, rp, tags)| Step::Tag { caller, rp, tags }),
@@ -822,6 +828,7 @@ mod request_sequences {
                             continue;
                         }
                         Step::CreateVault { caller, vault } => ("PUT", format!("/backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), "{}".into()),
+                        Step::CreateAirGappedVault { caller, vault, min } => ("PUT", format!("/logically-air-gapped-backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), json!({"MinRetentionDays": min, "MaxRetentionDays": 35}).to_string()),
                         Step::DeleteVault { caller, vault } => ("DELETE", format!("/backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), String::new()),
                         Step::PutVaultPolicy { caller, vault, valid } => {
                             let policy = if *valid {
