@@ -915,3 +915,72 @@ async fn scps_and_rcps_through_organizations_decide_the_next_copy() {
         .unwrap();
     assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 }
+
+/// Vault tags are the world's: `CreateBackupVault` keeps `BackupVaultTags` (ListTags shows them,
+/// as moto's suite expects), and `TagResource` on the destination vault lets a copy through
+/// AWS's tag-gated SCP example, which failed it before.
+#[tokio::test]
+async fn vault_tags_are_kept_and_decide_awss_tag_gated_scp() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let destination = crate::support::client(&app, "444455556666", "us-east-1");
+    let created = destination
+        .create_backup_vault()
+        .backup_vault_name("Tagged")
+        .backup_vault_tags("team", "payments")
+        .send()
+        .await
+        .unwrap();
+    let tags = destination
+        .list_tags()
+        .resource_arn(created.backup_vault_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags().unwrap().get("team").map(String::as_str), Some("payments"));
+
+    management
+        .enable_policy_type()
+        .root_id("r-a1b2")
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let gate = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"backup:CopyIntoBackupVault","Resource":"*","Condition":{"Null":{"aws:ResourceTag/DestinationBackupVault":"true"}}}]}"#;
+    let id = management
+        .create_policy()
+        .name("copy-only-to-tagged-vaults")
+        .description("AWS's example")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(gate)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .policy_summary
+        .unwrap()
+        .id
+        .unwrap();
+    management
+        .attach_policy()
+        .policy_id(&id)
+        .target_id("r-a1b2")
+        .send()
+        .await
+        .unwrap();
+    let (state, message) = copy_shared_snapshot(&app).await;
+    assert_eq!(state, "FAILED");
+    assert_eq!(
+        message.as_deref(),
+        Some("Access Denied trying to call AWS Backup service")
+    );
+    destination
+        .tag_resource()
+        .resource_arn(crate::sdk::DESTINATION)
+        .tags("DestinationBackupVault", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+}

@@ -903,3 +903,361 @@ async fn no_service_lets_another_account_read_or_change_the_owners_key_role_or_v
         "SourceVault still has no access policy"
     );
 }
+
+/// `CreateLogicallyAirGappedBackupVault` through the SDK, with the required retention range.
+async fn create_lag_vault(
+    client: &aws_sdk_backup::Client,
+    name: &str,
+    min: i64,
+    max: i64,
+    key: Option<&str>,
+) -> Result<
+    aws_sdk_backup::operation::create_logically_air_gapped_backup_vault::CreateLogicallyAirGappedBackupVaultOutput,
+    aws_sdk_backup::error::SdkError<
+        aws_sdk_backup::operation::create_logically_air_gapped_backup_vault::CreateLogicallyAirGappedBackupVaultError,
+    >,
+> {
+    client
+        .create_logically_air_gapped_backup_vault()
+        .backup_vault_name(name)
+        .min_retention_days(min)
+        .max_retention_days(max)
+        .set_encryption_key_arn(key.map(str::to_owned))
+        .send()
+        .await
+}
+
+/// A copy job started and read back at once (`Progression::Instant`).
+async fn copy_into(
+    client: &aws_sdk_backup::Client,
+    recovery_point: &str,
+    destination: &str,
+    delete_after_days: i64,
+) -> aws_sdk_backup::types::CopyJob {
+    let started = client
+        .start_copy_job()
+        .recovery_point_arn(recovery_point)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(destination)
+        .iam_role_arn(ROLE)
+        .lifecycle(
+            aws_sdk_backup::types::Lifecycle::builder()
+                .delete_after_days(delete_after_days)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    client
+        .describe_copy_job()
+        .copy_job_id(started.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_logically_air_gapped_vault_is_creating_then_available_on_the_clock_and_copies_follow_its_rules() {
+    use aws_sdk_backup::types::{EncryptionKeyType, VaultState, VaultType};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = client(&app, "111122223333", "us-east-1");
+    let vault_arn = "arn:aws:backup:us-east-1:111122223333:backup-vault:AirGapped";
+    let created = create_lag_vault(&source, "AirGapped", 7, 35, None).await.unwrap();
+    assert_eq!(created.backup_vault_name(), Some("AirGapped"));
+    assert_eq!(created.backup_vault_arn(), Some(vault_arn));
+    assert_eq!(created.vault_state(), Some(&VaultState::Creating));
+    let creation_date = *created.creation_date().unwrap();
+    // The documented describe-backup-vault fields; no EncryptionKeyArn under an AWS owned key.
+    let described = source
+        .describe_backup_vault()
+        .backup_vault_name("AirGapped")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.vault_type(), Some(&VaultType::LogicallyAirGappedBackupVault));
+    assert_eq!(described.vault_state(), Some(&VaultState::Creating));
+    assert_eq!(
+        described.encryption_key_type(),
+        Some(&EncryptionKeyType::AwsOwnedKmsKey)
+    );
+    assert_eq!(described.encryption_key_arn(), None);
+    assert_eq!(described.locked(), Some(true));
+    assert_eq!(described.min_retention_days(), Some(7));
+    assert_eq!(described.max_retention_days(), Some(35));
+    assert_eq!(described.creation_date(), Some(&creation_date));
+    assert_eq!(described.lock_date(), Some(&creation_date));
+    assert_eq!(described.number_of_recovery_points(), 0);
+    // While it is CREATING a copy into it is refused, and the refusal changes nothing.
+    let before = state_of(&app).await;
+    let err = source
+        .start_copy_job()
+        .recovery_point_arn(RDS_SHARED)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(vault_arn)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidRequestException"));
+    assert_eq!(
+        err.message(),
+        Some(
+            "destination backup vault `arn:aws:backup:us-east-1:111122223333:backup-vault:AirGapped` is CREATING: a logically air-gapped vault takes copies once its VaultState is AVAILABLE"
+        )
+    );
+    assert_eq!(state_of(&app).await, before);
+    // A minute of the virtual clock later it is AVAILABLE.
+    let (status, _) = control_post(&app, "/_copylab/clock/advance?seconds=59").await;
+    assert_eq!(status, 200);
+    let still = source
+        .describe_backup_vault()
+        .backup_vault_name("AirGapped")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.vault_state(), Some(&VaultState::Creating));
+    control_post(&app, "/_copylab/clock/advance?seconds=1").await;
+    let ready = source
+        .describe_backup_vault()
+        .backup_vault_name("AirGapped")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.vault_state(), Some(&VaultState::Available));
+    // ListBackupVaults: the same fields, and the ByVaultType and ByShared filters.
+    let listed = source
+        .list_backup_vaults()
+        .by_vault_type(VaultType::LogicallyAirGappedBackupVault)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = listed
+        .backup_vault_list()
+        .iter()
+        .map(|v| v.backup_vault_name())
+        .collect();
+    assert_eq!(names, [Some("AirGapped")]);
+    let member = &listed.backup_vault_list()[0];
+    assert_eq!(member.vault_state(), Some(&VaultState::Available));
+    assert_eq!(member.encryption_key_type(), Some(&EncryptionKeyType::AwsOwnedKmsKey));
+    assert_eq!(member.encryption_key_arn(), None);
+    assert_eq!(
+        (
+            member.locked(),
+            member.min_retention_days(),
+            member.max_retention_days()
+        ),
+        (Some(true), Some(7), Some(35))
+    );
+    assert_eq!(member.lock_date(), Some(&creation_date));
+    let standard = source
+        .list_backup_vaults()
+        .by_vault_type(VaultType::BackupVault)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        standard
+            .backup_vault_list()
+            .iter()
+            .all(|v| v.backup_vault_name() != Some("AirGapped"))
+    );
+    assert!(!standard.backup_vault_list().is_empty());
+    // No vault is shared with the caller through AWS RAM in copylab's model.
+    let shared = source.list_backup_vaults().by_shared(true).send().await.unwrap();
+    assert!(shared.backup_vault_list().is_empty());
+    // Copies: an EBS snapshot under aws/ebs fails even within the account; an RDS snapshot
+    // under a customer managed key completes under the vault's AWS owned key; a retention
+    // beyond the vault's maximum fails with the documented message.
+    let ebs = copy_into(
+        &source,
+        "arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718",
+        vault_arn,
+        14,
+    )
+    .await;
+    assert_eq!(ebs.state().map(|s| s.as_str()), Some("FAILED"));
+    assert_eq!(
+        ebs.status_message(),
+        Some(
+            "Copy job failed. This resource is encrypted with an AWS managed key and cannot be copied to a logically air-gapped backup vault."
+        )
+    );
+    let rds = copy_into(&source, RDS_SHARED, vault_arn, 14).await;
+    assert_eq!(
+        rds.state().map(|s| s.as_str()),
+        Some("COMPLETED"),
+        "{:?}",
+        rds.status_message()
+    );
+    assert_eq!(rds.destination_vault_type(), Some("LOGICALLY_AIR_GAPPED_BACKUP_VAULT"));
+    assert_eq!(rds.destination_vault_lock_state(), Some("LOCKED"));
+    assert_eq!(rds.destination_encryption_key_arn(), None);
+    let copied = rds.destination_recovery_point_arn().unwrap();
+    assert!(
+        copied.starts_with("arn:aws:backup:us-east-1:111122223333:recovery-point:"),
+        "{copied}"
+    );
+    let rp = source
+        .describe_recovery_point()
+        .backup_vault_name("AirGapped")
+        .recovery_point_arn(copied)
+        .send()
+        .await
+        .unwrap();
+    assert!(rp.is_encrypted());
+    assert_eq!(rp.encryption_key_arn(), None);
+    assert_eq!(rp.encryption_key_type(), Some(&EncryptionKeyType::AwsOwnedKmsKey));
+    let too_long = copy_into(&source, RDS_SHARED, vault_arn, 90).await;
+    assert_eq!(
+        too_long.status_message(),
+        Some(
+            "Copy job failed. The retention specified in the job is not within the range specified for the target Backup Vault."
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_logically_air_gapped_vault_takes_a_customer_managed_key_of_the_caller_and_a_retry_with_its_request_id() {
+    use aws_sdk_backup::types::{EncryptionKeyType, VaultState};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = client(&app, "111122223333", "us-east-1");
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    // By key id: stored and shown as the key's ARN.
+    create_lag_vault(
+        &source,
+        "AirGappedCmk",
+        8,
+        30,
+        Some("1234abcd-12ab-34cd-56ef-1234567890ab"),
+    )
+    .await
+    .unwrap();
+    let described = source
+        .describe_backup_vault()
+        .backup_vault_name("AirGappedCmk")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.encryption_key_type(),
+        Some(&EncryptionKeyType::CustomerManagedKmsKey)
+    );
+    assert_eq!(described.encryption_key_arn(), Some(key));
+    assert_eq!(
+        (described.min_retention_days(), described.max_retention_days()),
+        (Some(8), Some(30))
+    );
+    // The same CreatorRequestId answers as the first call did; without it the name exists.
+    let first = source
+        .create_logically_air_gapped_backup_vault()
+        .backup_vault_name("Retried")
+        .min_retention_days(7)
+        .max_retention_days(7)
+        .creator_request_id("request-1")
+        .backup_vault_tags("team", "payments")
+        .send()
+        .await
+        .unwrap();
+    let again = source
+        .create_logically_air_gapped_backup_vault()
+        .backup_vault_name("Retried")
+        .min_retention_days(7)
+        .max_retention_days(7)
+        .creator_request_id("request-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.creation_date(), first.creation_date());
+    assert_eq!(again.vault_state(), Some(&VaultState::Creating));
+    let described = source
+        .describe_backup_vault()
+        .backup_vault_name("Retried")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.creator_request_id(), Some("request-1"));
+    let tags = source
+        .list_tags()
+        .resource_arn("arn:aws:backup:us-east-1:111122223333:backup-vault:Retried")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tags.tags().and_then(|t| t.get("team")).map(String::as_str),
+        Some("payments")
+    );
+    let err = create_lag_vault(&source, "Retried", 7, 7, None).await.unwrap_err();
+    assert_eq!(err.code(), Some("AlreadyExistsException"));
+    assert_eq!(
+        err.message(),
+        Some("A Backup vault with the name Retried already exists")
+    );
+}
+
+/// A refused `CreateLogicallyAirGappedBackupVault`: name, min, max, key, code, message.
+type RefusedVault = (&'static str, i64, i64, Option<&'static str>, &'static str, &'static str);
+
+#[tokio::test]
+async fn a_refused_logically_air_gapped_vault_answers_aws_errors_and_changes_nothing() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = client(&app, "111122223333", "us-east-1");
+    let before = state_of(&app).await;
+    let cases: &[RefusedVault] = &[
+        (
+            "TooShort",
+            6,
+            30,
+            None,
+            "InvalidParameterValueException",
+            "MinRetentionDays is 6: the minimum value accepted is 7 days",
+        ),
+        (
+            "Inverted",
+            40,
+            30,
+            None,
+            "InvalidParameterValueException",
+            "MinRetentionDays must not exceed MaxRetentionDays",
+        ),
+        (
+            "OtherAccountsKey",
+            7,
+            30,
+            Some("arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+            "InvalidParameterValueException",
+            "EncryptionKeyArn `arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d` is not a customer managed KMS key of account 111122223333 in us-east-1",
+        ),
+        (
+            "AwsManagedKey",
+            7,
+            30,
+            Some("alias/aws/backup"),
+            "InvalidParameterValueException",
+            "EncryptionKeyArn `alias/aws/backup` is not a customer managed KMS key of account 111122223333 in us-east-1",
+        ),
+        (
+            "MissingKey",
+            7,
+            30,
+            Some("arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000"),
+            "InvalidParameterValueException",
+            "EncryptionKeyArn `arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000` is not a customer managed KMS key of account 111122223333 in us-east-1",
+        ),
+        (
+            "SourceVault",
+            7,
+            30,
+            None,
+            "AlreadyExistsException",
+            "A Backup vault with the name SourceVault already exists",
+        ),
+    ];
+    for (name, min, max, key, code, message) in cases {
+        let err = create_lag_vault(&source, name, *min, *max, *key).await.unwrap_err();
+        assert_eq!((err.code(), err.message()), (Some(*code), Some(*message)), "{name}");
+    }
+    assert_eq!(state_of(&app).await, before);
+}

@@ -257,6 +257,11 @@ async fn malformed_requests_get_aws_shaped_4xx_and_leave_the_state_unchanged() {
         ("PUT", "/backup-vaults/SourceVault/access-policy", Some(SOURCE), json!({"Policy": "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"backup:*\", \"Resource\": \"*\"}}"}).to_string(), "InvalidParameterValueException"),
         ("DELETE", "/backup-vaults/SourceVault", Some(SOURCE), String::new(), "InvalidRequestException"),
         ("PUT", "/global-settings", Some(SOURCE), json!({"GlobalSettings": {"isCrossAccountBackupEnabled": "true"}}).to_string(), "InvalidRequestException"),
+        // CreateLogicallyAirGappedBackupVault: both retention members are required.
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MinRetentionDays": 7}).to_string(), "MissingParameterValueException"),
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MaxRetentionDays": 35}).to_string(), "MissingParameterValueException"),
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MinRetentionDays": "seven", "MaxRetentionDays": 35}).to_string(), "InvalidRequestException"),
+        ("PUT", "/logically-air-gapped-backup-vaults/AirGapped", Some(SOURCE), json!({"MinRetentionDays": 3, "MaxRetentionDays": 35}).to_string(), "InvalidParameterValueException"),
         // StartCopyJob runs without the guard's snapshot: what the rules engine refuses must
         // change nothing on its own.
         ("PUT", "/copy-jobs", Some(SOURCE), start_copy("arn:aws:ec2:us-east-1::image/ami-0000000000000000f", "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault"), "ResourceNotFoundException"),
@@ -696,6 +701,11 @@ mod request_sequences {
             caller: usize,
             vault: usize,
         },
+        CreateAirGappedVault {
+            caller: usize,
+            vault: usize,
+            min: i64,
+        },
         DeleteVault {
             caller: usize,
             vault: usize,
@@ -727,6 +737,7 @@ mod request_sequences {
             2 => (caller.clone(), 0..8usize).prop_map(|(caller, job)| Step::Describe { caller, job }),
             3 => (caller.clone(), 1..30u32).prop_map(|(caller, page)| Step::ListAll { caller, page }),
             1 => (caller.clone(), 0..VAULTS.len()).prop_map(|(caller, vault)| Step::CreateVault { caller, vault }),
+            1 => (caller.clone(), 0..VAULTS.len(), prop::sample::select(vec![3i64, 7, 40])).prop_map(|(caller, vault, min)| Step::CreateAirGappedVault { caller, vault, min }),
             1 => (caller.clone(), 0..VAULTS.len()).prop_map(|(caller, vault)| Step::DeleteVault { caller, vault }),
             1 => (caller.clone(), 0..VAULTS.len(), any::<bool>()).prop_map(|(caller, vault, valid)| Step::PutVaultPolicy { caller, vault, valid }),
             2 => (caller.clone(), 0..6usize, 0..60usize).prop_map(|(caller, rp, tags)| Step::Tag { caller, rp, tags }),
@@ -817,6 +828,7 @@ mod request_sequences {
                             continue;
                         }
                         Step::CreateVault { caller, vault } => ("PUT", format!("/backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), "{}".into()),
+                        Step::CreateAirGappedVault { caller, vault, min } => ("PUT", format!("/logically-air-gapped-backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), json!({"MinRetentionDays": min, "MaxRetentionDays": 35}).to_string()),
                         Step::DeleteVault { caller, vault } => ("DELETE", format!("/backup-vaults/{}", VAULTS[*vault]), Some(CALLERS[*caller]), String::new()),
                         Step::PutVaultPolicy { caller, vault, valid } => {
                             let policy = if *valid {

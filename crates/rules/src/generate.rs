@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::ids::IdGenerator;
 use crate::world::{
     BackupVault, Fault, Key, KeyManager, KeyState, Lifecycle, MemberAccount, Organization, PolicyDocument,
-    RecoveryPoint, RegionSettings, Role, StartCopyJob, TagPolicy, VaultLock, World,
+    RecoveryPoint, RegionSettings, Role, StartCopyJob, TagPolicy, VaultLock, VaultType, World,
 };
 
 /// The source account of generated worlds.
@@ -506,6 +506,30 @@ pub fn world(seed: u64) -> Generated {
     if resource_type == "EC2" && rng.chance(10) {
         variations.push("AWS Marketplace image");
         world.recovery_points[0].marketplace_image = true;
+    }
+    // Logically air-gapped vaults (drawn last, so earlier variations keep their draws).
+    if rng.chance(10) {
+        variations.push("destination vault logically air-gapped");
+        world.vaults[1].vault_type = VaultType::LogicallyAirGappedBackupVault;
+        if rng.chance(50) {
+            variations.push("destination vault in the source account, with an AWS owned key");
+            world.vaults[1].account = SOURCE.to_owned();
+            world.vaults[1].encryption_key = None;
+            if let Some(arn) = request.destination_backup_vault_arn.as_mut() {
+                *arn = arn.replace(&format!(":{DESTINATION}:"), &format!(":{SOURCE}:"));
+            }
+        }
+    }
+    if !fully_managed(resource_type) && rng.chance(8) {
+        variations.push("recovery point unencrypted");
+        world.recovery_points[0].encryption_key = None;
+    }
+    if rng.chance(6) {
+        variations.push("source vault logically air-gapped");
+        world.vaults[0].vault_type = VaultType::LogicallyAirGappedBackupVault;
+        if rng.chance(50) {
+            world.vaults[1].encryption_key = None;
+        }
     }
     Generated {
         world,

@@ -4,6 +4,10 @@ use crate::arn::Arn;
 use crate::policies::PreparedWorld;
 use crate::world::{Key, KeyManager, KeyState};
 
+/// How the rules write an AWS owned key where a key ARN goes (a copy's key, a recovery point's):
+/// AWS's `EncryptionKeyType` value, since an AWS owned key has no ARN in the account.
+pub const AWS_OWNED_KEY: &str = "AWS_OWNED_KMS_KEY";
+
 /// A resolved key reference.
 #[derive(Debug, Clone)]
 pub enum KeyRef<'w> {
@@ -31,7 +35,7 @@ impl KeyRef<'_> {
         match self {
             KeyRef::Listed(key) => key.arn.clone(),
             KeyRef::ImplicitAwsManaged { arn, .. } => arn.clone(),
-            KeyRef::AwsOwned => "AWS_OWNED_KMS_KEY".to_owned(),
+            KeyRef::AwsOwned => AWS_OWNED_KEY.to_owned(),
             KeyRef::Missing(reference) => reference.clone(),
             KeyRef::Unencrypted => "none".to_owned(),
         }
@@ -180,6 +184,19 @@ pub fn resolve<'w>(world: &PreparedWorld<'w>, reference: &str, account: &str, re
             alias,
         },
         Located::Missing { .. } => KeyRef::Missing(reference.to_owned()),
+    }
+}
+
+/// A vault's key as the rules see it: the key it names, else `aws/backup` for a backup vault
+/// and an AWS owned key for a logically air-gapped vault ("encrypted with either an AWS owned
+/// key (default) or optionally with a customer-managed KMS key", the LAG page).
+pub fn vault_key<'w>(world: &PreparedWorld<'w>, vault: &crate::world::BackupVault) -> KeyRef<'w> {
+    match (&vault.encryption_key, vault.vault_type) {
+        (Some(key), _) => resolve(world, key, &vault.account, &vault.region),
+        (None, crate::world::VaultType::LogicallyAirGappedBackupVault) => KeyRef::AwsOwned,
+        (None, crate::world::VaultType::BackupVault) => {
+            resolve(world, "alias/aws/backup", &vault.account, &vault.region)
+        }
     }
 }
 

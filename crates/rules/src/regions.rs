@@ -35,6 +35,23 @@ pub const NEPTUNE_OPT_IN_CROSS_REGION: &[&str] = &[
     "me-central-1",
 ];
 
+/// Regions where "Cross-Region and cross-account copy to a logically air-gapped vault is not
+/// currently available" (facts §3.4, Region table footnote 1). The footnote names no Region
+/// where the vaults themselves do not exist: copylab reads it as limiting copies into a
+/// logically air-gapped vault located in one of these Regions.
+pub const LAG_COPY_UNAVAILABLE: &[&str] = &[
+    "ap-southeast-5", // Asia Pacific (Malaysia)
+    "ca-west-1",      // Canada West (Calgary)
+    "mx-central-1",   // Mexico (Central)
+    "ap-southeast-7", // Asia Pacific (Thailand)
+    "ap-east-2",      // Asia Pacific (Taipei)
+    "ap-southeast-6", // Asia Pacific (New Zealand)
+    "cn-north-1",     // China (Beijing)
+    "cn-northwest-1", // China (Ningxia)
+    "us-gov-east-1",  // AWS GovCloud (US-East)
+    "us-gov-west-1",  // AWS GovCloud (US-West)
+];
+
 const CHINA: &[&str] = &["cn-north-1", "cn-northwest-1"];
 const GOVCLOUD: &[&str] = &["us-gov-east-1", "us-gov-west-1"];
 

@@ -311,13 +311,16 @@ pub struct BackupVault {
     pub account: String,
     /// The Region.
     pub region: String,
-    /// The vault's encryption key: a key ARN or an alias; absent means `alias/aws/backup`.
+    /// The vault's encryption key: a key ARN or an alias; absent means `alias/aws/backup` for a
+    /// backup vault and an AWS owned key (`AWS_OWNED_KMS_KEY`, not `aws/backup`) for a logically
+    /// air-gapped vault.
     #[serde(default)]
     pub encryption_key: Option<String>,
     /// The vault access policy.
     #[serde(default)]
     pub access_policy: Option<PolicyDocument>,
-    /// AWS Backup Vault Lock retention limits.
+    /// AWS Backup Vault Lock retention limits; for a logically air-gapped vault its
+    /// `MinRetentionDays` and `MaxRetentionDays` (absent: a minimum of 7 days, no maximum).
     #[serde(default)]
     pub lock: Option<VaultLock>,
     /// The vault type.

@@ -150,6 +150,7 @@ pub(crate) struct Ctx<'w> {
     source_account: &'w str,
     source_region: &'w str,
     recovery_point: &'w RecoveryPoint,
+    source_vault: &'w BackupVault,
     destination: VaultArn,
     destination_vault: Option<&'w BackupVault>,
     role_arn: &'w str,
@@ -172,9 +173,7 @@ impl Ctx<'_> {
         let ctx = self;
         let p = &ctx.destination.partition;
         let (region, account) = (&ctx.destination.region, &ctx.destination.account);
-        let lag = ctx
-            .destination_vault
-            .is_some_and(|v| v.vault_type == VaultType::LogicallyAirGappedBackupVault);
+        let lag = ctx.destination_lag();
         let arn = if ctx.fully_managed() || lag {
             format!("arn:{p}:backup:{region}:{account}:recovery-point:{}", ids.uuid_upper())
         } else {
@@ -233,6 +232,15 @@ impl Ctx<'_> {
     }
     fn resource_type(&self) -> &str {
         &self.recovery_point.resource_type
+    }
+    /// Whether the destination vault is a logically air-gapped vault.
+    fn destination_lag(&self) -> bool {
+        self.destination_vault
+            .is_some_and(|v| v.vault_type == VaultType::LogicallyAirGappedBackupVault)
+    }
+    /// Whether the source vault is a logically air-gapped vault.
+    fn source_lag(&self) -> bool {
+        self.source_vault.vault_type == VaultType::LogicallyAirGappedBackupVault
     }
     fn fully_managed(&self) -> bool {
         self.row.is_some_and(|r| r.fully_managed)

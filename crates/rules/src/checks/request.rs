@@ -141,13 +141,12 @@ pub(crate) fn validate<'s>(
     let dynamodb_advanced = prepared.dynamodb_advanced(&request.account, &request.region);
     let row = features::feature_row(&recovery_point.resource_type, dynamodb_advanced);
     let fully_managed = row.is_some_and(|r| r.fully_managed);
-    let source_key = if fully_managed {
-        kms::resolve(
-            prepared,
-            source_vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
-            &source_vault.account,
-            &source_vault.region,
-        )
+    // A logically air-gapped vault keeps every backup under its own key (its recovery points
+    // are `arn:aws:backup:...:recovery-point:` whatever the type, the LAG page), like a fully
+    // managed type's backup vault.
+    let source_lag = source_vault.vault_type == crate::world::VaultType::LogicallyAirGappedBackupVault;
+    let source_key = if fully_managed || source_lag {
+        kms::vault_key(prepared, source_vault)
     } else {
         match recovery_point.encryption_key.as_deref() {
             Some(key) => kms::resolve(prepared, key, &source_vault.account, &source_vault.region),
@@ -155,12 +154,7 @@ pub(crate) fn validate<'s>(
         }
     };
     let destination_key = match destination_vault {
-        Some(vault) => kms::resolve(
-            prepared,
-            vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
-            &vault.account,
-            &vault.region,
-        ),
+        Some(vault) => kms::vault_key(prepared, vault),
         None => KeyRef::Unencrypted,
     };
     let destination_vault_arn = destination.to_string();
@@ -173,6 +167,7 @@ pub(crate) fn validate<'s>(
         source_account: &request.account,
         source_region: &request.region,
         recovery_point,
+        source_vault,
         cross_account: destination.account != request.account,
         destination,
         destination_vault,

@@ -107,7 +107,7 @@ pub(crate) fn resource_type_support(ctx: &Ctx<'_>) -> Check {
         ));
     }
     match features::copy_support(row, source_region, destination_region, ctx.cross_account, &ctx.as_of) {
-        Ok(()) => Check::pass(evidence),
+        Ok(()) => lag_region(ctx, evidence, args()),
         Err(reason) => {
             let (id, remedy) = match &reason {
                 Unsupported::SingleAction { since } => {
@@ -163,6 +163,32 @@ pub(crate) fn resource_type_support(ctx: &Ctx<'_>) -> Check {
             Check::fail(evidence, MessageRef::new(id, args()), remedy)
         }
     }
+}
+
+/// "Cross-Region and cross-account copy to a logically air-gapped vault is not currently
+/// available in" the Regions of [`crate::regions::LAG_COPY_UNAVAILABLE`] (Region table footnote
+/// 1); AWS documents no message, so the copy gets the feature pattern's (`feature-not-supported`).
+fn lag_region(ctx: &Ctx<'_>, mut evidence: Vec<Text>, args: Vec<(&'static str, String)>) -> Check {
+    let destination_region = ctx.destination.region.as_str();
+    let crosses = ctx.cross_account || ctx.source_region != destination_region;
+    if !(ctx.destination_lag() && crosses && crate::regions::LAG_COPY_UNAVAILABLE.contains(&destination_region)) {
+        return Check::pass(evidence);
+    }
+    evidence.push(text!(
+        "support.lag-region",
+        "cross-Region and cross-account copy to a logically air-gapped vault is not available in {region}",
+        region = destination_region
+    ));
+    Check::fail(
+        evidence,
+        MessageRef::new("feature-not-supported", args),
+        lazy(&ctx.want_remedy, || {
+            Remedy::alternatives_only(vec![Text::plain(
+                "support.alt-lag-region",
+                "copy into a logically air-gapped vault of the source account in the source Region, or into a logically air-gapped vault in a Region where cross-Region and cross-account copies to one are available",
+            )])
+        }),
+    )
 }
 
 pub(crate) fn describe_unsupported(reason: &Unsupported) -> String {

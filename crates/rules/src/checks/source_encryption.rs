@@ -1,8 +1,9 @@
-//! `source-encryption`: the source backup's encryption allows this copy (customer managed keys for types AWS Backup does not fully manage; never into a vault under `aws/backup`); the fixes copy into a vault with a customer managed key or re-encrypt.
+//! `source-encryption`: the source backup's encryption allows this copy (customer managed keys for types AWS Backup does not fully manage, across accounts and into logically air-gapped vaults; never into a vault under `aws/backup`; out of a logically air-gapped vault only under a customer managed key); the fixes copy into a vault with a customer managed key or re-encrypt.
 
 use super::{Check, Ctx, lazy, lazy_merge};
 use crate::engine::{CheckResult, MessageRef};
 use crate::features::KeyMessages;
+use crate::kms::KeyRef;
 use crate::remedy::{Patch, Remedy, new_key, shared_key_policy};
 use crate::text;
 use crate::text::Text;
@@ -113,10 +114,75 @@ pub(crate) fn source_encryption(ctx: &Ctx<'_>) -> Check {
             )
         }));
     }
+    // Logically air-gapped vaults (the LAG page), in any account or Region: "When you create
+    // or copy a backup of other resource types (ones not fully managed), the source must be
+    // encrypted with a customer managed key. AWS managed keys for not fully managed resources
+    // are not supported."
+    let mut undecided = false;
+    if ctx.destination_lag() && !fully_managed {
+        if ctx.source_key.is_aws_managed() {
+            evidence.push(Text::plain(
+                "encryption.lag-aws-managed",
+                "a logically air-gapped vault takes types not fully managed by AWS Backup only under a customer managed key: AWS managed keys are not supported for them",
+            ));
+            message.get_or_insert_with(|| MessageRef::new("lag-aws-managed-source-key", vec![]));
+            if !ctx.cross_account {
+                // Across accounts the remedy above already re-encrypts.
+                remedies.push(reencrypt(ctx));
+            }
+        } else if matches!(ctx.source_key, KeyRef::Unencrypted) {
+            if matches!(ctx.resource_type(), "Aurora" | "DocumentDB" | "Neptune") {
+                evidence.push(Text::plain(
+                    "encryption.lag-unencrypted-cluster",
+                    "unencrypted Aurora, DocumentDB and Neptune clusters are not supported for logically air-gapped vaults",
+                ));
+                message.get_or_insert_with(|| MessageRef::new("lag-unencrypted-cluster", vec![]));
+                remedies.push(reencrypt(ctx));
+            } else {
+                // AWS names unencrypted clusters only; its general sentence asks a customer
+                // managed key of every type not fully managed. No message or outcome is
+                // documented for, say, an unencrypted EBS snapshot.
+                evidence.push(Text::plain(
+                    "encryption.lag-unencrypted-undecided",
+                    "the source backup is unencrypted: AWS's page says the source of a type not fully managed must be under a customer managed key, but names only unencrypted Aurora, DocumentDB and Neptune clusters as unsupported and documents no outcome for other unencrypted types, so copylab lets the copy through and marks this check indeterminate",
+                ));
+                undecided = true;
+            }
+        }
+    }
+    // Out of a logically air-gapped vault: "You can copy a backup from a logically air-gapped
+    // vault to a standard backup vault as long as the copy is encrypted with a customer
+    // managed key."
+    if ctx.source_lag() && !ctx.destination_lag() && destination_aws_managed {
+        evidence.push(Text::plain(
+            "encryption.lag-copy-out",
+            "a copy from a logically air-gapped vault into a standard vault must be encrypted with a customer managed key, and the destination vault's key is AWS managed",
+        ));
+        message.get_or_insert_with(|| MessageRef::new("lag-copy-out-needs-cmk", vec![]));
+        remedies.push(cmk_vault());
+    }
     match message {
+        None if undecided => Check {
+            result: CheckResult::Indeterminate,
+            evidence,
+            message: None,
+            remedy: None,
+        },
         None => Check::pass(evidence),
         Some(message) => Check::fail(evidence, message, lazy_merge(remedies)),
     }
+}
+
+fn reencrypt(ctx: &Ctx<'_>) -> Option<Remedy> {
+    lazy(&ctx.want_remedy, || {
+        reencrypt_with_cmk(
+            ctx.recovery_point,
+            ctx.source_account,
+            ctx.source_region,
+            &ctx.destination.partition,
+            &ctx.destination.account,
+        )
+    })
 }
 
 // The remedy.

@@ -95,6 +95,24 @@ pub(crate) fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
             };
         }
     }
+    // A logically air-gapped vault's maximum and a copy kept indefinitely: AWS documents no
+    // answer (aws-plans-policies-events-facts.md §4.2 marks it uncertain).
+    if vault.vault_type == VaultType::LogicallyAirGappedBackupVault
+        && retention.is_none()
+        && lock.max_retention_days.is_some()
+        && !too_short
+    {
+        evidence.push(Text::plain(
+            "lock.lag-no-expiry-undecided",
+            "the copy never expires and the logically air-gapped vault has a maximum retention: AWS documents how a copy without DeleteAfterDays is judged against the vault's MaxRetentionDays nowhere, so copylab lets the copy through and marks this check indeterminate",
+        ));
+        return Check {
+            result: crate::engine::CheckResult::Indeterminate,
+            evidence,
+            message: None,
+            remedy: None,
+        };
+    }
     if too_short || too_long {
         let days = if too_short {
             lock.min_retention_days.unwrap_or(7)

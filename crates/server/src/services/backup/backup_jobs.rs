@@ -71,6 +71,12 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .any(|s| s.account == account && s.region == region && s.dynamodb_advanced_features);
     let resource_type = resource_type.as_str();
     let fully_managed = features::feature_row(resource_type, advanced).is_some_and(|r| r.fully_managed);
+    // A vault naming no key: `aws/backup`, or an AWS owned key for a logically air-gapped vault.
+    let default_key = if vault.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault {
+        copylab_rules::kms::AWS_OWNED_KEY
+    } else {
+        "alias/aws/backup"
+    };
     let vault_key = vault.encryption_key.clone();
     let created = ctx.state.now();
     let partition = copylab_rules::regions::partition(&region);
@@ -107,7 +113,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         // encryption page), which copylab knows for a declared resource (`POST
         // /_copylab/resources`) and takes as unencrypted for any other.
         encryption_key: if fully_managed {
-            Some(vault_key.unwrap_or_else(|| "alias/aws/backup".to_owned()))
+            Some(vault_key.unwrap_or_else(|| default_key.to_owned()))
         } else {
             declared.as_ref().and_then(|r| r.encryption_key_arn.clone())
         },

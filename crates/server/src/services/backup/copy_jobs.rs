@@ -2,6 +2,7 @@
 
 use copylab_rules::catalog::{self, Delivery};
 use copylab_rules::engine::Outcome;
+use copylab_rules::kms::AWS_OWNED_KEY;
 use copylab_rules::world::{Lifecycle, StartCopyJob};
 use serde_json::{Map, Value, json};
 
@@ -46,6 +47,17 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         iam_role_arn: input.get("IamRoleArn").and_then(Value::as_str).map(str::to_owned),
         lifecycle,
     };
+    // A logically air-gapped vault still CREATING takes no copy: AWS documents no answer, so
+    // copylab refuses the call before it changes anything (modeled).
+    if let Some(destination) = &request.destination_backup_vault_arn
+        && let Some(record) = ctx.state.services.backup.vaults.get(destination)
+        && record.state(ctx.state.now()) == "CREATING"
+    {
+        return Err(ApiError::invalid_request(format!(
+            "destination backup vault `{destination}` is CREATING: a logically air-gapped vault takes copies once its VaultState is AVAILABLE"
+        ))
+        .modeled());
+    }
     let verdict = ctx.state.simulate(&request).map_err(|e| {
         ApiError::new(
             "ServiceUnavailableException",
@@ -149,7 +161,8 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
             "BACKUP_VAULT"
         });
         if air_gapped {
-            body["DestinationVaultLockState"] = json!(if vault.lock.is_some() { "LOCKED" } else { "UNLOCKED" });
+            // "Is always locked with a vault lock in compliance mode" (the LAG page).
+            body["DestinationVaultLockState"] = json!("LOCKED");
         }
     }
     if state == job.end_state() {
@@ -167,7 +180,8 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
             }
             if let Some(rp) = destination_recovery_point {
                 body["DestinationRecoveryPointArn"] = json!(rp.arn);
-                body["DestinationEncryptionKeyArn"] = json!(rp.encryption_key_arn);
+                body["DestinationEncryptionKeyArn"] =
+                    json!(rp.encryption_key_arn.as_deref().filter(|key| *key != AWS_OWNED_KEY));
                 if let Some(days) = rp.delete_after_days {
                     body["DestinationRecoveryPointLifecycle"] = json!({"DeleteAfterDays": days});
                 }
@@ -298,7 +312,9 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
         },
         "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
         "IsEncrypted": rp.encryption_key.is_some(),
-        "EncryptionKeyArn": rp.encryption_key.as_deref().map(|key| key_arn(key, vault_arn)),
+        // An AWS owned key (a logically air-gapped vault's) has no ARN to show.
+        "EncryptionKeyArn": rp.encryption_key.as_deref().filter(|key| *key != AWS_OWNED_KEY).map(|key| key_arn(key, vault_arn)),
+        "EncryptionKeyType": (rp.encryption_key.as_deref() == Some(AWS_OWNED_KEY)).then_some(AWS_OWNED_KEY),
         "CreationDate": ctx.state.started(),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
     })

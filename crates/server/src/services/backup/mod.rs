@@ -35,6 +35,10 @@ enum Handler {
 /// The implemented operations, by model name (the one place that says which exist).
 static HANDLERS: &[(&str, Handler)] = &[
     ("CreateBackupVault", Handler::Value(vaults::create)),
+    (
+        "CreateLogicallyAirGappedBackupVault",
+        Handler::Value(vaults::create_lag),
+    ),
     ("DescribeBackupVault", Handler::Typed(vaults::describe)),
     ("ListBackupVaults", Handler::Typed(vaults::list)),
     ("DeleteBackupVault", Handler::Value(vaults::delete)),

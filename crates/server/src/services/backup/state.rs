@@ -1,4 +1,4 @@
-//! AWS Backup's state beyond the world: copy jobs with their lifecycle, backup jobs, tags of resources other than recovery points, and resources declared at run time.
+//! AWS Backup's state beyond the world: copy jobs with their lifecycle, backup jobs, tags of resources other than recovery points, resources declared at run time, and logically air-gapped vaults' creation (`VaultState`).
 
 use std::sync::Arc;
 
@@ -16,6 +16,35 @@ pub struct BackupState {
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Resources declared at run time (`POST /_copylab/resources`) that backup jobs back up.
     pub resources: Vec<Resource>,
+    /// Logically air-gapped vaults created through the API, by vault ARN.
+    pub vaults: std::collections::BTreeMap<String, VaultRecord>,
+}
+
+/// How long a logically air-gapped vault stays `CREATING`, in seconds of the virtual clock:
+/// modeled. AWS says the vault is `CREATING` until "the KMS encrypted key has been assigned",
+/// and its console that "The KMS key will be available approximately 1 to 3 minutes after the
+/// vault creation" (aws-plans-policies-events-facts.md §4.1); copylab takes the lower bound.
+pub const LAG_CREATING_SECONDS: f64 = 60.0;
+
+/// What AWS Backup keeps of a logically air-gapped vault created through the API beyond the
+/// world's vault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VaultRecord {
+    /// `CreationDate` (and `LockDate`: the vault is locked from creation), epoch seconds.
+    pub created: f64,
+    /// `CreatorRequestId`.
+    pub creator_request_id: Option<String>,
+}
+
+impl VaultRecord {
+    /// `VaultState` at `now`: `CREATING` for [`LAG_CREATING_SECONDS`], then `AVAILABLE`.
+    pub fn state(&self, now: f64) -> &'static str {
+        if now < self.created + LAG_CREATING_SECONDS {
+            "CREATING"
+        } else {
+            "AVAILABLE"
+        }
+    }
 }
 
 /// How a copy job moves from CREATED to its end state.

@@ -10,8 +10,8 @@ use crate::wire::ApiError;
 enum Tagged {
     /// A recovery point of the world, by index.
     RecoveryPoint(usize),
-    /// A vault of the caller's (its tags are kept beside the world).
-    Vault,
+    /// A vault of the world, by index (its tags are the world's: policies read them).
+    Vault(usize),
 }
 
 /// The resource `arn` names, if it exists and belongs to the caller's account and Region; any
@@ -39,14 +39,14 @@ fn tagged(ctx: &Ctx<'_>, arn: &str) -> Result<Tagged, ApiError> {
     } else if parsed.service == "backup"
         && parsed.account == account
         && parsed.region == region
-        && parsed.vault_name().is_some_and(|name| {
+        && let Some(i) = parsed.vault_name().and_then(|name| {
             world
                 .vaults
                 .iter()
-                .any(|v| v.account == account && v.region == region && v.name == name)
+                .position(|v| v.account == account && v.region == region && v.name == name)
         })
     {
-        return Ok(Tagged::Vault);
+        return Ok(Tagged::Vault(i));
     }
     Err(ApiError::not_found(format!("Resource {arn} not found")).modeled())
 }
@@ -56,16 +56,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
     let tags: Vec<(String, String)> = match tagged(ctx, &arn)? {
         Tagged::RecoveryPoint(i) => ctx.state.world.recovery_points[i].tags.clone().into_iter().collect(),
-        Tagged::Vault => ctx
-            .state
-            .services
-            .backup
-            .tags
-            .get(&arn)
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
+        Tagged::Vault(i) => ctx.state.world.vaults[i].tags.clone().into_iter().collect(),
     };
     let items: Vec<Value> = tags.iter().map(|(k, v)| json!([k, v])).collect();
     let mut body = page(&items, input, "Tags")?;
@@ -85,7 +76,7 @@ pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let tags = super::string_map(input, "Tags");
     let current = match tagged(ctx, &arn)? {
         Tagged::RecoveryPoint(i) => &mut ctx.state.world.recovery_points[i].tags,
-        Tagged::Vault => ctx.state.services.backup.tags.entry(arn).or_default(),
+        Tagged::Vault(i) => &mut ctx.state.world.vaults[i].tags,
     };
     let count = current
         .keys()
@@ -107,7 +98,7 @@ pub fn untag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .unwrap_or_default();
     let tags = match tagged(ctx, &arn)? {
         Tagged::RecoveryPoint(i) => Some(&mut ctx.state.world.recovery_points[i].tags),
-        Tagged::Vault => ctx.state.services.backup.tags.get_mut(&arn),
+        Tagged::Vault(i) => Some(&mut ctx.state.world.vaults[i].tags),
     };
     if let Some(tags) = tags {
         for key in &keys {

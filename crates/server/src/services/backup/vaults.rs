@@ -1,7 +1,7 @@
-//! Backup vault operations: CreateBackupVault, DescribeBackupVault, ListBackupVaults, DeleteBackupVault, and the vault access policy (Put, Get, Delete).
+//! Backup vault operations: CreateBackupVault, CreateLogicallyAirGappedBackupVault, DescribeBackupVault, ListBackupVaults, DeleteBackupVault, and the vault access policy (Put, Get, Delete).
 
 use copylab_policy::{Policy, PolicyKind};
-use copylab_rules::world::{BackupVault, PolicyDocument, VaultType};
+use copylab_rules::world::{BackupVault, KeyManager, PolicyDocument, VaultLock, VaultType};
 use serde_json::{Map, Value, json};
 
 use super::{Reply, str_member};
@@ -43,13 +43,12 @@ fn recovery_points(ctx: &Ctx<'_>, vault: &BackupVault) -> usize {
 pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let name = str_member(input, "BackupVaultName")?;
     if find(ctx, &name).is_some() {
-        // Observed on the wire (facts §2.4): AlreadyExistsException, 400.
-        return Err(ApiError::new(
-            "AlreadyExistsException",
-            axum::http::StatusCode::BAD_REQUEST,
-            format!("A Backup vault with the name {name} already exists"),
-        ));
+        return Err(already_exists(&name));
     }
+    // `BackupVaultTags` are the vault's (ListTags shows them, and policies read them as
+    // `aws:ResourceTag/KEY`).
+    let tags = super::string_map(input, "BackupVaultTags");
+    super::too_many_tags(tags.len())?;
     let vault = BackupVault {
         name: name.clone(),
         account: ctx.caller.account.clone(),
@@ -58,12 +57,119 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         access_policy: None,
         lock: None,
         vault_type: VaultType::BackupVault,
-        tags: Default::default(),
+        tags,
     };
     let created = ctx.state.now();
     let body = json!({"BackupVaultName": name, "BackupVaultArn": arn(&vault), "CreationDate": created});
     ctx.state.world.vaults.push(vault);
     Ok(body)
+}
+
+/// The least `MinRetentionDays` of a logically air-gapped vault ("The minimum value accepted is
+/// 7 days.", the model's documentation of `MinRetentionDays`).
+const LAG_MIN_RETENTION_DAYS: i64 = 7;
+
+fn already_exists(name: &str) -> ApiError {
+    // Observed on the wire (facts §2.4): AlreadyExistsException, 400.
+    ApiError::new(
+        "AlreadyExistsException",
+        axum::http::StatusCode::BAD_REQUEST,
+        format!("A Backup vault with the name {name} already exists"),
+    )
+}
+
+/// `CreateLogicallyAirGappedBackupVault`: a vault locked in compliance mode from creation, with
+/// the required `MinRetentionDays` and `MaxRetentionDays` and an optional customer managed key
+/// (else an AWS owned key), `CREATING` for [`super::state::LAG_CREATING_SECONDS`] of the virtual
+/// clock, then `AVAILABLE`.
+pub fn create_lag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let name = str_member(input, "BackupVaultName")?;
+    let creator_request_id = input.get("CreatorRequestId").and_then(Value::as_str).map(str::to_owned);
+    if let Some(existing) = find(ctx, &name) {
+        // An idempotent retry (the same `CreatorRequestId`) answers as the first call did.
+        let arn = arn(existing);
+        if let Some(record) = ctx.state.services.backup.vaults.get(&arn)
+            && creator_request_id.is_some()
+            && record.creator_request_id == creator_request_id
+        {
+            let now = ctx.state.now();
+            return Ok(
+                json!({"BackupVaultName": name, "BackupVaultArn": arn, "CreationDate": record.created, "VaultState": record.state(now)}),
+            );
+        }
+        return Err(already_exists(&name));
+    }
+    // Required members are checked against the model before the handler runs.
+    let min = input
+        .get("MinRetentionDays")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    let max = input
+        .get("MaxRetentionDays")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    if min < LAG_MIN_RETENTION_DAYS {
+        return Err(ApiError::invalid_value(format!(
+            "MinRetentionDays is {min}: the minimum value accepted is 7 days"
+        ))
+        .modeled());
+    }
+    if min > max {
+        return Err(ApiError::invalid_value("MinRetentionDays must not exceed MaxRetentionDays").modeled());
+    }
+    let key = match input.get("EncryptionKeyArn").and_then(Value::as_str) {
+        Some(reference) => Some(customer_managed_key(ctx, reference)?),
+        None => None,
+    };
+    let tags = super::string_map(input, "BackupVaultTags");
+    super::too_many_tags(tags.len())?;
+    let vault = BackupVault {
+        name: name.clone(),
+        account: ctx.caller.account.clone(),
+        region: ctx.caller.region.clone(),
+        encryption_key: key,
+        access_policy: None,
+        lock: Some(VaultLock {
+            min_retention_days: Some(min),
+            max_retention_days: Some(max),
+        }),
+        vault_type: VaultType::LogicallyAirGappedBackupVault,
+        tags,
+    };
+    let created = ctx.state.now();
+    let arn = arn(&vault);
+    let record = super::state::VaultRecord {
+        created,
+        creator_request_id,
+    };
+    let body = json!({"BackupVaultName": name, "BackupVaultArn": arn, "CreationDate": created, "VaultState": record.state(created)});
+    ctx.state.services.backup.vaults.insert(arn, record);
+    ctx.state.world.vaults.push(vault);
+    Ok(body)
+}
+
+/// The ARN of the customer managed key `reference` names in the caller's account and Region
+/// (KMS's resolver, the one the engine uses), or `InvalidParameterValueException` (modeled: AWS
+/// documents the key as "the customer-managed KMS key to use for encrypting the logically
+/// air-gapped backup vault", but no error text).
+fn customer_managed_key(ctx: &Ctx<'_>, reference: &str) -> Result<String, ApiError> {
+    let (account, region) = (&ctx.caller.account, &ctx.caller.region);
+    let keys = &ctx.state.world.keys;
+    let located = copylab_rules::kms::locate(keys, |_| None, reference, account, region);
+    let key = match located {
+        copylab_rules::kms::Located::Listed(i) => keys.get(i),
+        _ => None,
+    };
+    let in_scope = key.is_some_and(|k| {
+        copylab_rules::arn::Arn::parse(&k.arn).is_some_and(|a| a.account == account && a.region == region)
+    });
+    match key {
+        Some(key) if in_scope && key.manager == KeyManager::Customer => Ok(key.arn.clone()),
+        _ => Err(ApiError::invalid_value(format!(
+            "EncryptionKeyArn `{reference}` is not a customer managed KMS key of account {account} in {region}"
+        ))
+        .modeled()),
+    }
 }
 
 /// A vault as `DescribeBackupVault` and `ListBackupVaults` show it. Members a vault does not
@@ -74,34 +180,80 @@ struct VaultDescription<'v> {
     backup_vault_name: &'v str,
     backup_vault_arn: Shown<VaultArnOf<'v>>,
     vault_type: &'static str,
-    encryption_key_arn: Shown<super::copy_jobs::KeyArn<'v>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vault_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encryption_key_type: Option<&'static str>,
+    /// Left out for a logically air-gapped vault under an AWS owned key, as the LAG page's
+    /// `describe-backup-vault` example shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encryption_key_arn: Option<Shown<super::copy_jobs::KeyArn<'v>>>,
     creation_date: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creator_request_id: Option<&'v str>,
     number_of_recovery_points: usize,
     locked: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     min_retention_days: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_retention_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock_date: Option<f64>,
 }
 
-fn describe_vault<'v>(ctx: &Ctx<'_>, vault: &'v BackupVault) -> VaultDescription<'v> {
+fn describe_vault<'v>(ctx: &'v Ctx<'_>, vault: &'v BackupVault) -> VaultDescription<'v> {
     let lock = vault.lock.as_ref();
+    let key_arn = |key: &'v str| {
+        Shown(super::copy_jobs::KeyArn {
+            key,
+            partition: copylab_rules::regions::partition(&vault.region),
+            region: &vault.region,
+            account: &vault.account,
+        })
+    };
+    if vault.vault_type == VaultType::LogicallyAirGappedBackupVault {
+        // Always locked in compliance mode (the LAG page); a vault the world starts with is
+        // AVAILABLE, one created through the API CREATING for a minute first.
+        let record = ctx.state.services.backup.vaults.get(&arn(vault));
+        let created = record.map_or_else(|| model_date(ctx), |r| r.created);
+        return VaultDescription {
+            backup_vault_name: &vault.name,
+            backup_vault_arn: Shown(VaultArnOf(vault)),
+            vault_type: vault_type_name(vault),
+            vault_state: Some(record.map_or("AVAILABLE", |r| r.state(ctx.state.now()))),
+            encryption_key_type: Some(if vault.encryption_key.is_some() {
+                "CUSTOMER_MANAGED_KMS_KEY"
+            } else {
+                "AWS_OWNED_KMS_KEY"
+            }),
+            encryption_key_arn: vault.encryption_key.as_deref().map(key_arn),
+            creation_date: created,
+            creator_request_id: record.and_then(|r| r.creator_request_id.as_deref()),
+            number_of_recovery_points: recovery_points(ctx, vault),
+            locked: true,
+            min_retention_days: Some(
+                lock.and_then(|l| l.min_retention_days)
+                    .unwrap_or(LAG_MIN_RETENTION_DAYS),
+            ),
+            max_retention_days: lock.and_then(|l| l.max_retention_days),
+            lock_date: Some(created),
+        };
+    }
     VaultDescription {
         backup_vault_name: &vault.name,
         backup_vault_arn: Shown(VaultArnOf(vault)),
         vault_type: vault_type_name(vault),
+        vault_state: None,
+        encryption_key_type: None,
         // The vault's key as an ARN (AWS Backup's own key when it names none).
-        encryption_key_arn: Shown(super::copy_jobs::KeyArn {
-            key: vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
-            partition: copylab_rules::regions::partition(&vault.region),
-            region: &vault.region,
-            account: &vault.account,
-        }),
+        encryption_key_arn: Some(key_arn(vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"))),
         creation_date: model_date(ctx),
+        creator_request_id: None,
         number_of_recovery_points: recovery_points(ctx, vault),
         locked: lock.is_some(),
         min_retention_days: lock.and_then(|l| l.min_retention_days),
         max_retention_days: lock.and_then(|l| l.max_retention_days),
+        lock_date: None,
     }
 }
 
@@ -196,11 +348,13 @@ pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             "Backup vault cannot be deleted because it contains recovery points.",
         ));
     }
+    let vault_arn = arn(vault);
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
     ctx.state
         .world
         .vaults
         .retain(|v| !(v.account == account && v.region == region && v.name == name));
+    ctx.state.services.backup.vaults.remove(&vault_arn);
     Ok(Value::Null)
 }
 
