@@ -9,7 +9,7 @@
 
 use axum::http::StatusCode;
 use copylab_policy::{Outcome, Policy, PolicyKind};
-use copylab_rules::kms::Located;
+use copylab_rules::kms::{KeyIdForms, Located};
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
 use serde_json::{Map, Value, json};
 
@@ -137,6 +137,58 @@ fn alias_not_found(alias_arn: &str) -> ApiError {
     )
 }
 
+/// `NotFoundException` (400) for an alias where the operation takes a key id or key ARN only
+/// (the model: "Specify the key ID or key ARN of the KMS key"). The form of "Invalid keyId NAME"
+/// (crossplane-contrib/provider-aws#1056); that KMS answers an alias so is modeled.
+fn alias_not_accepted(reference: &str) -> ApiError {
+    ApiError::new(
+        "NotFoundException",
+        StatusCode::BAD_REQUEST,
+        format!("Invalid keyId {reference}"),
+    )
+    .modeled()
+}
+
+/// `CreateAlias`'s `AliasName` rules, from its documentation in the pinned model: "This value
+/// must begin with alias/ followed by a name"; "It can contain only alphanumeric characters,
+/// forward slashes (/), underscores (_), and dashes (-)" (the member's pattern also lets `:`
+/// through, the documentation does not); "The alias name cannot begin with alias/aws/".
+fn check_alias_name(alias: &str) -> Result<(), ApiError> {
+    let Some(name) = alias.strip_prefix("alias/").filter(|name| !name.is_empty()) else {
+        // `ValidationException`, beginning `Alias must start with the prefix "alias/".` (issue 12
+        // item 16, from moto's suite); AWS's full text is not in the reference: modeled.
+        return Err(ApiError::new(
+            "ValidationException",
+            StatusCode::BAD_REQUEST,
+            "Alias must start with the prefix \"alias/\".",
+        )
+        .modeled());
+    };
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+    {
+        // Modeled code and message: the reference documents neither (moto answers
+        // `ValidationException` so).
+        return Err(ApiError::new(
+            "ValidationException",
+            StatusCode::BAD_REQUEST,
+            format!("{alias} contains invalid characters for an alias"),
+        )
+        .modeled());
+    }
+    if name.starts_with("aws/") {
+        // The model's `InvalidAliasNameException`; the message is modeled.
+        return Err(ApiError::new(
+            "InvalidAliasNameException",
+            StatusCode::BAD_REQUEST,
+            format!("Alias name {alias} must not begin with alias/aws/: the prefix is reserved for AWS managed keys"),
+        )
+        .modeled());
+    }
+    Ok(())
+}
+
 /// `AccessDeniedException` (400, facts aws-org-wire §4.2) in the IAM guide's format.
 fn access_denied(principal: &str, action: &str, resource: &str, explicit: bool) -> ApiError {
     let why = if explicit {
@@ -186,9 +238,16 @@ impl Kms<'_> {
         self.state.started()
     }
 
-    /// Resolves a `KeyId` (key id, key ARN, alias name or alias ARN). Only `cross_account`
-    /// operations may name another account's key; the others look in the caller's account.
-    fn find(&self, reference: &str, cross_account: bool) -> Result<Found, ApiError> {
+    /// Resolves `operation`'s key reference: a key id or key ARN, and an alias name or alias ARN
+    /// where the operation takes one (`KeyIdForms`, the rules crate's one rule). Only
+    /// `DescribeKey` may name another account's key ("Cross-account use" in the model); the
+    /// others look in the caller's account.
+    fn find(&self, reference: &str, operation: &str) -> Result<Found, ApiError> {
+        let forms = KeyIdForms::of(operation);
+        let cross_account = operation == "DescribeKey";
+        if forms == KeyIdForms::KeyOnly && copylab_rules::kms::is_alias_reference(reference) {
+            return Err(alias_not_accepted(reference));
+        }
         let (account, region) = (self.caller.account.as_str(), self.caller.region.as_str());
         let partition = self.partition();
         let (scope_account, scope_region, resource) = match arn_parts(reference) {
@@ -215,10 +274,12 @@ impl Kms<'_> {
                     .map(|(_, target, _)| target.as_str())
             },
             reference,
+            forms,
             account,
             region,
         );
         match located {
+            Located::AliasNotAccepted => Err(alias_not_accepted(reference)),
             Located::Listed(i) => Ok(Found::Listed(i)),
             Located::AwsManaged { alias, account, region } => {
                 let id = aws_managed_key_id(&account, &region, &alias);
@@ -292,8 +353,8 @@ impl Kms<'_> {
 
     /// Finds and authorises; refuses changes to AWS managed keys.
     fn key_for(&self, input: &Map<String, Value>, action: &str) -> Result<Found, ApiError> {
-        let cross_account = action == "kms:DescribeKey";
-        let found = self.find(&Self::key_id(input)?, cross_account)?;
+        let operation = action.strip_prefix("kms:").unwrap_or(action);
+        let found = self.find(&Self::key_id(input)?, operation)?;
         self.authorize(&found, action)?;
         Ok(found)
     }
@@ -563,17 +624,9 @@ impl Kms<'_> {
 
     fn create_alias(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let alias = crate::wire::members::str_member(input, "AliasName")?;
-        if !alias.starts_with("alias/") || alias.starts_with("alias/aws/") {
-            // Modeled message: KMS reserves alias/aws/ and requires the alias/ prefix.
-            return Err(ApiError::new(
-                "InvalidAliasNameException",
-                StatusCode::BAD_REQUEST,
-                format!("Alias name {alias} must begin with alias/ and must not begin with alias/aws/"),
-            )
-            .modeled());
-        }
+        check_alias_name(&alias)?;
         let target = crate::wire::members::str_member(input, "TargetKeyId")?;
-        let found = self.find(&target, false)?;
+        let found = self.find(&target, "CreateAlias")?;
         self.authorize(&found, "kms:CreateAlias")?;
         let i = self.listed(&found, "kms:CreateAlias")?;
         if self.alias_entries().iter().any(|(a, ..)| *a == alias) {
@@ -609,7 +662,7 @@ impl Kms<'_> {
 
     fn list_aliases(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let filter = match input.get("KeyId").and_then(Value::as_str) {
-            Some(reference) => Some(match self.find(reference, false)? {
+            Some(reference) => Some(match self.find(reference, "ListAliases")? {
                 Found::Listed(i) => self.state.world.keys[i]
                     .arn
                     .rsplit_once("key/")
