@@ -205,6 +205,93 @@ async fn kms_operations_documented_for_key_ids_only_refuse_aliases_and_create_al
 }
 
 #[tokio::test]
+async fn create_key_keeps_key_spec_key_usage_and_multi_region_and_describe_key_shows_them() {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = kms(&app, "111122223333", "us-east-1");
+    let describe = |id: String| {
+        let source = source.clone();
+        async move {
+            source
+                .describe_key()
+                .key_id(id)
+                .send()
+                .await
+                .unwrap()
+                .key_metadata
+                .unwrap()
+        }
+    };
+    // The default: a symmetric encryption key, single-Region.
+    let plain = source.create_key().send().await.unwrap().key_metadata.unwrap();
+    assert_eq!(plain.key_spec(), Some(&KeySpec::SymmetricDefault));
+    assert_eq!(plain.multi_region(), Some(false));
+    assert!(plain.multi_region_configuration().is_none());
+    // An RSA signing key: its usage and signing algorithms, no encryption algorithms.
+    let rsa = source
+        .create_key()
+        .key_spec(KeySpec::Rsa2048)
+        .key_usage(KeyUsageType::SignVerify)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let rsa = describe(rsa.key_id().to_owned()).await;
+    assert_eq!(rsa.key_spec(), Some(&KeySpec::Rsa2048));
+    assert_eq!(rsa.key_usage(), Some(&KeyUsageType::SignVerify));
+    assert!(rsa.encryption_algorithms().is_empty());
+    assert!(!rsa.signing_algorithms().is_empty());
+    // An HMAC key: its MAC algorithm.
+    let hmac = source
+        .create_key()
+        .key_spec(KeySpec::Hmac256)
+        .key_usage(KeyUsageType::GenerateVerifyMac)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        hmac.mac_algorithms().iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        ["HMAC_SHA_256"]
+    );
+    // KeyUsage is required beyond symmetric keys, and must fit the spec.
+    for (spec, usage) in [
+        (KeySpec::Hmac256, None),
+        (KeySpec::Hmac256, Some(KeyUsageType::EncryptDecrypt)),
+    ] {
+        let error = source
+            .create_key()
+            .key_spec(spec)
+            .set_key_usage(usage)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("ValidationException"));
+    }
+    // A multi-Region primary key.
+    let primary = source
+        .create_key()
+        .multi_region(true)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert!(primary.key_id().starts_with("mrk-"), "{primary:?}");
+    let primary = describe(primary.arn().unwrap().to_owned()).await;
+    assert_eq!(primary.multi_region(), Some(true));
+    let configuration = primary.multi_region_configuration().unwrap();
+    assert_eq!(
+        configuration.multi_region_key_type().map(|t| t.as_str()),
+        Some("PRIMARY")
+    );
+    assert_eq!(configuration.primary_key().and_then(|k| k.arn()), primary.arn());
+    assert_eq!(configuration.primary_key().and_then(|k| k.region()), Some("us-east-1"));
+}
+
+#[tokio::test]
 async fn kms_key_policies_are_checked_malformed_lockout_and_cross_account() {
     let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
     let source = kms(&app, "111122223333", "us-east-1");

@@ -42,6 +42,74 @@ pub struct KeyExtra {
     pub deletion_date: Option<f64>,
     /// `PendingDeletionWindowInDays`.
     pub pending_window: Option<u64>,
+    /// `KeySpec` as created (`None`: `SYMMETRIC_DEFAULT`).
+    pub spec: Option<String>,
+    /// `KeyUsage` as created (`None`: `ENCRYPT_DECRYPT`).
+    pub usage: Option<String>,
+    /// `MultiRegion`: a multi-Region primary key (copylab has no `ReplicateKey`).
+    pub multi_region: bool,
+}
+
+/// The key usages each `KeySpec` allows, from `CreateKey`'s `KeyUsage` documentation in the
+/// pinned model (`ECC_NIST_EDWARDS25519`: "signing and verification only", from `KeySpec`'s).
+fn usages(spec: &str) -> &'static [&'static str] {
+    match spec {
+        "SYMMETRIC_DEFAULT" => &["ENCRYPT_DECRYPT"],
+        "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" => &["GENERATE_VERIFY_MAC"],
+        "RSA_2048" | "RSA_3072" | "RSA_4096" => &["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+        "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" => &["SIGN_VERIFY", "KEY_AGREEMENT"],
+        "ECC_NIST_EDWARDS25519" | "ECC_SECG_P256K1" | "ML_DSA_44" | "ML_DSA_65" | "ML_DSA_87" => &["SIGN_VERIFY"],
+        "ML_KEM_512" | "ML_KEM_768" | "ML_KEM_1024" => &["ENCAPSULATE_DECAPSULATE"],
+        "SM2" => &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"],
+        _ => &[],
+    }
+}
+
+/// The algorithm member `DescribeKey` shows for a key usage ("present only when the `KeyUsage`
+/// of the KMS key is ...", the model's `KeyMetadata`) and its values for a key spec. The values
+/// are the model's enums; which ones a spec supports is the KMS guide's key spec reference,
+/// which the reference does not hold (modeled for the asymmetric specs).
+fn algorithms(spec: &str, usage: &str) -> (&'static str, Vec<&'static str>) {
+    match usage {
+        "GENERATE_VERIFY_MAC" => (
+            "MacAlgorithms",
+            vec![match spec {
+                "HMAC_224" => "HMAC_SHA_224",
+                "HMAC_384" => "HMAC_SHA_384",
+                "HMAC_512" => "HMAC_SHA_512",
+                _ => "HMAC_SHA_256",
+            }],
+        ),
+        "SIGN_VERIFY" => (
+            "SigningAlgorithms",
+            match spec {
+                "RSA_2048" | "RSA_3072" | "RSA_4096" => vec![
+                    "RSASSA_PKCS1_V1_5_SHA_256",
+                    "RSASSA_PKCS1_V1_5_SHA_384",
+                    "RSASSA_PKCS1_V1_5_SHA_512",
+                    "RSASSA_PSS_SHA_256",
+                    "RSASSA_PSS_SHA_384",
+                    "RSASSA_PSS_SHA_512",
+                ],
+                "ECC_NIST_P384" => vec!["ECDSA_SHA_384"],
+                "ECC_NIST_P521" => vec!["ECDSA_SHA_512"],
+                "ECC_NIST_EDWARDS25519" => vec!["ED25519_SHA_512", "ED25519_PH_SHA_512"],
+                "ML_DSA_44" | "ML_DSA_65" | "ML_DSA_87" => vec!["ML_DSA_SHAKE_256"],
+                "SM2" => vec!["SM2DSA"],
+                _ => vec!["ECDSA_SHA_256"],
+            },
+        ),
+        "KEY_AGREEMENT" => ("KeyAgreementAlgorithms", vec!["ECDH"]),
+        "ENCAPSULATE_DECAPSULATE" => ("EncapsulationAlgorithms", vec!["ML_KEM"]),
+        _ => (
+            "EncryptionAlgorithms",
+            match spec {
+                "RSA_2048" | "RSA_3072" | "RSA_4096" => vec!["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"],
+                "SM2" => vec!["SM2PKE"],
+                _ => vec!["SYMMETRIC_DEFAULT"],
+            },
+        ),
+    }
 }
 
 /// The AWS managed keys every account has in every Region, by alias (those AWS Backup's
@@ -371,6 +439,8 @@ impl Kms<'_> {
                     KeyState::Disabled => "Disabled",
                     KeyState::PendingDeletion => "PendingDeletion",
                 };
+                let spec = extra.spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT");
+                let usage = extra.usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
                 let mut metadata = json!({
                     "AWSAccountId": account,
                     "KeyId": resource.strip_prefix("key/").unwrap_or(resource),
@@ -378,15 +448,30 @@ impl Kms<'_> {
                     "CreationDate": extra.created.unwrap_or(start),
                     "Enabled": key.state == KeyState::Enabled,
                     "Description": extra.description,
-                    "KeyUsage": "ENCRYPT_DECRYPT",
+                    "KeyUsage": usage,
                     "KeyState": state,
                     "Origin": "AWS_KMS",
                     "KeyManager": if key.manager == KeyManager::Aws { "AWS" } else { "CUSTOMER" },
-                    "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
-                    "KeySpec": "SYMMETRIC_DEFAULT",
-                    "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
-                    "MultiRegion": false,
+                    "KeySpec": spec,
+                    "MultiRegion": extra.multi_region,
                 });
+                // "The KeySpec and CustomerMasterKeySpec fields have the same value"; the older
+                // member's enum lacks the newer specs (ML-DSA, ML-KEM, Ed25519): left out then.
+                if !spec.starts_with("ML_") && spec != "ECC_NIST_EDWARDS25519" {
+                    metadata["CustomerMasterKeySpec"] = json!(spec);
+                }
+                let (member, values) = algorithms(spec, usage);
+                metadata[member] = json!(values);
+                if extra.multi_region {
+                    // A primary key: "This field displays the current KMS key if it is the
+                    // primary key"; no replicas (copylab has no ReplicateKey).
+                    let region = arn_parts(&key.arn).map_or("", |p| p[3]);
+                    metadata["MultiRegionConfiguration"] = json!({
+                        "MultiRegionKeyType": "PRIMARY",
+                        "PrimaryKey": {"Arn": key.arn, "Region": region},
+                        "ReplicaKeys": [],
+                    });
+                }
                 if let Some(date) = extra.deletion_date {
                     metadata["DeletionDate"] = json!(date);
                 }
@@ -421,8 +506,15 @@ impl Kms<'_> {
         // Everything is checked before an id is taken or the clock moves: a refused request
         // changes nothing. The lockout check uses the ARN the key is about to get.
         let tags = tag_list(input)?;
+        let (spec, usage) = key_spec_and_usage(input)?;
+        let multi_region = input.get("MultiRegion").and_then(Value::as_bool) == Some(true);
         let mut ids = self.state.ids.clone();
-        let id = ids.uuid();
+        // "multi-Region keys have a distinctive key ID that begins with mrk-" (KMS guide); the
+        // rest of the id is a UUID's hex without hyphens (modeled length, 36 characters).
+        let id = match ids.uuid() {
+            uuid if multi_region => format!("mrk-{}", uuid.replace('-', "")),
+            uuid => uuid,
+        };
         let arn = format!(
             "arn:{}:kms:{}:{}:key/{id}",
             self.partition(),
@@ -452,6 +544,9 @@ impl Kms<'_> {
                     .to_owned(),
                 created: Some(created),
                 tags,
+                spec: (spec != "SYMMETRIC_DEFAULT").then(|| spec.to_owned()),
+                usage: (usage != "ENCRYPT_DECRYPT").then(|| usage.to_owned()),
+                multi_region,
                 ..KeyExtra::default()
             },
         );
@@ -852,6 +947,37 @@ fn looks_like_key_id(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
         || (text.starts_with("mrk-") && text.len() == 36)
+}
+
+/// `CreateKey`'s `KeySpec` (or the deprecated `CustomerMasterKeySpec`, which "work[s] the same
+/// way") and `KeyUsage`: the usage "is optional when you are creating a symmetric encryption KMS
+/// key; otherwise, it is required", and must be one the spec allows (the pinned model; the wire
+/// has checked both against their enums). Messages modeled.
+fn key_spec_and_usage(input: &Map<String, Value>) -> Result<(&str, &str), ApiError> {
+    let invalid = |message: String| ApiError::new("ValidationException", StatusCode::BAD_REQUEST, message).modeled();
+    let spec = input.get("KeySpec").and_then(Value::as_str);
+    let legacy = input.get("CustomerMasterKeySpec").and_then(Value::as_str);
+    if let (Some(spec), Some(legacy)) = (spec, legacy)
+        && spec != legacy
+    {
+        return Err(invalid(format!(
+            "KeySpec `{spec}` and CustomerMasterKeySpec `{legacy}` differ: specify KeySpec only"
+        )));
+    }
+    let spec = spec.or(legacy).unwrap_or("SYMMETRIC_DEFAULT");
+    let allowed = usages(spec);
+    let usage = match input.get("KeyUsage").and_then(Value::as_str) {
+        Some(usage) => usage,
+        None if spec == "SYMMETRIC_DEFAULT" => "ENCRYPT_DECRYPT",
+        None => return Err(invalid(format!("KeyUsage is required for a key with KeySpec `{spec}`"))),
+    };
+    if !allowed.contains(&usage) {
+        return Err(invalid(format!(
+            "KeyUsage `{usage}` is not valid for KeySpec `{spec}`: use {}",
+            allowed.join(" or ")
+        )));
+    }
+    Ok((spec, usage))
 }
 
 /// `MalformedPolicyDocumentException` (400); the reason is copylab's.
