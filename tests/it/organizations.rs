@@ -703,3 +703,55 @@ async fn organizations_refusals_answer_awss_errors_and_change_nothing() {
         )
     );
 }
+
+#[tokio::test]
+async fn an_invalid_enum_answers_invalid_input_with_the_models_reason_for_organizations_only() {
+    use aws_sdk_organizations::operation::create_account::CreateAccountError;
+    use aws_sdk_organizations::operation::list_policies::ListPoliciesError;
+    use aws_sdk_organizations::types::{IamUserAccessToBilling, InvalidInputExceptionReason};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let error = management
+        .create_account()
+        .email("new@example.com")
+        .account_name("new")
+        .iam_user_access_to_billing(IamUserAccessToBilling::from("MAYBE"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let CreateAccountError::InvalidInputException(invalid) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(invalid.reason(), Some(&InvalidInputExceptionReason::InvalidEnum));
+    assert_eq!(invalid.message(), Some("You specified an invalid value."));
+    // A policy type: the model's INVALID_ENUM_POLICY_TYPE.
+    let error = management
+        .list_policies()
+        .filter(PolicyType::from("NOT_A_POLICY_TYPE"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let ListPoliciesError::InvalidInputException(invalid) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        invalid.reason(),
+        Some(&InvalidInputExceptionReason::InvalidEnumPolicyType)
+    );
+    // Nothing was created.
+    let accounts = management.list_accounts().send().await.unwrap();
+    assert!(accounts.accounts().iter().all(|a| a.name() != Some("new")));
+    // Other services keep their protocol's error for an enum: KMS's ValidationException.
+    let error = crate::kms::kms(&app, SOURCE, "us-east-1")
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::from("NOT_A_SPEC"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_kms::error::ProvideErrorMetadata::code(&error),
+        Some("ValidationException")
+    );
+}

@@ -75,6 +75,10 @@ pub struct Service {
     /// The service a SigV4 credential scope must name (the model's `endpointPrefix`: none of
     /// the pinned models names a `signingName`).
     pub signing_name: &'static str,
+    /// The service's own answer to an input that breaks the model, where it is not the
+    /// protocol's (`Rejection::into_error`): Organizations' `InvalidInputException` with a
+    /// `Reason`. `None`, or an answer of `None`, leaves it to the protocol.
+    pub invalid_input: Option<fn(&[crate::wire::members::Violation]) -> Option<ApiError>>,
 }
 
 impl Service {
@@ -126,7 +130,12 @@ fn run(
     if !(service.implements)(operation) {
         return Err(ApiError::not_implemented(operation));
     }
-    crate::wire::members::check(model, input).map_err(|v| Rejection::Invalid(v).into_error(service.protocol))?;
+    crate::wire::members::check(model, input).map_err(|violations| {
+        service
+            .invalid_input
+            .and_then(|answer| answer(&violations))
+            .unwrap_or_else(|| Rejection::Invalid(violations).into_error(service.protocol))
+    })?;
     let mut ctx = Ctx { state, caller };
     if ServerState::unguarded(operation) {
         return (service.run)(operation, &mut ctx, input);

@@ -50,6 +50,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     xml_namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
     api_version: "2010-05-08",
     signing_name: "iam",
+    invalid_input: None,
 };
 
 /// Managed policies a role may have attached: IAM's default quota (modeled message).

@@ -155,6 +155,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     xml_namespace: "",
     api_version: "2014-11-01",
     signing_name: "kms",
+    invalid_input: None,
 };
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
