@@ -755,3 +755,72 @@ async fn an_invalid_enum_answers_invalid_input_with_the_models_reason_for_organi
         Some("ValidationException")
     );
 }
+
+#[tokio::test]
+async fn arns_take_the_partition_of_the_region_the_request_was_signed_for() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    for (region, partition) in [
+        ("us-east-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-isob-east-1", "aws-iso-b"),
+    ] {
+        let config = crate::support::config(&app, MANAGEMENT, region);
+        let org = aws_sdk_organizations::Client::new(&config)
+            .describe_organization()
+            .send()
+            .await
+            .unwrap()
+            .organization
+            .unwrap();
+        let prefix = format!("arn:{partition}:organizations::{MANAGEMENT}:");
+        assert!(org.arn().unwrap().starts_with(&prefix), "{region}: {org:?}");
+        assert!(org.master_account_arn().unwrap().starts_with(&prefix), "{region}");
+        let accounts = aws_sdk_organizations::Client::new(&config)
+            .list_accounts()
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            accounts
+                .accounts()
+                .iter()
+                .all(|a| a.arn().unwrap().starts_with(&prefix)),
+            "{region}"
+        );
+        let roots = aws_sdk_organizations::Client::new(&config)
+            .list_roots()
+            .send()
+            .await
+            .unwrap();
+        assert!(roots.roots()[0].arn().unwrap().starts_with(&prefix), "{region}");
+        // STS and IAM take the same rule.
+        let identity = aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            identity.arn(),
+            Some(format!("arn:{partition}:iam::{MANAGEMENT}:root").as_str()),
+            "{region}"
+        );
+        let role = aws_sdk_iam::Client::new(&config)
+            .create_role()
+            .role_name(format!("PartitionRole-{region}"))
+            .assume_role_policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap()
+            .role
+            .unwrap();
+        assert!(
+            role.arn()
+                .starts_with(&format!("arn:{partition}:iam::{MANAGEMENT}:role/")),
+            "{region}: {}",
+            role.arn()
+        );
+    }
+}

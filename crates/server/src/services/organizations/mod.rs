@@ -145,6 +145,31 @@ fn invalid_input(violations: &[crate::wire::members::Violation]) -> Option<ApiEr
 }
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
+    let mut answer = answer(name, state, caller, input)?;
+    in_partition(&mut answer, copylab_rules::regions::partition(&caller.region));
+    Ok(answer)
+}
+
+/// Organizations' ARNs (`arn:aws:organizations::...`, the model's patterns) in the partition of
+/// the Region the request was signed for (`arn:aws-cn:` for `cn-north-1`, `arn:aws-iso-b:` for
+/// `us-isob-east-1`: `regions::partition`), in one place, so the handlers write `arn:aws:`.
+fn in_partition(value: &mut Value, partition: &str) {
+    if partition == "aws" {
+        return;
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(rest) = text.strip_prefix("arn:aws:organizations:") {
+                *text = format!("arn:{partition}:organizations:{rest}");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| in_partition(item, partition)),
+        Value::Object(members) => members.values_mut().for_each(|member| in_partition(member, partition)),
+        _ => {}
+    }
+}
+
+fn answer(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     // Operations of an account that need not be in an organization: it creates one, or
     // answers an invitation.
     match name {
