@@ -187,6 +187,7 @@ pub fn baseline(
             managed_policies: vec![
                 "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup".to_owned(),
             ],
+            permissions_boundary: None,
         }],
         recovery_points: vec![RecoveryPoint {
             arn: rp_arn.clone(),
