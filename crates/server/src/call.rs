@@ -54,6 +54,9 @@ impl Output {
 /// A service's handler: the operation name, the context and the checked input.
 pub type Run = fn(&str, &mut Ctx<'_>, &Map<String, Value>) -> Result<Output, ApiError>;
 
+/// A service's own answer to model violations (`Service::invalid_input`).
+pub type InvalidInput = fn(&[crate::wire::members::Violation]) -> Option<ApiError>;
+
 /// An AWS service as the pipeline and the wire see it: its name, protocol, operation table and
 /// handler. Each service module defines one; `services` lists them.
 #[derive(Debug)]
@@ -78,7 +81,7 @@ pub struct Service {
     /// The service's own answer to an input that breaks the model, where it is not the
     /// protocol's (`Rejection::into_error`): Organizations' `InvalidInputException` with a
     /// `Reason`. `None`, or an answer of `None`, leaves it to the protocol.
-    pub invalid_input: Option<fn(&[crate::wire::members::Violation]) -> Option<ApiError>>,
+    pub invalid_input: Option<InvalidInput>,
 }
 
 impl Service {
