@@ -58,8 +58,8 @@ copy_state() {
 }
 manager=$("$aws" kms describe-key --key-id alias/aws/ebs --query KeyMetadata.KeyManager --output text)
 [ "$manager" = "AWS" ] || { echo "cli walkthrough: alias/aws/ebs is $manager, not AWS managed" >&2; exit 1; }
-original=$("$aws" kms get-key-policy --key-id alias/shared-with-destination --policy-name default --query Policy --output text)
-"$aws" kms put-key-policy --key-id alias/shared-with-destination --policy-name default --policy \
+original=$("$aws" kms get-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --policy-name default --query Policy --output text)
+"$aws" kms put-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --policy-name default --policy \
   '{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}'
 dropped=$(copy_state)
 echo "after put-key-policy without the destination: $dropped"
@@ -67,7 +67,7 @@ case "$dropped" in
   FAILED*) ;;
   *) echo "cli walkthrough: the copy did not fail after the key policy dropped the destination" >&2; exit 1 ;;
 esac
-"$aws" kms put-key-policy --key-id alias/shared-with-destination --policy-name default --policy "$original"
+"$aws" kms put-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --policy-name default --policy "$original"
 restored=$(copy_state)
 echo "after putting the key policy back: $restored"
 [ "$restored" = "$(printf 'COMPLETED\tNone')" ] || { echo "cli walkthrough: the copy did not complete after the fix" >&2; exit 1; }

@@ -444,6 +444,101 @@ async fn iam_changes_to_the_copy_role_decide_the_next_copy_job() {
 }
 
 #[tokio::test]
+async fn a_permissions_boundary_set_through_iam_is_shown_and_limits_the_copy_role() {
+    use aws_sdk_iam::types::PermissionsBoundaryAttachmentType;
+    const RESTORES: &str = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores";
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let client = iam(&app, "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+    // A boundary that allows no copy: the copy role's own policies still do, the copy fails.
+    client
+        .put_role_permissions_boundary()
+        .role_name(ROLE_NAME)
+        .permissions_boundary(RESTORES)
+        .send()
+        .await
+        .unwrap();
+    let role = client
+        .get_role()
+        .role_name(ROLE_NAME)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let boundary = role.permissions_boundary().unwrap();
+    assert_eq!(boundary.permissions_boundary_arn(), Some(RESTORES));
+    assert_eq!(
+        boundary.permissions_boundary_type(),
+        Some(&PermissionsBoundaryAttachmentType::Policy)
+    );
+    assert_eq!(
+        copy_shared_snapshot(&app).await,
+        ("FAILED".to_owned(), Some(ACCESS_DENIED.to_owned()))
+    );
+    // A boundary that allows the copy: it completes.
+    client
+        .put_role_permissions_boundary()
+        .role_name(ROLE_NAME)
+        .permissions_boundary(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+    // Without a boundary, as before.
+    client
+        .put_role_permissions_boundary()
+        .role_name(ROLE_NAME)
+        .permissions_boundary(RESTORES)
+        .send()
+        .await
+        .unwrap();
+    client
+        .delete_role_permissions_boundary()
+        .role_name(ROLE_NAME)
+        .send()
+        .await
+        .unwrap();
+    let role = client
+        .get_role()
+        .role_name(ROLE_NAME)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert!(role.permissions_boundary().is_none());
+    assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
+    // CreateRole keeps one; a policy copylab does not know is refused, and no role is made.
+    let error = client
+        .create_role()
+        .role_name("Bounded")
+        .assume_role_policy_document(trust("backup.amazonaws.com"))
+        .permissions_boundary("arn:aws:iam::111122223333:policy/NoSuchPolicy")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("NoSuchEntity"));
+    assert!(client.get_role().role_name("Bounded").send().await.is_err());
+    let created = client
+        .create_role()
+        .role_name("Bounded")
+        .assume_role_policy_document(trust("backup.amazonaws.com"))
+        .permissions_boundary(RESTORES)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(
+        created
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn()),
+        Some(RESTORES)
+    );
+}
+
+#[tokio::test]
 async fn expired_session_credentials_answer_each_protocols_expired_token_error() {
     let mut world = default_world();
     let (key, secret, token) = ("ASIAEXPIREDEXAMPLE01", "expired-secret", "expired-token");
@@ -536,6 +631,7 @@ async fn service_linked_roles_and_bad_markers_are_refused_and_change_nothing_and
         managed_policies: vec![
             "arn:aws:iam::aws:policy/aws-service-role/AWSBackupServiceLinkedRolePolicyForBackup".to_owned(),
         ],
+        permissions_boundary: None,
     });
     let app = router(world, 1, None, Wording::Current, Progression::Instant);
     let client = iam(&app, "111122223333");

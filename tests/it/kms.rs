@@ -75,7 +75,7 @@ async fn kms_finds_keys_by_id_arn_alias_and_alias_arn_and_aws_managed_keys_exist
     // An AWS managed key's policy cannot be changed.
     let error = source
         .put_key_policy()
-        .key_id("alias/aws/ebs")
+        .key_id(ebs.key_id())
         .policy("{}")
         .send()
         .await
@@ -94,6 +94,201 @@ async fn kms_finds_keys_by_id_arn_alias_and_alias_arn_and_aws_managed_keys_exist
         error.message(),
         Some(format!("Key '{missing}' does not exist").as_str())
     );
+}
+
+#[tokio::test]
+async fn kms_operations_documented_for_key_ids_only_refuse_aliases_and_create_alias_checks_the_name() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = kms(&app, "111122223333", "us-east-1");
+    // The model: GetKeyPolicy, PutKeyPolicy, EnableKey, ... "Specify the key ID or key ARN".
+    for alias in [
+        "alias/shared-with-destination",
+        "arn:aws:kms:us-east-1:111122223333:alias/shared-with-destination",
+    ] {
+        let error = source.get_key_policy().key_id(alias).send().await.unwrap_err();
+        assert_eq!(error.code(), Some("NotFoundException"), "{alias}");
+        assert_eq!(error.message(), Some(format!("Invalid keyId {alias}").as_str()));
+        let error = source.disable_key().key_id(alias).send().await.unwrap_err();
+        assert_eq!(error.code(), Some("NotFoundException"), "{alias}");
+        let error = source.list_resource_tags().key_id(alias).send().await.unwrap_err();
+        assert_eq!(error.code(), Some("NotFoundException"), "{alias}");
+        // CreateAlias's TargetKeyId too.
+        let error = source
+            .create_alias()
+            .alias_name("alias/second")
+            .target_key_id(alias)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("NotFoundException"), "{alias}");
+    }
+    // The key stays enabled: the refused DisableKey changed nothing.
+    let key = source
+        .describe_key()
+        .key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(key.key_state().map(|s| s.as_str()), Some("Enabled"));
+    // By key id or key ARN they work.
+    source.get_key_policy().key_id(SHARED_KEY).send().await.unwrap();
+    source
+        .get_key_policy()
+        .key_id("1234abcd-12ab-34cd-56ef-1234567890ab")
+        .send()
+        .await
+        .unwrap();
+    // AliasName: the alias/ prefix (ValidationException), only alphanumerics, /, _ and -.
+    let error = source
+        .create_alias()
+        .alias_name("no-prefix")
+        .target_key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("ValidationException"));
+    assert!(
+        error
+            .message()
+            .unwrap()
+            .starts_with("Alias must start with the prefix \"alias/\"."),
+        "{error:?}"
+    );
+    let error = source
+        .create_alias()
+        .alias_name("alias/with:colon")
+        .target_key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("ValidationException"));
+    let error = source
+        .create_alias()
+        .alias_name("alias/aws/mine")
+        .target_key_id(SHARED_KEY)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("InvalidAliasNameException"));
+    let names = |aliases: aws_sdk_kms::operation::list_aliases::ListAliasesOutput| -> Vec<String> {
+        aliases
+            .aliases()
+            .iter()
+            .filter_map(|a| a.alias_name().map(str::to_owned))
+            .collect()
+    };
+    let listed = names(source.list_aliases().send().await.unwrap());
+    assert!(
+        !listed
+            .iter()
+            .any(|n| n == "alias/second" || n == "alias/with:colon" || n == "no-prefix"),
+        "{listed:?}"
+    );
+    source
+        .create_alias()
+        .alias_name("alias/second_one/x-y")
+        .target_key_id("1234abcd-12ab-34cd-56ef-1234567890ab")
+        .send()
+        .await
+        .unwrap();
+    let key = source
+        .describe_key()
+        .key_id("alias/second_one/x-y")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(key.arn(), Some(SHARED_KEY));
+}
+
+#[tokio::test]
+async fn create_key_keeps_key_spec_key_usage_and_multi_region_and_describe_key_shows_them() {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let source = kms(&app, "111122223333", "us-east-1");
+    let describe = |id: String| {
+        let source = source.clone();
+        async move {
+            source
+                .describe_key()
+                .key_id(id)
+                .send()
+                .await
+                .unwrap()
+                .key_metadata
+                .unwrap()
+        }
+    };
+    // The default: a symmetric encryption key, single-Region.
+    let plain = source.create_key().send().await.unwrap().key_metadata.unwrap();
+    assert_eq!(plain.key_spec(), Some(&KeySpec::SymmetricDefault));
+    assert_eq!(plain.multi_region(), Some(false));
+    assert!(plain.multi_region_configuration().is_none());
+    // An RSA signing key: its usage and signing algorithms, no encryption algorithms.
+    let rsa = source
+        .create_key()
+        .key_spec(KeySpec::Rsa2048)
+        .key_usage(KeyUsageType::SignVerify)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let rsa = describe(rsa.key_id().to_owned()).await;
+    assert_eq!(rsa.key_spec(), Some(&KeySpec::Rsa2048));
+    assert_eq!(rsa.key_usage(), Some(&KeyUsageType::SignVerify));
+    assert!(rsa.encryption_algorithms().is_empty());
+    assert!(!rsa.signing_algorithms().is_empty());
+    // An HMAC key: its MAC algorithm.
+    let hmac = source
+        .create_key()
+        .key_spec(KeySpec::Hmac256)
+        .key_usage(KeyUsageType::GenerateVerifyMac)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        hmac.mac_algorithms().iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        ["HMAC_SHA_256"]
+    );
+    // KeyUsage is required beyond symmetric keys, and must fit the spec.
+    for (spec, usage) in [
+        (KeySpec::Hmac256, None),
+        (KeySpec::Hmac256, Some(KeyUsageType::EncryptDecrypt)),
+    ] {
+        let error = source
+            .create_key()
+            .key_spec(spec)
+            .set_key_usage(usage)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("ValidationException"));
+    }
+    // A multi-Region primary key.
+    let primary = source
+        .create_key()
+        .multi_region(true)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert!(primary.key_id().starts_with("mrk-"), "{primary:?}");
+    let primary = describe(primary.arn().unwrap().to_owned()).await;
+    assert_eq!(primary.multi_region(), Some(true));
+    let configuration = primary.multi_region_configuration().unwrap();
+    assert_eq!(
+        configuration.multi_region_key_type().map(|t| t.as_str()),
+        Some("PRIMARY")
+    );
+    assert_eq!(configuration.primary_key().and_then(|k| k.arn()), primary.arn());
+    assert_eq!(configuration.primary_key().and_then(|k| k.region()), Some("us-east-1"));
 }
 
 #[tokio::test]
@@ -242,19 +437,9 @@ async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job()
         .unwrap();
     assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
     // A disabled source key fails the copy; enabled again, it completes.
-    source
-        .disable_key()
-        .key_id("alias/shared-with-destination")
-        .send()
-        .await
-        .unwrap();
+    source.disable_key().key_id(SHARED_KEY).send().await.unwrap();
     assert_eq!(copy_shared_snapshot(&app).await.0, "FAILED");
-    source
-        .enable_key()
-        .key_id("alias/shared-with-destination")
-        .send()
-        .await
-        .unwrap();
+    source.enable_key().key_id(SHARED_KEY).send().await.unwrap();
     assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 }
 

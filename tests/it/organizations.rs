@@ -984,3 +984,124 @@ async fn vault_tags_are_kept_and_decide_awss_tag_gated_scp() {
         .unwrap();
     assert_eq!(copy_shared_snapshot(&app).await.0, "COMPLETED");
 }
+
+#[tokio::test]
+async fn an_invalid_enum_answers_invalid_input_with_the_models_reason_for_organizations_only() {
+    use aws_sdk_organizations::operation::create_account::CreateAccountError;
+    use aws_sdk_organizations::operation::list_policies::ListPoliciesError;
+    use aws_sdk_organizations::types::{IamUserAccessToBilling, InvalidInputExceptionReason};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let error = management
+        .create_account()
+        .email("new@example.com")
+        .account_name("new")
+        .iam_user_access_to_billing(IamUserAccessToBilling::from("MAYBE"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let CreateAccountError::InvalidInputException(invalid) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(invalid.reason(), Some(&InvalidInputExceptionReason::InvalidEnum));
+    assert_eq!(invalid.message(), Some("You specified an invalid value."));
+    // A policy type: the model's INVALID_ENUM_POLICY_TYPE.
+    let error = management
+        .list_policies()
+        .filter(PolicyType::from("NOT_A_POLICY_TYPE"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let ListPoliciesError::InvalidInputException(invalid) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        invalid.reason(),
+        Some(&InvalidInputExceptionReason::InvalidEnumPolicyType)
+    );
+    // Nothing was created.
+    let accounts = management.list_accounts().send().await.unwrap();
+    assert!(accounts.accounts().iter().all(|a| a.name() != Some("new")));
+    // Other services keep their protocol's error for an enum: KMS's ValidationException.
+    let error = crate::kms::kms(&app, SOURCE, "us-east-1")
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::from("NOT_A_SPEC"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_kms::error::ProvideErrorMetadata::code(&error),
+        Some("ValidationException")
+    );
+}
+
+#[tokio::test]
+async fn arns_take_the_partition_of_the_region_the_request_was_signed_for() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    for (region, partition) in [
+        ("us-east-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-isob-east-1", "aws-iso-b"),
+    ] {
+        let config = crate::support::config(&app, MANAGEMENT, region);
+        let org = aws_sdk_organizations::Client::new(&config)
+            .describe_organization()
+            .send()
+            .await
+            .unwrap()
+            .organization
+            .unwrap();
+        let prefix = format!("arn:{partition}:organizations::{MANAGEMENT}:");
+        assert!(org.arn().unwrap().starts_with(&prefix), "{region}: {org:?}");
+        assert!(org.master_account_arn().unwrap().starts_with(&prefix), "{region}");
+        let accounts = aws_sdk_organizations::Client::new(&config)
+            .list_accounts()
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            accounts
+                .accounts()
+                .iter()
+                .all(|a| a.arn().unwrap().starts_with(&prefix)),
+            "{region}"
+        );
+        let roots = aws_sdk_organizations::Client::new(&config)
+            .list_roots()
+            .send()
+            .await
+            .unwrap();
+        assert!(roots.roots()[0].arn().unwrap().starts_with(&prefix), "{region}");
+        // STS and IAM take the same rule.
+        let identity = aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            identity.arn(),
+            Some(format!("arn:{partition}:iam::{MANAGEMENT}:root").as_str()),
+            "{region}"
+        );
+        let role = aws_sdk_iam::Client::new(&config)
+            .create_role()
+            .role_name(format!("PartitionRole-{region}"))
+            .assume_role_policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap()
+            .role
+            .unwrap();
+        assert!(
+            role.arn()
+                .starts_with(&format!("arn:{partition}:iam::{MANAGEMENT}:role/")),
+            "{region}: {}",
+            role.arn()
+        );
+    }
+}

@@ -428,6 +428,47 @@ async fn a_declared_resources_key_travels_with_its_backup_and_decides_its_copy()
     );
 }
 
+/// DynamoDB advanced features apply "for all new DynamoDB table backups you create": a table
+/// backed up while they are off keeps DynamoDB's own backup, which still copies nowhere after the
+/// setting is turned on; a backup made after it is an AWS Backup recovery point that copies.
+#[tokio::test]
+async fn a_dynamodb_backup_made_before_advanced_features_stays_basic_and_a_new_one_copies() {
+    let app = server(default_world(), Progression::Instant);
+    let role = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let table = json!({"BackupVaultName": "SourceVault", "ResourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/Orders", "IamRoleArn": role}).to_string();
+    let copy = |rp: String| {
+        let app = app.clone();
+        async move {
+            let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(&rp, destination)).await;
+            let id = copy["CopyJobId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{copy}"))
+                .to_owned();
+            let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+            described["CopyJob"]["State"].as_str().unwrap().to_owned()
+        }
+    };
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &table).await;
+    let before = job["RecoveryPointArn"].as_str().unwrap().to_owned();
+    assert!(before.starts_with("arn:aws:dynamodb:"), "{before}");
+    assert_eq!(copy(before.clone()).await, "FAILED");
+    // Advanced features on (UpdateRegionSettings).
+    let on = json!({"ResourceTypeManagementPreference": {"DynamoDB": true}}).to_string();
+    let (status, _, answer) = send(&app, "PUT", "/account-settings", Some(SOURCE), &on).await;
+    assert!(status.is_success(), "{answer}");
+    // The old backup is still DynamoDB's own: it still does not copy.
+    assert_eq!(copy(before).await, "FAILED");
+    // A new backup is AWS Backup's and copies.
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &table).await;
+    let after = job["RecoveryPointArn"].as_str().unwrap().to_owned();
+    assert!(
+        after.starts_with("arn:aws:backup:us-east-1:111122223333:recovery-point:"),
+        "{after}"
+    );
+    assert_eq!(copy(after).await, "COMPLETED");
+}
+
 /// DescribeCopyJob names the destination vault's type and, for a logically air-gapped vault,
 /// its lock state.
 #[tokio::test]

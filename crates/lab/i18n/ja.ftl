@@ -234,6 +234,7 @@ dx-remedy_create-role = backup.amazonaws.com が引き受けることのでき�
 dx-remedy_create-vault = アカウント { $account } の { $region } に、カスタマーマネージドキーと、アカウント { $source } を許可するアクセスポリシーを設定したボールト `{ $name }` を作成してください
 dx-remedy_default-role = デフォルトのロール AWSBackupDefaultServiceRole を使用してください。AWS Backup はこのロールをこれらのアクセス許可付きで作成します
 dx-remedy_dynamodb = アカウント { $account } の { $region } で DynamoDB 用の AWS Backup の高度な機能をオンにしてから、テーブルを再度バックアップし、新しい復旧ポイントをコピーしてください
+dx-remedy_dynamodb-again = アカウント { $account }、{ $region } では DynamoDB 用の AWS Backup の高度な機能が有効になっています。テーブルをもう一度バックアップし、新しい復旧ポイントをコピーしてください
 dx-remedy_enable-cross-account = 管理アカウント { $management } でクロスアカウントバックアップをオンにしてください
 dx-remedy_enable-key = キー { $key } を有効にしてください
 dx-remedy_fault = 挿入された障害です: 設定には原因がありません。コピーを再試行してください (copylab では障害を取り除いてください)
@@ -252,6 +253,9 @@ dx-remedy_retention = コピーの保持期間を、コピー先ボールトの�
 dx-remedy_role-deny = ロール { $role } のポリシーから、backup:CopyIntoBackupVault に対する Deny を削除してください
 dx-remedy_role-copy-from = ロール { $role } のポリシーで backup:CopyFromBackupVault を許可してください
 dx-remedy_role-copy-from-deny = ロール { $role } のポリシーから backup:CopyFromBackupVault に対する Deny を削除するか、backup:CopyTargets でこのコピー先を許可してください
+dx-remedy_role-boundary = ロール { $role } のアクセス許可の境界 { $boundary } はコピーを許可していません。境界を削除するか、backup:CopyIntoBackupVault と backup:CopyFromBackupVault を許可する境界を設定してください
+dx-remedy_role-boundary-remove = アクセス許可の境界を削除します: aws iam delete-role-permissions-boundary --role-name { $name }
+dx-remedy_role-boundary-replace = コピーを許可する境界を設定します: aws iam put-role-permissions-boundary --role-name { $name } --permissions-boundary { $arn }
 dx-remedy_role-managed = AWS マネージドポリシー { $arn } をアタッチしてください。このポリシーは、すべてのバックアップボールトに対してこのアクションを許可します
 dx-remedy_role-policy = ロール { $role } のポリシーで、{ $vault } に対する backup:CopyIntoBackupVault を許可してください
 dx-remedy_set-tag = リソース (その後、再度バックアップしてください) とフルマネージドの復旧ポイントで、タグ `{ $key }` に `{ $value }` などの許可された値を設定してください
@@ -272,6 +276,17 @@ dx-request_not-copyable = 復旧ポイント `{ $arn }`: { $reason }
 dx-request_retention-range = コピーの DeleteAfterDays は { $days } です。-1 (無期限に保持) または 1 から 36500 の値でなければなりません
 dx-request_cold-storage-gap = コピーは { $cold } 日後にコールドストレージへ移り、{ $delete } 日後に削除されます。復旧ポイントはコールドストレージに最低 90 日間置かれます
 dx-role_bad-session = ロールのセッション ARN を作成できませんでした
+dx-role_boundary = アクセス許可の境界 { $boundary } の範囲での { $action }: { $outcome ->
+        [Allow] 許可
+        [ExplicitDeny] 明示的な拒否
+       *[other] 暗黙的な拒否
+    }{ $by ->
+        [none] { "" }
+       *[other] { " " }(ステートメント { $by })
+    }{ $reason ->
+        [none] { "" }
+       *[other] { $reason }
+    }
 dx-role_copy-from = { $vault } へのコピーのための、{ $recovery_point } に対する { $session } による backup:CopyFromBackupVault: { $outcome ->
         [Allow] 許可
         [ExplicitDeny] 明示的な拒否
@@ -307,6 +322,7 @@ dx-role_trust = { $role } に対する backup.amazonaws.com による sts:Assume
         [none] { "" }
        *[other] { $reason }
     }
+dx-role_unknown-boundary = アクセス許可の境界 { $arn } は copylab が認識していないポリシーです: 何も許可しないものとして扱います
 dx-role_unknown-managed = マネージドポリシー { $arn } は copylab が認識していないポリシーです: 何も許可しないものとして扱います
 dx-setting_no-org = コピー元アカウントはどの組織にも属していません (「同じ組織」を参照)
 dx-setting_same-account = 同一アカウント内のコピー: クロスアカウントバックアップの設定は適用されません
@@ -319,6 +335,7 @@ dx-support_alt-lag-region = コピー元アカウントのコピー元リージ�
 dx-support_alt-unknown = AWS の ResourceType 文字列のいずれかを使用してください: Aurora, CloudFormation, DocumentDB, DynamoDB, EBS, EC2, EFS, EKS, FSx, Neptune, RDS, Redshift, S3, SAP HANA on Amazon EC2, Storage Gateway, Timestream, VirtualMachine
 dx-support_copy = { $resource_type } のコピー ({ $source_region } から { $destination_region }、{ $scope }、{ $as_of } 時点)
 dx-support_dynamodb = アカウント { $account } の { $region } で、DynamoDB の高度な機能がオフになっています
+dx-support_dynamodb-basic-backup = 復旧ポイント { $arn } は DynamoDB 自身のバックアップ (AWS Backup の ARN ではなく DynamoDB の ARN) で、DynamoDB 用の AWS Backup の高度な機能なしで作成されました。高度な機能は有効にした後に作成するバックアップにのみ適用されます
 dx-support_dynamodb-needs-advanced = DynamoDB のコピーには、DynamoDB 用の AWS Backup の高度な機能が必要です
 dx-support_marketplace = この EC2 イメージは AWS Marketplace から取得したものです
 dx-support_multi-az = コピー元は RDS マルチ AZ DB クラスターです: マルチ AZ DB クラスターはコピーオペレーションをサポートしていません

@@ -351,6 +351,16 @@ const fn row(
     }
 }
 
+/// Whether a DynamoDB recovery point is an AWS Backup advanced one, as its ARN says: "Recovery
+/// points (backups) of DynamoDB without Advanced Settings enabled have an ARN that begins with
+/// `arn:aws:dynamodb`" (the pinned model; facts §5, §6: `table/NAME/backup/...`), advanced ones
+/// `arn:aws:backup`. The setting applies "for all new DynamoDB table backups you create"
+/// (advanced-ddb-backup page, as issue 12 quotes it), so a backup made before it was turned on
+/// stays DynamoDB's own, whatever the Region setting says now.
+pub fn dynamodb_backup_is_advanced(recovery_point_arn: &str) -> bool {
+    crate::arn::Arn::parse(recovery_point_arn).is_none_or(|arn| arn.service != "dynamodb")
+}
+
 /// The row for a resource type; DynamoDB's depends on advanced features.
 pub fn feature_row(resource_type: &str, dynamodb_advanced: bool) -> Option<&'static FeatureRow> {
     let variant = match resource_type {

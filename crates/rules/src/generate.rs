@@ -191,6 +191,7 @@ pub fn baseline(
             managed_policies: vec![
                 "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup".to_owned(),
             ],
+            permissions_boundary: None,
         }],
         recovery_points: vec![RecoveryPoint {
             arn: rp_arn.clone(),
@@ -269,8 +270,15 @@ pub fn world(seed: u64) -> Generated {
         world.organizations[0].cross_account_backup_enabled = false;
     }
     if resource_type == "DynamoDB" && rng.chance(40) {
+        // A backup made while advanced features were off is DynamoDB's own (facts §6).
         variations.push("DynamoDB advanced features off");
         world.region_settings.clear();
+        let arn = format!(
+            "arn:aws:dynamodb:{source_region}:{SOURCE}:table/Orders/backup/01547087347000-{}",
+            crate::ids::IdGenerator::for_names(&[&world.recovery_points[0].arn]).hex(8)
+        );
+        world.recovery_points[0].arn = arn.clone();
+        request.recovery_point_arn = Some(arn);
     }
     if rng.chance(p) {
         variations.push("recovery point under an AWS managed key");

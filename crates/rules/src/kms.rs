@@ -117,19 +117,75 @@ pub enum Located {
         /// Whether it named an alias.
         alias: bool,
     },
+    /// An alias, where the operation takes a key id or key ARN only (`KeyIdForms::KeyOnly`).
+    AliasNotAccepted,
+}
+
+/// What a reference to a key may be, by operation: the one place for the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyIdForms {
+    /// "Specify the key ID or key ARN of the KMS key."
+    KeyOnly,
+    /// "To specify a KMS key, use its key ID, key ARN, alias name, or alias ARN."
+    KeyOrAlias,
+}
+
+/// The KMS operations whose key member (`KeyId`; `ReEncrypt`'s `SourceKeyId` and
+/// `DestinationKeyId`) takes an alias name or alias ARN, as each member's documentation in the
+/// pinned model (kms 2014-11-01, botocore 1.44.8) says; every other operation's key member says
+/// "Specify the key ID or key ARN of the KMS key" (`CreateAlias`'s `TargetKeyId` included).
+const ALIAS_ACCEPTING: &[&str] = &[
+    "Decapsulate",
+    "Decrypt",
+    "DeriveSharedSecret",
+    "DescribeKey",
+    "Encapsulate",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GetPublicKey",
+    "ReEncrypt",
+    "Sign",
+    "Verify",
+];
+
+impl KeyIdForms {
+    /// What `operation`'s key member accepts.
+    pub fn of(operation: &str) -> KeyIdForms {
+        if ALIAS_ACCEPTING.contains(&operation) {
+            KeyIdForms::KeyOrAlias
+        } else {
+            KeyIdForms::KeyOnly
+        }
+    }
+}
+
+/// Whether `reference` names an alias (`alias/NAME` or an alias ARN).
+pub fn is_alias_reference(reference: &str) -> bool {
+    match Arn::parse(reference).filter(|a| a.service == "kms") {
+        Some(arn) => arn.resource.starts_with("alias/"),
+        None => reference.starts_with("alias/"),
+    }
 }
 
 /// Looks `reference` (key id, key ARN, alias name or alias ARN) up as KMS does for a caller in
 /// `account` and `region`: a key id or alias name in the caller's account and Region, an ARN
 /// where it says. `aliases` maps an alias ARN to its key ARN for aliases beyond the one each
-/// key of the world carries (the server's `CreateAlias`).
+/// key of the world carries (the server's `CreateAlias`). Where `forms` takes keys only, an alias
+/// is `AliasNotAccepted`, whether or not it exists.
 pub fn locate<'k>(
     keys: &[Key],
     aliases: impl Fn(&str) -> Option<&'k str>,
     reference: &str,
+    forms: KeyIdForms,
     account: &str,
     region: &str,
 ) -> Located {
+    if forms == KeyIdForms::KeyOnly && is_alias_reference(reference) {
+        return Located::AliasNotAccepted;
+    }
     let arn = Arn::parse(reference).filter(|a| a.service == "kms");
     let (scope_account, scope_region, resource) = match arn {
         Some(a) => (a.account, a.region, a.resource),
@@ -174,7 +230,7 @@ pub fn locate<'k>(
 /// Resolves `reference` as KMS would for a caller in `account` and `region`, in the world.
 pub fn resolve<'w>(world: &PreparedWorld<'w>, reference: &str, account: &str, region: &str) -> KeyRef<'w> {
     let keys = &world.world.keys;
-    match locate(keys, |_| None, reference, account, region) {
+    match locate(keys, |_| None, reference, KeyIdForms::KeyOrAlias, account, region) {
         Located::Listed(i) => KeyRef::Listed(&keys[i]),
         Located::AwsManaged { alias, account, region } => KeyRef::ImplicitAwsManaged {
             arn: format!(
@@ -183,7 +239,7 @@ pub fn resolve<'w>(world: &PreparedWorld<'w>, reference: &str, account: &str, re
             ),
             alias,
         },
-        Located::Missing { .. } => KeyRef::Missing(reference.to_owned()),
+        Located::Missing { .. } | Located::AliasNotAccepted => KeyRef::Missing(reference.to_owned()),
     }
 }
 
@@ -238,7 +294,16 @@ mod tests {
             key("arn:aws:kms:us-west-2:111122223333:key/k2", None),
         ];
         let extra = |alias_arn: &str| (alias_arn == "arn:aws:kms:us-east-1:111122223333:alias/two").then_some(arn);
-        let at = |reference: &str| locate(&keys, extra, reference, "111122223333", "us-east-1");
+        let at = |reference: &str| {
+            locate(
+                &keys,
+                extra,
+                reference,
+                KeyIdForms::KeyOrAlias,
+                "111122223333",
+                "us-east-1",
+            )
+        };
         assert_eq!(at("k1"), Located::Listed(0));
         assert_eq!(at(arn), Located::Listed(0));
         assert_eq!(at("alias/one"), Located::Listed(0));
@@ -259,5 +324,39 @@ mod tests {
             at("arn:aws:kms:us-east-1:111122223333:grant/g"),
             Located::Missing { alias: false }
         );
+    }
+
+    #[test]
+    fn operations_documented_for_key_ids_only_refuse_aliases_even_existing_ones() {
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/k1";
+        let keys = [key(arn, Some("alias/one"))];
+        let at = |operation: &str, reference: &str| {
+            locate(
+                &keys,
+                |_| None,
+                reference,
+                KeyIdForms::of(operation),
+                "111122223333",
+                "us-east-1",
+            )
+        };
+        assert_eq!(at("DescribeKey", "alias/one"), Located::Listed(0));
+        assert_eq!(at("Encrypt", "alias/one"), Located::Listed(0));
+        for operation in [
+            "GetKeyPolicy",
+            "PutKeyPolicy",
+            "CreateAlias",
+            "EnableKey",
+            "TagResource",
+        ] {
+            assert_eq!(at(operation, "alias/one"), Located::AliasNotAccepted, "{operation}");
+            assert_eq!(
+                at(operation, "arn:aws:kms:us-east-1:111122223333:alias/one"),
+                Located::AliasNotAccepted,
+                "{operation}"
+            );
+            assert_eq!(at(operation, "k1"), Located::Listed(0), "{operation}");
+            assert_eq!(at(operation, arn), Located::Listed(0), "{operation}");
+        }
     }
 }

@@ -152,6 +152,11 @@ pub struct RolePolicies {
     pub managed_labels: Vec<String>,
     /// Attached managed policy ARNs copylab does not know (treated as granting nothing).
     pub unknown_managed: Vec<String>,
+    /// The permissions boundary, resolved as managed policies are, with its label
+    /// (`ARN (version)`).
+    pub boundary: Option<(String, ManagedOrLocal)>,
+    /// A permissions boundary ARN copylab does not know (treated as allowing nothing).
+    pub unknown_boundary: Option<String>,
 }
 
 /// A world with its policies parsed: all of them up front by [`PreparedWorld::new`], which
@@ -698,12 +703,21 @@ fn role_policies_of(role: &crate::world::Role, i: usize) -> Result<RolePolicies,
         .iter()
         .map(|m| format!("{} ({})", m.arn(), m.version()))
         .collect();
+    let (boundary, unknown_boundary) = match &role.permissions_boundary {
+        None => (None, None),
+        Some(arn) => match managed_policy_in(arn) {
+            Some(policy) => (Some((format!("{} ({})", policy.arn(), policy.version()), policy)), None),
+            None => (None, Some(arn.clone())),
+        },
+    };
     Ok(RolePolicies {
         trust,
         inline,
         managed,
         managed_labels,
         unknown_managed,
+        boundary,
+        unknown_boundary,
     })
 }
 

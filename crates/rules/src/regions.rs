@@ -60,15 +60,27 @@ pub fn is_opt_in(region: &str) -> bool {
     OPT_IN_REGIONS.contains(&region)
 }
 
-/// The ARN partition of a Region.
+/// Region prefixes and their partitions, from the `regionRegex` of each partition in the AWS
+/// SDK's partition table (`endpoint_lib.rs` of aws-sdk-sts 1.124.0: `^cn\-\w+\-\d+$` is
+/// `aws-cn`, `^us\-isob\-\w+\-\d+$` `aws-iso-b`, ...); the reference names `aws-cn` and
+/// `aws-us-gov` (facts §6, "Partitions"). Longer prefixes first.
+const PARTITIONS: &[(&str, &str)] = &[
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-iso-", "aws-iso"),
+    ("us-gov-", "aws-us-gov"),
+    ("eusc-de-", "aws-eusc"),
+    ("cn-", "aws-cn"),
+];
+
+/// The ARN partition of a Region: the one place every service's ARNs take it from (`aws` for
+/// the commercial Regions and for what no partition claims).
 pub fn partition(region: &str) -> &'static str {
-    if CHINA.contains(&region) {
-        "aws-cn"
-    } else if GOVCLOUD.contains(&region) {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
 }
 
 /// The partition rule a copy breaks, if any (facts §3.4 footnotes 2 and 4).

@@ -55,6 +55,14 @@ pub enum Patch {
         /// The Region.
         region: String,
     },
+    /// Back the DynamoDB table up again (with advanced features on, an AWS Backup recovery point
+    /// in the same vault) and copy the new recovery point.
+    BackUpDynamodbTableAgain {
+        /// The old recovery point (DynamoDB's own backup).
+        recovery_point_arn: String,
+        /// The new recovery point's ARN.
+        new_recovery_point_arn: String,
+    },
     /// Create a vault with a customer managed key in the destination account and copy there.
     UseDestinationVault {
         /// The vault.
@@ -274,6 +282,21 @@ impl Patch {
                     "aws backup update-region-settings --resource-type-management-preference DynamoDB=true --region {region}"
                 ),
             )],
+            Patch::BackUpDynamodbTableAgain { recovery_point_arn, .. } => {
+                let old = world.recovery_points.iter().find(|r| r.arn == *recovery_point_arn);
+                let arn = crate::arn::Arn::lenient(recovery_point_arn);
+                let role = request.iam_role_arn.as_deref().unwrap_or("ROLE_ARN");
+                vec![cmd(
+                    arn.account,
+                    Some(arn.region),
+                    format!(
+                        "aws backup start-backup-job --backup-vault-name {} --resource-arn {} --iam-role-arn {role} --region {}",
+                        old.map_or("VAULT", |r| r.vault.as_str()),
+                        old.map_or("TABLE_ARN", |r| r.resource_arn.as_str()),
+                        arn.region
+                    ),
+                )]
+            }
             Patch::UseDestinationVault { vault, key } => vec![
                 cmd(
                     &vault.account,
@@ -716,6 +739,30 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
                     dynamodb_advanced_features: true,
                 }),
             }
+        }
+        Patch::BackUpDynamodbTableAgain {
+            recovery_point_arn,
+            new_recovery_point_arn,
+        } => {
+            let old = world
+                .recovery_points
+                .iter()
+                .find(|r| r.arn == *recovery_point_arn)
+                .ok_or("no such recovery point")?;
+            let arn = crate::arn::Arn::lenient(recovery_point_arn);
+            let account = old.account.clone().unwrap_or_else(|| arn.account.to_owned());
+            // An advanced DynamoDB backup is fully managed: the vault's key (StartBackupJob).
+            let key = world
+                .vaults
+                .iter()
+                .find(|v| v.account == account && v.region == arn.region && v.name == old.vault)
+                .and_then(|v| v.encryption_key.clone())
+                .unwrap_or_else(|| "alias/aws/backup".to_owned());
+            let mut new = old.clone();
+            new.arn = new_recovery_point_arn.clone();
+            new.encryption_key = Some(key);
+            world.recovery_points.push(new);
+            request.recovery_point_arn = Some(new_recovery_point_arn.clone());
         }
         Patch::UseDestinationVault { vault, key } | Patch::CreateVault { vault, key } => {
             if !world.keys.iter().any(|k| k.arn == key.arn) {

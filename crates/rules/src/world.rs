@@ -360,6 +360,11 @@ pub struct Role {
     /// Attached managed policies by ARN (AWS's Backup managed policies are known by ARN).
     #[serde(default)]
     pub managed_policies: Vec<String>,
+    /// The permissions boundary (`PermissionsBoundary` of `CreateRole`,
+    /// `PutRolePermissionsBoundary`): a managed policy ARN, resolved as `managed_policies` are.
+    /// The role's identity permissions are what both its policies and the boundary allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
 }
 
 /// An inline policy of a role, as `PutRolePolicy` stores it.

@@ -54,6 +54,9 @@ impl Output {
 /// A service's handler: the operation name, the context and the checked input.
 pub type Run = fn(&str, &mut Ctx<'_>, &Map<String, Value>) -> Result<Output, ApiError>;
 
+/// A service's own answer to model violations (`Service::invalid_input`).
+pub type InvalidInput = fn(&[crate::wire::members::Violation]) -> Option<ApiError>;
+
 /// An AWS service as the pipeline and the wire see it: its name, protocol, operation table and
 /// handler. Each service module defines one; `services` lists them.
 #[derive(Debug)]
@@ -75,6 +78,10 @@ pub struct Service {
     /// The service a SigV4 credential scope must name (the model's `endpointPrefix`: none of
     /// the pinned models names a `signingName`).
     pub signing_name: &'static str,
+    /// The service's own answer to an input that breaks the model, where it is not the
+    /// protocol's (`Rejection::into_error`): Organizations' `InvalidInputException` with a
+    /// `Reason`. `None`, or an answer of `None`, leaves it to the protocol.
+    pub invalid_input: Option<InvalidInput>,
 }
 
 impl Service {
@@ -126,7 +133,12 @@ fn run(
     if !(service.implements)(operation) {
         return Err(ApiError::not_implemented(operation));
     }
-    crate::wire::members::check(model, input).map_err(|v| Rejection::Invalid(v).into_error(service.protocol))?;
+    crate::wire::members::check(model, input).map_err(|violations| {
+        service
+            .invalid_input
+            .and_then(|answer| answer(&violations))
+            .unwrap_or_else(|| Rejection::Invalid(violations).into_error(service.protocol))
+    })?;
     let mut ctx = Ctx { state, caller };
     if ServerState::unguarded(operation) {
         return (service.run)(operation, &mut ctx, input);

@@ -241,6 +241,7 @@ mod tests {
                     trust_policy: None,
                     policies: Vec::new(),
                     managed_policies: Vec::new(),
+                    permissions_boundary: None,
                 });
                 Ok(())
             },
@@ -262,6 +263,7 @@ mod tests {
                     trust_policy: None,
                     policies: Vec::new(),
                     managed_policies: Vec::new(),
+                    permissions_boundary: None,
                 });
                 Err("failed after the change".to_owned())
             },

@@ -45,6 +45,42 @@ pub(crate) struct RoleEval {
     trusted: bool,
     allowed: bool,
     denies: Vec<(String, usize)>,
+    /// The role's own policies allow the copy, its permissions boundary does not.
+    boundary_blocks: bool,
+}
+
+/// What the role's permissions boundary answers for `request` (`None`: the role has none),
+/// with its evidence. "Permissions boundaries" is a step of the evaluation, after the identity
+/// policies, and limits a role even where a resource policy names the role's ARN in its own
+/// account (iam-policy-semantics §1.1, [S2]): the request is allowed only if the boundary
+/// allows it too, and a Deny in it denies.
+fn boundary_allows(role: &RolePolicies, request: &Request, evidence: &mut Vec<Text>) -> Option<bool> {
+    if let Some(arn) = &role.unknown_boundary {
+        evidence.push(text!(
+            "role.unknown-boundary",
+            "permissions boundary {arn} is not known to copylab: treated as allowing nothing",
+            arn = arn
+        ));
+        return Some(false);
+    }
+    let (label, policy) = role.boundary.as_ref()?;
+    let decision = decide(
+        PolicyKind::Identity,
+        None,
+        vec![LabeledPolicy {
+            label: label.as_str(),
+            policy: policy.policy(),
+        }],
+        false,
+        request,
+    );
+    evidence.push(decision_evidence(
+        "role.boundary",
+        "{action} within the permissions boundary {boundary}: {decision}",
+        vec![("action", request.action.to_string()), ("boundary", label.clone())],
+        &decision,
+    ));
+    Some(decision.decision == Decided::Allow)
 }
 
 /// Evaluates the trust policy (backup.amazonaws.com, `sts:AssumeRole`) and the identity side
@@ -62,6 +98,7 @@ pub(crate) fn role_eval(
         trusted: false,
         allowed: false,
         denies: Vec::new(),
+        boundary_blocks: false,
     };
     let trust_request = Request::new(
         Caller::Service {
@@ -112,6 +149,10 @@ pub(crate) fn role_eval(
         &decision,
     ));
     eval.allowed = decision.decision == Decided::Allow;
+    if boundary_allows(role, &request, &mut eval.evidence) == Some(false) {
+        eval.boundary_blocks = eval.allowed;
+        eval.allowed = false;
+    }
     if decision.decision == Decided::ExplicitDeny {
         eval.denies = decision
             .deciding_statements
@@ -243,12 +284,27 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
         } else {
             Vec::new()
         };
-        (decision.decision == Decided::Allow, denies)
+        let allowed = decision.decision == Decided::Allow;
+        let bounded = boundary_allows(role, &request, &mut evidence) != Some(false);
+        (allowed && bounded, denies, allowed && !bounded)
     });
-    let from_allowed = from.as_ref().is_none_or(|(allowed, _)| *allowed);
+    let from_allowed = from.as_ref().is_none_or(|(allowed, ..)| *allowed);
     if eval.allowed && from_allowed {
         return Check::pass(evidence);
     }
+    // The role's own policies allow what the boundary does not: the boundary is why, and no
+    // change to the role's policies helps.
+    let boundary_blocks = eval.boundary_blocks || from.as_ref().is_some_and(|(_, _, blocked)| *blocked);
+    let own_policies_allow = (eval.allowed || eval.boundary_blocks)
+        && from.as_ref().is_none_or(|(allowed, _, blocked)| *allowed || *blocked);
+    if boundary_blocks && own_policies_allow {
+        return Check::fail(
+            evidence,
+            MessageRef::new("vault-access-denied", vec![]),
+            lazy(&ctx.want_remedy, || fix_boundary(ctx.role_arn, role)),
+        );
+    }
+    let from = from.map(|(allowed, denies, _)| (allowed, denies));
     let mut remedies = Vec::new();
     if !eval.allowed {
         remedies.push(lazy(&ctx.want_remedy, || {
@@ -266,6 +322,40 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
 }
 
 // The remedy.
+
+/// The boundary's fix: no patch (copylab's patches do not change a boundary), the two ways out.
+fn fix_boundary(role_arn: &str, role: &RolePolicies) -> Remedy {
+    let boundary = role
+        .boundary
+        .as_ref()
+        .map(|(_, policy)| policy.arn().to_owned())
+        .or_else(|| role.unknown_boundary.clone())
+        .unwrap_or_default();
+    let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+    Remedy {
+        summary: text!(
+            "remedy.role-boundary",
+            "role {role}'s permissions boundary {boundary} does not allow the copy: remove the boundary or set one that allows backup:CopyIntoBackupVault and backup:CopyFromBackupVault",
+            role = role_arn,
+            boundary = boundary
+        ),
+        patches: Vec::new(),
+        commands: Vec::new(),
+        alternatives: vec![
+            text!(
+                "remedy.role-boundary-remove",
+                "remove the permissions boundary: aws iam delete-role-permissions-boundary --role-name {name}",
+                name = name
+            ),
+            text!(
+                "remedy.role-boundary-replace",
+                "set a boundary that allows the copy: aws iam put-role-permissions-boundary --role-name {name} --permissions-boundary {arn}",
+                name = name,
+                arn = BACKUP_ROLE_POLICY
+            ),
+        ],
+    }
+}
 
 /// The name of the inline policy the remedy puts on a role for the source side.
 pub(crate) const COPY_FROM_POLICY_NAME: &str = "CopyFromSourceVault";
@@ -343,6 +433,7 @@ pub(crate) fn create_role(role_arn: &str) -> Remedy {
                 trust_policy: None,
                 policies: Vec::new(),
                 managed_policies: vec![BACKUP_ROLE_POLICY.to_owned()],
+                permissions_boundary: None,
             },
         }],
         commands: Vec::new(),

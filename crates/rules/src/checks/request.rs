@@ -138,7 +138,8 @@ pub(crate) fn validate<'s>(
         ));
     }
     let destination_vault = prepared.vault(&destination.account, &destination.region, &destination.name);
-    let dynamodb_advanced = prepared.dynamodb_advanced(&request.account, &request.region);
+    // A DynamoDB backup is advanced or not as it was made: its ARN says which.
+    let dynamodb_advanced = features::dynamodb_backup_is_advanced(&recovery_point.arn);
     let row = features::feature_row(&recovery_point.resource_type, dynamodb_advanced);
     let fully_managed = row.is_some_and(|r| r.fully_managed);
     // A logically air-gapped vault keeps every backup under its own key (its recovery points

@@ -98,13 +98,21 @@ pub(crate) fn resource_type_support(ctx: &Ctx<'_>) -> Check {
             }),
         );
     }
+    let advanced_now = ctx.prepared.dynamodb_advanced(ctx.source_account, ctx.source_region);
     if row.resource_type == "DynamoDB" && !row.cross_account {
         evidence.push(text!(
-            "support.dynamodb",
-            "DynamoDB advanced features are off in account {account}, {region}",
-            account = ctx.source_account,
-            region = ctx.source_region
+            "support.dynamodb-basic-backup",
+            "recovery point {arn} is DynamoDB's own backup (a DynamoDB ARN, not an AWS Backup one), made without AWS Backup advanced features for DynamoDB, which apply only to backups made after they are turned on",
+            arn = ctx.recovery_point.arn
         ));
+        if !advanced_now {
+            evidence.push(text!(
+                "support.dynamodb",
+                "DynamoDB advanced features are off in account {account}, {region}",
+                account = ctx.source_account,
+                region = ctx.source_region
+            ));
+        }
     }
     match features::copy_support(row, source_region, destination_region, ctx.cross_account, &ctx.as_of) {
         Ok(()) => lag_region(ctx, evidence, args()),
@@ -139,7 +147,12 @@ pub(crate) fn resource_type_support(ctx: &Ctx<'_>) -> Check {
                     (
                         "feature-not-supported",
                         lazy(&ctx.want_remedy, || {
-                            enable_dynamodb_advanced(ctx.source_account, ctx.source_region)
+                            back_up_dynamodb_again(
+                                ctx.source_account,
+                                ctx.source_region,
+                                &ctx.recovery_point.arn,
+                                advanced_now,
+                            )
                         }),
                     )
                 }
@@ -234,18 +247,44 @@ pub(crate) fn two_step_copy(
     ])
 }
 
-pub(crate) fn enable_dynamodb_advanced(account: &str, region: &str) -> Remedy {
-    Remedy {
-        summary: text!(
-            "remedy.dynamodb",
-            "turn on AWS Backup advanced features for DynamoDB in account {account}, {region}, then back the table up again and copy the new recovery point",
-            account = account,
-            region = region
-        ),
-        patches: vec![Patch::EnableDynamodbAdvancedFeatures {
+/// The fix for a DynamoDB backup made without advanced features: turn them on (where they are
+/// off), back the table up again, and copy the new recovery point, an AWS Backup one.
+pub(crate) fn back_up_dynamodb_again(
+    account: &str,
+    region: &str,
+    recovery_point_arn: &str,
+    advanced_now: bool,
+) -> Remedy {
+    let partition = crate::regions::partition(region);
+    let id = crate::ids::IdGenerator::for_names(&[recovery_point_arn, "advanced"]).uuid_upper();
+    let mut patches = Vec::new();
+    if !advanced_now {
+        patches.push(Patch::EnableDynamodbAdvancedFeatures {
             account: account.to_owned(),
             region: region.to_owned(),
-        }],
+        });
+    }
+    patches.push(Patch::BackUpDynamodbTableAgain {
+        recovery_point_arn: recovery_point_arn.to_owned(),
+        new_recovery_point_arn: format!("arn:{partition}:backup:{region}:{account}:recovery-point:{id}"),
+    });
+    Remedy {
+        summary: if advanced_now {
+            text!(
+                "remedy.dynamodb-again",
+                "back the table up again in account {account}, {region}, where AWS Backup advanced features for DynamoDB are on now, and copy the new recovery point",
+                account = account,
+                region = region
+            )
+        } else {
+            text!(
+                "remedy.dynamodb",
+                "turn on AWS Backup advanced features for DynamoDB in account {account}, {region}, then back the table up again and copy the new recovery point",
+                account = account,
+                region = region
+            )
+        },
+        patches,
         commands: Vec::new(),
         alternatives: Vec::new(),
     }

@@ -39,6 +39,9 @@ pub struct ApiError {
     pub message: String,
     /// Where the message comes from.
     pub provenance: Provenance,
+    /// The error shape's `Reason` member, where the model gives the exception one
+    /// (Organizations' `InvalidInputException`); awsJson answers it beside the message.
+    pub reason: Option<&'static str>,
 }
 
 impl ApiError {
@@ -49,6 +52,16 @@ impl ApiError {
             status,
             message: message.into(),
             provenance: Provenance::Aws,
+            reason: None,
+        }
+    }
+
+    /// The same error with its shape's `Reason` member.
+    #[must_use]
+    pub fn with_reason(self, reason: &'static str) -> Self {
+        ApiError {
+            reason: Some(reason),
+            ..self
         }
     }
 

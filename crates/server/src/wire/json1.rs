@@ -29,7 +29,11 @@ pub fn text_response(body: String, request_id: &str) -> Response {
 
 /// An error in awsJson1_1's shape.
 pub fn error_response(error: &ApiError, request_id: &str) -> Response {
-    let body = json!({"__type": error.code, "message": error.message}).to_string();
+    let mut body = json!({"__type": error.code, "message": error.message});
+    if let Some(reason) = error.reason {
+        body["Reason"] = json!(reason);
+    }
+    let body = body.to_string();
     super::with_error_headers(json_response(error.status, body), error, request_id)
 }
 

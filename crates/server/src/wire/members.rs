@@ -23,6 +23,11 @@ enum Kind {
     },
     /// A constraint: the value and AWS's framework text for the constraint.
     Constraint { value: String, constraint: String },
+    /// A value outside the member's enum.
+    Enum {
+        value: String,
+        values: &'static [&'static str],
+    },
 }
 
 impl Violation {
@@ -36,6 +41,14 @@ impl Violation {
         matches!(self.kind, Kind::WrongType { .. })
     }
 
+    /// The member's enum values, when the violation is a value outside them.
+    pub fn enum_values(&self) -> Option<&'static [&'static str]> {
+        match self.kind {
+            Kind::Enum { values, .. } => Some(values),
+            _ => None,
+        }
+    }
+
     /// The violation in AWS's framework wording (`Value 'x' at 'member' failed to satisfy
     /// constraint: ...`), or copylab's for a wrong type.
     pub fn text(&self) -> String {
@@ -46,6 +59,10 @@ impl Violation {
             Kind::Constraint { value, constraint } => {
                 format!("Value '{value}' at '{at}' failed to satisfy constraint: {constraint}")
             }
+            Kind::Enum { value, values } => format!(
+                "Value '{value}' at '{at}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                values.join(", ")
+            ),
         }
     }
 }
@@ -142,56 +159,54 @@ fn check_value(member: &Member, value: &Value, out: &mut Vec<Violation>) {
         });
         return;
     }
-    let mut constraint = |value: String, constraint: String| {
+    let mut push = |kind: Kind| {
         out.push(Violation {
             member: member.name,
-            kind: Kind::Constraint { value, constraint },
-        });
+            kind,
+        })
     };
+    let constraint = |value: String, constraint: String| Kind::Constraint { value, constraint };
     if let Value::String(s) = value {
         let length = s.chars().count() as f64;
         if let Some(max) = member.max.filter(|max| length > *max) {
-            constraint(
+            push(constraint(
                 s.clone(),
                 format!("Member must have length less than or equal to {max}"),
-            );
+            ));
         } else if let Some(min) = member.min.filter(|min| length < *min) {
-            constraint(
+            push(constraint(
                 s.clone(),
                 format!("Member must have length greater than or equal to {min}"),
-            );
+            ));
         }
         // `ResourceType` values such as "SAP HANA on Amazon EC2" contain spaces the model's
         // pattern forbids; AWS accepts them, so copylab does too.
         if let Some(pattern) = member.pattern.filter(|_| !member.name.ends_with("ResourceType"))
             && matches_pattern(pattern, s) == Some(false)
         {
-            constraint(
+            push(constraint(
                 s.clone(),
                 format!("Member must satisfy regular expression pattern: {pattern}"),
-            );
+            ));
         }
         if !member.enumeration.is_empty() && !member.enumeration.contains(&s.as_str()) {
-            constraint(
-                s.clone(),
-                format!(
-                    "Member must satisfy enum value set: [{}]",
-                    member.enumeration.join(", ")
-                ),
-            );
+            push(Kind::Enum {
+                value: s.clone(),
+                values: member.enumeration,
+            });
         }
     }
     if let Some(n) = value.as_f64().filter(|_| matches!(member.kind, "integer" | "long")) {
         if let Some(max) = member.max.filter(|max| n > *max) {
-            constraint(
+            push(constraint(
                 value.to_string(),
                 format!("Member must have value less than or equal to {max}"),
-            );
+            ));
         } else if let Some(min) = member.min.filter(|min| n < *min) {
-            constraint(
+            push(constraint(
                 value.to_string(),
                 format!("Member must have value greater than or equal to {min}"),
-            );
+            ));
         }
     }
 }

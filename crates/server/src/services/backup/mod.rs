@@ -83,6 +83,7 @@ pub static SERVICE: Service = Service {
     xml_namespace: "",
     api_version: "2018-11-15",
     signing_name: "backup",
+    invalid_input: None,
 };
 
 fn implements(operation: &str) -> bool {

@@ -155,7 +155,14 @@ pub fn create_lag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 fn customer_managed_key(ctx: &Ctx<'_>, reference: &str) -> Result<String, ApiError> {
     let (account, region) = (&ctx.caller.account, &ctx.caller.region);
     let keys = &ctx.state.world.keys;
-    let located = copylab_rules::kms::locate(keys, |_| None, reference, account, region);
+    let located = copylab_rules::kms::locate(
+        keys,
+        |_| None,
+        reference,
+        copylab_rules::kms::KeyIdForms::KeyOrAlias,
+        account,
+        region,
+    );
     let key = match located {
         copylab_rules::kms::Located::Listed(i) => keys.get(i),
         _ => None,

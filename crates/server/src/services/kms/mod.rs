@@ -9,7 +9,7 @@
 
 use axum::http::StatusCode;
 use copylab_policy::{Outcome, Policy, PolicyKind};
-use copylab_rules::kms::Located;
+use copylab_rules::kms::{KeyIdForms, Located};
 use copylab_rules::world::{Key, KeyManager, KeyState, PolicyDocument};
 use serde_json::{Map, Value, json};
 
@@ -42,6 +42,74 @@ pub struct KeyExtra {
     pub deletion_date: Option<f64>,
     /// `PendingDeletionWindowInDays`.
     pub pending_window: Option<u64>,
+    /// `KeySpec` as created (`None`: `SYMMETRIC_DEFAULT`).
+    pub spec: Option<String>,
+    /// `KeyUsage` as created (`None`: `ENCRYPT_DECRYPT`).
+    pub usage: Option<String>,
+    /// `MultiRegion`: a multi-Region primary key (copylab has no `ReplicateKey`).
+    pub multi_region: bool,
+}
+
+/// The key usages each `KeySpec` allows, from `CreateKey`'s `KeyUsage` documentation in the
+/// pinned model (`ECC_NIST_EDWARDS25519`: "signing and verification only", from `KeySpec`'s).
+fn usages(spec: &str) -> &'static [&'static str] {
+    match spec {
+        "SYMMETRIC_DEFAULT" => &["ENCRYPT_DECRYPT"],
+        "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" => &["GENERATE_VERIFY_MAC"],
+        "RSA_2048" | "RSA_3072" | "RSA_4096" => &["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+        "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" => &["SIGN_VERIFY", "KEY_AGREEMENT"],
+        "ECC_NIST_EDWARDS25519" | "ECC_SECG_P256K1" | "ML_DSA_44" | "ML_DSA_65" | "ML_DSA_87" => &["SIGN_VERIFY"],
+        "ML_KEM_512" | "ML_KEM_768" | "ML_KEM_1024" => &["ENCAPSULATE_DECAPSULATE"],
+        "SM2" => &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"],
+        _ => &[],
+    }
+}
+
+/// The algorithm member `DescribeKey` shows for a key usage ("present only when the `KeyUsage`
+/// of the KMS key is ...", the model's `KeyMetadata`) and its values for a key spec. The values
+/// are the model's enums; which ones a spec supports is the KMS guide's key spec reference,
+/// which the reference does not hold (modeled for the asymmetric specs).
+fn algorithms(spec: &str, usage: &str) -> (&'static str, Vec<&'static str>) {
+    match usage {
+        "GENERATE_VERIFY_MAC" => (
+            "MacAlgorithms",
+            vec![match spec {
+                "HMAC_224" => "HMAC_SHA_224",
+                "HMAC_384" => "HMAC_SHA_384",
+                "HMAC_512" => "HMAC_SHA_512",
+                _ => "HMAC_SHA_256",
+            }],
+        ),
+        "SIGN_VERIFY" => (
+            "SigningAlgorithms",
+            match spec {
+                "RSA_2048" | "RSA_3072" | "RSA_4096" => vec![
+                    "RSASSA_PKCS1_V1_5_SHA_256",
+                    "RSASSA_PKCS1_V1_5_SHA_384",
+                    "RSASSA_PKCS1_V1_5_SHA_512",
+                    "RSASSA_PSS_SHA_256",
+                    "RSASSA_PSS_SHA_384",
+                    "RSASSA_PSS_SHA_512",
+                ],
+                "ECC_NIST_P384" => vec!["ECDSA_SHA_384"],
+                "ECC_NIST_P521" => vec!["ECDSA_SHA_512"],
+                "ECC_NIST_EDWARDS25519" => vec!["ED25519_SHA_512", "ED25519_PH_SHA_512"],
+                "ML_DSA_44" | "ML_DSA_65" | "ML_DSA_87" => vec!["ML_DSA_SHAKE_256"],
+                "SM2" => vec!["SM2DSA"],
+                _ => vec!["ECDSA_SHA_256"],
+            },
+        ),
+        "KEY_AGREEMENT" => ("KeyAgreementAlgorithms", vec!["ECDH"]),
+        "ENCAPSULATE_DECAPSULATE" => ("EncapsulationAlgorithms", vec!["ML_KEM"]),
+        _ => (
+            "EncryptionAlgorithms",
+            match spec {
+                "RSA_2048" | "RSA_3072" | "RSA_4096" => vec!["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"],
+                "SM2" => vec!["SM2PKE"],
+                _ => vec!["SYMMETRIC_DEFAULT"],
+            },
+        ),
+    }
 }
 
 /// The AWS managed keys every account has in every Region, by alias (those AWS Backup's
@@ -87,6 +155,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     xml_namespace: "",
     api_version: "2014-11-01",
     signing_name: "kms",
+    invalid_input: None,
 };
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
@@ -135,6 +204,58 @@ fn alias_not_found(alias_arn: &str) -> ApiError {
         StatusCode::BAD_REQUEST,
         format!("Alias {alias_arn} is not found."),
     )
+}
+
+/// `NotFoundException` (400) for an alias where the operation takes a key id or key ARN only
+/// (the model: "Specify the key ID or key ARN of the KMS key"). The form of "Invalid keyId NAME"
+/// (crossplane-contrib/provider-aws#1056); that KMS answers an alias so is modeled.
+fn alias_not_accepted(reference: &str) -> ApiError {
+    ApiError::new(
+        "NotFoundException",
+        StatusCode::BAD_REQUEST,
+        format!("Invalid keyId {reference}"),
+    )
+    .modeled()
+}
+
+/// `CreateAlias`'s `AliasName` rules, from its documentation in the pinned model: "This value
+/// must begin with alias/ followed by a name"; "It can contain only alphanumeric characters,
+/// forward slashes (/), underscores (_), and dashes (-)" (the member's pattern also lets `:`
+/// through, the documentation does not); "The alias name cannot begin with alias/aws/".
+fn check_alias_name(alias: &str) -> Result<(), ApiError> {
+    let Some(name) = alias.strip_prefix("alias/").filter(|name| !name.is_empty()) else {
+        // `ValidationException`, beginning `Alias must start with the prefix "alias/".` (issue 12
+        // item 16, from moto's suite); AWS's full text is not in the reference: modeled.
+        return Err(ApiError::new(
+            "ValidationException",
+            StatusCode::BAD_REQUEST,
+            "Alias must start with the prefix \"alias/\".",
+        )
+        .modeled());
+    };
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+    {
+        // Modeled code and message: the reference documents neither (moto answers
+        // `ValidationException` so).
+        return Err(ApiError::new(
+            "ValidationException",
+            StatusCode::BAD_REQUEST,
+            format!("{alias} contains invalid characters for an alias"),
+        )
+        .modeled());
+    }
+    if name.starts_with("aws/") {
+        // The model's `InvalidAliasNameException`; the message is modeled.
+        return Err(ApiError::new(
+            "InvalidAliasNameException",
+            StatusCode::BAD_REQUEST,
+            format!("Alias name {alias} must not begin with alias/aws/: the prefix is reserved for AWS managed keys"),
+        )
+        .modeled());
+    }
+    Ok(())
 }
 
 /// `AccessDeniedException` (400, facts aws-org-wire §4.2) in the IAM guide's format.
@@ -186,9 +307,16 @@ impl Kms<'_> {
         self.state.started()
     }
 
-    /// Resolves a `KeyId` (key id, key ARN, alias name or alias ARN). Only `cross_account`
-    /// operations may name another account's key; the others look in the caller's account.
-    fn find(&self, reference: &str, cross_account: bool) -> Result<Found, ApiError> {
+    /// Resolves `operation`'s key reference: a key id or key ARN, and an alias name or alias ARN
+    /// where the operation takes one (`KeyIdForms`, the rules crate's one rule). Only
+    /// `DescribeKey` may name another account's key ("Cross-account use" in the model); the
+    /// others look in the caller's account.
+    fn find(&self, reference: &str, operation: &str) -> Result<Found, ApiError> {
+        let forms = KeyIdForms::of(operation);
+        let cross_account = operation == "DescribeKey";
+        if forms == KeyIdForms::KeyOnly && copylab_rules::kms::is_alias_reference(reference) {
+            return Err(alias_not_accepted(reference));
+        }
         let (account, region) = (self.caller.account.as_str(), self.caller.region.as_str());
         let partition = self.partition();
         let (scope_account, scope_region, resource) = match arn_parts(reference) {
@@ -215,10 +343,12 @@ impl Kms<'_> {
                     .map(|(_, target, _)| target.as_str())
             },
             reference,
+            forms,
             account,
             region,
         );
         match located {
+            Located::AliasNotAccepted => Err(alias_not_accepted(reference)),
             Located::Listed(i) => Ok(Found::Listed(i)),
             Located::AwsManaged { alias, account, region } => {
                 let id = aws_managed_key_id(&account, &region, &alias);
@@ -292,8 +422,8 @@ impl Kms<'_> {
 
     /// Finds and authorises; refuses changes to AWS managed keys.
     fn key_for(&self, input: &Map<String, Value>, action: &str) -> Result<Found, ApiError> {
-        let cross_account = action == "kms:DescribeKey";
-        let found = self.find(&Self::key_id(input)?, cross_account)?;
+        let operation = action.strip_prefix("kms:").unwrap_or(action);
+        let found = self.find(&Self::key_id(input)?, operation)?;
         self.authorize(&found, action)?;
         Ok(found)
     }
@@ -310,6 +440,8 @@ impl Kms<'_> {
                     KeyState::Disabled => "Disabled",
                     KeyState::PendingDeletion => "PendingDeletion",
                 };
+                let spec = extra.spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT");
+                let usage = extra.usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
                 let mut metadata = json!({
                     "AWSAccountId": account,
                     "KeyId": resource.strip_prefix("key/").unwrap_or(resource),
@@ -317,15 +449,30 @@ impl Kms<'_> {
                     "CreationDate": extra.created.unwrap_or(start),
                     "Enabled": key.state == KeyState::Enabled,
                     "Description": extra.description,
-                    "KeyUsage": "ENCRYPT_DECRYPT",
+                    "KeyUsage": usage,
                     "KeyState": state,
                     "Origin": "AWS_KMS",
                     "KeyManager": if key.manager == KeyManager::Aws { "AWS" } else { "CUSTOMER" },
-                    "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
-                    "KeySpec": "SYMMETRIC_DEFAULT",
-                    "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
-                    "MultiRegion": false,
+                    "KeySpec": spec,
+                    "MultiRegion": extra.multi_region,
                 });
+                // "The KeySpec and CustomerMasterKeySpec fields have the same value"; the older
+                // member's enum lacks the newer specs (ML-DSA, ML-KEM, Ed25519): left out then.
+                if !spec.starts_with("ML_") && spec != "ECC_NIST_EDWARDS25519" {
+                    metadata["CustomerMasterKeySpec"] = json!(spec);
+                }
+                let (member, values) = algorithms(spec, usage);
+                metadata[member] = json!(values);
+                if extra.multi_region {
+                    // A primary key: "This field displays the current KMS key if it is the
+                    // primary key"; no replicas (copylab has no ReplicateKey).
+                    let region = arn_parts(&key.arn).map_or("", |p| p[3]);
+                    metadata["MultiRegionConfiguration"] = json!({
+                        "MultiRegionKeyType": "PRIMARY",
+                        "PrimaryKey": {"Arn": key.arn, "Region": region},
+                        "ReplicaKeys": [],
+                    });
+                }
                 if let Some(date) = extra.deletion_date {
                     metadata["DeletionDate"] = json!(date);
                 }
@@ -360,8 +507,15 @@ impl Kms<'_> {
         // Everything is checked before an id is taken or the clock moves: a refused request
         // changes nothing. The lockout check uses the ARN the key is about to get.
         let tags = tag_list(input)?;
+        let (spec, usage) = key_spec_and_usage(input)?;
+        let multi_region = input.get("MultiRegion").and_then(Value::as_bool) == Some(true);
         let mut ids = self.state.ids.clone();
-        let id = ids.uuid();
+        // "multi-Region keys have a distinctive key ID that begins with mrk-" (KMS guide); the
+        // rest of the id is a UUID's hex without hyphens (modeled length, 36 characters).
+        let id = match ids.uuid() {
+            uuid if multi_region => format!("mrk-{}", uuid.replace('-', "")),
+            uuid => uuid,
+        };
         let arn = format!(
             "arn:{}:kms:{}:{}:key/{id}",
             self.partition(),
@@ -391,6 +545,9 @@ impl Kms<'_> {
                     .to_owned(),
                 created: Some(created),
                 tags,
+                spec: (spec != "SYMMETRIC_DEFAULT").then(|| spec.to_owned()),
+                usage: (usage != "ENCRYPT_DECRYPT").then(|| usage.to_owned()),
+                multi_region,
                 ..KeyExtra::default()
             },
         );
@@ -563,17 +720,9 @@ impl Kms<'_> {
 
     fn create_alias(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let alias = crate::wire::members::str_member(input, "AliasName")?;
-        if !alias.starts_with("alias/") || alias.starts_with("alias/aws/") {
-            // Modeled message: KMS reserves alias/aws/ and requires the alias/ prefix.
-            return Err(ApiError::new(
-                "InvalidAliasNameException",
-                StatusCode::BAD_REQUEST,
-                format!("Alias name {alias} must begin with alias/ and must not begin with alias/aws/"),
-            )
-            .modeled());
-        }
+        check_alias_name(&alias)?;
         let target = crate::wire::members::str_member(input, "TargetKeyId")?;
-        let found = self.find(&target, false)?;
+        let found = self.find(&target, "CreateAlias")?;
         self.authorize(&found, "kms:CreateAlias")?;
         let i = self.listed(&found, "kms:CreateAlias")?;
         if self.alias_entries().iter().any(|(a, ..)| *a == alias) {
@@ -609,7 +758,7 @@ impl Kms<'_> {
 
     fn list_aliases(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let filter = match input.get("KeyId").and_then(Value::as_str) {
-            Some(reference) => Some(match self.find(reference, false)? {
+            Some(reference) => Some(match self.find(reference, "ListAliases")? {
                 Found::Listed(i) => self.state.world.keys[i]
                     .arn
                     .rsplit_once("key/")
@@ -799,6 +948,37 @@ fn looks_like_key_id(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
         || (text.starts_with("mrk-") && text.len() == 36)
+}
+
+/// `CreateKey`'s `KeySpec` (or the deprecated `CustomerMasterKeySpec`, which "work[s] the same
+/// way") and `KeyUsage`: the usage "is optional when you are creating a symmetric encryption KMS
+/// key; otherwise, it is required", and must be one the spec allows (the pinned model; the wire
+/// has checked both against their enums). Messages modeled.
+fn key_spec_and_usage(input: &Map<String, Value>) -> Result<(&str, &str), ApiError> {
+    let invalid = |message: String| ApiError::new("ValidationException", StatusCode::BAD_REQUEST, message).modeled();
+    let spec = input.get("KeySpec").and_then(Value::as_str);
+    let legacy = input.get("CustomerMasterKeySpec").and_then(Value::as_str);
+    if let (Some(spec), Some(legacy)) = (spec, legacy)
+        && spec != legacy
+    {
+        return Err(invalid(format!(
+            "KeySpec `{spec}` and CustomerMasterKeySpec `{legacy}` differ: specify KeySpec only"
+        )));
+    }
+    let spec = spec.or(legacy).unwrap_or("SYMMETRIC_DEFAULT");
+    let allowed = usages(spec);
+    let usage = match input.get("KeyUsage").and_then(Value::as_str) {
+        Some(usage) => usage,
+        None if spec == "SYMMETRIC_DEFAULT" => "ENCRYPT_DECRYPT",
+        None => return Err(invalid(format!("KeyUsage is required for a key with KeySpec `{spec}`"))),
+    };
+    if !allowed.contains(&usage) {
+        return Err(invalid(format!(
+            "KeyUsage `{usage}` is not valid for KeySpec `{spec}`: use {}",
+            allowed.join(" or ")
+        )));
+    }
+    Ok((spec, usage))
 }
 
 /// `MalformedPolicyDocumentException` (400); the reason is copylab's.

@@ -136,9 +136,59 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     xml_namespace: "",
     api_version: "2016-11-28",
     signing_name: "organizations",
+    invalid_input: Some(invalid_input),
 };
 
+/// An enum member outside its values: `InvalidInputException` with the `Reason` the pinned
+/// model documents for it, `INVALID_ENUM` ("You specified an invalid value."), or, for a policy
+/// type, `INVALID_ENUM_POLICY_TYPE` ("You specified an invalid policy type string."). The
+/// reference holds no message AWS sends with either: the reason's description stands in
+/// (modeled). Other violations keep the protocol's `ValidationException`.
+fn invalid_input(violations: &[crate::wire::members::Violation]) -> Option<ApiError> {
+    let values = violations
+        .iter()
+        .find_map(crate::wire::members::Violation::enum_values)?;
+    let (reason, message) = if values.contains(&"SERVICE_CONTROL_POLICY") {
+        (
+            "INVALID_ENUM_POLICY_TYPE",
+            "You specified an invalid policy type string.",
+        )
+    } else {
+        ("INVALID_ENUM", "You specified an invalid value.")
+    };
+    Some(
+        ApiError::new("InvalidInputException", StatusCode::BAD_REQUEST, message)
+            .with_reason(reason)
+            .modeled(),
+    )
+}
+
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
+    let mut answer = answer(name, state, caller, input)?;
+    in_partition(&mut answer, copylab_rules::regions::partition(&caller.region));
+    Ok(answer)
+}
+
+/// Organizations' ARNs (`arn:aws:organizations::...`, the model's patterns) in the partition of
+/// the Region the request was signed for (`arn:aws-cn:` for `cn-north-1`, `arn:aws-iso-b:` for
+/// `us-isob-east-1`: `regions::partition`), in one place, so the handlers write `arn:aws:`.
+fn in_partition(value: &mut Value, partition: &str) {
+    if partition == "aws" {
+        return;
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(rest) = text.strip_prefix("arn:aws:organizations:") {
+                *text = format!("arn:{partition}:organizations:{rest}");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| in_partition(item, partition)),
+        Value::Object(members) => members.values_mut().for_each(|member| in_partition(member, partition)),
+        _ => {}
+    }
+}
+
+fn answer(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     // Operations of an account that need not be in an organization: it creates one, or
     // answers an invitation.
     match name {

@@ -185,6 +185,7 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
             }))),
             policies: Vec::new(),
             managed_policies: vec![format!("arn:{partition}:iam::aws:policy/AdministratorAccess")],
+            permissions_boundary: None,
         });
         state.services.organizations.accounts.insert(
             account_id.clone(),

@@ -33,6 +33,7 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
     xml_namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     api_version: "2011-06-15",
     signing_name: "sts",
+    invalid_input: None,
 };
 
 fn run(
