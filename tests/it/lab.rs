@@ -34,6 +34,11 @@ async fn json_call(app: &axum::Router, method: &str, uri: &str, body: Option<Val
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {uri}: not JSON: {text}"))
 }
 
+/// The URL of the exercise made of built-in scenario `name`: by its neutral public id.
+fn url(name: &str) -> String {
+    format!("/lab/exercises/{}", copylab_lab::exercises::public_id(name))
+}
+
 fn session_of(page: &str) -> String {
     let start = page.find("data-session=\"").expect("a session") + "data-session=\"".len();
     page[start..].split('"').next().unwrap().to_owned()
@@ -92,8 +97,8 @@ async fn every_failing_scenario_is_worked_in_the_lab_in_both_languages() {
     let mut fixed = 0;
     for lang in ["en", "ja"] {
         for exercise in &failing {
-            let name = &exercise.name;
-            let (status, page) = call(&app, "GET", &format!("/lab/exercises/{name}?lang={lang}"), None).await;
+            let (name, id) = (&exercise.name, &exercise.id);
+            let (status, page) = call(&app, "GET", &format!("/lab/exercises/{id}?lang={lang}"), None).await;
             assert_eq!(status, 200, "{name}");
             assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{name}");
             // The page shows the setup, never the cause: no status message, no fix yet.
@@ -203,13 +208,14 @@ async fn every_failing_scenario_is_worked_in_the_lab_in_both_languages() {
                         .skip(1)
                         .filter_map(|rest| rest.split('"').next())
                         .collect();
+                    let right_choice = exercise.choice_id(right[0].id);
                     assert!(
-                        offered.contains(&right[0].id),
+                        offered.contains(&right_choice.as_str()),
                         "{name}: the page does not offer the alternative"
                     );
                     let distractor = offered
                         .iter()
-                        .find(|id| !right.iter().any(|t| t.id == **id))
+                        .find(|id| !right.iter().any(|t| exercise.choice_id(t.id) == **id))
                         .expect("a distractor");
                     let uri = format!("/lab/api/sessions/{session}/alternative?lang={lang}");
                     let answer = json_call(&app, "POST", &uri, Some(json!({"choice": distractor}))).await;
@@ -218,7 +224,7 @@ async fn every_failing_scenario_is_worked_in_the_lab_in_both_languages() {
                         (&json!(false), &json!(false)),
                         "{name}"
                     );
-                    let answer = json_call(&app, "POST", &uri, Some(json!({"choice": right[0].id}))).await;
+                    let answer = json_call(&app, "POST", &uri, Some(json!({"choice": right_choice}))).await;
                     assert_eq!(
                         (&answer["correct"], &answer["solved"]),
                         (&json!(true), &json!(true)),
@@ -229,6 +235,240 @@ async fn every_failing_scenario_is_worked_in_the_lab_in_both_languages() {
         }
     }
     assert!(fixed >= 2 * 12, "only {fixed} exercises fixed by settings");
+}
+
+/// What would give an exercise's answer away before it is solved: its scenario's name, the id
+/// of the check that fails, and the id of AWS's message in the catalog.
+fn giveaways(exercise: &Exercise) -> Vec<String> {
+    let message_id = match &exercise.verdict.outcome {
+        copylab_rules::Outcome::ApiError { message_id, .. } => Some(*message_id),
+        copylab_rules::Outcome::CopyJob { message_id, .. } => *message_id,
+    };
+    [Some(exercise.name.as_str()), exercise.failed_check(), message_id]
+        .into_iter()
+        .flatten()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The giveaways of `exercise` that `text` contains as a whole token (so `request` is not found
+/// in `requests`).
+fn found_giveaways(text: &str, exercise: &Exercise) -> Vec<String> {
+    giveaways(exercise)
+        .into_iter()
+        .filter(|needle| {
+            regex::Regex::new(&format!(
+                r"(?:^|[^A-Za-z0-9_-]){}(?:[^A-Za-z0-9_-]|$)",
+                regex::escape(needle)
+            ))
+            .unwrap()
+            .is_match(text)
+        })
+        .collect()
+}
+
+/// The investigate form, which lists every check on every exercise (so it tells nothing), and
+/// the page without it.
+fn without_investigate(page: &str) -> (String, String) {
+    let start = page.find("<form id=\"investigate\">").expect("the investigate form");
+    let end = start + page[start..].find("</form>").unwrap() + "</form>".len();
+    (
+        page[start..end].to_owned(),
+        format!("{}{}", &page[..start], &page[end..]),
+    )
+}
+
+#[tokio::test]
+async fn nothing_a_trainee_reads_before_solving_names_the_scenario_its_failed_check_or_its_message() {
+    let app = lab();
+    let list = exercises(&copylab::scenario::builtin_catalog());
+    let id_format = regex::Regex::new(r"^ex-[0-9a-f]{8}$").unwrap();
+    for lang in ["en", "ja"] {
+        // The catalog: neutral ids in every link, neutral titles, not grouped by check.
+        let (_, catalog) = call(&app, "GET", &format!("/?lang={lang}"), None).await;
+        let links: Vec<&str> = catalog
+            .split("href=\"/lab/exercises/")
+            .skip(1)
+            .filter_map(|rest| rest.split(['?', '"']).next())
+            .collect();
+        assert_eq!(links.len(), list.len(), "one link per exercise");
+        for exercise in &list {
+            assert!(
+                id_format.is_match(&exercise.id),
+                "{}: id {}",
+                exercise.name,
+                exercise.id
+            );
+            assert!(
+                links.contains(&exercise.id.as_str()),
+                "{}: not linked by id",
+                exercise.name
+            );
+            let found = found_giveaways(&catalog, exercise);
+            assert!(
+                found.is_empty(),
+                "the catalog ({lang}) shows {found:?} of {}",
+                exercise.name
+            );
+        }
+        let language = copylab_lab::i18n::Lang::parse(lang).unwrap();
+        for check in copylab_lab::exercises::CHECK_ORDER.iter() {
+            let name = html_escape(&copylab_lab::text::check_name(language, check));
+            assert!(!catalog.contains(&name), "the catalog ({lang}) names check {check}");
+        }
+        let mut investigate_form: Option<String> = None;
+        for exercise in &list {
+            let (name, id) = (&exercise.name, &exercise.id);
+            let (status, page) = call(&app, "GET", &format!("/lab/exercises/{id}?lang={lang}"), None).await;
+            assert_eq!(status, 200, "{name}");
+            let (form, rest) = without_investigate(&page);
+            assert_eq!(
+                form,
+                *investigate_form.get_or_insert_with(|| form.clone()),
+                "{name}: the investigate form differs between exercises"
+            );
+            let found = found_giveaways(&rest, exercise);
+            assert!(found.is_empty(), "{name} ({lang}): the page shows {found:?}");
+            // The title is the situation, from the scenario's data.
+            let title = html_escape(&copylab_lab::text::title(&exercise.scenario, language));
+            assert!(page.contains(&format!("<h1>{title}</h1>")), "{name} ({lang}): title");
+            if exercise.failed_check().is_none() {
+                continue;
+            }
+            // The API's answers before the exercise is solved.
+            let session = session_of(&page);
+            let api = |path: &str| format!("/lab/api/sessions/{session}/{path}?lang={lang}");
+            let mut answers = Vec::new();
+            let started = json_call(&app, "POST", &api("start"), Some(json!({}))).await;
+            if let Some(job) = started["job_id"].as_str() {
+                for _ in 0..4 {
+                    answers.push(json_call(&app, "GET", &api(&format!("jobs/{job}")), None).await);
+                }
+            }
+            answers.push(started);
+            let wrong = if exercise.failed_check() == Some("iam-role") {
+                "tag-policy"
+            } else {
+                "iam-role"
+            };
+            answers.push(json_call(&app, "POST", &api("investigate"), Some(json!({"check": wrong}))).await);
+            answers.push(json_call(&app, "POST", &api("alternative"), Some(json!({"choice": "c-00000000"}))).await);
+            answers.push(
+                json_call(
+                    &app,
+                    "POST",
+                    &api("changes"),
+                    Some(json!({"kind": "lifecycle", "delete_after_days": 0})),
+                )
+                .await,
+            );
+            for answer in &answers {
+                assert_ne!(answer["solved"], true, "{name}: solved by wrong answers");
+                let found = found_giveaways(&answer.to_string(), exercise);
+                assert!(found.is_empty(), "{name} ({lang}): the API answers {found:?}: {answer}");
+            }
+            // Hints are asked for, to learn what fails (the last names the check), so they may
+            // tell the cause; never the scenario's name.
+            for n in 0..10 {
+                let hint = json_call(&app, "GET", &api(&format!("hints/{n}")), None).await;
+                assert!(!hint.to_string().contains(name.as_str()), "{name}: a hint names it");
+                if hint["more"] != true {
+                    break;
+                }
+            }
+            // Shown the answer, the trainee learns which scenario it is.
+            let (_, answer_page) = call(&app, "GET", &format!("/lab/answer/{session}?lang={lang}"), None).await;
+            assert!(
+                answer_page.contains(name.as_str()),
+                "{name}: the answer does not name it"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn solving_an_exercise_names_its_scenario() {
+    let app = lab();
+    let (_, page) = call(&app, "GET", &url("seed_cross_account_setting_off"), None).await;
+    let session = session_of(&page);
+    let change = json!({"kind": "cross_account", "organization": "o-a1b2c3d4e5", "enabled": true});
+    call(
+        &app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/changes"),
+        Some(change),
+    )
+    .await;
+    let started = json_call(
+        &app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/start"),
+        Some(json!({})),
+    )
+    .await;
+    let job = started["job_id"].as_str().unwrap();
+    let mut done = Value::Null;
+    for _ in 0..10 {
+        done = json_call(&app, "GET", &format!("/lab/api/sessions/{session}/jobs/{job}"), None).await;
+        if done["state"] == "COMPLETED" {
+            break;
+        }
+    }
+    assert_eq!(done["solved"], true, "{done}");
+    assert!(
+        done["solved_text"]
+            .as_str()
+            .unwrap()
+            .contains("seed_cross_account_setting_off"),
+        "{done}"
+    );
+}
+
+#[test]
+fn exercise_ids_are_stable_across_runs_and_when_scenarios_are_added_or_removed() {
+    use copylab_lab::exercises::public_id;
+    // Pinned: links, docs/lab.md and scripts/lab_e2e.py name exercises by these ids. A hash of
+    // the name alone, so no run, machine or other scenario changes them.
+    assert_eq!(public_id("seed_source_key_policy_without_destination"), "ex-bd263dcd");
+    assert_eq!(public_id("rds_multi_az_cluster"), "ex-3c589a40");
+    assert_eq!(public_id("seed_cross_account_setting_off"), "ex-a39b40ab");
+    let catalog = copylab::scenario::builtin_catalog();
+    let all = exercises(&catalog);
+    let mut ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all.len(), "two exercises share an id");
+    for exercise in &all {
+        assert_eq!(exercise.id, public_id(&exercise.name), "{}: a long id", exercise.name);
+    }
+    // A catalog with one scenario removed and one added, in another order: every other id stays.
+    let mut changed = catalog.clone();
+    changed.remove(0);
+    changed.push(("zz_a_scenario_added_later".to_owned(), catalog[1].1.clone()));
+    changed.reverse();
+    for exercise in exercises(&changed) {
+        if let Some(before) = all.iter().find(|b| b.name == exercise.name) {
+            assert_eq!(exercise.id, before.id, "{}", exercise.name);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_scenario_name_in_an_exercise_url_is_not_found_exactly_like_any_unknown_id() {
+    let app = lab();
+    for lang in ["en", "ja"] {
+        let (status, unknown) = call(&app, "GET", &format!("/lab/exercises/ex-00000000?lang={lang}"), None).await;
+        assert_eq!(status, 404);
+        let language = copylab_lab::i18n::Lang::parse(lang).unwrap();
+        let intro = copylab_lab::i18n::tr(language, "not-found-intro", &[]);
+        assert!(unknown.contains(&html_escape(&intro)), "{unknown}");
+        // Old links by name: the same page byte for byte, so no client can tell which names
+        // exist, and no redirect pairs a name with its id.
+        for (name, _) in copylab::scenario::builtin_catalog() {
+            let (status, page) = call(&app, "GET", &format!("/lab/exercises/{name}?lang={lang}"), None).await;
+            assert_eq!((status, page.as_str()), (404, unknown.as_str()), "{name}");
+        }
+    }
 }
 
 fn html_escape(text: &str) -> String {
@@ -243,7 +483,7 @@ fn html_escape(text: &str) -> String {
 #[tokio::test]
 async fn a_session_named_in_the_url_keeps_the_trainees_changes() {
     let app = lab();
-    let (_, page) = call(&app, "GET", "/lab/exercises/seed_cross_account_setting_off", None).await;
+    let (_, page) = call(&app, "GET", &url("seed_cross_account_setting_off"), None).await;
     let session = session_of(&page);
     assert!(page.contains("cross-account backup: off"), "{page}");
     let change = json!({"kind": "cross_account", "organization": "o-a1b2c3d4e5", "enabled": true});
@@ -255,14 +495,17 @@ async fn a_session_named_in_the_url_keeps_the_trainees_changes() {
     )
     .await;
     assert_eq!(status, 200);
-    let uri = format!("/lab/exercises/seed_cross_account_setting_off?session={session}&lang=ja");
+    let uri = format!("{}?session={session}&lang=ja", url("seed_cross_account_setting_off"));
     let (_, again) = call(&app, "GET", &uri, None).await;
     assert_eq!(session_of(&again), session);
-    let uri = format!("/lab/exercises/seed_cross_account_setting_off?session={session}");
+    let uri = format!("{}?session={session}", url("seed_cross_account_setting_off"));
     let (_, english) = call(&app, "GET", &uri, None).await;
     assert!(english.contains("cross-account backup: on"), "{english}");
     // Another exercise's session is not reused.
-    let uri = format!("/lab/exercises/seed_source_key_policy_without_destination?session={session}");
+    let uri = format!(
+        "{}?session={session}",
+        url("seed_source_key_policy_without_destination")
+    );
     let (_, other) = call(&app, "GET", &uri, None).await;
     assert_ne!(session_of(&other), session);
 }
@@ -270,7 +513,7 @@ async fn a_session_named_in_the_url_keeps_the_trainees_changes() {
 #[tokio::test]
 async fn session_ids_cannot_be_guessed_and_an_ended_session_says_so() {
     let app = lab();
-    let uri = "/lab/exercises/seed_cross_account_setting_off";
+    let uri = &url("seed_cross_account_setting_off");
     let (_, first) = call(&app, "GET", uri, None).await;
     let (_, second) = call(&app, "GET", uri, None).await;
     let (a, b) = (session_of(&first), session_of(&second));
@@ -318,13 +561,7 @@ fn account_ids_and_tag_values_keep_every_digit_in_translations() {
 #[tokio::test]
 async fn a_policy_editor_refuses_an_invalid_policy_in_place_and_changes_nothing() {
     let app = lab();
-    let (_, page) = call(
-        &app,
-        "GET",
-        "/lab/exercises/seed_source_key_policy_without_destination",
-        None,
-    )
-    .await;
+    let (_, page) = call(&app, "GET", &url("seed_source_key_policy_without_destination"), None).await;
     let session = session_of(&page);
     let answer = json_call(&app, "POST", "/lab/api/validate", Some(json!({"kind": "kms", "policy": "{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Maybe\"}]}"}))).await;
     let errors = answer["errors"].as_array().unwrap();
@@ -371,7 +608,7 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     let (status, en) = call(&app, "GET", "/", None).await;
     assert_eq!(status, 200);
     assert!(
-        en.contains("Source KMS key policy") && en.contains("Worked examples"),
+        en.contains("Copies to another account") && en.contains("Worked examples"),
         "{en}"
     );
     // ARCHITECTURE.md and the banner say the lab is at /lab/ too: the same catalog.
@@ -392,6 +629,10 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     let (_, first) = call(&app, "GET", "/lab/exam?seed=42&count=4&lang=en", None).await;
     let (_, again) = call(&app, "GET", "/lab/exam?seed=42&count=4&lang=en", None).await;
     assert_eq!(first, again);
+    // An exam question never names its scenario.
+    for (name, _) in copylab::scenario::builtin_catalog() {
+        assert!(!first.contains(&name), "the exam names {name}");
+    }
     let list = exercises(&copylab::scenario::builtin_catalog());
     let questions = copylab_lab::exam::questions(&list, 42, 4);
     assert_eq!(questions.len(), 4);
@@ -435,18 +676,18 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
-    let (_, page) = call(&app, "GET", "/lab/exercises/seed_cross_account_setting_off", None).await;
+    let (_, page) = call(&app, "GET", &url("seed_cross_account_setting_off"), None).await;
     run_copy(&app, &session_of(&page), "en").await;
     let (_, jobs) = call(&app, "GET", "/lab/jobs?lang=en", None).await;
-    assert!(
-        jobs.contains("lab: seed_cross_account_setting_off") && jobs.contains(">API<"),
-        "{jobs}"
+    // The lab's job is labelled by its exercise's id, never by the scenario's name.
+    let label = format!(
+        "lab: exercise {}",
+        copylab_lab::exercises::public_id("seed_cross_account_setting_off")
     );
+    assert!(jobs.contains(&label) && jobs.contains(">API<"), "{jobs}");
+    assert!(!jobs.contains("seed_cross_account_setting_off"), "{jobs}");
     // Newest first: the lab's job was started after the API's.
-    assert!(
-        jobs.find("lab: seed_cross_account_setting_off") < jobs.find(">API<"),
-        "{jobs}"
-    );
+    assert!(jobs.find(&label) < jobs.find(">API<"), "{jobs}");
     let link = jobs
         .split("href=\"/lab/jobs/")
         .nth(1)
@@ -610,6 +851,10 @@ fn the_quiz_scores_a_full_run_from_a_fixed_seed_in_both_languages() {
             &[("score", key.len().to_string()), ("count", key.len().to_string())],
         );
         assert!(text.contains(&expected), "{text}");
+        // The quiz never names a question's scenario (its name says what fails).
+        for (name, _) in copylab::scenario::builtin_catalog() {
+            assert!(!text.contains(&name), "the quiz names {name}");
+        }
         assert!(!text.contains('\x1b'), "colour without a terminal");
         for line in text.lines() {
             let width: usize = line.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum();

@@ -11,19 +11,32 @@ nav-exam = Exam
 nav-jobs = Live jobs
 nav-language = Language
 skip-to-content = Skip to content
+not-found-intro = There is no page at this address. Exercises are listed in the catalog, each under a neutral id (ex- and eight hexadecimal digits); links by a scenario's name are not kept, because a name gives the exercise's answer away.
 
 catalog-heading = Exercises
 catalog-intro = Each exercise is a copy job that fails as it would in AWS. Find the cause, change the setting that causes it, and retry.
 catalog-group-worked = Worked examples: copies that complete
+catalog-group-same-account = Copies within one account and Region
+catalog-group-cross-account = Copies to another account
+catalog-group-cross-region = Copies to another Region
+catalog-group-cross-account-region = Copies to another account and Region
+catalog-group-unknown = Other copy requests
 catalog-difficulty = Difficulty: { $level ->
     [1] easy
     [2] medium
    *[3] hard
 }
-catalog-open = Open { $name }
+catalog-open = Open exercise { $id }: { $title }
 catalog-line = { $resource } from { $source } to { $destination }
-catalog-group-other = Other checks
-exercise-title = Exercise { $number }
+exercise-id = Exercise { $id }
+title-resource = { $resource } recovery point
+title-resource-unknown = A recovery point
+title-same-account = { $what } copied to another vault of the same account and Region ({ $source_region })
+title-cross-account = { $what } copied to another account in { $source_region }
+title-cross-region = { $what } copied to another Region of the same account ({ $source_region } to { $destination_region })
+title-cross-account-region = { $what } copied to another account and Region ({ $source_region } to { $destination_region })
+title-unknown = { $what } copied from { $source_region }
+exercise-solved-scenario = This exercise is the built-in scenario { $name }.
 session-gone = The session in this link has ended (the lab keeps a limited number of sessions): this is a new one, from the start.
 
 world-heading = The setup
@@ -106,6 +119,7 @@ answer-fix = The fix
 answer-commands = AWS CLI commands
 answer-alternatives = Alternatives
 answer-provenance = Where the message comes from: { $source }
+answer-scenario = Built-in scenario: { $name } (copylab explain { $name } gives this diagnosis too)
 
 exam-heading = Exam
 exam-intro = { $count } exercises drawn from seed { $seed }. Give the same link to your team: the same seed gives the same exam.
@@ -126,7 +140,7 @@ jobs-empty = No copy job yet.
 jobs-why = Why did this fail?
 jobs-diagnosis = Diagnosis
 jobs-origin-api = API
-jobs-origin-lab = lab: { $scenario }
+jobs-origin-lab = lab: exercise { $exercise }
 jobs-account = Account
 jobs-created = Created
 diagnosis-heading = Why copy job { $id } ended { $state }

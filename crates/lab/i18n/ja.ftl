@@ -11,19 +11,32 @@ nav-exam = 試験
 nav-jobs = ジョブ一覧
 nav-language = 言語
 skip-to-content = コンテンツにスキップ
+not-found-intro = このアドレスにはページがありません。演習はカタログに、中立な ID (ex- と 16 進数 8 桁) で載っています。シナリオ名によるリンクは残していません。名前から演習の答えがわかってしまうためです。
 
 catalog-heading = 演習
 catalog-intro = 各演習は、AWS と同じように失敗するコピージョブです。原因を見つけ、その原因となっている設定を変更して、再試行してください。
 catalog-group-worked = 解説付きの例: 正常に完了するコピー
+catalog-group-same-account = 同じアカウントとリージョン内でのコピー
+catalog-group-cross-account = 別のアカウントへのコピー
+catalog-group-cross-region = 別のリージョンへのコピー
+catalog-group-cross-account-region = 別のアカウントとリージョンへのコピー
+catalog-group-unknown = その他のコピーリクエスト
 catalog-difficulty = 難易度: { $level ->
     [1] 易しい
     [2] 普通
    *[3] 難しい
 }
-catalog-open = { $name } を開く
+catalog-open = 演習 { $id } を開く: { $title }
 catalog-line = { $source } から { $destination } への { $resource }
-catalog-group-other = その他のチェック
-exercise-title = 演習 { $number }
+exercise-id = 演習 { $id }
+title-resource = { $resource } の復旧ポイント
+title-resource-unknown = 復旧ポイント
+title-same-account = { $what }を同じアカウントとリージョンの別のボールトへコピー ({ $source_region })
+title-cross-account = { $what }を別のアカウントへコピー ({ $source_region })
+title-cross-region = { $what }を同じアカウントの別のリージョンへコピー ({ $source_region } から { $destination_region })
+title-cross-account-region = { $what }を別のアカウントとリージョンへコピー ({ $source_region } から { $destination_region })
+title-unknown = { $what }を { $source_region } からコピー
+exercise-solved-scenario = この演習は組み込みシナリオ { $name } です。
 session-gone = このリンクのセッションは終了しました（ラボが保持するセッション数には上限があります）。最初から新しいセッションを始めます。
 
 world-heading = 構成
@@ -106,6 +119,7 @@ answer-fix = 修正方法
 answer-commands = AWS CLI コマンド
 answer-alternatives = 代替案
 answer-provenance = メッセージの出典: { $source }
+answer-scenario = 組み込みシナリオ: { $name } (copylab explain { $name } でも同じ診断が得られます)
 
 exam-heading = 試験
 exam-intro = シード { $seed } から選ばれた { $count } 問の演習です。チームにも同じリンクを共有してください: 同じシードからは同じ試験が生成されます。
@@ -126,7 +140,7 @@ jobs-empty = コピージョブはまだありません。
 jobs-why = 失敗した理由
 jobs-diagnosis = 診断
 jobs-origin-api = API 経由
-jobs-origin-lab = ラボ: { $scenario }
+jobs-origin-lab = ラボ: 演習 { $exercise }
 jobs-account = アカウント
 jobs-created = 作成日時
 diagnosis-heading = コピージョブ { $id } が { $state } で終了した理由

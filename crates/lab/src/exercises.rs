@@ -2,6 +2,7 @@
 
 use copylab_policy::{Policy, PolicyKind};
 use copylab_rules::engine::{Options, Outcome, Verdict};
+use copylab_rules::ids::IdGenerator;
 use copylab_rules::world::{InlinePolicy, KeyState, PolicyDocument, StartCopyJob, World};
 use copylab_rules::{Scenario, remedy};
 use serde::{Deserialize, Serialize};
@@ -20,13 +21,14 @@ pub static CHECK_ORDER: std::sync::LazyLock<Vec<&'static str>> = std::sync::Lazy
     ids
 });
 
-/// How many of [`CHECK_ORDER`] come from the article.
-pub const ARTICLE_CHECKS: usize = 6;
-
 /// One exercise: a built-in scenario and what the engine says of it.
 #[derive(Debug, Clone)]
 pub struct Exercise {
-    /// The scenario's name.
+    /// The public id (`ex-` and 8 hex digits, [`public_id`]): what every URL and page a trainee
+    /// sees before solving names the exercise by.
+    pub id: String,
+    /// The scenario's name: instructor-facing, shown to a trainee only once the exercise is
+    /// solved or its answer shown (it usually says what fails).
     pub name: String,
     /// The scenario.
     pub scenario: Scenario,
@@ -47,11 +49,22 @@ impl Exercise {
         let verdict = copylab_rules::simulate(&scenario.world, &scenario.copy_job, &options).ok()?;
         let fix = intended_changes(scenario, &verdict);
         Some(Exercise {
+            id: public_id(name),
             name: name.to_owned(),
             scenario: scenario.clone(),
             verdict,
             fix,
         })
+    }
+
+    /// The value a choice among the alternatives carries on the page and in the API: neutral
+    /// (`c-` and 8 hex digits, from the exercise's id and the sentence's id), so the page never
+    /// shows a catalog message id or a diagnosis sentence id.
+    pub fn choice_id(&self, text_id: &str) -> String {
+        format!(
+            "c-{}",
+            IdGenerator::for_names(&["copylab-lab-choice", &self.id, text_id]).hex(8)
+        )
     }
 
     /// The check that fails, or `None` for a copy that completes.
@@ -110,9 +123,47 @@ impl Exercise {
     }
 }
 
-/// The failing built-in scenarios (and the completing ones, as worked examples), in catalog order.
+/// The public id of the exercise made of scenario `name`: `ex-` and 8 hex digits of a hash of
+/// the name alone (FNV-1a through [`IdGenerator::for_names`]). It depends on nothing else, so it is
+/// the same in every run and on every machine, and adding, removing or reordering other scenarios
+/// never changes it (a number in catalog order would). It hides the name from a glance, not from
+/// someone who hashes every scenario name: the names and the scenarios ship with copylab anyway.
+pub fn public_id(name: &str) -> String {
+    format!("ex-{}", IdGenerator::for_names(&["copylab-lab-exercise", name]).hex(8))
+}
+
+/// [`public_id`] with 16 hex digits: the id of each of two scenarios whose short ids collide.
+fn long_id(name: &str) -> String {
+    format!("ex-{}", IdGenerator::for_names(&["copylab-lab-exercise", name]).hex(16))
+}
+
+/// The ids of scenarios `names`: each its [`public_id`], except that two whose short ids collide
+/// both take their long ids, so ids stay unique (with some hundred scenarios, a 32-bit collision is
+/// a chance in a million; the built-in catalog has none, which a test checks).
+pub fn unique_ids(names: &[&str]) -> Vec<String> {
+    let short: Vec<String> = names.iter().map(|n| public_id(n)).collect();
+    names
+        .iter()
+        .zip(&short)
+        .map(|(name, id)| {
+            if short.iter().filter(|other| *other == id).count() > 1 {
+                long_id(name)
+            } else {
+                id.clone()
+            }
+        })
+        .collect()
+}
+
+/// The failing built-in scenarios (and the completing ones, as worked examples), in the
+/// instructor's order: by the check that fails, then difficulty, then name. Pages a trainee sees
+/// order them otherwise (`web::pages::catalog`), since this order tells the failed check.
 pub fn exercises(catalog: &[(String, Scenario)]) -> Vec<Exercise> {
     let mut all: Vec<Exercise> = catalog.iter().filter_map(|(name, s)| Exercise::new(name, s)).collect();
+    let ids = unique_ids(&all.iter().map(|e| e.name.as_str()).collect::<Vec<_>>());
+    for (exercise, id) in all.iter_mut().zip(ids) {
+        exercise.id = id;
+    }
     all.sort_by_key(|e| {
         let rank = e
             .failed_check()
@@ -548,4 +599,31 @@ pub fn intended_changes(scenario: &Scenario, verdict: &Verdict) -> Option<Vec<Ch
         });
     }
     (!changes.is_empty()).then_some(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colliding_short_ids_both_take_long_ids_and_others_keep_theirs() {
+        // Two names whose 32-bit ids collide, found by search (a birthday search over 32 bits).
+        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let (a, b) = (0..1_000_000u32)
+            .map(|i| format!("scenario_{i}"))
+            .find_map(|name| {
+                let id = public_id(&name);
+                match seen.get(&id) {
+                    Some(other) => Some((other.clone(), name)),
+                    None => {
+                        seen.insert(id, name);
+                        None
+                    }
+                }
+            })
+            .expect("a collision among a million names");
+        let ids = unique_ids(&[&a, "another", &b]);
+        assert_eq!(ids, [long_id(&a), public_id("another"), long_id(&b)]);
+        assert_ne!(ids[0], ids[2]);
+    }
 }

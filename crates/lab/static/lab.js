@@ -35,7 +35,8 @@
       text("job-state", answer.state);
       text("job-message", answer.status_message);
       text("job-category", answer.message_category);
-      document.getElementById("job-note").textContent = answer.text || "";
+      // Once solved, the answer also names the exercise's scenario.
+      document.getElementById("job-note").textContent = [answer.text, answer.solved_text].filter(Boolean).join(" ");
       if (answer.state === "CREATED" || answer.state === "RUNNING") {
         setTimeout(() => poll(job), 400);
       }
@@ -74,7 +75,7 @@
       if (!chosen) return;
       post(api(path), { [field]: chosen.value }).then((answer) => {
         const feedback = form.querySelector(".feedback");
-        feedback.textContent = answer.feedback;
+        feedback.textContent = [answer.feedback, answer.solved_text].filter(Boolean).join(" ");
         feedback.className = "feedback " + (answer.correct ? "right" : "wrong");
       });
     });

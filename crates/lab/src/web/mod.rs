@@ -1,6 +1,7 @@
 //! The browser lab on `copylab serve`'s port: the catalog of failing scenarios, an exercise (the world as SVG, the copy job as the console shows it, investigate, fix, retry, hints, the answer), a seeded exam, and the live jobs with their diagnoses, in English and Japanese. Pages are rendered on the server (minijinja templates embedded in the binary); a little JavaScript calls the `/lab/api/` endpoints.
 //!
-//! Routes: `GET /` and `GET /lab/` (catalog), `GET /lab/exercises/{name}`, `GET /lab/exam`,
+//! Routes: `GET /` and `GET /lab/` (catalog), `GET /lab/exercises/{id}` (an exercise's neutral
+//! public id, never its scenario's name), `GET /lab/exam`,
 //! `GET /lab/jobs`, `GET /lab/jobs/{origin}/{id}`, `GET /lab/static/{file}`, and the JSON API
 //! under `/lab/api/`. AWS routes never collide: AWS Backup has no `GET /`, and STS and IAM are
 //! `POST /`. Every other request goes to the server's dispatcher.
@@ -154,8 +155,12 @@ pub fn handle(
     match (method.as_str(), segments.as_slice()) {
         ("GET", [""] | ["lab"] | ["lab", ""]) => html(pages::catalog(lab, lang)),
         ("GET", ["lab", "static", file]) => pages::asset(file),
-        ("GET", ["lab", "exercises", name]) => {
-            let Some((number, exercise)) = lab.exercises().iter().enumerate().find(|(_, e)| e.name == *name) else {
+        // By the exercise's public id only. A scenario's name, or any id the lab does not have,
+        // gets the same not-found page, byte for byte and without echoing the path: a name is
+        // never redirected to its id, so no client can tell which names exist or pair an id
+        // with the name that gives its answer away.
+        ("GET", ["lab", "exercises", public_id]) => {
+            let Some(exercise) = lab.exercises().iter().find(|e| e.id == *public_id) else {
                 return not_found(lang);
             };
             let exercise = exercise.clone();
@@ -163,7 +168,9 @@ pub fn handle(
             // (the lab keeps so many) is said so, and a new one starts.
             let named = query_value(&query, "session");
             let (id, gone) = match named {
-                Some(id) if lab.sessions.get(id).is_some_and(|s| s.exercise == *name) => (id.to_owned(), false),
+                Some(id) if lab.sessions.get(id).is_some_and(|s| s.exercise_id == exercise.id) => {
+                    (id.to_owned(), false)
+                }
                 Some(_) => (lab.sessions.open(&exercise), true),
                 None => (lab.sessions.open(&exercise), false),
             };
@@ -171,15 +178,7 @@ pub fn handle(
                 return not_found(lang);
             };
             let (world, request) = (session.state.world.clone(), session.request.clone());
-            html(pages::exercise(
-                lab,
-                &exercise,
-                (number + 1, gone),
-                &id,
-                &world,
-                &request,
-                lang,
-            ))
+            html(pages::exercise(lab, &exercise, (&id, gone), &world, &request, lang))
         }
         ("GET", ["lab", "exam"]) => html(exam::page(lab, &query, lang)),
         ("GET", ["lab", "jobs"]) => html(pages::jobs(server, lab, lang)),
@@ -222,13 +221,21 @@ fn validate(body: &[u8]) -> Response {
 }
 
 fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: &[u8], lang: Lang) -> Response {
-    let Some(name) = lab.sessions.get(session).map(|s| s.exercise.clone()) else {
+    let Some(exercise_id) = lab.sessions.get(session).map(|s| s.exercise_id.clone()) else {
         return json_response(StatusCode::NOT_FOUND, json!({"error": "no such session"}));
     };
-    let Some(exercise) = lab.exercises().iter().find(|e| e.name == name).cloned() else {
+    let Some(exercise) = lab.exercises().iter().find(|e| e.id == exercise_id).cloned() else {
         return json_response(StatusCode::NOT_FOUND, json!({"error": "no such exercise"}));
     };
     let hints = crate::text::hints(&exercise, lang);
+    // Once solved, and only then, an answer names the exercise's scenario.
+    let solved_text = |solved: bool| {
+        if solved {
+            i18n::tr(lang, "exercise-solved-scenario", &[("name", exercise.name.clone())])
+        } else {
+            String::new()
+        }
+    };
     let Some(current) = lab.sessions.get(session) else {
         return json_response(StatusCode::NOT_FOUND, json!({"error": "no such session"}));
     };
@@ -258,6 +265,7 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
                             "message_category": job["MessageCategory"],
                             "solved": current.solved,
                             "text": if job["State"] == "COMPLETED" { i18n::tr(lang, "job-completed", &[]) } else { String::new() },
+                            "solved_text": solved_text(current.solved),
                         }),
                     )
                 }
@@ -293,7 +301,12 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
         },
         ("POST", ["alternative"]) => {
             let chosen = body["choice"].as_str().unwrap_or_default();
-            let correct = exercise.alternatives().iter().any(|t| t.id == chosen);
+            // The page's choices carry neutral values (`Exercise::choice_id`), never the ids of
+            // catalog messages or diagnosis sentences.
+            let correct = exercise
+                .alternatives()
+                .iter()
+                .any(|t| exercise.choice_id(t.id) == chosen);
             // Only where no setting fixes it does the right choice solve the exercise.
             if correct && exercise.fix.is_none() {
                 current.solved = true;
@@ -309,7 +322,7 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
             );
             json_response(
                 StatusCode::OK,
-                json!({"correct": correct, "feedback": feedback, "solved": current.solved}),
+                json!({"correct": correct, "feedback": feedback, "solved": current.solved, "solved_text": solved_text(current.solved)}),
             )
         }
         ("GET", ["hints", n]) => {

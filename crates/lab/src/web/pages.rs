@@ -13,7 +13,7 @@ use copylab_server::services::backup::CopyJobRecord;
 use copylab_server::state::ServerState;
 
 use super::Lab;
-use crate::exercises::{ARTICLE_CHECKS, CHECK_ORDER, Exercise};
+use crate::exercises::{CHECK_ORDER, Exercise};
 use crate::i18n::{self, Lang};
 use crate::text::{check_name, hints, summary};
 
@@ -109,25 +109,40 @@ fn catalog_line(exercise: &Exercise, lang: Lang) -> String {
     )
 }
 
-/// `GET /`: the catalog, grouped by the check that fails; completing scenarios last.
+/// A catalog card: the exercise's public id and neutral title, where the copy goes, and how hard.
+fn card(exercise: &Exercise, lang: Lang) -> Value {
+    json!({
+        "id": exercise.id,
+        "title": crate::text::title(&exercise.scenario, lang),
+        "line": catalog_line(exercise, lang),
+        "difficulty": exercise.difficulty(),
+    })
+}
+
+/// `GET /`: the catalog, grouped by where the copy goes (never by the check that fails, which is
+/// the exercise's answer), each group by difficulty then id; completing scenarios last, as
+/// worked examples. Cards show ids and neutral titles, never scenario names: a worked example's
+/// name would give away the fix of the exercise it completes (`..._completed` twins).
 pub fn catalog(lab: &Lab, lang: Lang) -> String {
     let list = lab.exercises();
     let mut groups = Vec::new();
-    for (rank, check) in CHECK_ORDER.iter().enumerate() {
-        let items: Vec<Value> = list
+    for scope in crate::text::SCOPES {
+        let mut items: Vec<&Exercise> = list
             .iter()
-            .filter(|e| e.failed_check() == Some(*check))
-            .map(|e| json!({"name": e.name, "line": catalog_line(e, lang), "difficulty": e.difficulty()}))
+            .filter(|e| e.failed_check().is_some() && crate::text::scope(&e.scenario) == scope)
             .collect();
+        items.sort_by_key(|e| (e.difficulty(), e.id.clone()));
         if !items.is_empty() {
-            groups.push(json!({"id": check, "title": check_name(lang, check), "article": rank < ARTICLE_CHECKS, "items": items}));
+            groups.push(json!({
+                "id": scope,
+                "title": i18n::tr(lang, &format!("catalog-group-{scope}"), &[]),
+                "items": items.into_iter().map(|e| card(e, lang)).collect::<Vec<_>>(),
+            }));
         }
     }
-    let worked: Vec<Value> = list
-        .iter()
-        .filter(|e| e.failed_check().is_none())
-        .map(|e| json!({"name": e.name, "line": catalog_line(e, lang)}))
-        .collect();
+    let mut worked: Vec<&Exercise> = list.iter().filter(|e| e.failed_check().is_none()).collect();
+    worked.sort_by_key(|e| e.id.clone());
+    let worked: Vec<Value> = worked.into_iter().map(|e| card(e, lang)).collect();
     render("catalog.html", lang, json!({"groups": groups, "worked": worked}))
 }
 
@@ -135,13 +150,12 @@ fn text_of(path: &str, value: Option<&copylab_rules::world::PolicyDocument>) -> 
     json!({"path": path, "text": value.map(|d| serde_json::to_string_pretty(&d.0).unwrap_or_default())})
 }
 
-/// `GET /lab/exercises/{name}`: one exercise, in session `session`.
-#[allow(clippy::too_many_arguments, reason = "the page's inputs, each used once")]
+/// `GET /lab/exercises/{id}`: one exercise, in session `session` (`gone`: the session the URL
+/// named has ended). Titled by its neutral title and public id; nothing on it names the scenario.
 pub fn exercise(
     lab: &Lab,
     exercise: &Exercise,
-    (number, gone): (usize, bool),
-    session: &str,
+    (session, gone): (&str, bool),
     world: &copylab_rules::World,
     request: &copylab_rules::world::StartCopyJob,
     lang: Lang,
@@ -237,8 +251,8 @@ pub fn exercise(
         "exercise.html",
         lang,
         json!({
-            "name": exercise.name,
-            "number": number,
+            "id": exercise.id,
+            "title": crate::text::title(&exercise.scenario, lang),
             "session": session,
             "session_gone": gone,
             "svg": super::svg::world(world, request, lang),
@@ -274,20 +288,25 @@ pub fn alternatives(lab: &Lab, exercise: &Exercise, lang: Lang) -> Vec<Value> {
             .map(|r| r.alternatives.clone())
             .unwrap_or_default()
     };
-    let mut choices: Vec<(String, String)> = right.iter().map(|t| (t.id.to_owned(), i18n::text(lang, t))).collect();
+    let mut choices: Vec<(&'static str, String)> = right.iter().map(|t| (t.id, i18n::text(lang, t))).collect();
     let list = lab.exercises();
     for other in list.iter().filter(|e| e.name != exercise.name && e.fix.is_none()) {
         for text in other.alternatives() {
             if choices.len() >= (right.len() * 2).max(3) {
                 break;
             }
-            if !choices.iter().any(|(id, _)| id == text.id) {
-                choices.push((text.id.to_owned(), i18n::text(lang, &text)));
+            if !choices.iter().any(|(id, _)| *id == text.id) {
+                choices.push((text.id, i18n::text(lang, &text)));
             }
         }
     }
-    // A stable order that does not put the right answers first.
-    choices.sort_by_key(|(id, _)| copylab_rules::ids::IdGenerator::for_names(&[&exercise.name, id]).next_u64());
+    // Each choice carries a neutral value (never a catalog message's id, which would name the
+    // cause), in the order of those values: stable, and not the right answers first.
+    let mut choices: Vec<(String, String)> = choices
+        .into_iter()
+        .map(|(id, text)| (exercise.choice_id(id), text))
+        .collect();
+    choices.sort();
     choices
         .into_iter()
         .map(|(id, text)| json!({"id": id, "text": text}))
@@ -342,15 +361,20 @@ fn verdict_view(verdict: &Verdict, lang: Lang) -> Value {
     json!({"checks": checks, "message": message, "provenance": provenance})
 }
 
-/// `GET /lab/answer/{session}`: the whole diagnosis of the exercise, with its fix.
+/// `GET /lab/answer/{session}`: the whole diagnosis of the exercise, with its fix, and the
+/// scenario it is (the answer is shown: the name gives nothing more away).
 pub fn answer(lab: &mut Lab, session: &str, lang: Lang) -> Option<String> {
-    let name = lab.sessions.get(session)?.exercise.clone();
+    let id = lab.sessions.get(session)?.exercise_id.clone();
     let list = lab.exercises();
-    let exercise = list.iter().find(|e| e.name == name)?;
+    let exercise = list.iter().find(|e| e.id == id)?;
     Some(render(
         "diagnosis.html",
         lang,
-        json!({"title": i18n::tr(lang, "answer-heading", &[]), "verdict": verdict_view(&exercise.verdict, lang)}),
+        json!({
+            "title": i18n::tr(lang, "answer-heading", &[]),
+            "scenario": exercise.name,
+            "verdict": verdict_view(&exercise.verdict, lang),
+        }),
     ))
 }
 
@@ -391,7 +415,7 @@ pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
         for job in &session.state.services.backup.jobs {
             rows.push(row(
                 &session.id,
-                i18n::tr(lang, "jobs-origin-lab", &[("scenario", session.exercise.clone())]),
+                i18n::tr(lang, "jobs-origin-lab", &[("exercise", session.exercise_id.clone())]),
                 job,
                 session.state.progression,
                 session.state.now(),

@@ -14,8 +14,8 @@ use crate::exercises::{Change, ChangeError, Exercise, apply, invalid};
 pub struct Session {
     /// `s-...`.
     pub id: String,
-    /// The exercise's name.
-    pub exercise: String,
+    /// The exercise's public id (never its scenario's name: the live jobs page shows it).
+    pub exercise_id: String,
     /// Its state: the scenario's world, progressing by `polls:2`.
     pub state: ServerState,
     /// The copy request, as the trainee's changes leave it.
@@ -32,7 +32,7 @@ impl Session {
         let s = &exercise.scenario;
         Session {
             id,
-            exercise: exercise.name.clone(),
+            exercise_id: exercise.id.clone(),
             state: ServerState::new(
                 s.world.clone(),
                 s.seed,
