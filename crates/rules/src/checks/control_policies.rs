@@ -295,28 +295,12 @@ fn source_key_calls(ctx: &Ctx<'_>) -> Vec<Request> {
         "arn:{}:sts::{}:assumed-role/AWSServiceRoleForBackup/AWSBackup-copy",
         ctx.destination.partition, ctx.destination.account
     );
-    let via = format!("{}.{}.amazonaws.com", service.host(), ctx.destination.region);
-    super::SOURCE_KEY_REQUESTS
+    let rows = super::SOURCE_KEY_REQUESTS
         .iter()
         .filter(|r| r.caller == super::KeyCaller::DestinationServiceLinkedRole)
         .filter(|r| r.only.is_none_or(|only| only == service))
-        .filter_map(|row| {
-            let caller = Caller::parse(&principal).ok()?;
-            let mut context = org_context(ctx.prepared, caller.account().unwrap_or_default());
-            context.insert("kms:ViaService", &via);
-            for (k, v) in row.context {
-                context.insert(k, v);
-            }
-            Some(Request::new(
-                caller,
-                row.action,
-                &key.arn,
-                None,
-                context,
-                PolicyKind::Kms,
-            ))
-        })
-        .collect()
+        .map(|r| (r.action, r.context));
+    key_calls(ctx, &key.arn, &principal, service.host(), rows)
 }
 
 /// The destination key's rows of the `destination-key-policy` table, as its writer makes them.
@@ -325,26 +309,34 @@ fn destination_key_calls(ctx: &Ctx<'_>) -> Vec<Request> {
         return Vec::new();
     };
     let principal = super::destination_key_policy::writer(ctx);
-    let via = format!("backup.{}.amazonaws.com", ctx.destination.region);
-    super::destination_key_policy::DESTINATION_KEY_REQUESTS
+    let rows = super::destination_key_policy::DESTINATION_KEY_REQUESTS
         .iter()
-        .filter_map(|row| {
-            let caller = Caller::parse(&principal).ok()?;
-            let mut context = org_context(ctx.prepared, caller.account().unwrap_or_default());
-            context.insert("kms:ViaService", &via);
-            for (k, v) in row.context {
-                context.insert(k, v);
-            }
-            Some(Request::new(
-                caller,
-                row.action,
-                &key.arn,
-                None,
-                context,
-                PolicyKind::Kms,
-            ))
-        })
-        .collect()
+        .map(|r| (r.action, r.context));
+    key_calls(ctx, &key.arn, &principal, "backup", rows)
+}
+
+/// One request per row on `key_arn` by `principal`, through `SERVICE.REGION.amazonaws.com`.
+fn key_calls<'r>(
+    ctx: &Ctx<'_>,
+    key_arn: &str,
+    principal: &str,
+    service: &str,
+    rows: impl Iterator<Item = (&'static str, &'r [(&'static str, &'static str)])>,
+) -> Vec<Request> {
+    let Ok(caller) = Caller::parse(principal) else {
+        return Vec::new();
+    };
+    let via = format!("{service}.{}.amazonaws.com", ctx.destination.region);
+    let mut base = org_context(ctx.prepared, caller.account().unwrap_or_default());
+    base.insert("kms:ViaService", &via);
+    rows.map(|(action, extra)| {
+        let mut context = base.clone();
+        for (k, v) in extra {
+            context.insert(k, v);
+        }
+        Request::new(caller.clone(), action, key_arn, None, context, PolicyKind::Kms)
+    })
+    .collect()
 }
 
 fn control_evidence(policy_type: ControlPolicyType, call: &Request, args: [(&'static str, String); 4]) -> Text {

@@ -42,6 +42,22 @@ fn stash_key(state: &ServerState, index: usize, policy_type: ControlPolicyType) 
     format!("{}/{}", state.world.organizations[index].id, type_name(policy_type))
 }
 
+/// The organization's own policies of a type: the world's while it is enabled, else those kept
+/// for when it is enabled again.
+fn own_policies(state: &mut ServerState, index: usize, policy_type: ControlPolicyType) -> &mut Vec<ControlPolicy> {
+    let key = stash_key(state, index, policy_type);
+    let organizations = &mut state.services.organizations;
+    let org = &mut state.world.organizations[index];
+    let slot = match policy_type {
+        ControlPolicyType::ServiceControlPolicy => &mut org.service_control_policies,
+        ControlPolicyType::ResourceControlPolicy => &mut org.resource_control_policies,
+    };
+    match slot {
+        Some(set) => &mut set.policies,
+        None => organizations.disabled_control_policies.entry(key).or_default(),
+    }
+}
+
 /// Whether the type is enabled in the organization's root.
 pub(crate) fn enabled(state: &ServerState, index: usize, policy_type: ControlPolicyType) -> bool {
     control_policies::of(&state.world.organizations[index], policy_type).is_some()
@@ -177,17 +193,7 @@ pub(crate) fn create(
         targets: Vec::new(),
         content: PolicyDocument(document),
     };
-    let key = stash_key(state, index, policy_type);
-    match slot(state, index, policy_type) {
-        Some(set) => set.policies.push(policy),
-        None => state
-            .services
-            .organizations
-            .disabled_control_policies
-            .entry(key)
-            .or_default()
-            .push(policy),
-    }
+    own_policies(state, index, policy_type).push(policy);
     Ok(())
 }
 
@@ -299,23 +305,16 @@ pub(crate) fn update(
         return Err(aws_managed_refusal());
     }
     let document = content.map(|c| parse_content(policy_type, c)).transpose()?;
-    let key = stash_key(state, index, policy_type);
-    let policies = match slot(state, index, policy_type) {
-        Some(set) => &mut set.policies,
-        None => state
-            .services
-            .organizations
-            .disabled_control_policies
-            .entry(key)
-            .or_default(),
-    };
-    let policy = policies.iter_mut().find(|p| p.name == name).ok_or_else(|| {
-        ApiError::new(
-            "PolicyNotFoundException",
-            StatusCode::BAD_REQUEST,
-            "We can't find a policy with the PolicyId that you specified.",
-        )
-    })?;
+    let policy = own_policies(state, index, policy_type)
+        .iter_mut()
+        .find(|p| p.name == name)
+        .ok_or_else(|| {
+            ApiError::new(
+                "PolicyNotFoundException",
+                StatusCode::BAD_REQUEST,
+                "We can't find a policy with the PolicyId that you specified.",
+            )
+        })?;
     if let Some(description) = description {
         policy.description = description.to_owned();
     }
@@ -335,16 +334,7 @@ pub(crate) fn delete(
     if name == aws_default(policy_type).name {
         return Err(aws_managed_refusal());
     }
-    let key = stash_key(state, index, policy_type);
-    let policies = match slot(state, index, policy_type) {
-        Some(set) => &mut set.policies,
-        None => state
-            .services
-            .organizations
-            .disabled_control_policies
-            .entry(key)
-            .or_default(),
-    };
+    let policies = own_policies(state, index, policy_type);
     if policies.iter().any(|p| p.name == name && !p.targets.is_empty()) {
         // The model's documented text.
         return Err(ApiError::new(
