@@ -179,6 +179,8 @@ impl ServerState {
             return;
         }
         job.finished = true;
+        // The job of the same resource waiting behind this one may run now.
+        let (waiter, ended) = (job.next.take(), job.completed(self.progression));
         if let Outcome::CopyJob {
             destination_recovery_point: Some(rp),
             ..
@@ -209,6 +211,7 @@ impl ServerState {
                 }),
             });
         }
+        self.services.backup.jobs.release(waiter, ended);
     }
 
     /// Applies every job's end state that the clock has reached.

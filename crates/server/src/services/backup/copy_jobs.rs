@@ -5,7 +5,7 @@ use copylab_rules::engine::Outcome;
 use copylab_rules::world::{Lifecycle, StartCopyJob};
 use serde_json::{Map, Value, json};
 
-use super::CopyJobRecord;
+use super::{CopyJobRecord, Progression};
 use super::{Reply, page, str_member};
 use crate::call::Ctx;
 use crate::wire::ApiError;
@@ -88,8 +88,34 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         request.source_backup_vault_name.as_deref().unwrap_or_default()
     );
     let created = ctx.state.now();
-    let (outcome, decision) = ctx.state.services.backup.jobs.share(verdict);
-    ctx.state.services.backup.jobs.push(CopyJobRecord {
+    let progression = ctx.state.progression;
+    let jobs = &mut ctx.state.services.backup.jobs;
+    // "Only one backup or copy job can run at a time for a given resource": behind a job of
+    // the same resource that has not ended, the new one stays CREATED until that one ends (on
+    // the clock, it starts to run when that one's time is up; under `polls:N`, when that one
+    // is seen to end).
+    let (mut waiting, mut runs_from) = (false, created);
+    if let Some(running) = jobs
+        .running_for(
+            &ctx.caller.account,
+            &ctx.caller.region,
+            &resource_arn,
+            progression,
+            created,
+        )
+        .map(|job| (job.id.clone(), job.completed(progression)))
+    {
+        let (running_id, ends) = running;
+        match progression {
+            Progression::Realtime(_) => runs_from = ends,
+            _ => waiting = true,
+        }
+        if let Some(index) = jobs.position(&running_id) {
+            jobs[index].next = Some(copy_job_id.clone());
+        }
+    }
+    let (outcome, decision) = jobs.share(verdict);
+    jobs.push(CopyJobRecord {
         id: copy_job_id.clone(),
         account: ctx.caller.account.clone(),
         region: ctx.caller.region.clone(),
@@ -104,6 +130,9 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         resource_arn,
         source_vault_arn,
         idempotency_token: token,
+        waiting,
+        runs_from,
+        next: None,
     });
     expire_jobs(ctx);
     let index = ctx.state.services.backup.jobs.len().saturating_sub(1);
@@ -153,7 +182,7 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         }
     }
     if state == job.end_state() {
-        body["CompletionDate"] = json!(job.completed());
+        body["CompletionDate"] = json!(job.completed(ctx.state.progression));
         if let Outcome::CopyJob {
             status_message,
             message_category,
@@ -196,7 +225,10 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     else {
         return Err(ApiError::not_found(format!("Copy job {id} not found")).modeled());
     };
-    if let Some(job) = ctx.state.services.backup.jobs.get_mut(index) {
+    // A job waiting behind another of the same resource does not move: its polls do not count.
+    if let Some(job) = ctx.state.services.backup.jobs.get_mut(index)
+        && !job.waiting
+    {
         job.polls = job.polls.saturating_add(1);
     }
     ctx.state.finish(index);
