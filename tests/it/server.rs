@@ -423,6 +423,70 @@ async fn a_declared_resources_key_travels_with_its_backup_and_decides_its_copy()
     );
 }
 
+/// EFS backups are "always encrypted" with the vault's key (the encryption page): a world's
+/// EFS recovery point that names no key, and a backup of a file system declared under a key of
+/// its own, are both described under the vault's key, the key the engine decides their copies
+/// by; the copy is encrypted under the destination vault's key.
+#[tokio::test]
+async fn efs_backups_are_always_encrypted_under_their_vaults_key() {
+    let mut world = default_world();
+    let mut efs = world.recovery_points[0].clone();
+    efs.arn = "arn:aws:backup:us-east-1:111122223333:recovery-point:D99699E7-E183-477E-BFCD-CCB1C6E5455E".to_owned();
+    efs.resource_type = "EFS".to_owned();
+    efs.resource_arn = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0".to_owned();
+    efs.encryption_key = None;
+    world.recovery_points.push(efs.clone());
+    let app = server(world, Progression::Instant);
+    let vault_key = "arn:aws:kms:us-east-1:111122223333:alias/aws/backup";
+    let describe = |arn: &str| {
+        format!(
+            "/backup-vaults/SourceVault/recovery-points/{}",
+            arn.replace(':', "%3A").replace('/', "%2F")
+        )
+    };
+    let (_, _, point) = send(&app, "GET", &describe(&efs.arn), Some(SOURCE), "").await;
+    assert_eq!(
+        (point["IsEncrypted"].as_bool(), point["EncryptionKeyArn"].as_str()),
+        (Some(true), Some(vault_key)),
+        "{point}"
+    );
+    // A file system declared under a key of its own is backed up under the vault's.
+    let file_system = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0fedcba9876543210";
+    let own_key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let declared = json!({"arn": file_system, "encryption_key_arn": own_key}).to_string();
+    let (status, _, answer) = send(&app, "POST", "/_copylab/resources", None, &declared).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let role = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+    let backup = json!({"BackupVaultName": "SourceVault", "ResourceArn": file_system, "IamRoleArn": role}).to_string();
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &backup).await;
+    let rp = job["RecoveryPointArn"].as_str().unwrap_or_else(|| panic!("{job}"));
+    let (_, _, point) = send(&app, "GET", &describe(rp), Some(SOURCE), "").await;
+    assert_eq!(point["EncryptionKeyArn"].as_str(), Some(vault_key), "{point}");
+    // The copy is encrypted under the destination vault's key.
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let (_, _, copy) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(&efs.arn, destination),
+    )
+    .await;
+    let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    assert_eq!(
+        (
+            described["CopyJob"]["State"].as_str(),
+            described["CopyJob"]["DestinationEncryptionKeyArn"].as_str()
+        ),
+        (
+            Some("COMPLETED"),
+            Some("arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+        ),
+        "{described}"
+    );
+}
+
 /// DescribeCopyJob names the destination vault's type and, for a logically air-gapped vault,
 /// its lock state.
 #[tokio::test]

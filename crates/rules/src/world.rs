@@ -452,6 +452,30 @@ pub struct RecoveryPoint {
     pub lifecycle: Option<Lifecycle>,
 }
 
+impl RecoveryPoint {
+    /// The key that encrypts it, as the rules engine and the server both read it: for a type
+    /// AWS Backup fully manages (`fully_managed`: EFS, S3, ... "always encrypted", the
+    /// encryption page), the key of the vault it is in (`vault_key`, `aws/backup` when the vault
+    /// names none), whatever `encryption_key` says; for any other type its own `encryption_key`,
+    /// none meaning unencrypted.
+    pub fn key<'a>(&'a self, fully_managed: bool, vault_key: Option<&'a str>) -> Option<&'a str> {
+        backup_key(self.encryption_key.as_deref(), fully_managed, vault_key)
+    }
+}
+
+/// The key a backup of a resource under `resource_key` is encrypted with ([`RecoveryPoint::key`]).
+pub fn backup_key<'a>(
+    resource_key: Option<&'a str>,
+    fully_managed: bool,
+    vault_key: Option<&'a str>,
+) -> Option<&'a str> {
+    if fully_managed {
+        Some(vault_key.unwrap_or("alias/aws/backup"))
+    } else {
+        resource_key
+    }
+}
+
 /// Per-account, per-Region AWS Backup settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -141,18 +141,9 @@ pub(crate) fn validate<'s>(
     let dynamodb_advanced = prepared.dynamodb_advanced(&request.account, &request.region);
     let row = features::feature_row(&recovery_point.resource_type, dynamodb_advanced);
     let fully_managed = row.is_some_and(|r| r.fully_managed);
-    let source_key = if fully_managed {
-        kms::resolve(
-            prepared,
-            source_vault.encryption_key.as_deref().unwrap_or("alias/aws/backup"),
-            &source_vault.account,
-            &source_vault.region,
-        )
-    } else {
-        match recovery_point.encryption_key.as_deref() {
-            Some(key) => kms::resolve(prepared, key, &source_vault.account, &source_vault.region),
-            None => KeyRef::Unencrypted,
-        }
+    let source_key = match recovery_point.key(fully_managed, source_vault.encryption_key.as_deref()) {
+        Some(key) => kms::resolve(prepared, key, &source_vault.account, &source_vault.region),
+        None => KeyRef::Unencrypted,
     };
     let destination_key = match destination_vault {
         Some(vault) => kms::resolve(

@@ -103,14 +103,17 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         account: Some(account.clone()),
         resource_type: resource_type.to_owned(),
         resource_arn: resource_arn.clone(),
-        // Fully managed types take the vault's key; the others keep the resource's own (the
+        // Fully managed types take the vault's key (EFS is "always encrypted", even a file
+        // system declared under a key of its own); the others keep the resource's own (the
         // encryption page), which copylab knows for a declared resource (`POST
-        // /_copylab/resources`) and takes as unencrypted for any other.
-        encryption_key: if fully_managed {
-            Some(vault_key.unwrap_or_else(|| "alias/aws/backup".to_owned()))
-        } else {
-            declared.as_ref().and_then(|r| r.encryption_key_arn.clone())
-        },
+        // /_copylab/resources`) and takes as unencrypted for any other. The same rule as the
+        // engine's (`RecoveryPoint::key`).
+        encryption_key: copylab_rules::world::backup_key(
+            declared.as_ref().and_then(|r| r.encryption_key_arn.as_deref()),
+            fully_managed,
+            vault_key.as_deref(),
+        )
+        .map(str::to_owned),
         tags,
         status: Default::default(),
         storage_class: Default::default(),

@@ -315,6 +315,24 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 }
 
 fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {
+    // The key as the engine reads it: a fully managed type (EFS, S3, ...) is "always
+    // encrypted" with its vault's key, whatever the world says of the recovery point.
+    let arn = copylab_rules::arn::Arn::lenient(vault_arn);
+    let vault = ctx
+        .state
+        .world
+        .vaults
+        .iter()
+        .find(|v| v.account == arn.account && v.region == arn.region && Some(v.name.as_str()) == arn.vault_name());
+    let advanced = ctx
+        .state
+        .world
+        .region_settings
+        .iter()
+        .any(|s| s.account == arn.account && s.region == arn.region && s.dynamodb_advanced_features);
+    let fully_managed =
+        copylab_rules::features::feature_row(&rp.resource_type, advanced).is_some_and(|row| row.fully_managed);
+    let key = rp.key(fully_managed, vault.and_then(|v| v.encryption_key.as_deref()));
     json!({
         "RecoveryPointArn": rp.arn,
         "BackupVaultName": rp.vault,
@@ -329,8 +347,8 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
             copylab_rules::world::RecoveryPointStatus::Deleted => "DELETING",
         },
         "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
-        "IsEncrypted": rp.encryption_key.is_some(),
-        "EncryptionKeyArn": rp.encryption_key.as_deref().map(|key| key_arn(key, vault_arn)),
+        "IsEncrypted": key.is_some(),
+        "EncryptionKeyArn": key.map(|key| key_arn(key, vault_arn)),
         "CreationDate": ctx.state.started(),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
     })
