@@ -140,3 +140,44 @@ async fn mocked_copy_jobs_progress_created_running_then_their_end_state() {
         .unwrap_err();
     assert_eq!(error.code(), Some("ResourceNotFoundException"));
 }
+
+/// The mocks carry every member the server fills: here `ResourceName` and `BackupSizeInBytes`,
+/// which no built-in scenario declares, on the copy job and on the recovery point.
+#[tokio::test]
+async fn the_mocks_carry_the_resource_name_and_backup_size_as_the_server_does() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed_rds_cross_account_completed.yaml");
+    let mut scenario = copylab::scenario::load_file(&path).unwrap().scenario;
+    let arn = scenario.copy_job.recovery_point_arn.clone().unwrap();
+    let point = scenario
+        .world
+        .recovery_points
+        .iter_mut()
+        .find(|rp| rp.arn == arn)
+        .unwrap();
+    point.resource_name = Some("orders-db".to_owned());
+    point.backup_size_in_bytes = Some(22_548_578_304);
+    let progression = Progression::Polls(2);
+    let app = router(
+        scenario.world.clone(),
+        scenario.seed,
+        scenario.as_of.clone(),
+        scenario.wording,
+        progression,
+    );
+    let server = calls(
+        &client(&app, &scenario.copy_job.account, &scenario.copy_job.region),
+        &scenario,
+    )
+    .await;
+    let mock = BackupMock::new(&scenario, progression).unwrap();
+    let mocked = calls(&mock.client(), &scenario).await;
+    assert_eq!(mocked, server);
+    assert!(server.iter().all(|answer| !answer.starts_with("error")), "{server:#?}");
+    for member in [
+        "resource_name: Some(\"orders-db\")",
+        "backup_size_in_bytes: Some(22548578304)",
+    ] {
+        assert!(server[4].contains(member), "{member}: {}", server[4]);
+        assert!(server.last().unwrap().contains(member), "{member}: {server:#?}");
+    }
+}

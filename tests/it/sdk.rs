@@ -264,6 +264,8 @@ async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
             multi_az_cluster: false,
             marketplace_image: false,
             lifecycle: None,
+            resource_name: None,
+            backup_size_in_bytes: None,
         });
     }
     let app = router(world, 3, None, Wording::Current, Progression::Instant);

@@ -487,6 +487,99 @@ async fn efs_backups_are_always_encrypted_under_their_vaults_key() {
     );
 }
 
+/// DescribeCopyJob and ListCopyJobs show the source recovery point's `ResourceName` and
+/// `BackupSizeInBytes` as the world declares them (a world's recovery point, or a resource
+/// declared through the control API and backed up), and so does the copy's recovery point;
+/// `CreatedBy` is left out for an on-demand copy (it names a backup plan and rule); a completed
+/// copy names its destination recovery point and key, with its `CompletionDate`.
+#[tokio::test]
+async fn copy_jobs_show_the_declared_resource_name_and_backup_size() {
+    let mut world = default_world();
+    let rds = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let point = world.recovery_points.iter_mut().find(|rp| rp.arn == rds).unwrap();
+    point.resource_name = Some("orders-db".to_owned());
+    point.backup_size_in_bytes = Some(22_548_578_304);
+    let app = server(world, Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    // A declared volume under a key the destination may use, backed up through the API.
+    let volume = "arn:aws:ec2:us-east-1:111122223333:volume/vol-0aaaaaaaaaaaaaaa3";
+    let declared = json!({
+        "arn": volume,
+        "encryption_key_arn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "resource_name": "scratch",
+        "backup_size_in_bytes": 3_221_225_472u64
+    })
+    .to_string();
+    let (status, _, answer) = send(&app, "POST", "/_copylab/resources", None, &declared).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let role = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+    let backup = json!({"BackupVaultName": "SourceVault", "ResourceArn": volume, "IamRoleArn": role}).to_string();
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &backup).await;
+    let snapshot = job["RecoveryPointArn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{job}"))
+        .to_owned();
+    let (_, _, backup_job) = send(
+        &app,
+        "GET",
+        &format!("/backup-jobs/{}", job["BackupJobId"].as_str().unwrap()),
+        Some(SOURCE),
+        "",
+    )
+    .await;
+    assert_eq!(
+        (
+            backup_job["ResourceName"].as_str(),
+            backup_job["BackupSizeInBytes"].as_u64()
+        ),
+        (Some("scratch"), Some(3_221_225_472)),
+        "{backup_job}"
+    );
+    for (rp, name, size) in [
+        (rds, "orders-db", 22_548_578_304u64),
+        (snapshot.as_str(), "scratch", 3_221_225_472),
+    ] {
+        let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+        let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        let job = &described["CopyJob"];
+        assert_eq!(job["State"], "COMPLETED", "{described}");
+        assert_eq!(
+            (job["ResourceName"].as_str(), job["BackupSizeInBytes"].as_u64()),
+            (Some(name), Some(size)),
+            "{described}"
+        );
+        assert!(job.get("CreatedBy").is_none(), "{described}");
+        assert!(job["CompletionDate"].is_number(), "{described}");
+        assert_eq!(
+            job["DestinationEncryptionKeyArn"],
+            "arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "{described}"
+        );
+        let (_, _, listed) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+        let listed = listed["CopyJobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["CopyJobId"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(&listed, job, "ListCopyJobs shows the job as DescribeCopyJob does");
+        // The copy's recovery point, as the destination account reads it.
+        let copied = job["DestinationRecoveryPointArn"].as_str().unwrap();
+        let path = format!(
+            "/backup-vaults/DestinationVault/recovery-points/{}",
+            copied.replace(':', "%3A").replace('/', "%2F")
+        );
+        let (_, _, point) = send(&app, "GET", &path, Some(("444455556666", "us-east-1")), "").await;
+        assert_eq!(
+            (point["ResourceName"].as_str(), point["BackupSizeInBytes"].as_u64()),
+            (Some(name), Some(size)),
+            "{point}"
+        );
+    }
+}
+
 /// DescribeCopyJob names the destination vault's type and, for a logically air-gapped vault,
 /// its lock state.
 #[tokio::test]

@@ -136,6 +136,8 @@ fn copy_job(value: &Value) -> CopyJob {
         .set_iam_role_arn(string(value, "IamRoleArn"))
         .set_is_parent(value.get("IsParent").and_then(Value::as_bool))
         .set_message_category(string(value, "MessageCategory"))
+        .set_resource_name(string(value, "ResourceName"))
+        .set_backup_size_in_bytes(value.get("BackupSizeInBytes").and_then(Value::as_i64))
         .build()
 }
 
@@ -177,6 +179,8 @@ pub(crate) fn describe_recovery_point_output(value: &Value) -> DescribeRecoveryP
         .set_encryption_key_arn(string(value, "EncryptionKeyArn"))
         .set_creation_date(date(value, "CreationDate"))
         .set_lifecycle(value.get("Lifecycle").and_then(lifecycle))
+        .set_resource_name(string(value, "ResourceName"))
+        .set_backup_size_in_bytes(value.get("BackupSizeInBytes").and_then(Value::as_i64))
         .build()
 }
 

@@ -206,6 +206,8 @@ pub fn baseline(
             multi_az_cluster: false,
             marketplace_image: false,
             lifecycle: None,
+            resource_name: None,
+            backup_size_in_bytes: None,
         }],
         region_settings: if resource_type == "DynamoDB" {
             vec![RegionSettings {

@@ -450,6 +450,15 @@ pub struct RecoveryPoint {
     /// `Lifecycle`.
     #[serde(default)]
     pub lifecycle: Option<Lifecycle>,
+    /// `ResourceName` ("The non-unique name of the resource that belongs to the specified
+    /// backup.", the model), shown by its recovery point and its copy jobs; none when the world
+    /// names none.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// `BackupSizeInBytes` ("The size, in bytes, of a backup.", the model), as the world
+    /// declares it: copylab computes no sizes; none when the world declares none.
+    #[serde(default)]
+    pub backup_size_in_bytes: Option<u64>,
 }
 
 impl RecoveryPoint {

@@ -192,6 +192,7 @@ impl ServerState {
             let vault = arn.vault_name().unwrap_or_default().to_owned();
             let resource_type = job.resource_type.clone();
             let resource_arn = job.resource_arn.clone();
+            let (resource_name, backup_size_in_bytes) = (job.resource_name.clone(), job.backup_size_in_bytes);
             self.world.recovery_points.push(RecoveryPoint {
                 arn: rp.arn.clone(),
                 vault,
@@ -209,6 +210,8 @@ impl ServerState {
                     delete_after_days: Some(d),
                     move_to_cold_storage_after_days: None,
                 }),
+                resource_name,
+                backup_size_in_bytes,
             });
         }
         self.services.backup.jobs.release(waiter, ended);

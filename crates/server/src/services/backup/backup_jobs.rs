@@ -121,6 +121,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         multi_az_cluster: false,
         marketplace_image: false,
         lifecycle,
+        resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
+        backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
     });
     let id = ctx.state.ids.uuid_upper();
     ctx.state.services.backup.backup_jobs.push(json!({
@@ -137,6 +139,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         "IamRoleArn": input.get("IamRoleArn"),
         "MessageCategory": "SUCCESS",
         "Region": region,
+        "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
+        "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
     }));
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }

@@ -72,13 +72,20 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         Outcome::CopyJob { copy_job_id, .. } => copy_job_id.clone(),
     };
     let rp_arn = request.recovery_point_arn.clone().unwrap_or_default();
-    let (resource_type, resource_arn) = ctx
+    let (resource_type, resource_arn, resource_name, backup_size_in_bytes) = ctx
         .state
         .world
         .recovery_points
         .iter()
         .find(|rp| rp.arn == rp_arn)
-        .map(|rp| (rp.resource_type.clone(), rp.resource_arn.clone()))
+        .map(|rp| {
+            (
+                rp.resource_type.clone(),
+                rp.resource_arn.clone(),
+                rp.resource_name.clone(),
+                rp.backup_size_in_bytes,
+            )
+        })
         .unwrap_or_default();
     let partition = copylab_rules::regions::partition(&request.region);
     let source_vault_arn = format!(
@@ -128,6 +135,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         finished: false,
         resource_type,
         resource_arn,
+        resource_name,
+        backup_size_in_bytes,
         source_vault_arn,
         idempotency_token: token,
         waiting,
@@ -155,6 +164,16 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         "IamRoleArn": job.request.iam_role_arn,
         "IsParent": false,
     });
+    // The source recovery point's name and size, when the world declares them (copylab
+    // computes no sizes). `CreatedBy` is left out: it names "the backup plan and rule that AWS
+    // Backup used to initiate the recovery point backup" (the model), and an on-demand
+    // StartCopyJob has none.
+    if let Some(name) = &job.resource_name {
+        body["ResourceName"] = json!(name);
+    }
+    if let Some(size) = job.backup_size_in_bytes {
+        body["BackupSizeInBytes"] = json!(size);
+    }
     // The destination vault's type, and for a logically air-gapped vault its lock state
     // (the model documents `DestinationVaultLockState` for those; whether AWS sends it for a
     // standard vault is not documented, so copylab leaves it out).
@@ -351,6 +370,8 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
         "EncryptionKeyArn": key.map(|key| key_arn(key, vault_arn)),
         "CreationDate": ctx.state.started(),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
+        "ResourceName": rp.resource_name,
+        "BackupSizeInBytes": rp.backup_size_in_bytes,
     })
 }
 

@@ -309,6 +309,10 @@ pub struct CopyJobRecord {
     pub resource_type: String,
     /// The source resource.
     pub resource_arn: String,
+    /// `ResourceName` and `BackupSizeInBytes`: the source recovery point's, as the world declares them.
+    pub resource_name: Option<String>,
+    /// See `resource_name`.
+    pub backup_size_in_bytes: Option<u64>,
     /// `SourceBackupVaultArn`.
     pub source_vault_arn: String,
     /// The `IdempotencyToken` it was started with.
@@ -406,6 +410,13 @@ pub struct Resource {
     /// Its tags (copied to recovery points).
     #[serde(default)]
     pub tags: std::collections::BTreeMap<String, String>,
+    /// Its name, which its backups and their copies show as `ResourceName`.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// The size its backups and their copies show as `BackupSizeInBytes` (declared, never
+    /// computed).
+    #[serde(default)]
+    pub backup_size_in_bytes: Option<u64>,
 }
 
 #[cfg(test)]
@@ -449,6 +460,8 @@ mod tests {
             finished: false,
             resource_type: String::new(),
             resource_arn: String::new(),
+            resource_name: None,
+            backup_size_in_bytes: None,
             source_vault_arn: String::new(),
             idempotency_token: None,
             waiting: false,
