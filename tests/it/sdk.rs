@@ -266,6 +266,8 @@ async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
             lifecycle: None,
             resource_name: None,
             backup_size_in_bytes: None,
+            parent_recovery_point_arn: None,
+            composite_member_identifier: None,
         });
     }
     let app = router(world, 3, None, Wording::Current, Progression::Instant);

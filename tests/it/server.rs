@@ -580,6 +580,192 @@ async fn copy_jobs_show_the_declared_resource_name_and_backup_size() {
     }
 }
 
+const STACK_POINT: &str = "arn:aws:backup:us-east-1:111122223333:recovery-point:1A2B3CDE-F405-6789-012A-3456AB789012";
+
+/// The default world with a CloudFormation stack's composite recovery point in `SourceVault`
+/// and two nested ones: an EBS volume under a key the destination may use (`DataVolume`) and
+/// one under `aws/ebs` (`LogsVolume`).
+fn world_with_a_stack() -> copylab_rules::World {
+    let mut world = default_world();
+    let mut point = world.recovery_points[0].clone();
+    point.arn = STACK_POINT.to_owned();
+    point.resource_type = "CloudFormation".to_owned();
+    point.resource_arn = "arn:aws:cloudformation:us-east-1:111122223333:stack/orders/0a1b2c3d".to_owned();
+    point.encryption_key = None;
+    world.recovery_points.push(point.clone());
+    for (n, member, key) in [
+        (
+            1,
+            "DataVolume",
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        (2, "LogsVolume", "alias/aws/ebs"),
+    ] {
+        let mut nested = point.clone();
+        nested.arn = format!("arn:aws:ec2:us-east-1::snapshot/snap-0cf00000000000{n:03}");
+        nested.resource_type = "EBS".to_owned();
+        nested.resource_arn = format!("arn:aws:ec2:us-east-1:111122223333:volume/vol-0cf00000000000{n:03}");
+        nested.encryption_key = Some(key.to_owned());
+        nested.parent_recovery_point_arn = Some(STACK_POINT.to_owned());
+        nested.composite_member_identifier = Some(member.to_owned());
+        world.recovery_points.push(nested);
+    }
+    world
+}
+
+/// A CloudFormation stack's composite recovery point is copied by a "parent (composite) copy
+/// job" with one "child (nested) copy job" (the model) per nested recovery point, each decided
+/// as a copy of its own: StartCopyJob answers `IsParent`, the nested
+/// jobs name their `ParentJobId` and `CompositeMemberIdentifier` and are listed by
+/// `ByParentJobId`, the composite job counts them (`NumberOfChildJobs`, `ChildJobsInState`)
+/// and is PARTIAL when one completes and one fails; the copies keep the composite structure.
+#[tokio::test]
+async fn a_cloudformation_stack_is_copied_by_a_composite_job_with_a_nested_job_per_resource() {
+    let app = server(world_with_a_stack(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let (_, _, started) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(STACK_POINT, destination),
+    )
+    .await;
+    assert_eq!(started["IsParent"], true, "{started}");
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    let parent = &described["CopyJob"];
+    assert_eq!(
+        (
+            &parent["State"],
+            &parent["IsParent"],
+            &parent["NumberOfChildJobs"],
+            &parent["ChildJobsInState"]
+        ),
+        (
+            &json!("PARTIAL"),
+            &json!(true),
+            &json!(2),
+            &json!({"COMPLETED": 1, "FAILED": 1})
+        ),
+        "{described}"
+    );
+    let (_, _, children) = send(&app, "GET", &format!("/copy-jobs/?parentJobId={id}"), Some(SOURCE), "").await;
+    let children = children["CopyJobs"].as_array().unwrap().clone();
+    let seen: Vec<(&str, &str, &str)> = children
+        .iter()
+        .map(|c| {
+            (
+                c["CompositeMemberIdentifier"].as_str().unwrap(),
+                c["State"].as_str().unwrap(),
+                c["ParentJobId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("DataVolume", "COMPLETED", id.as_str()),
+            ("LogsVolume", "FAILED", id.as_str())
+        ]
+    );
+    assert_eq!(
+        children[1]["StatusMessage"],
+        "Encrypted snapshots with Amazon EBS default key cannot be shared"
+    );
+    // Every job of the account is listed, the nested ones too.
+    let (_, _, all) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert_eq!(all["CopyJobs"].as_array().unwrap().len(), 3, "{all}");
+    // The source vault lists the stack's nested recovery points by their parent.
+    let (_, _, nested) = send(
+        &app,
+        "GET",
+        &format!(
+            "/backup-vaults/SourceVault/recovery-points/?parentRecoveryPointArn={}",
+            STACK_POINT.replace(':', "%3A").replace('/', "%2F")
+        ),
+        Some(SOURCE),
+        "",
+    )
+    .await;
+    assert_eq!(nested["RecoveryPoints"].as_array().unwrap().len(), 2, "{nested}");
+    // In the destination, the composite's copy is a parent of the nested volume's copy.
+    let copied_stack = parent["DestinationRecoveryPointArn"].as_str().unwrap();
+    let copied_volume = children[0]["DestinationRecoveryPointArn"].as_str().unwrap();
+    let read = |arn: &str| {
+        format!(
+            "/backup-vaults/DestinationVault/recovery-points/{}",
+            arn.replace(':', "%3A").replace('/', "%2F")
+        )
+    };
+    let other = Some(("444455556666", "us-east-1"));
+    let (_, _, stack) = send(&app, "GET", &read(copied_stack), other, "").await;
+    assert_eq!(stack["IsParent"], true, "{stack}");
+    let (_, _, volume) = send(&app, "GET", &read(copied_volume), other, "").await;
+    assert_eq!(
+        (
+            volume["ParentRecoveryPointArn"].as_str(),
+            volume["CompositeMemberIdentifier"].as_str()
+        ),
+        (Some(copied_stack), Some("DataVolume")),
+        "{volume}"
+    );
+}
+
+/// Under `polls:2` a composite job's nested jobs run with it, and it runs until they have
+/// ended: here one nested job waits behind an earlier copy of its volume, so the composite job
+/// stays RUNNING past its own polls until that copy has ended and the nested job has run.
+#[tokio::test]
+async fn a_composite_copy_job_runs_until_its_nested_jobs_have_ended() {
+    let app = server(world_with_a_stack(), Progression::Polls(2));
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let volume = "arn:aws:ec2:us-east-1::snapshot/snap-0cf00000000000001";
+    let (_, _, earlier) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(volume, destination),
+    )
+    .await;
+    let earlier = earlier["CopyJobId"].as_str().unwrap().to_owned();
+    let (_, _, started) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(STACK_POINT, destination),
+    )
+    .await;
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let mut states = Vec::new();
+    for _ in 0..4 {
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        states.push((
+            described["CopyJob"]["State"].as_str().unwrap().to_owned(),
+            described["CopyJob"]["ChildJobsInState"].clone(),
+        ));
+    }
+    assert_eq!(
+        states,
+        [
+            ("CREATED".to_owned(), json!({"CREATED": 2})),
+            ("RUNNING".to_owned(), json!({"CREATED": 1, "RUNNING": 1})),
+            ("RUNNING".to_owned(), json!({"CREATED": 1, "FAILED": 1})),
+            ("RUNNING".to_owned(), json!({"CREATED": 1, "FAILED": 1})),
+        ]
+    );
+    for _ in 0..3 {
+        send(&app, "GET", &format!("/copy-jobs/{earlier}"), Some(SOURCE), "").await;
+    }
+    let mut states = Vec::new();
+    for _ in 0..3 {
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        states.push(described["CopyJob"]["State"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(states, ["RUNNING", "RUNNING", "PARTIAL"]);
+}
+
 /// DescribeCopyJob names the destination vault's type and, for a logically air-gapped vault,
 /// its lock state.
 #[tokio::test]

@@ -208,6 +208,8 @@ pub fn baseline(
             lifecycle: None,
             resource_name: None,
             backup_size_in_bytes: None,
+            parent_recovery_point_arn: None,
+            composite_member_identifier: None,
         }],
         region_settings: if resource_type == "DynamoDB" {
             vec![RegionSettings {

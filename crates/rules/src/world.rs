@@ -459,6 +459,15 @@ pub struct RecoveryPoint {
     /// declares it: copylab computes no sizes; none when the world declares none.
     #[serde(default)]
     pub backup_size_in_bytes: Option<u64>,
+    /// `ParentRecoveryPointArn`: the composite recovery point (a CloudFormation stack's) this
+    /// nested recovery point belongs to, in the same vault ("a nested (child) recovery point
+    /// belonging to a composite (parent) stack", the model). A recovery point that nested ones
+    /// name is a composite, and copying it starts a composite copy job with one nested job each.
+    #[serde(default)]
+    pub parent_recovery_point_arn: Option<String>,
+    /// `CompositeMemberIdentifier`: the nested resource's logical ID within its stack.
+    #[serde(default)]
+    pub composite_member_identifier: Option<String>,
 }
 
 impl RecoveryPoint {

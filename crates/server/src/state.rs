@@ -169,18 +169,38 @@ impl ServerState {
     }
 
     /// Applies a job's end state once it is observed: a completed copy creates the destination
-    /// recovery point.
+    /// recovery point (a composite job's nested jobs first).
     pub fn finish(&mut self, index: usize) {
         let now = self.clock.now();
+        let children: Vec<usize> = match self.services.backup.jobs.get(index) {
+            Some(job) if !job.finished && job.state(self.progression, now) == job.end_state() => job
+                .children
+                .iter()
+                .filter_map(|id| self.services.backup.jobs.position(id))
+                .collect(),
+            _ => return,
+        };
+        for child in children {
+            self.finish(child);
+        }
+        // A nested job's copy belongs to its composite job's copy.
+        let parent_copy = self.services.backup.jobs.get(index).and_then(|job| {
+            let parent = &self.services.backup.jobs[self.services.backup.jobs.position(job.parent.as_deref()?)?];
+            match &parent.outcome {
+                Outcome::CopyJob {
+                    destination_recovery_point: Some(rp),
+                    ..
+                } => Some(rp.arn.clone()),
+                _ => None,
+            }
+        });
         let Some(job) = self.services.backup.jobs.get_mut(index) else {
             return;
         };
-        if job.finished || job.state(self.progression, now) != job.end_state() {
-            return;
-        }
         job.finished = true;
         // The job of the same resource waiting behind this one may run now.
         let (waiter, ended) = (job.next.take(), job.completed(self.progression));
+        let (parent, member) = (job.parent.clone(), job.composite_member_identifier.clone());
         if let Outcome::CopyJob {
             destination_recovery_point: Some(rp),
             ..
@@ -212,9 +232,17 @@ impl ServerState {
                 }),
                 resource_name,
                 backup_size_in_bytes,
+                parent_recovery_point_arn: parent_copy,
+                composite_member_identifier: member,
             });
         }
         self.services.backup.jobs.release(waiter, ended);
+        // A composite job runs until its nested jobs have ended.
+        let jobs = &mut self.services.backup.jobs;
+        if let Some(parent) = parent.and_then(|id| jobs.position(&id)).and_then(|i| jobs.get_mut(i)) {
+            parent.pending_children = parent.pending_children.saturating_sub(1);
+            parent.children_completed = parent.children_completed.max(ended);
+        }
     }
 
     /// Applies every job's end state that the clock has reached.

@@ -123,6 +123,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         lifecycle,
         resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
         backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
+        parent_recovery_point_arn: None,
+        composite_member_identifier: None,
     });
     let id = ctx.state.ids.uuid_upper();
     ctx.state.services.backup.backup_jobs.push(json!({

@@ -325,6 +325,17 @@ pub struct CopyJobRecord {
     pub runs_from: f64,
     /// The job of the same resource waiting behind it, released when it ends.
     pub next: Option<String>,
+    /// `ParentJobId`: the composite job of a nested job.
+    pub parent: Option<String>,
+    /// `CompositeMemberIdentifier`: a nested job's resource's logical ID in its stack.
+    pub composite_member_identifier: Option<String>,
+    /// A composite job's nested jobs, in start order (`IsParent`, `NumberOfChildJobs`).
+    pub children: Vec<String>,
+    /// How many of its nested jobs have not been seen to end: a composite job runs until they
+    /// have.
+    pub pending_children: usize,
+    /// When its last nested job ends (virtual epoch seconds; on the clock, known when it starts).
+    pub children_completed: f64,
 }
 
 /// The key of the jobs of one resource ([`CopyJobs::running_for`]); none for a job whose
@@ -363,15 +374,32 @@ impl CopyJobRecord {
     /// ends it (10 minutes divided by the scale after it starts to run); otherwise a minute
     /// after it starts to run.
     pub fn completed(&self, progression: Progression) -> f64 {
-        match progression {
+        let own = match progression {
             Progression::Realtime(scale) => self.runs_from + 600.0 / scale,
             _ => self.runs_from + 60.0,
-        }
+        };
+        own.max(self.children_completed)
     }
 
     /// The state at virtual time `now`, under `progression`, without counting a poll. A job
     /// waiting behind another of the same resource is CREATED until that one ends.
     pub fn state(&self, progression: Progression, now: f64) -> CopyJobState {
+        let own = self.own_state(progression, now);
+        // A composite job runs until its nested jobs have ended.
+        let children_running = match progression {
+            Progression::Instant => false,
+            Progression::Polls(_) => self.pending_children > 0,
+            Progression::Realtime(_) => now < self.children_completed,
+        };
+        if own == self.end_state() && children_running {
+            CopyJobState::Running
+        } else {
+            own
+        }
+    }
+
+    /// The state its own progression gives, its nested jobs aside.
+    fn own_state(&self, progression: Progression, now: f64) -> CopyJobState {
         match progression {
             Progression::Instant => self.end_state(),
             Progression::Polls(_) if self.waiting => CopyJobState::Created,
@@ -467,6 +495,11 @@ mod tests {
             waiting: false,
             runs_from: 0.0,
             next: None,
+            parent: None,
+            composite_member_identifier: None,
+            children: Vec::new(),
+            pending_children: 0,
+            children_completed: 0.0,
         }
     }
 
