@@ -410,7 +410,7 @@ pub struct Lifecycle {
 }
 
 /// A recovery point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryPoint {
     /// `RecoveryPointArn`, in the resource type's format.

@@ -150,17 +150,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         }
     }
     expire_jobs(ctx);
-    // Under `instant`, every job ends at once: the nested jobs first, then the composite.
-    let jobs = &ctx.state.services.backup.jobs;
-    let indexes: Vec<usize> = jobs
-        .iter()
-        .enumerate()
-        .rev()
-        .take_while(|(_, j)| j.id != copy_job_id)
-        .map(|(i, _)| i)
-        .chain(jobs.position(&copy_job_id))
-        .collect();
-    for index in indexes {
+    // Under `instant` every job ends at once (`finish` ends a composite job's nested jobs first).
+    if let Some(index) = ctx.state.services.backup.jobs.position(&copy_job_id) {
         ctx.state.finish(index);
     }
     Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": is_parent}))
@@ -305,25 +296,8 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         token,
         parent,
     } = job;
-    let source = source.unwrap_or_else(|| copylab_rules::world::RecoveryPoint {
-        arn: String::new(),
-        vault: String::new(),
-        account: None,
-        resource_type: String::new(),
-        resource_arn: String::new(),
-        encryption_key: None,
-        tags: Default::default(),
-        status: Default::default(),
-        storage_class: Default::default(),
-        continuous: false,
-        multi_az_cluster: false,
-        marketplace_image: false,
-        lifecycle: None,
-        resource_name: None,
-        backup_size_in_bytes: None,
-        parent_recovery_point_arn: None,
-        composite_member_identifier: None,
-    });
+    // The engine found the recovery point (it refuses a request for one it does not find).
+    let source = source.unwrap_or_default();
     let progression = ctx.state.progression;
     let jobs = &mut ctx.state.services.backup.jobs;
     let (mut waiting, mut runs_from) = (false, created);
