@@ -2137,3 +2137,44 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
     assert!(closed && answer.starts_with("HTTP/1.1 200"), "{answer}");
     drop(held);
 }
+
+/// A copy that stays unencrypted ("Copies of unencrypted Amazon Aurora, Amazon DocumentDB, and
+/// Amazon Neptune clusters are also unencrypted") names no `DestinationEncryptionKeyArn`, and its
+/// recovery point is not encrypted; any other completed copy names the destination vault's key.
+#[tokio::test]
+async fn a_copy_that_stays_unencrypted_names_no_destination_key() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/aurora_unencrypted_cross_account.yaml");
+    let scenario = copylab::scenario::load_file(&path).unwrap().scenario;
+    let request = &scenario.copy_job;
+    let app = server(scenario.world.clone(), Progression::Instant);
+    let body = json!({
+        "RecoveryPointArn": request.recovery_point_arn,
+        "SourceBackupVaultName": request.source_backup_vault_name,
+        "DestinationBackupVaultArn": request.destination_backup_vault_arn,
+        "IamRoleArn": request.iam_role_arn,
+    })
+    .to_string();
+    let caller = Some((request.account.as_str(), request.region.as_str()));
+    let (_, _, copy) = send(&app, "PUT", "/copy-jobs", caller, &body).await;
+    let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), caller, "").await;
+    let job = &described["CopyJob"];
+    assert_eq!(job["State"], "COMPLETED", "{described}");
+    assert!(job.get("DestinationEncryptionKeyArn").is_none(), "{described}");
+    let copied = job["DestinationRecoveryPointArn"].as_str().unwrap();
+    let vault = copylab_rules::arn::VaultArn::parse(request.destination_backup_vault_arn.as_deref().unwrap()).unwrap();
+    let path = format!(
+        "/backup-vaults/{}/recovery-points/{}",
+        vault.name,
+        copied.replace(':', "%3A").replace('/', "%2F")
+    );
+    let (_, _, point) = send(
+        &app,
+        "GET",
+        &path,
+        Some((vault.account.as_str(), vault.region.as_str())),
+        "",
+    )
+    .await;
+    assert_eq!(point["IsEncrypted"], false, "{point}");
+}
