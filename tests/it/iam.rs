@@ -660,3 +660,88 @@ async fn service_linked_roles_and_bad_markers_are_refused_and_change_nothing_and
         .unwrap();
     assert_eq!(listed.roles().len(), 1);
 }
+
+/// "If you delete a copy job role during a cross-account copy, AWS Backup can't unshare
+/// snapshots from the source account when the copy job completes ... the copy job status shows
+/// as Failed to unshare snapshot" (create-cross-account-backup): under `polls:2`, the copy role
+/// deleted through IAM while a cross-account copy of an RDS snapshot runs ends the job FAILED
+/// with that status, the copy's data kept in the destination vault; the same copy with the role
+/// in place completes, and a copy started after the deletion fails as the engine decides.
+#[tokio::test]
+async fn deleting_the_copy_role_during_a_cross_account_copy_fails_it_to_unshare_the_snapshot() {
+    use crate::sdk::{DESTINATION, RDS_SHARED};
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Polls(2));
+    let backup = crate::support::client(&app, "111122223333", "us-east-1");
+    async fn start(backup: &aws_sdk_backup::Client) -> String {
+        backup
+            .start_copy_job()
+            .recovery_point_arn(RDS_SHARED)
+            .source_backup_vault_name("SourceVault")
+            .destination_backup_vault_arn(DESTINATION)
+            .iam_role_arn(ROLE)
+            .send()
+            .await
+            .unwrap()
+            .copy_job_id
+            .unwrap()
+    }
+    async fn end(backup: &aws_sdk_backup::Client, id: &str) -> (String, Option<String>, Option<String>) {
+        loop {
+            let job = backup
+                .describe_copy_job()
+                .copy_job_id(id)
+                .send()
+                .await
+                .unwrap()
+                .copy_job
+                .unwrap();
+            let state = job.state().unwrap().as_str().to_owned();
+            if state != "CREATED" && state != "RUNNING" {
+                return (state, job.status_message, job.destination_recovery_point_arn);
+            }
+        }
+    }
+    let kept = start(&backup).await;
+    assert_eq!(end(&backup, &kept).await.0, "COMPLETED");
+
+    let running = start(&backup).await;
+    // Polled until it runs (CREATED, then RUNNING); the role goes before it ends.
+    let mut state = String::new();
+    for _ in 0..4 {
+        let job = backup
+            .describe_copy_job()
+            .copy_job_id(&running)
+            .send()
+            .await
+            .unwrap()
+            .copy_job
+            .unwrap();
+        state = job.state().unwrap().as_str().to_owned();
+        if state == "RUNNING" {
+            break;
+        }
+    }
+    assert_eq!(state, "RUNNING");
+    let client = iam(&app, "111122223333");
+    client
+        .detach_role_policy()
+        .role_name(ROLE_NAME)
+        .policy_arn(BACKUP_POLICY)
+        .send()
+        .await
+        .unwrap();
+    client.delete_role().role_name(ROLE_NAME).send().await.unwrap();
+    let (state, message, copied) = end(&backup, &running).await;
+    assert_eq!(state, "FAILED");
+    assert_eq!(message.as_deref(), Some("Failed to unshare snapshot"));
+    assert!(copied.is_some(), "the copy's data arrived before the unshare failed");
+    let after = start(&backup).await;
+    let (state, message, _) = end(&backup, &after).await;
+    assert_eq!(state, "FAILED");
+    assert_eq!(
+        message.as_deref(),
+        Some(
+            "IAM Role arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole cannot be assumed by AWS Backup."
+        )
+    );
+}

@@ -140,3 +140,99 @@ async fn mocked_copy_jobs_progress_created_running_then_their_end_state() {
         .unwrap_err();
     assert_eq!(error.code(), Some("ResourceNotFoundException"));
 }
+
+/// The mocks carry every member the server fills: here `ResourceName` and `BackupSizeInBytes`,
+/// which no built-in scenario declares, on the copy job and on the recovery point.
+#[tokio::test]
+async fn the_mocks_carry_the_resource_name_and_backup_size_as_the_server_does() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed_rds_cross_account_completed.yaml");
+    let mut scenario = copylab::scenario::load_file(&path).unwrap().scenario;
+    let arn = scenario.copy_job.recovery_point_arn.clone().unwrap();
+    let point = scenario
+        .world
+        .recovery_points
+        .iter_mut()
+        .find(|rp| rp.arn == arn)
+        .unwrap();
+    point.resource_name = Some("orders-db".to_owned());
+    point.backup_size_in_bytes = Some(22_548_578_304);
+    let progression = Progression::Polls(2);
+    let app = router(
+        scenario.world.clone(),
+        scenario.seed,
+        scenario.as_of.clone(),
+        scenario.wording,
+        progression,
+    );
+    let server = calls(
+        &client(&app, &scenario.copy_job.account, &scenario.copy_job.region),
+        &scenario,
+    )
+    .await;
+    let mock = BackupMock::new(&scenario, progression).unwrap();
+    let mocked = calls(&mock.client(), &scenario).await;
+    assert_eq!(mocked, server);
+    assert!(server.iter().all(|answer| !answer.starts_with("error")), "{server:#?}");
+    for member in [
+        "resource_name: Some(\"orders-db\")",
+        "backup_size_in_bytes: Some(22548578304)",
+    ] {
+        assert!(server[4].contains(member), "{member}: {}", server[4]);
+        assert!(server.last().unwrap().contains(member), "{member}: {server:#?}");
+    }
+}
+
+/// The mocks carry a composite copy's members as the server does: `IsParent`,
+/// `NumberOfChildJobs` and `ChildJobsInState` on the composite job, `ParentJobId` and
+/// `CompositeMemberIdentifier` on the nested job ListCopyJobs lists, `IsParent` on the
+/// composite recovery point.
+#[tokio::test]
+async fn the_mocks_carry_a_composite_copy_as_the_server_does() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed_rds_cross_account_completed.yaml");
+    let mut scenario = copylab::scenario::load_file(&path).unwrap().scenario;
+    let nested_arn = scenario.copy_job.recovery_point_arn.clone().unwrap();
+    let nested = scenario
+        .world
+        .recovery_points
+        .iter_mut()
+        .find(|rp| rp.arn == nested_arn)
+        .unwrap();
+    let stack = "arn:aws:backup:us-east-1:111122223333:recovery-point:1A2B3CDE-F405-6789-012A-3456AB789012";
+    nested.parent_recovery_point_arn = Some(stack.to_owned());
+    nested.composite_member_identifier = Some("OrdersDatabase".to_owned());
+    let mut composite = nested.clone();
+    composite.arn = stack.to_owned();
+    composite.resource_type = "CloudFormation".to_owned();
+    composite.resource_arn = "arn:aws:cloudformation:us-east-1:111122223333:stack/orders/0a1b2c3d".to_owned();
+    composite.encryption_key = None;
+    composite.parent_recovery_point_arn = None;
+    composite.composite_member_identifier = None;
+    scenario.world.recovery_points.push(composite);
+    scenario.copy_job.recovery_point_arn = Some(stack.to_owned());
+    let progression = Progression::Polls(2);
+    let app = router(
+        scenario.world.clone(),
+        scenario.seed,
+        scenario.as_of.clone(),
+        scenario.wording,
+        progression,
+    );
+    let server = calls(
+        &client(&app, &scenario.copy_job.account, &scenario.copy_job.region),
+        &scenario,
+    )
+    .await;
+    let mock = BackupMock::new(&scenario, progression).unwrap();
+    let mocked = calls(&mock.client(), &scenario).await;
+    assert_eq!(mocked, server);
+    for (answer, member) in [
+        (0, "is_parent: true"),
+        (4, "number_of_child_jobs: Some(1)"),
+        (4, "child_jobs_in_state: Some({Completed: 1})"),
+        (5, "composite_member_identifier: Some(\"OrdersDatabase\")"),
+        (5, "parent_job_id: Some("),
+        (7, "is_parent: true"),
+    ] {
+        assert!(server[answer].contains(member), "{member}: {}", server[answer]);
+    }
+}

@@ -264,6 +264,10 @@ async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
             multi_az_cluster: false,
             marketplace_image: false,
             lifecycle: None,
+            resource_name: None,
+            backup_size_in_bytes: None,
+            parent_recovery_point_arn: None,
+            composite_member_identifier: None,
         });
     }
     let app = router(world, 3, None, Wording::Current, Progression::Instant);
@@ -1260,4 +1264,112 @@ async fn a_refused_logically_air_gapped_vault_answers_aws_errors_and_changes_not
         assert_eq!((err.code(), err.message()), (Some(*code), Some(*message)), "{name}");
     }
     assert_eq!(state_of(&app).await, before);
+}
+
+/// Starts a copy of `rp` into the destination vault; its id.
+async fn start_copy_of(source: &aws_sdk_backup::Client, rp: &str) -> String {
+    source
+        .start_copy_job()
+        .recovery_point_arn(rp)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap()
+        .copy_job_id()
+        .unwrap()
+        .to_owned()
+}
+
+/// One `DescribeCopyJob`: the job's state and `CompletionDate`.
+async fn state_of_job(source: &aws_sdk_backup::Client, id: &str) -> (String, Option<i64>) {
+    let job = source
+        .describe_copy_job()
+        .copy_job_id(id)
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    (
+        job.state().unwrap().as_str().to_owned(),
+        job.completion_date().map(|d| d.secs()),
+    )
+}
+
+/// "Only one backup or copy job can run at a time for a given resource. Additional copy jobs
+/// for the same resource remain in CREATED status until the running job completes." Under
+/// `polls:2`, a second copy of the same resource stays CREATED however often it is polled while
+/// the first runs, then progresses as any job once the first has ended; a copy of another
+/// resource does not wait.
+#[tokio::test]
+async fn a_second_copy_of_a_resource_stays_created_until_the_first_ends_under_polls() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Polls(2));
+    let source = client(&app, "111122223333", "us-east-1");
+    let first = start_copy_of(&source, RDS_SHARED).await;
+    let second = start_copy_of(&source, RDS_SHARED).await;
+    let other = start_copy_of(&source, EBS_AWS_KEY).await;
+    let mut waiting = Vec::new();
+    for _ in 0..4 {
+        waiting.push(state_of_job(&source, &second).await.0);
+    }
+    assert_eq!(waiting, ["CREATED"; 4], "the second copy ran beside the first");
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        others.push(state_of_job(&source, &other).await.0);
+    }
+    assert_eq!(
+        others,
+        ["CREATED", "RUNNING", "FAILED"],
+        "another resource does not wait"
+    );
+    let mut states = Vec::new();
+    for _ in 0..3 {
+        states.push(state_of_job(&source, &first).await);
+    }
+    assert_eq!(
+        states.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["CREATED", "RUNNING", "COMPLETED"]
+    );
+    let first_completed = states[2].1.unwrap();
+    let mut states = Vec::new();
+    for _ in 0..3 {
+        states.push(state_of_job(&source, &second).await);
+    }
+    assert_eq!(
+        states.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["CREATED", "RUNNING", "COMPLETED"]
+    );
+    assert!(states[2].1.unwrap() > first_completed, "{states:?}");
+}
+
+/// The same on the clock (`realtime:1`, a copy takes 10 minutes): the second copy of a
+/// resource stays CREATED while the first runs, and starts to run when the first's time is up.
+#[tokio::test]
+async fn a_second_copy_of_a_resource_stays_created_until_the_first_ends_on_the_clock() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Realtime(1.0));
+    let source = client(&app, "111122223333", "us-east-1");
+    let first = start_copy_of(&source, RDS_SHARED).await;
+    let second = start_copy_of(&source, RDS_SHARED).await;
+    let mut seen = Vec::new();
+    for seconds in [300, 301, 100, 600] {
+        control_post(&app, &format!("/_copylab/clock/advance?seconds={seconds}")).await;
+        seen.push((
+            state_of_job(&source, &first).await,
+            state_of_job(&source, &second).await,
+        ));
+    }
+    let states: Vec<(&str, &str)> = seen.iter().map(|((a, _), (b, _))| (a.as_str(), b.as_str())).collect();
+    assert_eq!(
+        states,
+        [
+            ("RUNNING", "CREATED"),
+            ("COMPLETED", "CREATED"),
+            ("COMPLETED", "RUNNING"),
+            ("COMPLETED", "COMPLETED")
+        ]
+    );
+    let ((_, first_completed), (_, second_completed)) = &seen[3];
+    assert_eq!(second_completed.unwrap() - first_completed.unwrap(), 600);
 }

@@ -1847,3 +1847,387 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
     assert!(closed && answer.starts_with("HTTP/1.1 200"), "{answer}");
     drop(held);
 }
+
+/// EFS backups are "always encrypted" with the vault's key (the encryption page): a world's
+/// EFS recovery point that names no key, and a backup of a file system declared under a key of
+/// its own, are both described under the vault's key, the key the engine decides their copies
+/// by; the copy is encrypted under the destination vault's key.
+#[tokio::test]
+async fn efs_backups_are_always_encrypted_under_their_vaults_key() {
+    let mut world = default_world();
+    let mut efs = world.recovery_points[0].clone();
+    efs.arn = "arn:aws:backup:us-east-1:111122223333:recovery-point:D99699E7-E183-477E-BFCD-CCB1C6E5455E".to_owned();
+    efs.resource_type = "EFS".to_owned();
+    efs.resource_arn = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0".to_owned();
+    efs.encryption_key = None;
+    world.recovery_points.push(efs.clone());
+    let app = server(world, Progression::Instant);
+    let vault_key = "arn:aws:kms:us-east-1:111122223333:alias/aws/backup";
+    let describe = |arn: &str| {
+        format!(
+            "/backup-vaults/SourceVault/recovery-points/{}",
+            arn.replace(':', "%3A").replace('/', "%2F")
+        )
+    };
+    let (_, _, point) = send(&app, "GET", &describe(&efs.arn), Some(SOURCE), "").await;
+    assert_eq!(
+        (point["IsEncrypted"].as_bool(), point["EncryptionKeyArn"].as_str()),
+        (Some(true), Some(vault_key)),
+        "{point}"
+    );
+    // A file system declared under a key of its own is backed up under the vault's.
+    let file_system = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0fedcba9876543210";
+    let own_key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let declared = json!({"arn": file_system, "encryption_key_arn": own_key}).to_string();
+    let (status, _, answer) = send(&app, "POST", "/_copylab/resources", None, &declared).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let role = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+    let backup = json!({"BackupVaultName": "SourceVault", "ResourceArn": file_system, "IamRoleArn": role}).to_string();
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &backup).await;
+    let rp = job["RecoveryPointArn"].as_str().unwrap_or_else(|| panic!("{job}"));
+    let (_, _, point) = send(&app, "GET", &describe(rp), Some(SOURCE), "").await;
+    assert_eq!(point["EncryptionKeyArn"].as_str(), Some(vault_key), "{point}");
+    // The copy is encrypted under the destination vault's key.
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let (_, _, copy) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(&efs.arn, destination),
+    )
+    .await;
+    let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    assert_eq!(
+        (
+            described["CopyJob"]["State"].as_str(),
+            described["CopyJob"]["DestinationEncryptionKeyArn"].as_str()
+        ),
+        (
+            Some("COMPLETED"),
+            Some("arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+        ),
+        "{described}"
+    );
+}
+
+/// DescribeCopyJob and ListCopyJobs show the source recovery point's `ResourceName` and
+/// `BackupSizeInBytes` as the world declares them (a world's recovery point, or a resource
+/// declared through the control API and backed up), and so does the copy's recovery point;
+/// `CreatedBy` is left out for an on-demand copy (it names a backup plan and rule); a completed
+/// copy names its destination recovery point and key, with its `CompletionDate`.
+#[tokio::test]
+async fn copy_jobs_show_the_declared_resource_name_and_backup_size() {
+    let mut world = default_world();
+    let rds = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453";
+    let point = world.recovery_points.iter_mut().find(|rp| rp.arn == rds).unwrap();
+    point.resource_name = Some("orders-db".to_owned());
+    point.backup_size_in_bytes = Some(22_548_578_304);
+    let app = server(world, Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    // A declared volume under a key the destination may use, backed up through the API.
+    let volume = "arn:aws:ec2:us-east-1:111122223333:volume/vol-0aaaaaaaaaaaaaaa3";
+    let declared = json!({
+        "arn": volume,
+        "encryption_key_arn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "resource_name": "scratch",
+        "backup_size_in_bytes": 3_221_225_472u64
+    })
+    .to_string();
+    let (status, _, answer) = send(&app, "POST", "/_copylab/resources", None, &declared).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let role = "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole";
+    let backup = json!({"BackupVaultName": "SourceVault", "ResourceArn": volume, "IamRoleArn": role}).to_string();
+    let (_, _, job) = send(&app, "PUT", "/backup-jobs", Some(SOURCE), &backup).await;
+    let snapshot = job["RecoveryPointArn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{job}"))
+        .to_owned();
+    let (_, _, backup_job) = send(
+        &app,
+        "GET",
+        &format!("/backup-jobs/{}", job["BackupJobId"].as_str().unwrap()),
+        Some(SOURCE),
+        "",
+    )
+    .await;
+    assert_eq!(
+        (
+            backup_job["ResourceName"].as_str(),
+            backup_job["BackupSizeInBytes"].as_u64()
+        ),
+        (Some("scratch"), Some(3_221_225_472)),
+        "{backup_job}"
+    );
+    for (rp, name, size) in [
+        (rds, "orders-db", 22_548_578_304u64),
+        (snapshot.as_str(), "scratch", 3_221_225_472),
+    ] {
+        let (_, _, copy) = send(&app, "PUT", "/copy-jobs", Some(SOURCE), &start_copy(rp, destination)).await;
+        let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        let job = &described["CopyJob"];
+        assert_eq!(job["State"], "COMPLETED", "{described}");
+        assert_eq!(
+            (job["ResourceName"].as_str(), job["BackupSizeInBytes"].as_u64()),
+            (Some(name), Some(size)),
+            "{described}"
+        );
+        assert!(job.get("CreatedBy").is_none(), "{described}");
+        assert!(job["CompletionDate"].is_number(), "{described}");
+        assert_eq!(
+            job["DestinationEncryptionKeyArn"],
+            "arn:aws:kms:us-east-1:444455556666:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "{described}"
+        );
+        let (_, _, listed) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+        let listed = listed["CopyJobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["CopyJobId"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(&listed, job, "ListCopyJobs shows the job as DescribeCopyJob does");
+        // The copy's recovery point, as the destination account reads it.
+        let copied = job["DestinationRecoveryPointArn"].as_str().unwrap();
+        let path = format!(
+            "/backup-vaults/DestinationVault/recovery-points/{}",
+            copied.replace(':', "%3A").replace('/', "%2F")
+        );
+        let (_, _, point) = send(&app, "GET", &path, Some(("444455556666", "us-east-1")), "").await;
+        assert_eq!(
+            (point["ResourceName"].as_str(), point["BackupSizeInBytes"].as_u64()),
+            (Some(name), Some(size)),
+            "{point}"
+        );
+    }
+}
+
+/// The default world with a CloudFormation stack's composite recovery point in `SourceVault`
+/// and two nested ones: an EBS volume under a key the destination may use (`DataVolume`) and
+/// one under `aws/ebs` (`LogsVolume`).
+fn world_with_a_stack() -> copylab_rules::World {
+    let mut world = default_world();
+    let mut point = world.recovery_points[0].clone();
+    point.arn = STACK_POINT.to_owned();
+    point.resource_type = "CloudFormation".to_owned();
+    point.resource_arn = "arn:aws:cloudformation:us-east-1:111122223333:stack/orders/0a1b2c3d".to_owned();
+    point.encryption_key = None;
+    world.recovery_points.push(point.clone());
+    for (n, member, key) in [
+        (
+            1,
+            "DataVolume",
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        (2, "LogsVolume", "alias/aws/ebs"),
+    ] {
+        let mut nested = point.clone();
+        nested.arn = format!("arn:aws:ec2:us-east-1::snapshot/snap-0cf00000000000{n:03}");
+        nested.resource_type = "EBS".to_owned();
+        nested.resource_arn = format!("arn:aws:ec2:us-east-1:111122223333:volume/vol-0cf00000000000{n:03}");
+        nested.encryption_key = Some(key.to_owned());
+        nested.parent_recovery_point_arn = Some(STACK_POINT.to_owned());
+        nested.composite_member_identifier = Some(member.to_owned());
+        world.recovery_points.push(nested);
+    }
+    world
+}
+
+/// A CloudFormation stack's composite recovery point is copied by a "parent (composite) copy
+/// job" with one "child (nested) copy job" (the model) per nested recovery point, each decided
+/// as a copy of its own: StartCopyJob answers `IsParent`, the nested
+/// jobs name their `ParentJobId` and `CompositeMemberIdentifier` and are listed by
+/// `ByParentJobId`, the composite job counts them (`NumberOfChildJobs`, `ChildJobsInState`)
+/// and is PARTIAL when one completes and one fails; the copies keep the composite structure.
+#[tokio::test]
+async fn a_cloudformation_stack_is_copied_by_a_composite_job_with_a_nested_job_per_resource() {
+    let app = server(world_with_a_stack(), Progression::Instant);
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let (_, _, started) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(STACK_POINT, destination),
+    )
+    .await;
+    assert_eq!(started["IsParent"], true, "{started}");
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+    let parent = &described["CopyJob"];
+    assert_eq!(
+        (
+            &parent["State"],
+            &parent["IsParent"],
+            &parent["NumberOfChildJobs"],
+            &parent["ChildJobsInState"]
+        ),
+        (
+            &json!("PARTIAL"),
+            &json!(true),
+            &json!(2),
+            &json!({"COMPLETED": 1, "FAILED": 1})
+        ),
+        "{described}"
+    );
+    let (_, _, children) = send(&app, "GET", &format!("/copy-jobs/?parentJobId={id}"), Some(SOURCE), "").await;
+    let children = children["CopyJobs"].as_array().unwrap().clone();
+    let seen: Vec<(&str, &str, &str)> = children
+        .iter()
+        .map(|c| {
+            (
+                c["CompositeMemberIdentifier"].as_str().unwrap(),
+                c["State"].as_str().unwrap(),
+                c["ParentJobId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("DataVolume", "COMPLETED", id.as_str()),
+            ("LogsVolume", "FAILED", id.as_str())
+        ]
+    );
+    assert_eq!(
+        children[1]["StatusMessage"],
+        "Encrypted snapshots with Amazon EBS default key cannot be shared"
+    );
+    // Every job of the account is listed, the nested ones too.
+    let (_, _, all) = send(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert_eq!(all["CopyJobs"].as_array().unwrap().len(), 3, "{all}");
+    // The source vault lists the stack's nested recovery points by their parent.
+    let (_, _, nested) = send(
+        &app,
+        "GET",
+        &format!(
+            "/backup-vaults/SourceVault/recovery-points/?parentRecoveryPointArn={}",
+            STACK_POINT.replace(':', "%3A").replace('/', "%2F")
+        ),
+        Some(SOURCE),
+        "",
+    )
+    .await;
+    assert_eq!(nested["RecoveryPoints"].as_array().unwrap().len(), 2, "{nested}");
+    // In the destination, the composite's copy is a parent of the nested volume's copy.
+    let copied_stack = parent["DestinationRecoveryPointArn"].as_str().unwrap();
+    let copied_volume = children[0]["DestinationRecoveryPointArn"].as_str().unwrap();
+    let read = |arn: &str| {
+        format!(
+            "/backup-vaults/DestinationVault/recovery-points/{}",
+            arn.replace(':', "%3A").replace('/', "%2F")
+        )
+    };
+    let other = Some(("444455556666", "us-east-1"));
+    let (_, _, stack) = send(&app, "GET", &read(copied_stack), other, "").await;
+    assert_eq!(stack["IsParent"], true, "{stack}");
+    let (_, _, volume) = send(&app, "GET", &read(copied_volume), other, "").await;
+    assert_eq!(
+        (
+            volume["ParentRecoveryPointArn"].as_str(),
+            volume["CompositeMemberIdentifier"].as_str()
+        ),
+        (Some(copied_stack), Some("DataVolume")),
+        "{volume}"
+    );
+}
+
+/// Under `polls:2` a composite job's nested jobs run with it, and it runs until they have
+/// ended: here one nested job waits behind an earlier copy of its volume, so the composite job
+/// stays RUNNING past its own polls until that copy has ended and the nested job has run.
+#[tokio::test]
+async fn a_composite_copy_job_runs_until_its_nested_jobs_have_ended() {
+    let app = server(world_with_a_stack(), Progression::Polls(2));
+    let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
+    let volume = "arn:aws:ec2:us-east-1::snapshot/snap-0cf00000000000001";
+    let (_, _, earlier) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(volume, destination),
+    )
+    .await;
+    let earlier = earlier["CopyJobId"].as_str().unwrap().to_owned();
+    let (_, _, started) = send(
+        &app,
+        "PUT",
+        "/copy-jobs",
+        Some(SOURCE),
+        &start_copy(STACK_POINT, destination),
+    )
+    .await;
+    let id = started["CopyJobId"].as_str().unwrap().to_owned();
+    let mut states = Vec::new();
+    for _ in 0..4 {
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        states.push((
+            described["CopyJob"]["State"].as_str().unwrap().to_owned(),
+            described["CopyJob"]["ChildJobsInState"].clone(),
+        ));
+    }
+    assert_eq!(
+        states,
+        [
+            ("CREATED".to_owned(), json!({"CREATED": 2})),
+            ("RUNNING".to_owned(), json!({"CREATED": 1, "RUNNING": 1})),
+            ("RUNNING".to_owned(), json!({"CREATED": 1, "FAILED": 1})),
+            ("RUNNING".to_owned(), json!({"CREATED": 1, "FAILED": 1})),
+        ]
+    );
+    for _ in 0..3 {
+        send(&app, "GET", &format!("/copy-jobs/{earlier}"), Some(SOURCE), "").await;
+    }
+    let mut states = Vec::new();
+    for _ in 0..3 {
+        let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), Some(SOURCE), "").await;
+        states.push(described["CopyJob"]["State"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(states, ["RUNNING", "RUNNING", "PARTIAL"]);
+}
+
+/// A copy that stays unencrypted ("Copies of unencrypted Amazon Aurora, Amazon DocumentDB, and
+/// Amazon Neptune clusters are also unencrypted") names no `DestinationEncryptionKeyArn`, and its
+/// recovery point is not encrypted; any other completed copy names the destination vault's key.
+#[tokio::test]
+async fn a_copy_that_stays_unencrypted_names_no_destination_key() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/aurora_unencrypted_cross_account.yaml");
+    let scenario = copylab::scenario::load_file(&path).unwrap().scenario;
+    let request = &scenario.copy_job;
+    let app = server(scenario.world.clone(), Progression::Instant);
+    let body = json!({
+        "RecoveryPointArn": request.recovery_point_arn,
+        "SourceBackupVaultName": request.source_backup_vault_name,
+        "DestinationBackupVaultArn": request.destination_backup_vault_arn,
+        "IamRoleArn": request.iam_role_arn,
+    })
+    .to_string();
+    let caller = Some((request.account.as_str(), request.region.as_str()));
+    let (_, _, copy) = send(&app, "PUT", "/copy-jobs", caller, &body).await;
+    let id = copy["CopyJobId"].as_str().unwrap_or_else(|| panic!("{copy}"));
+    let (_, _, described) = send(&app, "GET", &format!("/copy-jobs/{id}"), caller, "").await;
+    let job = &described["CopyJob"];
+    assert_eq!(job["State"], "COMPLETED", "{described}");
+    assert!(job.get("DestinationEncryptionKeyArn").is_none(), "{described}");
+    let copied = job["DestinationRecoveryPointArn"].as_str().unwrap();
+    let vault = copylab_rules::arn::VaultArn::parse(request.destination_backup_vault_arn.as_deref().unwrap()).unwrap();
+    let path = format!(
+        "/backup-vaults/{}/recovery-points/{}",
+        vault.name,
+        copied.replace(':', "%3A").replace('/', "%2F")
+    );
+    let (_, _, point) = send(
+        &app,
+        "GET",
+        &path,
+        Some((vault.account.as_str(), vault.region.as_str())),
+        "",
+    )
+    .await;
+    assert_eq!(point["IsEncrypted"], false, "{point}");
+}
+
+const STACK_POINT: &str = "arn:aws:backup:us-east-1:111122223333:recovery-point:1A2B3CDE-F405-6789-012A-3456AB789012";

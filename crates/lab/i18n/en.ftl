@@ -363,6 +363,7 @@ cause-recovery-point-not-copyable = the recovery point is in cold storage, is a 
 cause-lifecycle-retention-range = the copy's `DeleteAfterDays` is 0, below -1, or more than 36,500 days
 cause-lifecycle-cold-storage-gap = the copy moves to cold storage fewer than 90 days before it is deleted
 cause-invalid-parameter = a `StartCopyJob` member is not a valid ARN of the expected kind
+cause-unshare-snapshot-failed = modeled: the copy role is deleted while a cross-account copy of a snapshot (a type AWS Backup does not fully manage) runs; the copy's data has arrived, so the destination recovery point stays, and the job ends FAILED with this message (the state AWS shows beside it is not documented)
 cause-control-policy-denied-backup = modeled: an SCP of the source account denies the copy role `backup:CopyFromBackupVault` or `backup:CopyIntoBackupVault`
 cause-control-policy-denied-key = modeled: an RCP of the key's account denies a call the copy makes on the source key or the destination vault's key
 cause-scp-explicit-deny = an SCP of the source account denies the caller `backup:StartCopyJob`

@@ -453,6 +453,7 @@ cause-recovery-point-not-copyable = 復旧ポイントがコールドストレ�
 cause-lifecycle-retention-range = コピーの `DeleteAfterDays` が 0、-1 未満、または 36,500 日を超えています
 cause-lifecycle-cold-storage-gap = コピーがコールドストレージへ移ってから削除されるまでが 90 日未満です
 cause-invalid-parameter = `StartCopyJob` のメンバーが、想定される種類の有効な ARN ではありません
+cause-unshare-snapshot-failed = モデル化: スナップショット (AWS Backup がフルマネージドしないリソースタイプ) のクロスアカウントコピーの実行中に、コピーに使用するロールが削除されました。コピーのデータは届いているため、コピー先の復旧ポイントは残り、ジョブはこのメッセージで FAILED になります (そのとき AWS が示す状態は文書化されていません)
 cause-control-policy-denied-backup = モデル化: コピー元アカウントの SCP が、コピーに使用するロールに `backup:CopyFromBackupVault` または `backup:CopyIntoBackupVault` を拒否しています
 cause-control-policy-denied-key = モデル化: キーのアカウントの RCP が、コピー元のキーまたはコピー先ボールトのキーに対してコピーが行う呼び出しを拒否しています
 cause-scp-explicit-deny = コピー元アカウントの SCP が、呼び出し元に `backup:StartCopyJob` を拒否しています

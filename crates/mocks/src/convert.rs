@@ -136,6 +136,17 @@ fn copy_job(value: &Value) -> CopyJob {
         .set_iam_role_arn(string(value, "IamRoleArn"))
         .set_is_parent(value.get("IsParent").and_then(Value::as_bool))
         .set_message_category(string(value, "MessageCategory"))
+        .set_resource_name(string(value, "ResourceName"))
+        .set_backup_size_in_bytes(value.get("BackupSizeInBytes").and_then(Value::as_i64))
+        .set_parent_job_id(string(value, "ParentJobId"))
+        .set_composite_member_identifier(string(value, "CompositeMemberIdentifier"))
+        .set_number_of_child_jobs(value.get("NumberOfChildJobs").and_then(Value::as_i64))
+        .set_child_jobs_in_state(value.get("ChildJobsInState").and_then(Value::as_object).map(|states| {
+            states
+                .iter()
+                .filter_map(|(state, count)| Some((CopyJobState::from(state.as_str()), count.as_i64()?)))
+                .collect()
+        }))
         .build()
 }
 
@@ -175,8 +186,16 @@ pub(crate) fn describe_recovery_point_output(value: &Value) -> DescribeRecoveryP
         .set_storage_class(string(value, "StorageClass").map(|s| StorageClass::from(s.as_str())))
         .set_is_encrypted(value.get("IsEncrypted").and_then(Value::as_bool))
         .set_encryption_key_arn(string(value, "EncryptionKeyArn"))
+        .set_encryption_key_type(
+            string(value, "EncryptionKeyType").map(|t| aws_sdk_backup::types::EncryptionKeyType::from(t.as_str())),
+        )
         .set_creation_date(date(value, "CreationDate"))
         .set_lifecycle(value.get("Lifecycle").and_then(lifecycle))
+        .set_resource_name(string(value, "ResourceName"))
+        .set_backup_size_in_bytes(value.get("BackupSizeInBytes").and_then(Value::as_i64))
+        .set_parent_recovery_point_arn(string(value, "ParentRecoveryPointArn"))
+        .set_composite_member_identifier(string(value, "CompositeMemberIdentifier"))
+        .set_is_parent(value.get("IsParent").and_then(Value::as_bool))
         .build()
 }
 

@@ -18,6 +18,9 @@ pub enum Reach {
     Pattern,
     /// No configuration causes it; a scenario injects it (`faults`).
     Fault,
+    /// No world causes it: a change made while the job runs does (`copylab serve`, the lab's
+    /// live jobs), pinned by a server test rather than a scenario.
+    Sequence,
 }
 
 /// How the failure reaches the caller.
@@ -515,6 +518,19 @@ pub static MESSAGES: &[Message] = &[
             reference: "aws-backup-facts.md §2.2",
         },
         cause: "not modeled: EC2 Allowed AMIs without the `aws-backup-vault` alias",
+    },
+    Message {
+        id: "unshare-snapshot-failed",
+        text: "Failed to unshare snapshot",
+        variants: &[],
+        reach: Reach::Sequence,
+        delivery: job("MISCELLANEOUS"),
+        provenance: Provenance {
+            status: "documented",
+            source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html: \"If you delete a copy job role during a cross-account copy, AWS Backup can't unshare snapshots from the source account when the copy job completes. In this case, the backup job finishes, but the copy job status shows as Failed to unshare snapshot.\"",
+            reference: "aws-plans-policies-events-facts.md §1.7 item 7",
+        },
+        cause: "modeled: the copy role is deleted while a cross-account copy of a snapshot (a type AWS Backup does not fully manage) runs; the copy's data has arrived, so the destination recovery point stays, and the job ends FAILED with this message (the state AWS shows beside it is not documented)",
     },
     Message {
         id: "control-policy-denied-backup",

@@ -207,6 +207,10 @@ pub fn baseline(
             multi_az_cluster: false,
             marketplace_image: false,
             lifecycle: None,
+            resource_name: None,
+            backup_size_in_bytes: None,
+            parent_recovery_point_arn: None,
+            composite_member_identifier: None,
         }],
         region_settings: if resource_type == "DynamoDB" {
             vec![RegionSettings {

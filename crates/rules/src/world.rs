@@ -418,7 +418,7 @@ pub struct Lifecycle {
 }
 
 /// A recovery point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryPoint {
     /// `RecoveryPointArn`, in the resource type's format.
@@ -458,6 +458,48 @@ pub struct RecoveryPoint {
     /// `Lifecycle`.
     #[serde(default)]
     pub lifecycle: Option<Lifecycle>,
+    /// `ResourceName` ("The non-unique name of the resource that belongs to the specified
+    /// backup.", the model), shown by its recovery point and its copy jobs; none when the world
+    /// names none.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// `BackupSizeInBytes` ("The size, in bytes, of a backup.", the model), as the world
+    /// declares it: copylab computes no sizes; none when the world declares none.
+    #[serde(default)]
+    pub backup_size_in_bytes: Option<u64>,
+    /// `ParentRecoveryPointArn`: the composite recovery point (a CloudFormation stack's) this
+    /// nested recovery point belongs to, in the same vault ("a nested (child) recovery point
+    /// belonging to a composite (parent) stack", the model). A recovery point that nested ones
+    /// name is a composite, and copying it starts a composite copy job with one nested job each.
+    #[serde(default)]
+    pub parent_recovery_point_arn: Option<String>,
+    /// `CompositeMemberIdentifier`: the nested resource's logical ID within its stack.
+    #[serde(default)]
+    pub composite_member_identifier: Option<String>,
+}
+
+impl RecoveryPoint {
+    /// The key that encrypts it, as the rules engine and the server both read it: for a type
+    /// AWS Backup fully manages (`fully_managed`: EFS, S3, ... "always encrypted", the
+    /// encryption page), the key of the vault it is in (`vault_key`, `aws/backup` when the vault
+    /// names none), whatever `encryption_key` says; for any other type its own `encryption_key`,
+    /// none meaning unencrypted.
+    pub fn key<'a>(&'a self, fully_managed: bool, vault_key: Option<&'a str>) -> Option<&'a str> {
+        backup_key(self.encryption_key.as_deref(), fully_managed, vault_key)
+    }
+}
+
+/// The key a backup of a resource under `resource_key` is encrypted with ([`RecoveryPoint::key`]).
+pub fn backup_key<'a>(
+    resource_key: Option<&'a str>,
+    fully_managed: bool,
+    vault_key: Option<&'a str>,
+) -> Option<&'a str> {
+    if fully_managed {
+        Some(vault_key.unwrap_or("alias/aws/backup"))
+    } else {
+        resource_key
+    }
 }
 
 /// Per-account, per-Region AWS Backup settings.

@@ -169,16 +169,79 @@ impl ServerState {
     }
 
     /// Applies a job's end state once it is observed: a completed copy creates the destination
-    /// recovery point.
+    /// recovery point (a composite job's nested jobs first).
     pub fn finish(&mut self, index: usize) {
         let now = self.clock.now();
+        let children: Vec<usize> = match self.services.backup.jobs.get(index) {
+            Some(job) if !job.finished && job.state(self.progression, now) == job.end_state() => job
+                .children
+                .iter()
+                .filter_map(|id| self.services.backup.jobs.position(id))
+                .collect(),
+            _ => return,
+        };
+        for child in children {
+            self.finish(child);
+        }
+        // A nested job's copy belongs to its composite job's copy.
+        let parent_copy = self.services.backup.jobs.get(index).and_then(|job| {
+            let parent = &self.services.backup.jobs[self.services.backup.jobs.position(job.parent.as_deref()?)?];
+            match &parent.outcome {
+                Outcome::CopyJob {
+                    destination_recovery_point: Some(rp),
+                    ..
+                } => Some(rp.arn.clone()),
+                _ => None,
+            }
+        });
         let Some(job) = self.services.backup.jobs.get_mut(index) else {
             return;
         };
-        if job.finished || job.state(self.progression, now) != job.end_state() {
-            return;
-        }
         job.finished = true;
+        // "If you delete a copy job role during a cross-account copy, AWS Backup can't unshare
+        // snapshots from the source account when the copy job completes ... the copy job status
+        // shows as Failed to unshare snapshot" (create-cross-account-backup): a snapshot's copy
+        // (a type AWS Backup does not fully manage) to another account, whose role is gone now.
+        let role_gone = job
+            .request
+            .iam_role_arn
+            .as_deref()
+            .is_some_and(|role| !self.world.roles.iter().any(|r| r.arn == role));
+        let cross_account = job
+            .request
+            .destination_backup_vault_arn
+            .as_deref()
+            .and_then(copylab_rules::arn::account)
+            .is_some_and(|account| account != job.account);
+        if let Outcome::CopyJob {
+            state,
+            status_message,
+            message_category,
+            message_id,
+            provenance,
+            other_wordings,
+            destination_recovery_point: Some(rp),
+            ..
+        } = &mut job.outcome
+            && *state == copylab_rules::world::CopyJobState::Completed
+            && role_gone
+            && cross_account
+            && !rp.arn.contains(":backup:")
+            && let Some(message) = copylab_rules::catalog::message("unshare-snapshot-failed")
+        {
+            *state = copylab_rules::world::CopyJobState::Failed;
+            *status_message = Some(message.text.to_owned());
+            *message_category = match message.delivery {
+                copylab_rules::catalog::Delivery::FailedJob { category } => category,
+                copylab_rules::catalog::Delivery::ApiError { .. } => "MISCELLANEOUS",
+            };
+            *message_id = Some(message.id);
+            *provenance = Some(message.provenance);
+            other_wordings.clear();
+        }
+        // The job of the same resource waiting behind this one may run now.
+        let (waiter, ended) = (job.next.take(), job.completed(self.progression));
+        let (parent, member) = (job.parent.clone(), job.composite_member_identifier.clone());
         if let Outcome::CopyJob {
             destination_recovery_point: Some(rp),
             ..
@@ -190,6 +253,7 @@ impl ServerState {
             let vault = arn.vault_name().unwrap_or_default().to_owned();
             let resource_type = job.resource_type.clone();
             let resource_arn = job.resource_arn.clone();
+            let (resource_name, backup_size_in_bytes) = (job.resource_name.clone(), job.backup_size_in_bytes);
             self.world.recovery_points.push(RecoveryPoint {
                 arn: rp.arn.clone(),
                 vault,
@@ -207,7 +271,18 @@ impl ServerState {
                     delete_after_days: Some(d),
                     move_to_cold_storage_after_days: None,
                 }),
+                resource_name,
+                backup_size_in_bytes,
+                parent_recovery_point_arn: parent_copy,
+                composite_member_identifier: member,
             });
+        }
+        self.services.backup.jobs.release(waiter, ended);
+        // A composite job runs until its nested jobs have ended.
+        let jobs = &mut self.services.backup.jobs;
+        if let Some(parent) = parent.and_then(|id| jobs.position(&id)).and_then(|i| jobs.get_mut(i)) {
+            parent.pending_children = parent.pending_children.saturating_sub(1);
+            parent.children_completed = parent.children_completed.max(ended);
         }
     }
 

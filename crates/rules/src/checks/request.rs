@@ -149,7 +149,7 @@ pub(crate) fn validate<'s>(
     let source_key = if fully_managed || source_lag {
         kms::vault_key(prepared, source_vault)
     } else {
-        match recovery_point.encryption_key.as_deref() {
+        match recovery_point.key(fully_managed, source_vault.encryption_key.as_deref()) {
             Some(key) => kms::resolve(prepared, key, &source_vault.account, &source_vault.region),
             None => KeyRef::Unencrypted,
         }

@@ -109,14 +109,19 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         account: Some(account.clone()),
         resource_type: resource_type.to_owned(),
         resource_arn: resource_arn.clone(),
-        // Fully managed types take the vault's key; the others keep the resource's own (the
+        // Fully managed types take the vault's key (EFS is "always encrypted", even a file
+        // system declared under a key of its own); the others keep the resource's own (the
         // encryption page), which copylab knows for a declared resource (`POST
-        // /_copylab/resources`) and takes as unencrypted for any other.
-        encryption_key: if fully_managed {
-            Some(vault_key.unwrap_or_else(|| default_key.to_owned()))
-        } else {
-            declared.as_ref().and_then(|r| r.encryption_key_arn.clone())
-        },
+        // /_copylab/resources`) and takes as unencrypted for any other. The same rule as the
+        // engine's (`RecoveryPoint::key`).
+        // A logically air-gapped vault keeps every backup under its own key, an AWS owned key
+        // when it names none.
+        encryption_key: copylab_rules::world::backup_key(
+            declared.as_ref().and_then(|r| r.encryption_key_arn.as_deref()),
+            fully_managed || vault.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault,
+            Some(vault_key.as_deref().unwrap_or(default_key)),
+        )
+        .map(str::to_owned),
         tags,
         status: Default::default(),
         storage_class: Default::default(),
@@ -124,6 +129,10 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         multi_az_cluster: false,
         marketplace_image: false,
         lifecycle,
+        resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
+        backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
+        parent_recovery_point_arn: None,
+        composite_member_identifier: None,
     });
     let id = ctx.state.ids.uuid_upper();
     ctx.state.services.backup.backup_jobs.push(json!({
@@ -140,6 +149,8 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         "IamRoleArn": input.get("IamRoleArn"),
         "MessageCategory": "SUCCESS",
         "Region": region,
+        "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
+        "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
     }));
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }

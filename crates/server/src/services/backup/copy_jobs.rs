@@ -3,10 +3,10 @@
 use copylab_rules::catalog::{self, Delivery};
 use copylab_rules::engine::Outcome;
 use copylab_rules::kms::AWS_OWNED_KEY;
-use copylab_rules::world::{Lifecycle, StartCopyJob};
+use copylab_rules::world::{CopyJobState, Lifecycle, StartCopyJob};
 use serde_json::{Map, Value, json};
 
-use super::CopyJobRecord;
+use super::{CopyJobRecord, Progression};
 use super::{Reply, page, str_member};
 use crate::call::Ctx;
 use crate::wire::ApiError;
@@ -25,7 +25,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             .iter()
             .find(|j| j.account == ctx.caller.account && j.idempotency_token.as_deref() == Some(token))
     {
-        return Ok(json!({"CopyJobId": job.id, "CreationDate": job.created, "IsParent": false}));
+        return Ok(json!({"CopyJobId": job.id, "CreationDate": job.created, "IsParent": !job.children.is_empty()}));
     }
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
@@ -58,14 +58,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         ))
         .modeled());
     }
-    let verdict = ctx.state.simulate(&request).map_err(|e| {
-        ApiError::new(
-            "ServiceUnavailableException",
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the world is invalid: {e}"),
-        )
-        .modeled()
-    })?;
+    let verdict = simulate(ctx, &request)?;
     let copy_job_id = match &verdict.outcome {
         Outcome::ApiError {
             error_code,
@@ -84,14 +77,6 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         Outcome::CopyJob { copy_job_id, .. } => copy_job_id.clone(),
     };
     let rp_arn = request.recovery_point_arn.clone().unwrap_or_default();
-    let (resource_type, resource_arn) = ctx
-        .state
-        .world
-        .recovery_points
-        .iter()
-        .find(|rp| rp.arn == rp_arn)
-        .map(|rp| (rp.resource_type.clone(), rp.resource_arn.clone()))
-        .unwrap_or_default();
     let partition = copylab_rules::regions::partition(&request.region);
     let source_vault_arn = format!(
         "arn:{partition}:backup:{}:{}:backup-vault:{}",
@@ -100,9 +85,255 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         request.source_backup_vault_name.as_deref().unwrap_or_default()
     );
     let created = ctx.state.now();
-    let (outcome, decision) = ctx.state.services.backup.jobs.share(verdict);
-    ctx.state.services.backup.jobs.push(CopyJobRecord {
+    // A composite recovery point (a CloudFormation stack's) is copied by a "parent (composite)
+    // copy job" with "child (nested) copy jobs" (the model): one nested job per nested recovery
+    // point the world lists in the same vault, each decided by the engine as a copy of its own.
+    let vault = request.source_backup_vault_name.clone().unwrap_or_default();
+    let nested: Vec<copylab_rules::world::RecoveryPoint> = ctx
+        .state
+        .world
+        .recovery_points
+        .iter()
+        .filter(|rp| {
+            rp.parent_recovery_point_arn.as_deref() == Some(rp_arn.as_str())
+                && rp.vault == vault
+                && rp.account.as_deref().is_none_or(|a| a == request.account)
+        })
+        .cloned()
+        .collect();
+    let mut children = Vec::with_capacity(nested.len());
+    for point in nested {
+        let child_request = StartCopyJob {
+            recovery_point_arn: Some(point.arn.clone()),
+            ..request.clone()
+        };
+        let child = simulate(ctx, &child_request)?;
+        children.push((child_request, point, nested_job(child, &mut ctx.state.ids)));
+    }
+    let mut verdict = verdict;
+    if !children.is_empty() {
+        verdict.outcome = composite_outcome(verdict.outcome, children.iter().map(|(_, _, v)| &v.outcome));
+    }
+    let source = ctx
+        .state
+        .world
+        .recovery_points
+        .iter()
+        .find(|rp| rp.arn == rp_arn)
+        .cloned();
+    let is_parent = !children.is_empty();
+    let child_ids: Vec<String> = children
+        .iter()
+        .filter_map(|(_, _, v)| match &v.outcome {
+            Outcome::CopyJob { copy_job_id, .. } => Some(copy_job_id.clone()),
+            Outcome::ApiError { .. } => None,
+        })
+        .collect();
+    let job = NewJob {
         id: copy_job_id.clone(),
+        request,
+        verdict,
+        created,
+        source,
+        source_vault_arn: source_vault_arn.clone(),
+        token,
+        parent: None,
+    };
+    push_job(ctx, job, child_ids);
+    let parent_index = ctx.state.services.backup.jobs.position(&copy_job_id);
+    for (child_request, point, child) in children {
+        let id = match &child.outcome {
+            Outcome::CopyJob { copy_job_id, .. } => copy_job_id.clone(),
+            Outcome::ApiError { .. } => continue,
+        };
+        let job = NewJob {
+            id,
+            request: child_request,
+            verdict: child,
+            created,
+            source: Some(point),
+            source_vault_arn: source_vault_arn.clone(),
+            token: None,
+            parent: Some(copy_job_id.clone()),
+        };
+        let completed = push_job(ctx, job, Vec::new());
+        if let Some(parent) = parent_index.and_then(|i| ctx.state.services.backup.jobs.get_mut(i)) {
+            parent.children_completed = parent.children_completed.max(completed);
+        }
+    }
+    expire_jobs(ctx);
+    // Under `instant` every job ends at once (`finish` ends a composite job's nested jobs first).
+    if let Some(index) = ctx.state.services.backup.jobs.position(&copy_job_id) {
+        ctx.state.finish(index);
+    }
+    Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": is_parent}))
+}
+
+/// Asks the rules engine about `request`.
+fn simulate(ctx: &mut Ctx<'_>, request: &StartCopyJob) -> Result<copylab_rules::engine::Verdict, ApiError> {
+    ctx.state.simulate(request).map_err(|e| {
+        ApiError::new(
+            "ServiceUnavailableException",
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the world is invalid: {e}"),
+        )
+        .modeled()
+    })
+}
+
+/// A nested job's verdict: what would refuse its own StartCopyJob fails the nested job with
+/// the same message instead (modeled: AWS documents no nested job's failures).
+fn nested_job(
+    mut verdict: copylab_rules::engine::Verdict,
+    ids: &mut copylab_rules::ids::IdGenerator,
+) -> copylab_rules::engine::Verdict {
+    if let Outcome::ApiError {
+        message,
+        message_id,
+        provenance,
+        ..
+    } = &verdict.outcome
+    {
+        verdict.outcome = Outcome::CopyJob {
+            copy_job_id: ids.uuid_upper(),
+            state: CopyJobState::Failed,
+            status_message: Some(message.clone()),
+            message_category: "MISCELLANEOUS",
+            message_id: Some(message_id),
+            provenance: Some(*provenance),
+            other_wordings: Vec::new(),
+            destination_recovery_point: None,
+        };
+    }
+    verdict
+}
+
+/// A composite job's end, from its own verdict and its nested jobs' (modeled: AWS documents
+/// the states and that a composite recovery point is PARTIAL when "one or more nested recovery
+/// points ... were not in the backup", not how a composite copy job's state follows its nested
+/// jobs'). Its own failure fails it; otherwise it completes when every nested job completes,
+/// fails with the first nested job's message when every one fails, and is PARTIAL between.
+fn composite_outcome<'a>(own: Outcome, nested: impl Iterator<Item = &'a Outcome>) -> Outcome {
+    let nested: Vec<&Outcome> = nested.collect();
+    let failed: Vec<&Outcome> = nested
+        .iter()
+        .copied()
+        .filter(|o| o.state() != Some(CopyJobState::Completed))
+        .collect();
+    match own {
+        Outcome::CopyJob {
+            copy_job_id,
+            state: CopyJobState::Completed,
+            status_message,
+            message_category,
+            message_id,
+            provenance,
+            other_wordings,
+            destination_recovery_point,
+        } => {
+            if failed.is_empty() {
+                return Outcome::CopyJob {
+                    copy_job_id,
+                    state: CopyJobState::Completed,
+                    status_message,
+                    message_category,
+                    message_id,
+                    provenance,
+                    other_wordings,
+                    destination_recovery_point,
+                };
+            }
+            if failed.len() < nested.len() {
+                return Outcome::CopyJob {
+                    copy_job_id,
+                    state: CopyJobState::Partial,
+                    status_message,
+                    message_category,
+                    message_id,
+                    provenance,
+                    other_wordings,
+                    destination_recovery_point,
+                };
+            }
+            match failed[0].clone() {
+                Outcome::CopyJob {
+                    status_message,
+                    message_category,
+                    message_id,
+                    provenance,
+                    other_wordings,
+                    ..
+                } => Outcome::CopyJob {
+                    copy_job_id,
+                    state: CopyJobState::Failed,
+                    status_message,
+                    message_category,
+                    message_id,
+                    provenance,
+                    other_wordings,
+                    destination_recovery_point: None,
+                },
+                other => other,
+            }
+        }
+        own => own,
+    }
+}
+
+/// A job to add ([`push_job`]).
+struct NewJob {
+    id: String,
+    request: StartCopyJob,
+    verdict: copylab_rules::engine::Verdict,
+    created: f64,
+    /// The recovery point it copies.
+    source: Option<copylab_rules::world::RecoveryPoint>,
+    source_vault_arn: String,
+    token: Option<String>,
+    parent: Option<String>,
+}
+
+/// Adds a job, behind a job of the same resource that has not ended ("Only one backup or copy
+/// job can run at a time for a given resource": the new one stays CREATED until that one
+/// ends; on the clock, it starts to run when that one's time is up; under `polls:N`, when that
+/// one is seen to end). Returns when it will end, as far as is known at its start.
+fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
+    let NewJob {
+        id,
+        request,
+        verdict,
+        created,
+        source,
+        source_vault_arn,
+        token,
+        parent,
+    } = job;
+    // The engine found the recovery point (it refuses a request for one it does not find).
+    let source = source.unwrap_or_default();
+    let progression = ctx.state.progression;
+    let jobs = &mut ctx.state.services.backup.jobs;
+    let (mut waiting, mut runs_from) = (false, created);
+    if let Some((running_id, ends)) = jobs
+        .running_for(
+            &ctx.caller.account,
+            &ctx.caller.region,
+            &source.resource_arn,
+            progression,
+            created,
+        )
+        .map(|job| (job.id.clone(), job.completed(progression)))
+    {
+        match progression {
+            Progression::Realtime(_) => runs_from = ends,
+            _ => waiting = true,
+        }
+        if let Some(index) = jobs.position(&running_id) {
+            jobs[index].next = Some(id.clone());
+        }
+    }
+    let (outcome, decision) = jobs.share(verdict);
+    let record = CopyJobRecord {
+        id,
         account: ctx.caller.account.clone(),
         region: ctx.caller.region.clone(),
         request,
@@ -112,15 +343,24 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         started: std::time::Instant::now(),
         polls: 0,
         finished: false,
-        resource_type,
-        resource_arn,
+        resource_type: source.resource_type,
+        resource_arn: source.resource_arn,
+        resource_name: source.resource_name,
+        backup_size_in_bytes: source.backup_size_in_bytes,
         source_vault_arn,
         idempotency_token: token,
-    });
-    expire_jobs(ctx);
-    let index = ctx.state.services.backup.jobs.len().saturating_sub(1);
-    ctx.state.finish(index);
-    Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": false}))
+        waiting,
+        runs_from,
+        next: None,
+        parent,
+        composite_member_identifier: source.composite_member_identifier,
+        pending_children: children.len(),
+        children,
+        children_completed: 0.0,
+    };
+    let completed = record.completed(progression);
+    jobs.push(record);
+    completed
 }
 
 fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
@@ -136,8 +376,39 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         "CreationDate": job.created,
         "State": state.as_str(),
         "IamRoleArn": job.request.iam_role_arn,
-        "IsParent": false,
+        "IsParent": !job.children.is_empty(),
     });
+    // A nested job names its composite job and its resource's logical ID; a composite job counts
+    // its nested jobs by state.
+    if let Some(parent) = &job.parent {
+        body["ParentJobId"] = json!(parent);
+    }
+    if let Some(member) = &job.composite_member_identifier {
+        body["CompositeMemberIdentifier"] = json!(member);
+    }
+    if !job.children.is_empty() {
+        let (progression, now) = (ctx.state.progression, ctx.state.now());
+        let jobs = &ctx.state.services.backup.jobs;
+        let mut in_state = Map::new();
+        for child in job.children.iter().filter_map(|id| jobs.get(jobs.position(id)?)) {
+            let count = in_state
+                .entry(child.state(progression, now).as_str())
+                .or_insert(json!(0));
+            *count = json!(count.as_u64().unwrap_or_default() + 1);
+        }
+        body["NumberOfChildJobs"] = json!(job.children.len());
+        body["ChildJobsInState"] = Value::Object(in_state);
+    }
+    // The source recovery point's name and size, when the world declares them (copylab
+    // computes no sizes). `CreatedBy` is left out: it names "the backup plan and rule that AWS
+    // Backup used to initiate the recovery point backup" (the model), and an on-demand
+    // StartCopyJob has none.
+    if let Some(name) = &job.resource_name {
+        body["ResourceName"] = json!(name);
+    }
+    if let Some(size) = job.backup_size_in_bytes {
+        body["BackupSizeInBytes"] = json!(size);
+    }
     // The destination vault's type, and for a logically air-gapped vault its lock state
     // (the model documents `DestinationVaultLockState` for those; whether AWS sends it for a
     // standard vault is not documented, so copylab leaves it out).
@@ -166,7 +437,7 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         }
     }
     if state == job.end_state() {
-        body["CompletionDate"] = json!(job.completed());
+        body["CompletionDate"] = json!(job.completed(ctx.state.progression));
         if let Outcome::CopyJob {
             status_message,
             message_category,
@@ -210,8 +481,22 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     else {
         return Err(ApiError::not_found(format!("Copy job {id} not found")).modeled());
     };
-    if let Some(job) = ctx.state.services.backup.jobs.get_mut(index) {
-        job.polls = job.polls.saturating_add(1);
+    // A job waiting behind another of the same resource does not move: its polls do not count.
+    // A composite job's nested jobs run with it: a poll of it is a poll of each.
+    let jobs = &mut ctx.state.services.backup.jobs;
+    let children: Vec<usize> = jobs
+        .get(index)
+        .map(|job| job.children.iter().filter_map(|id| jobs.position(id)).collect())
+        .unwrap_or_default();
+    for i in children.iter().copied().chain([index]) {
+        if let Some(job) = jobs.get_mut(i)
+            && !job.waiting
+        {
+            job.polls = job.polls.saturating_add(1);
+        }
+    }
+    for child in children {
+        ctx.state.finish(child);
     }
     ctx.state.finish(index);
     let job = &ctx.state.services.backup.jobs[index];
@@ -253,7 +538,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     );
     let created = super::filters::Window::read(input, "ByCreatedAfter", "ByCreatedBefore");
     let completed = super::filters::Window::read(input, "ByCompleteAfter", "ByCompleteBefore");
-    // copylab starts no composite jobs (CloudFormation stacks), so no job has a parent.
+    // The nested jobs of a composite job (a CloudFormation stack's).
     let parent = super::filters::text(input, "ByParentJobId");
     // The filters a job's record answers (the rendered job shows the same values).
     let matches = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
@@ -265,7 +550,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             && matches(&destination, j.request.destination_backup_vault_arn.as_deref())
             && matches(&source_rp, j.request.recovery_point_arn.as_deref())
             && created.contains(Some(j.created))
-            && super::filters::matches(parent, None)
+            && super::filters::matches(parent, j.parent.as_deref())
     };
     let jobs = &ctx.state.services.backup.jobs;
     let category = category.filter(|c| c != "ANY");
@@ -297,6 +582,30 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 }
 
 fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {
+    // The key as the engine reads it: a fully managed type (EFS, S3, ...) is "always
+    // encrypted" with its vault's key, whatever the world says of the recovery point.
+    let arn = copylab_rules::arn::Arn::lenient(vault_arn);
+    let vault = ctx
+        .state
+        .world
+        .vaults
+        .iter()
+        .find(|v| v.account == arn.account && v.region == arn.region && Some(v.name.as_str()) == arn.vault_name());
+    let advanced = ctx
+        .state
+        .world
+        .region_settings
+        .iter()
+        .any(|s| s.account == arn.account && s.region == arn.region && s.dynamodb_advanced_features);
+    let fully_managed =
+        copylab_rules::features::feature_row(&rp.resource_type, advanced).is_some_and(|row| row.fully_managed);
+    // A logically air-gapped vault keeps every recovery point under its own key, an AWS owned
+    // key when it names none.
+    let lag = vault.is_some_and(|v| v.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault);
+    let vault_key = vault
+        .and_then(|v| v.encryption_key.as_deref())
+        .or(lag.then_some(AWS_OWNED_KEY));
+    let key = rp.key(fully_managed || (lag && rp.encryption_key.is_none()), vault_key);
     json!({
         "RecoveryPointArn": rp.arn,
         "BackupVaultName": rp.vault,
@@ -311,12 +620,22 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
             copylab_rules::world::RecoveryPointStatus::Deleted => "DELETING",
         },
         "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
-        "IsEncrypted": rp.encryption_key.is_some(),
+        "IsEncrypted": key.is_some(),
         // An AWS owned key (a logically air-gapped vault's) has no ARN to show.
-        "EncryptionKeyArn": rp.encryption_key.as_deref().filter(|key| *key != AWS_OWNED_KEY).map(|key| key_arn(key, vault_arn)),
-        "EncryptionKeyType": (rp.encryption_key.as_deref() == Some(AWS_OWNED_KEY)).then_some(AWS_OWNED_KEY),
+        "EncryptionKeyArn": key.filter(|key| *key != AWS_OWNED_KEY).map(|key| key_arn(key, vault_arn)),
+        "EncryptionKeyType": (key == Some(AWS_OWNED_KEY)).then_some(AWS_OWNED_KEY),
         "CreationDate": ctx.state.started(),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
+        "ResourceName": rp.resource_name,
+        "BackupSizeInBytes": rp.backup_size_in_bytes,
+        "ParentRecoveryPointArn": rp.parent_recovery_point_arn,
+        "CompositeMemberIdentifier": rp.composite_member_identifier,
+        "IsParent": ctx
+            .state
+            .world
+            .recovery_points
+            .iter()
+            .any(|nested| nested.parent_recovery_point_arn.as_deref() == Some(rp.arn.as_str())),
     })
 }
 
@@ -424,8 +743,7 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         super::filters::text(input, "ByResourceArn"),
         super::filters::text(input, "ByResourceType"),
     );
-    // No recovery point has a backup plan (copylab runs no plans yet) or a parent (no
-    // composite backups): those filters keep none.
+    // No recovery point has a backup plan (copylab runs no plans yet): that filter keeps none.
     let (plan, parent) = (
         super::filters::text(input, "ByBackupPlanId"),
         super::filters::text(input, "ByParentRecoveryPointArn"),
@@ -446,7 +764,10 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         })
         .filter(|rp| super::filters::matches(resource_arn, Some(&rp.resource_arn)))
         .filter(|rp| super::filters::matches(resource_type, Some(&rp.resource_type)))
-        .filter(|_| super::filters::matches(plan, None) && super::filters::matches(parent, None))
+        .filter(|rp| {
+            super::filters::matches(plan, None)
+                && super::filters::matches(parent, rp.parent_recovery_point_arn.as_deref())
+        })
         .map(|rp| recovery_point_view(ctx, rp, &vault_arn))
         .filter(|view| created.contains(view["CreationDate"].as_f64()))
         .collect();

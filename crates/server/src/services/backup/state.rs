@@ -95,6 +95,9 @@ pub struct CopyJobs {
     checks: std::collections::HashMap<u64, Arc<CheckReport>>,
     /// Fingerprints checks.
     hasher: std::hash::RandomState,
+    /// The last job started for each resource, by [`CopyJobRecord::resource_key`]: the one a
+    /// new job of the same resource waits behind while it has not ended.
+    last_of_resource: std::collections::HashMap<String, String>,
 }
 
 impl CopyJobs {
@@ -102,7 +105,42 @@ impl CopyJobs {
     pub fn push(&mut self, job: CopyJobRecord) {
         let number = self.left + self.jobs.len() as u64;
         self.numbers.insert(job.id.clone(), number);
+        if let Some(key) = job.resource_key() {
+            self.last_of_resource.insert(key, job.id.clone());
+        }
         self.jobs.push(job);
+    }
+
+    /// The job a new job of `resource_arn` (started by `account` in `region`) must wait
+    /// behind at virtual time `now`: the last job of that resource, while it has not ended.
+    /// "Only one backup or copy job can run at a time for a given resource. Additional copy
+    /// jobs for the same resource remain in `CREATED` status until the running job completes."
+    /// (aws-org-wire-facts.md §6.1). Jobs are a resource's when the same account started them
+    /// in the same Region (copylab's reading: AWS does not say whether a copy of a copy in
+    /// another account counts).
+    pub fn running_for(
+        &self,
+        account: &str,
+        region: &str,
+        resource_arn: &str,
+        progression: Progression,
+        now: f64,
+    ) -> Option<&CopyJobRecord> {
+        let id = self
+            .last_of_resource
+            .get(&resource_key(account, region, resource_arn)?)?;
+        let job = self.jobs.get(self.position(id)?)?;
+        (job.state(progression, now) != job.end_state()).then_some(job)
+    }
+
+    /// Lets `waiter` (the job waiting behind one that ended) run from virtual time `from`.
+    pub fn release(&mut self, waiter: Option<String>, from: f64) {
+        let Some(index) = waiter.and_then(|id| self.position(&id)) else {
+            return;
+        };
+        let job = &mut self.jobs[index];
+        job.waiting = false;
+        job.runs_from = job.runs_from.max(from);
     }
 
     /// Removes the oldest job, if any.
@@ -111,8 +149,19 @@ impl CopyJobs {
             return;
         }
         let job = self.jobs.remove(0);
-        self.numbers.remove(&job.id);
+        self.forget(&job);
         self.left += 1;
+        self.release(job.next, f64::MIN);
+    }
+
+    /// Removes a job that left from the indexes.
+    fn forget(&mut self, job: &CopyJobRecord) {
+        self.numbers.remove(&job.id);
+        if let Some(key) = job.resource_key()
+            && self.last_of_resource.get(&key) == Some(&job.id)
+        {
+            self.last_of_resource.remove(&key);
+        }
     }
 
     /// The place of the job with this id.
@@ -149,17 +198,21 @@ impl CopyJobs {
             .iter()
             .skip(over)
             .take_while(|job| {
-                job.state(progression, now) == job.end_state() && job.completed() + COPY_JOB_RECORD_SECONDS <= now
+                job.state(progression, now) == job.end_state()
+                    && job.completed(progression) + COPY_JOB_RECORD_SECONDS <= now
             })
             .count();
         let gone = over + expired;
         if gone == 0 {
             return;
         }
-        for job in self.jobs.drain(..gone) {
-            self.numbers.remove(&job.id);
+        let gone: Vec<CopyJobRecord> = self.jobs.drain(..gone).collect();
+        self.left += gone.len() as u64;
+        for job in gone {
+            self.forget(&job);
+            // A job forgotten before it ended (beyond the bound) no longer holds its resource.
+            self.release(job.next, f64::MIN);
         }
-        self.left += gone as u64;
     }
 }
 
@@ -285,10 +338,39 @@ pub struct CopyJobRecord {
     pub resource_type: String,
     /// The source resource.
     pub resource_arn: String,
+    /// `ResourceName` and `BackupSizeInBytes`: the source recovery point's, as the world declares them.
+    pub resource_name: Option<String>,
+    /// See `resource_name`.
+    pub backup_size_in_bytes: Option<u64>,
     /// `SourceBackupVaultArn`.
     pub source_vault_arn: String,
     /// The `IdempotencyToken` it was started with.
     pub idempotency_token: Option<String>,
+    /// Under `polls:N`, whether it waits behind a job of the same resource that has not ended
+    /// ([`CopyJobs::running_for`]): it stays CREATED and its polls do not count.
+    pub waiting: bool,
+    /// When it starts to run (virtual epoch seconds): its creation, or the end of the job of
+    /// the same resource it waited behind.
+    pub runs_from: f64,
+    /// The job of the same resource waiting behind it, released when it ends.
+    pub next: Option<String>,
+    /// `ParentJobId`: the composite job of a nested job.
+    pub parent: Option<String>,
+    /// `CompositeMemberIdentifier`: a nested job's resource's logical ID in its stack.
+    pub composite_member_identifier: Option<String>,
+    /// A composite job's nested jobs, in start order (`IsParent`, `NumberOfChildJobs`).
+    pub children: Vec<String>,
+    /// How many of its nested jobs have not been seen to end: a composite job runs until they
+    /// have.
+    pub pending_children: usize,
+    /// When its last nested job ends (virtual epoch seconds; on the clock, known when it starts).
+    pub children_completed: f64,
+}
+
+/// The key of the jobs of one resource ([`CopyJobs::running_for`]); none for a job whose
+/// resource copylab does not know.
+fn resource_key(account: &str, region: &str, resource_arn: &str) -> Option<String> {
+    (!resource_arn.is_empty()).then(|| format!("{account} {region} {resource_arn}"))
 }
 
 impl CopyJobRecord {
@@ -312,15 +394,44 @@ impl CopyJobRecord {
         }
     }
 
-    /// Its `CompletionDate` once it has ended: a minute after it was created (modeled).
-    pub fn completed(&self) -> f64 {
-        self.created + 60.0
+    /// The key of its resource's jobs ([`CopyJobs::running_for`]).
+    fn resource_key(&self) -> Option<String> {
+        resource_key(&self.account, &self.region, &self.resource_arn)
     }
 
-    /// The state at virtual time `now`, under `progression`, without counting a poll.
+    /// Its `CompletionDate` once it has ended (modeled): under `realtime:SCALE`, when the clock
+    /// ends it (10 minutes divided by the scale after it starts to run); otherwise a minute
+    /// after it starts to run.
+    pub fn completed(&self, progression: Progression) -> f64 {
+        let own = match progression {
+            Progression::Realtime(scale) => self.runs_from + 600.0 / scale,
+            _ => self.runs_from + 60.0,
+        };
+        own.max(self.children_completed)
+    }
+
+    /// The state at virtual time `now`, under `progression`, without counting a poll. A job
+    /// waiting behind another of the same resource is CREATED until that one ends.
     pub fn state(&self, progression: Progression, now: f64) -> CopyJobState {
+        let own = self.own_state(progression, now);
+        // A composite job runs until its nested jobs have ended.
+        let children_running = match progression {
+            Progression::Instant => false,
+            Progression::Polls(_) => self.pending_children > 0,
+            Progression::Realtime(_) => now < self.children_completed,
+        };
+        if own == self.end_state() && children_running {
+            CopyJobState::Running
+        } else {
+            own
+        }
+    }
+
+    /// The state its own progression gives, its nested jobs aside.
+    fn own_state(&self, progression: Progression, now: f64) -> CopyJobState {
         match progression {
             Progression::Instant => self.end_state(),
+            Progression::Polls(_) if self.waiting => CopyJobState::Created,
             Progression::Polls(n) => match self.polls {
                 p if p > n => self.end_state(),
                 0 | 1 => CopyJobState::Created,
@@ -328,7 +439,7 @@ impl CopyJobRecord {
             },
             Progression::Realtime(scale) => {
                 let duration = 600.0 / scale;
-                let elapsed = now - self.created;
+                let elapsed = now - self.runs_from;
                 if elapsed >= duration {
                     self.end_state()
                 } else if elapsed < duration / 10.0 {
@@ -356,6 +467,13 @@ pub struct Resource {
     /// Its tags (copied to recovery points).
     #[serde(default)]
     pub tags: std::collections::BTreeMap<String, String>,
+    /// Its name, which its backups and their copies show as `ResourceName`.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// The size its backups and their copies show as `BackupSizeInBytes` (declared, never
+    /// computed).
+    #[serde(default)]
+    pub backup_size_in_bytes: Option<u64>,
 }
 
 #[cfg(test)]
@@ -399,8 +517,18 @@ mod tests {
             finished: false,
             resource_type: String::new(),
             resource_arn: String::new(),
+            resource_name: None,
+            backup_size_in_bytes: None,
             source_vault_arn: String::new(),
             idempotency_token: None,
+            waiting: false,
+            runs_from: 0.0,
+            next: None,
+            parent: None,
+            composite_member_identifier: None,
+            children: Vec::new(),
+            pending_children: 0,
+            children_completed: 0.0,
         }
     }
 
@@ -422,6 +550,7 @@ mod tests {
         CopyJobRecord {
             id: id.to_owned(),
             created,
+            runs_from: created,
             ..job(0)
         }
     }
