@@ -439,6 +439,7 @@ async fn a_copy_job_names_its_destination_vaults_type_and_an_air_gapped_vaults_l
     vault.lock = Some(VaultLock {
         min_retention_days: Some(7),
         max_retention_days: Some(365),
+        ..Default::default()
     });
     let app = server(world, Progression::Instant);
     let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";

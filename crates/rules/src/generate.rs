@@ -452,6 +452,7 @@ pub fn world(seed: u64) -> Generated {
         world.vaults[1].lock = Some(VaultLock {
             min_retention_days: Some(30),
             max_retention_days: Some(365),
+            ..Default::default()
         });
         request.lifecycle = Some(Lifecycle {
             delete_after_days: Some(*rng.pick(&[7, 35, 400])),

@@ -662,6 +662,13 @@ fn check_vault(i: usize, vault: &BackupVault) -> Result<(), WorldError> {
             vault.account
         )));
     }
+    if let Some(lock_date) = vault.lock.as_ref().and_then(|l| l.lock_date.as_ref())
+        && crate::world::timestamp_seconds(lock_date).is_none()
+    {
+        return Err(fail(format!(
+            "lock_date `{lock_date}` is not a UTC timestamp like 2026-11-28T16:00:00Z"
+        )));
+    }
     Ok(())
 }
 
