@@ -286,3 +286,652 @@ async fn moto_api_reset_resets_like_the_control_api_under_the_same_guard() {
     let (status, _) = send_with(&app, "GET", "/moto-api/reset", None, &[], "").await;
     assert_ne!(status, StatusCode::OK);
 }
+
+fn plan_input(name: &str, rules: Value) -> String {
+    json!({"BackupPlan": {"BackupPlanName": name, "Rules": rules}}).to_string()
+}
+
+fn nightly_rule() -> Value {
+    json!([{
+        "RuleName": "nightly",
+        "TargetBackupVaultName": "SourceVault",
+        "ScheduleExpression": "cron(0 3 ? * * *)",
+        "Lifecycle": {"DeleteAfterDays": 35},
+        "CopyActions": [{"DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault"}]
+    }])
+}
+
+fn selection_input(name: &str) -> String {
+    json!({"BackupSelection": {
+        "SelectionName": name,
+        "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole",
+        "Resources": ["arn:aws:rds:us-east-1:111122223333:db:*"],
+        "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "nightly"}]}
+    }})
+    .to_string()
+}
+
+fn is_lower_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                b == b'-'
+            } else {
+                b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
+            }
+        })
+}
+
+/// A plan's whole life on the wire: CreateBackupPlan answers a lower-case UUID id, a
+/// `backup-plan:` ARN and a `VersionId` in AWS's format (the base64 of a UUID string);
+/// GetBackupPlan shows the rules with their ids and AWS's defaults; UpdateBackupPlan makes a new
+/// version and keeps the old one readable; DeleteBackupPlan is refused with AWS's message while a
+/// selection exists, then marks the plan deleted (listed only with IncludeDeleted).
+#[tokio::test]
+async fn a_backup_plan_is_created_read_versioned_listed_and_deleted_as_aws_answers() {
+    let app = server();
+    let (status, created) = send(&app, "PUT", "/backup/plans/", &plan_input("nightly", nightly_rule())).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["BackupPlanId"].as_str().unwrap().to_owned();
+    assert!(is_lower_uuid(&id), "{id}");
+    assert_eq!(
+        created["BackupPlanArn"],
+        format!("arn:aws:backup:us-east-1:111122223333:backup-plan:{id}")
+    );
+    let first_version = created["VersionId"].as_str().unwrap().to_owned();
+    assert_eq!(first_version.len(), 48, "{first_version}");
+    let (_, got) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+    let rule = &got["BackupPlan"]["Rules"][0];
+    assert_eq!(rule["ScheduleExpression"], "cron(0 3 ? * * *)");
+    assert_eq!(
+        (
+            rule["StartWindowMinutes"].as_i64(),
+            rule["CompletionWindowMinutes"].as_i64()
+        ),
+        (Some(480), Some(10080))
+    );
+    assert!(is_lower_uuid(rule["RuleId"].as_str().unwrap()), "{rule}");
+    assert_eq!(
+        rule["CopyActions"][0]["DestinationBackupVaultArn"],
+        "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault"
+    );
+    assert_eq!(got["VersionId"], first_version.as_str());
+    // A new version; the old one stays readable by its VersionId.
+    let weekly = json!([{"RuleName": "nightly", "TargetBackupVaultName": "SourceVault", "ScheduleExpression": "cron(0 3 ? * SUN *)"}]);
+    let (status, updated) = send(
+        &app,
+        "POST",
+        &format!("/backup/plans/{id}"),
+        &plan_input("nightly", weekly),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let second_version = updated["VersionId"].as_str().unwrap().to_owned();
+    assert_ne!(second_version, first_version);
+    let (_, old) = send(
+        &app,
+        "GET",
+        &format!("/backup/plans/{id}/?versionId={first_version}"),
+        "",
+    )
+    .await;
+    assert_eq!(
+        old["BackupPlan"]["Rules"][0]["ScheduleExpression"], "cron(0 3 ? * * *)",
+        "{old}"
+    );
+    let (_, new) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+    assert_eq!(
+        new["BackupPlan"]["Rules"][0]["ScheduleExpression"],
+        "cron(0 3 ? * SUN *)"
+    );
+    assert_eq!(
+        new["BackupPlan"]["Rules"][0]["RuleId"], rule["RuleId"],
+        "a rule of the same name keeps its id"
+    );
+    let (status, unknown) = send(&app, "GET", &format!("/backup/plans/{id}/?versionId=nope"), "").await;
+    assert_eq!(
+        (status, unknown["Code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ResourceNotFoundException"))
+    );
+    let (_, versions) = send(&app, "GET", &format!("/backup/plans/{id}/versions/"), "").await;
+    let listed: Vec<&str> = versions["BackupPlanVersionsList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["VersionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [first_version.as_str(), second_version.as_str()]);
+    // Refused while a selection exists, with AWS's message, and nothing changes.
+    let (status, selected) = send(
+        &app,
+        "PUT",
+        &format!("/backup/plans/{id}/selections/"),
+        &selection_input("rds"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{selected}");
+    let selection = selected["SelectionId"].as_str().unwrap().to_owned();
+    let (_, before) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
+    let (status, refused) = send(&app, "DELETE", &format!("/backup/plans/{id}"), "").await;
+    assert_eq!(
+        (status, refused["Code"].as_str(), refused["Message"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("InvalidRequestException"),
+            Some("Related backup plan selections must be deleted prior to backup plan deletion")
+        )
+    );
+    let (_, after) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
+    assert_eq!(before["world"], after["world"]);
+    let (status, _) = send(
+        &app,
+        "DELETE",
+        &format!("/backup/plans/{id}/selections/{selection}"),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, deleted) = send(&app, "DELETE", &format!("/backup/plans/{id}"), "").await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    assert_eq!(deleted["VersionId"], second_version.as_str());
+    assert!(deleted["DeletionDate"].is_number(), "{deleted}");
+    let (_, listed) = send(&app, "GET", "/backup/plans/", "").await;
+    assert_eq!(listed["BackupPlansList"], json!([]), "{listed}");
+    let (_, listed) = send(&app, "GET", "/backup/plans/?includeDeleted=true", "").await;
+    assert_eq!(listed["BackupPlansList"][0]["BackupPlanId"], id.as_str(), "{listed}");
+    assert!(listed["BackupPlansList"][0]["DeletionDate"].is_number(), "{listed}");
+    let (_, got) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+    assert!(got["DeletionDate"].is_number(), "{got}");
+    for (method, path) in [
+        ("DELETE", format!("/backup/plans/{id}")),
+        ("GET", "/backup/plans/nope/".to_owned()),
+    ] {
+        let (status, gone) = send(&app, method, &path, "").await;
+        assert_eq!(
+            (status, gone["Code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("ResourceNotFoundException")),
+            "{method} {path}"
+        );
+    }
+}
+
+/// Every documented validation rule refuses the plan with AWS's code and message (verbatim where
+/// AWS's text is known, copylab's marked modeled otherwise), and a refused request changes
+/// nothing.
+#[tokio::test]
+async fn invalid_plans_are_refused_with_awss_messages_and_change_nothing() {
+    let app = server();
+    let rule = |extra: Value| {
+        let mut rule = json!({"RuleName": "daily", "TargetBackupVaultName": "SourceVault"});
+        rule.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!([rule])
+    };
+    let cases = [
+        (
+            rule(json!({"Lifecycle": {"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 100}})),
+            "InvalidParameterValueException",
+            Some(
+                "Error in rule daily : Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from MoveToColdStorageAfterDays",
+            ),
+            "aws",
+        ),
+        (
+            rule(
+                json!({"EnableContinuousBackup": true, "Lifecycle": {"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 35}}),
+            ),
+            "InvalidParameterValueException",
+            Some("Error in rule daily : Invalid lifecycle. MoveToColdStorageAfterDays is unavailable"),
+            "aws",
+        ),
+        (
+            rule(json!({"ScheduleExpression": "cron(0/10 * ? * * *)"})),
+            "InvalidParameterValueException",
+            Some("The interval between backup jobs shouldn't be less than 60 minutes."),
+            "aws",
+        ),
+        (
+            rule(json!({"Lifecycle": {"DeleteAfterDays": 36501}})),
+            "InvalidParameterValueException",
+            Some(
+                "Error in rule daily : Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days",
+            ),
+            "modeled",
+        ),
+        (
+            rule(json!({"EnableContinuousBackup": true, "Lifecycle": {"DeleteAfterDays": 36}})),
+            "InvalidParameterValueException",
+            None,
+            "modeled",
+        ),
+        (
+            rule(json!({"StartWindowMinutes": 30})),
+            "InvalidParameterValueException",
+            None,
+            "modeled",
+        ),
+        (
+            rule(json!({"ScheduleExpression": "rate(1 day)"})),
+            "InvalidParameterValueException",
+            None,
+            "modeled",
+        ),
+        (
+            rule(json!({"ScheduleExpression": "cron(0 5 * * *)"})),
+            "InvalidParameterValueException",
+            None,
+            "modeled",
+        ),
+        (
+            rule(
+                json!({"CopyActions": [{"DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault", "Lifecycle": {"MoveToColdStorageAfterDays": 10, "DeleteAfterDays": 20}}]}),
+            ),
+            "InvalidParameterValueException",
+            Some(
+                "Error in rule daily : Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from MoveToColdStorageAfterDays",
+            ),
+            "aws",
+        ),
+    ];
+    let (_, before) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
+    for (rules, code, message, provenance) in cases {
+        let response = app
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .method("PUT")
+                    .uri("/backup/plans/")
+                    .header(
+                        "authorization",
+                        "AWS4-HMAC-SHA256 Credential=111122223333/20260807/us-east-1/backup/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
+                    )
+                    .body(Body::from(plan_input("p", rules.clone())))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let shown = response
+            .headers()
+            .get("x-copylab-provenance")
+            .map_or("aws", |v| v.to_str().unwrap())
+            .to_owned();
+        let status = response.status();
+        let body: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(
+            (status, body["Code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{rules}: {body}"
+        );
+        if let Some(message) = message {
+            assert_eq!(body["Message"], message, "{rules}");
+        }
+        assert_eq!(shown, provenance, "{rules}: {body}");
+    }
+    // Allowed: a copy action that keeps its copies indefinitely (-1 for both).
+    let forever = rule(
+        json!({"CopyActions": [{"DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault", "Lifecycle": {"MoveToColdStorageAfterDays": -1, "DeleteAfterDays": -1}}]}),
+    );
+    let (_, after) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
+    assert_eq!(before["world"], after["world"]);
+    let (status, body) = send(&app, "PUT", "/backup/plans/", &plan_input("p", forever)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The same plan document again: AWS's AlreadyExistsException.
+    let (status, again) = send(&app, "PUT", "/backup/plans/", &plan_input("q", nightly_rule())).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    let (status, again) = send(&app, "PUT", "/backup/plans/", &plan_input("q", nightly_rule())).await;
+    assert_eq!(
+        (status, again["Code"].as_str(), again["Message"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("AlreadyExistsException"),
+            Some("Backup plan with the same plan document already exists")
+        )
+    );
+}
+
+/// A retry of CreateBackupPlan or CreateBackupSelection with the same `CreatorRequestId`
+/// answers as the first call did and makes nothing new.
+#[tokio::test]
+async fn a_retry_with_the_same_creator_request_id_answers_as_the_first_call() {
+    let app = server();
+    let mut input: Value = serde_json::from_str(&plan_input("nightly", nightly_rule())).unwrap();
+    input["CreatorRequestId"] = json!("run-1");
+    let (_, first) = send(&app, "PUT", "/backup/plans/", &input.to_string()).await;
+    let (status, second) = send(&app, "PUT", "/backup/plans/", &input.to_string()).await;
+    assert_eq!((status, &second), (StatusCode::OK, &first));
+    let id = first["BackupPlanId"].as_str().unwrap();
+    let mut selection: Value = serde_json::from_str(&selection_input("rds")).unwrap();
+    selection["CreatorRequestId"] = json!("sel-1");
+    let path = format!("/backup/plans/{id}/selections/");
+    let (_, first) = send(&app, "PUT", &path, &selection.to_string()).await;
+    let (status, second) = send(&app, "PUT", &path, &selection.to_string()).await;
+    assert_eq!((status, &second), (StatusCode::OK, &first));
+    let (_, listed) = send(&app, "GET", &path, "").await;
+    assert_eq!(listed["BackupSelectionsList"].as_array().unwrap().len(), 1, "{listed}");
+}
+
+/// Selections: an empty one is refused with AWS's message; one is created, read back as given,
+/// listed with its name and role, and deleted; a selection or plan that does not exist is
+/// ResourceNotFoundException.
+#[tokio::test]
+async fn backup_selections_are_created_read_listed_and_deleted() {
+    let app = server();
+    let (_, plan) = send(&app, "PUT", "/backup/plans/", &plan_input("nightly", nightly_rule())).await;
+    let id = plan["BackupPlanId"].as_str().unwrap().to_owned();
+    let path = format!("/backup/plans/{id}/selections/");
+    let empty = json!({"BackupSelection": {"SelectionName": "none", "IamRoleArn": "arn:aws:iam::111122223333:role/r"}})
+        .to_string();
+    let (status, refused) = send(&app, "PUT", &path, &empty).await;
+    assert_eq!(
+        (status, refused["Code"].as_str(), refused["Message"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("InvalidParameterValueException"),
+            Some("Invalid backup selection. Either 'ListOfTags' or 'Resources' section must be non-empty.")
+        )
+    );
+    let (status, created) = send(&app, "PUT", &path, &selection_input("rds")).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let selection = created["SelectionId"].as_str().unwrap().to_owned();
+    assert!(is_lower_uuid(&selection), "{selection}");
+    assert_eq!(created["BackupPlanId"], id.as_str());
+    let (_, got) = send(&app, "GET", &format!("{path}{selection}"), "").await;
+    let given: Value = serde_json::from_str(&selection_input("rds")).unwrap();
+    assert_eq!(got["BackupSelection"], given["BackupSelection"], "{got}");
+    let (_, listed) = send(&app, "GET", &path, "").await;
+    let member = &listed["BackupSelectionsList"][0];
+    assert_eq!(
+        (member["SelectionName"].as_str(), member["SelectionId"].as_str()),
+        (Some("rds"), Some(selection.as_str()))
+    );
+    assert_eq!(
+        member["IamRoleArn"],
+        "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"
+    );
+    let (status, _) = send(&app, "DELETE", &format!("{path}{selection}"), "").await;
+    assert_eq!(status, StatusCode::OK);
+    for (method, path) in [
+        ("GET", format!("{path}{selection}")),
+        ("DELETE", format!("{path}{selection}")),
+        ("PUT", "/backup/plans/nope/selections/".to_owned()),
+    ] {
+        let body = if method == "PUT" {
+            selection_input("x")
+        } else {
+            String::new()
+        };
+        let (status, gone) = send(&app, method, &path, &body).await;
+        assert_eq!(
+            (status, gone["Code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("ResourceNotFoundException")),
+            "{method} {path}: {gone}"
+        );
+    }
+}
+
+/// Plans are the world's: `GET /_copylab/state` carries them, `POST /_copylab/scenario` loads
+/// them back, and a plan a scenario writes without `version_id` or `RuleId` gets ids derived
+/// from its id, the same on every read; its tags are ListTags'.
+#[tokio::test]
+async fn plans_and_selections_are_the_worlds_and_round_trip_through_the_state() {
+    let app = server();
+    let (_, plan) = send(&app, "PUT", "/backup/plans/", &plan_input("nightly", nightly_rule())).await;
+    let id = plan["BackupPlanId"].as_str().unwrap().to_owned();
+    send(
+        &app,
+        "PUT",
+        &format!("/backup/plans/{id}/selections/"),
+        &selection_input("rds"),
+    )
+    .await;
+    let (_, state) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
+    assert_eq!(state["world"]["backup_plans"][0]["id"], id.as_str(), "{state}");
+    assert_eq!(
+        state["world"]["backup_plans"][0]["selections"][0]["selection"]["SelectionName"],
+        "rds"
+    );
+    let (_, got_before) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+    send_with(&app, "POST", "/_copylab/reset", None, &[], "").await;
+    let (status, loaded) = send_with(&app, "POST", "/_copylab/scenario", None, &[], &state.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{loaded}");
+    let (_, got_after) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+    assert_eq!(got_before, got_after);
+    // A plan as a scenario writes it.
+    let mut world = state["world"].clone();
+    world["backup_plans"] = json!([{
+        "id": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+        "account": "111122223333",
+        "region": "us-east-1",
+        "plan": {"BackupPlanName": "written", "Rules": [{"RuleName": "daily", "TargetBackupVaultName": "SourceVault"}]},
+        "tags": {"team": "dr"}
+    }]);
+    let (status, loaded) = send_with(
+        &app,
+        "POST",
+        "/_copylab/scenario",
+        None,
+        &[],
+        &json!({"world": world}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{loaded}");
+    let path = "/backup/plans/0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9/";
+    let (_, first) = send(&app, "GET", path, "").await;
+    let (_, second) = send(&app, "GET", path, "").await;
+    assert_eq!(first, second);
+    assert_eq!(first["VersionId"].as_str().map(str::len), Some(48), "{first}");
+    assert_eq!(
+        first["BackupPlan"]["Rules"][0]["ScheduleExpression"],
+        "cron(0 5 ? * * *)"
+    );
+    assert!(
+        is_lower_uuid(first["BackupPlan"]["Rules"][0]["RuleId"].as_str().unwrap()),
+        "{first}"
+    );
+    let arn = "arn:aws:backup:us-east-1:111122223333:backup-plan:0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+    let (_, tags) = send(
+        &app,
+        "GET",
+        &format!("/tags/{}", arn.replace(':', "%3A").replace('/', "%2F")),
+        "",
+    )
+    .await;
+    assert_eq!(tags["Tags"], json!({"team": "dr"}), "{tags}");
+    // A world whose plan ids repeat is refused.
+    let mut twice = world.clone();
+    let plan = twice["backup_plans"][0].clone();
+    twice["backup_plans"].as_array_mut().unwrap().push(plan);
+    let (status, _) = send_with(
+        &app,
+        "POST",
+        "/_copylab/scenario",
+        None,
+        &[],
+        &json!({"world": twice}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Ids come from the server's id stream: two servers with the same seed given the same requests
+/// answer byte for byte the same.
+#[tokio::test]
+async fn plan_and_selection_ids_are_deterministic_for_a_seed() {
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let app = server();
+        let (_, plan) = send(&app, "PUT", "/backup/plans/", &plan_input("nightly", nightly_rule())).await;
+        let id = plan["BackupPlanId"].as_str().unwrap().to_owned();
+        let (_, selection) = send(
+            &app,
+            "PUT",
+            &format!("/backup/plans/{id}/selections/"),
+            &selection_input("rds"),
+        )
+        .await;
+        let (_, got) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+        answers.push((plan, selection, got));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// GetBackupPlanFromJSON answers the plan a JSON document describes, checked as CreateBackupPlan
+/// checks it, and stores nothing.
+#[tokio::test]
+async fn get_backup_plan_from_json_answers_the_plan_and_stores_nothing() {
+    let app = server();
+    let template = json!({"BackupPlan": {"BackupPlanName": "fromjson", "Rules": [{"RuleName": "daily", "TargetBackupVaultName": "SourceVault"}]}}).to_string();
+    let (status, plan) = send(
+        &app,
+        "POST",
+        "/backup/template/json/toPlan",
+        &json!({"BackupPlanTemplateJson": template}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["BackupPlan"]["BackupPlanName"], "fromjson");
+    assert_eq!(
+        plan["BackupPlan"]["Rules"][0]["ScheduleExpression"],
+        "cron(0 5 ? * * *)"
+    );
+    let (_, listed) = send(&app, "GET", "/backup/plans/", "").await;
+    assert_eq!(listed["BackupPlansList"], json!([]));
+    for bad in [
+        "not json",
+        r#"{"BackupPlan": {"BackupPlanName": "x", "Rules": [{"RuleName": "r", "TargetBackupVaultName": "v", "ScheduleExpression": "cron(* * ? * * *)"}]}}"#,
+    ] {
+        let (status, refused) = send(
+            &app,
+            "POST",
+            "/backup/template/json/toPlan",
+            &json!({"BackupPlanTemplateJson": bad}).to_string(),
+        )
+        .await;
+        assert_eq!(
+            (status, refused["Code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("InvalidParameterValueException")),
+            "{bad}"
+        );
+    }
+}
+
+/// The real `aws-sdk-backup` client creates a plan with a cross-account copy action and a
+/// tag-based selection, reads both back typed, updates the plan to a new version, and cannot
+/// delete the plan until the selection is gone.
+#[tokio::test]
+async fn the_rust_sdk_creates_reads_updates_and_deletes_a_plan_with_a_selection() {
+    use aws_sdk_backup::error::ProvideErrorMetadata;
+    use aws_sdk_backup::types::{
+        BackupPlanInput, BackupRuleInput, BackupSelection, ConditionParameter, Conditions, CopyAction, Lifecycle,
+    };
+    let app = crate::support::router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let backup = crate::support::client(&app, SOURCE, "us-east-1");
+    let rule = |schedule: &str| {
+        BackupRuleInput::builder()
+            .rule_name("nightly")
+            .target_backup_vault_name("SourceVault")
+            .schedule_expression(schedule)
+            .lifecycle(Lifecycle::builder().delete_after_days(35).build())
+            .copy_actions(
+                CopyAction::builder()
+                    .destination_backup_vault_arn(crate::sdk::DESTINATION)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    let plan = |schedule: &str| {
+        BackupPlanInput::builder()
+            .backup_plan_name("nightly-cross-account")
+            .rules(rule(schedule))
+            .build()
+            .unwrap()
+    };
+    let created = backup
+        .create_backup_plan()
+        .backup_plan(plan("cron(0 3 ? * * *)"))
+        .backup_plan_tags("team", "dr")
+        .send()
+        .await
+        .unwrap();
+    let id = created.backup_plan_id().unwrap().to_owned();
+    let selection = backup
+        .create_backup_selection()
+        .backup_plan_id(&id)
+        .backup_selection(
+            BackupSelection::builder()
+                .selection_name("tagged")
+                .iam_role_arn(crate::sdk::ROLE)
+                .resources("*")
+                .conditions(
+                    Conditions::builder()
+                        .string_equals(
+                            ConditionParameter::builder()
+                                .condition_key("aws:ResourceTag/backup")
+                                .condition_value("nightly")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let got = backup.get_backup_plan().backup_plan_id(&id).send().await.unwrap();
+    let rules = got.backup_plan().unwrap().rules();
+    assert_eq!(
+        rules[0].copy_actions()[0].destination_backup_vault_arn(),
+        crate::sdk::DESTINATION
+    );
+    assert_eq!(rules[0].schedule_expression(), Some("cron(0 3 ? * * *)"));
+    assert_eq!(got.version_id(), created.version_id());
+    let read = backup
+        .get_backup_selection()
+        .backup_plan_id(&id)
+        .selection_id(selection.selection_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.backup_selection().unwrap().selection_name(), "tagged");
+    let updated = backup
+        .update_backup_plan()
+        .backup_plan_id(&id)
+        .backup_plan(plan("cron(0 4 ? * * *)"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(updated.version_id(), created.version_id());
+    let tags = backup
+        .list_tags()
+        .resource_arn(created.backup_plan_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags().and_then(|t| t.get("team")).map(String::as_str), Some("dr"));
+    let err = backup
+        .delete_backup_plan()
+        .backup_plan_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.message()),
+        (
+            Some("InvalidRequestException"),
+            Some("Related backup plan selections must be deleted prior to backup plan deletion")
+        )
+    );
+    backup
+        .delete_backup_selection()
+        .backup_plan_id(&id)
+        .selection_id(selection.selection_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let deleted = backup.delete_backup_plan().backup_plan_id(&id).send().await.unwrap();
+    assert_eq!(deleted.version_id(), updated.version_id());
+    let listed = backup.list_backup_plans().include_deleted(true).send().await.unwrap();
+    assert!(listed.backup_plans_list()[0].deletion_date().is_some());
+}

@@ -219,6 +219,7 @@ pub fn baseline(
         faults: Vec::new(),
         credentials: Vec::new(),
         require_credentials: false,
+        backup_plans: Vec::new(),
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),

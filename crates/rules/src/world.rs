@@ -60,6 +60,10 @@ pub struct World {
     /// account (the quick start).
     #[serde(default)]
     pub require_credentials: bool,
+    /// AWS Backup plans, each with its rules, copy actions, earlier versions and selections
+    /// (`CreateBackupPlan`, `CreateBackupSelection`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backup_plans: Vec<crate::backup_plans::BackupPlan>,
 }
 
 /// An access key and the principal it acts as.
