@@ -38,6 +38,9 @@ mod server;
 // The real aws-sdk-backup client against the server, in-process.
 mod sdk;
 
+// Vault Lock, report plans, backup plans and selections, moto's reset, over HTTP in-process.
+mod plans;
+
 // The real aws-sdk-kms client against the server: keys, policies, aliases, and one world with AWS Backup.
 mod kms;
 

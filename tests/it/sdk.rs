@@ -152,7 +152,7 @@ async fn sdk_sees_failed_copy_jobs_and_aws_errors() {
     let vaults = source.list_backup_vaults().send().await.unwrap();
     assert_eq!(vaults.backup_vault_list().len(), 2);
     // An operation copylab does not implement answers in AWS's error shape.
-    let err = source.list_backup_plans().send().await.unwrap_err();
+    let err = source.list_restore_jobs().send().await.unwrap_err();
     assert_eq!(err.code(), Some("NotImplementedException"));
 }
 

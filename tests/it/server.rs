@@ -480,6 +480,7 @@ async fn a_copy_job_names_its_destination_vaults_type_and_an_air_gapped_vaults_l
     vault.lock = Some(VaultLock {
         min_retention_days: Some(7),
         max_retention_days: Some(365),
+        ..Default::default()
     });
     let app = server(world, Progression::Instant);
     let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
@@ -1432,7 +1433,7 @@ async fn every_backup_iam_and_sts_operation_on_another_accounts_or_regions_resou
         ("PUT", "/backup-vaults/SourceVault/access-policy".into(), policy.clone(), "AccessDeniedException"),
         ("GET", "/backup-vaults/SourceVault/access-policy".into(), String::new(), "AccessDeniedException"),
         ("DELETE", "/backup-vaults/SourceVault/access-policy".into(), String::new(), "AccessDeniedException"),
-        ("PUT", "/backup-vaults/SourceVault/vault-lock".into(), json!({"MinRetentionDays": 1}).to_string(), "AccessDeniedException"),
+        ("PUT", "/backup-vaults/SourceVault/vault-lock".into(), json!({"MinRetentionDays": 1}).to_string(), "ResourceNotFoundException"),
         ("GET", format!("/backup-vaults/SourceVault/recovery-points/{}", encoded(rp)), String::new(), "AccessDeniedException"),
         ("GET", "/backup-vaults/SourceVault/recovery-points/".into(), String::new(), "AccessDeniedException"),
         ("PUT", "/copy-jobs".into(), start_copy(rp, destination), "AccessDeniedException"),

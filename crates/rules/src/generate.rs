@@ -224,6 +224,7 @@ pub fn baseline(
         faults: Vec::new(),
         credentials: Vec::new(),
         require_credentials: false,
+        backup_plans: Vec::new(),
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),
@@ -464,6 +465,7 @@ pub fn world(seed: u64) -> Generated {
         world.vaults[1].lock = Some(VaultLock {
             min_retention_days: Some(30),
             max_retention_days: Some(365),
+            ..Default::default()
         });
         request.lifecycle = Some(Lifecycle {
             delete_after_days: Some(*rng.pick(&[7, 35, 400])),

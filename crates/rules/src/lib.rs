@@ -9,6 +9,7 @@
 //! so every run is reproducible byte for byte. Policies are decided by `copylab-policy`.
 
 pub mod arn;
+pub mod backup_plans;
 pub mod catalog;
 pub mod checks;
 pub mod control_policies;

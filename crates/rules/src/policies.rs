@@ -363,6 +363,7 @@ impl<'w> PreparedWorld<'w> {
                 let _ = cell.set(policy);
             }
         }
+        check_backup_plans(world)?;
         for (i, role) in world.roles.iter().enumerate() {
             if unchanged_roles.get(role.arn.as_str()).is_some_and(|r| *r == role) {
                 continue;
@@ -666,6 +667,51 @@ fn check_vault(i: usize, vault: &BackupVault) -> Result<(), WorldError> {
             "account `{}` is not a 12-digit account id",
             vault.account
         )));
+    }
+    if let Some(lock_date) = vault.lock.as_ref().and_then(|l| l.lock_date.as_ref())
+        && crate::world::timestamp_seconds(lock_date).is_none()
+    {
+        return Err(fail(format!(
+            "lock_date `{lock_date}` is not a UTC timestamp like 2026-11-28T16:00:00Z"
+        )));
+    }
+    Ok(())
+}
+
+/// A world's backup plans: ids unique, accounts 12 digits, dates UTC timestamps, selection ids
+/// unique in their plan.
+fn check_backup_plans(world: &World) -> Result<(), WorldError> {
+    let mut seen_plans = std::collections::HashSet::new();
+    for (i, plan) in world.backup_plans.iter().enumerate() {
+        let fail = |message: String| WorldError {
+            path: format!("world.backup_plans[{i}]"),
+            message,
+            policy_errors: Vec::new(),
+        };
+        if !copylab_policy::is_account_id(&plan.account) {
+            return Err(fail(format!("account `{}` is not a 12-digit account id", plan.account)));
+        }
+        if !seen_plans.insert(plan.id.as_str()) {
+            return Err(fail(format!("backup plan id `{}` is listed twice", plan.id)));
+        }
+        let dates = [plan.creation_date.as_ref(), plan.deletion_date.as_ref()]
+            .into_iter()
+            .chain(plan.versions.iter().map(|v| v.creation_date.as_ref()))
+            .chain(plan.selections.iter().map(|s| s.creation_date.as_ref()))
+            .flatten();
+        for date in dates {
+            if crate::world::timestamp_seconds(date).is_none() {
+                return Err(fail(format!(
+                    "date `{date}` is not a UTC timestamp like 2026-11-28T16:00:00Z"
+                )));
+            }
+        }
+        let mut seen_selections = std::collections::HashSet::new();
+        for selection in &plan.selections {
+            if !seen_selections.insert(selection.id.as_str()) {
+                return Err(fail(format!("selection id `{}` is listed twice", selection.id)));
+            }
+        }
     }
     Ok(())
 }

@@ -60,6 +60,10 @@ pub struct World {
     /// account (the quick start).
     #[serde(default)]
     pub require_credentials: bool,
+    /// AWS Backup plans, each with its rules, copy actions, earlier versions and selections
+    /// (`CreateBackupPlan`, `CreateBackupSelection`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backup_plans: Vec<crate::backup_plans::BackupPlan>,
 }
 
 /// An access key and the principal it acts as.
@@ -334,7 +338,7 @@ pub struct BackupVault {
 }
 
 /// Vault Lock (or logically air-gapped vault) retention limits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaultLock {
     /// `MinRetentionDays`.
@@ -343,6 +347,14 @@ pub struct VaultLock {
     /// `MaxRetentionDays`.
     #[serde(default)]
     pub max_retention_days: Option<i64>,
+    /// `ChangeableForDays`, as `PutBackupVaultLockConfiguration` was given it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changeable_for_days: Option<i64>,
+    /// `LockDate`, a UTC timestamp like `2026-11-28T16:00:00Z`: on and after it the lock is
+    /// immutable (it cannot be changed or deleted). Absent: the lock can be changed or deleted
+    /// at any time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_date: Option<String>,
 }
 
 /// An IAM role.

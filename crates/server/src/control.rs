@@ -167,6 +167,7 @@ fn snapshot(state: &ServerState) -> Value {
         "as_of": state.as_of,
         "wording": state.wording,
         "copy_jobs": jobs,
+        "report_plans": state.services.backup.report_plans,
         "services": state.services,
     })
 }

@@ -58,7 +58,7 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     // The body is read before the state is locked, so a slow client stalls nobody else.
     let body = read_body(&parts, body).await;
     let wall_now = std::time::SystemTime::now();
-    let control = parts.uri.path().strip_prefix("/_copylab/");
+    let control = control_path(&parts);
     // The protocol's edge (service, operation, input) needs no state: it runs before the lock.
     let edge = match (&body, control) {
         (Ok(body), None) => Some(services::edge(&sent(&parts, body))),
@@ -81,6 +81,17 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     // Serialized after the lock is released: other requests wait only for the answer.
     drop(state);
     answered.render()
+}
+
+/// The control API operation a request names: a path under `/_copylab/`, or moto's
+/// `POST /moto-api/reset` (what moto's server-mode test suites send before each test), which
+/// resets as `POST /_copylab/reset` does. moto's other `/moto-api/` routes are not served.
+fn control_path(parts: &axum::http::request::Parts) -> Option<&str> {
+    let path = parts.uri.path();
+    if parts.method == axum::http::Method::POST && path == "/moto-api/reset" {
+        return Some("reset");
+    }
+    path.strip_prefix("/_copylab/")
 }
 
 /// The request as the wire layer reads it.

@@ -52,6 +52,7 @@ pub(crate) fn vault_lock_retention(ctx: &Ctx<'_>) -> Check {
         (vault.vault_type == VaultType::LogicallyAirGappedBackupVault).then_some(crate::world::VaultLock {
             min_retention_days: Some(7),
             max_retention_days: None,
+            ..Default::default()
         })
     });
     let Some(lock) = lock else {

@@ -1,7 +1,7 @@
-//! Backup job operations: StartBackupJob (creates the recovery point a copy can then copy), DescribeBackupJob, ListBackupJobs; and PutBackupVaultLockConfiguration.
+//! Backup job operations: StartBackupJob (creates the recovery point a copy can then copy), DescribeBackupJob, ListBackupJobs.
 
 use copylab_rules::features;
-use copylab_rules::world::{Lifecycle, RecoveryPoint, VaultLock};
+use copylab_rules::world::{Lifecycle, RecoveryPoint};
 use serde_json::{Map, Value, json};
 
 use super::{Reply, str_member};
@@ -222,29 +222,4 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .cloned()
         .collect();
     super::page_after(&jobs, input, "BackupJobs", "BackupJobId")
-}
-
-/// `PutBackupVaultLockConfiguration`.
-pub fn put_lock(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
-    let name = str_member(input, "BackupVaultName")?;
-    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    let min = input.get("MinRetentionDays").and_then(Value::as_i64);
-    let max = input.get("MaxRetentionDays").and_then(Value::as_i64);
-    if let (Some(min), Some(max)) = (min, max)
-        && min > max
-    {
-        return Err(ApiError::invalid_value("MinRetentionDays must not exceed MaxRetentionDays").modeled());
-    }
-    let vault = ctx
-        .state
-        .world
-        .vaults
-        .iter_mut()
-        .find(|v| v.account == account && v.region == region && v.name == name)
-        .ok_or_else(ApiError::access_denied)?;
-    vault.lock = Some(VaultLock {
-        min_retention_days: min,
-        max_retention_days: max,
-    });
-    Ok(Value::Null)
 }

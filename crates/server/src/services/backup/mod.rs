@@ -9,9 +9,13 @@ use crate::wire::model::Routes;
 pub mod backup_jobs;
 pub mod copy_jobs;
 pub mod filters;
+pub mod plans;
+pub mod report_plans;
+pub mod selections;
 pub mod settings;
 pub mod state;
 pub mod tags;
+pub mod vault_lock;
 pub mod vaults;
 
 pub use state::{BackupState, CopyJobRecord, Progression, Resource};
@@ -67,7 +71,24 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("StartBackupJob", Handler::Value(backup_jobs::start)),
     ("DescribeBackupJob", Handler::Value(backup_jobs::describe)),
     ("ListBackupJobs", Handler::Value(backup_jobs::list)),
-    ("PutBackupVaultLockConfiguration", Handler::Value(backup_jobs::put_lock)),
+    ("PutBackupVaultLockConfiguration", Handler::Value(vault_lock::put)),
+    ("DeleteBackupVaultLockConfiguration", Handler::Value(vault_lock::delete)),
+    ("CreateBackupPlan", Handler::Value(plans::create)),
+    ("GetBackupPlan", Handler::Value(plans::get)),
+    ("UpdateBackupPlan", Handler::Value(plans::update)),
+    ("DeleteBackupPlan", Handler::Value(plans::delete)),
+    ("ListBackupPlans", Handler::Value(plans::list)),
+    ("ListBackupPlanVersions", Handler::Value(plans::list_versions)),
+    ("GetBackupPlanFromJSON", Handler::Value(plans::from_json)),
+    ("CreateBackupSelection", Handler::Value(selections::create)),
+    ("GetBackupSelection", Handler::Value(selections::get)),
+    ("ListBackupSelections", Handler::Value(selections::list)),
+    ("DeleteBackupSelection", Handler::Value(selections::delete)),
+    ("CreateReportPlan", Handler::Value(report_plans::create)),
+    ("DescribeReportPlan", Handler::Value(report_plans::describe)),
+    ("UpdateReportPlan", Handler::Value(report_plans::update)),
+    ("DeleteReportPlan", Handler::Value(report_plans::delete)),
+    ("ListReportPlans", Handler::Value(report_plans::list)),
     ("ListTags", Handler::Value(tags::list)),
     ("TagResource", Handler::Value(tags::tag)),
     ("UntagResource", Handler::Value(tags::untag)),

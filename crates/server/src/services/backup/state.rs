@@ -18,6 +18,8 @@ pub struct BackupState {
     pub resources: Vec<Resource>,
     /// Logically air-gapped vaults created through the API, by vault ARN.
     pub vaults: std::collections::BTreeMap<String, VaultRecord>,
+    /// Report plans (Backup Audit Manager), in creation order.
+    pub report_plans: Vec<super::report_plans::ReportPlan>,
 }
 
 /// How long a logically air-gapped vault stays `CREATING`, in seconds of the virtual clock:

@@ -1,4 +1,4 @@
-//! Tag operations: ListTags, TagResource, UntagResource, for recovery points (their tags are the ones a copy writes) and other AWS Backup resources.
+//! Tag operations: ListTags, TagResource, UntagResource, for recovery points (their tags are the ones a copy writes), vaults and backup plans.
 
 use serde_json::{Map, Value, json};
 
@@ -12,6 +12,8 @@ enum Tagged {
     RecoveryPoint(usize),
     /// A vault of the world, by index (its tags are the world's: policies read them).
     Vault(usize),
+    /// A backup plan of the world, by index (deleted ones included).
+    Plan(usize),
 }
 
 /// The resource `arn` names, if it exists and belongs to the caller's account and Region; any
@@ -47,6 +49,11 @@ fn tagged(ctx: &Ctx<'_>, arn: &str) -> Result<Tagged, ApiError> {
         })
     {
         return Ok(Tagged::Vault(i));
+    } else if let Some(i) = world.backup_plans.iter().position(|p| p.arn() == arn)
+        && world.backup_plans[i].account == account
+        && world.backup_plans[i].region == region
+    {
+        return Ok(Tagged::Plan(i));
     }
     Err(ApiError::not_found(format!("Resource {arn} not found")).modeled())
 }
@@ -57,6 +64,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let tags: Vec<(String, String)> = match tagged(ctx, &arn)? {
         Tagged::RecoveryPoint(i) => ctx.state.world.recovery_points[i].tags.clone().into_iter().collect(),
         Tagged::Vault(i) => ctx.state.world.vaults[i].tags.clone().into_iter().collect(),
+        Tagged::Plan(i) => ctx.state.world.backup_plans[i].tags.clone().into_iter().collect(),
     };
     let items: Vec<Value> = tags.iter().map(|(k, v)| json!([k, v])).collect();
     let mut body = page(&items, input, "Tags")?;
@@ -77,6 +85,7 @@ pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let current = match tagged(ctx, &arn)? {
         Tagged::RecoveryPoint(i) => &mut ctx.state.world.recovery_points[i].tags,
         Tagged::Vault(i) => &mut ctx.state.world.vaults[i].tags,
+        Tagged::Plan(i) => &mut ctx.state.world.backup_plans[i].tags,
     };
     let count = current
         .keys()
@@ -99,6 +108,7 @@ pub fn untag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let tags = match tagged(ctx, &arn)? {
         Tagged::RecoveryPoint(i) => Some(&mut ctx.state.world.recovery_points[i].tags),
         Tagged::Vault(i) => Some(&mut ctx.state.world.vaults[i].tags),
+        Tagged::Plan(i) => Some(&mut ctx.state.world.backup_plans[i].tags),
     };
     if let Some(tags) = tags {
         for key in &keys {

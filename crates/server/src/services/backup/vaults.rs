@@ -132,6 +132,7 @@ pub fn create_lag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         lock: Some(VaultLock {
             min_retention_days: Some(min),
             max_retention_days: Some(max),
+            ..Default::default()
         }),
         vault_type: VaultType::LogicallyAirGappedBackupVault,
         tags,
@@ -260,7 +261,7 @@ fn describe_vault<'v>(ctx: &'v Ctx<'_>, vault: &'v BackupVault) -> VaultDescript
         locked: lock.is_some(),
         min_retention_days: lock.and_then(|l| l.min_retention_days),
         max_retention_days: lock.and_then(|l| l.max_retention_days),
-        lock_date: None,
+        lock_date: lock.and_then(super::vault_lock::lock_date),
     }
 }
 
