@@ -231,8 +231,12 @@ pub(crate) fn attach(
                 Ok(())
             }
             (false, true) if policy_type == ControlPolicyType::ResourceControlPolicy => {
-                // "You cannot detach this policy" (facts §3.2); the exception is copylab's reading.
-                Err(constraint("You cannot detach the RCPFullAWSAccess policy.").modeled())
+                // "You cannot detach this policy" (facts §3.2); AWS's error for the attempt is not
+                // documented: the exception is copylab's reading, the message copylab's own.
+                Err(constraint(
+                    "`RCPFullAWSAccess` cannot be detached: AWS attaches it to every root, OU and account while RCPs are enabled",
+                )
+                .modeled())
             }
             (false, true) if remaining == 0 => Err(min_attachments()),
             (false, true) => {
