@@ -16,7 +16,9 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::evaluate::{LabeledPolicy, Note, NoteKind, Outcome, StatementRef, StatementTrace, trace_statement};
+use crate::evaluate::{
+    LabeledPolicy, Note, NoteKind, Outcome, StatementRef, StatementTrace, applicable, trace_statement,
+};
 use crate::policy::Effect;
 use crate::request::Request;
 
@@ -100,15 +102,7 @@ pub fn evaluate_control<'a>(
             level_without_allow = Some(level.target);
         }
     }
-    let deny: Vec<StatementRef<'a>> = statements
-        .iter()
-        .filter(|t| t.applies && t.effect == Effect::Deny)
-        .map(|t| StatementRef {
-            policy: t.policy,
-            sid: t.sid,
-            index: t.index,
-        })
-        .collect();
+    let deny = applicable(&statements, Effect::Deny);
     let phrase = policy_type.phrase();
     let decision = if !deny.is_empty() {
         notes.push(reason(

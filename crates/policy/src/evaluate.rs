@@ -300,15 +300,7 @@ fn evaluate_with<'a>(authorization: &Authorization<'a>, request: &'a Request, fu
         identity: caller_account.map(|_| identity_allows),
     };
 
-    let deny: Vec<StatementRef<'a>> = statements
-        .iter()
-        .filter(|t| t.applies && t.effect == Effect::Deny)
-        .map(|t| StatementRef {
-            policy: t.policy,
-            sid: t.sid,
-            index: t.index,
-        })
-        .collect();
+    let deny = applicable(&statements, Effect::Deny);
     if !deny.is_empty() {
         return Decision {
             decision: Outcome::ExplicitDeny,
@@ -322,15 +314,7 @@ fn evaluate_with<'a>(authorization: &Authorization<'a>, request: &'a Request, fu
 
     let allowed = decide_allow(authorization.kind, request, sides, &mut notes);
     let (decision, deciding_statements) = if allowed {
-        let allows = statements
-            .iter()
-            .filter(|t| t.applies && t.effect == Effect::Allow)
-            .map(|t| StatementRef {
-                policy: t.policy,
-                sid: t.sid,
-                index: t.index,
-            })
-            .collect();
+        let allows = applicable(&statements, Effect::Allow);
         (Outcome::Allow, allows)
     } else {
         (Outcome::ImplicitDeny, Vec::new())
@@ -343,6 +327,19 @@ fn evaluate_with<'a>(authorization: &Authorization<'a>, request: &'a Request, fu
         warnings,
         notes,
     }
+}
+
+/// The statements of `statements` that apply with `effect`, as references.
+pub(crate) fn applicable<'a>(statements: &[StatementTrace<'a>], effect: Effect) -> Vec<StatementRef<'a>> {
+    statements
+        .iter()
+        .filter(|t| t.applies && t.effect == effect)
+        .map(|t| StatementRef {
+            policy: t.policy,
+            sid: t.sid,
+            index: t.index,
+        })
+        .collect()
 }
 
 /// Whether the applicable Allows are enough, given the kind of resource and who calls; pushes

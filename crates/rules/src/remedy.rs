@@ -685,11 +685,7 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
             for org in &mut world.organizations {
                 org.accounts.retain(|a| a.id != *account);
             }
-            let org = world
-                .organizations
-                .iter_mut()
-                .find(|o| o.id == *organization_id)
-                .ok_or("no such organization")?;
+            let org = find_organization(world, organization_id)?;
             org.accounts.push(MemberAccount {
                 id: account.clone(),
                 parent: None,
@@ -719,11 +715,7 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
             organization_id,
             enabled,
         } => {
-            let org = world
-                .organizations
-                .iter_mut()
-                .find(|o| o.id == *organization_id)
-                .ok_or("no such organization")?;
+            let org = find_organization(world, organization_id)?;
             org.cross_account_backup_enabled = *enabled;
         }
         Patch::EnableDynamodbAdvancedFeatures { account, region } => {
@@ -907,11 +899,7 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
             policy_name,
             target,
         } => {
-            let org = world
-                .organizations
-                .iter_mut()
-                .find(|o| o.id == *organization_id)
-                .ok_or("no such organization")?;
+            let org = find_organization(world, organization_id)?;
             let set = match policy_type {
                 copylab_policy::ControlPolicyType::ServiceControlPolicy => org.service_control_policies.as_mut(),
                 copylab_policy::ControlPolicyType::ResourceControlPolicy => org.resource_control_policies.as_mut(),
@@ -937,11 +925,7 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
             organization_id,
             target,
         } => {
-            let org = world
-                .organizations
-                .iter_mut()
-                .find(|o| o.id == *organization_id)
-                .ok_or("no such organization")?;
+            let org = find_organization(world, organization_id)?;
             let set = org
                 .service_control_policies
                 .as_mut()
@@ -950,6 +934,15 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
         }
     }
     Ok(())
+}
+
+/// The organization with this id, or why a patch cannot apply.
+fn find_organization<'w>(world: &'w mut World, organization_id: &str) -> Result<&'w mut Organization, String> {
+    world
+        .organizations
+        .iter_mut()
+        .find(|o| o.id == organization_id)
+        .ok_or_else(|| "no such organization".to_owned())
 }
 
 pub(crate) fn find_vault<'w>(world: &'w mut World, vault_arn: &str) -> Result<&'w mut BackupVault, String> {
