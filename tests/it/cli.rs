@@ -247,3 +247,18 @@ fn help_lists_the_policy_subcommands() {
     assert_eq!(code, 0);
     assert!(text.contains("check") && text.contains("simulate"), "{text}");
 }
+
+/// `copylab serve --accept-any-key` takes only a 12-digit account id, and `--empty` goes with no
+/// `--scenario`: both are refused before anything is served (exit 2).
+#[test]
+fn serve_refuses_a_bad_accept_any_key_and_empty_with_a_scenario() {
+    let (code, output) = copylab("serve --bind 127.0.0.1:0 --accept-any-key test");
+    assert_eq!(code, 2, "{output}");
+    assert!(
+        output.contains("--accept-any-key: `test` is not a 12-digit account id"),
+        "{output}"
+    );
+    let (code, output) = copylab("serve --bind 127.0.0.1:0 --empty --scenario seed_rds_cross_account_completed");
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("--empty") && output.contains("--scenario"), "{output}");
+}

@@ -2232,3 +2232,78 @@ async fn a_copy_that_stays_unencrypted_names_no_destination_key() {
 }
 
 const STACK_POINT: &str = "arn:aws:backup:us-east-1:111122223333:recovery-point:1A2B3CDE-F405-6789-012A-3456AB789012";
+
+/// The habits of moto and LocalStack users: an access key the world does not know is refused
+/// with AWS's error and message, and `x-copylab-hint` (beside it, never in it) names the key and
+/// the keys the world takes; `--accept-any-key ACCOUNT` (`ServerState::accept_any_key`) makes
+/// such a key act as that account; `GET /_localstack/health` lists the services copylab serves.
+#[tokio::test]
+async fn an_unknown_key_is_refused_with_a_hint_unless_any_key_is_accepted_and_localstack_health_answers() {
+    let request = |app: &axum::Router, key: &str| {
+        let app = app.clone();
+        let key = key.to_owned();
+        async move {
+            let request = Request::builder()
+                .method("GET")
+                .uri("/backup-vaults/")
+                .header("authorization", authorization(&key, "us-east-1"))
+                .body(Body::empty())
+                .unwrap();
+            let response = app.oneshot(request).await.unwrap();
+            let hint = response
+                .headers()
+                .get("x-copylab-hint")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, hint, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    let app = server(default_world(), Progression::Instant);
+    let (status, hint, body) = request(&app, "test").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body,
+        json!({"Code": "UnrecognizedClientException", "Message": "The security token included in the request is invalid"}),
+        "AWS's message, nothing appended"
+    );
+    let hint = hint.expect("a hint beside the message");
+    assert!(
+        hint.contains("`test`") && hint.contains("12-digit") && hint.contains("--accept-any-key"),
+        "{hint}"
+    );
+
+    let mut state = ServerState::new(default_world(), 7, None, Wording::Current, Progression::Instant);
+    state.accept_any_key = Some("111122223333".to_owned());
+    let any = copylab_server::app(Arc::new(Mutex::new(state)));
+    let (status, hint, body) = request(&any, "test").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(hint.is_none());
+    let names: Vec<&str> = body["BackupVaultList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["BackupVaultName"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"SourceVault"),
+        "account 111122223333's vaults: {names:?}"
+    );
+
+    let response = app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/_localstack/health")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let health: Value = serde_json::from_slice(&bytes).unwrap();
+    for service in ["backup", "kms", "organizations", "iam", "sts"] {
+        assert_eq!(health["services"][service], "running", "{health}");
+    }
+}

@@ -54,6 +54,14 @@ pub(crate) struct ServeArgs {
     /// Serve a scenario's world (a built-in name or a file) instead of the default world.
     #[arg(long)]
     pub scenario: Option<String>,
+    /// Serve an empty world (no organization, key, vault or role) instead of the default world,
+    /// for test suites that build everything themselves.
+    #[arg(long, conflicts_with = "scenario")]
+    pub empty: bool,
+    /// Let an access key the world does not know act as this 12-digit account, unauthenticated
+    /// (as LocalStack takes `test`/`test`); off by default, and printed at start when on.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub accept_any_key: Option<String>,
     /// How copy jobs progress: `instant`, `polls:N` (CREATED, RUNNING, then the end state after N describes) or `realtime:SCALE`.
     #[arg(long, default_value = "instant")]
     pub progression: String,

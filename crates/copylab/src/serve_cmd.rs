@@ -36,7 +36,14 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
             return Ok(exit::INPUT);
         }
     };
+    if let Some(account) = args.accept_any_key.as_deref()
+        && !copylab_policy::is_account_id(account)
+    {
+        writeln!(err, "error: --accept-any-key: `{account}` is not a 12-digit account id")?;
+        return Ok(exit::INPUT);
+    }
     let state = match &args.scenario {
+        None if args.empty => ServerState::new(Default::default(), 0, None, Default::default(), progression),
         Some(reference) => match scenario::load(reference) {
             Ok(loaded) => {
                 let s = loaded.scenario;
@@ -62,6 +69,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
     state.builtin_scenarios = Some(scenario::builtin);
+    state.accept_any_key = args.accept_any_key.clone();
     let level = match args.verbose {
         0 => tracing_subscriber::filter::LevelFilter::WARN,
         1 => tracing_subscriber::filter::LevelFilter::INFO,
@@ -85,6 +93,11 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         println!("copylab serve: AWS Backup, KMS, Organizations, IAM and STS on {url}");
         println!("{}", copylab_server::export_line(&state, &url));
         println!("copylab serve: the training lab on {url}/ (open it in a browser)");
+        if let Some(account) = &args.accept_any_key {
+            println!(
+                "copylab serve: any access key the world does not know acts as account {account} (--accept-any-key)"
+            );
+        }
         let shared = std::sync::Arc::new(tokio::sync::Mutex::new(state));
         let router = copylab_lab::web::app(shared, lab);
         copylab_server::serve(

@@ -197,6 +197,7 @@ pub fn log(
         region = caller.map_or("-", |c| c.region.as_str()),
         principal = caller.and_then(|c| c.principal.as_deref()).unwrap_or("-"),
         outcome = result.as_ref().map_or_else(|e| e.code, |_| "OK"),
+        hint = result.as_ref().err().and_then(|e| e.hint.as_deref()).unwrap_or("-"),
         request_id,
         "request"
     );

@@ -130,6 +130,15 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
     }
 }
 
+/// `GET /_localstack/health`, for tooling that waits for LocalStack: the services copylab serves,
+/// each `running`, in the shape LocalStack answers (`{"services": {NAME: STATE}}`), from no state.
+pub fn localstack_health() -> Response {
+    ok(json!({
+        "services": {"backup": "running", "kms": "running", "organizations": "running", "iam": "running", "sts": "running"},
+        "edition": "copylab",
+    }))
+}
+
 /// The clock: virtual now (epoch seconds and ISO 8601), where it started, its scale, and what
 /// `GET /_copylab/health`: answered from no state (so it never waits for the state's lock, and
 /// carries no request id).

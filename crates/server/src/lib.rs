@@ -55,6 +55,10 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     if parts.method == axum::http::Method::GET && parts.uri.path() == "/_copylab/health" {
         return control::health();
     }
+    // The health route LocalStack users' tooling polls, with the services copylab serves.
+    if parts.method == axum::http::Method::GET && parts.uri.path() == "/_localstack/health" {
+        return control::localstack_health();
+    }
     // The body is read before the state is locked, so a slow client stalls nobody else.
     let body = read_body(&parts, body).await;
     let wall_now = std::time::SystemTime::now();

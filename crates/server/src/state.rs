@@ -45,6 +45,9 @@ pub struct ServerState {
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
     /// embeds the catalog); it must never open a file, since a client chooses the name.
     pub builtin_scenarios: Option<fn(&str) -> Option<copylab_rules::Scenario>>,
+    /// `copylab serve --accept-any-key ACCOUNT`: an access key the world does not know acts as
+    /// this account (unauthenticated), as LocalStack takes any key; `None` refuses it.
+    pub accept_any_key: Option<String>,
 }
 
 impl ServerState {
@@ -69,6 +72,7 @@ impl ServerState {
             clock,
             initial,
             builtin_scenarios: None,
+            accept_any_key: None,
         }
     }
 

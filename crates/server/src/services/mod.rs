@@ -296,6 +296,7 @@ fn through_edge(
         (service.protocol, service.signing_name),
         wall_now,
         now,
+        state.accept_any_key.as_deref(),
     ) {
         Ok(caller) => caller,
         Err(rejection) => return refused(state, rejection.into_error(service.protocol), None),

@@ -45,7 +45,7 @@ fn caller(
     scope: Option<&str>,
     headers: &HeaderMap,
     keys: &[copylab_rules::world::AccessKey],
-    account_keys: bool,
+    (account_keys, any_key): (bool, Option<&str>),
     protocol: Protocol,
 ) -> Result<Caller, Rejection> {
     let Some(authorization) = authorization else {
@@ -83,7 +83,7 @@ fn caller(
         if let Some(token) = &key.session_token {
             let sent = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
             if sent != Some(token.as_str()) {
-                return Err(Rejection::UnknownKey);
+                return Err(Rejection::UnknownKey(key_id.to_owned()));
             }
         }
         // The account is the principal's (world validation checks it has one).
@@ -111,10 +111,15 @@ fn caller(
                 .and_then(copylab_rules::world::timestamp_seconds),
         });
     }
-    if !account_keys || !copylab_policy::is_account_id(key_id) {
-        return Err(Rejection::UnknownKey);
+    if account_keys && copylab_policy::is_account_id(key_id) {
+        return Ok(Caller::account(key_id, region));
     }
-    Ok(Caller::account(key_id, region))
+    // `copylab serve --accept-any-key ACCOUNT`: any other key acts as that account, as
+    // LocalStack takes `test`/`test`.
+    match any_key {
+        Some(account) => Ok(Caller::account(account, region)),
+        None => Err(Rejection::UnknownKey(key_id.to_owned())),
+    }
 }
 
 /// A Region's shape: at least three lowercase-or-digit words joined by `-`, the last a number.
@@ -141,6 +146,7 @@ pub fn authenticate(
     (protocol, signing_name): (Protocol, &str),
     wall_now: std::time::SystemTime,
     now: f64,
+    any_key: Option<&str>,
 ) -> Result<Caller, Rejection> {
     // A credential scoped to another service is refused, signed or not (the code is the
     // protocol's signature code; the text is modeled).
@@ -163,7 +169,7 @@ pub fn authenticate(
         scope,
         sent.headers,
         &world.credentials,
-        !world.require_credentials,
+        (!world.require_credentials, any_key),
         protocol,
     )?;
     if let Some(secret) = &caller.secret {

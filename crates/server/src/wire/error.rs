@@ -42,6 +42,9 @@ pub struct ApiError {
     /// The error shape's `Reason` member, where the model gives the exception one
     /// (Organizations' `InvalidInputException`); awsJson answers it beside the message.
     pub reason: Option<&'static str>,
+    /// copylab's help for the person reading the answer (the `x-copylab-hint` header and the
+    /// log line), beside AWS's message, never in it.
+    pub hint: Option<String>,
 }
 
 impl ApiError {
@@ -53,6 +56,16 @@ impl ApiError {
             message: message.into(),
             provenance: Provenance::Aws,
             reason: None,
+            hint: None,
+        }
+    }
+
+    /// The same error with copylab's help beside it.
+    #[must_use]
+    pub fn with_hint(self, hint: impl Into<String>) -> Self {
+        ApiError {
+            hint: Some(hint.into()),
+            ..self
         }
     }
 
@@ -120,8 +133,9 @@ impl ApiError {
 /// message in [`Rejection::into_error`], the one place that knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
-    /// An access key the world does not know, or a session token that does not match its key.
-    UnknownKey,
+    /// An access key the world does not know (named here), or a session token that does not
+    /// match its key.
+    UnknownKey(String),
     /// Temporary credentials past their expiration.
     ExpiredToken,
     /// The body is not a JSON object, or names a member the model does not have (modeled text).
@@ -138,13 +152,20 @@ impl From<ApiError> for Rejection {
     }
 }
 
+/// What copylab tells the person whose key it does not know (beside AWS's message).
+fn unknown_key_hint(key: &str) -> String {
+    format!(
+        "copylab does not know access key `{key}`: use a 12-digit account id as the access key id (that account, unauthenticated, unless the world sets `require_credentials`), a key the world lists in `credentials` (with its session token for temporary ones), or start `copylab serve --accept-any-key ACCOUNT`"
+    )
+}
+
 impl Rejection {
     /// The error `protocol` answers.
     pub fn into_error(self, protocol: Protocol) -> ApiError {
         match self {
             // Messages: restJson and query are AWS's without a final period, awsJson1_1's with
             // one (facts aws-org-wire §2.1, §2.2).
-            Rejection::UnknownKey => match protocol {
+            Rejection::UnknownKey(key) => match protocol {
                 Protocol::RestJson => ApiError::new(
                     "UnrecognizedClientException",
                     StatusCode::FORBIDDEN,
@@ -160,7 +181,8 @@ impl Rejection {
                     StatusCode::FORBIDDEN,
                     "The security token included in the request is invalid",
                 ),
-            },
+            }
+            .with_hint(unknown_key_hint(&key)),
             // The message is AWS's (STS GetCallerIdentity, prowler-cloud/prowler#789; IAM,
             // cfn-sphere/cfn-sphere#55: `ExpiredToken`, 403). The awsJson and restJson codes
             // follow the generic Common Errors pages (`ExpiredTokenException`); their statuses

@@ -72,7 +72,8 @@ pub fn with_request_id(mut response: axum::response::Response, request_id: &str)
 }
 
 /// Adds `x-amzn-RequestId` and `x-copylab-provenance` (where the message comes from: `aws` or
-/// `modeled`), which every protocol's error answer carries.
+/// `modeled`), which every protocol's error answer carries, and `x-copylab-hint`, copylab's help
+/// beside AWS's message, where it has some.
 pub fn with_error_headers(
     response: axum::response::Response,
     error: &ApiError,
@@ -83,5 +84,10 @@ pub fn with_error_headers(
         "x-copylab-provenance",
         axum::http::HeaderValue::from_static(error.provenance.as_str()),
     );
+    if let Some(hint) = error.hint.as_deref()
+        && let Ok(value) = axum::http::HeaderValue::from_str(hint)
+    {
+        response.headers_mut().insert("x-copylab-hint", value);
+    }
     response
 }
