@@ -13,6 +13,25 @@ use crate::wire::ApiError;
 
 /// `StartCopyJob`.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let now = ctx.state.now();
+    start_at(ctx, input, now, None)
+}
+
+/// What started a copy job that a plan's rule started ([`super::runs`]): AWS's
+/// `RecoveryPointCreator` (`CreatedBy`) and the backup job whose recovery point it copies
+/// (`CreatedByBackupJobId`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOrigin {
+    /// `CreatedBy`.
+    pub created_by: Value,
+    /// `CreatedByBackupJobId`.
+    pub backup_job_id: String,
+}
+
+/// A copy job created at `created` (epoch seconds), decided by the rules engine as
+/// `StartCopyJob` decides one: the one path for hand-started and plan-started copies; a plan's
+/// carries its `origin`.
+pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, origin: Option<PlanOrigin>) -> Reply {
     // "Retrying a successful request with the same idempotency token results in a success
     // message with no action taken" (model doc).
     let token = input.get("IdempotencyToken").and_then(Value::as_str).map(str::to_owned);
@@ -84,7 +103,6 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         request.account,
         request.source_backup_vault_name.as_deref().unwrap_or_default()
     );
-    let created = ctx.state.now();
     // A composite recovery point (a CloudFormation stack's) is copied by a "parent (composite)
     // copy job" with "child (nested) copy jobs" (the model): one nested job per nested recovery
     // point the world lists in the same vault, each decided by the engine as a copy of its own.
@@ -138,6 +156,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         source_vault_arn: source_vault_arn.clone(),
         token,
         parent: None,
+        origin: origin.clone(),
     };
     push_job(ctx, job, child_ids);
     let parent_index = ctx.state.services.backup.jobs.position(&copy_job_id);
@@ -155,6 +174,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             source_vault_arn: source_vault_arn.clone(),
             token: None,
             parent: Some(copy_job_id.clone()),
+            origin: origin.clone(),
         };
         let completed = push_job(ctx, job, Vec::new());
         if let Some(parent) = parent_index.and_then(|i| ctx.state.services.backup.jobs.get_mut(i)) {
@@ -291,6 +311,8 @@ struct NewJob {
     source_vault_arn: String,
     token: Option<String>,
     parent: Option<String>,
+    /// The plan and backup job that started it, if a plan did.
+    origin: Option<PlanOrigin>,
 }
 
 /// Adds a job, behind a job of the same resource that has not ended ("Only one backup or copy
@@ -307,6 +329,7 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         source_vault_arn,
         token,
         parent,
+        origin,
     } = job;
     // The engine found the recovery point (it refuses a request for one it does not find).
     let source = source.unwrap_or_default();
@@ -357,6 +380,8 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         pending_children: children.len(),
         children,
         children_completed: 0.0,
+        created_by: origin.as_ref().map(|o| o.created_by.clone()),
+        created_by_backup_job_id: origin.map(|o| o.backup_job_id),
     };
     let completed = record.completed(progression);
     jobs.push(record);
@@ -385,6 +410,13 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
     }
     if let Some(member) = &job.composite_member_identifier {
         body["CompositeMemberIdentifier"] = json!(member);
+    }
+    // A plan's copy names the plan and rule, and the backup job that made its source.
+    if let Some(created_by) = &job.created_by {
+        body["CreatedBy"] = created_by.clone();
+    }
+    if let Some(backup_job) = &job.created_by_backup_job_id {
+        body["CreatedByBackupJobId"] = json!(backup_job);
     }
     if !job.children.is_empty() {
         let (progression, now) = (ctx.state.progression, ctx.state.now());
