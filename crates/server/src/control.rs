@@ -105,6 +105,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
             if let Err(e) = advanced {
                 return error(StatusCode::BAD_REQUEST, e.to_string());
             }
+            state.observe_clock();
             state.finish_all();
             ok(clock(state))
         }

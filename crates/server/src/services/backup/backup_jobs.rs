@@ -32,6 +32,10 @@ pub fn resource_type_of(arn: &str) -> Option<&'static str> {
     )
 }
 
+/// How long a backup job takes, virtual seconds (modeled): it ends `COMPLETED` this long
+/// after it starts.
+pub const BACKUP_SECONDS: f64 = 60.0;
+
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let now = ctx.state.now();
@@ -151,7 +155,7 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, cre
         "ResourceArn": resource_arn,
         "ResourceType": resource_type,
         "CreationDate": created,
-        "CompletionDate": created + 60.0,
+        "CompletionDate": created + BACKUP_SECONDS,
         "State": "COMPLETED",
         "IamRoleArn": input.get("IamRoleArn"),
         "MessageCategory": "SUCCESS",

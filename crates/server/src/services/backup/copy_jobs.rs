@@ -78,6 +78,13 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, ori
         .modeled());
     }
     let verdict = simulate(ctx, &request)?;
+    // Nobody is refused a plan's copy: what would refuse a StartCopyJob fails the plan's job
+    // with the same message instead (modeled, as for a nested job).
+    let verdict = if origin.is_some() {
+        nested_job(verdict, &mut ctx.state.ids)
+    } else {
+        verdict
+    };
     let copy_job_id = match &verdict.outcome {
         Outcome::ApiError {
             error_code,
