@@ -160,6 +160,20 @@ async fn a_nightly_rule_backs_up_its_selection_and_copies_cross_account_each_nig
         .unwrap();
     assert_eq!(point.lifecycle().and_then(|l| l.delete_after_days()), Some(35));
     assert_eq!(point.encryption_key_arn(), Some(SHARED_KEY));
+    assert_eq!(point.created_by(), backups[0].created_by());
+    let by_plan = backup
+        .list_recovery_points_by_backup_vault()
+        .backup_vault_name("SourceVault")
+        .by_backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap();
+    let made: Vec<_> = by_plan
+        .recovery_points()
+        .iter()
+        .map(|p| p.recovery_point_arn())
+        .collect();
+    assert_eq!(made, backups.iter().map(|j| j.recovery_point_arn()).collect::<Vec<_>>());
     let tags = backup
         .list_tags()
         .resource_arn(backups[0].recovery_point_arn().unwrap())

@@ -620,7 +620,25 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     super::page_after(&jobs, input, "CopyJobs", "CopyJobId")
 }
 
-fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {
+/// The `CreatedBy` of each recovery point a plan's rule made, by recovery point ARN (its backup
+/// job's).
+fn plan_recovery_points(ctx: &Ctx<'_>) -> std::collections::BTreeMap<String, Value> {
+    ctx.state
+        .services
+        .backup
+        .backup_jobs
+        .iter()
+        .filter(|j| j.get("CreatedBy").is_some_and(|c| !c.is_null()))
+        .filter_map(|j| Some((j["RecoveryPointArn"].as_str()?.to_owned(), j["CreatedBy"].clone())))
+        .collect()
+}
+
+fn recovery_point_view(
+    ctx: &Ctx<'_>,
+    rp: &copylab_rules::world::RecoveryPoint,
+    vault_arn: &str,
+    created_by: Option<&Value>,
+) -> Value {
     // The key as the engine reads it: a fully managed type (EFS, S3, ...) is "always
     // encrypted" with its vault's key, whatever the world says of the recovery point.
     let arn = copylab_rules::arn::Arn::lenient(vault_arn);
@@ -669,6 +687,8 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
         "BackupSizeInBytes": rp.backup_size_in_bytes,
         "ParentRecoveryPointArn": rp.parent_recovery_point_arn,
         "CompositeMemberIdentifier": rp.composite_member_identifier,
+        // A plan's rule made it: the plan and rule.
+        "CreatedBy": created_by,
         "IsParent": ctx
             .state
             .world
@@ -757,7 +777,8 @@ pub fn describe_recovery_point(ctx: &mut Ctx<'_>, input: &Map<String, Value>) ->
         .iter()
         .find(|rp| rp.arn == arn && rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
         .ok_or_else(|| ApiError::not_found("Cannot find recovery point"))?;
-    Ok(recovery_point_view(ctx, rp, &vault_arn))
+    let created_by = plan_recovery_points(ctx).remove(&rp.arn);
+    Ok(recovery_point_view(ctx, rp, &vault_arn, created_by.as_ref()))
 }
 
 /// `ListRecoveryPointsByBackupVault`.
@@ -782,7 +803,8 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         super::filters::text(input, "ByResourceArn"),
         super::filters::text(input, "ByResourceType"),
     );
-    // No recovery point has a backup plan (copylab runs no plans yet): that filter keeps none.
+    // A recovery point has a backup plan when a plan's rule made it.
+    let made_by = plan_recovery_points(ctx);
     let (plan, parent) = (
         super::filters::text(input, "ByBackupPlanId"),
         super::filters::text(input, "ByParentRecoveryPointArn"),
@@ -804,10 +826,10 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         .filter(|rp| super::filters::matches(resource_arn, Some(&rp.resource_arn)))
         .filter(|rp| super::filters::matches(resource_type, Some(&rp.resource_type)))
         .filter(|rp| {
-            super::filters::matches(plan, None)
+            super::filters::matches(plan, made_by.get(&rp.arn).and_then(|c| c["BackupPlanId"].as_str()))
                 && super::filters::matches(parent, rp.parent_recovery_point_arn.as_deref())
         })
-        .map(|rp| recovery_point_view(ctx, rp, &vault_arn))
+        .map(|rp| recovery_point_view(ctx, rp, &vault_arn, made_by.get(&rp.arn)))
         .filter(|view| created.contains(view["CreationDate"].as_f64()))
         .collect();
     page(&points, input, "RecoveryPoints")
