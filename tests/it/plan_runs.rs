@@ -302,3 +302,24 @@ async fn a_clock_moved_by_years_runs_a_bounded_number_of_occurrences() {
         "{backups}"
     );
 }
+
+/// Time passing without `clock/advance` (as under `--clock-scale`): the next AWS request runs
+/// what is due before it is answered.
+#[tokio::test]
+async fn time_passing_without_an_advance_runs_plans_at_the_next_request() {
+    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
+        default_world(),
+        1,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )));
+    let app = copylab_server::app(state.clone());
+    nightly_plan(&app).await;
+    // The clock moves as a running clock would, behind the control API's back.
+    state.lock().await.clock.advance(DAY as f64).unwrap();
+    let backup = client(&app, SOURCE, "us-east-1");
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    assert_eq!(copies.copy_jobs().len(), 1, "{copies:?}");
+    assert_eq!(copies.copy_jobs()[0].state().unwrap().as_str(), "COMPLETED");
+}

@@ -30,6 +30,8 @@ static IMPLEMENTED: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
 
 /// Handles `method` on `/_copylab/{path}`.
 pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Option<&str>, body: &[u8]) -> Response {
+    // Backup plans whose time has come run before the request is answered.
+    state.observe_clock();
     let json_body =
         || -> Result<Value, String> { serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}")) };
     match (method.as_str(), path) {

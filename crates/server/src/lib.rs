@@ -65,8 +65,6 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
         _ => None,
     };
     let mut state = shared.lock().await;
-    // Plans whose time has come run before the request is answered.
-    state.observe_clock();
     let body = match body {
         Ok(body) => body,
         Err(error) => return wire::rest_json::error_response(&error, &state.request_id()),

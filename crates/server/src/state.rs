@@ -85,9 +85,10 @@ impl ServerState {
     }
 
     /// Sees the clock where it is now: runs every backup plan rule occurrence since the last
-    /// look ([`crate::services::backup::runs::run_due`]). Called before each request is
-    /// answered and after `POST /_copylab/clock/advance`, so time passing under a scale and
-    /// advances both run plans.
+    /// look ([`crate::services::backup::runs::run_due`]). Called by `call::call` before
+    /// every AWS request (HTTP, the lab's sessions, the mocks), by `control::handle` before
+    /// every control API request, and after `POST /_copylab/clock/advance`, so time passing
+    /// under a scale and advances both run plans.
     pub fn observe_clock(&mut self) {
         crate::services::backup::runs::run_due(self);
     }
