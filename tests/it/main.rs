@@ -41,6 +41,9 @@ mod sdk;
 // Vault Lock, report plans, backup plans and selections, moto's reset, over HTTP in-process.
 mod plans;
 
+// Backup plan rules running on the virtual clock: backup jobs, then copy jobs.
+mod plan_runs;
+
 // The real aws-sdk-kms client against the server: keys, policies, aliases, and one world with AWS Backup.
 mod kms;
 

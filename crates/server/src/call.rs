@@ -114,6 +114,8 @@ pub fn call(
     operation: &str,
     input: Map<String, Value>,
 ) -> Answer {
+    // Backup plans whose time has come run before the request is answered.
+    state.observe_clock();
     let request_id = state.request_id();
     let result = run(state, caller, service, operation, &input);
     log(service, operation, Some(caller), &result, &request_id);

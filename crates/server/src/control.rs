@@ -30,6 +30,8 @@ static IMPLEMENTED: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
 
 /// Handles `method` on `/_copylab/{path}`.
 pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Option<&str>, body: &[u8]) -> Response {
+    // Backup plans whose time has come run before the request is answered.
+    state.observe_clock();
     let json_body =
         || -> Result<Value, String> { serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}")) };
     match (method.as_str(), path) {
@@ -105,6 +107,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
             if let Err(e) = advanced {
                 return error(StatusCode::BAD_REQUEST, e.to_string());
             }
+            state.observe_clock();
             state.finish_all();
             ok(clock(state))
         }

@@ -40,6 +40,9 @@ pub struct ServerState {
     pub progression: Progression,
     /// The one clock every timestamp comes from.
     pub clock: Clock,
+    /// Until when (epoch seconds) backup plans' rules have run: the next clock observation
+    /// ([`ServerState::observe_clock`]) runs the occurrences after it.
+    pub plans_ran_until: i64,
     /// What `POST /_copylab/reset` returns to.
     pub initial: Initial,
     /// Finds a built-in scenario by name for `POST /_copylab/scenario` (set by the CLI, which
@@ -69,6 +72,7 @@ impl ServerState {
             as_of,
             wording,
             progression,
+            plans_ran_until: clock.now().floor() as i64,
             clock,
             initial,
             builtin_scenarios: None,
@@ -80,7 +84,17 @@ impl ServerState {
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self.plans_ran_until = self.clock.now().floor() as i64;
         self
+    }
+
+    /// Sees the clock where it is now: runs every backup plan rule occurrence since the last
+    /// look ([`crate::services::backup::runs::run_due`]). Called by `call::call` before
+    /// every AWS request (HTTP, the lab's sessions, the mocks), by `control::handle` before
+    /// every control API request, and after `POST /_copylab/clock/advance`, so time passing
+    /// under a scale and advances both run plans.
+    pub fn observe_clock(&mut self) {
+        crate::services::backup::runs::run_due(self);
     }
 
     /// Virtual now, epoch seconds: the timestamp of anything written now.
@@ -104,6 +118,8 @@ impl ServerState {
         self.as_of = as_of;
         self.wording = wording;
         self.services = States::default();
+        // Plans run from now on, not over the time before the new world.
+        self.plans_ran_until = self.clock.now().floor() as i64;
     }
 
     /// Back to the world the server started with (`POST /_copylab/reset`).

@@ -32,8 +32,20 @@ pub fn resource_type_of(arn: &str) -> Option<&'static str> {
     )
 }
 
+/// How long a backup job takes, virtual seconds (modeled): it ends `COMPLETED` this long
+/// after it starts.
+pub const BACKUP_SECONDS: f64 = 60.0;
+
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let now = ctx.state.now();
+    start_at(ctx, input, now, None)
+}
+
+/// A backup job created at `created` (epoch seconds), as `StartBackupJob` makes it; a plan's
+/// rule run ([`super::runs`]) makes its jobs here too, with `created_by` (AWS's
+/// `RecoveryPointCreator`) shown as the job's `CreatedBy`.
+pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, created_by: Option<&Value>) -> Reply {
     let vault_name = str_member(input, "BackupVaultName")?;
     let resource_arn = str_member(input, "ResourceArn")?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
@@ -78,7 +90,6 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         "alias/aws/backup"
     };
     let vault_key = vault.encryption_key.clone();
-    let created = ctx.state.now();
     let partition = copylab_rules::regions::partition(&region);
     let arn = match (resource_type, advanced) {
         ("DynamoDB", true) => copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids),
@@ -144,13 +155,14 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         "ResourceArn": resource_arn,
         "ResourceType": resource_type,
         "CreationDate": created,
-        "CompletionDate": created + 60.0,
+        "CompletionDate": created + BACKUP_SECONDS,
         "State": "COMPLETED",
         "IamRoleArn": input.get("IamRoleArn"),
         "MessageCategory": "SUCCESS",
         "Region": region,
         "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
         "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
+        "CreatedBy": created_by,
     }));
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }

@@ -13,6 +13,25 @@ use crate::wire::ApiError;
 
 /// `StartCopyJob`.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let now = ctx.state.now();
+    start_at(ctx, input, now, None)
+}
+
+/// What started a copy job that a plan's rule started ([`super::runs`]): AWS's
+/// `RecoveryPointCreator` (`CreatedBy`) and the backup job whose recovery point it copies
+/// (`CreatedByBackupJobId`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOrigin {
+    /// `CreatedBy`.
+    pub created_by: Value,
+    /// `CreatedByBackupJobId`.
+    pub backup_job_id: String,
+}
+
+/// A copy job created at `created` (epoch seconds), decided by the rules engine as
+/// `StartCopyJob` decides one: the one path for hand-started and plan-started copies; a plan's
+/// carries its `origin`.
+pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, origin: Option<PlanOrigin>) -> Reply {
     // "Retrying a successful request with the same idempotency token results in a success
     // message with no action taken" (model doc).
     let token = input.get("IdempotencyToken").and_then(Value::as_str).map(str::to_owned);
@@ -59,6 +78,13 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .modeled());
     }
     let verdict = simulate(ctx, &request)?;
+    // Nobody is refused a plan's copy: what would refuse a StartCopyJob fails the plan's job
+    // with the same message instead (modeled, as for a nested job).
+    let verdict = if origin.is_some() {
+        nested_job(verdict, &mut ctx.state.ids)
+    } else {
+        verdict
+    };
     let copy_job_id = match &verdict.outcome {
         Outcome::ApiError {
             error_code,
@@ -84,7 +110,6 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         request.account,
         request.source_backup_vault_name.as_deref().unwrap_or_default()
     );
-    let created = ctx.state.now();
     // A composite recovery point (a CloudFormation stack's) is copied by a "parent (composite)
     // copy job" with "child (nested) copy jobs" (the model): one nested job per nested recovery
     // point the world lists in the same vault, each decided by the engine as a copy of its own.
@@ -138,6 +163,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         source_vault_arn: source_vault_arn.clone(),
         token,
         parent: None,
+        origin: origin.clone(),
     };
     push_job(ctx, job, child_ids);
     let parent_index = ctx.state.services.backup.jobs.position(&copy_job_id);
@@ -155,6 +181,7 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             source_vault_arn: source_vault_arn.clone(),
             token: None,
             parent: Some(copy_job_id.clone()),
+            origin: origin.clone(),
         };
         let completed = push_job(ctx, job, Vec::new());
         if let Some(parent) = parent_index.and_then(|i| ctx.state.services.backup.jobs.get_mut(i)) {
@@ -291,6 +318,8 @@ struct NewJob {
     source_vault_arn: String,
     token: Option<String>,
     parent: Option<String>,
+    /// The plan and backup job that started it, if a plan did.
+    origin: Option<PlanOrigin>,
 }
 
 /// Adds a job, behind a job of the same resource that has not ended ("Only one backup or copy
@@ -307,6 +336,7 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         source_vault_arn,
         token,
         parent,
+        origin,
     } = job;
     // The engine found the recovery point (it refuses a request for one it does not find).
     let source = source.unwrap_or_default();
@@ -357,6 +387,8 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         pending_children: children.len(),
         children,
         children_completed: 0.0,
+        created_by: origin.as_ref().map(|o| o.created_by.clone()),
+        created_by_backup_job_id: origin.map(|o| o.backup_job_id),
     };
     let completed = record.completed(progression);
     jobs.push(record);
@@ -385,6 +417,13 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
     }
     if let Some(member) = &job.composite_member_identifier {
         body["CompositeMemberIdentifier"] = json!(member);
+    }
+    // A plan's copy names the plan and rule, and the backup job that made its source.
+    if let Some(created_by) = &job.created_by {
+        body["CreatedBy"] = created_by.clone();
+    }
+    if let Some(backup_job) = &job.created_by_backup_job_id {
+        body["CreatedByBackupJobId"] = json!(backup_job);
     }
     if !job.children.is_empty() {
         let (progression, now) = (ctx.state.progression, ctx.state.now());
@@ -581,7 +620,25 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     super::page_after(&jobs, input, "CopyJobs", "CopyJobId")
 }
 
-fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, vault_arn: &str) -> Value {
+/// The `CreatedBy` of each recovery point a plan's rule made, by recovery point ARN (its backup
+/// job's).
+fn plan_recovery_points(ctx: &Ctx<'_>) -> std::collections::BTreeMap<String, Value> {
+    ctx.state
+        .services
+        .backup
+        .backup_jobs
+        .iter()
+        .filter(|j| j.get("CreatedBy").is_some_and(|c| !c.is_null()))
+        .filter_map(|j| Some((j["RecoveryPointArn"].as_str()?.to_owned(), j["CreatedBy"].clone())))
+        .collect()
+}
+
+fn recovery_point_view(
+    ctx: &Ctx<'_>,
+    rp: &copylab_rules::world::RecoveryPoint,
+    vault_arn: &str,
+    created_by: Option<&Value>,
+) -> Value {
     // The key as the engine reads it: a fully managed type (EFS, S3, ...) is "always
     // encrypted" with its vault's key, whatever the world says of the recovery point.
     let arn = copylab_rules::arn::Arn::lenient(vault_arn);
@@ -630,6 +687,8 @@ fn recovery_point_view(ctx: &Ctx<'_>, rp: &copylab_rules::world::RecoveryPoint, 
         "BackupSizeInBytes": rp.backup_size_in_bytes,
         "ParentRecoveryPointArn": rp.parent_recovery_point_arn,
         "CompositeMemberIdentifier": rp.composite_member_identifier,
+        // A plan's rule made it: the plan and rule.
+        "CreatedBy": created_by,
         "IsParent": ctx
             .state
             .world
@@ -718,7 +777,8 @@ pub fn describe_recovery_point(ctx: &mut Ctx<'_>, input: &Map<String, Value>) ->
         .iter()
         .find(|rp| rp.arn == arn && rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
         .ok_or_else(|| ApiError::not_found("Cannot find recovery point"))?;
-    Ok(recovery_point_view(ctx, rp, &vault_arn))
+    let created_by = plan_recovery_points(ctx).remove(&rp.arn);
+    Ok(recovery_point_view(ctx, rp, &vault_arn, created_by.as_ref()))
 }
 
 /// `ListRecoveryPointsByBackupVault`.
@@ -743,7 +803,8 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         super::filters::text(input, "ByResourceArn"),
         super::filters::text(input, "ByResourceType"),
     );
-    // No recovery point has a backup plan (copylab runs no plans yet): that filter keeps none.
+    // A recovery point has a backup plan when a plan's rule made it.
+    let made_by = plan_recovery_points(ctx);
     let (plan, parent) = (
         super::filters::text(input, "ByBackupPlanId"),
         super::filters::text(input, "ByParentRecoveryPointArn"),
@@ -765,10 +826,10 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         .filter(|rp| super::filters::matches(resource_arn, Some(&rp.resource_arn)))
         .filter(|rp| super::filters::matches(resource_type, Some(&rp.resource_type)))
         .filter(|rp| {
-            super::filters::matches(plan, None)
+            super::filters::matches(plan, made_by.get(&rp.arn).and_then(|c| c["BackupPlanId"].as_str()))
                 && super::filters::matches(parent, rp.parent_recovery_point_arn.as_deref())
         })
-        .map(|rp| recovery_point_view(ctx, rp, &vault_arn))
+        .map(|rp| recovery_point_view(ctx, rp, &vault_arn, made_by.get(&rp.arn)))
         .filter(|view| created.contains(view["CreationDate"].as_f64()))
         .collect();
     page(&points, input, "RecoveryPoints")

@@ -11,6 +11,7 @@ pub mod copy_jobs;
 pub mod filters;
 pub mod plans;
 pub mod report_plans;
+pub mod runs;
 pub mod selections;
 pub mod settings;
 pub mod state;

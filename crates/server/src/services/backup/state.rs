@@ -367,6 +367,10 @@ pub struct CopyJobRecord {
     pub pending_children: usize,
     /// When its last nested job ends (virtual epoch seconds; on the clock, known when it starts).
     pub children_completed: f64,
+    /// `CreatedBy` (AWS's `RecoveryPointCreator`), for a copy a plan's rule started.
+    pub created_by: Option<serde_json::Value>,
+    /// `CreatedByBackupJobId`, for a copy a plan's rule started.
+    pub created_by_backup_job_id: Option<String>,
 }
 
 /// The key of the jobs of one resource ([`CopyJobs::running_for`]); none for a job whose
@@ -531,6 +535,8 @@ mod tests {
             children: Vec::new(),
             pending_children: 0,
             children_completed: 0.0,
+            created_by: None,
+            created_by_backup_job_id: None,
         }
     }
 

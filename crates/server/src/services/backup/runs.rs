@@ -1,0 +1,352 @@
+//! Backup plan rule runs on the virtual clock (issue 13, item 3): every rule occurrence since the last run, in time order, backs up the resources its plan's selections pick through StartBackupJob's path, then starts one copy job per copy action through StartCopyJob's path (the rules engine decides it), in the plan's account.
+
+use copylab_rules::backup_plans::{
+    BackupPlan, BackupRule, BackupSelectionDocument, ConditionParameter, DEFAULT_SCHEDULE_EXPRESSION, derived_rule_id,
+};
+use copylab_rules::schedule::Schedule;
+use serde_json::{Map, Value, json};
+
+use super::Resource;
+use super::copy_jobs::PlanOrigin;
+use crate::call::Ctx;
+use crate::state::ServerState;
+use crate::wire::Caller;
+
+/// The most occurrences of one rule a single clock move runs: the latest ones; earlier ones in
+/// the window are skipped, counted and logged. A client moving the clock by centuries must not
+/// make one request start unbounded work (modeled: AWS has no clock to move).
+pub const MAX_OCCURRENCES_PER_RULE: usize = 32;
+
+/// The most occurrences counted (not run) when some are skipped; beyond it the log says "at
+/// least".
+const MAX_COUNTED: usize = 10_000;
+
+/// Runs every rule occurrence in `(state.plans_ran_until, now]`, in time order (then plan and
+/// rule order), and moves `plans_ran_until` to now. Deterministic: the same world and the same
+/// clock moves make the same jobs with the same ids.
+pub fn run_due(state: &mut ServerState) {
+    let now = state.now().floor() as i64;
+    let after = state.plans_ran_until;
+    if now <= after {
+        return;
+    }
+    state.plans_ran_until = now;
+    let mut due: Vec<(i64, usize, usize)> = Vec::new();
+    for (p, plan) in state.world.backup_plans.iter().enumerate() {
+        if plan.deletion_date.is_some() || plan.selections.is_empty() {
+            continue;
+        }
+        for (r, rule) in plan.plan.rules.iter().enumerate() {
+            let expression = rule
+                .schedule_expression
+                .as_deref()
+                .unwrap_or(DEFAULT_SCHEDULE_EXPRESSION);
+            let schedule = match Schedule::parse(expression, rule.schedule_expression_timezone.as_deref()) {
+                Ok(schedule) => schedule,
+                Err(reason) => {
+                    tracing::warn!(plan = plan.id, rule = rule.name, reason, "backup rule not run");
+                    continue;
+                }
+            };
+            let (times, skipped) = latest_occurrences(&schedule, after, now, MAX_OCCURRENCES_PER_RULE);
+            if skipped > 0 {
+                let at_least = if skipped >= MAX_COUNTED { "at least " } else { "" };
+                tracing::warn!(
+                    plan = plan.id,
+                    rule = rule.name,
+                    "backup rule occurrences skipped: {at_least}{skipped} (a clock move runs at most the latest {MAX_OCCURRENCES_PER_RULE} of a rule)"
+                );
+            }
+            due.extend(times.into_iter().map(|at| (at, p, r)));
+        }
+    }
+    due.sort_unstable();
+    for (at, p, r) in due {
+        run_rule(state, at, p, r);
+    }
+}
+
+/// The latest `n` occurrences in `(after, until]`, in order, and how many earlier ones there
+/// are (counted up to [`MAX_COUNTED`]). Looks back from `until` over a window that doubles, so
+/// the work is bounded however far apart `after` and `until` are.
+fn latest_occurrences(schedule: &Schedule, after: i64, until: i64, n: usize) -> (Vec<i64>, usize) {
+    let mut span: i64 = 3_600;
+    loop {
+        let from = after.max(until.saturating_sub(span));
+        let found = schedule.occurrences(from, until, MAX_COUNTED);
+        if found.len() >= n || from == after || found.len() == MAX_COUNTED {
+            let keep = found.len().saturating_sub(n);
+            let earlier = if from > after {
+                schedule.occurrences(after, from, MAX_COUNTED).len()
+            } else {
+                0
+            };
+            let skipped = (keep + earlier).min(MAX_COUNTED);
+            return (found[keep..].to_vec(), skipped);
+        }
+        span = span.saturating_mul(2);
+    }
+}
+
+/// Whether a resource's ARN is in the plan's account and Region (an ARN that names neither,
+/// as an S3 bucket's, is in every account that selects it).
+fn in_plan_scope(resource: &Resource, plan: &BackupPlan) -> bool {
+    copylab_rules::arn::Arn::parse(&resource.arn).is_some_and(|arn| {
+        (arn.account.is_empty() || arn.account == plan.account) && (arn.region.is_empty() || arn.region == plan.region)
+    })
+}
+
+/// A `Resources` pattern: an ARN, or a prefix ending in `*` ("the asterisk (*) must appear at
+/// the end of the ARN string (prefix pattern)", the model).
+fn arn_matches(pattern: &str, arn: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => arn.starts_with(prefix),
+        None => pattern == arn,
+    }
+}
+
+/// `StringLike`: `*` matches zero or more characters anywhere ("prod*" or "*rod*" match
+/// "production", the model), but no white space ("The wildcard * represents zero or more
+/// non-whitespace characters", assigning-resources-json).
+fn like(pattern: &str, value: &str) -> bool {
+    fn go(p: &[char], v: &[char]) -> bool {
+        match p.split_first() {
+            None => v.is_empty(),
+            Some(('*', rest)) => (0..=v.len())
+                .take_while(|&i| i == 0 || !v[i - 1].is_whitespace())
+                .any(|i| go(rest, &v[i..])),
+            Some((c, rest)) => v.first() == Some(c) && go(rest, &v[1..]),
+        }
+    }
+    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+    go(&p, &v)
+}
+
+/// Whether a selection picks a resource (aws-plans-policies-events-facts.md §1.6): it is
+/// among `Resources` (OR) when they are given, and matches one of `ListOfTags` (OR) when they
+/// are given ("the specified resource types are filtered first, then tags further filter
+/// those resources"), is not among `NotResources`, and meets every one of `Conditions` (AND)
+/// on `aws:ResourceTag/KEY`. Operators are case sensitive.
+pub fn picks(selection: &BackupSelectionDocument, resource: &Resource) -> bool {
+    let arn = resource.arn.as_str();
+    let in_resources = selection.resources.is_empty() || selection.resources.iter().any(|p| arn_matches(p, arn));
+    let in_tags = selection.list_of_tags.is_empty()
+        || selection.list_of_tags.iter().any(|c| {
+            c.condition_type == "STRINGEQUALS" && resource.tags.get(&c.condition_key) == Some(&c.condition_value)
+        });
+    let excluded = selection.not_resources.iter().any(|p| arn_matches(p, arn));
+    let conditions = selection.conditions.as_ref().is_none_or(|c| {
+        c.string_equals
+            .iter()
+            .map(|p| condition(resource, p))
+            .all(|(have, want)| have == Some(want))
+            && c.string_not_equals
+                .iter()
+                .map(|p| condition(resource, p))
+                .all(|(have, want)| have != Some(want))
+            && c.string_like
+                .iter()
+                .map(|p| condition(resource, p))
+                .all(|(have, want)| have.is_some_and(|h| like(want, h)))
+            && c.string_not_like
+                .iter()
+                .map(|p| condition(resource, p))
+                .all(|(have, want)| !have.is_some_and(|h| like(want, h)))
+    });
+    in_resources && in_tags && !excluded && conditions
+}
+
+/// A condition's resource tag (its key is `aws:ResourceTag/KEY`) and wanted value.
+fn condition<'a>(resource: &'a Resource, p: &'a ConditionParameter) -> (Option<&'a str>, &'a str) {
+    let have = p
+        .condition_key
+        .as_deref()
+        .and_then(|k| k.strip_prefix("aws:ResourceTag/"))
+        .and_then(|k| resource.tags.get(k))
+        .map(String::as_str);
+    (have, p.condition_value.as_deref().unwrap_or_default())
+}
+
+/// AWS's `RecoveryPointCreator` for a rule of a plan: what its jobs show as `CreatedBy`.
+fn created_by(plan: &BackupPlan, rule: &BackupRule) -> Value {
+    json!({
+        "BackupPlanId": plan.id,
+        "BackupPlanArn": plan.arn(),
+        "BackupPlanName": plan.plan.name,
+        "BackupPlanVersion": plan.version_id(),
+        "BackupRuleId": rule.rule_id.clone().unwrap_or_else(|| derived_rule_id(&plan.id, &rule.name)),
+        "BackupRuleName": rule.name,
+        "BackupRuleCron": rule.schedule_expression.as_deref().unwrap_or(DEFAULT_SCHEDULE_EXPRESSION),
+        // Unset, UTC: "By default, ScheduleExpressions are in UTC" (the model); Backup Audit
+        // Manager's sample shows "backupRuleTimezone": "UTC" (facts §1.3).
+        "BackupRuleTimezone": rule.schedule_expression_timezone.as_deref().unwrap_or("UTC"),
+    })
+}
+
+/// One occurrence of rule `r` of plan `p` at `at`: the backup jobs, then their copy jobs.
+fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize) {
+    let Some(plan) = state.world.backup_plans.get(p).cloned() else {
+        return;
+    };
+    let Some(rule) = plan.plan.rules.get(r) else {
+        return;
+    };
+    // Each resource once per occurrence, with the role of the first selection that picks it.
+    let mut picked: Vec<(String, String)> = Vec::new();
+    for selection in &plan.selections {
+        for resource in state
+            .services
+            .backup
+            .resources
+            .iter()
+            .filter(|r| in_plan_scope(r, &plan))
+        {
+            if picks(&selection.selection, resource) && !picked.iter().any(|(arn, _)| *arn == resource.arn) {
+                picked.push((resource.arn.clone(), selection.selection.iam_role_arn.clone()));
+            }
+        }
+    }
+    if picked.is_empty() {
+        return;
+    }
+    let creator = created_by(&plan, rule);
+    // AWS Backup runs the plan in the plan's account: its jobs are that account's, and its
+    // copies start in the source account (the account owning the source recovery point, facts
+    // aws-org-wire-facts §6.1, plans §1.7).
+    let caller = Caller::account(&plan.account, &plan.region);
+    let mut ctx = Ctx { state, caller: &caller };
+    let created = at as f64;
+    for (resource_arn, role) in picked {
+        let mut input = Map::new();
+        input.insert("BackupVaultName".to_owned(), json!(rule.target_backup_vault_name));
+        input.insert("ResourceArn".to_owned(), json!(resource_arn));
+        input.insert("IamRoleArn".to_owned(), json!(role));
+        if let Some(lifecycle) = &rule.lifecycle {
+            input.insert("Lifecycle".to_owned(), json!(lifecycle));
+        }
+        input.insert("RecoveryPointTags".to_owned(), json!(rule.recovery_point_tags));
+        let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator)) {
+            Ok(backup) => backup,
+            Err(error) => {
+                tracing::warn!(
+                    plan = plan.id,
+                    rule = rule.name,
+                    resource_arn,
+                    error = error.message,
+                    "backup job not started"
+                );
+                continue;
+            }
+        };
+        let (Some(job_id), Some(recovery_point)) = (
+            backup["BackupJobId"].as_str().map(str::to_owned),
+            backup["RecoveryPointArn"].as_str().map(str::to_owned),
+        ) else {
+            continue;
+        };
+        // Copies start once the backup job has completed (facts §1.7's sequencing).
+        let copies_at = created + super::backup_jobs::BACKUP_SECONDS;
+        for action in &rule.copy_actions {
+            let mut input = Map::new();
+            input.insert("RecoveryPointArn".to_owned(), json!(recovery_point));
+            input.insert("SourceBackupVaultName".to_owned(), json!(rule.target_backup_vault_name));
+            input.insert(
+                "DestinationBackupVaultArn".to_owned(),
+                json!(action.destination_backup_vault_arn),
+            );
+            input.insert("IamRoleArn".to_owned(), json!(role));
+            if let Some(lifecycle) = &action.lifecycle {
+                input.insert("Lifecycle".to_owned(), json!(lifecycle));
+            }
+            let origin = PlanOrigin {
+                created_by: creator.clone(),
+                backup_job_id: job_id.clone(),
+            };
+            if let Err(error) = super::copy_jobs::start_at(&mut ctx, &input, copies_at, Some(origin)) {
+                tracing::warn!(
+                    plan = plan.id,
+                    rule = rule.name,
+                    recovery_point,
+                    error = error.message,
+                    "copy job not started"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(arn: &str, tags: &[(&str, &str)]) -> Resource {
+        Resource {
+            arn: arn.to_owned(),
+            resource_type: None,
+            encryption_key_arn: None,
+            tags: tags.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            resource_name: None,
+            backup_size_in_bytes: None,
+        }
+    }
+
+    fn selection(value: Value) -> BackupSelectionDocument {
+        let mut document = json!({"SelectionName": "s", "IamRoleArn": "arn:aws:iam::111122223333:role/r"});
+        if let (Some(into), Some(from)) = (document.as_object_mut(), value.as_object()) {
+            into.extend(from.clone());
+        }
+        serde_json::from_value(document).unwrap()
+    }
+
+    #[test]
+    fn selections_pick_by_arn_prefix_not_resources_tags_and_conditions() {
+        let db = resource(
+            "arn:aws:rds:us-east-1:111122223333:db:orders",
+            &[("backup", "daily"), ("env", "production")],
+        );
+        let volume = resource(
+            "arn:aws:ec2:us-east-1:111122223333:volume/vol-1",
+            &[("backup", "weekly")],
+        );
+        let all = selection(json!({"Resources": ["*"]}));
+        assert!(picks(&all, &db) && picks(&all, &volume));
+        let rds = selection(json!({"Resources": ["arn:aws:rds:*"]}));
+        assert!(picks(&rds, &db) && !picks(&rds, &volume));
+        let not_volumes = selection(json!({"Resources": ["*"], "NotResources": ["arn:aws:ec2:*"]}));
+        assert!(picks(&not_volumes, &db) && !picks(&not_volumes, &volume));
+        let tags = selection(
+            json!({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "weekly"}]}),
+        );
+        assert!(!picks(&tags, &db) && picks(&tags, &volume));
+        let conditions = selection(json!({"Resources": ["*"], "Conditions": {
+            "StringLike": [{"ConditionKey": "aws:ResourceTag/env", "ConditionValue": "*rod*"}],
+            "StringNotEquals": [{"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "weekly"}],
+        }}));
+        assert!(picks(&conditions, &db) && !picks(&conditions, &volume));
+        let case = selection(json!({"Resources": ["*"], "Conditions": {
+            "StringEquals": [{"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "Daily"}],
+        }}));
+        assert!(!picks(&case, &db), "operators are case sensitive");
+        let not_like = selection(json!({"Resources": ["*"], "Conditions": {
+            "StringNotLike": [{"ConditionKey": "aws:ResourceTag/env", "ConditionValue": "prod*"}],
+        }}));
+        assert!(!picks(&not_like, &db) && picks(&not_like, &volume));
+        assert!(!like("a*", "a b"), "* matches no white space");
+    }
+
+    #[test]
+    fn a_clock_move_runs_the_latest_occurrences_and_counts_the_rest() {
+        let daily = Schedule::parse("cron(0 5 ? * * *)", None).unwrap();
+        let (times, skipped) = latest_occurrences(&daily, 0, 100 * 86_400, 3);
+        assert_eq!(
+            times,
+            [97 * 86_400 + 18_000, 98 * 86_400 + 18_000, 99 * 86_400 + 18_000]
+        );
+        assert_eq!(skipped, 97);
+        let (times, skipped) = latest_occurrences(&daily, 0, 2 * 86_400, 32);
+        assert_eq!((times.len(), skipped), (2, 0));
+        // Ten thousand years: bounded work, the rest counted up to the bound.
+        let (times, skipped) = latest_occurrences(&daily, 0, 3_650_000 * 86_400, 32);
+        assert_eq!((times.len(), skipped), (32, MAX_COUNTED));
+    }
+}

@@ -1,0 +1,325 @@
+//! Backup plan rules run on the virtual clock, through the real aws-sdk-backup and aws-sdk-kms clients in-process: a nightly rule's backup jobs and the copy jobs its copy action starts (with `CreatedBy` and `CreatedByBackupJobId`, in the source account), a key policy changed through KMS deciding the next night's copy, and the same clock moves making the same jobs byte for byte.
+
+use aws_sdk_backup::types::{
+    BackupPlanInput, BackupRuleInput, BackupSelection, ConditionParameter, Conditions, CopyAction, Lifecycle,
+};
+use copylab_rules::world::Wording;
+use copylab_server::state::Progression;
+use http_body_util::BodyExt as _;
+use serde_json::json;
+use tower::ServiceExt as _;
+
+use crate::kms::kms;
+use crate::sdk::{DESTINATION, ROLE, control_post};
+use crate::support::{client, default_world, router};
+
+const SOURCE: &str = "111122223333";
+const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const PLAN_DB: &str = "arn:aws:rds:us-east-1:111122223333:db:plan-orders";
+const DAY: u64 = 86_400;
+
+fn server() -> axum::Router {
+    router(default_world(), 1, None, Wording::Current, Progression::Instant)
+}
+
+/// An unsigned control API or signed AWS request; the status and the body's bytes.
+async fn raw(app: &axum::Router, method: &str, path: &str, account: Option<&str>, body: &str) -> (u16, Vec<u8>) {
+    let mut builder = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(account) = account {
+        builder = builder.header(
+            "authorization",
+            format!(
+                "AWS4-HMAC-SHA256 Credential={account}/20260807/us-east-1/backup/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
+            ),
+        );
+    }
+    let response = app
+        .clone()
+        .oneshot(builder.body(axum::body::Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (
+        status,
+        response.into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
+}
+
+async fn advance(app: &axum::Router, seconds: u64) {
+    let (status, clock) = control_post(app, &format!("/_copylab/clock/advance?seconds={seconds}")).await;
+    assert_eq!(status, 200, "{clock}");
+}
+
+/// Declares an RDS database under the shared key, one the selection leaves out, and a plan
+/// with a daily rule at 05:00 UTC copying to the destination account's vault; the plan's id.
+async fn nightly_plan(app: &axum::Router) -> String {
+    for (arn, tag) in [
+        (PLAN_DB, "nightly"),
+        ("arn:aws:rds:us-east-1:111122223333:db:plan-scratch", "never"),
+    ] {
+        let resource =
+            json!({"arn": arn, "encryption_key_arn": SHARED_KEY, "tags": {"backup": tag}, "resource_name": "orders"});
+        let (status, body) = raw(app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    let backup = client(app, SOURCE, "us-east-1");
+    let rule = BackupRuleInput::builder()
+        .rule_name("nightly")
+        .target_backup_vault_name("SourceVault")
+        .schedule_expression("cron(0 5 ? * * *)")
+        .lifecycle(Lifecycle::builder().delete_after_days(35).build())
+        .recovery_point_tags("made-by", "plan")
+        .copy_actions(
+            CopyAction::builder()
+                .destination_backup_vault_arn(DESTINATION)
+                .lifecycle(Lifecycle::builder().delete_after_days(90).build())
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let plan = BackupPlanInput::builder()
+        .backup_plan_name("nightly-copies")
+        .rules(rule)
+        .build()
+        .unwrap();
+    let created = backup.create_backup_plan().backup_plan(plan).send().await.unwrap();
+    let plan_id = created.backup_plan_id().unwrap().to_owned();
+    let selection = BackupSelection::builder()
+        .selection_name("nightly-databases")
+        .iam_role_arn(ROLE)
+        .resources("arn:aws:rds:us-east-1:111122223333:db:plan-*")
+        .conditions(
+            Conditions::builder()
+                .string_equals(
+                    ConditionParameter::builder()
+                        .condition_key("aws:ResourceTag/backup")
+                        .condition_value("nightly")
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+        .unwrap();
+    backup
+        .create_backup_selection()
+        .backup_plan_id(&plan_id)
+        .backup_selection(selection)
+        .send()
+        .await
+        .unwrap();
+    plan_id
+}
+
+/// Two days: two nightly backup jobs of the selected database, each followed by a completed
+/// copy to the destination account, in time order, in the source account (the plan's), each
+/// naming the plan and rule and the backup job whose recovery point it copies.
+#[tokio::test]
+async fn a_nightly_rule_backs_up_its_selection_and_copies_cross_account_each_night_on_the_clock() {
+    let app = server();
+    let plan_id = nightly_plan(&app).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let start = copylab_server::clock::date_seconds(copylab_rules::MODEL_DATE).unwrap() as i64;
+    // Nothing runs before the clock moves.
+    let none = backup.list_copy_jobs().send().await.unwrap();
+    assert!(none.copy_jobs().is_empty());
+    advance(&app, 2 * DAY).await;
+    let backups = backup.list_backup_jobs().send().await.unwrap();
+    let backups = backups.backup_jobs();
+    assert_eq!(backups.len(), 2, "{backups:?}");
+    let plan = backup.get_backup_plan().backup_plan_id(&plan_id).send().await.unwrap();
+    let rule = &plan.backup_plan().unwrap().rules()[0];
+    for (night, job) in backups.iter().enumerate() {
+        assert_eq!(job.resource_arn(), Some(PLAN_DB));
+        assert_eq!(job.state().unwrap().as_str(), "COMPLETED");
+        assert_eq!(
+            job.creation_date().unwrap().secs(),
+            start + 5 * 3600 + night as i64 * DAY as i64,
+            "05:00 UTC each day"
+        );
+        let created_by = job.created_by().unwrap();
+        assert_eq!(created_by.backup_plan_id(), Some(plan_id.as_str()));
+        assert_eq!(created_by.backup_plan_arn(), plan.backup_plan_arn());
+        assert_eq!(created_by.backup_plan_version(), plan.version_id());
+        assert_eq!(created_by.backup_rule_id(), rule.rule_id());
+        assert_eq!(created_by.backup_rule_name(), Some("nightly"));
+        assert_eq!(created_by.backup_rule_cron(), Some("cron(0 5 ? * * *)"));
+        assert_eq!(created_by.backup_rule_timezone(), Some("UTC"));
+    }
+    // The recovery point: the rule's lifecycle and tags, the resource's own key (RDS is not
+    // fully managed by AWS Backup).
+    let point = backup
+        .describe_recovery_point()
+        .backup_vault_name("SourceVault")
+        .recovery_point_arn(backups[0].recovery_point_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(point.lifecycle().and_then(|l| l.delete_after_days()), Some(35));
+    assert_eq!(point.encryption_key_arn(), Some(SHARED_KEY));
+    assert_eq!(point.created_by(), backups[0].created_by());
+    let by_plan = backup
+        .list_recovery_points_by_backup_vault()
+        .backup_vault_name("SourceVault")
+        .by_backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap();
+    let made: Vec<_> = by_plan
+        .recovery_points()
+        .iter()
+        .map(|p| p.recovery_point_arn())
+        .collect();
+    assert_eq!(made, backups.iter().map(|j| j.recovery_point_arn()).collect::<Vec<_>>());
+    let tags = backup
+        .list_tags()
+        .resource_arn(backups[0].recovery_point_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tags.tags().and_then(|t| t.get("made-by")).map(String::as_str),
+        Some("plan")
+    );
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    let copies = copies.copy_jobs();
+    assert_eq!(copies.len(), 2, "{copies:?}");
+    for (copy, job) in copies.iter().zip(backups) {
+        assert_eq!(
+            copy.account_id(),
+            Some(SOURCE),
+            "the plan's copies are the source account's"
+        );
+        assert_eq!(copy.state().unwrap().as_str(), "COMPLETED");
+        assert_eq!(copy.created_by(), job.created_by());
+        assert_eq!(copy.created_by_backup_job_id(), job.backup_job_id());
+        assert_eq!(copy.source_recovery_point_arn(), job.recovery_point_arn());
+        assert_eq!(copy.destination_backup_vault_arn(), Some(DESTINATION));
+        assert_eq!(copy.iam_role_arn(), Some(ROLE));
+        // After the backup job completed.
+        assert_eq!(copy.creation_date(), job.completion_date());
+    }
+    assert!(copies[0].creation_date() < copies[1].creation_date());
+    // The engine's diagnosis is there for a plan's copy as for a hand-started one.
+    let id = copies[1].copy_job_id().unwrap();
+    let (status, diagnosis) = raw(&app, "GET", &format!("/_copylab/copy-jobs/{id}/diagnosis"), None, "").await;
+    assert_eq!(status, 200);
+    let diagnosis: serde_json::Value = serde_json::from_slice(&diagnosis).unwrap();
+    assert_eq!(diagnosis["outcome"]["state"], "COMPLETED", "{diagnosis}");
+}
+
+/// The destination dropped from the source key's policy through KMS: the next night's copy
+/// fails with the rules engine's message (the one a hand-started copy of it gets), the
+/// earlier nights' stay completed.
+#[tokio::test]
+async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_the_engines_message() {
+    let app = server();
+    nightly_plan(&app).await;
+    advance(&app, 2 * DAY).await;
+    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    kms(&app, SOURCE, "us-east-1")
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(own_only)
+        .send()
+        .await
+        .unwrap();
+    advance(&app, DAY).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    let states: Vec<&str> = copies.copy_jobs().iter().map(|j| j.state().unwrap().as_str()).collect();
+    assert_eq!(states, ["COMPLETED", "COMPLETED", "FAILED"]);
+    let failed = &copies.copy_jobs()[2];
+    // The same copy started by hand, decided by the same engine on the same world.
+    let by_hand = backup
+        .start_copy_job()
+        .recovery_point_arn(failed.source_recovery_point_arn().unwrap())
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let by_hand = backup
+        .describe_copy_job()
+        .copy_job_id(by_hand.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(by_hand.state().unwrap().as_str(), "FAILED");
+    assert!(
+        failed
+            .status_message()
+            .is_some_and(|m| m.contains("KMS") || m.contains("kms")),
+        "{failed:?}"
+    );
+    assert_eq!(failed.status_message(), by_hand.status_message());
+    assert_eq!(failed.message_category(), by_hand.message_category());
+    assert_eq!(
+        by_hand.created_by_backup_job_id(),
+        None,
+        "a hand-started copy names no backup job"
+    );
+}
+
+/// Two fresh servers, the same world and the same clock moves: the same jobs, byte for byte.
+#[tokio::test]
+async fn the_same_world_and_clock_moves_make_byte_identical_plan_jobs() {
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let app = server();
+        nightly_plan(&app).await;
+        for seconds in [DAY / 2, DAY, 3 * DAY] {
+            advance(&app, seconds).await;
+        }
+        let (status, copies) = raw(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+        assert_eq!(status, 200);
+        let (_, backups) = raw(&app, "GET", "/backup-jobs/", Some(SOURCE), "").await;
+        answers.push((copies, backups));
+    }
+    let listed: serde_json::Value = serde_json::from_slice(&answers[0].0).unwrap();
+    assert_eq!(listed["CopyJobs"].as_array().unwrap().len(), 5, "{listed}");
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// A clock moved by years runs only the latest occurrences of a rule (the rest are skipped and
+/// logged): one request, bounded work.
+#[tokio::test]
+async fn a_clock_moved_by_years_runs_a_bounded_number_of_occurrences() {
+    let app = server();
+    nightly_plan(&app).await;
+    advance(&app, 3_650 * DAY).await;
+    let (_, backups) = raw(&app, "GET", "/backup-jobs/?maxResults=1000", Some(SOURCE), "").await;
+    let backups: serde_json::Value = serde_json::from_slice(&backups).unwrap();
+    assert_eq!(
+        backups["BackupJobs"].as_array().unwrap().len(),
+        copylab_server::services::backup::runs::MAX_OCCURRENCES_PER_RULE,
+        "{backups}"
+    );
+}
+
+/// Time passing without `clock/advance` (as under `--clock-scale`): the next AWS request runs
+/// what is due before it is answered.
+#[tokio::test]
+async fn time_passing_without_an_advance_runs_plans_at_the_next_request() {
+    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
+        default_world(),
+        1,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )));
+    let app = copylab_server::app(state.clone());
+    nightly_plan(&app).await;
+    // The clock moves as a running clock would, behind the control API's back.
+    state.lock().await.clock.advance(DAY as f64).unwrap();
+    let backup = client(&app, SOURCE, "us-east-1");
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    assert_eq!(copies.copy_jobs().len(), 1, "{copies:?}");
+    assert_eq!(copies.copy_jobs()[0].state().unwrap().as_str(), "COMPLETED");
+}
