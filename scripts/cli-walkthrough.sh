@@ -123,6 +123,31 @@ fi
 grep -q 'NoSuchEntity' "$log.err" && grep -q 'The role with name NoSuchRole cannot be found.' "$log.err"
 rm -f "$log.err"
 
+# Plans: a nightly rule backs up a declared RDS database and copies it to the destination account
+# when the clock reaches 05:00; a key policy that drops the destination fails the next night's copy.
+control() { python3 -c 'import sys, urllib.request; r = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST", headers={"content-type": "application/json"}); print(urllib.request.urlopen(r).read().decode())' "$url/_copylab/$1" "$2"; }
+control resources '{"arn":"arn:aws:rds:us-east-1:111122223333:db:orders","resource_type":"RDS","encryption_key_arn":"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}' > /dev/null
+plan_file=$(mktemp)
+printf '{"BackupPlanName":"nightly","Rules":[{"RuleName":"nightly","TargetBackupVaultName":"SourceVault","ScheduleExpression":"cron(0 5 ? * * *)","CopyActions":[{"DestinationBackupVaultArn":"%s"}]}]}' "$destination" > "$plan_file"
+plan_id=$("$aws" backup create-backup-plan --backup-plan "file://$plan_file" --query BackupPlanId --output text)
+rm -f "$plan_file"
+"$aws" backup create-backup-selection --backup-plan-id "$plan_id" --backup-selection \
+  "{\"SelectionName\":\"orders\",\"IamRoleArn\":\"$role\",\"Resources\":[\"arn:aws:rds:us-east-1:111122223333:db:orders\"]}" > /dev/null
+control 'clock/advance?seconds=86400' '' > /dev/null
+nightly=$("$aws" backup list-copy-jobs --query "CopyJobs[?CreatedBy.BackupPlanId=='$plan_id'].State" --output text)
+echo "the plan's copy jobs after a day: $nightly"
+[ "$nightly" = "COMPLETED" ] || { echo "cli walkthrough: the plan's first night copied $nightly" >&2; exit 1; }
+"$aws" kms put-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --policy-name default --policy \
+  '{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}'
+control 'clock/advance?seconds=86400' '' > /dev/null
+second=$("$aws" backup list-copy-jobs --query "CopyJobs[?CreatedBy.BackupPlanId=='$plan_id'] | [-1].[State,StatusMessage]" --output text)
+echo "the plan's second night after put-key-policy without the destination: $second"
+case "$second" in
+  FAILED*"does not exist, is not enabled or you do not have permissions to access it."*) ;;
+  *) echo "cli walkthrough: the plan's second night did not fail with the engine's message" >&2; exit 1 ;;
+esac
+"$aws" kms put-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --policy-name default --policy "$original"
+
 # Organizations: the destination leaves the organization, and the next copy fails with the seed's message.
 AWS_ACCESS_KEY_ID=123456789012 "$aws" organizations remove-account-from-organization --account-id 444455556666
 left=$(copy_state)
