@@ -21,6 +21,7 @@ pub mod kms;
 pub mod policies;
 pub mod regions;
 pub mod remedy;
+pub mod schedule;
 pub mod tag_policy;
 pub mod text;
 pub mod world;
