@@ -545,6 +545,12 @@ mod tests {
         let schedule = Schedule::parse("cron(0/15 * ? * * *)", None).unwrap();
         assert_eq!(schedule.minutes_per_hour(), 4);
         assert_eq!(
+            Schedule::parse("cron(0/15 * * * ? *)", None)
+                .unwrap()
+                .minutes_per_hour(),
+            4
+        );
+        assert_eq!(
             show(&schedule.occurrences(utc("2026-03-01 00:00"), utc("2026-03-01 01:00"), 10)),
             [
                 "2026-03-01 Sun 00:15",
