@@ -68,6 +68,9 @@ mod organizations;
 // The seed article's checks failed and repaired through the AWS APIs alone.
 mod seed_walk;
 
+// The scheduler's calendar against a minute-by-minute reference over generated cron expressions and time zones.
+mod schedule;
+
 // Repository rules: module docs, pure core, justified dependencies, no skipped tests.
 mod tidy;
 

@@ -524,6 +524,30 @@ async fn invalid_plans_are_refused_with_awss_messages_and_change_nothing() {
             "modeled",
         ),
         (
+            rule(json!({"ScheduleExpression": "cron(0 5 * * * *)"})),
+            "InvalidParameterValueException",
+            Some(
+                "Invalid schedule expression cron(0 5 * * * *): `*` in both the day-of-month and day-of-week fields: put `?` in one of them",
+            ),
+            "modeled",
+        ),
+        (
+            rule(json!({"ScheduleExpression": "cron(0 5 ? * 8 *)"})),
+            "InvalidParameterValueException",
+            Some(
+                "Invalid schedule expression cron(0 5 ? * 8 *): the day-of-week field `8` has `8`, which is not 1-7 or SUN-SAT",
+            ),
+            "modeled",
+        ),
+        (
+            rule(json!({"ScheduleExpressionTimezone": "America/Springfield"})),
+            "InvalidParameterValueException",
+            Some(
+                "Invalid ScheduleExpressionTimezone America/Springfield: `America/Springfield` is not a time zone: ScheduleExpressionTimezone takes an IANA name such as `America/Los_Angeles`",
+            ),
+            "modeled",
+        ),
+        (
             rule(
                 json!({"CopyActions": [{"DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault", "Lifecycle": {"MoveToColdStorageAfterDays": 10, "DeleteAfterDays": 20}}]}),
             ),
@@ -574,6 +598,19 @@ async fn invalid_plans_are_refused_with_awss_messages_and_change_nothing() {
     );
     let (_, after) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
     assert_eq!(before["world"], after["world"]);
+    // Allowed: AWS's cron wildcards in a time zone.
+    for (i, (expression, timezone)) in [
+        ("cron(15 10 ? * 6L 2026-2030)", "America/Los_Angeles"),
+        ("cron(0 3 LW * ? *)", "Europe/London"),
+        ("cron(0 3 ? * MON#1 *)", "UTC"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let allowed = rule(json!({"ScheduleExpression": expression, "ScheduleExpressionTimezone": timezone}));
+        let (status, body) = send(&app, "PUT", "/backup/plans/", &plan_input(&format!("tz{i}"), allowed)).await;
+        assert_eq!(status, StatusCode::OK, "{expression} in {timezone}: {body}");
+    }
     let (status, body) = send(&app, "PUT", "/backup/plans/", &plan_input("p", forever)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The same plan document again: AWS's AlreadyExistsException.

@@ -3,6 +3,7 @@
 use copylab_rules::backup_plans::{
     BackupPlan, BackupPlanDocument, BackupPlanVersion, BackupRule, DEFAULT_SCHEDULE_EXPRESSION, RuleLifecycle,
 };
+use copylab_rules::schedule::Schedule;
 use serde_json::{Map, Value, json};
 
 use super::{Reply, str_member};
@@ -92,8 +93,13 @@ fn validate_rule(rule: &BackupRule) -> Result<(), ApiError> {
             "Error in rule {name} : A backup rule can have at most {MAX_COPY_ACTIONS} copy actions"
         )));
     }
-    if let Some(expression) = &rule.schedule_expression {
-        validate_schedule(expression)?;
+    if rule.schedule_expression.is_some() || rule.schedule_expression_timezone.is_some() {
+        validate_schedule(
+            rule.schedule_expression
+                .as_deref()
+                .unwrap_or(DEFAULT_SCHEDULE_EXPRESSION),
+            rule.schedule_expression_timezone.as_deref(),
+        )?;
     }
     if let Some(minutes) = rule.start_window_minutes.filter(|m| *m < 60) {
         // The model: "If this value is included, it must be at least 60 minutes to avoid
@@ -157,59 +163,26 @@ fn validate_lifecycle(rule: &str, lifecycle: &RuleLifecycle, copy: bool) -> Resu
     Ok(())
 }
 
-/// A schedule: `cron(...)` with six fields (EventBridge's cron, facts §1.3), at most once an
-/// hour ("The interval between backup jobs shouldn't be less than 60 minutes.", observed; the
-/// exception name is inferred).
-fn validate_schedule(expression: &str) -> Result<(), ApiError> {
-    let fields: Option<Vec<&str>> = expression
-        .trim()
-        .strip_prefix("cron(")
-        .and_then(|rest| rest.strip_suffix(')'))
-        .map(|inner| inner.split_whitespace().collect());
-    let Some(fields) = fields.filter(|f| f.len() == 6) else {
-        return Err(ApiError::invalid_value(format!(
-            "Invalid schedule expression {expression}: AWS Backup takes a cron expression with six fields, as cron(0 5 ? * * *)"
-        ))
-        .modeled());
-    };
-    match minutes_per_hour(fields[0]) {
-        Some(count) if count > 1 => Err(ApiError::invalid_value(
+/// A schedule: `cron(...)` in EventBridge's dialect, read by the scheduler's own parser
+/// (`copylab_rules::schedule`, facts §1.3), in an IANA time zone, at most once an hour ("The
+/// interval between backup jobs shouldn't be less than 60 minutes.", observed; the exception name
+/// is inferred). AWS documents no text for a malformed expression or time zone: those messages are
+/// modeled, AWS's framework form with the parser's reason.
+fn validate_schedule(expression: &str, timezone: Option<&str>) -> Result<(), ApiError> {
+    let schedule = Schedule::parse(expression, None).map_err(|reason| {
+        ApiError::invalid_value(format!("Invalid schedule expression {expression}: {reason}")).modeled()
+    })?;
+    if let Some(timezone) = timezone {
+        Schedule::parse(expression, Some(timezone)).map_err(|reason| {
+            ApiError::invalid_value(format!("Invalid ScheduleExpressionTimezone {timezone}: {reason}")).modeled()
+        })?;
+    }
+    if schedule.minutes_per_hour() > 1 {
+        return Err(ApiError::invalid_value(
             "The interval between backup jobs shouldn't be less than 60 minutes.",
-        )),
-        Some(_) => Ok(()),
-        None => Err(ApiError::invalid_value(format!(
-            "Invalid schedule expression {expression}: the minutes field {} is not 0-59 with , - * /",
-            fields[0]
-        ))
-        .modeled()),
+        ));
     }
-}
-
-/// How many minutes of an hour a cron minutes field names (`None`: not a minutes field).
-fn minutes_per_hour(field: &str) -> Option<usize> {
-    let mut minutes = std::collections::BTreeSet::new();
-    for item in field.split(',') {
-        let (range, step) = match item.split_once('/') {
-            Some((range, step)) => (range, step.parse::<u32>().ok().filter(|s| *s > 0)?),
-            None => (item, 1),
-        };
-        let (low, high) = match range {
-            "*" => (0, 59),
-            _ => match range.split_once('-') {
-                Some((a, b)) => (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?),
-                None if item.contains('/') => (range.parse::<u32>().ok()?, 59),
-                None => {
-                    let minute = range.parse::<u32>().ok()?;
-                    (minute, minute)
-                }
-            },
-        };
-        if low > high || high > 59 {
-            return None;
-        }
-        minutes.extend((low..=high).step_by(step as usize));
-    }
-    Some(minutes.len())
+    Ok(())
 }
 
 /// A plan document as AWS answers it: each rule with its `RuleId` and AWS's defaults filled in
@@ -554,7 +527,8 @@ mod tests {
             ("5-1", None),
             ("*/0", None),
         ] {
-            assert_eq!(minutes_per_hour(field), count, "{field}");
+            let schedule = Schedule::parse(&format!("cron({field} 5 ? * * *)"), None).ok();
+            assert_eq!(schedule.map(|s| s.minutes_per_hour()), count, "{field}");
         }
     }
 }
