@@ -974,3 +974,58 @@ async fn the_rust_sdk_creates_reads_updates_and_deletes_a_plan_with_a_selection(
     let listed = backup.list_backup_plans().include_deleted(true).send().await.unwrap();
     assert!(listed.backup_plans_list()[0].deletion_date().is_some());
 }
+
+/// `GetBackupPlan` with `MaxScheduledRunsPreview` previews the next runs of the plan's rules
+/// from the virtual clock's now, by the scheduler's calendar, in time order, at most as many as
+/// asked (the model's `ScheduledPlanExecutionMember`); without it, no preview.
+#[tokio::test]
+async fn get_backup_plan_previews_the_next_scheduled_runs_by_the_calendar() {
+    let app = server();
+    let rules = json!([
+        {"RuleName": "nightly", "TargetBackupVaultName": "SourceVault", "ScheduleExpression": "cron(0 3 ? * * *)"},
+        {"RuleName": "weekly", "TargetBackupVaultName": "SourceVault", "ScheduleExpression": "cron(30 4 ? * SUN *)", "ScheduleExpressionTimezone": "America/Los_Angeles"}
+    ]);
+    let (status, created) = send(&app, "PUT", "/backup/plans/", &plan_input("previewed", rules)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["BackupPlanId"].as_str().unwrap().to_owned();
+    let (_, plan) = send(&app, "GET", &format!("/backup/plans/{id}/"), "").await;
+    assert!(plan.get("ScheduledRunsPreview").is_none(), "{plan}");
+    let (status, plan) = send(
+        &app,
+        "GET",
+        &format!("/backup/plans/{id}/?MaxScheduledRunsPreview=8"),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let runs = plan["ScheduledRunsPreview"].as_array().unwrap();
+    assert_eq!(runs.len(), 8, "{plan}");
+    let rule_id = |name: &str| {
+        plan["BackupPlan"]["Rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["RuleName"] == name)
+            .unwrap()["RuleId"]
+            .clone()
+    };
+    let times: Vec<i64> = runs.iter().map(|r| r["ExecutionTime"].as_i64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "in time order: {times:?}");
+    for run in runs {
+        assert_eq!(run["RuleExecutionType"], "SNAPSHOTS");
+        let at = run["ExecutionTime"].as_i64().unwrap();
+        if run["RuleId"] == rule_id("nightly") {
+            assert_eq!(at.rem_euclid(86_400), 3 * 3600, "03:00 UTC: {at}");
+        } else {
+            assert_eq!(run["RuleId"], rule_id("weekly"));
+            // 04:30 on a Sunday in Los Angeles: 11:30 or 12:30 UTC (PDT or PST), a Sunday.
+            let seconds = at.rem_euclid(86_400);
+            assert!(seconds == 11 * 3600 + 1800 || seconds == 12 * 3600 + 1800, "{at}");
+            assert_eq!((at.div_euclid(86_400) + 4).rem_euclid(7), 0, "a Sunday: {at}");
+        }
+    }
+    assert!(
+        runs.iter().any(|r| r["RuleId"] == rule_id("weekly")),
+        "a week of runs names both rules"
+    );
+}

@@ -291,7 +291,8 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 }
 
 /// `GetBackupPlan`: the current version, or the one `VersionId` names (an earlier one, or the
-/// current). `MaxScheduledRunsPreview` is accepted; copylab previews no runs.
+/// current). `MaxScheduledRunsPreview` (0 to 10, the model's range) previews the next runs of
+/// the current version's rules from the virtual clock's now, by the scheduler's calendar.
 pub fn get(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupPlanId")?;
     let i = position(ctx, &id).ok_or_else(|| plan_not_found(&id))?;
@@ -340,8 +341,57 @@ pub fn get(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         if let Some(deleted) = deleted {
             object.insert("DeletionDate".to_owned(), Value::from(seconds(Some(deleted), started)));
         }
+        let wanted_runs = input
+            .get("MaxScheduledRunsPreview")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if wanted_runs > 0 && deleted.is_none() {
+            let runs = scheduled_runs(plan, ctx.state.now(), usize::try_from(wanted_runs).unwrap_or(10));
+            object.insert("ScheduledRunsPreview".to_owned(), Value::from(runs));
+        }
     }
     Ok(with_advanced(body, document))
+}
+
+/// The next `limit` runs of `plan`'s rules after `now` (the model's `ScheduledPlanExecutionMember`:
+/// `ExecutionTime`, `RuleId`, `RuleExecutionType`), in time order, looking a year and a day
+/// ahead. A rule with continuous backup is `CONTINUOUS_AND_SNAPSHOTS`, another `SNAPSHOTS`
+/// (modeled: the model names the values, not when each is given).
+fn scheduled_runs(plan: &copylab_rules::backup_plans::BackupPlan, now: f64, limit: usize) -> Vec<Value> {
+    let after = now.floor() as i64;
+    let until = after + 366 * 86_400;
+    let mut runs: Vec<(i64, String, &'static str)> = Vec::new();
+    for rule in &plan.plan.rules {
+        let expression = rule
+            .schedule_expression
+            .as_deref()
+            .unwrap_or(copylab_rules::backup_plans::DEFAULT_SCHEDULE_EXPRESSION);
+        let Ok(schedule) =
+            copylab_rules::schedule::Schedule::parse(expression, rule.schedule_expression_timezone.as_deref())
+        else {
+            continue;
+        };
+        let rule_id = rule
+            .rule_id
+            .clone()
+            .unwrap_or_else(|| copylab_rules::backup_plans::derived_rule_id(&plan.id, &rule.name));
+        let kind = if rule.enable_continuous_backup == Some(true) {
+            "CONTINUOUS_AND_SNAPSHOTS"
+        } else {
+            "SNAPSHOTS"
+        };
+        runs.extend(
+            schedule
+                .occurrences(after, until, limit)
+                .into_iter()
+                .map(|at| (at, rule_id.clone(), kind)),
+        );
+    }
+    runs.sort();
+    runs.truncate(limit);
+    runs.into_iter()
+        .map(|(at, rule_id, kind)| json!({"ExecutionTime": at, "RuleId": rule_id, "RuleExecutionType": kind}))
+        .collect()
 }
 
 /// `UpdateBackupPlan`: the document becomes a new version with a new `VersionId`; the current
