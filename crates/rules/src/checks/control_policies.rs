@@ -41,7 +41,7 @@ struct Denial {
 /// The parsed policies of `policy_type` of the organization `account` is a member of; `None`
 /// when the account is in no organization, is its management account (exempt from both types),
 /// or the type is not enabled.
-fn member_policies<'w>(
+pub(crate) fn member_policies<'w>(
     prepared: &PreparedWorld<'w>,
     account: &str,
     policy_type: ControlPolicyType,
@@ -111,11 +111,12 @@ fn evaluate(
 /// authorization reference is not in the facts). A denial is AWS's `AccessDeniedException`.
 pub(crate) fn start_copy_job_refusal(
     prepared: &PreparedWorld<'_>,
+    source_scps: Option<&(&Organization, ParsedControlPolicies)>,
     request: &StartCopyJob,
     recovery_point_arn: &str,
     partition: &str,
 ) -> Option<(MessageRef, Text)> {
-    let (org, parsed) = member_policies(prepared, &request.account, ControlPolicyType::ServiceControlPolicy)?;
+    let (org, parsed) = source_scps?;
     let root = format!("arn:{partition}:iam::{}:root", request.account);
     let principal = match request.caller.as_deref() {
         Some(p) if !copylab_policy::is_account_id(p) => p.to_owned(),
@@ -131,7 +132,7 @@ pub(crate) fn start_copy_job_refusal(
         context,
         PolicyKind::Identity,
     );
-    let (decided, args, _) = evaluate(org, &parsed, &request.account, &call, "backup");
+    let (decided, args, _) = evaluate(org, parsed, &request.account, &call, "backup");
     let message_id = match decided {
         Decided::Allow => return None,
         Decided::ExplicitDeny => "scp-explicit-deny",
@@ -196,7 +197,8 @@ fn scp_calls(ctx: &Ctx<'_>, evidence: &mut Vec<Text>, denials: &mut Vec<Denial>)
             account = source
         ));
     }
-    let Some((org, parsed)) = member_policies(ctx.prepared, source, policy_type) else {
+    // Parsed once by `request::validate`, which judged `StartCopyJob` under them.
+    let Some((org, parsed)) = ctx.source_scps.as_ref() else {
         return;
     };
     let mut calls: Vec<Request> = Vec::new();
@@ -210,7 +212,7 @@ fn scp_calls(ctx: &Ctx<'_>, evidence: &mut Vec<Text>, denials: &mut Vec<Denial>)
         calls.push(into);
     }
     for call in &calls {
-        let (_, args, denial) = evaluate(org, &parsed, source, call, "backup");
+        let (_, args, denial) = evaluate(org, parsed, source, call, "backup");
         evidence.push(control_evidence(policy_type, call, args));
         denials.extend(denial);
     }

@@ -165,6 +165,9 @@ pub(crate) struct Ctx<'w> {
     /// The copy role session's `backup:CopyIntoBackupVault` request (shared by two checks),
     /// built on first use (prepared worlds rarely need it).
     copy_request: OnceCell<Option<Request>>,
+    /// The source account's SCPs when it is a member of an organization that has them enabled,
+    /// parsed once for the request and the `control-policies` check.
+    source_scps: Option<(&'w Organization, crate::control_policies::ParsedControlPolicies)>,
 }
 
 impl Ctx<'_> {

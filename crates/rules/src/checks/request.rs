@@ -76,8 +76,16 @@ pub(crate) fn validate<'s>(
         ));
     }
     // Authorization: the source account's SCPs must let the caller start the copy.
+    // The source account's SCPs, parsed once: they judge this call and the copy's (the
+    // `control-policies` check reads them from the context).
+    let source_scps = super::control_policies::member_policies(
+        prepared,
+        &request.account,
+        copylab_policy::ControlPolicyType::ServiceControlPolicy,
+    );
     if let Some(refusal) = super::control_policies::start_copy_job_refusal(
         prepared,
+        source_scps.as_ref(),
         request,
         rp_arn,
         crate::regions::partition(&request.region),
@@ -179,6 +187,7 @@ pub(crate) fn validate<'s>(
         destination_vault_arn,
         role_session,
         copy_request: OnceCell::new(),
+        source_scps,
     })
 }
 
