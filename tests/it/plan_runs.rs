@@ -288,19 +288,28 @@ async fn the_same_world_and_clock_moves_make_byte_identical_plan_jobs() {
 }
 
 /// A clock moved by years runs only the latest occurrences of a rule (the rest are skipped and
-/// logged): one request, bounded work.
+/// logged): one request, bounded work. The recovery points stay; the backup jobs are listed
+/// "for the last 30 days" (ListBackupJobs' model documentation), and older ones are forgotten,
+/// their recovery points keeping their `CreatedBy`.
 #[tokio::test]
 async fn a_clock_moved_by_years_runs_a_bounded_number_of_occurrences() {
     let app = server();
-    nightly_plan(&app).await;
+    let plan_id = nightly_plan(&app).await;
     advance(&app, 3_650 * DAY).await;
+    let path = format!("/backup-vaults/SourceVault/recovery-points/?backupPlanId={plan_id}&maxResults=1000");
+    let (_, points) = raw(&app, "GET", &path, Some(SOURCE), "").await;
+    let points: serde_json::Value = serde_json::from_slice(&points).unwrap();
+    assert_eq!(
+        points["RecoveryPoints"].as_array().unwrap().len(),
+        copylab_server::services::backup::runs::MAX_OCCURRENCES_PER_RULE,
+        "{points}"
+    );
     let (_, backups) = raw(&app, "GET", "/backup-jobs/?maxResults=1000", Some(SOURCE), "").await;
     let backups: serde_json::Value = serde_json::from_slice(&backups).unwrap();
-    assert_eq!(
-        backups["BackupJobs"].as_array().unwrap().len(),
-        copylab_server::services::backup::runs::MAX_OCCURRENCES_PER_RULE,
-        "{backups}"
-    );
+    let jobs = backups["BackupJobs"].as_array().unwrap();
+    // Daily at 05:00: the 30 jobs that ended in the last 30 days.
+    assert_eq!(jobs.len(), 30, "{backups}");
+    assert!(jobs.iter().all(|j| j["CreatedBy"]["BackupPlanId"] == plan_id.as_str()));
 }
 
 /// Time passing without `clock/advance` (as under `--clock-scale`): the next AWS request runs

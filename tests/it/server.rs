@@ -1222,6 +1222,22 @@ async fn idempotency_token_and_management_account_visibility() {
     assert_eq!(own["CopyJobs"].as_array().unwrap().len(), 0);
     let (_, _, member) = send(&app, "GET", "/copy-jobs/?accountId=111122223333", Some(management), "").await;
     assert_eq!(member["CopyJobs"].as_array().unwrap().len(), 1);
+    // `*`: every member's, although the model's pattern is twelve digits (documented for
+    // ListBackupJobs, modeled for ListCopyJobs); a member asking `*` sees its own only.
+    let (status, _, every) = send(&app, "GET", "/copy-jobs/?accountId=*", Some(management), "").await;
+    assert_eq!(status, 200, "{every}");
+    assert_eq!(every["CopyJobs"].as_array().unwrap().len(), 1);
+    let (_, _, own_only) = send(
+        &app,
+        "GET",
+        "/copy-jobs/?accountId=*",
+        Some(("444455556666", "us-east-1")),
+        "",
+    )
+    .await;
+    assert_eq!(own_only["CopyJobs"].as_array().unwrap().len(), 0);
+    let (status, _, refused) = send(&app, "GET", "/copy-jobs/?accountId=12345", Some(management), "").await;
+    assert_eq!(status, 400, "any other value keeps the model's pattern: {refused}");
     // The destination account does not see the job (AWS documents no such visibility).
     let (_, _, destination_view) = send(
         &app,

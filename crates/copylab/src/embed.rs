@@ -63,7 +63,7 @@ pub fn state(scenario: Option<&str>, progression: Progression) -> Result<ServerS
             progression,
         ),
     };
-    copylab_rules::PreparedWorld::new(&state.world)?;
+    copylab_rules::PreparedWorld::new(state.world())?;
     state.builtin_scenarios = Some(scenario::builtin);
     Ok(state)
 }

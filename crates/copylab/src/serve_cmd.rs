@@ -81,7 +81,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
-    if let Err(e) = copylab_rules::PreparedWorld::new(&state.world) {
+    if let Err(e) = copylab_rules::PreparedWorld::new(state.world()) {
         writeln!(err, "error: the world is invalid: {e}")?;
         return Ok(exit::INPUT);
     }

@@ -198,7 +198,7 @@ pub fn locate<'k>(
         let alias = format!("alias/{name}");
         if let Some(i) = keys
             .iter()
-            .position(|k| in_scope(k) && k.alias.as_deref() == Some(alias.as_str()))
+            .position(|k| k.alias.as_deref() == Some(alias.as_str()) && in_scope(k))
         {
             return Located::Listed(i);
         }
@@ -230,6 +230,10 @@ pub fn locate<'k>(
 /// Resolves `reference` as KMS would for a caller in `account` and `region`, in the world.
 pub fn resolve<'w>(world: &PreparedWorld<'w>, reference: &str, account: &str, region: &str) -> KeyRef<'w> {
     let keys = &world.world.keys;
+    // A listed key's ARN, found through the index (what `locate` would find by a scan).
+    if let Some(key) = world.key_named(reference) {
+        return KeyRef::Listed(key);
+    }
     match locate(keys, |_| None, reference, KeyIdForms::KeyOrAlias, account, region) {
         Located::Listed(i) => KeyRef::Listed(&keys[i]),
         Located::AwsManaged { alias, account, region } => KeyRef::ImplicitAwsManaged {

@@ -28,6 +28,6 @@ pub mod world;
 
 pub use checks::{CHECKS, CheckDef};
 pub use engine::{CheckReport, CheckResult, MODEL_DATE, Options, Outcome, Verdict, simulate};
-pub use policies::{PreparedWorld, WorldError};
+pub use policies::{PreparedWorld, WorldError, WorldIndex};
 pub use remedy::{Patch, Remedy, apply};
 pub use world::{Scenario, StartCopyJob, World};

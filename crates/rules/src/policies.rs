@@ -161,28 +161,244 @@ pub struct RolePolicies {
 
 /// A world with its policies parsed: all of them up front by [`PreparedWorld::new`], which
 /// checks the world; or each on first use by [`PreparedWorld::trusted`], for a world `new`
-/// already accepted (a request then parses the few policies it reads, not the world's).
+/// already accepted (a request then parses the few policies it reads, not the world's); or
+/// with a [`WorldIndex`] kept across requests by [`PreparedWorld::with_index`].
 #[derive(Debug)]
 pub struct PreparedWorld<'w> {
     /// The world.
     pub world: &'w World,
+    index: Index<'w>,
+}
+
+/// What a prepared world knows of its world beyond the world itself: where each key, vault,
+/// role and recovery point is, their policies parsed on first use, each account's organization
+/// facts. It owns its data, so that a server can keep one across requests (parsing each policy
+/// once, not once per request) for as long as its world changes only by gaining recovery
+/// points: recovery points are indexed as they are first looked for, and every lookup is
+/// checked against the world, so an appended or missing one is still found.
+#[derive(Debug, Default)]
+pub struct WorldIndex {
     /// By key ARN: the key's index in `world.keys` and its parsed policy.
-    key_policies: HashMap<&'w str, (usize, OnceLock<Option<Policy>>)>,
+    key_policies: HashMap<String, (usize, OnceLock<Option<Policy>>)>,
     /// Parallel to `world.vaults`.
     vault_policies: Vec<OnceLock<Option<Policy>>>,
+    /// By (account, Region, name): the vault's index in `world.vaults`.
+    vaults: HashMap<(String, String, String), usize>,
     /// By role ARN: the role's index in `world.roles` and its parsed policies.
-    roles: HashMap<&'w str, (usize, OnceLock<Option<RolePolicies>>)>,
+    roles: HashMap<String, (usize, OnceLock<Option<RolePolicies>>)>,
     /// Account to (organization id, `aws:PrincipalOrgPaths` value).
-    org_info: HashMap<&'w str, (&'w str, String)>,
-    /// Policy answers computed once for every listed customer managed key, role and vault of
-    /// the world, keyed by their indexes in `world` and the partition: a prepared world answers
-    /// requests without re-evaluating its policies.
-    key_evals: HashMap<(usize, usize, &'static str, crate::checks::KeyService), crate::checks::KeyEval>,
-    role_evals: HashMap<(usize, usize, &'static str), crate::checks::RoleEval>,
-    vault_evals: HashMap<(usize, usize, &'static str), crate::checks::VaultEval>,
+    org_info: HashMap<String, (String, String)>,
+    /// Policy answers, each computed once (on first use, or all up front by
+    /// [`PreparedWorld::precomputed`]) for a customer managed key, role and vault of the world,
+    /// keyed by their indexes in `world` and the partition: a kept index answers the same
+    /// question asked by the next request without evaluating the policies again.
+    key_evals: Memo<(usize, usize, &'static str, crate::checks::KeyService), crate::checks::KeyEval>,
+    role_evals: Memo<(usize, usize, &'static str), crate::checks::RoleEval>,
+    vault_evals: Memo<(usize, usize, &'static str), crate::checks::VaultEval>,
     /// Each member account's effective tag policy (and its JSON), where its organization has
     /// tag policies.
-    tag_policies: HashMap<&'w str, (crate::tag_policy::EffectiveTagPolicy, String)>,
+    tag_policies: HashMap<String, (crate::tag_policy::EffectiveTagPolicy, String)>,
+    /// Recovery points by ARN and by parent, indexed as they are looked for.
+    recovery_points: std::sync::Mutex<RecoveryPointIndex>,
+}
+
+/// Answers computed once, shared by the requests that ask them.
+type Memo<K, V> = std::sync::Mutex<HashMap<K, std::sync::Arc<V>>>;
+
+/// The answer of `memo` for `key`, computed by `compute` (outside the lock) when it has none.
+fn remember<K: std::hash::Hash + Eq, V>(memo: &Memo<K, V>, key: K, compute: impl FnOnce() -> V) -> std::sync::Arc<V> {
+    if let Some(known) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return known;
+    }
+    let value = std::sync::Arc::new(compute());
+    if let Ok(mut m) = memo.lock() {
+        m.insert(key, value.clone());
+    }
+    value
+}
+
+/// Where recovery points are in `world.recovery_points`, up to `indexed`.
+#[derive(Debug, Default)]
+struct RecoveryPointIndex {
+    indexed: usize,
+    by_arn: HashMap<String, Vec<usize>>,
+    by_parent: HashMap<String, Vec<usize>>,
+    /// How many recovery points each vault holds, by (account, vault name); a recovery point
+    /// naming no account counts under `None` (it is in the vault of that name in any account).
+    in_vault: HashMap<(Option<String>, String), usize>,
+}
+
+/// A prepared world's index: its own, or one kept by its caller.
+#[derive(Debug)]
+enum Index<'w> {
+    Own(Box<WorldIndex>),
+    Kept(&'w WorldIndex),
+}
+
+impl std::ops::Deref for Index<'_> {
+    type Target = WorldIndex;
+
+    fn deref(&self) -> &WorldIndex {
+        match self {
+            Index::Own(index) => index,
+            Index::Kept(index) => index,
+        }
+    }
+}
+
+impl WorldIndex {
+    /// Indexes the recovery points appended to `world` since the last lookup (all of them
+    /// again if there are fewer than were indexed), and answers `lookup` from the index.
+    fn with_recovery_points<T>(&self, world: &World, lookup: impl FnOnce(&RecoveryPointIndex) -> T) -> Option<T> {
+        let mut index = self.recovery_points.lock().ok()?;
+        if index.indexed > world.recovery_points.len() {
+            *index = RecoveryPointIndex::default();
+        }
+        let from = index.indexed;
+        for (i, rp) in world.recovery_points.iter().enumerate().skip(from) {
+            index.by_arn.entry(rp.arn.clone()).or_default().push(i);
+            if let Some(parent) = &rp.parent_recovery_point_arn {
+                index.by_parent.entry(parent.clone()).or_default().push(i);
+            }
+            *index
+                .in_vault
+                .entry((rp.account.clone(), rp.vault.clone()))
+                .or_default() += 1;
+        }
+        index.indexed = world.recovery_points.len();
+        Some(lookup(&index))
+    }
+
+    /// The indexes in `world.recovery_points` of the recovery points named `arn`, in order:
+    /// from the index, each checked against the world; where the index knows none, from the
+    /// whole world (so a lookup never misses one, whatever changed).
+    pub fn recovery_points_named(&self, world: &World, arn: &str) -> Vec<usize> {
+        let found: Vec<usize> = self
+            .with_recovery_points(world, |index| index.by_arn.get(arn).cloned().unwrap_or_default())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&i| world.recovery_points.get(i).is_some_and(|rp| rp.arn == arn))
+            .collect();
+        if found.is_empty() {
+            (0..world.recovery_points.len())
+                .filter(|&i| world.recovery_points[i].arn == arn)
+                .collect()
+        } else {
+            found
+        }
+    }
+
+    /// How many recovery points `account`'s vault `vault_name` holds (those naming the account,
+    /// and those naming none).
+    pub fn recovery_points_in(&self, world: &World, account: &str, vault_name: &str) -> usize {
+        self.with_recovery_points(world, |index| {
+            let count = |account: Option<&str>| {
+                index
+                    .in_vault
+                    .get(&(account.map(str::to_owned), vault_name.to_owned()))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            count(Some(account)) + count(None)
+        })
+        .unwrap_or_else(|| {
+            world
+                .recovery_points
+                .iter()
+                .filter(|rp| rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
+                .count()
+        })
+    }
+
+    /// The indexes in `world.recovery_points` of the nested recovery points of the composite
+    /// `parent_arn` (those whose `parent_recovery_point_arn` it is), in order; valid while the
+    /// world only gains recovery points since this index was made, as every kept index is.
+    pub fn nested_recovery_points(&self, world: &World, parent_arn: &str) -> Vec<usize> {
+        self.with_recovery_points(world, |index| {
+            index.by_parent.get(parent_arn).cloned().unwrap_or_default()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&i| {
+            world
+                .recovery_points
+                .get(i)
+                .is_some_and(|rp| rp.parent_recovery_point_arn.as_deref() == Some(parent_arn))
+        })
+        .collect()
+    }
+
+    /// The index in `world.vaults` of `account`'s vault `name` in `region`.
+    pub fn vault_named(&self, world: &World, account: &str, region: &str, name: &str) -> Option<usize> {
+        let is = |v: &BackupVault| v.account == account && v.region == region && v.name == name;
+        self.vaults
+            .get(&(account.to_owned(), region.to_owned(), name.to_owned()))
+            .copied()
+            .filter(|&i| world.vaults.get(i).is_some_and(is))
+            .or_else(|| world.vaults.iter().position(is))
+    }
+
+    /// Whether `world` has the role `arn`.
+    pub fn has_role(&self, world: &World, arn: &str) -> bool {
+        self.roles
+            .get(arn)
+            .is_some_and(|(i, _)| world.roles.get(*i).is_some_and(|r| r.arn == arn))
+            || world.roles.iter().any(|r| r.arn == arn)
+    }
+
+    /// The index of `world`, its policies not yet parsed: a few hash maps over its keys,
+    /// vaults, roles and accounts.
+    pub fn new(world: &World) -> Self {
+        let key_policies = world
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| (key.arn.clone(), (i, OnceLock::new())))
+            .collect();
+        let vault_policies = world.vaults.iter().map(|_| OnceLock::new()).collect();
+        let mut vaults = HashMap::new();
+        for (i, v) in world.vaults.iter().enumerate() {
+            vaults
+                .entry((v.account.clone(), v.region.clone(), v.name.clone()))
+                .or_insert(i);
+        }
+        let roles = world
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, role)| (role.arn.clone(), (i, OnceLock::new())))
+            .collect();
+        let mut org_info = HashMap::new();
+        for org in &world.organizations {
+            let accounts =
+                std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));
+            for account in accounts {
+                org_info
+                    .entry(account.to_owned())
+                    .or_insert_with(|| (org.id.clone(), crate::tag_policy::org_path(org, account)));
+            }
+        }
+        let mut tag_policies = HashMap::new();
+        // Each account's effective tag policy, computed once (organizations are few).
+        for org in world.organizations.iter().filter(|o| !o.tag_policies.is_empty()) {
+            let accounts =
+                std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));
+            for account in accounts {
+                let effective = crate::tag_policy::effective_tag_policy(org, account);
+                let json = serde_json::to_string(&effective).unwrap_or_default();
+                tag_policies.entry(account.to_owned()).or_insert((effective, json));
+            }
+        }
+        WorldIndex {
+            key_policies,
+            vault_policies,
+            vaults,
+            roles,
+            org_info,
+            tag_policies,
+            ..WorldIndex::default()
+        }
+    }
 }
 
 fn parse(value: &serde_json::Value, kind: PolicyKind, path: String) -> Result<Policy, WorldError> {
@@ -337,7 +553,7 @@ impl<'w> PreparedWorld<'w> {
                 continue;
             }
             let policy = key_policy_of(key, i)?;
-            if let Some((_, cell)) = prepared.key_policies.get(key.arn.as_str()) {
+            if let Some((_, cell)) = prepared.index.key_policies.get(key.arn.as_str()) {
                 let _ = cell.set(Some(policy));
             }
         }
@@ -359,7 +575,7 @@ impl<'w> PreparedWorld<'w> {
                 continue;
             }
             let policy = vault_policy_of(vault, i)?;
-            if let Some(cell) = prepared.vault_policies.get(i) {
+            if let Some(cell) = prepared.index.vault_policies.get(i) {
                 let _ = cell.set(policy);
             }
         }
@@ -369,7 +585,7 @@ impl<'w> PreparedWorld<'w> {
                 continue;
             }
             let policies = role_policies_of(role, i)?;
-            if let Some((_, cell)) = prepared.roles.get(role.arn.as_str()) {
+            if let Some((_, cell)) = prepared.index.roles.get(role.arn.as_str()) {
                 let _ = cell.set(Some(policies));
             }
         }
@@ -379,42 +595,19 @@ impl<'w> PreparedWorld<'w> {
     /// A world [`PreparedWorld::new`] accepted, its policies parsed as they are first read (one
     /// that would not parse reads as absent: `new` refuses such a world).
     pub fn trusted(world: &'w World) -> Self {
-        let key_policies = world
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, key)| (key.arn.as_str(), (i, OnceLock::new())))
-            .collect();
-        let vault_policies = world.vaults.iter().map(|_| OnceLock::new()).collect();
-        let roles = world
-            .roles
-            .iter()
-            .enumerate()
-            .map(|(i, role)| (role.arn.as_str(), (i, OnceLock::new())))
-            .collect();
-        let mut org_info = HashMap::new();
-        for org in &world.organizations {
-            let accounts =
-                std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));
-            for account in accounts {
-                org_info
-                    .entry(account)
-                    .or_insert_with(|| (org.id.as_str(), crate::tag_policy::org_path(org, account)));
-            }
-        }
-        let mut prepared = PreparedWorld {
+        PreparedWorld {
             world,
-            key_policies,
-            vault_policies,
-            roles,
-            org_info,
-            key_evals: HashMap::new(),
-            role_evals: HashMap::new(),
-            vault_evals: HashMap::new(),
-            tag_policies: HashMap::new(),
-        };
-        prepared.precompute_tag_policies();
-        prepared
+            index: Index::Own(Box::new(WorldIndex::new(world))),
+        }
+    }
+
+    /// `world` with `index`, which a caller keeps across requests: [`WorldIndex::new`] of this
+    /// world, or of one it became by gaining recovery points only (a world `new` accepted).
+    pub fn with_index(world: &'w World, index: &'w WorldIndex) -> Self {
+        PreparedWorld {
+            world,
+            index: Index::Kept(index),
+        }
     }
 
     /// [`PreparedWorld::new`], with the answer to every policy question a copy into each vault
@@ -428,10 +621,11 @@ impl<'w> PreparedWorld<'w> {
 
     /// The organization `account` belongs to (as member or management account).
     pub fn organization_of(&self, account: &str) -> Option<&'w Organization> {
-        self.world
-            .organizations
-            .iter()
-            .find(|o| o.management_account == account || o.accounts.iter().any(|a| a.id == account))
+        let world = self.world;
+        // The index knows the account's organization (a change of any organization makes a
+        // new index); an account it does not know is in none.
+        let (id, _) = self.index.org_info.get(account)?;
+        world.organizations.iter().find(|o| o.id == *id)
     }
 
     /// Evaluates, once, the policy questions a copy into each vault asks.
@@ -469,7 +663,7 @@ impl<'w> PreparedWorld<'w> {
                             &vault.region,
                             service,
                         );
-                        keys.insert((ki, vi, partition, service), eval);
+                        keys.insert((ki, vi, partition, service), std::sync::Arc::new(eval));
                     }
                 }
             }
@@ -480,98 +674,139 @@ impl<'w> PreparedWorld<'w> {
                 let copy = crate::checks::copy_request(self, &session, &vault_arn, &vault.account);
                 roles.insert(
                     (ri, vi, partition),
-                    crate::checks::role_eval(&role.arn, policies, copy.as_ref(), &session, &vault_arn),
+                    std::sync::Arc::new(crate::checks::role_eval(
+                        &role.arn,
+                        policies,
+                        copy.as_ref(),
+                        &session,
+                        &vault_arn,
+                    )),
                 );
                 if let (Some(policy), Some(copy)) = (self.vault_policy(vault), copy.as_ref()) {
                     vaults.insert(
                         (vi, ri, partition),
-                        crate::checks::vault_eval(policy, copy, &session, &vault_arn),
+                        std::sync::Arc::new(crate::checks::vault_eval(policy, copy, &session, &vault_arn)),
                     );
                 }
             }
         }
-        (self.key_evals, self.role_evals, self.vault_evals) = (keys, roles, vaults);
-    }
-
-    /// Each account's effective tag policy, computed once (organizations are few).
-    fn precompute_tag_policies(&mut self) {
-        let world = self.world;
-        for org in world.organizations.iter().filter(|o| !o.tag_policies.is_empty()) {
-            let accounts =
-                std::iter::once(org.management_account.as_str()).chain(org.accounts.iter().map(|a| a.id.as_str()));
-            for account in accounts {
-                let effective = crate::tag_policy::effective_tag_policy(org, account);
-                let json = serde_json::to_string(&effective).unwrap_or_default();
-                self.tag_policies.entry(account).or_insert((effective, json));
-            }
+        if let Index::Own(index) = &mut self.index {
+            (index.key_evals, index.role_evals, index.vault_evals) = (keys.into(), roles.into(), vaults.into());
         }
     }
 
-    fn index_of<T>(items: &[T], item: &T) -> Option<usize> {
-        items.iter().position(|i| std::ptr::eq(i, item))
+    /// The listed key whose ARN is `arn`.
+    pub fn key_named(&self, arn: &str) -> Option<&'w crate::world::Key> {
+        let world = self.world;
+        let (i, _) = self.index.key_policies.get(arn)?;
+        world.keys.get(*i).filter(|k| k.arn == arn)
     }
 
-    /// The precomputed key policy answers for a copy of a backup under `key` into `vault`.
-    pub(crate) fn cached_key_eval(
+    /// `key`'s index in `world.keys` (it must be one of them).
+    fn key_index(&self, key: &crate::world::Key) -> Option<usize> {
+        let (i, _) = self.index.key_policies.get(&key.arn)?;
+        self.world.keys.get(*i).filter(|k| std::ptr::eq(*k, key)).map(|_| *i)
+    }
+
+    /// `vault`'s index in `world.vaults` (it must be one of them).
+    fn vault_index(&self, vault: &BackupVault) -> Option<usize> {
+        let name = (vault.account.clone(), vault.region.clone(), vault.name.clone());
+        let i = *self.index.vaults.get(&name)?;
+        self.world.vaults.get(i).filter(|v| std::ptr::eq(*v, vault)).map(|_| i)
+    }
+
+    /// The key policy answers for a copy of a backup under `key` into `vault`: remembered
+    /// when in the vault's partition, else `compute`d.
+    pub(crate) fn key_eval(
         &self,
         key: &crate::world::Key,
         vault: &BackupVault,
         partition: &str,
         service: crate::checks::KeyService,
-    ) -> Option<&crate::checks::KeyEval> {
-        let ki = Self::index_of(&self.world.keys, key)?;
-        let vi = Self::index_of(&self.world.vaults, vault)?;
-        self.key_evals
-            .get(&(ki, vi, crate::regions::partition(&vault.region), service))
-            .filter(|_| partition == crate::regions::partition(&vault.region))
+        compute: impl FnOnce() -> crate::checks::KeyEval,
+    ) -> std::sync::Arc<crate::checks::KeyEval> {
+        let vault_partition = crate::regions::partition(&vault.region);
+        match (self.key_index(key), self.vault_index(vault)) {
+            (Some(ki), Some(vi)) if partition == vault_partition => {
+                remember(&self.index.key_evals, (ki, vi, vault_partition, service), compute)
+            }
+            _ => std::sync::Arc::new(compute()),
+        }
     }
 
-    /// The precomputed trust and identity answers for `role_arn` copying into `vault`.
-    pub(crate) fn cached_role_eval(
+    /// The trust and identity answers for `role_arn` copying into `vault`: remembered when in
+    /// the vault's partition, else `compute`d.
+    pub(crate) fn role_eval(
         &self,
         role_arn: &str,
         vault: &BackupVault,
         partition: &str,
-    ) -> Option<&crate::checks::RoleEval> {
-        let ri = self.world.roles.iter().position(|r| r.arn == role_arn)?;
-        let vi = Self::index_of(&self.world.vaults, vault)?;
-        self.role_evals
-            .get(&(ri, vi, crate::regions::partition(&vault.region)))
-            .filter(|_| partition == crate::regions::partition(&vault.region))
+        compute: impl FnOnce() -> crate::checks::RoleEval,
+    ) -> std::sync::Arc<crate::checks::RoleEval> {
+        let vault_partition = crate::regions::partition(&vault.region);
+        match (self.index.roles.get(role_arn), self.vault_index(vault)) {
+            (Some((ri, _)), Some(vi)) if partition == vault_partition => {
+                remember(&self.index.role_evals, (*ri, vi, vault_partition), compute)
+            }
+            _ => std::sync::Arc::new(compute()),
+        }
     }
 
-    /// The precomputed vault access policy answer for `role_arn` copying into `vault`.
-    pub(crate) fn cached_vault_eval(
+    /// The vault access policy answer for `role_arn` copying into `vault`: remembered when in
+    /// the vault's partition, else `compute`d.
+    pub(crate) fn vault_eval(
         &self,
         vault: &BackupVault,
         role_arn: &str,
         partition: &str,
-    ) -> Option<&crate::checks::VaultEval> {
-        let ri = self.world.roles.iter().position(|r| r.arn == role_arn)?;
-        let vi = Self::index_of(&self.world.vaults, vault)?;
-        self.vault_evals
-            .get(&(vi, ri, crate::regions::partition(&vault.region)))
-            .filter(|_| partition == crate::regions::partition(&vault.region))
+        compute: impl FnOnce() -> crate::checks::VaultEval,
+    ) -> std::sync::Arc<crate::checks::VaultEval> {
+        let vault_partition = crate::regions::partition(&vault.region);
+        match (self.index.roles.get(role_arn), self.vault_index(vault)) {
+            (Some((ri, _)), Some(vi)) if partition == vault_partition => {
+                remember(&self.index.vault_evals, (vi, *ri, vault_partition), compute)
+            }
+            _ => std::sync::Arc::new(compute()),
+        }
     }
 
     /// The precomputed effective tag policy of `account` and its JSON.
     pub(crate) fn effective_tag_policy(&self, account: &str) -> Option<(&crate::tag_policy::EffectiveTagPolicy, &str)> {
-        self.tag_policies
+        self.index
+            .tag_policies
             .get(account)
             .map(|(policy, json)| (policy, json.as_str()))
     }
 
     /// The organization id and `aws:PrincipalOrgPaths` value of `account`.
     pub fn org_info(&self, account: &str) -> Option<(&str, &str)> {
-        self.org_info.get(account).map(|(org, path)| (*org, path.as_str()))
+        self.index
+            .org_info
+            .get(account)
+            .map(|(org, path)| (org.as_str(), path.as_str()))
     }
 
     /// A vault by account, Region and name.
     pub fn vault(&self, account: &str, region: &str, name: &str) -> Option<&'w BackupVault> {
-        self.world
+        let world = self.world;
+        let is = |v: &&BackupVault| v.account == account && v.region == region && v.name == name;
+        self.index
             .vaults
-            .iter()
-            .find(|v| v.account == account && v.region == region && v.name == name)
+            .get(&(account.to_owned(), region.to_owned(), name.to_owned()))
+            .and_then(|&i| world.vaults.get(i))
+            .filter(is)
+            .or_else(|| world.vaults.iter().find(is))
+    }
+
+    /// The recovery points named `arn`, in the world's order (see
+    /// [`WorldIndex::recovery_points_named`]).
+    pub fn recovery_points_named(&self, arn: &str) -> Vec<&'w crate::world::RecoveryPoint> {
+        let world = self.world;
+        self.index
+            .recovery_points_named(world, arn)
+            .into_iter()
+            .filter_map(|i| world.recovery_points.get(i))
+            .collect()
     }
 
     /// Whether DynamoDB advanced features are on in `account`, `region`.
@@ -584,7 +819,7 @@ impl<'w> PreparedWorld<'w> {
 
     /// A listed key's parsed policy.
     pub fn key_policy(&self, arn: &str) -> Option<&Policy> {
-        let (index, cell) = self.key_policies.get(arn)?;
+        let (index, cell) = self.index.key_policies.get(arn)?;
         cell.get_or_init(|| {
             let key = self.world.keys.get(*index)?;
             key_policy_of(key, *index).ok()
@@ -595,7 +830,8 @@ impl<'w> PreparedWorld<'w> {
     /// A vault's parsed access policy.
     pub fn vault_policy(&self, vault: &BackupVault) -> Option<&Policy> {
         let index = self.world.vaults.iter().position(|v| std::ptr::eq(v, vault))?;
-        self.vault_policies
+        self.index
+            .vault_policies
             .get(index)?
             .get_or_init(|| vault_policy_of(vault, index).ok().flatten())
             .as_ref()
@@ -603,7 +839,7 @@ impl<'w> PreparedWorld<'w> {
 
     /// A role's parsed policies.
     pub fn role(&self, arn: &str) -> Option<&RolePolicies> {
-        let (index, cell) = self.roles.get(arn)?;
+        let (index, cell) = self.index.roles.get(arn)?;
         cell.get_or_init(|| {
             let role = self.world.roles.get(*index)?;
             role_policies_of(role, *index).ok()

@@ -174,7 +174,7 @@ fn snapshot(state: &ServerState) -> Value {
     // What the services keep beyond the world (KMS descriptions and aliases, Organizations
     // backup policies and enabled types, IAM role ids and dates) is shown too; `load` ignores it.
     json!({
-        "world": state.world,
+        "world": state.world(),
         "seed": state.seed,
         "as_of": state.as_of,
         "wording": state.wording,

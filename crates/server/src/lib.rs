@@ -160,7 +160,7 @@ pub fn body_error(error: &axum::Error) -> ApiError {
 /// SDKs at `url` with keys the world accepts (its first key with a secret, else a 12-digit
 /// account id of the world).
 pub fn export_line(state: &ServerState, url: &str) -> String {
-    let world = &state.world;
+    let world = &state.world();
     let region = world
         .vaults
         .first()

@@ -23,8 +23,12 @@ pub struct Initial {
 /// Everything the server keeps.
 #[derive(Debug)]
 pub struct ServerState {
-    /// The world.
-    pub world: World,
+    /// The world: read with [`ServerState::world`], changed through [`ServerState::world_mut`]
+    /// (which forgets `index`) or [`ServerState::add_recovery_point`] (which keeps it).
+    world: World,
+    /// The rules engine's index of `world`, kept across requests while the world only gains
+    /// recovery points, so that a copy job parses and indexes nothing it did before.
+    index: Option<copylab_rules::WorldIndex>,
     /// What each service keeps beyond the world.
     pub services: States,
     /// Ids for jobs and requests: one stream for the server's life, reset or not, so no id is
@@ -66,6 +70,7 @@ impl ServerState {
         };
         ServerState {
             world,
+            index: None,
             services: States::default(),
             ids: IdGenerator::new(seed),
             seed,
@@ -95,6 +100,85 @@ impl ServerState {
     /// under a scale and advances both run plans.
     pub fn observe_clock(&mut self) {
         crate::services::backup::runs::run_due(self);
+        let now = self.now();
+        self.services.backup.expire_backup_jobs(now);
+    }
+
+    /// The world.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The world, to change: the rules engine's kept index of it is forgotten.
+    pub fn world_mut(&mut self) -> &mut World {
+        self.index = None;
+        &mut self.world
+    }
+
+    /// The world and the services' state, to change together (as [`ServerState::world_mut`]).
+    pub fn world_and_services_mut(&mut self) -> (&mut World, &mut States) {
+        self.index = None;
+        (&mut self.world, &mut self.services)
+    }
+
+    /// Adds a recovery point (a backup job's, a completed copy's), keeping the rules engine's
+    /// index, which finds appended recovery points by itself.
+    pub fn add_recovery_point(&mut self, recovery_point: copylab_rules::world::RecoveryPoint) {
+        self.world.recovery_points.push(recovery_point);
+    }
+
+    /// Makes the rules engine's index of the world, kept until the world changes, if there is
+    /// none.
+    pub fn ensure_index(&mut self) {
+        if self.index.is_none() {
+            self.index = Some(copylab_rules::WorldIndex::new(&self.world));
+        }
+    }
+
+    /// The recovery points named `arn` (indexes into the world's), through the kept index.
+    pub fn recovery_points_named(&mut self, arn: &str) -> Vec<usize> {
+        self.ensure_index();
+        match &self.index {
+            Some(index) => index.recovery_points_named(&self.world, arn),
+            None => Vec::new(),
+        }
+    }
+
+    /// The index in the world's vaults of `account`'s vault `name` in `region`.
+    pub fn vault_named(&mut self, account: &str, region: &str, name: &str) -> Option<usize> {
+        self.ensure_index();
+        self.index
+            .as_ref()
+            .and_then(|index| index.vault_named(&self.world, account, region, name))
+    }
+
+    /// How many recovery points `account`'s vault `vault_name` holds: through the kept index
+    /// ([`ServerState::ensure_index`] makes one), else counted.
+    pub fn recovery_points_in(&self, account: &str, vault_name: &str) -> usize {
+        let counted = || {
+            self.world
+                .recovery_points
+                .iter()
+                .filter(|rp| rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
+                .count()
+        };
+        match &self.index {
+            Some(index) => {
+                let indexed = index.recovery_points_in(&self.world, account, vault_name);
+                debug_assert_eq!(indexed, counted(), "the kept index miscounts vault {vault_name}");
+                indexed
+            }
+            None => counted(),
+        }
+    }
+
+    /// The nested recovery points of the composite `parent_arn` (indexes into the world's).
+    pub fn nested_recovery_points(&mut self, parent_arn: &str) -> Vec<usize> {
+        self.ensure_index();
+        match &self.index {
+            Some(index) => index.nested_recovery_points(&self.world, parent_arn),
+            None => Vec::new(),
+        }
     }
 
     /// Virtual now, epoch seconds: the timestamp of anything written now.
@@ -114,7 +198,7 @@ impl ServerState {
         if let Some(day) = as_of.as_deref() {
             self.clock = Clock::new(day_start(Some(day)), self.clock.scale());
         }
-        self.world = world;
+        *self.world_mut() = world;
         self.as_of = as_of;
         self.wording = wording;
         self.services = States::default();
@@ -156,7 +240,7 @@ impl ServerState {
         let result = match operation(self) {
             Ok(result) => result,
             Err(error) => {
-                self.world = before.0;
+                *self.world_mut() = before.0;
                 self.services.restore(before.1);
                 return Err(error);
             }
@@ -164,7 +248,7 @@ impl ServerState {
         if self.world != before.0
             && let Err(error) = copylab_rules::PreparedWorld::check_change(&before.0, &self.world)
         {
-            self.world = before.0;
+            *self.world_mut() = before.0;
             self.services.restore(before.1);
             return Err(invalid(error.to_string()));
         }
@@ -184,8 +268,18 @@ impl ServerState {
             wording: self.wording,
         };
         // The world is valid (loaded through `PreparedWorld::new`, and every write is guarded):
-        // a request parses only the policies it reads.
-        Ok(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options))
+        // a request parses only the policies it reads, each once while the world keeps them.
+        let index = self
+            .index
+            .get_or_insert_with(|| copylab_rules::WorldIndex::new(&self.world));
+        let verdict = copylab_rules::PreparedWorld::with_index(&self.world, index).simulate(request, &options);
+        // The kept index answers as a fresh one would: every test that starts a copy checks it.
+        debug_assert_eq!(
+            serde_json::to_value(&verdict).ok(),
+            serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options)).ok(),
+            "the kept index of the world is stale: a change of the world did not go through world_mut"
+        );
+        Ok(verdict)
     }
 
     /// Applies a job's end state once it is observed: a completed copy creates the destination
@@ -222,11 +316,12 @@ impl ServerState {
         // snapshots from the source account when the copy job completes ... the copy job status
         // shows as Failed to unshare snapshot" (create-cross-account-backup): a snapshot's copy
         // (a type AWS Backup does not fully manage) to another account, whose role is gone now.
-        let role_gone = job
-            .request
-            .iam_role_arn
-            .as_deref()
-            .is_some_and(|role| !self.world.roles.iter().any(|r| r.arn == role));
+        let role_gone = job.request.iam_role_arn.as_deref().is_some_and(|role| {
+            !self.index.as_ref().map_or_else(
+                || self.world.roles.iter().any(|r| r.arn == role),
+                |i| i.has_role(&self.world, role),
+            )
+        });
         let cross_account = job
             .request
             .destination_backup_vault_arn
@@ -274,6 +369,7 @@ impl ServerState {
             let resource_type = job.resource_type.clone();
             let resource_arn = job.resource_arn.clone();
             let (resource_name, backup_size_in_bytes) = (job.resource_name.clone(), job.backup_size_in_bytes);
+            // Appended: the kept index finds it (as [`ServerState::add_recovery_point`]).
             self.world.recovery_points.push(RecoveryPoint {
                 arn: rp.arn.clone(),
                 vault,
@@ -331,7 +427,7 @@ mod tests {
         let mut state = ServerState::new(World::default(), 0, None, Wording::Current, Progression::Instant);
         let refused: Result<(), String> = state.guarded(
             |state| {
-                state.world.roles.push(copylab_rules::world::Role {
+                state.world_mut().roles.push(copylab_rules::world::Role {
                     arn: "arn:aws:iam::111122223333:user/not-a-role".to_owned(),
                     trust_policy: None,
                     policies: Vec::new(),
@@ -343,7 +439,7 @@ mod tests {
             |reason| reason,
         );
         assert!(refused.unwrap_err().contains("not a role ARN"));
-        assert!(state.world.roles.is_empty());
+        assert!(state.world().roles.is_empty());
         let kept: Result<usize, String> = state.guarded(|_| Ok(1), |reason| reason);
         assert_eq!(kept, Ok(1));
     }
@@ -353,7 +449,7 @@ mod tests {
         let mut state = ServerState::new(World::default(), 0, None, Wording::Current, Progression::Instant);
         let failed: Result<(), String> = state.guarded(
             |state| {
-                state.world.roles.push(copylab_rules::world::Role {
+                state.world_mut().roles.push(copylab_rules::world::Role {
                     arn: "arn:aws:iam::111122223333:role/HalfMade".to_owned(),
                     trust_policy: None,
                     policies: Vec::new(),
@@ -365,6 +461,6 @@ mod tests {
             |reason| reason,
         );
         assert_eq!(failed, Err("failed after the change".to_owned()));
-        assert!(state.world.roles.is_empty(), "a failed write left its change");
+        assert!(state.world().roles.is_empty(), "a failed write left its change");
     }
 }

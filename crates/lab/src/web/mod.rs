@@ -177,7 +177,7 @@ pub fn handle(
             let Some(session) = lab.sessions.get(&id) else {
                 return not_found(lang);
             };
-            let (world, request) = (session.state.world.clone(), session.request.clone());
+            let (world, request) = (session.state.world().clone(), session.request.clone());
             html(pages::exercise(lab, &exercise, (&id, gone), &world, &request, lang))
         }
         ("GET", ["lab", "exam"]) => html(exam::page(lab, &query, lang)),

@@ -70,11 +70,12 @@ impl Session {
 
     /// Applies a change to the session's world, which stays under [`MAX_WORLD_BYTES`].
     pub fn change(&mut self, change: &Change) -> Result<(), ChangeError> {
-        let (world, request) = (self.state.world.clone(), self.request.clone());
-        apply(&mut self.state.world, &mut self.request, change)?;
-        let size = serde_json::to_vec(&self.state.world).map_or(usize::MAX, |v| v.len());
+        let (world, request) = (self.state.world().clone(), self.request.clone());
+        apply(self.state.world_mut(), &mut self.request, change)?;
+        let size = serde_json::to_vec(&self.state.world()).map_or(usize::MAX, |v| v.len());
         if size > MAX_WORLD_BYTES {
-            (self.state.world, self.request) = (world, request);
+            *self.state.world_mut() = world;
+            self.request = request;
             return Err(invalid(format!(
                 "the exercise's world would be {size} bytes, more than {MAX_WORLD_BYTES}"
             )));

@@ -93,23 +93,17 @@ pub(crate) fn destination_vault_policy(ctx: &Ctx<'_>) -> Check {
             }),
         );
     };
-    let computed;
-    let eval = match ctx
-        .prepared
-        .cached_vault_eval(vault, ctx.role_arn, ctx.destination.partition.as_str())
-    {
-        Some(eval) => eval,
-        None => {
-            let Some(request) = ctx.copy_request() else {
-                return Check::skip(Text::plain(
-                    "role.bad-session",
-                    "the role's session ARN could not be formed",
-                ));
-            };
-            computed = vault_eval(policy, request, &ctx.role_session, &ctx.destination_vault_arn);
-            &computed
-        }
+    let Some(request) = ctx.copy_request() else {
+        return Check::skip(Text::plain(
+            "role.bad-session",
+            "the role's session ARN could not be formed",
+        ));
     };
+    let eval = ctx
+        .prepared
+        .vault_eval(vault, ctx.role_arn, ctx.destination.partition.as_str(), || {
+            vault_eval(policy, request, &ctx.role_session, &ctx.destination_vault_arn)
+        });
     if eval.allowed {
         return Check::pass(eval.evidence.clone());
     }

@@ -235,22 +235,20 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
             }),
         );
     }
-    let computed;
-    let eval = match ctx.destination_vault.and_then(|vault| {
-        ctx.prepared
-            .cached_role_eval(ctx.role_arn, vault, ctx.destination.partition.as_str())
-    }) {
-        Some(eval) => eval,
-        None => {
-            computed = role_eval(
-                ctx.role_arn,
-                role,
-                ctx.copy_request(),
-                &ctx.role_session,
-                &ctx.destination_vault_arn,
-            );
-            &computed
-        }
+    let compute = || {
+        role_eval(
+            ctx.role_arn,
+            role,
+            ctx.copy_request(),
+            &ctx.role_session,
+            &ctx.destination_vault_arn,
+        )
+    };
+    let eval = match ctx.destination_vault {
+        Some(vault) => ctx
+            .prepared
+            .role_eval(ctx.role_arn, vault, ctx.destination.partition.as_str(), compute),
+        None => std::sync::Arc::new(compute()),
     };
     if !eval.trusted {
         return Check::fail(

@@ -107,11 +107,11 @@ pub(crate) fn validate<'s>(
             ),
         ));
     };
-    let Some(recovery_point) = prepared.world.recovery_points.iter().find(|rp| {
-        rp.arn == rp_arn
-            && rp.vault == source_vault.name
-            && rp.account.as_deref().is_none_or(|a| a == source_vault.account)
-    }) else {
+    let Some(recovery_point) = prepared
+        .recovery_points_named(rp_arn)
+        .into_iter()
+        .find(|rp| rp.vault == source_vault.name && rp.account.as_deref().is_none_or(|a| a == source_vault.account))
+    else {
         return Err((
             MessageRef::new("recovery-point-not-found", vec![]),
             text!(

@@ -386,25 +386,23 @@ pub(crate) fn source_key_policy(ctx: &Ctx<'_>) -> Check {
         ));
     };
     let key_account = crate::arn::account(&key.arn).unwrap_or(ctx.source_account);
-    let computed;
     let service = KeyService::of(ctx.resource_type(), ctx.fully_managed());
-    let eval = match ctx.destination_vault.and_then(|vault| {
-        ctx.prepared
-            .cached_key_eval(key, vault, ctx.destination.partition.as_str(), service)
-    }) {
-        Some(eval) => eval,
-        None => {
-            computed = key_eval(
-                ctx.prepared,
-                &key.arn,
-                policy,
-                ctx.destination.partition.as_str(),
-                ctx.destination.account.as_str(),
-                ctx.destination.region.as_str(),
-                service,
-            );
-            &computed
-        }
+    let compute = || {
+        key_eval(
+            ctx.prepared,
+            &key.arn,
+            policy,
+            ctx.destination.partition.as_str(),
+            ctx.destination.account.as_str(),
+            ctx.destination.region.as_str(),
+            service,
+        )
+    };
+    let eval = match ctx.destination_vault {
+        Some(vault) => ctx
+            .prepared
+            .key_eval(key, vault, ctx.destination.partition.as_str(), service, compute),
+        None => std::sync::Arc::new(compute()),
     };
     if eval.failed.is_empty() {
         return Check::pass(eval.evidence.clone());

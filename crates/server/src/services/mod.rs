@@ -292,7 +292,7 @@ fn through_edge(
     let now = state.clock.now();
     let caller = match crate::wire::caller::authenticate(
         sent,
-        &state.world,
+        state.world(),
         (service.protocol, service.signing_name),
         wall_now,
         now,

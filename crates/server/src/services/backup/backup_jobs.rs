@@ -39,33 +39,40 @@ pub const BACKUP_SECONDS: f64 = 60.0;
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let now = ctx.state.now();
-    start_at(ctx, input, now, None)
+    start_at(ctx, input, now, None, None)
 }
 
 /// A backup job created at `created` (epoch seconds), as `StartBackupJob` makes it; a plan's
 /// rule run ([`super::runs`]) makes its jobs here too, with `created_by` (AWS's
-/// `RecoveryPointCreator`) shown as the job's `CreatedBy`.
-pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, created_by: Option<&Value>) -> Reply {
+/// `RecoveryPointCreator`) shown as the job's `CreatedBy`, and the declared resource it found
+/// (`ResourceArn`'s) as `declared`.
+pub fn start_at(
+    ctx: &mut Ctx<'_>,
+    input: &Map<String, Value>,
+    created: f64,
+    created_by: Option<&std::sync::Arc<Value>>,
+    declared: Option<super::Resource>,
+) -> Reply {
     let vault_name = str_member(input, "BackupVaultName")?;
     let resource_arn = str_member(input, "ResourceArn")?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
     let Some(vault) = ctx
         .state
-        .world
-        .vaults
-        .iter()
-        .find(|v| v.account == account && v.region == region && v.name == vault_name)
+        .vault_named(&account, &region, &vault_name)
+        .and_then(|i| ctx.state.world().vaults.get(i))
+        .cloned()
     else {
         return Err(ApiError::access_denied());
     };
-    let declared = ctx
-        .state
-        .services
-        .backup
-        .resources
-        .iter()
-        .find(|r| r.arn == resource_arn)
-        .cloned();
+    let declared = declared.filter(|r| r.arn == resource_arn).or_else(|| {
+        ctx.state
+            .services
+            .backup
+            .resources
+            .iter()
+            .find(|r| r.arn == resource_arn)
+            .cloned()
+    });
     let Some(resource_type) = declared
         .as_ref()
         .and_then(|r| r.resource_type.clone())
@@ -77,7 +84,7 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, cre
     };
     let advanced = ctx
         .state
-        .world
+        .world()
         .region_settings
         .iter()
         .any(|s| s.account == account && s.region == region && s.dynamodb_advanced_features);
@@ -114,7 +121,7 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, cre
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
         move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
     });
-    ctx.state.world.recovery_points.push(RecoveryPoint {
+    ctx.state.add_recovery_point(RecoveryPoint {
         arn: arn.clone(),
         vault: vault_name.clone(),
         account: Some(account.clone()),
@@ -146,7 +153,15 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, cre
         composite_member_identifier: None,
     });
     let id = ctx.state.ids.uuid_upper();
-    ctx.state.services.backup.backup_jobs.push(json!({
+    if let Some(creator) = created_by {
+        ctx.state
+            .services
+            .backup
+            .recovery_point_creators
+            .insert(arn.clone(), std::sync::Arc::clone(creator));
+    }
+    ctx.state.services.backup.backup_jobs_started += 1;
+    ctx.state.services.backup.backup_jobs.push_back(json!({
         "AccountId": account,
         "BackupJobId": id,
         "BackupVaultName": vault_name,
@@ -162,7 +177,7 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, cre
         "Region": region,
         "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
         "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
-        "CreatedBy": created_by,
+        "CreatedBy": created_by.map(|c| &**c),
     }));
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }
@@ -205,7 +220,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let account_filter = text(input, "ByAccountId");
     let management_of = |owner: &str| {
         ctx.state
-            .world
+            .world()
             .organizations
             .iter()
             .any(|o| o.management_account == account && o.accounts.iter().any(|a| a.id == owner))

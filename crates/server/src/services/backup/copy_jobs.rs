@@ -116,14 +116,10 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, ori
     let vault = request.source_backup_vault_name.clone().unwrap_or_default();
     let nested: Vec<copylab_rules::world::RecoveryPoint> = ctx
         .state
-        .world
-        .recovery_points
-        .iter()
-        .filter(|rp| {
-            rp.parent_recovery_point_arn.as_deref() == Some(rp_arn.as_str())
-                && rp.vault == vault
-                && rp.account.as_deref().is_none_or(|a| a == request.account)
-        })
+        .nested_recovery_points(&rp_arn)
+        .into_iter()
+        .filter_map(|i| ctx.state.world().recovery_points.get(i))
+        .filter(|rp| rp.vault == vault && rp.account.as_deref().is_none_or(|a| a == request.account))
         .cloned()
         .collect();
     let mut children = Vec::with_capacity(nested.len());
@@ -141,10 +137,9 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, ori
     }
     let source = ctx
         .state
-        .world
-        .recovery_points
-        .iter()
-        .find(|rp| rp.arn == rp_arn)
+        .recovery_points_named(&rp_arn)
+        .first()
+        .and_then(|&i| ctx.state.world().recovery_points.get(i))
         .cloned();
     let is_parent = !children.is_empty();
     let child_ids: Vec<String> = children
@@ -458,7 +453,7 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         .and_then(copylab_rules::arn::VaultArn::parse)
         .and_then(|arn| {
             ctx.state
-                .world
+                .world()
                 .vaults
                 .iter()
                 .find(|v| v.account == arn.account && v.region == arn.region && v.name == arn.name)
@@ -542,23 +537,26 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     Ok(json!({"CopyJob": describe_job(ctx, job)}))
 }
 
-/// Whether the caller sees jobs of `owner`: its own; and, for an organization's management
-/// account asking with `accountId` (`*` or a member), the members' jobs (documented for
+/// Whether `caller` sees jobs of `owner`: its own; and, for an organization's management
+/// account asking with `accountId` (`*` or a member), the members' jobs (`managed`; documented for
 /// cross-account monitoring; the destination account of a copy does not see the job: AWS
 /// documents no such visibility, so copylab shows none).
-fn visible(ctx: &Ctx<'_>, owner: &str, account_filter: Option<&str>) -> bool {
-    let caller = ctx.caller.account.as_str();
+fn visible(caller: &str, managed: &std::collections::HashSet<&str>, owner: &str, account_filter: Option<&str>) -> bool {
     match account_filter {
         None => owner == caller,
         Some(filter) if filter != "*" && filter != owner => false,
-        Some(_) if owner == caller => true,
-        Some(_) => ctx
-            .state
-            .world
-            .organizations
-            .iter()
-            .any(|o| o.management_account == caller && o.accounts.iter().any(|a| a.id == owner)),
+        Some(_) => owner == caller || managed.contains(owner),
     }
+}
+
+/// The member accounts of the organizations `caller` is the management account of.
+fn managed_accounts<'w>(world: &'w copylab_rules::World, caller: &str) -> std::collections::HashSet<&'w str> {
+    world
+        .organizations
+        .iter()
+        .filter(|o| o.management_account == caller)
+        .flat_map(|o| o.accounts.iter().map(|a| a.id.as_str()))
+        .collect()
 }
 
 /// `ListCopyJobs`: the caller's jobs (or, for a management account with `accountId`, its
@@ -581,9 +579,13 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let parent = super::filters::text(input, "ByParentJobId");
     // The filters a job's record answers (the rendered job shows the same values).
     let matches = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
+    let managed = match account_filter {
+        Some(_) => managed_accounts(ctx.state.world(), &ctx.caller.account),
+        None => std::collections::HashSet::new(),
+    };
     let keep = |j: &CopyJobRecord| {
         j.region == ctx.caller.region
-            && visible(ctx, &j.account, account_filter.as_deref())
+            && visible(&ctx.caller.account, &managed, &j.account, account_filter.as_deref())
             && matches(&resource_type, Some(&j.resource_type))
             && matches(&resource_arn, Some(&j.resource_arn))
             && matches(&destination, j.request.destination_backup_vault_arn.as_deref())
@@ -620,17 +622,14 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     super::page_after(&jobs, input, "CopyJobs", "CopyJobId")
 }
 
-/// The `CreatedBy` of each recovery point a plan's rule made, by recovery point ARN (its backup
-/// job's).
-fn plan_recovery_points(ctx: &Ctx<'_>) -> std::collections::BTreeMap<String, Value> {
+/// The `CreatedBy` of a recovery point a plan's rule made.
+fn creator_of<'s>(ctx: &'s Ctx<'_>, recovery_point_arn: &str) -> Option<&'s Value> {
     ctx.state
         .services
         .backup
-        .backup_jobs
-        .iter()
-        .filter(|j| j.get("CreatedBy").is_some_and(|c| !c.is_null()))
-        .filter_map(|j| Some((j["RecoveryPointArn"].as_str()?.to_owned(), j["CreatedBy"].clone())))
-        .collect()
+        .recovery_point_creators
+        .get(recovery_point_arn)
+        .map(|c| &**c)
 }
 
 fn recovery_point_view(
@@ -644,13 +643,13 @@ fn recovery_point_view(
     let arn = copylab_rules::arn::Arn::lenient(vault_arn);
     let vault = ctx
         .state
-        .world
+        .world()
         .vaults
         .iter()
         .find(|v| v.account == arn.account && v.region == arn.region && Some(v.name.as_str()) == arn.vault_name());
     let advanced = ctx
         .state
-        .world
+        .world()
         .region_settings
         .iter()
         .any(|s| s.account == arn.account && s.region == arn.region && s.dynamodb_advanced_features);
@@ -691,7 +690,7 @@ fn recovery_point_view(
         "CreatedBy": created_by,
         "IsParent": ctx
             .state
-            .world
+            .world()
             .recovery_points
             .iter()
             .any(|nested| nested.parent_recovery_point_arn.as_deref() == Some(rp.arn.as_str())),
@@ -759,7 +758,7 @@ pub fn describe_recovery_point(ctx: &mut Ctx<'_>, input: &Map<String, Value>) ->
     let (account, region) = (&ctx.caller.account, &ctx.caller.region);
     if !ctx
         .state
-        .world
+        .world()
         .vaults
         .iter()
         .any(|v| &v.account == account && &v.region == region && v.name == vault_name)
@@ -772,13 +771,12 @@ pub fn describe_recovery_point(ctx: &mut Ctx<'_>, input: &Map<String, Value>) ->
     );
     let rp = ctx
         .state
-        .world
+        .world()
         .recovery_points
         .iter()
         .find(|rp| rp.arn == arn && rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
         .ok_or_else(|| ApiError::not_found("Cannot find recovery point"))?;
-    let created_by = plan_recovery_points(ctx).remove(&rp.arn);
-    Ok(recovery_point_view(ctx, rp, &vault_arn, created_by.as_ref()))
+    Ok(recovery_point_view(ctx, rp, &vault_arn, creator_of(ctx, &rp.arn)))
 }
 
 /// `ListRecoveryPointsByBackupVault`.
@@ -791,7 +789,7 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
     if !owner_ok
         || !ctx
             .state
-            .world
+            .world()
             .vaults
             .iter()
             .any(|v| v.account == account && v.region == region && v.name == vault_name)
@@ -804,7 +802,6 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
         super::filters::text(input, "ByResourceType"),
     );
     // A recovery point has a backup plan when a plan's rule made it.
-    let made_by = plan_recovery_points(ctx);
     let (plan, parent) = (
         super::filters::text(input, "ByBackupPlanId"),
         super::filters::text(input, "ByParentRecoveryPointArn"),
@@ -815,21 +812,21 @@ pub fn list_recovery_points(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Re
     );
     let points: Vec<Value> = ctx
         .state
-        .world
+        .world()
         .recovery_points
         .iter()
         .filter(|rp| rp.vault == vault_name && rp.account.as_deref().is_none_or(|a| a == account))
         .filter(|rp| {
             // A recovery point without an account belongs to the only vault of that name.
-            rp.account.is_some() || ctx.state.world.vaults.iter().filter(|v| v.name == vault_name).count() == 1
+            rp.account.is_some() || ctx.state.world().vaults.iter().filter(|v| v.name == vault_name).count() == 1
         })
         .filter(|rp| super::filters::matches(resource_arn, Some(&rp.resource_arn)))
         .filter(|rp| super::filters::matches(resource_type, Some(&rp.resource_type)))
         .filter(|rp| {
-            super::filters::matches(plan, made_by.get(&rp.arn).and_then(|c| c["BackupPlanId"].as_str()))
+            super::filters::matches(plan, creator_of(ctx, &rp.arn).and_then(|c| c["BackupPlanId"].as_str()))
                 && super::filters::matches(parent, rp.parent_recovery_point_arn.as_deref())
         })
-        .map(|rp| recovery_point_view(ctx, rp, &vault_arn, made_by.get(&rp.arn)))
+        .map(|rp| recovery_point_view(ctx, rp, &vault_arn, creator_of(ctx, &rp.arn)))
         .filter(|view| created.contains(view["CreationDate"].as_f64()))
         .collect();
     page(&points, input, "RecoveryPoints")

@@ -45,7 +45,7 @@ pub fn plan_not_found(id: &str) -> ApiError {
 /// The caller's plan `id` (deleted ones too), by index in the world.
 pub fn position(ctx: &Ctx<'_>, id: &str) -> Option<usize> {
     ctx.state
-        .world
+        .world()
         .backup_plans
         .iter()
         .position(|p| p.id == id && p.account == ctx.caller.account && p.region == ctx.caller.region)
@@ -54,7 +54,7 @@ pub fn position(ctx: &Ctx<'_>, id: &str) -> Option<usize> {
 /// The caller's plan `id` that is not deleted, or ResourceNotFoundException.
 pub fn live_position(ctx: &Ctx<'_>, id: &str) -> Result<usize, ApiError> {
     position(ctx, id)
-        .filter(|&i| ctx.state.world.backup_plans[i].deletion_date.is_none())
+        .filter(|&i| ctx.state.world().backup_plans[i].deletion_date.is_none())
         .ok_or_else(|| plan_not_found(id))
 }
 
@@ -237,7 +237,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let creator_request_id = input.get("CreatorRequestId").and_then(Value::as_str).map(str::to_owned);
     let started = ctx.state.started();
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    let existing = ctx.state.world.backup_plans.iter().find(|p| {
+    let existing = ctx.state.world().backup_plans.iter().find(|p| {
         p.account == account && p.region == region && p.deletion_date.is_none() && same_document(&p.plan, &document)
     });
     if let Some(existing) = existing {
@@ -286,7 +286,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         "VersionId": version_id,
     });
     let body = with_advanced(body, &plan.plan);
-    ctx.state.world.backup_plans.push(plan);
+    ctx.state.world_mut().backup_plans.push(plan);
     Ok(body)
 }
 
@@ -296,7 +296,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn get(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupPlanId")?;
     let i = position(ctx, &id).ok_or_else(|| plan_not_found(&id))?;
-    let plan = &ctx.state.world.backup_plans[i];
+    let plan = &ctx.state.world().backup_plans[i];
     let started = ctx.state.started();
     let current = plan.version_id();
     let wanted = input.get("VersionId").and_then(Value::as_str);
@@ -405,7 +405,7 @@ pub fn update(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let started = ctx.state.started();
     let now = timestamp(ctx.state.now());
     for rule in &mut document.rules {
-        let kept = ctx.state.world.backup_plans[i]
+        let kept = ctx.state.world().backup_plans[i]
             .plan
             .rules
             .iter()
@@ -420,7 +420,7 @@ pub fn update(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             None => ctx.state.ids.uuid(),
         });
     }
-    let plan = &mut ctx.state.world.backup_plans[i];
+    let plan = &mut ctx.state.world_mut().backup_plans[i];
     let earlier = BackupPlanVersion {
         version_id: plan.version_id(),
         plan: std::mem::replace(&mut plan.plan, document),
@@ -445,7 +445,7 @@ pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let i = live_position(ctx, &id)?;
     let started = ctx.state.started();
     let now = timestamp(ctx.state.now());
-    let plan = &mut ctx.state.world.backup_plans[i];
+    let plan = &mut ctx.state.world_mut().backup_plans[i];
     if !plan.selections.is_empty() {
         // Observed (hashicorp/terraform-provider-aws#10414, facts §1.4).
         return Err(ApiError::invalid_request(
@@ -494,7 +494,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let started = ctx.state.started();
     let plans: Vec<&BackupPlan> = ctx
         .state
-        .world
+        .world()
         .backup_plans
         .iter()
         .filter(|p| p.account == ctx.caller.account && p.region == ctx.caller.region)
@@ -516,7 +516,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn list_versions(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupPlanId")?;
     let i = position(ctx, &id).ok_or_else(|| plan_not_found(&id))?;
-    let plan = &ctx.state.world.backup_plans[i];
+    let plan = &ctx.state.world().backup_plans[i];
     let started = ctx.state.started();
     let mut versions: Vec<Value> = plan
         .versions

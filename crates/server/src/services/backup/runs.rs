@@ -32,7 +32,7 @@ pub fn run_due(state: &mut ServerState) {
     }
     state.plans_ran_until = now;
     let mut due: Vec<(i64, usize, usize)> = Vec::new();
-    for (p, plan) in state.world.backup_plans.iter().enumerate() {
+    for (p, plan) in state.world().backup_plans.iter().enumerate() {
         if plan.deletion_date.is_some() || plan.selections.is_empty() {
             continue;
         }
@@ -61,8 +61,35 @@ pub fn run_due(state: &mut ServerState) {
         }
     }
     due.sort_unstable();
+    if due.is_empty() {
+        return;
+    }
+    // Each plan looks only at the resources of its account and Region (backup jobs add none).
+    let mut scopes: std::collections::HashMap<(String, String), Vec<usize>> = std::collections::HashMap::new();
+    let mut everywhere: Vec<usize> = Vec::new();
+    for (i, resource) in state.services.backup.resources.iter().enumerate() {
+        match copylab_rules::arn::Arn::parse(&resource.arn) {
+            Some(arn) if arn.account.is_empty() || arn.region.is_empty() => everywhere.push(i),
+            Some(arn) => scopes
+                .entry((arn.account.to_owned(), arn.region.to_owned()))
+                .or_default()
+                .push(i),
+            None => {}
+        }
+    }
     for (at, p, r) in due {
-        run_rule(state, at, p, r);
+        let Some(plan) = state.world().backup_plans.get(p) else {
+            continue;
+        };
+        let mut candidates: Vec<usize> = scopes
+            .get(&(plan.account.clone(), plan.region.clone()))
+            .into_iter()
+            .flatten()
+            .chain(&everywhere)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        run_rule(state, at, p, r, &candidates);
     }
 }
 
@@ -183,40 +210,41 @@ fn created_by(plan: &BackupPlan, rule: &BackupRule) -> Value {
     })
 }
 
-/// One occurrence of rule `r` of plan `p` at `at`: the backup jobs, then their copy jobs.
-fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize) {
-    let Some(plan) = state.world.backup_plans.get(p).cloned() else {
+/// One occurrence of rule `r` of plan `p` at `at`: the backup jobs, then their copy jobs, of
+/// the resources at `candidates` (indexes into the declared resources, in order) that the
+/// plan's selections pick.
+fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[usize]) {
+    let Some(plan) = state.world().backup_plans.get(p).cloned() else {
         return;
     };
     let Some(rule) = plan.plan.rules.get(r) else {
         return;
     };
     // Each resource once per occurrence, with the role of the first selection that picks it.
-    let mut picked: Vec<(String, String)> = Vec::new();
+    let mut picked: Vec<(Resource, String)> = Vec::new();
     for selection in &plan.selections {
-        for resource in state
-            .services
-            .backup
-            .resources
+        for resource in candidates
             .iter()
+            .filter_map(|&i| state.services.backup.resources.get(i))
             .filter(|r| in_plan_scope(r, &plan))
         {
-            if picks(&selection.selection, resource) && !picked.iter().any(|(arn, _)| *arn == resource.arn) {
-                picked.push((resource.arn.clone(), selection.selection.iam_role_arn.clone()));
+            if picks(&selection.selection, resource) && !picked.iter().any(|(r, _)| r.arn == resource.arn) {
+                picked.push((resource.clone(), selection.selection.iam_role_arn.clone()));
             }
         }
     }
     if picked.is_empty() {
         return;
     }
-    let creator = created_by(&plan, rule);
+    let creator = std::sync::Arc::new(created_by(&plan, rule));
     // AWS Backup runs the plan in the plan's account: its jobs are that account's, and its
     // copies start in the source account (the account owning the source recovery point, facts
     // aws-org-wire-facts §6.1, plans §1.7).
     let caller = Caller::account(&plan.account, &plan.region);
     let mut ctx = Ctx { state, caller: &caller };
     let created = at as f64;
-    for (resource_arn, role) in picked {
+    for (resource, role) in picked {
+        let resource_arn = resource.arn.clone();
         let mut input = Map::new();
         input.insert("BackupVaultName".to_owned(), json!(rule.target_backup_vault_name));
         input.insert("ResourceArn".to_owned(), json!(resource_arn));
@@ -225,7 +253,7 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize) {
             input.insert("Lifecycle".to_owned(), json!(lifecycle));
         }
         input.insert("RecoveryPointTags".to_owned(), json!(rule.recovery_point_tags));
-        let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator)) {
+        let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator), Some(resource)) {
             Ok(backup) => backup,
             Err(error) => {
                 tracing::warn!(
@@ -259,7 +287,7 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize) {
                 input.insert("Lifecycle".to_owned(), json!(lifecycle));
             }
             let origin = PlanOrigin {
-                created_by: creator.clone(),
+                created_by: Value::clone(&creator),
                 backup_job_id: job_id.clone(),
             };
             if let Err(error) = super::copy_jobs::start_at(&mut ctx, &input, copies_at, Some(origin)) {

@@ -31,7 +31,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let creator_request_id = input.get("CreatorRequestId").and_then(Value::as_str).map(str::to_owned);
     let i = live_position(ctx, &plan_id)?;
     let started = ctx.state.started();
-    let plan = &ctx.state.world.backup_plans[i];
+    let plan = &ctx.state.world().backup_plans[i];
     // A retry with the same `CreatorRequestId` answers as the first call did.
     if let Some(existing) = plan
         .selections
@@ -55,7 +55,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = ctx.state.ids.uuid();
     let created = timestamp(ctx.state.now());
     let body = json!({"SelectionId": id, "BackupPlanId": plan_id, "CreationDate": seconds(Some(&created), started)});
-    ctx.state.world.backup_plans[i].selections.push(BackupSelection {
+    ctx.state.world_mut().backup_plans[i].selections.push(BackupSelection {
         id,
         selection: document,
         creation_date: Some(created),
@@ -70,7 +70,7 @@ pub fn get(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "SelectionId")?;
     let i = live_position(ctx, &plan_id)?;
     let started = ctx.state.started();
-    let selection = ctx.state.world.backup_plans[i]
+    let selection = ctx.state.world().backup_plans[i]
         .selections
         .iter()
         .find(|s| s.id == id)
@@ -92,7 +92,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let plan_id = str_member(input, "BackupPlanId")?;
     let i = live_position(ctx, &plan_id)?;
     let started = ctx.state.started();
-    let selections = &ctx.state.world.backup_plans[i].selections;
+    let selections = &ctx.state.world().backup_plans[i].selections;
     super::page_by(selections, input, "BackupSelectionsList", |s| {
         let mut member = json!({
             "SelectionId": s.id,
@@ -113,7 +113,7 @@ pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let plan_id = str_member(input, "BackupPlanId")?;
     let id = str_member(input, "SelectionId")?;
     let i = live_position(ctx, &plan_id)?;
-    let selections = &mut ctx.state.world.backup_plans[i].selections;
+    let selections = &mut ctx.state.world_mut().backup_plans[i].selections;
     let position = selections
         .iter()
         .position(|s| s.id == id)

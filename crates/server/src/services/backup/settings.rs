@@ -13,7 +13,7 @@ pub fn describe_global(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply 
     let account = &ctx.caller.account;
     let org = ctx
         .state
-        .world
+        .world()
         .organizations
         .iter()
         .find(|o| o.management_account == *account || o.accounts.iter().any(|a| a.id == *account))
@@ -41,7 +41,7 @@ pub fn update_global(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .unwrap_or_default();
     let Some(org) = ctx
         .state
-        .world
+        .world_mut()
         .organizations
         .iter_mut()
         .find(|o| o.management_account == account)
@@ -80,7 +80,7 @@ pub fn describe_region(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply 
     let (account, region) = (&ctx.caller.account, &ctx.caller.region);
     let advanced = ctx
         .state
-        .world
+        .world()
         .region_settings
         .iter()
         .any(|s| s.account == *account && s.region == *region && s.dynamodb_advanced_features);
@@ -106,7 +106,7 @@ pub fn update_region(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             .ok_or_else(|| ApiError::invalid_request("DynamoDB must be a boolean").modeled())?;
         match ctx
             .state
-            .world
+            .world_mut()
             .region_settings
             .iter_mut()
             .find(|s| s.account == account && s.region == region)
@@ -114,7 +114,7 @@ pub fn update_region(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
             Some(settings) => settings.dynamodb_advanced_features = enabled,
             None => ctx
                 .state
-                .world
+                .world_mut()
                 .region_settings
                 .push(copylab_rules::world::RegionSettings {
                     account,

@@ -10,8 +10,15 @@ use copylab_rules::world::{CopyJobState, StartCopyJob};
 pub struct BackupState {
     /// Copy jobs, in start order, indexed by id.
     pub jobs: CopyJobs,
-    /// Backup jobs, as `DescribeBackupJob` shows them.
-    pub backup_jobs: Vec<serde_json::Value>,
+    /// Backup jobs, as `DescribeBackupJob` shows them, in creation order; forgotten 30 days
+    /// after they end ([`BackupState::expire_backup_jobs`]).
+    pub backup_jobs: std::collections::VecDeque<serde_json::Value>,
+    /// How many backup jobs were ever started, those forgotten included.
+    pub backup_jobs_started: u64,
+    /// The `CreatedBy` (AWS's `RecoveryPointCreator`) of each recovery point a plan's rule
+    /// made, by recovery point ARN: kept with the recovery point, after its backup job is
+    /// forgotten; a rule's creator is one value shared by its recovery points.
+    pub recovery_point_creators: std::collections::HashMap<String, std::sync::Arc<serde_json::Value>>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Resources declared at run time (`POST /_copylab/resources`) that backup jobs back up.
@@ -20,6 +27,24 @@ pub struct BackupState {
     pub vaults: std::collections::BTreeMap<String, VaultRecord>,
     /// Report plans (Backup Audit Manager), in creation order.
     pub report_plans: Vec<super::report_plans::ReportPlan>,
+}
+
+/// How long a backup job's record is kept after it ends: `ListBackupJobs` "Returns a list of
+/// existing backup jobs for an authenticated account for the last 30 days" (the model).
+pub const BACKUP_JOB_RECORD_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
+
+impl BackupState {
+    /// Forgets the backup jobs that ended 30 days or more before `now`, oldest first (a job
+    /// made out of order is forgotten when the ones before it are).
+    pub fn expire_backup_jobs(&mut self, now: f64) {
+        while self.backup_jobs.front().is_some_and(|job| {
+            job["CompletionDate"]
+                .as_f64()
+                .is_some_and(|ended| ended + BACKUP_JOB_RECORD_SECONDS <= now)
+        }) {
+            self.backup_jobs.pop_front();
+        }
+    }
 }
 
 /// How long a logically air-gapped vault stays `CREATING`, in seconds of the virtual clock:
@@ -103,6 +128,11 @@ pub struct CopyJobs {
 }
 
 impl CopyJobs {
+    /// How many jobs were ever added, those forgotten included.
+    pub fn added(&self) -> u64 {
+        self.left + self.jobs.len() as u64
+    }
+
     /// Adds a job at the end.
     pub fn push(&mut self, job: CopyJobRecord) {
         let number = self.left + self.jobs.len() as u64;
@@ -279,7 +309,15 @@ impl CopyJobs {
             checks,
             failed_check,
         };
-        if let Some(found) = self.recent.iter().find(|d| ***d == decision) {
+        // Equal checks are one shared check: comparing pointers compares them (a check shared
+        // no more, after the bound, only misses a share).
+        let same = |d: &Decision| {
+            d.as_of == decision.as_of
+                && d.failed_check == decision.failed_check
+                && d.checks.len() == decision.checks.len()
+                && d.checks.iter().zip(&decision.checks).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        if let Some(found) = self.recent.iter().find(|d| same(d)) {
             return (outcome, Arc::clone(found));
         }
         let decision = Arc::new(decision);

@@ -23,7 +23,7 @@ fn tagged(ctx: &Ctx<'_>, arn: &str) -> Result<Tagged, ApiError> {
     let (account, region) = (ctx.caller.account.as_str(), ctx.caller.region.as_str());
     let parsed = copylab_rules::arn::Arn::lenient(arn);
     let in_region = parsed.region.is_empty() || parsed.region == region;
-    let world = &ctx.state.world;
+    let world = &ctx.state.world();
     if let Some(i) = world.recovery_points.iter().position(|rp| rp.arn == arn) {
         let rp = &world.recovery_points[i];
         // An ARN without an account (EBS snapshots, AMIs) is owned by its vault's account.
@@ -62,9 +62,9 @@ fn tagged(ctx: &Ctx<'_>, arn: &str) -> Result<Tagged, ApiError> {
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
     let tags: Vec<(String, String)> = match tagged(ctx, &arn)? {
-        Tagged::RecoveryPoint(i) => ctx.state.world.recovery_points[i].tags.clone().into_iter().collect(),
-        Tagged::Vault(i) => ctx.state.world.vaults[i].tags.clone().into_iter().collect(),
-        Tagged::Plan(i) => ctx.state.world.backup_plans[i].tags.clone().into_iter().collect(),
+        Tagged::RecoveryPoint(i) => ctx.state.world().recovery_points[i].tags.clone().into_iter().collect(),
+        Tagged::Vault(i) => ctx.state.world().vaults[i].tags.clone().into_iter().collect(),
+        Tagged::Plan(i) => ctx.state.world().backup_plans[i].tags.clone().into_iter().collect(),
     };
     let items: Vec<Value> = tags.iter().map(|(k, v)| json!([k, v])).collect();
     let mut body = page(&items, input, "Tags")?;
@@ -83,9 +83,9 @@ pub fn tag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let arn = str_member(input, "ResourceArn")?;
     let tags = super::string_map(input, "Tags");
     let current = match tagged(ctx, &arn)? {
-        Tagged::RecoveryPoint(i) => &mut ctx.state.world.recovery_points[i].tags,
-        Tagged::Vault(i) => &mut ctx.state.world.vaults[i].tags,
-        Tagged::Plan(i) => &mut ctx.state.world.backup_plans[i].tags,
+        Tagged::RecoveryPoint(i) => &mut ctx.state.world_mut().recovery_points[i].tags,
+        Tagged::Vault(i) => &mut ctx.state.world_mut().vaults[i].tags,
+        Tagged::Plan(i) => &mut ctx.state.world_mut().backup_plans[i].tags,
     };
     let count = current
         .keys()
@@ -106,9 +106,9 @@ pub fn untag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .map(|k| k.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     let tags = match tagged(ctx, &arn)? {
-        Tagged::RecoveryPoint(i) => Some(&mut ctx.state.world.recovery_points[i].tags),
-        Tagged::Vault(i) => Some(&mut ctx.state.world.vaults[i].tags),
-        Tagged::Plan(i) => Some(&mut ctx.state.world.backup_plans[i].tags),
+        Tagged::RecoveryPoint(i) => Some(&mut ctx.state.world_mut().recovery_points[i].tags),
+        Tagged::Vault(i) => Some(&mut ctx.state.world_mut().vaults[i].tags),
+        Tagged::Plan(i) => Some(&mut ctx.state.world_mut().backup_plans[i].tags),
     };
     if let Some(tags) = tags {
         for key in &keys {

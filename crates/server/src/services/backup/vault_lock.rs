@@ -33,7 +33,7 @@ fn vault_mut<'s>(ctx: &'s mut Ctx<'_>, name: &str) -> Result<&'s mut BackupVault
         caller.region, caller.account
     );
     ctx.state
-        .world
+        .world_mut()
         .vaults
         .iter_mut()
         .find(|v| v.account == caller.account && v.region == caller.region && v.name == name)

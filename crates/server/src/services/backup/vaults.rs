@@ -14,7 +14,7 @@ fn arn(vault: &BackupVault) -> String {
 
 fn find<'s>(ctx: &'s Ctx<'_>, name: &str) -> Option<&'s BackupVault> {
     ctx.state
-        .world
+        .world()
         .vaults
         .iter()
         .find(|v| v.account == ctx.caller.account && v.region == ctx.caller.region && v.name == name)
@@ -24,19 +24,16 @@ fn find<'s>(ctx: &'s Ctx<'_>, name: &str) -> Option<&'s BackupVault> {
 fn find_mut<'s>(ctx: &'s mut Ctx<'_>, name: &str) -> Option<&'s mut BackupVault> {
     let caller = &ctx.caller;
     ctx.state
-        .world
+        .world_mut()
         .vaults
         .iter_mut()
         .find(|v| v.account == caller.account && v.region == caller.region && v.name == name)
 }
 
+/// How many recovery points `vault` holds (counted by the kept index, which the handlers make
+/// first).
 fn recovery_points(ctx: &Ctx<'_>, vault: &BackupVault) -> usize {
-    ctx.state
-        .world
-        .recovery_points
-        .iter()
-        .filter(|rp| rp.vault == vault.name && rp.account.as_deref().is_none_or(|a| a == vault.account))
-        .count()
+    ctx.state.recovery_points_in(&vault.account, &vault.name)
 }
 
 /// `CreateBackupVault`.
@@ -61,7 +58,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     };
     let created = ctx.state.now();
     let body = json!({"BackupVaultName": name, "BackupVaultArn": arn(&vault), "CreationDate": created});
-    ctx.state.world.vaults.push(vault);
+    ctx.state.world_mut().vaults.push(vault);
     Ok(body)
 }
 
@@ -145,7 +142,7 @@ pub fn create_lag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     };
     let body = json!({"BackupVaultName": name, "BackupVaultArn": arn, "CreationDate": created, "VaultState": record.state(created)});
     ctx.state.services.backup.vaults.insert(arn, record);
-    ctx.state.world.vaults.push(vault);
+    ctx.state.world_mut().vaults.push(vault);
     Ok(body)
 }
 
@@ -155,7 +152,7 @@ pub fn create_lag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 /// air-gapped backup vault", but no error text).
 fn customer_managed_key(ctx: &Ctx<'_>, reference: &str) -> Result<String, ApiError> {
     let (account, region) = (&ctx.caller.account, &ctx.caller.region);
-    let keys = &ctx.state.world.keys;
+    let keys = &ctx.state.world().keys;
     let located = copylab_rules::kms::locate(
         keys,
         |_| None,
@@ -314,6 +311,7 @@ fn model_date(ctx: &Ctx<'_>) -> f64 {
 
 /// `DescribeBackupVault`: a vault that does not exist answers AccessDenied (observed, facts §2.4).
 pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, ApiError> {
+    ctx.state.ensure_index();
     let name = str_member(input, "BackupVaultName")?;
     let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
     Output::typed(&describe_vault(ctx, vault))
@@ -321,13 +319,14 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output,
 
 /// `ListBackupVaults`.
 pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, ApiError> {
+    ctx.state.ensure_index();
     let vault_type = super::filters::text(input, "ByVaultType");
     // `ByShared`: the vaults shared with the caller through AWS RAM (logically air-gapped
     // vaults); copylab models no sharing, so `true` lists none of the caller's own.
     let shared = input.get("ByShared").and_then(Value::as_bool).unwrap_or(false);
     let vaults: Vec<&BackupVault> = ctx
         .state
-        .world
+        .world()
         .vaults
         .iter()
         .filter(|v| v.account == ctx.caller.account && v.region == ctx.caller.region)
@@ -348,6 +347,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Result<Output, Api
 
 /// `DeleteBackupVault`.
 pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    ctx.state.ensure_index();
     let name = str_member(input, "BackupVaultName")?;
     let vault = find(ctx, &name).ok_or_else(ApiError::access_denied)?;
     if recovery_points(ctx, vault) > 0 {
@@ -359,7 +359,7 @@ pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let vault_arn = arn(vault);
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
     ctx.state
-        .world
+        .world_mut()
         .vaults
         .retain(|v| !(v.account == account && v.region == region && v.name == name));
     ctx.state.services.backup.vaults.remove(&vault_arn);

@@ -110,14 +110,14 @@ fn run(
         "UpdateAssumeRolePolicy" => {
             let index = find_modifiable_role(state, caller, input)?;
             let document = policy_document(get(input, "PolicyDocument"), PolicyKind::Trust)?;
-            state.world.roles[index].trust_policy = Some(PolicyDocument(document));
+            state.world_mut().roles[index].trust_policy = Some(PolicyDocument(document));
             Ok(None)
         }
         "PutRolePolicy" => {
             let index = find_modifiable_role(state, caller, input)?;
             let document = policy_document(get(input, "PolicyDocument"), PolicyKind::Identity)?;
             let name = get(input, "PolicyName").unwrap_or_default().to_owned();
-            let policies = &mut state.world.roles[index].policies;
+            let policies = &mut state.world_mut().roles[index].policies;
             let inline = InlinePolicy {
                 name: name.clone(),
                 document: PolicyDocument(document),
@@ -130,7 +130,7 @@ fn run(
         }
         "GetRolePolicy" => {
             let index = find_role(state, caller, input)?;
-            let role = &state.world.roles[index];
+            let role = &state.world().roles[index];
             let inline = inline_policy(role, input)?;
             Ok(Some(format!(
                 "    <RoleName>{}</RoleName>\n    <PolicyName>{}</PolicyName>\n    <PolicyDocument>{}</PolicyDocument>\n",
@@ -141,13 +141,13 @@ fn run(
         }
         "DeleteRolePolicy" => {
             let index = find_modifiable_role(state, caller, input)?;
-            let name = inline_policy(&state.world.roles[index], input)?.name.clone();
-            state.world.roles[index].policies.retain(|p| p.name != name);
+            let name = inline_policy(&state.world().roles[index], input)?.name.clone();
+            state.world_mut().roles[index].policies.retain(|p| p.name != name);
             Ok(None)
         }
         "ListRolePolicies" => {
             let index = find_role(state, caller, input)?;
-            let names: Vec<String> = state.world.roles[index]
+            let names: Vec<String> = state.world().roles[index]
                 .policies
                 .iter()
                 .map(|p| format!("      <member>{}</member>\n", escape(&p.name)))
@@ -158,19 +158,19 @@ fn run(
         "PutRolePermissionsBoundary" => {
             let index = find_modifiable_role(state, caller, input)?;
             let arn = boundary_arn(state, get(input, "PermissionsBoundary").unwrap_or_default())?;
-            state.world.roles[index].permissions_boundary = Some(arn);
+            state.world_mut().roles[index].permissions_boundary = Some(arn);
             Ok(None)
         }
         "DeleteRolePermissionsBoundary" => {
             let index = find_modifiable_role(state, caller, input)?;
-            state.world.roles[index].permissions_boundary = None;
+            state.world_mut().roles[index].permissions_boundary = None;
             Ok(None)
         }
         "DetachRolePolicy" => {
             let index = find_modifiable_role(state, caller, input)?;
             let arn = get(input, "PolicyArn").unwrap_or_default().to_owned();
             check_policy_arn(&arn)?;
-            let managed = &mut state.world.roles[index].managed_policies;
+            let managed = &mut state.world_mut().roles[index].managed_policies;
             let Some(position) = managed.iter().position(|a| *a == arn) else {
                 // LocalStack's recorded IAM snapshot (detach-not-attached-policy-error);
                 // pulumi/pulumi-aws#501, status code 404.
@@ -182,7 +182,7 @@ fn run(
         "ListAttachedRolePolicies" => {
             let index = find_role(state, caller, input)?;
             let prefix = get(input, "PathPrefix").unwrap_or("/");
-            let members: Vec<String> = state.world.roles[index]
+            let members: Vec<String> = state.world().roles[index]
                 .managed_policies
                 .iter()
                 .filter(|arn| policy_path(arn).starts_with(prefix))
@@ -236,7 +236,7 @@ fn find_role(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -
     let name = get(input, "RoleName").unwrap_or_default();
     let prefix = format!("arn:{}:iam::{}:role/", partition(caller), caller.account);
     state
-        .world
+        .world()
         .roles
         .iter()
         .position(|r| r.arn.starts_with(&prefix) && role_name(r).eq_ignore_ascii_case(name))
@@ -248,7 +248,7 @@ fn find_role(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -
 /// [`find_role`], refusing service-linked roles, which only their service changes.
 fn find_modifiable_role(state: &ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<usize, ApiError> {
     let index = find_role(state, caller, input)?;
-    let role = &state.world.roles[index];
+    let role = &state.world().roles[index];
     if role_path(&role.arn).starts_with("/aws-service-role/") {
         return Err(ApiError::new(
             "UnmodifiableEntity",
@@ -333,7 +333,7 @@ fn policy_document(text: Option<&str>, kind: PolicyKind) -> Result<Value, ApiErr
 /// The `<Role>` members (GetRole adds `RoleLastUsed`, as AWS does; CreateRole and ListRoles do
 /// not: LocalStack's recorded IAM snapshots).
 fn role_xml(state: &ServerState, index: usize, with_last_used: bool) -> String {
-    let role = &state.world.roles[index];
+    let role = &state.world().roles[index];
     let extra = state.services.iam.roles.get(&role.arn);
     let trust = role
         .trust_policy
@@ -447,14 +447,14 @@ fn create_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         tags,
     };
     state.services.iam.roles.insert(arn.clone(), extra);
-    state.world.roles.push(Role {
+    state.world_mut().roles.push(Role {
         arn,
         trust_policy: Some(PolicyDocument(trust)),
         policies: Vec::new(),
         managed_policies: Vec::new(),
         permissions_boundary,
     });
-    let index = state.world.roles.len() - 1;
+    let index = state.world().roles.len() - 1;
     Ok(format!("    <Role>\n{}    </Role>\n", role_xml(state, index, false)))
 }
 
@@ -462,7 +462,7 @@ fn list_roles(state: &ServerState, caller: &Caller, input: &Map<String, Value>) 
     let prefix = get(input, "PathPrefix").unwrap_or("/");
     let account_prefix = format!("arn:{}:iam::{}:role/", partition(caller), caller.account);
     let members: Vec<String> = state
-        .world
+        .world()
         .roles
         .iter()
         .enumerate()
@@ -491,7 +491,7 @@ fn paged(input: &Map<String, Value>, element: &str, members: &[String]) -> Resul
 
 fn delete_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<(), ApiError> {
     let index = find_modifiable_role(state, caller, input)?;
-    let role = &state.world.roles[index];
+    let role = &state.world().roles[index];
     if !role.managed_policies.is_empty() {
         // LocalStack's recorded IAM snapshot; NixOS/nixops#1043 (raw 409 body).
         return Err(ApiError::new(
@@ -508,7 +508,7 @@ fn delete_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
             "Cannot delete entity, must delete policies first.",
         ));
     }
-    let arn = state.world.roles.remove(index).arn;
+    let arn = state.world_mut().roles.remove(index).arn;
     state.services.iam.roles.remove(&arn);
     Ok(())
 }
@@ -530,7 +530,7 @@ fn check_policy_arn(arn: &str) -> Result<(), ApiError> {
 fn known_managed_policy(state: &ServerState, arn: &str) -> bool {
     managed_policy_in(arn).is_some()
         || state
-            .world
+            .world()
             .roles
             .iter()
             .any(|r| r.managed_policies.iter().any(|a| a == arn) || r.permissions_boundary.as_deref() == Some(arn))
@@ -566,7 +566,7 @@ fn attach_role_policy(state: &mut ServerState, caller: &Caller, input: &Map<Stri
             "Cannot attach a Service Role Policy to a Customer Role.",
         ));
     }
-    let managed = &mut state.world.roles[index].managed_policies;
+    let managed = &mut state.world_mut().roles[index].managed_policies;
     if managed.contains(&arn) {
         return Ok(());
     }

@@ -335,7 +335,7 @@ impl Kms<'_> {
         }
         let aliases = &self.state.services.kms.aliases;
         let located = copylab_rules::kms::locate(
-            &self.state.world.keys,
+            &self.state.world().keys,
             |alias_arn| {
                 aliases
                     .iter()
@@ -395,7 +395,7 @@ impl Kms<'_> {
         let principal = self.principal();
         let (arn, document) = match found {
             Found::Listed(i) => {
-                let key = &self.state.world.keys[*i];
+                let key = &self.state.world().keys[*i];
                 (key.arn.clone(), key_policy(key))
             }
             Found::AwsManaged(_, arn) => {
@@ -432,7 +432,7 @@ impl Kms<'_> {
         let start = self.start_date();
         match found {
             Found::Listed(i) => {
-                let key = &self.state.world.keys[*i];
+                let key = &self.state.world().keys[*i];
                 let extra = self.state.services.kms.keys.get(&key.arn).cloned().unwrap_or_default();
                 let [_, _, _, _, account, resource] = arn_parts(&key.arn).unwrap_or(["", "", "", "", "", ""]);
                 let state = match key.state {
@@ -528,7 +528,7 @@ impl Kms<'_> {
         };
         self.state.ids = ids;
         let created = self.now();
-        self.state.world.keys.push(Key {
+        self.state.world_mut().keys.push(Key {
             arn: arn.clone(),
             manager: KeyManager::Customer,
             alias: None,
@@ -551,7 +551,7 @@ impl Kms<'_> {
                 ..KeyExtra::default()
             },
         );
-        let found = Found::Listed(self.state.world.keys.len() - 1);
+        let found = Found::Listed(self.state.world().keys.len() - 1);
         Ok(json!({"KeyMetadata": self.metadata(&found)}))
     }
 
@@ -619,7 +619,7 @@ impl Kms<'_> {
             .modeled());
         }
         let policy = match &found {
-            Found::Listed(i) => key_policy(&self.state.world.keys[*i]),
+            Found::Listed(i) => key_policy(&self.state.world().keys[*i]),
             Found::AwsManaged(alias, arn) => aws_managed_policy(alias, arn),
         };
         Ok(json!({"Policy": serde_json::to_string_pretty(&policy).unwrap_or_default(), "PolicyName": "default"}))
@@ -638,9 +638,9 @@ impl Kms<'_> {
         let found = self.key_for(input, "kms:PutKeyPolicy")?;
         let i = self.listed(&found, "kms:PutKeyPolicy")?;
         let text = crate::wire::members::str_member(input, "Policy")?;
-        let arn = self.state.world.keys[i].arn.clone();
+        let arn = self.state.world().keys[i].arn.clone();
         let value = self.checked_policy(&text, input, &arn)?;
-        self.state.world.keys[i].policy = Some(PolicyDocument(value));
+        self.state.world_mut().keys[i].policy = Some(PolicyDocument(value));
         Ok(json!({}))
     }
 
@@ -654,7 +654,7 @@ impl Kms<'_> {
             .is_none_or(|owners| owners.iter().any(|o| o == "SELF"));
         let keys: Vec<Value> = self
             .state
-            .world
+            .world()
             .keys
             .iter()
             .filter(|k| own && arn_parts(&k.arn).is_some_and(|p| p[3] == region && p[4] == account))
@@ -677,7 +677,7 @@ impl Kms<'_> {
         let partition = self.partition();
         let start = self.start_date();
         let mut entries = Vec::new();
-        for key in &self.state.world.keys {
+        for key in &self.state.world().keys {
             let Some(parts) = arn_parts(&key.arn).filter(|p| p[3] == region && p[4] == account) else {
                 continue;
             };
@@ -740,8 +740,8 @@ impl Kms<'_> {
             )
             .modeled());
         }
-        if self.state.world.keys[i].alias.is_none() {
-            self.state.world.keys[i].alias = Some(alias);
+        if self.state.world().keys[i].alias.is_none() {
+            self.state.world_mut().keys[i].alias = Some(alias);
         } else {
             let arn = format!(
                 "arn:{}:kms:{}:{}:{alias}",
@@ -750,7 +750,7 @@ impl Kms<'_> {
                 self.caller.account
             );
             let created = self.now();
-            let key_arn = self.state.world.keys[i].arn.clone();
+            let key_arn = self.state.world().keys[i].arn.clone();
             self.state.services.kms.aliases.push((arn, key_arn, created));
         }
         Ok(json!({}))
@@ -759,7 +759,7 @@ impl Kms<'_> {
     fn list_aliases(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let filter = match input.get("KeyId").and_then(Value::as_str) {
             Some(reference) => Some(match self.find(reference, "ListAliases")? {
-                Found::Listed(i) => self.state.world.keys[i]
+                Found::Listed(i) => self.state.world().keys[i]
                     .arn
                     .rsplit_once("key/")
                     .map(|(_, id)| id.to_owned()),
@@ -780,11 +780,11 @@ impl Kms<'_> {
 
     fn listed(&self, found: &Found, action: &str) -> Result<usize, ApiError> {
         match found {
-            Found::Listed(i) if self.state.world.keys[*i].manager == KeyManager::Customer => Ok(*i),
+            Found::Listed(i) if self.state.world().keys[*i].manager == KeyManager::Customer => Ok(*i),
             Found::Listed(i) => Err(access_denied(
                 &self.principal(),
                 action,
-                &self.state.world.keys[*i].arn,
+                &self.state.world().keys[*i].arn,
                 false,
             )),
             Found::AwsManaged(_, arn) => Err(access_denied(&self.principal(), action, arn, false)),
@@ -794,7 +794,7 @@ impl Kms<'_> {
     fn set_state(&mut self, input: &Map<String, Value>, action: &str, to: KeyState) -> Result<Value, ApiError> {
         let found = self.key_for(input, action)?;
         let i = self.listed(&found, action)?;
-        let key = &mut self.state.world.keys[i];
+        let key = &mut self.state.world_mut().keys[i];
         if key.state == KeyState::PendingDeletion {
             return Err(invalid_state(&key.arn, "PendingDeletion"));
         }
@@ -815,11 +815,11 @@ impl Kms<'_> {
             )
             .modeled());
         }
-        if self.state.world.keys[i].state == KeyState::PendingDeletion {
-            return Err(invalid_state(&self.state.world.keys[i].arn, "PendingDeletion"));
+        if self.state.world().keys[i].state == KeyState::PendingDeletion {
+            return Err(invalid_state(&self.state.world().keys[i].arn, "PendingDeletion"));
         }
         let now = self.now();
-        let key = &mut self.state.world.keys[i];
+        let key = &mut self.state.world_mut().keys[i];
         key.state = KeyState::PendingDeletion;
         let arn = key.arn.clone();
         let extra = self.state.services.kms.keys.entry(arn.clone()).or_default();
@@ -836,7 +836,7 @@ impl Kms<'_> {
     fn cancel_deletion(&mut self, input: &Map<String, Value>) -> Result<Value, ApiError> {
         let found = self.key_for(input, "kms:CancelKeyDeletion")?;
         let i = self.listed(&found, "kms:CancelKeyDeletion")?;
-        let key = &mut self.state.world.keys[i];
+        let key = &mut self.state.world_mut().keys[i];
         if key.state != KeyState::PendingDeletion {
             let state = if key.state == KeyState::Enabled {
                 "Enabled"
@@ -859,7 +859,7 @@ impl Kms<'_> {
         let found = self.key_for(input, "kms:TagResource")?;
         let i = self.listed(&found, "kms:TagResource")?;
         let tags = tag_list(input)?;
-        let arn = self.state.world.keys[i].arn.clone();
+        let arn = self.state.world().keys[i].arn.clone();
         let extra = self.state.services.kms.keys.entry(arn).or_default();
         for (key, value) in tags {
             match extra.tags.iter_mut().find(|(k, _)| *k == key) {
@@ -878,7 +878,7 @@ impl Kms<'_> {
                 .services
                 .kms
                 .keys
-                .get(&self.state.world.keys[i].arn)
+                .get(&self.state.world().keys[i].arn)
                 .map(|extra| {
                     extra
                         .tags

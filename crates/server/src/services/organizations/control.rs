@@ -30,7 +30,7 @@ pub(crate) fn type_name(policy_type: ControlPolicyType) -> &'static str {
 }
 
 fn slot(state: &mut ServerState, index: usize, policy_type: ControlPolicyType) -> &mut Option<ControlPolicies> {
-    let org = &mut state.world.organizations[index];
+    let org = &mut state.world_mut().organizations[index];
     match policy_type {
         ControlPolicyType::ServiceControlPolicy => &mut org.service_control_policies,
         ControlPolicyType::ResourceControlPolicy => &mut org.resource_control_policies,
@@ -39,15 +39,16 @@ fn slot(state: &mut ServerState, index: usize, policy_type: ControlPolicyType) -
 
 /// The key of a disabled type's policies in `OrganizationsState::disabled_control_policies`.
 fn stash_key(state: &ServerState, index: usize, policy_type: ControlPolicyType) -> String {
-    format!("{}/{}", state.world.organizations[index].id, type_name(policy_type))
+    format!("{}/{}", state.world().organizations[index].id, type_name(policy_type))
 }
 
 /// The organization's own policies of a type: the world's while it is enabled, else those kept
 /// for when it is enabled again.
 fn own_policies(state: &mut ServerState, index: usize, policy_type: ControlPolicyType) -> &mut Vec<ControlPolicy> {
     let key = stash_key(state, index, policy_type);
-    let organizations = &mut state.services.organizations;
-    let org = &mut state.world.organizations[index];
+    let (world, services) = state.world_and_services_mut();
+    let organizations = &mut services.organizations;
+    let org = &mut world.organizations[index];
     let slot = match policy_type {
         ControlPolicyType::ServiceControlPolicy => &mut org.service_control_policies,
         ControlPolicyType::ResourceControlPolicy => &mut org.resource_control_policies,
@@ -60,7 +61,7 @@ fn own_policies(state: &mut ServerState, index: usize, policy_type: ControlPolic
 
 /// Whether the type is enabled in the organization's root.
 pub(crate) fn enabled(state: &ServerState, index: usize, policy_type: ControlPolicyType) -> bool {
-    control_policies::of(&state.world.organizations[index], policy_type).is_some()
+    control_policies::of(&state.world().organizations[index], policy_type).is_some()
 }
 
 /// `EnablePolicyType`: AWS's default is attached to every root, OU and account; the
@@ -99,7 +100,7 @@ pub(crate) fn disable(state: &mut ServerState, index: usize, policy_type: Contro
 /// Every control policy of the organization, AWS's defaults first where enabled: (type, name,
 /// description, content, targets, AWS managed).
 pub(crate) fn all(state: &ServerState, index: usize) -> Vec<(ControlPolicyType, ControlPolicy, bool)> {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let every_target = || {
         std::iter::once(org.root_id.clone())
             .chain(org.organizational_units.iter().map(|u| u.id.clone()))
@@ -147,7 +148,7 @@ pub(crate) fn id_and_arn(
     policy_type: ControlPolicyType,
     name: &str,
 ) -> (String, String) {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let default = aws_default(policy_type);
     if name == default.name {
         return (default.id.to_owned(), default.arn.to_owned());

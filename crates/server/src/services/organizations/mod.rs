@@ -200,13 +200,13 @@ fn answer(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<Stri
         _ => {}
     }
     let index = structure::organization_of(state, &caller.account).ok_or_else(not_in_use)?;
-    let management = state.world.organizations[index].management_account == caller.account;
+    let management = state.world().organizations[index].management_account == caller.account;
     let any_account = matches!(name, "DescribeOrganization" | "DescribeEffectivePolicy");
     if !management && !any_account {
         return Err(access_denied());
     }
     // The enabled policy types are fixed from the world on the first call, before any change.
-    let org_id = state.world.organizations[index].id.clone();
+    let org_id = state.world().organizations[index].id.clone();
     let fresh = !state.services.organizations.enabled.contains_key(&org_id);
     if fresh {
         let enabled = stored_types(&enabled_types(state, index));
@@ -232,7 +232,7 @@ fn run_in(
     match name {
         "DescribeOrganization" => Ok(json!({"Organization": describe(state, index)})),
         "ListAccounts" => {
-            let org = &state.world.organizations[index];
+            let org = &state.world().organizations[index];
             let ids = std::iter::once(org.management_account.clone()).chain(org.accounts.iter().map(|a| a.id.clone()));
             let accounts: Vec<Value> = ids
                 .map(|id| {
@@ -262,7 +262,7 @@ fn run_in(
         "MoveAccount" => structure::move_account(state, index, input),
         "RemoveAccountFromOrganization" => {
             let account = str_input("AccountId");
-            let org = &mut state.world.organizations[index];
+            let org = &mut state.world_mut().organizations[index];
             if account == org.management_account {
                 // The pinned model's text for the reason ACCOUNT_CANNOT_LEAVE_ORGANIZATION (no
                 // runtime capture found).
@@ -325,7 +325,7 @@ fn run_in(
         }
         "DisablePolicyType" => {
             let policy_type = str_input("PolicyType");
-            if str_input("RootId") != state.world.organizations[index].root_id {
+            if str_input("RootId") != state.world().organizations[index].root_id {
                 return Err(ApiError::new(
                     "RootNotFoundException",
                     StatusCode::BAD_REQUEST,
@@ -343,7 +343,7 @@ fn run_in(
             if let Some(kind) = control::policy_type(&policy_type) {
                 control::disable(state, index, kind);
             } else {
-                let org_id = state.world.organizations[index].id.clone();
+                let org_id = state.world().organizations[index].id.clone();
                 let rest: Vec<String> = enabled.into_iter().filter(|t| *t != policy_type).collect();
                 state.services.organizations.enabled.insert(org_id, stored_types(&rest));
             }
@@ -360,7 +360,7 @@ fn run_in(
         }
         "ListPoliciesForTarget" => {
             let target = str_input("TargetId");
-            if !target_exists(&state.world.organizations[index], &target) {
+            if !target_exists(&state.world().organizations[index], &target) {
                 return Err(target_not_found());
             }
             let filter = str_input("Filter");
@@ -406,7 +406,7 @@ fn run_in(
         "EnablePolicyType" => {
             let policy_type = str_input("PolicyType");
             let root_id = str_input("RootId");
-            if root_id != state.world.organizations[index].root_id {
+            if root_id != state.world().organizations[index].root_id {
                 // Modeled message; the code is the model's for this operation.
                 return Err(ApiError::new(
                     "RootNotFoundException",
@@ -415,7 +415,7 @@ fn run_in(
                 )
                 .modeled());
             }
-            let org_id = state.world.organizations[index].id.clone();
+            let org_id = state.world().organizations[index].id.clone();
             if state
                 .services
                 .organizations
@@ -470,7 +470,7 @@ pub(crate) fn default_name(account: &str) -> String {
 /// Every account some organization of the world has (management and members).
 pub(crate) fn known_accounts(state: &ServerState) -> impl Iterator<Item = String> + '_ {
     state
-        .world
+        .world()
         .organizations
         .iter()
         .flat_map(|o| std::iter::once(o.management_account.clone()).chain(o.accounts.iter().map(|a| a.id.clone())))
@@ -486,7 +486,7 @@ fn page(items: &[Value], input: &Map<String, Value>, items_member: &str) -> Resu
 }
 
 pub(crate) fn describe(state: &ServerState, index: usize) -> Value {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let feature_set = state
         .services
         .organizations
@@ -508,7 +508,7 @@ pub(crate) fn describe(state: &ServerState, index: usize) -> Value {
 /// The enabled policy types of an organization's root: SCPs and RCPs as the world has them,
 /// the other types as the server keeps them.
 fn enabled_types(state: &ServerState, index: usize) -> Vec<String> {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let mut types: Vec<String> = [
         copylab_policy::ControlPolicyType::ServiceControlPolicy,
         copylab_policy::ControlPolicyType::ResourceControlPolicy,
@@ -545,7 +545,7 @@ fn stored_types(types: &[String]) -> Vec<String> {
 }
 
 fn root(state: &ServerState, index: usize) -> Value {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let types: Vec<Value> = enabled_types(state, index)
         .into_iter()
         .map(|t| json!({"Type": t, "Status": "ENABLED"}))
@@ -577,7 +577,7 @@ fn policy_arn(org: &Organization, kind: &str, id: &str) -> String {
 }
 
 fn policy_summaries(state: &ServerState, index: usize) -> Vec<Value> {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let mut out = Vec::new();
     for policy in &org.tag_policies {
         let id = policy_id(org, &policy.name);
@@ -628,7 +628,7 @@ struct PolicyView {
 }
 
 fn policy_views(state: &ServerState, index: usize) -> Vec<PolicyView> {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let summaries = policy_summaries(state, index);
     let mut out = Vec::new();
     let mut summaries = summaries.into_iter();
@@ -693,7 +693,7 @@ fn target_exists(org: &Organization, target: &str) -> bool {
 
 /// A `PolicyTargetSummary`.
 fn target_summary(state: &ServerState, index: usize, target: &str) -> Value {
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let management = &org.management_account;
     let (kind, arn, name) = if target == org.root_id {
         (
@@ -728,7 +728,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
     let (name, description, content, kind) = (get("Name"), get("Description"), get("Content"), get("Type"));
     let malformed = control::malformed;
     let parsed: Value = serde_json::from_str(&content).map_err(|_| malformed())?;
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let id = policy_id(org, &name);
     let exists = org.tag_policies.iter().any(|p| p.name == name)
         || state
@@ -752,7 +752,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
             if parsed.get("tags").is_none_or(|t| !t.is_object()) {
                 return Err(malformed());
             }
-            state.world.organizations[index].tag_policies.push(TagPolicy {
+            state.world_mut().organizations[index].tag_policies.push(TagPolicy {
                 name: name.clone(),
                 targets: Vec::new(),
                 content: parsed,
@@ -764,7 +764,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
                 .insert(id.clone(), description.clone());
         }
         "BACKUP_POLICY" => {
-            let organization = state.world.organizations[index].id.clone();
+            let organization = state.world().organizations[index].id.clone();
             state.services.organizations.backup_policies.push(BackupPolicy {
                 organization,
                 id: id.clone(),
@@ -790,7 +790,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
             .modeled());
         }
     }
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     Ok(json!({"Policy": {
         "PolicySummary": {
             "Id": id,
@@ -805,7 +805,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
 }
 
 fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, attach: bool) -> Result<Value, ApiError> {
-    if !target_exists(&state.world.organizations[index], target) {
+    if !target_exists(&state.world().organizations[index], target) {
         return Err(target_not_found());
     }
     let control = control::all(state, index)
@@ -818,7 +818,7 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
         control::attach(state, index, kind, &found.name, target, attach)?;
         return Ok(json!({}));
     }
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let tag_index = org.tag_policies.iter().position(|p| policy_id(org, &p.name) == policy);
     let kind = if tag_index.is_some() {
         "TAG_POLICY"
@@ -844,7 +844,7 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
         return Err(type_not_enabled());
     }
     let targets = match (tag_index, backup_index) {
-        (Some(i), _) => &mut state.world.organizations[index].tag_policies[i].targets,
+        (Some(i), _) => &mut state.world_mut().organizations[index].tag_policies[i].targets,
         (None, Some(i)) => &mut state.services.organizations.backup_policies[i].targets,
         (None, None) => return Err(target_not_found()),
     };
@@ -882,7 +882,7 @@ fn describe_effective_policy(
     input: &Map<String, Value>,
 ) -> Result<Value, ApiError> {
     let policy_type = input.get("PolicyType").and_then(Value::as_str).unwrap_or_default();
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let target = match input.get("TargetId").and_then(Value::as_str) {
         None => caller.account.clone(),
         Some(t) if t == caller.account => t.to_owned(),

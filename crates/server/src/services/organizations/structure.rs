@@ -91,7 +91,7 @@ fn base36(state: &mut ServerState, n: usize) -> String {
 /// The organization an account is in (management or member).
 pub fn organization_of(state: &ServerState, account: &str) -> Option<usize> {
     state
-        .world
+        .world()
         .organizations
         .iter()
         .position(|o| o.management_account == account || o.accounts.iter().any(|a| a.id == account))
@@ -117,7 +117,7 @@ pub fn create_organization(
         .to_owned();
     let id = format!("o-{}", base36(state, 10));
     let root_id = format!("r-{}", base36(state, 4));
-    state.world.organizations.push(Organization {
+    state.world_mut().organizations.push(Organization {
         id: id.clone(),
         management_account: caller.account.clone(),
         root_id,
@@ -135,7 +135,7 @@ pub fn create_organization(
         .feature_sets
         .insert(id.clone(), feature_set);
     state.services.organizations.enabled.insert(id, Vec::new());
-    let index = state.world.organizations.len() - 1;
+    let index = state.world().organizations.len() - 1;
     Ok(json!({"Organization": super::describe(state, index)}))
 }
 
@@ -149,7 +149,7 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
         .unwrap_or("OrganizationAccountAccessRole")
         .to_owned();
     let request_id = format!("car-{}", base36(state, 32));
-    let organization = state.world.organizations[index].id.clone();
+    let organization = state.world().organizations[index].id.clone();
     let requested = state.now();
     let email_taken = state.services.organizations.accounts.values().any(|a| a.email == email)
         || super::known_accounts(state).any(|id| super::default_email(&id) == email);
@@ -170,14 +170,14 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
                 break candidate;
             }
         };
-        let org = &mut state.world.organizations[index];
+        let org = &mut state.world_mut().organizations[index];
         org.accounts.push(MemberAccount {
             id: account_id.clone(),
             parent: None,
         });
         let management = org.management_account.clone();
         let partition = "aws";
-        state.world.roles.push(Role {
+        state.world_mut().roles.push(Role {
             arn: format!("arn:{partition}:iam::{account_id}:role/{role_name}"),
             trust_policy: Some(PolicyDocument(json!({
                 "Version": "2012-10-17",
@@ -245,7 +245,7 @@ pub fn describe_create_account_status(
         .get("CreateAccountRequestId")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let organization = &state.world.organizations[index].id;
+    let organization = &state.world().organizations[index].id;
     state
         .services
         .organizations
@@ -308,7 +308,7 @@ pub fn invite(state: &mut ServerState, index: usize, input: &Map<String, Value>)
         )
         .modeled());
     }
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     let (organization, management) = (org.id.clone(), org.management_account.clone());
     if account == management {
         return Err(organizations_error(
@@ -402,7 +402,12 @@ pub fn answer_handshake(
         if organization_of(state, &account).is_some() {
             return Err(already_in_an_organization());
         }
-        let Some(org) = state.world.organizations.iter_mut().find(|o| o.id == organization) else {
+        let Some(org) = state
+            .world_mut()
+            .organizations
+            .iter_mut()
+            .find(|o| o.id == organization)
+        else {
             return Err(organizations_error(
                 "HandshakeNotFoundException",
                 "We can't find a handshake with the HandshakeId that you specified.",
@@ -446,7 +451,7 @@ pub fn create_organizational_unit(
         .unwrap_or_default()
         .to_owned();
     let name = input.get("Name").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let org = &state.world.organizations[index];
+    let org = &state.world().organizations[index];
     if !is_parent(org, &parent) {
         return Err(organizations_error(
             "ParentNotFoundException",
@@ -482,7 +487,7 @@ pub fn create_organizational_unit(
     }
     let root_suffix = org.root_id.trim_start_matches("r-").to_owned();
     let id = format!("ou-{root_suffix}-{}", base36(state, 8));
-    let org = &mut state.world.organizations[index];
+    let org = &mut state.world_mut().organizations[index];
     org.organizational_units.push(OrganizationalUnit {
         id: id.clone(),
         name: name.clone(),
@@ -499,7 +504,7 @@ pub fn create_organizational_unit(
 pub fn move_account(state: &mut ServerState, index: usize, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let get = |m: &str| input.get(m).and_then(Value::as_str).unwrap_or_default().to_owned();
     let (account, source, destination) = (get("AccountId"), get("SourceParentId"), get("DestinationParentId"));
-    let org = &mut state.world.organizations[index];
+    let org = &mut state.world_mut().organizations[index];
     // The parents' messages are the pinned model's documentation of the exceptions.
     if !is_parent(org, &source) {
         return Err(organizations_error(

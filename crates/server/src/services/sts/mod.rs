@@ -109,7 +109,7 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
         )
     };
     let role = state
-        .world
+        .world()
         .roles
         .iter()
         .find(|r| r.arn == role_arn)
@@ -153,8 +153,8 @@ fn assume_role(state: &mut ServerState, caller: &Caller, input: &Map<String, Val
     // Expirations come from the one clock, which authentication checks them against.
     let now = state.now().max(0.0) as u64;
     let expiration = now + duration;
-    forget_old_sessions(&mut state.world.credentials, now);
-    state.world.credentials.push(AccessKey {
+    forget_old_sessions(&mut state.world_mut().credentials, now);
+    state.world_mut().credentials.push(AccessKey {
         access_key_id: access_key_id.clone(),
         principal: assumed_arn.clone(),
         secret_access_key: Some(secret.clone()),
