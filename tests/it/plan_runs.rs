@@ -217,7 +217,25 @@ async fn a_nightly_rule_backs_up_its_selection_and_copies_cross_account_each_nig
 #[tokio::test]
 async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_the_engines_message() {
     let app = server();
-    nightly_plan(&app).await;
+    let plan_id = nightly_plan(&app).await;
+    let explain_path = format!("/_copylab/backup-plans/{plan_id}/explain");
+    // Before any night: what the rule will do, without moving the clock.
+    let (status, before) = raw(&app, "GET", &explain_path, None, "").await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&before));
+    let before: serde_json::Value = serde_json::from_slice(&before).unwrap();
+    assert_eq!(before["picks"]["picked"][0]["resource"]["arn"], PLAN_DB, "{before}");
+    assert_eq!(
+        before["picks"]["not_picked"][0]["reasons"][0][1],
+        "fails Conditions StringEquals aws:ResourceTag/backup `nightly`: it has `never`",
+        "{before}"
+    );
+    assert_eq!(before["copies"][0]["outcome"]["state"], "COMPLETED", "{before}");
+    let (_, jobs) = raw(&app, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&jobs).unwrap()["CopyJobs"],
+        serde_json::json!([]),
+        "explaining starts no job"
+    );
     advance(&app, 2 * DAY).await;
     let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
     kms(&app, SOURCE, "us-east-1")
@@ -260,6 +278,16 @@ async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_t
     );
     assert_eq!(failed.status_message(), by_hand.status_message());
     assert_eq!(failed.message_category(), by_hand.message_category());
+    // And the plan's explanation foretells the same message for the next night.
+    let (_, after) = raw(&app, "GET", &explain_path, None, "").await;
+    let after: serde_json::Value = serde_json::from_slice(&after).unwrap();
+    assert_eq!(after["copies"][0]["outcome"]["state"], "FAILED", "{after}");
+    assert_eq!(
+        after["copies"][0]["outcome"]["status_message"],
+        failed.status_message().unwrap()
+    );
+    let (status, _) = raw(&app, "GET", "/_copylab/backup-plans/no-such-plan/explain", None, "").await;
+    assert_eq!(status, 404);
     assert_eq!(
         by_hand.created_by_backup_job_id(),
         None,

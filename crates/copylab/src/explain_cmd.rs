@@ -61,6 +61,8 @@ pub fn run_scenario(loaded: &LoadedScenario) -> Result<Verdict, copylab_rules::W
 struct ExplainReport<'a> {
     scenario: &'a str,
     description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan_run: Option<&'a copylab_rules::plan_copies::RuleReport<'a>>,
     #[serde(flatten)]
     verdict: &'a Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,6 +71,22 @@ struct ExplainReport<'a> {
     matches_expectation: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     differences: Vec<String>,
+}
+
+/// What the rule of a scenario's `plan_run` does: its picks and every copy it would start.
+fn plan_report(loaded: &LoadedScenario) -> Result<Option<copylab_rules::plan_copies::RuleReport<'_>>, String> {
+    let scenario = &loaded.scenario;
+    let Some(run) = &scenario.plan_run else {
+        return Ok(None);
+    };
+    let options = Options {
+        as_of: scenario.as_of.clone(),
+        seed: scenario.seed,
+        wording: scenario.wording,
+    };
+    // The backups run at the start of the modeled day, as the scenario's own copy's does.
+    let created = copylab_rules::plan_copies::day_start(scenario.as_of.as_deref());
+    copylab_rules::plan_copies::rule_report(&scenario.world, run, created, &options).map(Some)
 }
 
 /// `copylab explain`.
@@ -87,6 +105,13 @@ pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Wri
             return Ok(exit::INPUT);
         }
     };
+    let plan = match plan_report(&loaded) {
+        Ok(plan) => plan,
+        Err(e) => {
+            writeln!(err, "error: {}: {e}", loaded.name)?;
+            return Ok(exit::INPUT);
+        }
+    };
     let differences = loaded.scenario.expect.as_ref().map(|e| compare(e, &verdict));
     let code = match &differences {
         Some(d) if d.is_empty() => exit::OK,
@@ -99,6 +124,7 @@ pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Wri
             let report = ExplainReport {
                 scenario: &loaded.name,
                 description: &loaded.scenario.description,
+                plan_run: plan.as_ref(),
                 verdict: &verdict,
                 expect: loaded.scenario.expect.as_ref(),
                 matches_expectation: differences.as_ref().map(Vec::is_empty),
@@ -106,9 +132,60 @@ pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Wri
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default())?;
         }
-        Format::Text => write!(out, "{}", render(&loaded, &verdict, differences.as_deref(), color))?,
+        Format::Text => write!(
+            out,
+            "{}",
+            render(&loaded, plan.as_ref(), &verdict, differences.as_deref(), color)
+        )?,
     }
     Ok(code)
+}
+
+/// The plan section: the rule, what its selections pick and leave out (and why), and how each
+/// copy it would start ends.
+fn render_plan(s: &mut String, p: &Paint, plan: &copylab_rules::plan_copies::RuleReport<'_>) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        s,
+        "  backup plan {} ({}), rule {}: {} {}, into vault {}",
+        plan.plan_name, plan.plan_id, plan.rule, plan.schedule, plan.timezone, plan.target_vault
+    );
+    for picked in &plan.picks.picked {
+        let _ = writeln!(
+            s,
+            "    picks {} (selection {}, role {})",
+            picked.resource.arn, picked.selection, picked.role
+        );
+    }
+    for left in &plan.picks.not_picked {
+        let why: Vec<String> = left
+            .reasons
+            .iter()
+            .map(|(selection, reason)| format!("{selection}: {reason}"))
+            .collect();
+        let why = if why.is_empty() {
+            "the plan has no selection".to_owned()
+        } else {
+            why.join("; ")
+        };
+        let _ = writeln!(s, "    leaves out {}: {why}", left.resource.arn);
+    }
+    for copy in &plan.copies {
+        let ends = match &copy.outcome {
+            Outcome::CopyJob {
+                state, status_message, ..
+            } => match status_message {
+                Some(message) if *state != CopyJobState::Completed => format!("{}: {message}", p.red(state.as_str())),
+                _ => p.green(state.as_str()),
+            },
+            Outcome::ApiError { message, .. } => format!("{}: {message}", p.red("FAILED")),
+        };
+        let _ = writeln!(
+            s,
+            "    copy of {} to {}: {ends}",
+            copy.resource_arn, copy.destination_backup_vault_arn
+        );
+    }
 }
 
 struct Paint(bool);
@@ -137,7 +214,13 @@ impl Paint {
 
 /// The text form: the outcome, the checklist (one line per check), the failed check's evidence
 /// and fix, and whether the expectation holds.
-fn render(loaded: &LoadedScenario, verdict: &Verdict, differences: Option<&[String]>, color: bool) -> String {
+fn render(
+    loaded: &LoadedScenario,
+    plan: Option<&copylab_rules::plan_copies::RuleReport<'_>>,
+    verdict: &Verdict,
+    differences: Option<&[String]>,
+    color: bool,
+) -> String {
     use std::fmt::Write as _;
     let p = Paint(color);
     let mut s = String::new();
@@ -145,10 +228,17 @@ fn render(loaded: &LoadedScenario, verdict: &Verdict, differences: Option<&[Stri
     let _ = writeln!(s, "{} {}", p.bold("scenario"), loaded.name);
     let _ = writeln!(s, "  {}", scenario.description.trim());
     let request = &scenario.copy_job;
+    if let Some(plan) = plan {
+        render_plan(&mut s, &p, plan);
+    }
     let _ = writeln!(
         s,
-        "  StartCopyJob from account {} in {} (as of {}, seed {})",
-        request.account, request.region, verdict.as_of, scenario.seed
+        "  {}StartCopyJob from account {} in {} (as of {}, seed {})",
+        if plan.is_some() { "the plan's copy: " } else { "" },
+        request.account,
+        request.region,
+        verdict.as_of,
+        scenario.seed
     );
     let _ = writeln!(s);
     match &verdict.outcome {

@@ -27,6 +27,7 @@ pub fn questions(exercises: &[Exercise], seed: u64, count: usize) -> Vec<Exercis
                 wording: Default::default(),
                 world: generated.world,
                 copy_job: generated.request,
+                plan_run: None,
                 expect: None,
             };
             Exercise::new(&format!("generated-{generated_seed}"), &scenario)

@@ -225,6 +225,7 @@ pub fn baseline(
         credentials: Vec::new(),
         require_credentials: false,
         backup_plans: Vec::new(),
+        resources: Vec::new(),
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),

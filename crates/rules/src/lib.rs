@@ -18,6 +18,7 @@ pub mod features;
 pub mod generate;
 pub mod ids;
 pub mod kms;
+pub mod plan_copies;
 pub mod policies;
 pub mod regions;
 pub mod remedy;

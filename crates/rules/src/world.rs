@@ -64,6 +64,35 @@ pub struct World {
     /// (`CreateBackupPlan`, `CreateBackupSelection`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub backup_plans: Vec<crate::backup_plans::BackupPlan>,
+    /// The resources backups are made of (databases, volumes, file systems, ...): what a backup
+    /// plan's selections pick from, and what `StartBackupJob` backs up (`POST
+    /// /_copylab/resources` adds here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Resource>,
+}
+
+/// A resource AWS Backup can back up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Its ARN.
+    pub arn: String,
+    /// Its `ResourceType` (may be omitted where the ARN determines it).
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    /// Its KMS key, for types AWS Backup does not fully manage.
+    #[serde(default)]
+    pub encryption_key_arn: Option<String>,
+    /// Its tags (copied to recovery points; selections pick by them).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Its name, which its backups and their copies show as `ResourceName`.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// The size its backups and their copies show as `BackupSizeInBytes` (declared, never
+    /// computed).
+    #[serde(default)]
+    pub backup_size_in_bytes: Option<u64>,
 }
 
 /// An access key and the principal it acts as.
@@ -674,10 +703,42 @@ pub struct Expect {
     pub error_code: Option<String>,
 }
 
-/// A scenario: a world, a copy request, when and with which seed, and what should happen.
+/// A scenario: a world, a copy request (given, or made by a backup plan's rule), when and with
+/// which seed, and what should happen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "ScenarioFile")]
+#[schemars(with = "ScenarioFile")]
 pub struct Scenario {
+    /// What the scenario shows, in a sentence or two.
+    pub description: String,
+    /// The date AWS's behaviour is modelled at (`YYYY-MM-DD`); default: the latest date the
+    /// model knows (`copylab_rules::MODEL_DATE`), never the clock.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Seed for every generated id (copy job id, recovery point id, request id).
+    #[serde(default)]
+    pub seed: u64,
+    /// Which wording of a message AWS changed over time.
+    #[serde(default)]
+    pub wording: Wording,
+    /// The world (with the recovery point a `plan_run`'s backup makes).
+    pub world: World,
+    /// The copy request (the one a `plan_run` starts, when the file gives that instead).
+    pub copy_job: StartCopyJob,
+    /// The backup plan's rule that starts the copy, when the file gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_run: Option<crate::plan_copies::PlanRun>,
+    /// The expected outcome; leave it out to describe a real setup and see what happens.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
+
+/// A scenario as a file gives it: a copy request (`copy_job`), or a backup plan's rule that
+/// starts it (`plan_run`), whose backup's recovery point is then added to the world.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Scenario")]
+pub struct ScenarioFile {
     /// What the scenario shows, in a sentence or two.
     pub description: String,
     /// The date AWS's behaviour is modelled at (`YYYY-MM-DD`); default: the latest date the
@@ -692,9 +753,53 @@ pub struct Scenario {
     pub wording: Wording,
     /// The world.
     pub world: World,
-    /// The copy request.
-    pub copy_job: StartCopyJob,
+    /// The copy request; give it, or `plan_run`.
+    #[serde(default)]
+    pub copy_job: Option<StartCopyJob>,
+    /// The backup plan's rule whose copy the scenario decides (`plan`: id or name; `rule`,
+    /// `resource`, `copy_action`: defaults the first), instead of `copy_job`: the rule's backup
+    /// of the resource makes a recovery point in the rule's target vault (under the key the
+    /// resource type requires), and the copy action's `StartCopyJob` copies it with the
+    /// selection's role. With both given, `copy_job` is the copy and `plan_run` what started it.
+    #[serde(default)]
+    pub plan_run: Option<crate::plan_copies::PlanRun>,
     /// The expected outcome; leave it out to describe a real setup and see what happens.
     #[serde(default)]
     pub expect: Option<Expect>,
+}
+
+impl TryFrom<ScenarioFile> for Scenario {
+    type Error = String;
+
+    fn try_from(file: ScenarioFile) -> Result<Scenario, String> {
+        let ScenarioFile {
+            description,
+            as_of,
+            seed,
+            wording,
+            world,
+            copy_job,
+            plan_run,
+            expect,
+        } = file;
+        let (world, copy_job) = match (copy_job, &plan_run) {
+            (Some(copy_job), _) => (world, copy_job),
+            (None, Some(run)) => {
+                // The backup runs at the start of the modeled day.
+                let created = crate::plan_copies::day_start(as_of.as_deref());
+                crate::plan_copies::resolve(&world, run, created)?
+            }
+            (None, None) => return Err("give `copy_job` (the StartCopyJob request) or `plan_run`".to_owned()),
+        };
+        Ok(Scenario {
+            description,
+            as_of,
+            seed,
+            wording,
+            world,
+            copy_job,
+            plan_run,
+            expect,
+        })
+    }
 }

@@ -1,4 +1,4 @@
-//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, and the whole state.
+//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, what a backup plan's rule would do, and the whole state.
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,8 +78,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                     );
                 }
             };
-            if resource.resource_type.is_none()
-                && crate::services::backup::backup_jobs::resource_type_of(&resource.arn).is_none()
+            if resource.resource_type.is_none() && copylab_rules::plan_copies::resource_type_of(&resource.arn).is_none()
             {
                 return error(
                     StatusCode::BAD_REQUEST,
@@ -89,9 +88,10 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                     ),
                 );
             }
-            state.services.backup.resources.retain(|r| r.arn != resource.arn);
-            state.services.backup.resources.push(resource);
-            ok(json!({"resources": state.services.backup.resources}))
+            let resources = &mut state.world_mut().resources;
+            resources.retain(|r| r.arn != resource.arn);
+            resources.push(resource);
+            ok(json!({"resources": state.world().resources}))
         }
         ("POST", "clock/advance") => {
             let seconds = query
@@ -124,6 +124,30 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
             {
                 Some(job) => ok(serde_json::to_value(job.verdict()).unwrap_or_default()),
                 None => error(StatusCode::NOT_FOUND, format!("no copy job {id}")),
+            }
+        }
+        ("GET", explain) if explain.starts_with("backup-plans/") && explain.ends_with("/explain") => {
+            let plan = explain.trim_start_matches("backup-plans/").trim_end_matches("/explain");
+            let rule = query
+                .unwrap_or_default()
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("rule="))
+                .map(str::to_owned);
+            let run = copylab_rules::plan_copies::PlanRun {
+                plan: plan.to_owned(),
+                rule,
+                resource: None,
+                copy_action: 0,
+            };
+            let options = copylab_rules::Options {
+                as_of: Some(state.as_of.clone().unwrap_or_else(|| state.clock.date())),
+                seed: state.seed,
+                wording: state.wording,
+            };
+            // Decided on the world as it is now, without moving the clock or starting a job.
+            match copylab_rules::plan_copies::rule_report(state.world(), &run, state.now(), &options) {
+                Ok(report) => ok(serde_json::to_value(report).unwrap_or_default()),
+                Err(message) => error(StatusCode::NOT_FOUND, message),
             }
         }
         _ => error(

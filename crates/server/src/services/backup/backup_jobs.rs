@@ -1,36 +1,12 @@
 //! Backup job operations: StartBackupJob (creates the recovery point a copy can then copy), DescribeBackupJob, ListBackupJobs.
 
-use copylab_rules::features;
-use copylab_rules::world::{Lifecycle, RecoveryPoint};
+use copylab_rules::plan_copies;
+use copylab_rules::world::Lifecycle;
 use serde_json::{Map, Value, json};
 
 use super::{Reply, str_member};
 use crate::call::Ctx;
 use crate::wire::ApiError;
-
-/// The `ResourceType` a resource ARN names (modeled: an RDS cluster is taken as Aurora, since
-/// Aurora, DocumentDB and Neptune share one ARN form).
-pub fn resource_type_of(arn: &str) -> Option<&'static str> {
-    let arn = copylab_rules::arn::Arn::parse(arn)?;
-    Some(
-        match (arn.service, arn.resource.split(['/', ':']).next().unwrap_or_default()) {
-            ("ec2", "volume") => "EBS",
-            ("ec2", "instance") => "EC2",
-            ("rds", "db") => "RDS",
-            ("rds", "cluster") => "Aurora",
-            ("dynamodb", _) => "DynamoDB",
-            ("elasticfilesystem", _) => "EFS",
-            ("s3", _) => "S3",
-            ("fsx", _) => "FSx",
-            ("storagegateway", _) => "Storage Gateway",
-            ("timestream", _) => "Timestream",
-            ("cloudformation", _) => "CloudFormation",
-            ("backup-gateway", _) => "VirtualMachine",
-            ("redshift", _) => "Redshift",
-            _ => return None,
-        },
-    )
-}
 
 /// How long a backup job takes, virtual seconds (modeled): it ends `COMPLETED` this long
 /// after it starts.
@@ -66,92 +42,50 @@ pub fn start_at(
     };
     let declared = declared.filter(|r| r.arn == resource_arn).or_else(|| {
         ctx.state
-            .services
-            .backup
+            .world()
             .resources
             .iter()
             .find(|r| r.arn == resource_arn)
             .cloned()
     });
-    let Some(resource_type) = declared
-        .as_ref()
-        .and_then(|r| r.resource_type.clone())
-        .or_else(|| resource_type_of(&resource_arn).map(str::to_owned))
-    else {
+    let Some(resource_type) = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn) else {
         return Err(
             ApiError::invalid_value(format!("copylab cannot tell the resource type of {resource_arn}")).modeled(),
         );
     };
-    let advanced = ctx
-        .state
-        .world()
-        .region_settings
-        .iter()
-        .any(|s| s.account == account && s.region == region && s.dynamodb_advanced_features);
-    let resource_type = resource_type.as_str();
-    let fully_managed = features::feature_row(resource_type, advanced).is_some_and(|r| r.fully_managed);
-    // A vault naming no key: `aws/backup`, or an AWS owned key for a logically air-gapped vault.
-    let default_key = if vault.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault {
-        copylab_rules::kms::AWS_OWNED_KEY
-    } else {
-        "alias/aws/backup"
-    };
-    let vault_key = vault.encryption_key.clone();
-    let partition = copylab_rules::regions::partition(&region);
-    let arn = match (resource_type, advanced) {
-        ("DynamoDB", true) => copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids),
-        // Without advanced features a DynamoDB backup is DynamoDB's own, named after its table
-        // (facts aws-backup-facts §6: `table/MyDynamoDBTable/backup/01547087347000-c8b6kdk3`,
-        // the creation time in milliseconds and eight characters).
-        ("DynamoDB", false) => {
-            let table = resource_arn.rsplit_once(":table/").map_or("table", |(_, t)| t);
-            format!(
-                "arn:{partition}:dynamodb:{region}:{account}:table/{table}/backup/{:014}-{}",
-                (created * 1000.0) as u64,
-                ctx.state.ids.hex(8)
-            )
-        }
-        _ => copylab_rules::generate::recovery_point_arn(resource_type, &region, &account, &mut ctx.state.ids),
-    };
-    let mut tags: std::collections::BTreeMap<String, String> =
-        declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
-    tags.extend(super::string_map(input, "RecoveryPointTags"));
-    super::too_many_tags(tags.len())?;
+    let advanced = plan_copies::dynamodb_advanced(ctx.state.world(), &account, &region);
+    let arn = plan_copies::recovery_point_arn(
+        &resource_type,
+        advanced,
+        &resource_arn,
+        &account,
+        &region,
+        created,
+        &mut ctx.state.ids,
+    );
+    let tags = super::string_map(input, "RecoveryPointTags");
+    let mut all_tags = declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
+    all_tags.extend(tags.clone());
+    super::too_many_tags(all_tags.len())?;
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
         move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
     });
-    ctx.state.add_recovery_point(RecoveryPoint {
-        arn: arn.clone(),
-        vault: vault_name.clone(),
-        account: Some(account.clone()),
-        resource_type: resource_type.to_owned(),
-        resource_arn: resource_arn.clone(),
-        // Fully managed types take the vault's key (EFS is "always encrypted", even a file
-        // system declared under a key of its own); the others keep the resource's own (the
-        // encryption page), which copylab knows for a declared resource (`POST
-        // /_copylab/resources`) and takes as unencrypted for any other. The same rule as the
-        // engine's (`RecoveryPoint::key`).
-        // A logically air-gapped vault keeps every backup under its own key, an AWS owned key
-        // when it names none.
-        encryption_key: copylab_rules::world::backup_key(
-            declared.as_ref().and_then(|r| r.encryption_key_arn.as_deref()),
-            fully_managed || vault.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault,
-            Some(vault_key.as_deref().unwrap_or(default_key)),
-        )
-        .map(str::to_owned),
+    // The recovery point as the rules make it: the resource's key, or the vault's for the
+    // types AWS Backup fully manages and in a logically air-gapped vault (the same rule as the
+    // engine's `RecoveryPoint::key`).
+    let recovery_point = plan_copies::backup_recovery_point(
+        ctx.state.world(),
+        &vault,
+        &resource_type,
+        &resource_arn,
+        declared.as_ref(),
+        arn.clone(),
         tags,
-        status: Default::default(),
-        storage_class: Default::default(),
-        continuous: false,
-        multi_az_cluster: false,
-        marketplace_image: false,
         lifecycle,
-        resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
-        backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
-        parent_recovery_point_arn: None,
-        composite_member_identifier: None,
-    });
+    );
+    ctx.state.add_recovery_point(recovery_point);
+    let partition = copylab_rules::regions::partition(&region);
     let id = ctx.state.ids.uuid_upper();
     if let Some(creator) = created_by {
         ctx.state

@@ -1,8 +1,6 @@
 //! Backup plan rule runs on the virtual clock (issue 13, item 3): every rule occurrence since the last run, in time order, backs up the resources its plan's selections pick through StartBackupJob's path, then starts one copy job per copy action through StartCopyJob's path (the rules engine decides it), in the plan's account.
 
-use copylab_rules::backup_plans::{
-    BackupPlan, BackupRule, BackupSelectionDocument, ConditionParameter, DEFAULT_SCHEDULE_EXPRESSION, derived_rule_id,
-};
+use copylab_rules::backup_plans::{BackupPlan, BackupRule, DEFAULT_SCHEDULE_EXPRESSION, derived_rule_id};
 use copylab_rules::schedule::Schedule;
 use serde_json::{Map, Value, json};
 
@@ -67,7 +65,7 @@ pub fn run_due(state: &mut ServerState) {
     // Each plan looks only at the resources of its account and Region (backup jobs add none).
     let mut scopes: std::collections::HashMap<(String, String), Vec<usize>> = std::collections::HashMap::new();
     let mut everywhere: Vec<usize> = Vec::new();
-    for (i, resource) in state.services.backup.resources.iter().enumerate() {
+    for (i, resource) in state.world().resources.iter().enumerate() {
         match copylab_rules::arn::Arn::parse(&resource.arn) {
             Some(arn) if arn.account.is_empty() || arn.region.is_empty() => everywhere.push(i),
             Some(arn) => scopes
@@ -115,85 +113,6 @@ fn latest_occurrences(schedule: &Schedule, after: i64, until: i64, n: usize) -> 
     }
 }
 
-/// Whether a resource's ARN is in the plan's account and Region (an ARN that names neither,
-/// as an S3 bucket's, is in every account that selects it).
-fn in_plan_scope(resource: &Resource, plan: &BackupPlan) -> bool {
-    copylab_rules::arn::Arn::parse(&resource.arn).is_some_and(|arn| {
-        (arn.account.is_empty() || arn.account == plan.account) && (arn.region.is_empty() || arn.region == plan.region)
-    })
-}
-
-/// A `Resources` pattern: an ARN, or a prefix ending in `*` ("the asterisk (*) must appear at
-/// the end of the ARN string (prefix pattern)", the model).
-fn arn_matches(pattern: &str, arn: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => arn.starts_with(prefix),
-        None => pattern == arn,
-    }
-}
-
-/// `StringLike`: `*` matches zero or more characters anywhere ("prod*" or "*rod*" match
-/// "production", the model), but no white space ("The wildcard * represents zero or more
-/// non-whitespace characters", assigning-resources-json).
-fn like(pattern: &str, value: &str) -> bool {
-    fn go(p: &[char], v: &[char]) -> bool {
-        match p.split_first() {
-            None => v.is_empty(),
-            Some(('*', rest)) => (0..=v.len())
-                .take_while(|&i| i == 0 || !v[i - 1].is_whitespace())
-                .any(|i| go(rest, &v[i..])),
-            Some((c, rest)) => v.first() == Some(c) && go(rest, &v[1..]),
-        }
-    }
-    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
-    go(&p, &v)
-}
-
-/// Whether a selection picks a resource (aws-plans-policies-events-facts.md §1.6): it is
-/// among `Resources` (OR) when they are given, and matches one of `ListOfTags` (OR) when they
-/// are given ("the specified resource types are filtered first, then tags further filter
-/// those resources"), is not among `NotResources`, and meets every one of `Conditions` (AND)
-/// on `aws:ResourceTag/KEY`. Operators are case sensitive.
-pub fn picks(selection: &BackupSelectionDocument, resource: &Resource) -> bool {
-    let arn = resource.arn.as_str();
-    let in_resources = selection.resources.is_empty() || selection.resources.iter().any(|p| arn_matches(p, arn));
-    let in_tags = selection.list_of_tags.is_empty()
-        || selection.list_of_tags.iter().any(|c| {
-            c.condition_type == "STRINGEQUALS" && resource.tags.get(&c.condition_key) == Some(&c.condition_value)
-        });
-    let excluded = selection.not_resources.iter().any(|p| arn_matches(p, arn));
-    let conditions = selection.conditions.as_ref().is_none_or(|c| {
-        c.string_equals
-            .iter()
-            .map(|p| condition(resource, p))
-            .all(|(have, want)| have == Some(want))
-            && c.string_not_equals
-                .iter()
-                .map(|p| condition(resource, p))
-                .all(|(have, want)| have != Some(want))
-            && c.string_like
-                .iter()
-                .map(|p| condition(resource, p))
-                .all(|(have, want)| have.is_some_and(|h| like(want, h)))
-            && c.string_not_like
-                .iter()
-                .map(|p| condition(resource, p))
-                .all(|(have, want)| !have.is_some_and(|h| like(want, h)))
-    });
-    in_resources && in_tags && !excluded && conditions
-}
-
-/// A condition's resource tag (its key is `aws:ResourceTag/KEY`) and wanted value.
-fn condition<'a>(resource: &'a Resource, p: &'a ConditionParameter) -> (Option<&'a str>, &'a str) {
-    let have = p
-        .condition_key
-        .as_deref()
-        .and_then(|k| k.strip_prefix("aws:ResourceTag/"))
-        .and_then(|k| resource.tags.get(k))
-        .map(String::as_str);
-    (have, p.condition_value.as_deref().unwrap_or_default())
-}
-
 /// AWS's `RecoveryPointCreator` for a rule of a plan: what its jobs show as `CreatedBy`.
 fn created_by(plan: &BackupPlan, rule: &BackupRule) -> Value {
     json!({
@@ -220,19 +139,17 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
     let Some(rule) = plan.plan.rules.get(r) else {
         return;
     };
-    // Each resource once per occurrence, with the role of the first selection that picks it.
-    let mut picked: Vec<(Resource, String)> = Vec::new();
-    for selection in &plan.selections {
-        for resource in candidates
-            .iter()
-            .filter_map(|&i| state.services.backup.resources.get(i))
-            .filter(|r| in_plan_scope(r, &plan))
-        {
-            if picks(&selection.selection, resource) && !picked.iter().any(|(r, _)| r.arn == resource.arn) {
-                picked.push((resource.clone(), selection.selection.iam_role_arn.clone()));
-            }
-        }
-    }
+    // Each resource once per occurrence, with the role of the first selection that picks it
+    // (the rules' `rule_picks`, which `copylab explain` shows).
+    let picks = copylab_rules::plan_copies::rule_picks(
+        &plan,
+        candidates.iter().filter_map(|&i| state.world().resources.get(i)),
+    );
+    let picked: Vec<(Resource, String)> = picks
+        .picked
+        .iter()
+        .map(|p| (p.resource.clone(), p.role.to_owned()))
+        .collect();
     if picked.is_empty() {
         return;
     }
@@ -306,61 +223,6 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn resource(arn: &str, tags: &[(&str, &str)]) -> Resource {
-        Resource {
-            arn: arn.to_owned(),
-            resource_type: None,
-            encryption_key_arn: None,
-            tags: tags.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
-            resource_name: None,
-            backup_size_in_bytes: None,
-        }
-    }
-
-    fn selection(value: Value) -> BackupSelectionDocument {
-        let mut document = json!({"SelectionName": "s", "IamRoleArn": "arn:aws:iam::111122223333:role/r"});
-        if let (Some(into), Some(from)) = (document.as_object_mut(), value.as_object()) {
-            into.extend(from.clone());
-        }
-        serde_json::from_value(document).unwrap()
-    }
-
-    #[test]
-    fn selections_pick_by_arn_prefix_not_resources_tags_and_conditions() {
-        let db = resource(
-            "arn:aws:rds:us-east-1:111122223333:db:orders",
-            &[("backup", "daily"), ("env", "production")],
-        );
-        let volume = resource(
-            "arn:aws:ec2:us-east-1:111122223333:volume/vol-1",
-            &[("backup", "weekly")],
-        );
-        let all = selection(json!({"Resources": ["*"]}));
-        assert!(picks(&all, &db) && picks(&all, &volume));
-        let rds = selection(json!({"Resources": ["arn:aws:rds:*"]}));
-        assert!(picks(&rds, &db) && !picks(&rds, &volume));
-        let not_volumes = selection(json!({"Resources": ["*"], "NotResources": ["arn:aws:ec2:*"]}));
-        assert!(picks(&not_volumes, &db) && !picks(&not_volumes, &volume));
-        let tags = selection(
-            json!({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "weekly"}]}),
-        );
-        assert!(!picks(&tags, &db) && picks(&tags, &volume));
-        let conditions = selection(json!({"Resources": ["*"], "Conditions": {
-            "StringLike": [{"ConditionKey": "aws:ResourceTag/env", "ConditionValue": "*rod*"}],
-            "StringNotEquals": [{"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "weekly"}],
-        }}));
-        assert!(picks(&conditions, &db) && !picks(&conditions, &volume));
-        let case = selection(json!({"Resources": ["*"], "Conditions": {
-            "StringEquals": [{"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "Daily"}],
-        }}));
-        assert!(!picks(&case, &db), "operators are case sensitive");
-        let not_like = selection(json!({"Resources": ["*"], "Conditions": {
-            "StringNotLike": [{"ConditionKey": "aws:ResourceTag/env", "ConditionValue": "prod*"}],
-        }}));
-        assert!(!picks(&not_like, &db) && picks(&not_like, &volume));
-        assert!(!like("a*", "a b"), "* matches no white space");
-    }
 
     #[test]
     fn a_clock_move_runs_the_latest_occurrences_and_counts_the_rest() {

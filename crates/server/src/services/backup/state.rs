@@ -21,8 +21,6 @@ pub struct BackupState {
     pub recovery_point_creators: std::collections::HashMap<String, std::sync::Arc<serde_json::Value>>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
-    /// Resources declared at run time (`POST /_copylab/resources`) that backup jobs back up.
-    pub resources: Vec<Resource>,
     /// Logically air-gapped vaults created through the API, by vault ARN.
     pub vaults: std::collections::BTreeMap<String, VaultRecord>,
     /// Report plans (Backup Audit Manager), in creation order.
@@ -496,29 +494,8 @@ impl CopyJobRecord {
     }
 }
 
-/// A resource declared at run time.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Resource {
-    /// Its ARN.
-    pub arn: String,
-    /// Its `ResourceType` (may be omitted where the ARN determines it).
-    #[serde(default)]
-    pub resource_type: Option<String>,
-    /// Its KMS key, for types AWS Backup does not fully manage.
-    #[serde(default)]
-    pub encryption_key_arn: Option<String>,
-    /// Its tags (copied to recovery points).
-    #[serde(default)]
-    pub tags: std::collections::BTreeMap<String, String>,
-    /// Its name, which its backups and their copies show as `ResourceName`.
-    #[serde(default)]
-    pub resource_name: Option<String>,
-    /// The size its backups and their copies show as `BackupSizeInBytes` (declared, never
-    /// computed).
-    #[serde(default)]
-    pub backup_size_in_bytes: Option<u64>,
-}
+/// A resource (the world's).
+pub use copylab_rules::world::Resource;
 
 #[cfg(test)]
 mod tests {
