@@ -1063,3 +1063,28 @@ async fn a_web_page_elsewhere_can_neither_rebind_nor_post_to_copylab_and_the_lab
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
 }
+
+/// A copy a backup plan starts (a scenario's `plan_run`) is an exercise like the others, and
+/// its catalog card and page say which plan and rule start it, in both languages.
+#[tokio::test]
+async fn a_plan_driven_exercise_names_the_plan_that_starts_its_copy() {
+    let app = lab();
+    let name = "plan_nightly_copy_source_key_policy_without_destination";
+    for (lang, wanted) in [
+        (
+            "en",
+            "started by backup plan nightly-copies, rule nightly (cron(0 5 ? * * *) UTC)",
+        ),
+        (
+            "ja",
+            "バックアッププラン nightly-copies のルール nightly（cron(0 5 ? * * *) UTC）が開始",
+        ),
+    ] {
+        let (status, page) = call(&app, "GET", &format!("{}?lang={lang}", url(name)), None).await;
+        assert_eq!(status, 200);
+        let text = page.replace("&#x27;", "'").replace("&quot;", "\"");
+        assert!(text.contains(wanted), "{lang}: {page}");
+        let (_, catalog) = call(&app, "GET", &format!("/?lang={lang}"), None).await;
+        assert!(catalog.contains(wanted), "{lang} catalog");
+    }
+}

@@ -28,6 +28,7 @@ catalog-difficulty = Difficulty: { $level ->
 }
 catalog-open = Open exercise { $id }: { $title }
 catalog-line = { $resource } from { $source } to { $destination }
+catalog-plan = started by backup plan { $plan }, rule { $rule } ({ $schedule } { $timezone })
 exercise-id = Exercise { $id }
 title-resource = { $resource } recovery point
 title-resource-unknown = A recovery point

@@ -28,6 +28,7 @@ catalog-difficulty = 難易度: { $level ->
 }
 catalog-open = 演習 { $id } を開く: { $title }
 catalog-line = { $source } から { $destination } への { $resource }
+catalog-plan = バックアッププラン { $plan } のルール { $rule }（{ $schedule } { $timezone }）が開始
 exercise-id = 演習 { $id }
 title-resource = { $resource } の復旧ポイント
 title-resource-unknown = 復旧ポイント

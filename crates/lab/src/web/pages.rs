@@ -109,12 +109,41 @@ fn catalog_line(exercise: &Exercise, lang: Lang) -> String {
     )
 }
 
-/// A catalog card: the exercise's public id and neutral title, where the copy goes, and how hard.
+/// What started the copy, when a backup plan's rule did (a scenario's `plan_run`): the plan, the
+/// rule and its schedule.
+fn plan_line(exercise: &Exercise, lang: Lang) -> Option<String> {
+    let run = exercise.scenario.plan_run.as_ref()?;
+    let (plan, rule) = copylab_rules::plan_copies::find_rule(&exercise.scenario.world, run).ok()?;
+    Some(i18n::tr(
+        lang,
+        "catalog-plan",
+        &[
+            ("plan", plan.plan.name.clone()),
+            ("rule", rule.name.clone()),
+            (
+                "schedule",
+                rule.schedule_expression
+                    .clone()
+                    .unwrap_or_else(|| copylab_rules::backup_plans::DEFAULT_SCHEDULE_EXPRESSION.to_owned()),
+            ),
+            (
+                "timezone",
+                rule.schedule_expression_timezone
+                    .clone()
+                    .unwrap_or_else(|| "UTC".to_owned()),
+            ),
+        ],
+    ))
+}
+
+/// A catalog card: the exercise's public id and neutral title, where the copy goes (and the
+/// plan that starts it), and how hard.
 fn card(exercise: &Exercise, lang: Lang) -> Value {
     json!({
         "id": exercise.id,
         "title": crate::text::title(&exercise.scenario, lang),
         "line": catalog_line(exercise, lang),
+        "plan": plan_line(exercise, lang),
         "difficulty": exercise.difficulty(),
     })
 }
@@ -253,6 +282,7 @@ pub fn exercise(
         json!({
             "id": exercise.id,
             "title": crate::text::title(&exercise.scenario, lang),
+            "plan": plan_line(exercise, lang),
             "session": session,
             "session_gone": gone,
             "svg": super::svg::world(world, request, lang),
