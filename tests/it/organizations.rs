@@ -1105,3 +1105,82 @@ async fn arns_take_the_partition_of_the_region_the_request_was_signed_for() {
         );
     }
 }
+
+/// A backup policy attached to the root, then one to the account that changes the schedule and
+/// appends a Region: `DescribeEffectivePolicy` with `BACKUP_POLICY` shows them merged, keys
+/// lower-cased and `$account` as written; an account with none gets AWS's not-found answer.
+#[tokio::test]
+async fn the_effective_backup_policy_merges_the_root_and_account_policies() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let member = organizations(&app, SOURCE);
+    let none = member
+        .describe_effective_policy()
+        .policy_type(aws_sdk_organizations::types::EffectivePolicyType::BackupPolicy)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(none.code(), Some("EffectivePolicyNotFoundException"));
+    management
+        .enable_policy_type()
+        .root_id("r-a1b2")
+        .policy_type(PolicyType::BackupPolicy)
+        .send()
+        .await
+        .unwrap();
+    let root = r#"{"plans":{"Nightly_Plan":{"regions":{"@@assign":["us-east-1"]},"rules":{"Nightly":{"schedule_expression":{"@@assign":"cron(0 5 ? * * *)"},"target_backup_vault_name":{"@@assign":"SourceVault"},"copy_actions":{"arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault":{"target_backup_vault_arn":{"@@assign":"arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault"}}}}},"selections":{"tags":{"nightly":{"iam_role_arn":{"@@assign":"arn:aws:iam::$account:role/service-role/AWSBackupDefaultServiceRole"},"tag_key":{"@@assign":"backup"},"tag_value":{"@@assign":["nightly"]}}}}}}}"#;
+    let account = r#"{"plans":{"nightly_plan":{"regions":{"@@append":["eu-west-1"]},"rules":{"nightly":{"schedule_expression":{"@@assign":"cron(0 1 ? * * *)"}}}}}}"#;
+    for (name, content, target) in [("org-nightly", root, "r-a1b2"), ("source-early", account, SOURCE)] {
+        let policy = management
+            .create_policy()
+            .name(name)
+            .description(name)
+            .r#type(PolicyType::BackupPolicy)
+            .content(content)
+            .send()
+            .await
+            .unwrap()
+            .policy
+            .unwrap();
+        management
+            .attach_policy()
+            .policy_id(policy.policy_summary().unwrap().id().unwrap())
+            .target_id(target)
+            .send()
+            .await
+            .unwrap();
+    }
+    let effective = member
+        .describe_effective_policy()
+        .policy_type(aws_sdk_organizations::types::EffectivePolicyType::BackupPolicy)
+        .send()
+        .await
+        .unwrap()
+        .effective_policy
+        .unwrap();
+    assert_eq!(effective.target_id(), Some(SOURCE));
+    let content: serde_json::Value = serde_json::from_str(effective.policy_content().unwrap()).unwrap();
+    let plan = &content["plans"]["nightly_plan"];
+    assert_eq!(plan["regions"], serde_json::json!(["us-east-1", "eu-west-1"]));
+    assert_eq!(plan["rules"]["nightly"]["schedule_expression"], "cron(0 1 ? * * *)");
+    assert_eq!(plan["rules"]["nightly"]["target_backup_vault_name"], "SourceVault");
+    assert_eq!(
+        plan["selections"]["tags"]["nightly"]["iam_role_arn"],
+        "arn:aws:iam::$account:role/service-role/AWSBackupDefaultServiceRole"
+    );
+    // The destination account has the root's policy only.
+    let other = management
+        .describe_effective_policy()
+        .policy_type(aws_sdk_organizations::types::EffectivePolicyType::BackupPolicy)
+        .target_id("444455556666")
+        .send()
+        .await
+        .unwrap()
+        .effective_policy
+        .unwrap();
+    let other: serde_json::Value = serde_json::from_str(other.policy_content().unwrap()).unwrap();
+    assert_eq!(
+        other["plans"]["nightly_plan"]["rules"]["nightly"]["schedule_expression"],
+        "cron(0 5 ? * * *)"
+    );
+}

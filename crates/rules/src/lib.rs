@@ -10,6 +10,7 @@
 
 pub mod arn;
 pub mod backup_plans;
+pub mod backup_policy;
 pub mod catalog;
 pub mod checks;
 pub mod control_policies;

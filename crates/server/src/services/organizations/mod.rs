@@ -909,6 +909,32 @@ fn describe_effective_policy(
             "If you ran this action on the management account, this policy type is not enabled. If you ran the action on a member account, the account doesn't have an effective policy of this type. Contact the administrator of your organization about attaching a policy of this type to the account.",
         )
     };
+    if policy_type == "BACKUP_POLICY" {
+        // The backup policies attached to each level, in attach order (their content parsed;
+        // CreatePolicy and UpdatePolicy keep only JSON).
+        let contents: Vec<(&[String], Value)> = state
+            .services
+            .organizations
+            .backup_policies
+            .iter()
+            .filter(|p| p.organization == org.id)
+            .filter_map(|p| Some((p.targets.as_slice(), serde_json::from_str(&p.content).ok()?)))
+            .collect();
+        let effective = copylab_rules::backup_policy::effective_backup_policy(org, &target, |level| {
+            contents
+                .iter()
+                .filter(|(targets, _)| targets.iter().any(|t| t == level))
+                .map(|(_, content)| content)
+                .collect()
+        })
+        .ok_or_else(not_found)?;
+        return Ok(json!({"EffectivePolicy": {
+            "PolicyContent": effective.to_string(),
+            "LastUpdatedTimestamp": state.now(),
+            "TargetId": target,
+            "PolicyType": "BACKUP_POLICY",
+        }}));
+    }
     if policy_type != "TAG_POLICY" {
         return Err(not_found());
     }
