@@ -360,3 +360,184 @@ async fn time_passing_without_an_advance_runs_plans_at_the_next_request() {
     assert_eq!(copies.copy_jobs().len(), 1, "{copies:?}");
     assert_eq!(copies.copy_jobs()[0].state().unwrap().as_str(), "COMPLETED");
 }
+
+/// An organization backup policy attached to the root makes a read-only `orgs/` plan in each
+/// account for the Region it names: listed and readable through the SDK (the `/` of its id
+/// percent-encoded in paths), refused to update, delete or change selections with AWS's
+/// observed (or modeled) messages, run on the clock like any plan, with `$account` replaced;
+/// detached, the plan is gone.
+#[tokio::test]
+async fn an_organization_backup_policy_makes_read_only_plans_that_run_nightly() {
+    use aws_sdk_organizations::types::PolicyType;
+    let app = server();
+    let organizations = aws_sdk_organizations::Client::new(&crate::support::config(&app, "123456789012", "us-east-1"));
+    organizations
+        .enable_policy_type()
+        .root_id("r-a1b2")
+        .policy_type(PolicyType::BackupPolicy)
+        .send()
+        .await
+        .unwrap();
+    let content = json!({"plans": {"Org_Nightly": {
+        "regions": {"@@assign": ["us-east-1"]},
+        "rules": {"Nightly": {
+            "schedule_expression": {"@@assign": "cron(0 5 ? * * *)"},
+            "target_backup_vault_name": {"@@assign": "SourceVault"},
+            "lifecycle": {"delete_after_days": {"@@assign": "35"}},
+            "copy_actions": {DESTINATION: {
+                "target_backup_vault_arn": {"@@assign": DESTINATION},
+                "lifecycle": {"delete_after_days": {"@@assign": "35"}}
+            }}
+        }},
+        "selections": {"tags": {"Nightly": {
+            "iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/service-role/AWSBackupDefaultServiceRole"},
+            "tag_key": {"@@assign": "backup"},
+            "tag_value": {"@@assign": ["nightly"]}
+        }}}
+    }}});
+    let policy = organizations
+        .create_policy()
+        .name("org-nightly")
+        .description("nightly copies")
+        .r#type(PolicyType::BackupPolicy)
+        .content(content.to_string())
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    let policy_id = policy.policy_summary().unwrap().id().unwrap().to_owned();
+    organizations
+        .attach_policy()
+        .policy_id(&policy_id)
+        .target_id("r-a1b2")
+        .send()
+        .await
+        .unwrap();
+    let backup = client(&app, SOURCE, "us-east-1");
+    let plans = backup.list_backup_plans().send().await.unwrap();
+    let plan = plans
+        .backup_plans_list()
+        .iter()
+        .find(|p| p.backup_plan_id().is_some_and(|id| id.starts_with("orgs/")))
+        .expect("an orgs/ plan in the member account");
+    let plan_id = plan.backup_plan_id().unwrap().to_owned();
+    assert_eq!(plan.backup_plan_name(), Some("org_nightly"));
+    assert!(
+        plan.backup_plan_arn()
+            .unwrap()
+            .starts_with("arn:aws:backup:us-east-1:111122223333:backup-plan:orgs/"),
+        "{plan:?}"
+    );
+    assert!(
+        client(&app, SOURCE, "eu-west-1")
+            .list_backup_plans()
+            .send()
+            .await
+            .unwrap()
+            .backup_plans_list()
+            .is_empty(),
+        "only the Regions the policy names"
+    );
+    let got = backup.get_backup_plan().backup_plan_id(&plan_id).send().await.unwrap();
+    assert_eq!(got.backup_plan_id(), Some(plan_id.as_str()));
+    let selections = backup
+        .list_backup_selections()
+        .backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap();
+    let selection_id = selections.backup_selections_list()[0]
+        .selection_id()
+        .unwrap()
+        .to_owned();
+    let selection = backup
+        .get_backup_selection()
+        .backup_plan_id(&plan_id)
+        .selection_id(&selection_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        selection.backup_selection().unwrap().iam_role_arn(),
+        ROLE,
+        "$account replaced by the account"
+    );
+    // Read-only in the member account.
+    let delete = backup
+        .delete_backup_plan()
+        .backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap_err();
+    let delete = delete.into_service_error();
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::message(&delete),
+        Some(format!("Backup plan cannot be deleted for backup plan {plan_id} created by organizations").as_str())
+    );
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::code(&delete),
+        Some("InvalidParameterValueException")
+    );
+    let delete_selection = backup
+        .delete_backup_selection()
+        .backup_plan_id(&plan_id)
+        .selection_id(&selection_id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::message(&delete_selection),
+        Some(format!("Cannot delete selection for backup plan {plan_id} created by organizations").as_str())
+    );
+    let update = backup
+        .update_backup_plan()
+        .backup_plan_id(&plan_id)
+        .backup_plan(
+            BackupPlanInput::builder()
+                .backup_plan_name("mine")
+                .rules(
+                    BackupRuleInput::builder()
+                        .rule_name("r")
+                        .target_backup_vault_name("SourceVault")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::code(&update),
+        Some("InvalidParameterValueException")
+    );
+    // It runs: the tagged database is backed up and copied at 05:00 by the plan.
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY, "tags": {"backup": "nightly"}});
+    let (status, _) = raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    assert_eq!(status, 200);
+    advance(&app, DAY).await;
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    let copy = &copies.copy_jobs()[0];
+    assert_eq!(copy.state().unwrap().as_str(), "COMPLETED", "{copy:?}");
+    assert_eq!(copy.created_by().unwrap().backup_plan_id(), Some(plan_id.as_str()));
+    // Detached: no plan any more.
+    organizations
+        .detach_policy()
+        .policy_id(&policy_id)
+        .target_id("r-a1b2")
+        .send()
+        .await
+        .unwrap();
+    let plans = backup.list_backup_plans().send().await.unwrap();
+    assert!(
+        plans
+            .backup_plans_list()
+            .iter()
+            .all(|p| !p.backup_plan_id().unwrap().starts_with("orgs/")),
+        "{plans:?}"
+    );
+}

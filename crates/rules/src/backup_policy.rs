@@ -1,8 +1,10 @@
 //! Organization backup policies (`BACKUP_POLICY`): the effective backup policy of an account, merged from the policies attached to the root, each OU down to the account and the account itself with the inheritance operators (`@@assign`, `@@append`, `@@remove`) and the child control operator (`@@operators_allowed_for_child_policies`), as `DescribeEffectivePolicy` shows it (aws-plans-policies-events-facts.md §2, aws-org-wire-facts.md §1.2–1.3).
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use crate::world::Organization;
+use crate::backup_plans::BackupPlan;
+use crate::ids::IdGenerator;
+use crate::world::{Organization, World};
 
 /// The operators a level may use on a setting or container of the policies below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +252,269 @@ pub fn effective_backup_policy<'p>(
             allowed: root_allowed,
         }
         .to_json()
+    })
+}
+
+/// The prefix of the ids of the plans backup policies make: `orgs/` and a UUID
+/// (`arn:aws:backup:REGION:ACCOUNT:backup-plan:orgs/UUID`, facts §2.4).
+pub const ORGS_PREFIX: &str = "orgs/";
+
+/// Whether a plan was made by an organization's backup policy (read-only in its account).
+pub fn is_org_plan(plan_id: &str) -> bool {
+    plan_id.starts_with(ORGS_PREFIX)
+}
+
+/// A number AWS's policies write as a string (`"480"`) or as a number.
+fn number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| value.as_str()?.trim().parse().ok())
+}
+
+/// A boolean written as `true` or `"true"`.
+fn boolean(value: &Value) -> Option<bool> {
+    value.as_bool().or_else(|| value.as_str()?.parse().ok())
+}
+
+/// A setting's string values (a single string counts as one).
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Value::String(s) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// `$account` and `$region` replaced, as AWS Backup does when it runs the plan ("it
+/// automatically replaces this variable with the current AWS account"; `$region` documented
+/// for the logically air-gapped vault ARN, taken everywhere: modeled).
+fn placed(text: &str, account: &str, region: &str) -> String {
+    text.replace("$account", account).replace("$region", region)
+}
+
+/// A policy lifecycle as AWS's `Lifecycle` shape.
+fn lifecycle(value: &Value) -> Option<Value> {
+    let object = value.as_object()?;
+    let mut out = Map::new();
+    for (key, name) in [
+        ("move_to_cold_storage_after_days", "MoveToColdStorageAfterDays"),
+        ("delete_after_days", "DeleteAfterDays"),
+    ] {
+        if let Some(n) = object.get(key).and_then(number) {
+            out.insert(name.to_owned(), json!(n));
+        }
+    }
+    if let Some(b) = object
+        .get("opt_in_to_archive_for_supported_resources")
+        .and_then(boolean)
+    {
+        out.insert("OptInToArchiveForSupportedResources".to_owned(), json!(b));
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
+}
+
+/// A policy `conditions` block as AWS's `Conditions` shape.
+fn conditions(value: &Value, account: &str, region: &str) -> Option<Value> {
+    let object = value.as_object()?;
+    let mut out = Map::new();
+    for (key, name) in [
+        ("string_equals", "StringEquals"),
+        ("string_not_equals", "StringNotEquals"),
+        ("string_like", "StringLike"),
+        ("string_not_like", "StringNotLike"),
+    ] {
+        let Some(entries) = object.get(key).and_then(Value::as_object) else {
+            continue;
+        };
+        let list: Vec<Value> = entries
+            .values()
+            .filter_map(|c| {
+                Some(json!({
+                    "ConditionKey": c.get("condition_key")?.as_str()?,
+                    "ConditionValue": placed(c.get("condition_value")?.as_str()?, account, region),
+                }))
+            })
+            .collect();
+        out.insert(name.to_owned(), Value::Array(list));
+    }
+    Some(Value::Object(out))
+}
+
+/// One plan of an effective backup policy, in `account` and `region`, as a world's
+/// `backup_plans[]` entry; `None` when the effective plan lacks a required element (AWS
+/// "considers the policy not valid and does not back up the affected resources").
+fn plan_in(org: &Organization, account: &str, region: &str, key: &str, plan: &Value) -> Option<BackupPlan> {
+    let id = format!(
+        "{ORGS_PREFIX}{}",
+        IdGenerator::for_names(&["orgs-backup-plan", &org.id, account, region, key]).uuid()
+    );
+    let mut rules = Vec::new();
+    for (name, rule) in plan.get("rules")?.as_object()? {
+        let text = |k: &str| rule.get(k).and_then(Value::as_str).map(|t| placed(t, account, region));
+        let mut out = Map::new();
+        out.insert("RuleName".to_owned(), json!(name));
+        out.insert(
+            "TargetBackupVaultName".to_owned(),
+            json!(text("target_backup_vault_name")?),
+        );
+        out.insert("ScheduleExpression".to_owned(), json!(text("schedule_expression")?));
+        if let Some(vault) = text("target_logically_air_gapped_backup_vault_arn") {
+            out.insert("TargetLogicallyAirGappedBackupVaultArn".to_owned(), json!(vault));
+        }
+        for (k, member) in [
+            ("start_backup_window_minutes", "StartWindowMinutes"),
+            ("complete_backup_window_minutes", "CompletionWindowMinutes"),
+        ] {
+            if let Some(n) = rule.get(k).and_then(number) {
+                out.insert(member.to_owned(), json!(n));
+            }
+        }
+        if let Some(b) = rule.get("enable_continuous_backup").and_then(boolean) {
+            out.insert("EnableContinuousBackup".to_owned(), json!(b));
+        }
+        if let Some(l) = rule.get("lifecycle").and_then(lifecycle) {
+            out.insert("Lifecycle".to_owned(), l);
+        }
+        if let Some(tags) = rule.get("recovery_point_tags").and_then(Value::as_object) {
+            let map: Map<String, Value> = tags
+                .values()
+                .filter_map(|t| {
+                    let value = strings(t.get("tag_value")?).into_iter().next()?;
+                    Some((t.get("tag_key")?.as_str()?.to_owned(), json!(value)))
+                })
+                .collect();
+            out.insert("RecoveryPointTags".to_owned(), Value::Object(map));
+        }
+        if let Some(actions) = rule.get("copy_actions").and_then(Value::as_object) {
+            let list: Vec<Value> = actions
+                .iter()
+                .map(|(vault_key, action)| {
+                    // "If this key is missing, then an all lower-case version of the ARN in the
+                    // parent key name is used."
+                    let arn = action
+                        .get("target_backup_vault_arn")
+                        .and_then(Value::as_str)
+                        .unwrap_or(vault_key);
+                    let mut copy = json!({"DestinationBackupVaultArn": placed(arn, account, region)});
+                    if let Some(l) = action.get("lifecycle").and_then(lifecycle) {
+                        copy["Lifecycle"] = l;
+                    }
+                    copy
+                })
+                .collect();
+            out.insert("CopyActions".to_owned(), Value::Array(list));
+        }
+        rules.push(Value::Object(out));
+    }
+    let mut selections = Vec::new();
+    let chosen = plan.get("selections")?.as_object()?;
+    for (kind, entries) in chosen {
+        for (name, selection) in entries.as_object().into_iter().flatten() {
+            let role = placed(selection.get("iam_role_arn")?.as_str()?, account, region);
+            let mut out = json!({"SelectionName": name, "IamRoleArn": role});
+            match kind.as_str() {
+                "tags" => {
+                    let key = selection.get("tag_key")?.as_str()?;
+                    out["ListOfTags"] = Value::Array(
+                        strings(selection.get("tag_value")?)
+                            .into_iter()
+                            .map(|v| json!({"ConditionType": "STRINGEQUALS", "ConditionKey": key, "ConditionValue": v}))
+                            .collect(),
+                    );
+                }
+                "resources" => {
+                    let types = |k: &str| -> Vec<String> {
+                        selection
+                            .get(k)
+                            .map(strings)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|t| placed(t, account, region))
+                            .collect()
+                    };
+                    out["Resources"] = json!(types("resource_types"));
+                    out["NotResources"] = json!(types("not_resource_types"));
+                }
+                _ => continue,
+            }
+            if let Some(c) = selection.get("conditions").and_then(|c| conditions(c, account, region)) {
+                out["Conditions"] = c;
+            }
+            selections.push(json!({
+                "id": IdGenerator::for_names(&["orgs-backup-selection", &id, kind, name]).uuid(),
+                "selection": out,
+            }));
+        }
+    }
+    if rules.is_empty() || selections.is_empty() {
+        return None;
+    }
+    let document = json!({"BackupPlanName": key, "Rules": rules});
+    let version = crate::backup_plans::version_id(&mut IdGenerator::for_names(&[
+        "orgs-backup-plan-version",
+        &id,
+        &document.to_string(),
+    ]));
+    serde_json::from_value(json!({
+        "id": id,
+        "account": account,
+        "region": region,
+        "plan": document,
+        "version_id": version,
+        "selections": selections,
+    }))
+    .ok()
+}
+
+/// The backup plans `account`'s effective backup policy makes: one per plan and Region in its
+/// `regions` (modeled: AWS shows one plan in the Region a policy names, and documents no more),
+/// with `orgs/` ids derived from the organization, account, Region and plan name, and
+/// `$account` and `$region` replaced.
+pub fn org_plans(org: &Organization, account: &str) -> Vec<BackupPlan> {
+    let Some(effective) = effective_of(org, account) else {
+        return Vec::new();
+    };
+    let mut plans = Vec::new();
+    for (key, plan) in effective.get("plans").and_then(Value::as_object).into_iter().flatten() {
+        for region in plan.get("regions").map(strings).unwrap_or_default() {
+            if let Some(made) = plan_in(org, account, &region, key, plan) {
+                plans.push(made);
+            }
+        }
+    }
+    plans
+}
+
+/// Brings the world's `orgs/` plans in line with its organizations' backup policies: every
+/// account's (the management account's too: "All accounts that are members of the organization
+/// root or OU where a policy is attached inherit that policy") plans made anew, those no policy
+/// makes any more gone (modeled: AWS documents neither the delay nor what happens to them).
+/// Plans made by hand are left as they are.
+pub fn sync_plans(world: &mut World) {
+    let made: Vec<BackupPlan> = world
+        .organizations
+        .iter()
+        .flat_map(|org| {
+            std::iter::once(org.management_account.as_str())
+                .chain(org.accounts.iter().map(|a| a.id.as_str()))
+                .flat_map(move |account| org_plans(org, account))
+        })
+        .collect();
+    let existing: Vec<&BackupPlan> = world.backup_plans.iter().filter(|p| is_org_plan(&p.id)).collect();
+    let unchanged = existing.len() == made.len() && made.iter().all(|m| existing.contains(&m));
+    if unchanged {
+        return;
+    }
+    world.backup_plans.retain(|p| !is_org_plan(&p.id));
+    world.backup_plans.extend(made);
+}
+
+/// [`effective_backup_policy`] of `account` from the organization's own backup policies.
+pub fn effective_of(org: &Organization, account: &str) -> Option<Value> {
+    effective_backup_policy(org, account, |target| {
+        org.backup_policies
+            .iter()
+            .filter(|p| p.targets.iter().any(|t| t == target))
+            .map(|p| &p.content)
+            .collect()
     })
 }
 

@@ -156,6 +156,7 @@ pub fn baseline(
             ],
             cross_account_backup_enabled: true,
             tag_policies: Vec::new(),
+            backup_policies: Vec::new(),
             service_control_policies: None,
             resource_control_policies: None,
         }],

@@ -12,8 +12,13 @@ use crate::world::{BackupVault, Lifecycle, RecoveryPoint, Resource, StartCopyJob
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRun {
-    /// The plan's `BackupPlanId` or `BackupPlanName` (in `backup_plans`).
+    /// The plan's `BackupPlanId` or `BackupPlanName` (in `backup_plans`, or made by an
+    /// organization's backup policy).
     pub plan: String,
+    /// The plan's account, where plans of several accounts share the name (an organization's
+    /// backup policy makes one in each account); default: the first plan of that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// The rule's `RuleName`; default: the plan's first rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -63,12 +68,26 @@ pub fn in_scope(resource: &Resource, account: &str, region: &str) -> bool {
 }
 
 /// A `Resources` pattern: an ARN, or a prefix ending in `*` ("the asterisk (*) must appear at
-/// the end of the ARN string (prefix pattern)", the model).
+/// the end of the ARN string (prefix pattern)", the model); a backup policy's
+/// `resource_types` may put `*` anywhere ("at the start, end, and middle of a string", the
+/// backup policy syntax page), and so may a pattern here: `*` matches any characters.
 fn arn_matches(pattern: &str, arn: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => arn.starts_with(prefix),
-        None => pattern == arn,
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = arn.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
     }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// `StringLike`: `*` matches zero or more characters anywhere ("prod*" or "*rod*" match
@@ -346,7 +365,9 @@ pub fn find_rule<'w>(world: &'w World, run: &PlanRun) -> Result<(&'w BackupPlan,
     let plan = world
         .backup_plans
         .iter()
-        .find(|p| p.id == run.plan || p.plan.name == run.plan)
+        .find(|p| {
+            (p.id == run.plan || p.plan.name == run.plan) && run.account.as_deref().is_none_or(|a| a == p.account)
+        })
         .ok_or_else(|| {
             format!(
                 "plan_run: no backup plan `{}` in backup_plans (give its id or name)",
@@ -617,6 +638,24 @@ mod tests {
         }}));
         assert!(picks(&not_like, &db).is_err() && picks(&not_like, &volume).is_ok());
         assert!(!like("a*", "a b"), "* matches no white space");
+    }
+
+    #[test]
+    fn resource_patterns_take_a_star_anywhere() {
+        let db = "arn:aws:rds:us-east-1:111122223333:db:orders";
+        for (pattern, matches) in [
+            ("*", true),
+            ("arn:aws:rds:*", true),
+            ("arn:aws:rds:*:*:db:*", true),
+            ("arn:aws:rds:*:*:cluster:*", false),
+            (db, true),
+            ("arn:aws:rds:us-east-1:111122223333:db:order", false),
+            ("*:db:orders", true),
+            ("*orders*", true),
+            ("arn:aws:ec2:*", false),
+        ] {
+            assert_eq!(arn_matches(pattern, db), matches, "{pattern}");
+        }
     }
 
     #[test]

@@ -707,6 +707,7 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
                 }],
                 cross_account_backup_enabled: true,
                 tag_policies: Vec::new(),
+                backup_policies: Vec::new(),
                 service_control_policies: None,
                 resource_control_policies: None,
             });

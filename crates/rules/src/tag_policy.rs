@@ -306,6 +306,7 @@ mod tests {
             ],
             cross_account_backup_enabled: true,
             tag_policies: policies,
+            backup_policies: Vec::new(),
             service_control_policies: None,
             resource_control_policies: None,
         }

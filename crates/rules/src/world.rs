@@ -189,6 +189,10 @@ pub struct Organization {
     /// Tag policies and where they are attached.
     #[serde(default)]
     pub tag_policies: Vec<TagPolicy>,
+    /// Backup policies (`BACKUP_POLICY`) and where they are attached: each member account's
+    /// effective backup policy makes read-only backup plans in it (`orgs/` ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backup_policies: Vec<TagPolicy>,
     /// Service control policies (`SERVICE_CONTROL_POLICY`); absent when the type is not enabled
     /// in the root. They limit the IAM principals of member accounts (the copy role and the
     /// caller of `StartCopyJob`), never the management account's or service-linked roles.
@@ -267,7 +271,8 @@ pub struct MemberAccount {
     pub parent: Option<String>,
 }
 
-/// A tag policy (`TAG_POLICY`) and its attachments, in attachment order.
+/// A tag policy (`TAG_POLICY`) or backup policy (`BACKUP_POLICY`) and its attachments, in
+/// attachment order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagPolicy {
@@ -275,7 +280,8 @@ pub struct TagPolicy {
     pub name: String,
     /// Root, OU or account ids it is attached to.
     pub targets: Vec<String>,
-    /// The policy content, with inheritance operators (`@@assign`, `@@append`, `@@remove`).
+    /// The policy content, with inheritance operators (`@@assign`, `@@append`, `@@remove`) and
+    /// child control operators (`@@operators_allowed_for_child_policies`).
     pub content: serde_json::Value,
 }
 
@@ -782,6 +788,9 @@ impl TryFrom<ScenarioFile> for Scenario {
             plan_run,
             expect,
         } = file;
+        // The plans the organizations' backup policies make are part of the world.
+        let mut world = world;
+        crate::backup_policy::sync_plans(&mut world);
         let (world, copy_job) = match (copy_job, &plan_run) {
             (Some(copy_job), _) => (world, copy_job),
             (None, Some(run)) => {

@@ -135,6 +135,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                 .map(str::to_owned);
             let run = copylab_rules::plan_copies::PlanRun {
                 plan: plan.to_owned(),
+                account: None,
                 rule,
                 resource: None,
                 copy_action: 0,

@@ -68,7 +68,7 @@ impl ServerState {
             as_of: as_of.clone(),
             wording,
         };
-        ServerState {
+        let mut state = ServerState {
             world,
             index: None,
             services: States::default(),
@@ -82,7 +82,9 @@ impl ServerState {
             initial,
             builtin_scenarios: None,
             accept_any_key: None,
-        }
+        };
+        state.sync_org_backup_plans();
+        state
     }
 
     /// The same state on `clock`.
@@ -113,6 +115,21 @@ impl ServerState {
     pub fn world_mut(&mut self) -> &mut World {
         self.index = None;
         &mut self.world
+    }
+
+    /// Brings the plans the organizations' backup policies make (`orgs/` ids) in line with the
+    /// policies (`copylab_rules::backup_policy::sync_plans`); the kept index stays when nothing
+    /// changes.
+    pub fn sync_org_backup_plans(&mut self) {
+        let mut world = std::mem::take(&mut self.world);
+        let before = world.backup_plans.len();
+        let had: Vec<String> = world.backup_plans.iter().map(|p| p.version_id()).collect();
+        copylab_rules::backup_policy::sync_plans(&mut world);
+        let changed = world.backup_plans.len() != before || world.backup_plans.iter().map(|p| p.version_id()).ne(had);
+        self.world = world;
+        if changed {
+            self.index = None;
+        }
     }
 
     /// The world and the services' state, to change together (as [`ServerState::world_mut`]).
@@ -199,6 +216,7 @@ impl ServerState {
             self.clock = Clock::new(day_start(Some(day)), self.clock.scale());
         }
         *self.world_mut() = world;
+        self.sync_org_backup_plans();
         self.as_of = as_of;
         self.wording = wording;
         self.services = States::default();

@@ -399,8 +399,16 @@ fn scheduled_runs(plan: &copylab_rules::backup_plans::BackupPlan, now: f64, limi
 /// of the same name (modeled: AWS documents no rule ids across versions).
 pub fn update(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupPlanId")?;
-    let mut document = document(input.get("BackupPlan"))?;
     let i = live_position(ctx, &id)?;
+    if copylab_rules::backup_policy::is_org_plan(&id) {
+        // Modeled on the observed refusal to delete such a plan (facts §1.4): AWS's text for an
+        // update is not documented.
+        return Err(ApiError::invalid_value(format!(
+            "Backup plan cannot be updated for backup plan {id} created by organizations"
+        ))
+        .modeled());
+    }
+    let mut document = document(input.get("BackupPlan"))?;
     let version_id = copylab_rules::backup_plans::version_id(&mut ctx.state.ids);
     let started = ctx.state.started();
     let now = timestamp(ctx.state.now());
@@ -443,6 +451,12 @@ pub fn update(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let id = str_member(input, "BackupPlanId")?;
     let i = live_position(ctx, &id)?;
+    if copylab_rules::backup_policy::is_org_plan(&id) {
+        // Observed (rebuy-de/aws-nuke#633, facts §1.4), before the selections' refusal.
+        return Err(ApiError::invalid_value(format!(
+            "Backup plan cannot be deleted for backup plan {id} created by organizations"
+        )));
+    }
     let started = ctx.state.started();
     let now = timestamp(ctx.state.now());
     let plan = &mut ctx.state.world_mut().backup_plans[i];

@@ -18,6 +18,14 @@ fn selection_not_found(plan: &str, id: &str) -> ApiError {
 /// `CreateBackupSelection`.
 pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let plan_id = str_member(input, "BackupPlanId")?;
+    if copylab_rules::backup_policy::is_org_plan(&plan_id) {
+        live_position(ctx, &plan_id)?;
+        // Modeled on the observed refusal to delete such a plan's selection (facts §1.4).
+        return Err(ApiError::invalid_value(format!(
+            "Cannot create selection for backup plan {plan_id} created by organizations"
+        ))
+        .modeled());
+    }
     let document: BackupSelectionDocument =
         serde_json::from_value(input.get("BackupSelection").cloned().unwrap_or_default()).map_err(|e| {
             ApiError::invalid_value(format!("the backup selection is not a BackupSelection: {e}")).modeled()
@@ -113,6 +121,12 @@ pub fn delete(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let plan_id = str_member(input, "BackupPlanId")?;
     let id = str_member(input, "SelectionId")?;
     let i = live_position(ctx, &plan_id)?;
+    if copylab_rules::backup_policy::is_org_plan(&plan_id) {
+        // Observed (rebuy-de/aws-nuke#633, facts §1.4).
+        return Err(ApiError::invalid_value(format!(
+            "Cannot delete selection for backup plan {plan_id} created by organizations"
+        )));
+    }
     let selections = &mut ctx.state.world_mut().backup_plans[i].selections;
     let position = selections
         .iter()

@@ -23,7 +23,6 @@ pub const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct OrganizationsState {
     /// Backup policies: (organization id, policy id, name, description, content, targets).
-    pub backup_policies: Vec<BackupPolicy>,
     /// Policy types enabled per organization id (until the first Organizations call: `TAG_POLICY`
     /// is enabled when the world has tag policies).
     pub enabled: std::collections::BTreeMap<String, Vec<String>>,
@@ -40,23 +39,6 @@ pub struct OrganizationsState {
     /// The organization's own SCPs or RCPs while their type is disabled, by `ORG-ID/TYPE` (the
     /// world holds them while it is enabled).
     pub disabled_control_policies: std::collections::BTreeMap<String, Vec<copylab_rules::world::ControlPolicy>>,
-}
-
-/// A `BACKUP_POLICY` (kept by the server; the rules engine does not read backup plans).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct BackupPolicy {
-    /// The organization.
-    pub organization: String,
-    /// `p-...`.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its description.
-    pub description: String,
-    /// Its content (JSON text).
-    pub content: String,
-    /// Root, OU or account ids.
-    pub targets: Vec<String>,
 }
 
 const IMPLEMENTED: &[&str] = &[
@@ -165,6 +147,10 @@ fn invalid_input(violations: &[crate::wire::members::Violation]) -> Option<ApiEr
 
 fn run(name: &str, state: &mut ServerState, caller: &Caller, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let mut answer = answer(name, state, caller, input)?;
+    // A write may change an account's effective backup policy, and so the plans it makes there.
+    if !ServerState::read_only(name) {
+        state.sync_org_backup_plans();
+    }
     in_partition(&mut answer, copylab_rules::regions::partition(&caller.region));
     Ok(answer)
 }
@@ -281,7 +267,7 @@ fn run_in(
                     "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization.",
                 ).modeled());
             }
-            for policy in &mut org.tag_policies {
+            for policy in org.tag_policies.iter_mut().chain(org.backup_policies.iter_mut()) {
                 policy.targets.retain(|t| *t != account);
             }
             for set in [&mut org.service_control_policies, &mut org.resource_control_policies]
@@ -293,18 +279,8 @@ fn run_in(
                     policy.targets.retain(|t| *t != account);
                 }
             }
-            let org_id = org.id.clone();
             // What Organizations kept about the account goes with it.
             state.services.organizations.accounts.remove(&account);
-            for policy in state
-                .services
-                .organizations
-                .backup_policies
-                .iter_mut()
-                .filter(|p| p.organization == org_id)
-            {
-                policy.targets.retain(|t| *t != account);
-            }
             Ok(json!({}))
         }
         "CreatePolicy" => create_policy(state, index, input),
@@ -590,18 +566,13 @@ fn policy_summaries(state: &ServerState, index: usize) -> Vec<Value> {
             "AwsManaged": false,
         }));
     }
-    for policy in state
-        .services
-        .organizations
-        .backup_policies
-        .iter()
-        .filter(|p| p.organization == org.id)
-    {
+    for policy in &org.backup_policies {
+        let id = policy_id(org, &policy.name);
         out.push(json!({
-            "Id": policy.id,
-            "Arn": policy_arn(org, "BACKUP_POLICY", &policy.id),
+            "Id": id,
+            "Arn": policy_arn(org, "BACKUP_POLICY", &id),
             "Name": policy.name,
-            "Description": policy.description,
+            "Description": state.services.organizations.descriptions.get(&id).cloned().unwrap_or_default(),
             "Type": "BACKUP_POLICY",
             "AwsManaged": false,
         }));
@@ -641,17 +612,11 @@ fn policy_views(state: &ServerState, index: usize) -> Vec<PolicyView> {
             reference: PolicyRef::Tag,
         });
     }
-    for policy in state
-        .services
-        .organizations
-        .backup_policies
-        .iter()
-        .filter(|p| p.organization == org.id)
-    {
+    for policy in &org.backup_policies {
         let Some(summary) = summaries.next() else { break };
         out.push(PolicyView {
             summary,
-            content: policy.content.clone(),
+            content: policy.content.to_string(),
             targets: policy.targets.clone(),
             reference: PolicyRef::Backup,
         });
@@ -731,12 +696,7 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
     let org = &state.world().organizations[index];
     let id = policy_id(org, &name);
     let exists = org.tag_policies.iter().any(|p| p.name == name)
-        || state
-            .services
-            .organizations
-            .backup_policies
-            .iter()
-            .any(|p| p.organization == org.id && p.name == name)
+        || org.backup_policies.iter().any(|p| p.name == name)
         || control::all(state, index).iter().any(|(_, p, _)| p.name == name);
     if exists {
         // Modeled message.
@@ -764,15 +724,19 @@ fn create_policy(state: &mut ServerState, index: usize, input: &Map<String, Valu
                 .insert(id.clone(), description.clone());
         }
         "BACKUP_POLICY" => {
-            let organization = state.world().organizations[index].id.clone();
-            state.services.organizations.backup_policies.push(BackupPolicy {
-                organization,
-                id: id.clone(),
+            if parsed.get("plans").is_none_or(|t| !t.is_object()) {
+                return Err(malformed());
+            }
+            state.world_mut().organizations[index].backup_policies.push(TagPolicy {
                 name: name.clone(),
-                description: description.clone(),
-                content: content.clone(),
                 targets: Vec::new(),
+                content: parsed,
             });
+            state
+                .services
+                .organizations
+                .descriptions
+                .insert(id.clone(), description.clone());
         }
         control_type if control::policy_type(control_type).is_some() => {
             let Some(policy_type) = control::policy_type(control_type) else {
@@ -825,12 +789,10 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
     } else {
         "BACKUP_POLICY"
     };
-    let backup_index = state
-        .services
-        .organizations
+    let backup_index = org
         .backup_policies
         .iter()
-        .position(|p| p.organization == org.id && p.id == policy);
+        .position(|p| policy_id(org, &p.name) == policy);
     if tag_index.is_none() && backup_index.is_none() {
         // Modeled message.
         return Err(ApiError::new(
@@ -845,7 +807,7 @@ fn attach(state: &mut ServerState, index: usize, policy: &str, target: &str, att
     }
     let targets = match (tag_index, backup_index) {
         (Some(i), _) => &mut state.world_mut().organizations[index].tag_policies[i].targets,
-        (None, Some(i)) => &mut state.services.organizations.backup_policies[i].targets,
+        (None, Some(i)) => &mut state.world_mut().organizations[index].backup_policies[i].targets,
         (None, None) => return Err(target_not_found()),
     };
     let present = targets.iter().any(|t| t == target);
@@ -912,22 +874,7 @@ fn describe_effective_policy(
     if policy_type == "BACKUP_POLICY" {
         // The backup policies attached to each level, in attach order (their content parsed;
         // CreatePolicy and UpdatePolicy keep only JSON).
-        let contents: Vec<(&[String], Value)> = state
-            .services
-            .organizations
-            .backup_policies
-            .iter()
-            .filter(|p| p.organization == org.id)
-            .filter_map(|p| Some((p.targets.as_slice(), serde_json::from_str(&p.content).ok()?)))
-            .collect();
-        let effective = copylab_rules::backup_policy::effective_backup_policy(org, &target, |level| {
-            contents
-                .iter()
-                .filter(|(targets, _)| targets.iter().any(|t| t == level))
-                .map(|(_, content)| content)
-                .collect()
-        })
-        .ok_or_else(not_found)?;
+        let effective = copylab_rules::backup_policy::effective_of(org, &target).ok_or_else(not_found)?;
         return Ok(json!({"EffectivePolicy": {
             "PolicyContent": effective.to_string(),
             "LastUpdatedTimestamp": state.now(),

@@ -126,6 +126,7 @@ pub fn create_organization(
         // AWS Backup's cross-account setting starts off in a new organization.
         cross_account_backup_enabled: false,
         tag_policies: Vec::new(),
+        backup_policies: Vec::new(),
         service_control_policies: None,
         resource_control_policies: None,
     });
