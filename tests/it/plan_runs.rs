@@ -541,3 +541,216 @@ async fn an_organization_backup_policy_makes_read_only_plans_that_run_nightly() 
         "{plans:?}"
     );
 }
+
+/// A recovery point's `Lifecycle` runs on the clock: after `MoveToColdStorageAfterDays` it is in
+/// cold storage (and a copy of it is refused as AWS refuses copies of cold backups), after
+/// `DeleteAfterDays` it is gone.
+#[tokio::test]
+async fn recovery_points_move_to_cold_storage_and_are_deleted_on_the_clock() {
+    let app = server();
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY});
+    let (status, _) = raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    assert_eq!(status, 200);
+    let backup = client(&app, SOURCE, "us-east-1");
+    let started = backup
+        .start_backup_job()
+        .backup_vault_name("SourceVault")
+        .resource_arn(PLAN_DB)
+        .iam_role_arn(ROLE)
+        .lifecycle(
+            Lifecycle::builder()
+                .move_to_cold_storage_after_days(1)
+                .delete_after_days(91)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let rp = started.recovery_point_arn().unwrap().to_owned();
+    let describe = |backup: aws_sdk_backup::Client, rp: String| async move {
+        backup
+            .describe_recovery_point()
+            .backup_vault_name("SourceVault")
+            .recovery_point_arn(rp)
+            .send()
+            .await
+    };
+    let warm = describe(backup.clone(), rp.clone()).await.unwrap();
+    assert_eq!(warm.storage_class().unwrap().as_str(), "WARM");
+    advance(&app, DAY).await;
+    let cold = describe(backup.clone(), rp.clone()).await.unwrap();
+    assert_eq!(cold.storage_class().unwrap().as_str(), "COLD");
+    let refused = backup
+        .start_copy_job()
+        .recovery_point_arn(&rp)
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::code(&refused),
+        Some("InvalidRequestException")
+    );
+    advance(&app, 90 * DAY).await;
+    assert!(
+        describe(backup.clone(), rp.clone()).await.is_err(),
+        "deleted after 91 days"
+    );
+}
+
+/// Two rules of one plan whose time frames overlap (a daily and a monthly rule at the same
+/// hour): on the first of the month only the rule with the longer retention backs up, as AWS's
+/// troubleshooting page says; on other days the daily rule does.
+#[tokio::test]
+async fn overlapping_rules_back_up_once_with_the_longer_retention() {
+    let app = server();
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY});
+    let (status, _) = raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    assert_eq!(status, 200);
+    let backup = client(&app, SOURCE, "us-east-1");
+    let rule = |name: &str, cron: &str, days: i64| {
+        BackupRuleInput::builder()
+            .rule_name(name)
+            .target_backup_vault_name("SourceVault")
+            .schedule_expression(cron)
+            .lifecycle(Lifecycle::builder().delete_after_days(days).build())
+            .build()
+            .unwrap()
+    };
+    let plan = BackupPlanInput::builder()
+        .backup_plan_name("daily-and-monthly")
+        .rules(rule("daily", "cron(0 5 ? * * *)", 35))
+        .rules(rule("monthly", "cron(0 5 1 * ? *)", 365))
+        .build()
+        .unwrap();
+    let plan_id = backup
+        .create_backup_plan()
+        .backup_plan(plan)
+        .send()
+        .await
+        .unwrap()
+        .backup_plan_id()
+        .unwrap()
+        .to_owned();
+    backup
+        .create_backup_selection()
+        .backup_plan_id(&plan_id)
+        .backup_selection(
+            BackupSelection::builder()
+                .selection_name("orders")
+                .iam_role_arn(ROLE)
+                .resources(PLAN_DB)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // The clock starts on 2026-08-07: 26 days take it past 2026-09-01 05:00.
+    advance(&app, 26 * DAY).await;
+    let jobs = backup.list_backup_jobs().max_results(1000).send().await.unwrap();
+    let rules: Vec<(i64, &str)> = jobs
+        .backup_jobs()
+        .iter()
+        .map(|j| {
+            (
+                j.creation_date().unwrap().secs(),
+                j.created_by().unwrap().backup_rule_name().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rules.len(), 26, "one backup a day: {rules:?}");
+    let first_of_september = 1_788_238_800; // 2026-09-01T05:00:00Z
+    for (at, rule) in rules {
+        let expected = if at == first_of_september { "monthly" } else { "daily" };
+        assert_eq!(rule, expected, "at {at}");
+    }
+}
+
+/// A resource type opted out in the Region (`UpdateRegionSettings`
+/// `ResourceTypeOptInPreference`) is left out by a selection that assigns by tags only, and
+/// backed up by one that names its resources, as the model's documentation says.
+#[tokio::test]
+async fn opted_out_resource_types_are_left_out_by_tag_only_selections() {
+    let app = server();
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY, "tags": {"backup": "nightly"}});
+    raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let plan = BackupPlanInput::builder()
+        .backup_plan_name("tagged")
+        .rules(
+            BackupRuleInput::builder()
+                .rule_name("nightly")
+                .target_backup_vault_name("SourceVault")
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let plan_id = backup
+        .create_backup_plan()
+        .backup_plan(plan)
+        .send()
+        .await
+        .unwrap()
+        .backup_plan_id()
+        .unwrap()
+        .to_owned();
+    for (name, by_arn) in [("by-tag", false), ("by-arn", true)] {
+        let mut selection = BackupSelection::builder().selection_name(name).iam_role_arn(ROLE);
+        selection = if by_arn {
+            selection.resources(PLAN_DB)
+        } else {
+            selection.list_of_tags(
+                aws_sdk_backup::types::Condition::builder()
+                    .condition_type(aws_sdk_backup::types::ConditionType::Stringequals)
+                    .condition_key("backup")
+                    .condition_value("nightly")
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let plan_with = |selection: BackupSelection| {
+            backup
+                .create_backup_selection()
+                .backup_plan_id(&plan_id)
+                .backup_selection(selection)
+                .send()
+        };
+        plan_with(selection.build().unwrap()).await.unwrap();
+        if !by_arn {
+            let explain = format!("/_copylab/backup-plans/{plan_id}/explain");
+            let (_, before) = raw(&app, "GET", &explain, None, "").await;
+            let before: serde_json::Value = serde_json::from_slice(&before).unwrap();
+            assert_eq!(before["picks"]["picked"][0]["selection"], "by-tag", "{before}");
+            backup
+                .update_region_settings()
+                .resource_type_opt_in_preference("RDS", false)
+                .send()
+                .await
+                .unwrap();
+            let settings = backup.describe_region_settings().send().await.unwrap();
+            assert_eq!(
+                settings.resource_type_opt_in_preference().unwrap().get("RDS"),
+                Some(&false)
+            );
+            let (_, after) = raw(&app, "GET", &explain, None, "").await;
+            let after: serde_json::Value = serde_json::from_slice(&after).unwrap();
+            assert_eq!(after["picks"]["picked"], json!([]), "{after}");
+            assert!(
+                after["picks"]["not_picked"][0]["reasons"][0][1]
+                    .as_str()
+                    .unwrap()
+                    .contains("opted out"),
+                "{after}"
+            );
+        }
+    }
+    let explain = format!("/_copylab/backup-plans/{plan_id}/explain");
+    let (_, both) = raw(&app, "GET", &explain, None, "").await;
+    let both: serde_json::Value = serde_json::from_slice(&both).unwrap();
+    assert_eq!(both["picks"]["picked"][0]["selection"], "by-arn", "{both}");
+}

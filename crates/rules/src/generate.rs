@@ -218,6 +218,7 @@ pub fn baseline(
                 account: SOURCE.to_owned(),
                 region: source_region.to_owned(),
                 dynamodb_advanced_features: true,
+                opted_out: Vec::new(),
             }]
         } else {
             Vec::new()

@@ -197,8 +197,42 @@ pub struct NotPicked<'w> {
     pub reasons: Vec<(&'w str, String)>,
 }
 
+/// Whether `resource_type` is opted out for `plan` (`ResourceTypeOptInPreference` false): in the
+/// plan's account and Region, or for a plan an organization's backup policy made, in the
+/// management account's ("the resource opt-in settings in the management account override the
+/// settings in a member account for that particular backup plan", facts §2.3).
+fn opted_out(world: &World, plan: &BackupPlan, resource_type: &str) -> bool {
+    let account = if crate::backup_policy::is_org_plan(&plan.id) {
+        world
+            .organizations
+            .iter()
+            .find(|o| o.management_account == plan.account || o.accounts.iter().any(|a| a.id == plan.account))
+            .map_or(plan.account.as_str(), |o| o.management_account.as_str())
+    } else {
+        plan.account.as_str()
+    };
+    world
+        .region_settings
+        .iter()
+        .filter(|s| s.account == account && s.region == plan.region)
+        .any(|s| s.opted_out.iter().any(|t| t == resource_type))
+}
+
+/// Whether a selection assigns resources by tags only (no `Resources`, or only `*`): then the
+/// opt-in settings apply ("If resource assignments are only based on tags, then service opt-in
+/// settings are applied. If a resource type is explicitly assigned to a backup plan ... it will
+/// be included in the backup even if the opt-in is not enabled", the model's
+/// `UpdateRegionSettings`; `*` taken as no type: modeled).
+fn by_tags_only(selection: &BackupSelectionDocument) -> bool {
+    selection.resources.iter().all(|r| r == "*")
+}
+
 /// Which of `candidates` the plan's selections pick.
-pub fn rule_picks<'w>(plan: &'w BackupPlan, candidates: impl IntoIterator<Item = &'w Resource>) -> Picks<'w> {
+pub fn rule_picks<'w>(
+    world: &World,
+    plan: &'w BackupPlan,
+    candidates: impl IntoIterator<Item = &'w Resource>,
+) -> Picks<'w> {
     let mut out = Picks {
         picked: Vec::new(),
         not_picked: Vec::new(),
@@ -210,8 +244,19 @@ pub fn rule_picks<'w>(plan: &'w BackupPlan, candidates: impl IntoIterator<Item =
         }
         let mut reasons = Vec::new();
         let mut found = None;
+        let resource_type = backup_resource_type(Some(resource), &resource.arn).unwrap_or_default();
+        let opted = opted_out(world, plan, &resource_type);
         for selection in &plan.selections {
-            match picks(&selection.selection, resource) {
+            let picked = picks(&selection.selection, resource).and_then(|()| {
+                if opted && by_tags_only(&selection.selection) {
+                    Err(format!(
+                        "assigns by tags only, and resource type {resource_type} is opted out in this Region (ResourceTypeOptInPreference)"
+                    ))
+                } else {
+                    Ok(())
+                }
+            });
+            match picked {
                 Ok(()) => {
                     found = Some(selection);
                     break;
@@ -416,7 +461,7 @@ pub fn planned_copies(world: &World, run: &PlanRun, created: f64) -> Result<Vec<
                 rule.target_backup_vault_name, plan.account, plan.region
             )
         })?;
-    let picks = rule_picks(plan, &world.resources);
+    let picks = rule_picks(world, plan, &world.resources);
     let mut copies = Vec::new();
     for picked in &picks.picked {
         let resource = picked.resource;
@@ -575,7 +620,7 @@ pub fn rule_report<'w>(
             .unwrap_or(crate::backup_plans::DEFAULT_SCHEDULE_EXPRESSION),
         timezone: rule.schedule_expression_timezone.as_deref().unwrap_or("UTC"),
         target_vault: &rule.target_backup_vault_name,
-        picks: rule_picks(plan, &world.resources),
+        picks: rule_picks(world, plan, &world.resources),
         copies,
     })
 }

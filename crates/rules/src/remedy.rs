@@ -730,6 +730,7 @@ pub fn apply(world: &mut World, request: &mut StartCopyJob, patch: &Patch) -> Re
                     account: account.clone(),
                     region: region.clone(),
                     dynamodb_advanced_features: true,
+                    opted_out: Vec::new(),
                 }),
             }
         }

@@ -560,6 +560,10 @@ pub struct RegionSettings {
     /// `ResourceTypeManagementPreference` for DynamoDB: AWS Backup advanced features.
     #[serde(default)]
     pub dynamodb_advanced_features: bool,
+    /// The resource types opted out (`ResourceTypeOptInPreference` false; every other type is
+    /// opted in): a backup plan's selection that assigns resources by tags only leaves them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opted_out: Vec<String>,
 }
 
 /// A failure no configuration causes.

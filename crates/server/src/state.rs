@@ -104,6 +104,7 @@ impl ServerState {
         crate::services::backup::runs::run_due(self);
         let now = self.now();
         self.services.backup.expire_backup_jobs(now);
+        self.apply_lifecycle();
     }
 
     /// The world.
@@ -138,10 +139,63 @@ impl ServerState {
         (&mut self.world, &mut self.services)
     }
 
-    /// Adds a recovery point (a backup job's, a completed copy's), keeping the rules engine's
-    /// index, which finds appended recovery points by itself.
-    pub fn add_recovery_point(&mut self, recovery_point: copylab_rules::world::RecoveryPoint) {
+    /// Adds a recovery point (a backup job's, a completed copy's) made at `created` (epoch
+    /// seconds), keeping the rules engine's index, which finds appended recovery points by
+    /// itself, and schedules its lifecycle.
+    pub fn add_recovery_point(&mut self, recovery_point: copylab_rules::world::RecoveryPoint, created: f64) {
+        self.schedule_lifecycle(&recovery_point, created);
         self.world.recovery_points.push(recovery_point);
+    }
+
+    /// Schedules a new recovery point's lifecycle steps: to cold storage after
+    /// `MoveToColdStorageAfterDays`, deleted after `DeleteAfterDays` (days of 86,400 seconds
+    /// from its creation; -1 or absent: never).
+    fn schedule_lifecycle(&mut self, recovery_point: &copylab_rules::world::RecoveryPoint, created: f64) {
+        use crate::services::backup::LifecycleStep;
+        let Some(lifecycle) = &recovery_point.lifecycle else {
+            return;
+        };
+        for (days, step) in [
+            (lifecycle.move_to_cold_storage_after_days, LifecycleStep::Cold),
+            (lifecycle.delete_after_days, LifecycleStep::Delete),
+        ] {
+            if let Some(days) = days.filter(|d| *d > 0) {
+                let due = created.floor() as i64 + days.saturating_mul(86_400);
+                self.services
+                    .backup
+                    .lifecycle_due
+                    .push(std::cmp::Reverse((due, step, recovery_point.arn.clone())));
+            }
+        }
+    }
+
+    /// Applies the lifecycle steps due by now: recovery points move to cold storage or are
+    /// deleted (with what the server kept about them).
+    fn apply_lifecycle(&mut self) {
+        use crate::services::backup::LifecycleStep;
+        let now = self.now().floor() as i64;
+        let (mut cold, mut deleted) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+        while let Some(std::cmp::Reverse((due, _, _))) = self.services.backup.lifecycle_due.peek()
+            && *due <= now
+        {
+            if let Some(std::cmp::Reverse((_, step, arn))) = self.services.backup.lifecycle_due.pop() {
+                match step {
+                    LifecycleStep::Cold => cold.insert(arn),
+                    LifecycleStep::Delete => deleted.insert(arn),
+                };
+            }
+        }
+        if cold.is_empty() && deleted.is_empty() {
+            return;
+        }
+        let world = self.world_mut();
+        for rp in world.recovery_points.iter_mut().filter(|rp| cold.contains(&rp.arn)) {
+            rp.storage_class = copylab_rules::world::StorageClass::Cold;
+        }
+        world.recovery_points.retain(|rp| !deleted.contains(&rp.arn));
+        for arn in &deleted {
+            self.services.backup.recovery_point_creators.remove(arn);
+        }
     }
 
     /// Makes the rules engine's index of the world, kept until the world changes, if there is
@@ -388,7 +442,8 @@ impl ServerState {
             let resource_arn = job.resource_arn.clone();
             let (resource_name, backup_size_in_bytes) = (job.resource_name.clone(), job.backup_size_in_bytes);
             // Appended: the kept index finds it (as [`ServerState::add_recovery_point`]).
-            self.world.recovery_points.push(RecoveryPoint {
+            let created = job.created;
+            let made = RecoveryPoint {
                 arn: rp.arn.clone(),
                 vault,
                 account: Some(account),
@@ -409,7 +464,9 @@ impl ServerState {
                 backup_size_in_bytes,
                 parent_recovery_point_arn: parent_copy,
                 composite_member_identifier: member,
-            });
+            };
+            // The copy exists from when the job ended.
+            self.add_recovery_point(made, ended.max(created));
         }
         self.services.backup.jobs.release(waiter, ended);
         // A composite job runs until its nested jobs have ended.

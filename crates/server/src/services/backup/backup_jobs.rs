@@ -84,7 +84,7 @@ pub fn start_at(
         tags,
         lifecycle,
     );
-    ctx.state.add_recovery_point(recovery_point);
+    ctx.state.add_recovery_point(recovery_point, created);
     let partition = copylab_rules::regions::partition(&region);
     let id = ctx.state.ids.uuid_upper();
     if let Some(creator) = created_by {

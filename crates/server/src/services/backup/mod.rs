@@ -19,7 +19,7 @@ pub mod tags;
 pub mod vault_lock;
 pub mod vaults;
 
-pub use state::{BackupState, CopyJobRecord, Progression, Resource};
+pub use state::{BackupState, CopyJobRecord, LifecycleStep, Progression, Resource};
 
 include!(concat!(env!("OUT_DIR"), "/backup_operations.rs"));
 

@@ -59,6 +59,7 @@ pub fn run_due(state: &mut ServerState) {
         }
     }
     due.sort_unstable();
+    let due = without_overlaps(state, due);
     if due.is_empty() {
         return;
     }
@@ -89,6 +90,60 @@ pub fn run_due(state: &mut ServerState) {
         candidates.sort_unstable();
         run_rule(state, at, p, r, &candidates);
     }
+}
+
+/// A rule's retention for overlapping rules: `DeleteAfterDays`, none meaning kept for ever.
+fn retention(rule: &BackupRule) -> i64 {
+    rule.lifecycle
+        .as_ref()
+        .and_then(|l| l.delete_after_days)
+        .filter(|d| *d > 0)
+        .unwrap_or(i64::MAX)
+}
+
+/// The occurrences that run: "If you have a backup plan with multiple rules and the time frames
+/// of the two rules overlap, AWS Backup optimizes the backup and takes a backup for the rule
+/// with the longer retention time" (AWS Backup's troubleshooting page). A rule's time frame is
+/// its start window from its occurrence (`StartWindowMinutes`, the console's 480 when not
+/// given: modeled); of two overlapping occurrences of one plan's rules, the one with the
+/// shorter retention does not run (on a tie, the later rule in the plan). Since a plan's
+/// selections are its rules' too, both would back up the same resources.
+fn without_overlaps(state: &ServerState, due: Vec<(i64, usize, usize)>) -> Vec<(i64, usize, usize)> {
+    let plans = &state.world().backup_plans;
+    let rule = |p: usize, r: usize| plans.get(p).and_then(|plan| plan.plan.rules.get(r));
+    let window = |p: usize, r: usize| {
+        rule(p, r)
+            .and_then(|rule| rule.start_window_minutes)
+            .unwrap_or(super::plans::DEFAULT_START_WINDOW_MINUTES)
+            .saturating_mul(60)
+    };
+    let mut by_plan: std::collections::HashMap<usize, Vec<(i64, usize)>> = std::collections::HashMap::new();
+    for &(at, p, r) in &due {
+        by_plan.entry(p).or_default().push((at, r));
+    }
+    due.into_iter()
+        .filter(|&(at, p, r)| {
+            let Some(mine) = rule(p, r) else { return false };
+            let beaten = by_plan.get(&p).into_iter().flatten().any(|&(other_at, other)| {
+                let Some(theirs) = rule(p, other) else { return false };
+                let overlap = other != r
+                    && if other_at <= at {
+                        at < other_at.saturating_add(window(p, other))
+                    } else {
+                        other_at < at.saturating_add(window(p, r))
+                    };
+                overlap && (retention(theirs), std::cmp::Reverse(other)) > (retention(mine), std::cmp::Reverse(r))
+            });
+            if beaten {
+                tracing::info!(
+                    plan = plans[p].id,
+                    rule = mine.name,
+                    "backup rule occurrence not run: an overlapping rule of the plan with a longer retention backs up"
+                );
+            }
+            !beaten
+        })
+        .collect()
 }
 
 /// The latest `n` occurrences in `(after, until]`, in order, and how many earlier ones there
@@ -142,6 +197,7 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
     // Each resource once per occurrence, with the role of the first selection that picks it
     // (the rules' `rule_picks`, which `copylab explain` shows).
     let picks = copylab_rules::plan_copies::rule_picks(
+        state.world(),
         &plan,
         candidates.iter().filter_map(|&i| state.world().resources.get(i)),
     );

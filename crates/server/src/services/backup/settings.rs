@@ -74,18 +74,22 @@ pub fn supported_resource_types(_ctx: &mut Ctx<'_>, _input: &Map<String, Value>)
     Ok(json!({"ResourceTypes": copylab_rules::features::resource_types().collect::<Vec<_>>()}))
 }
 
-/// `DescribeRegionSettings`: the opt-in preferences (every type copylab knows, on) and the
-/// management preference for DynamoDB advanced features.
+/// `DescribeRegionSettings`: the opt-in preferences (every type copylab knows, on unless opted
+/// out) and the management preference for DynamoDB advanced features.
 pub fn describe_region(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply {
     let (account, region) = (&ctx.caller.account, &ctx.caller.region);
-    let advanced = ctx
+    let settings = ctx
         .state
         .world()
         .region_settings
         .iter()
-        .any(|s| s.account == *account && s.region == *region && s.dynamodb_advanced_features);
+        .find(|s| s.account == *account && s.region == *region);
+    let advanced = settings.is_some_and(|s| s.dynamodb_advanced_features);
     let opt_in: Map<String, Value> = copylab_rules::features::resource_types()
-        .map(|t| (t.to_owned(), Value::Bool(true)))
+        .map(|t| {
+            let out = settings.is_some_and(|s| s.opted_out.iter().any(|o| o == t));
+            (t.to_owned(), Value::Bool(!out))
+        })
         .collect();
     Ok(json!({
         "ResourceTypeOptInPreference": opt_in,
@@ -94,9 +98,37 @@ pub fn describe_region(ctx: &mut Ctx<'_>, _input: &Map<String, Value>) -> Reply 
 }
 
 /// `UpdateRegionSettings`: `ResourceTypeManagementPreference.DynamoDB` turns DynamoDB advanced
-/// features on or off for the caller's account and Region.
+/// features on or off for the caller's account and Region; `ResourceTypeOptInPreference` opts
+/// resource types in or out (what backup plans' tag-only selections pick).
 pub fn update_region(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    if let Some(preferences) = input.get("ResourceTypeOptInPreference").and_then(Value::as_object) {
+        let world = ctx.state.world_mut();
+        if !world
+            .region_settings
+            .iter()
+            .any(|s| s.account == account && s.region == region)
+        {
+            world.region_settings.push(copylab_rules::world::RegionSettings {
+                account: account.clone(),
+                region: region.clone(),
+                dynamodb_advanced_features: false,
+                opted_out: Vec::new(),
+            });
+        }
+        if let Some(settings) = world
+            .region_settings
+            .iter_mut()
+            .find(|s| s.account == account && s.region == region)
+        {
+            for (resource_type, opted_in) in preferences {
+                settings.opted_out.retain(|t| t != resource_type);
+                if opted_in.as_bool() == Some(false) {
+                    settings.opted_out.push(resource_type.clone());
+                }
+            }
+        }
+    }
     if let Some(dynamodb) = input
         .get("ResourceTypeManagementPreference")
         .and_then(|m| m.get("DynamoDB"))
@@ -120,6 +152,7 @@ pub fn update_region(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
                     account,
                     region,
                     dynamodb_advanced_features: enabled,
+                    opted_out: Vec::new(),
                 }),
         }
     }

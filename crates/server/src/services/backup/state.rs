@@ -15,6 +15,9 @@ pub struct BackupState {
     pub backup_jobs: std::collections::VecDeque<serde_json::Value>,
     /// How many backup jobs were ever started, those forgotten included.
     pub backup_jobs_started: u64,
+    /// Recovery points' lifecycle steps due on the clock, earliest first: the move to cold
+    /// storage and the deletion their `Lifecycle` asks for.
+    pub lifecycle_due: std::collections::BinaryHeap<std::cmp::Reverse<(i64, LifecycleStep, String)>>,
     /// The `CreatedBy` (AWS's `RecoveryPointCreator`) of each recovery point a plan's rule
     /// made, by recovery point ARN: kept with the recovery point, after its backup job is
     /// forgotten; a rule's creator is one value shared by its recovery points.
@@ -25,6 +28,16 @@ pub struct BackupState {
     pub vaults: std::collections::BTreeMap<String, VaultRecord>,
     /// Report plans (Backup Audit Manager), in creation order.
     pub report_plans: Vec<super::report_plans::ReportPlan>,
+}
+
+/// A recovery point's lifecycle step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LifecycleStep {
+    /// `MoveToColdStorageAfterDays` reached: the recovery point is in cold storage (which no
+    /// copy takes).
+    Cold,
+    /// `DeleteAfterDays` reached: the recovery point is deleted.
+    Delete,
 }
 
 /// How long a backup job's record is kept after it ends: `ListBackupJobs` "Returns a list of
