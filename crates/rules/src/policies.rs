@@ -221,11 +221,20 @@ fn remember<K: std::hash::Hash + Eq, V>(memo: &Memo<K, V>, key: K, compute: impl
 #[derive(Debug, Default)]
 struct RecoveryPointIndex {
     indexed: usize,
-    by_arn: HashMap<String, Vec<usize>>,
-    by_parent: HashMap<String, Vec<usize>>,
-    /// How many recovery points each vault holds, by (account, vault name); a recovery point
-    /// naming no account counts under `None` (it is in the vault of that name in any account).
-    in_vault: HashMap<(Option<String>, String), usize>,
+    /// By a hash of the ARN (every hit is checked against the world): no ARN is copied, so
+    /// indexing costs a hash and an entry per recovery point.
+    by_arn: HashMap<u64, Vec<u32>>,
+    by_parent: HashMap<u64, Vec<u32>>,
+    /// How many recovery points each vault holds, by a hash of (account, vault name); a
+    /// recovery point naming no account counts under `None` (it is in the vault of that name
+    /// in any account).
+    in_vault: HashMap<u64, usize>,
+}
+
+/// The index's hash of a value (std's SipHash with fixed keys: the same in every run).
+fn key_of(value: impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
 }
 
 /// A prepared world's index: its own, or one kept by its caller.
@@ -256,17 +265,27 @@ impl WorldIndex {
         }
         let from = index.indexed;
         for (i, rp) in world.recovery_points.iter().enumerate().skip(from) {
-            index.by_arn.entry(rp.arn.clone()).or_default().push(i);
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            index.by_arn.entry(key_of(&rp.arn)).or_default().push(i);
             if let Some(parent) = &rp.parent_recovery_point_arn {
-                index.by_parent.entry(parent.clone()).or_default().push(i);
+                index.by_parent.entry(key_of(parent)).or_default().push(i);
             }
             *index
                 .in_vault
-                .entry((rp.account.clone(), rp.vault.clone()))
+                .entry(key_of((rp.account.as_deref(), rp.vault.as_str())))
                 .or_default() += 1;
         }
         index.indexed = world.recovery_points.len();
         Some(lookup(&index))
+    }
+
+    /// Forgets where the recovery points are (the world lost some, or changed their order):
+    /// they are indexed again on the next lookup; what the index knows of keys, vaults, roles
+    /// and accounts stays.
+    pub fn forget_recovery_points(&self) {
+        if let Ok(mut index) = self.recovery_points.lock() {
+            *index = RecoveryPointIndex::default();
+        }
     }
 
     /// The indexes in `world.recovery_points` of the recovery points named `arn`, in order:
@@ -274,7 +293,13 @@ impl WorldIndex {
     /// whole world (so a lookup never misses one, whatever changed).
     pub fn recovery_points_named(&self, world: &World, arn: &str) -> Vec<usize> {
         let found: Vec<usize> = self
-            .with_recovery_points(world, |index| index.by_arn.get(arn).cloned().unwrap_or_default())
+            .with_recovery_points(world, |index| {
+                index
+                    .by_arn
+                    .get(&key_of(arn))
+                    .map(|found| found.iter().map(|&i| i as usize).collect::<Vec<usize>>())
+                    .unwrap_or_default()
+            })
             .unwrap_or_default()
             .into_iter()
             .filter(|&i| world.recovery_points.get(i).is_some_and(|rp| rp.arn == arn))
@@ -295,7 +320,7 @@ impl WorldIndex {
             let count = |account: Option<&str>| {
                 index
                     .in_vault
-                    .get(&(account.map(str::to_owned), vault_name.to_owned()))
+                    .get(&key_of((account, vault_name)))
                     .copied()
                     .unwrap_or_default()
             };
@@ -315,7 +340,11 @@ impl WorldIndex {
     /// world only gains recovery points since this index was made, as every kept index is.
     pub fn nested_recovery_points(&self, world: &World, parent_arn: &str) -> Vec<usize> {
         self.with_recovery_points(world, |index| {
-            index.by_parent.get(parent_arn).cloned().unwrap_or_default()
+            index
+                .by_parent
+                .get(&key_of(parent_arn))
+                .map(|found| found.iter().map(|&i| i as usize).collect::<Vec<usize>>())
+                .unwrap_or_default()
         })
         .unwrap_or_default()
         .into_iter()

@@ -1,6 +1,8 @@
 //! A simulated year of backup plans (issue 13, item 7): an organization of N member accounts, each with a daily plan that backs up one database and copies it to the central account's vault, run day by day on the virtual clock; prints the wall time, resident memory per job, and the time of a ListCopyJobs page in the central (management) account's view, for N = 10, 100, 1,000.
 //!
 //! Run with `cargo bench -p copylab-server --bench plan_year` (release); `-- 1000` runs one size.
+//! Each size runs twice: the plan without `Lifecycle` (every recovery point kept), and with
+//! `DeleteAfterDays` 35 for backups and copies (deleted on the clock).
 //! Whole-process figures (resident memory) need one process per size: each size runs in a child
 //! process of this binary.
 #![allow(
@@ -40,8 +42,9 @@ fn db_arn(account: &str) -> String {
     format!("arn:aws:rds:{REGION}:{account}:db:orders")
 }
 
-/// The organization, its keys, vaults, roles and one daily plan per member account.
-fn world(accounts: usize) -> World {
+/// The organization, its keys, vaults, roles and one daily plan per member account; with
+/// `retention`, the plan's backups and copies are deleted after that many days.
+fn world(accounts: usize, retention: Option<i64>) -> World {
     let members: Vec<String> = (0..accounts).map(member).collect();
     let central_key = key_arn(CENTRAL, 0xffff_ffff);
     let mut keys = vec![json!({"arn": central_key})];
@@ -63,10 +66,7 @@ fn world(accounts: usize) -> World {
         roles.push(json!({"arn": role, "managed_policies": ["arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"]}));
         plans.push(json!({
             "id": format!("{i:08x}-0000-4000-8000-000000000000"), "account": account, "region": REGION,
-            "plan": {"BackupPlanName": "nightly", "Rules": [{
-                "RuleName": "nightly", "TargetBackupVaultName": "SourceVault",
-                "ScheduleExpression": "cron(0 5 ? * * *)",
-                "CopyActions": [{"DestinationBackupVaultArn": format!("arn:aws:backup:{REGION}:{CENTRAL}:backup-vault:CentralVault")}]}]},
+            "plan": {"BackupPlanName": "nightly", "Rules": [rule(retention)]},
             "selections": [{"id": "ffffffff-0000-4000-8000-000000000000",
                 "selection": {"SelectionName": "orders", "IamRoleArn": role, "Resources": [db_arn(account)]}}]
         }));
@@ -78,6 +78,20 @@ fn world(accounts: usize) -> World {
         "keys": keys, "vaults": vaults, "roles": roles, "backup_plans": plans,
     }))
     .expect("the year's world")
+}
+
+/// The daily rule, copying to the central vault.
+fn rule(retention: Option<i64>) -> Value {
+    let mut rule = json!({
+        "RuleName": "nightly", "TargetBackupVaultName": "SourceVault",
+        "ScheduleExpression": "cron(0 5 ? * * *)",
+        "CopyActions": [{"DestinationBackupVaultArn": format!("arn:aws:backup:{REGION}:{CENTRAL}:backup-vault:CentralVault")}]
+    });
+    if let Some(days) = retention {
+        rule["Lifecycle"] = json!({"DeleteAfterDays": days});
+        rule["CopyActions"][0]["Lifecycle"] = json!({"DeleteAfterDays": days});
+    }
+    rule
 }
 
 fn headers(account: &str) -> HeaderMap {
@@ -129,8 +143,8 @@ fn list_page(state: &mut ServerState, headers: &HeaderMap, token: Option<&str>) 
 }
 
 /// One size, in this process: prints one row.
-fn run(accounts: usize) {
-    let world = world(accounts);
+fn run(accounts: usize, retention: Option<i64>) {
+    let world = world(accounts, retention);
     let mut state = ServerState::new(
         world,
         1,
@@ -232,7 +246,9 @@ fn run(accounts: usize) {
         .filter(|j| j.outcome.state() == Some(copylab_rules::world::CopyJobState::Completed))
         .count();
     println!(
-        "| {accounts} | {backup_jobs} | {copy_jobs} ({kept} kept, {completed} COMPLETED) | {:.2} s | {:.2} µs | {} B | {:.3} ms | {:.3} ms |",
+        "| {accounts} | {} | {backup_jobs} | {copy_jobs} ({kept} kept, {completed} COMPLETED) | {} | {:.2} s | {:.2} µs | {} B | {:.3} ms | {:.3} ms |",
+        retention.map_or_else(|| "none".to_owned(), |d| format!("{d} days")),
+        state.world().recovery_points.len(),
         year.as_secs_f64(),
         year.as_secs_f64() * 1e6 / jobs as f64,
         (after.saturating_sub(before) * 1024) / jobs as u64,
@@ -242,22 +258,30 @@ fn run(accounts: usize) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    if let [one] = sizes.as_slice() {
-        run(*one);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // A child process: `--one SIZE RETENTION` (0: none).
+    if let [flag, size, retention] = args.as_slice()
+        && flag == "--one"
+    {
+        let retention = retention.parse().ok().filter(|d: &i64| *d > 0);
+        run(size.parse().expect("a size"), retention);
         return;
     }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10, 100, 1000] } else { sizes };
     println!(
-        "| accounts | backup jobs | copy jobs | the year | per job | resident memory growth per job | first ListCopyJobs page of 100 | middle page (medians of 25) |"
+        "| accounts | retention | backup jobs | copy jobs | recovery points at the end | the year | per job | resident memory growth per job | first ListCopyJobs page of 100 | middle page (medians of 25) |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let me = std::env::current_exe().expect("this benchmark's path");
-    for size in sizes {
-        let status = std::process::Command::new(&me)
-            .arg(size.to_string())
-            .status()
-            .expect("a child process per size");
-        assert!(status.success(), "size {size} failed");
+    // Without `Lifecycle` (recovery points kept, as AWS keeps them), then with a 35-day one.
+    for retention in [0, 35] {
+        for &size in &sizes {
+            let status = std::process::Command::new(&me)
+                .args(["--one", &size.to_string(), &retention.to_string()])
+                .status()
+                .expect("a child process per size");
+            assert!(status.success(), "size {size} failed");
+        }
     }
 }

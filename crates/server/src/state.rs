@@ -188,11 +188,20 @@ impl ServerState {
         if cold.is_empty() && deleted.is_empty() {
             return;
         }
-        let world = self.world_mut();
-        for rp in world.recovery_points.iter_mut().filter(|rp| cold.contains(&rp.arn)) {
+        // Only recovery points change: the kept index forgets where they are, nothing else (a
+        // recovery point's storage class is read from the world, never kept in the index).
+        for rp in self
+            .world
+            .recovery_points
+            .iter_mut()
+            .filter(|rp| cold.contains(&rp.arn))
+        {
             rp.storage_class = copylab_rules::world::StorageClass::Cold;
         }
-        world.recovery_points.retain(|rp| !deleted.contains(&rp.arn));
+        self.world.recovery_points.retain(|rp| !deleted.contains(&rp.arn));
+        if let Some(index) = &self.index {
+            index.forget_recovery_points();
+        }
         for arn in &deleted {
             self.services.backup.recovery_point_creators.remove(arn);
         }
