@@ -754,3 +754,42 @@ async fn opted_out_resource_types_are_left_out_by_tag_only_selections() {
     let both: serde_json::Value = serde_json::from_slice(&both).unwrap();
     assert_eq!(both["picks"]["picked"][0]["selection"], "by-arn", "{both}");
 }
+
+/// `ExportBackupPlanTemplate` gives a template `GetBackupPlanFromJSON` reads back into the same
+/// plan; a plan that does not exist is not found.
+#[tokio::test]
+async fn an_exported_plan_template_reads_back_into_the_same_plan() {
+    let app = server();
+    let plan_id = nightly_plan(&app).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let template = backup
+        .export_backup_plan_template()
+        .backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap();
+    let read = backup
+        .get_backup_plan_from_json()
+        .backup_plan_template_json(template.backup_plan_template_json().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let plan = read.backup_plan().unwrap();
+    assert_eq!(plan.backup_plan_name(), "nightly-copies");
+    assert_eq!(plan.rules()[0].schedule_expression(), Some("cron(0 5 ? * * *)"));
+    assert_eq!(
+        plan.rules()[0].copy_actions()[0].destination_backup_vault_arn(),
+        DESTINATION
+    );
+    let missing = backup
+        .export_backup_plan_template()
+        .backup_plan_id("00000000-0000-4000-8000-000000000000")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        aws_sdk_backup::error::ProvideErrorMetadata::code(&missing),
+        Some("ResourceNotFoundException")
+    );
+}

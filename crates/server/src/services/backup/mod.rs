@@ -81,6 +81,7 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("ListBackupPlans", Handler::Value(plans::list)),
     ("ListBackupPlanVersions", Handler::Value(plans::list_versions)),
     ("GetBackupPlanFromJSON", Handler::Value(plans::from_json)),
+    ("ExportBackupPlanTemplate", Handler::Value(plans::export_template)),
     ("CreateBackupSelection", Handler::Value(selections::create)),
     ("GetBackupSelection", Handler::Value(selections::get)),
     ("ListBackupSelections", Handler::Value(selections::list)),

@@ -571,6 +571,18 @@ pub fn from_json(_ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     Ok(json!({"BackupPlan": render_document(None, &document)}))
 }
 
+/// `ExportBackupPlanTemplate`: the plan's current document as JSON text, which
+/// `GetBackupPlanFromJSON` reads back. AWS's template "is a signed JSON document that cannot be
+/// modified before being passed to GetBackupPlanFromJSON" (the model); its format is not
+/// documented, so copylab's is the `BackupPlan` document itself, unsigned (modeled).
+pub fn export_template(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let id = str_member(input, "BackupPlanId")?;
+    let i = live_position(ctx, &id)?;
+    let plan = &ctx.state.world().backup_plans[i];
+    let document = render_document(None, &plan.plan);
+    Ok(json!({"BackupPlanTemplateJson": json!({"BackupPlan": document}).to_string()}))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
