@@ -793,3 +793,73 @@ async fn an_exported_plan_template_reads_back_into_the_same_plan() {
         Some("ResourceNotFoundException")
     );
 }
+
+/// Two plans picking the same database at the same time: one backup runs, and the other plan's
+/// job ends EXPIRED with AWS's message for a running job of the same resource, and starts no
+/// copy.
+#[tokio::test]
+async fn a_second_plan_backing_up_a_running_resource_expires() {
+    let app = server();
+    nightly_plan(&app).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let plan = BackupPlanInput::builder()
+        .backup_plan_name("also-nightly")
+        .rules(
+            BackupRuleInput::builder()
+                .rule_name("nightly")
+                .target_backup_vault_name("SourceVault")
+                .schedule_expression("cron(0 5 ? * * *)")
+                .copy_actions(
+                    CopyAction::builder()
+                        .destination_backup_vault_arn(DESTINATION)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let second = backup
+        .create_backup_plan()
+        .backup_plan(plan)
+        .send()
+        .await
+        .unwrap()
+        .backup_plan_id()
+        .unwrap()
+        .to_owned();
+    backup
+        .create_backup_selection()
+        .backup_plan_id(&second)
+        .backup_selection(
+            BackupSelection::builder()
+                .selection_name("orders")
+                .iam_role_arn(ROLE)
+                .resources(PLAN_DB)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    advance(&app, DAY).await;
+    let jobs = backup.list_backup_jobs().send().await.unwrap();
+    let states: Vec<(&str, Option<&str>)> = jobs
+        .backup_jobs()
+        .iter()
+        .map(|j| (j.state().unwrap().as_str(), j.status_message()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("COMPLETED", None),
+            (
+                "EXPIRED",
+                Some("Backup job failed because there was a running job for the same resource.")
+            )
+        ]
+    );
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    assert_eq!(copies.copy_jobs().len(), 1, "the expired job starts no copy");
+}

@@ -53,6 +53,48 @@ pub fn start_at(
             ApiError::invalid_value(format!("copylab cannot tell the resource type of {resource_arn}")).modeled(),
         );
     };
+    let partition = copylab_rules::regions::partition(&region);
+    // "Backup job failed because there was a running job for the same resource." (AWS Backup's
+    // EventBridge page, an EXPIRED job's status message; facts §6): one backup of a resource
+    // at a time, so a plan's job started while another of the resource runs (two plans picking
+    // it at the same time) expires, with no recovery point. A job started by hand never does
+    // (modeled: on a frozen clock a job would otherwise run for ever).
+    if created_by.is_some()
+        && ctx
+            .state
+            .services
+            .backup
+            .backup_running_until
+            .get(&resource_arn)
+            .is_some_and(|until| *until > created)
+    {
+        let id = ctx.state.ids.uuid_upper();
+        ctx.state.services.backup.backup_jobs_started += 1;
+        ctx.state.services.backup.backup_jobs.push_back(json!({
+            "AccountId": account,
+            "BackupJobId": id,
+            "BackupVaultName": vault_name,
+            "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+            "ResourceArn": resource_arn,
+            "ResourceType": resource_type,
+            "CreationDate": created,
+            "CompletionDate": created,
+            "State": "EXPIRED",
+            "StatusMessage": "Backup job failed because there was a running job for the same resource.",
+            // Modeled: AWS documents the message, not its category.
+            "MessageCategory": "MISCELLANEOUS",
+            "IamRoleArn": input.get("IamRoleArn"),
+            "Region": region,
+            "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
+            "CreatedBy": created_by.map(|c| &**c),
+        }));
+        return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
+    }
+    ctx.state
+        .services
+        .backup
+        .backup_running_until
+        .insert(resource_arn.clone(), created + BACKUP_SECONDS);
     let advanced = plan_copies::dynamodb_advanced(ctx.state.world(), &account, &region);
     let arn = plan_copies::recovery_point_arn(
         &resource_type,
@@ -85,7 +127,6 @@ pub fn start_at(
         lifecycle,
     );
     ctx.state.add_recovery_point(recovery_point, created);
-    let partition = copylab_rules::regions::partition(&region);
     let id = ctx.state.ids.uuid_upper();
     if let Some(creator) = created_by {
         ctx.state

@@ -15,6 +15,9 @@ pub struct BackupState {
     pub backup_jobs: std::collections::VecDeque<serde_json::Value>,
     /// How many backup jobs were ever started, those forgotten included.
     pub backup_jobs_started: u64,
+    /// When the last backup job of each resource (by ARN) ends: a job started before then
+    /// finds a running job for the same resource.
+    pub backup_running_until: std::collections::HashMap<String, f64>,
     /// Recovery points' lifecycle steps due on the clock, earliest first: the move to cold
     /// storage and the deletion their `Lifecycle` asks for.
     pub lifecycle_due: std::collections::BinaryHeap<std::cmp::Reverse<(i64, LifecycleStep, String)>>,
