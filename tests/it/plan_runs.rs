@@ -862,4 +862,142 @@ async fn a_second_plan_backing_up_a_running_resource_expires() {
     );
     let copies = backup.list_copy_jobs().send().await.unwrap();
     assert_eq!(copies.copy_jobs().len(), 1, "the expired job starts no copy");
+    // Its event carries the message in escaped quotes, as AWS's EXPIRED example does.
+    let (_, events) = raw(
+        &app,
+        "GET",
+        "/_copylab/events?detail-type=Backup+Job+State+Change",
+        None,
+        "",
+    )
+    .await;
+    let events: serde_json::Value = serde_json::from_slice(&events).unwrap();
+    let expired = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["detail"]["state"] == "EXPIRED")
+        .expect("an EXPIRED event");
+    assert_eq!(
+        expired["detail"]["statusMessage"],
+        "\"Backup job failed because there was a running job for the same resource.\""
+    );
+    assert_eq!(expired["detail"]["createdBy"]["backupPlanId"], second.as_str());
+}
+
+/// An AWS example event from `tests/fixtures/events/`.
+fn example_event(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/events/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A JSON value's shape: its members in order with their types, recursively (what must match
+/// AWS's examples; values differ).
+fn shape(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(members) => {
+            serde_json::Value::Array(members.iter().map(|(k, v)| json!([k, shape(v)])).collect())
+        }
+        serde_json::Value::Array(items) => json!(["array", items.first().map(shape)]),
+        serde_json::Value::String(_) => json!("string"),
+        serde_json::Value::Number(_) => json!("number"),
+        serde_json::Value::Bool(_) => json!("bool"),
+        serde_json::Value::Null => json!("null"),
+    }
+}
+
+/// A night of a plan: the backup job's and the copy job's EventBridge events, in virtual-time
+/// order, in the source account, each with the members, order and JSON types of AWS's documented
+/// example for its state (sizes as strings in backup-job events and as numbers in copy-job
+/// events, `destinationRecoveryPointArn` `{}` until the copy exists, `createdBy` with
+/// `backupPlanRuleId`); the copy's resources name the recovery point it copies, and nothing
+/// after the virtual now is shown.
+#[tokio::test]
+async fn a_nights_jobs_emit_awss_events_in_virtual_time_order() {
+    let app = server();
+    let plan_id = nightly_plan(&app).await;
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY, "tags": {"backup": "nightly"}, "backup_size_in_bytes": 3221225472_u64});
+    raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    let (status, none) = raw(&app, "GET", "/_copylab/events", None, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&none).unwrap()["events"],
+        json!([])
+    );
+    advance(&app, DAY).await;
+    let (_, body) = raw(&app, "GET", &format!("/_copylab/events?account={SOURCE}"), None, "").await;
+    let events: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let events = events["events"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["detail-type"].as_str().unwrap(),
+                e["detail"]["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Backup Job State Change", "CREATED"),
+            ("Backup Job State Change", "RUNNING"),
+            ("Backup Job State Change", "COMPLETED"),
+            ("Copy Job State Change", "CREATED"),
+            ("Copy Job State Change", "RUNNING"),
+            ("Copy Job State Change", "COMPLETED"),
+        ]
+    );
+    let times: Vec<&str> = events.iter().map(|e| e["time"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "in virtual-time order");
+    for event in events {
+        let (kind, state) = (
+            event["detail-type"].as_str().unwrap(),
+            event["detail"]["state"].as_str().unwrap(),
+        );
+        let name = format!(
+            "{}-{state}",
+            if kind == "Copy Job State Change" {
+                "copy-job"
+            } else {
+                "backup-job"
+            }
+        );
+        let example = example_event(&name);
+        // The backup job's RUNNING example is a plan's, as ours is; its COMPLETED and CREATED
+        // examples carry no createdBy, and neither do ours.
+        assert_eq!(shape(&event["detail"]), shape(&example["detail"]), "{name}: {event:#}");
+        assert_eq!(shape(event), shape(&example), "{name}: the envelope");
+        assert_eq!(event["source"], "aws.backup");
+        assert_eq!(event["account"], SOURCE);
+        assert_eq!(event["region"], "us-east-1");
+    }
+    assert_eq!(
+        events[5]["resources"], events[2]["resources"],
+        "the copy's resources name the recovery point the backup made"
+    );
+    assert!(events[5]["detail"]["destinationRecoveryPointArn"].is_string());
+    assert_eq!(events[4]["detail"]["createdBy"]["backupPlanId"], plan_id.as_str());
+    assert_eq!(events[4]["detail"]["destinationRecoveryPointArn"], json!({}));
+    // Filters.
+    let (_, copies) = raw(
+        &app,
+        "GET",
+        "/_copylab/events?detail-type=Copy+Job+State+Change",
+        None,
+        "",
+    )
+    .await;
+    let copies: serde_json::Value = serde_json::from_slice(&copies).unwrap();
+    assert_eq!(copies["events"].as_array().unwrap().len(), 3);
+    let last = events[5]["time"].as_str().unwrap();
+    let (_, after) = raw(&app, "GET", &format!("/_copylab/events?since={last}"), None, "").await;
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&after).unwrap()["events"],
+        json!([])
+    );
+    let (status, _) = raw(&app, "GET", "/_copylab/events?since=yesterday", None, "").await;
+    assert_eq!(status, 400);
 }

@@ -55,8 +55,11 @@ struct List {
 }
 
 impl List {
+    /// Whether the field matches `value`: never outside the field's range (AWS's years are
+    /// 1970 to 2199, so `*` matches no day of 2200), else by any of its items.
     fn contains(&self, value: u32) -> bool {
-        self.items.iter().any(|item| item.contains(value, self.low, self.high))
+        (self.low..=self.high).contains(&value)
+            && self.items.iter().any(|item| item.contains(value, self.low, self.high))
     }
 
     fn write(&self) -> String {

@@ -1,4 +1,4 @@
-//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, what a backup plan's rule would do, and the whole state.
+//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, what a backup plan's rule would do, the EventBridge events, and the whole state.
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -38,6 +38,48 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
         ("GET", "health") => health(),
         ("GET", "clock") => ok(clock(state)),
         ("GET", "state") => ok(snapshot(state)),
+        ("GET", "events") => {
+            // `since` (epoch seconds or a UTC timestamp), `detail-type`, `account`: each optional.
+            let mut since = None;
+            let (mut detail_type, mut account) = (None, None);
+            for (name, value) in query.unwrap_or_default().split('&').filter_map(|p| p.split_once('=')) {
+                let value = crate::wire::model::percent_decode(&value.replace('+', " ")).unwrap_or_default();
+                match name {
+                    "since" => match value
+                        .parse::<f64>()
+                        .ok()
+                        .or_else(|| copylab_rules::world::timestamp_seconds(&value).map(|s| s as f64))
+                    {
+                        Some(s) => since = Some(s),
+                        None => {
+                            return error(
+                                StatusCode::BAD_REQUEST,
+                                format!(
+                                    "since `{value}` is neither epoch seconds nor a UTC timestamp like 2026-11-28T16:00:00Z"
+                                ),
+                            );
+                        }
+                    },
+                    "detail-type" => detail_type = Some(value),
+                    "account" => account = Some(value),
+                    other => {
+                        return error(
+                            StatusCode::BAD_REQUEST,
+                            format!("unknown parameter `{other}` (since, detail-type, account)"),
+                        );
+                    }
+                }
+            }
+            let events: Vec<&Value> = state
+                .services
+                .backup
+                .events
+                .read(state.now(), since, detail_type.as_deref(), account.as_deref())
+                .into_iter()
+                .map(|e| &e.envelope)
+                .collect();
+            ok(json!({"events": events}))
+        }
         ("POST", "reset") => {
             state.reset();
             ok(json!({"reset": true}))

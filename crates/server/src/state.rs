@@ -437,6 +437,12 @@ impl ServerState {
         }
         // The job of the same resource waiting behind this one may run now.
         let (waiter, ended) = (job.next.take(), job.completed(self.progression));
+        crate::services::backup::events::emit_copy_job(
+            &mut self.services.backup.events,
+            job,
+            job.end_state().as_str(),
+            ended,
+        );
         let (parent, member) = (job.parent.clone(), job.composite_member_identifier.clone());
         if let Outcome::CopyJob {
             destination_recovery_point: Some(rp),

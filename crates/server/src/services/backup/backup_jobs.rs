@@ -88,6 +88,7 @@ pub fn start_at(
             "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
             "CreatedBy": created_by.map(|c| &**c),
         }));
+        emit_events(ctx, input);
         return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
     }
     ctx.state
@@ -154,7 +155,22 @@ pub fn start_at(
         "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
         "CreatedBy": created_by.map(|c| &**c),
     }));
+    emit_events(ctx, input);
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
+}
+
+/// The events of the backup job just made (the last one), its `startBy` its start window
+/// after its creation (`StartWindowMinutes`, or the console's 8 hours: modeled).
+fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
+    let window = input
+        .get("StartWindowMinutes")
+        .and_then(Value::as_i64)
+        .unwrap_or(super::plans::DEFAULT_START_WINDOW_MINUTES) as f64
+        * 60.0;
+    let backup = &mut ctx.state.services.backup;
+    if let Some(job) = backup.backup_jobs.back() {
+        super::events::emit_backup_job(&mut backup.events, job, window);
+    }
 }
 
 /// `DescribeBackupJob`.

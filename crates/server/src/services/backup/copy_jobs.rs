@@ -386,7 +386,11 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         created_by_backup_job_id: origin.map(|o| o.backup_job_id),
     };
     let completed = record.completed(progression);
-    jobs.push(record);
+    // Its events: CREATED now, RUNNING when it starts to run (its end, when `finish` sees it).
+    let events = &mut ctx.state.services.backup.events;
+    super::events::emit_copy_job(events, &record, "CREATED", created);
+    super::events::emit_copy_job(events, &record, "RUNNING", runs_from);
+    ctx.state.services.backup.jobs.push(record);
     completed
 }
 

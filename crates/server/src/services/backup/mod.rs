@@ -8,6 +8,7 @@ use crate::wire::model::Routes;
 
 pub mod backup_jobs;
 pub mod copy_jobs;
+pub mod events;
 pub mod filters;
 pub mod plans;
 pub mod report_plans;

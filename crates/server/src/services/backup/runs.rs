@@ -226,6 +226,9 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
             input.insert("Lifecycle".to_owned(), json!(lifecycle));
         }
         input.insert("RecoveryPointTags".to_owned(), json!(rule.recovery_point_tags));
+        if let Some(minutes) = rule.start_window_minutes {
+            input.insert("StartWindowMinutes".to_owned(), json!(minutes));
+        }
         let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator), Some(resource)) {
             Ok(backup) => backup,
             Err(error) => {

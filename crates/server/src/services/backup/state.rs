@@ -15,6 +15,8 @@ pub struct BackupState {
     pub backup_jobs: std::collections::VecDeque<serde_json::Value>,
     /// How many backup jobs were ever started, those forgotten included.
     pub backup_jobs_started: u64,
+    /// The EventBridge events of AWS Backup, in virtual time.
+    pub events: super::events::EventLog,
     /// When the last backup job of each resource (by ARN) ends: a job started before then
     /// finds a running job for the same resource.
     pub backup_running_until: std::collections::HashMap<String, f64>,

@@ -1,0 +1,349 @@
+//! AWS Backup's EventBridge events (issue 14): one log of every job state change, in virtual time, with the envelope AWS sends (`version`, `id`, `detail-type`, `source: aws.backup`, `account`, `time`, `region`, `resources`, `detail`); `GET /_copylab/events` reads it.
+
+use std::collections::VecDeque;
+
+use serde_json::{Value, json};
+
+/// The most events one server keeps: beyond, the oldest are forgotten (copylab's bound, so that
+/// no client grows the server's memory without bound).
+pub const MAX_EVENTS: usize = 10_000;
+
+/// An event as EventBridge delivers it, with the virtual time it happened at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// When it happened, epoch seconds of the virtual clock.
+    pub at: f64,
+    /// Its place in the log (the order events were emitted in).
+    pub sequence: u64,
+    /// The envelope, `detail` included.
+    pub envelope: Value,
+}
+
+/// The log of events, oldest first, bounded by [`MAX_EVENTS`].
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    events: VecDeque<Event>,
+    emitted: u64,
+}
+
+/// An event to emit: what changed, in which account and Region, about which resources.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// `detail-type`, as `"Copy Job State Change"`.
+    pub detail_type: &'a str,
+    /// The account the event is emitted in.
+    pub account: &'a str,
+    /// The Region.
+    pub region: &'a str,
+    /// `resources`.
+    pub resources: Vec<String>,
+    /// `detail`.
+    pub detail: Value,
+    /// When, epoch seconds of the virtual clock.
+    pub at: f64,
+    /// The event's `id` (a UUID from the server's ids).
+    pub id: String,
+}
+
+impl EventLog {
+    /// Adds an event; beyond [`MAX_EVENTS`] the oldest is forgotten.
+    pub fn emit(&mut self, event: NewEvent<'_>) {
+        let envelope = json!({
+            "version": "0",
+            "id": event.id,
+            "detail-type": event.detail_type,
+            "source": "aws.backup",
+            "account": event.account,
+            "time": crate::clock::iso8601(event.at),
+            "region": event.region,
+            "resources": event.resources,
+            "detail": event.detail,
+        });
+        self.events.push_back(Event {
+            at: event.at,
+            sequence: self.emitted,
+            envelope,
+        });
+        self.emitted += 1;
+        while self.events.len() > MAX_EVENTS {
+            self.events.pop_front();
+        }
+    }
+
+    /// The events at or before `now` (virtual), after `since` when given, of `detail_type` and
+    /// `account` when given, in time order (then emission order).
+    pub fn read(&self, now: f64, since: Option<f64>, detail_type: Option<&str>, account: Option<&str>) -> Vec<&Event> {
+        let mut found: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| e.at <= now && since.is_none_or(|s| e.at > s))
+            .filter(|e| detail_type.is_none_or(|d| e.envelope["detail-type"] == d))
+            .filter(|e| account.is_none_or(|a| e.envelope["account"] == a))
+            .collect();
+        found.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.sequence.cmp(&b.sequence)));
+        found
+    }
+
+    /// How many events were ever emitted.
+    pub fn emitted(&self) -> u64 {
+        self.emitted
+    }
+}
+
+/// A detail timestamp, as AWS's examples write them: UTC with milliseconds
+/// (`2020-07-15T22:06:27.234Z`).
+pub fn detail_time(at: f64) -> String {
+    let whole = crate::clock::iso8601(at);
+    let millis = ((at - at.floor()) * 1000.0).round().clamp(0.0, 999.0) as u32;
+    format!("{}.{millis:03}Z", whole.trim_end_matches('Z'))
+}
+
+/// The RUNNING backup job's `expectedCompletionDate`, in the form AWS's example shows
+/// (`"Jul 15, 2020 9:39:07 PM"`).
+pub fn expected_completion(at: f64) -> String {
+    let iso = crate::clock::iso8601(at);
+    let (date, time) = iso.split_once('T').unwrap_or((&iso, "00:00:00Z"));
+    let mut parts = date.split('-');
+    let (year, month, day) = (
+        parts.next().unwrap_or("1970"),
+        parts.next().and_then(|m| m.parse::<usize>().ok()).unwrap_or(1),
+        parts.next().and_then(|d| d.parse::<u32>().ok()).unwrap_or(1),
+    );
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let name = MONTHS.get(month.saturating_sub(1)).copied().unwrap_or("Jan");
+    let mut clock = time.trim_end_matches('Z').split(':');
+    let hour: u32 = clock.next().and_then(|h| h.parse().ok()).unwrap_or(0);
+    let (minute, second) = (clock.next().unwrap_or("00"), clock.next().unwrap_or("00"));
+    let (twelve, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!("{name} {day}, {year} {twelve}:{minute}:{second} {half}")
+}
+
+/// A `createdBy` as the events write it (lower camel case, four members, `backupPlanRuleId`),
+/// from AWS's `RecoveryPointCreator`.
+pub fn created_by(creator: &Value) -> Value {
+    json!({
+        "backupPlanId": creator["BackupPlanId"],
+        "backupPlanArn": creator["BackupPlanArn"],
+        "backupPlanVersion": creator["BackupPlanVersion"],
+        "backupPlanRuleId": creator["BackupRuleId"],
+    })
+}
+
+/// An event id derived from what the event is about (so that emitting draws no id from the
+/// server's stream): a lower-case UUID.
+pub fn event_id(parts: &[&str]) -> String {
+    copylab_rules::ids::IdGenerator::for_names(parts).uuid()
+}
+
+/// A copy job's "Copy Job State Change" event in `state` at `at` (aws-org-wire-facts.md §6.3:
+/// CREATED carries only the dates, state and vaults; `copyJobId` from RUNNING on;
+/// `backupSizeInBytes` a number; `destinationRecoveryPointArn` `{}` until the copy exists;
+/// `resources` the source recovery point; `createdBy` for a plan's copy). Emitted in the account
+/// that owns the job (the documented examples' `account` is the job's; other accounts'
+/// events are undocumented).
+pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, at: f64) -> (String, Value, Vec<String>) {
+    let source_vault = json!(job.source_vault_arn);
+    let destination = json!(job.request.destination_backup_vault_arn);
+    let resources: Vec<String> = job.request.recovery_point_arn.iter().cloned().collect();
+    let mut detail = serde_json::Map::new();
+    if state != "CREATED" {
+        detail.insert("copyJobId".to_owned(), json!(job.id));
+        if let Some(size) = job.backup_size_in_bytes {
+            detail.insert("backupSizeInBytes".to_owned(), json!(size));
+        }
+    }
+    detail.insert("creationDate".to_owned(), json!(detail_time(job.created)));
+    if state == "CREATED" {
+        // The CREATED example's order: the date, the state, the vaults.
+        detail.insert("state".to_owned(), json!(state));
+    } else {
+        detail.insert("iamRoleArn".to_owned(), json!(job.request.iam_role_arn));
+        detail.insert("resourceArn".to_owned(), json!(job.resource_arn));
+        detail.insert("resourceType".to_owned(), json!(job.resource_type));
+    }
+    detail.insert("sourceBackupVaultArn".to_owned(), source_vault);
+    if state != "CREATED" {
+        detail.insert("state".to_owned(), json!(state));
+    }
+    let ended = matches!(state, "COMPLETED" | "FAILED" | "PARTIAL");
+    if ended {
+        if let copylab_rules::Outcome::CopyJob {
+            status_message: Some(message),
+            ..
+        } = &job.outcome
+            && state != "COMPLETED"
+        {
+            detail.insert("statusMessage".to_owned(), json!(message));
+        }
+        detail.insert("completionDate".to_owned(), json!(detail_time(at)));
+    }
+    detail.insert("destinationBackupVaultArn".to_owned(), destination);
+    if state != "CREATED" {
+        let destination_rp = match &job.outcome {
+            copylab_rules::Outcome::CopyJob {
+                destination_recovery_point: Some(rp),
+                ..
+            } if state == "COMPLETED" => json!(rp.arn),
+            _ => json!({}),
+        };
+        detail.insert("destinationRecoveryPointArn".to_owned(), destination_rp);
+        if let Some(creator) = &job.created_by {
+            detail.insert("createdBy".to_owned(), created_by(creator));
+        }
+    }
+    (
+        event_id(&["copy-job-event", &job.id, state]),
+        Value::Object(detail),
+        resources,
+    )
+}
+
+/// Emits a copy job's event in `state` at `at`.
+pub fn emit_copy_job(log: &mut EventLog, job: &super::CopyJobRecord, state: &str, at: f64) {
+    let (id, detail, resources) = copy_job_event(job, state, at);
+    log.emit(NewEvent {
+        detail_type: "Copy Job State Change",
+        account: &job.account,
+        region: &job.region,
+        resources,
+        detail,
+        at,
+        id,
+    });
+}
+
+/// A backup job's "Backup Job State Change" events, from the job as `DescribeBackupJob` shows
+/// it (aws-plans-policies-events-facts.md §6.1): CREATED (the id, state and date), then RUNNING
+/// (sizes and bytes as strings, `startBy`, `expectedCompletionDate` in AWS's odd form,
+/// `percentDone` 0: modeled, `createdBy` for a plan's job) and COMPLETED (`resources` the new
+/// recovery point, `percentDone` 100, `retryCount` 0: modeled) at its end; or EXPIRED, its
+/// status message in escaped quotes as AWS's fragment shows it.
+pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f64) {
+    let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
+    let (account, region, id) = (text("AccountId"), text("Region"), text("BackupJobId"));
+    let created = job["CreationDate"].as_f64().unwrap_or_default();
+    let ended = job["CompletionDate"].as_f64().unwrap_or(created);
+    let state = text("State");
+    let size = job["BackupSizeInBytes"].as_u64().map(|s| s.to_string());
+    let mut emit = |state: &str, at: f64, detail: Value, resources: Vec<String>| {
+        log.emit(NewEvent {
+            detail_type: "Backup Job State Change",
+            account: &account,
+            region: &region,
+            resources,
+            detail,
+            at,
+            id: event_id(&["backup-job-event", &id, state]),
+        });
+    };
+    emit(
+        "CREATED",
+        created,
+        json!({"backupJobId": id, "state": "CREATED", "creationDate": detail_time(created)}),
+        Vec::new(),
+    );
+    let mut common = serde_json::Map::new();
+    common.insert("backupJobId".to_owned(), json!(id));
+    if let Some(size) = &size {
+        common.insert("backupSizeInBytes".to_owned(), json!(size));
+    }
+    common.insert("backupVaultArn".to_owned(), job["BackupVaultArn"].clone());
+    common.insert("backupVaultName".to_owned(), job["BackupVaultName"].clone());
+    common.insert("bytesTransferred".to_owned(), json!("0"));
+    common.insert("creationDate".to_owned(), json!(detail_time(created)));
+    common.insert("iamRoleArn".to_owned(), job["IamRoleArn"].clone());
+    common.insert("resourceArn".to_owned(), job["ResourceArn"].clone());
+    common.insert("resourceType".to_owned(), job["ResourceType"].clone());
+    let start_by = crate::clock::iso8601(created + start_window_seconds);
+    let creator = job.get("CreatedBy").filter(|c| !c.is_null()).map(created_by);
+    if state == "EXPIRED" {
+        let mut detail = common;
+        detail.insert("state".to_owned(), json!("EXPIRED"));
+        detail.insert(
+            "statusMessage".to_owned(),
+            json!(format!("\"{}\"", text("StatusMessage"))),
+        );
+        detail.insert("startBy".to_owned(), json!(start_by));
+        if let Some(creator) = creator {
+            detail.insert("createdBy".to_owned(), creator);
+        }
+        emit("EXPIRED", ended, Value::Object(detail), Vec::new());
+        return;
+    }
+    let mut running = common.clone();
+    running.insert("state".to_owned(), json!("RUNNING"));
+    running.insert("startBy".to_owned(), json!(start_by));
+    running.insert("expectedCompletionDate".to_owned(), json!(expected_completion(ended)));
+    running.insert("percentDone".to_owned(), json!(0));
+    if let Some(creator) = creator {
+        running.insert("createdBy".to_owned(), creator);
+    }
+    emit("RUNNING", created, Value::Object(running), Vec::new());
+    let mut completed = common;
+    if let Some(size) = &size {
+        completed.insert("bytesTransferred".to_owned(), json!(size));
+    }
+    completed.insert("state".to_owned(), json!("COMPLETED"));
+    completed.insert("completionDate".to_owned(), json!(detail_time(ended)));
+    completed.insert("startBy".to_owned(), json!(start_by));
+    completed.insert("percentDone".to_owned(), json!(100));
+    completed.insert("retryCount".to_owned(), json!(0));
+    let resources = job["RecoveryPointArn"]
+        .as_str()
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    emit("COMPLETED", ended, Value::Object(completed), resources);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_times_are_those_of_awss_examples() {
+        assert_eq!(detail_time(1_594_851_573.239), "2020-07-15T22:19:33.239Z");
+        assert_eq!(detail_time(1_594_851_573.0), "2020-07-15T22:19:33.000Z");
+        assert_eq!(expected_completion(1_594_849_147.0), "Jul 15, 2020 9:39:07 PM");
+        assert_eq!(expected_completion(1_594_771_200.0), "Jul 15, 2020 12:00:00 AM");
+    }
+
+    #[test]
+    fn the_log_reads_in_time_order_and_forgets_the_oldest_beyond_its_bound() {
+        let mut log = EventLog::default();
+        for (i, at) in [30.0, 10.0, 20.0].into_iter().enumerate() {
+            log.emit(NewEvent {
+                detail_type: "Copy Job State Change",
+                account: "111122223333",
+                region: "us-east-1",
+                resources: Vec::new(),
+                detail: json!({"n": i}),
+                at,
+                id: format!("id-{i}"),
+            });
+        }
+        let read: Vec<f64> = log.read(25.0, None, None, None).iter().map(|e| e.at).collect();
+        assert_eq!(read, [10.0, 20.0], "not after now, in time order");
+        assert_eq!(log.read(100.0, Some(10.0), None, None).len(), 2, "after since");
+        for _ in 0..MAX_EVENTS {
+            log.emit(NewEvent {
+                detail_type: "Backup Job State Change",
+                account: "111122223333",
+                region: "us-east-1",
+                resources: Vec::new(),
+                detail: json!({}),
+                at: 1.0,
+                id: String::new(),
+            });
+        }
+        assert_eq!(log.read(100.0, None, None, None).len(), MAX_EVENTS);
+        assert!(log.read(100.0, None, Some("Copy Job State Change"), None).is_empty());
+    }
+}
