@@ -1001,3 +1001,109 @@ async fn a_nights_jobs_emit_awss_events_in_virtual_time_order() {
     let (status, _) = raw(&app, "GET", "/_copylab/events?since=yesterday", None, "").await;
     assert_eq!(status, 400);
 }
+
+/// A vault's notifications (Put, Get, Delete): a topic of another account or a FIFO topic is
+/// refused; the plan's backup and copy send the topic what an SNS-subscribed Lambda receives,
+/// with AWS's subject, its message for a completed backup job and its message attributes; a
+/// deprecated event name is kept but sends nothing; deleted, nothing more is sent.
+#[tokio::test]
+async fn vault_notifications_send_awss_sns_records_for_the_vaults_jobs() {
+    use aws_sdk_backup::types::BackupVaultEvent;
+    let app = server();
+    nightly_plan(&app).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let topic = "arn:aws:sns:us-east-1:111122223333:backup-alerts";
+    for (refused, why) in [
+        (
+            "arn:aws:sns:us-east-1:444455556666:backup-alerts",
+            "another account's topic",
+        ),
+        ("arn:aws:sns:us-east-1:111122223333:backup-alerts.fifo", "a FIFO topic"),
+    ] {
+        let error = backup
+            .put_backup_vault_notifications()
+            .backup_vault_name("SourceVault")
+            .sns_topic_arn(refused)
+            .backup_vault_events(BackupVaultEvent::BackupJobCompleted)
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert_eq!(
+            aws_sdk_backup::error::ProvideErrorMetadata::code(&error),
+            Some("InvalidParameterValueException"),
+            "{why}"
+        );
+    }
+    assert!(
+        backup
+            .get_backup_vault_notifications()
+            .backup_vault_name("SourceVault")
+            .send()
+            .await
+            .is_err(),
+        "none yet"
+    );
+    backup
+        .put_backup_vault_notifications()
+        .backup_vault_name("SourceVault")
+        .sns_topic_arn(topic)
+        .backup_vault_events(BackupVaultEvent::BackupJobCompleted)
+        .backup_vault_events(BackupVaultEvent::CopyJobSuccessful)
+        .backup_vault_events(BackupVaultEvent::BackupJobFailed)
+        .send()
+        .await
+        .unwrap();
+    let got = backup
+        .get_backup_vault_notifications()
+        .backup_vault_name("SourceVault")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.sns_topic_arn(), Some(topic));
+    assert_eq!(got.backup_vault_events().len(), 3, "the deprecated one is kept");
+    advance(&app, DAY).await;
+    let (_, body) = raw(&app, "GET", "/_copylab/notifications", None, "").await;
+    let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let sent = sent["notifications"].as_array().unwrap();
+    let states: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|n| {
+            let attributes = &n["Records"][0]["Sns"]["MessageAttributes"];
+            (
+                attributes["EventType"]["Value"].as_str().unwrap(),
+                attributes["State"]["Value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(states, [("BACKUP_JOB", "COMPLETED"), ("COPY_JOB", "COMPLETED")]);
+    let record = &sent[0]["Records"][0];
+    assert_eq!(record["EventSource"], "aws:sns");
+    assert_eq!(record["Sns"]["TopicArn"], topic);
+    assert_eq!(record["Sns"]["Subject"], "Notification from AWS Backup");
+    let jobs = backup.list_backup_jobs().send().await.unwrap();
+    let job = &jobs.backup_jobs()[0];
+    assert_eq!(
+        record["Sns"]["Message"],
+        format!(
+            "An AWS Backup job was completed successfully. Recovery point ARN: {}. Resource ARN : {PLAN_DB}. BackupJob ID : {}",
+            job.recovery_point_arn().unwrap(),
+            job.backup_job_id().unwrap()
+        )
+    );
+    assert_eq!(record["Sns"]["MessageAttributes"]["AccountId"]["Value"], SOURCE);
+    backup
+        .delete_backup_vault_notifications()
+        .backup_vault_name("SourceVault")
+        .send()
+        .await
+        .unwrap();
+    advance(&app, DAY).await;
+    let (_, body) = raw(&app, "GET", "/_copylab/notifications", None, "").await;
+    let after: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        after["notifications"].as_array().unwrap().len(),
+        2,
+        "nothing after the delete"
+    );
+}

@@ -249,6 +249,7 @@ async fn concurrent_clients_start_a_thousand_copy_jobs_and_list_each_once() {
             lock: None,
             vault_type: Default::default(),
             tags: Default::default(),
+            notifications: None,
         });
         world.recovery_points.push(copylab_rules::world::RecoveryPoint {
             arn: format!("arn:aws:ec2:us-east-1::snapshot/snap-{account}0"),

@@ -171,6 +171,7 @@ pub fn baseline(
                 lock: None,
                 vault_type: Default::default(),
                 tags: Default::default(),
+                notifications: None,
             },
             BackupVault {
                 name: "DestinationVault".to_owned(),
@@ -183,6 +184,7 @@ pub fn baseline(
                 lock: None,
                 vault_type: Default::default(),
                 tags: Default::default(),
+                notifications: None,
             },
         ],
         roles: vec![Role {

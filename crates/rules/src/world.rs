@@ -370,6 +370,22 @@ pub struct BackupVault {
     /// `DestinationBackupVault` does.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// The vault's notifications (`PutBackupVaultNotifications`): the SNS topic and the events
+    /// it is told of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<VaultNotifications>,
+}
+
+/// A vault's notification configuration, in AWS's member names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VaultNotifications {
+    /// `SNSTopicArn`: a topic of the vault's account.
+    #[serde(rename = "SNSTopicArn")]
+    pub sns_topic_arn: String,
+    /// `BackupVaultEvents`, as given (`BACKUP_JOB_COMPLETED`, `COPY_JOB_FAILED`, ...).
+    #[serde(rename = "BackupVaultEvents")]
+    pub backup_vault_events: Vec<String>,
 }
 
 /// Vault Lock (or logically air-gapped vault) retention limits.

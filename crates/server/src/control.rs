@@ -1,4 +1,4 @@
-//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, what a backup plan's rule would do, the EventBridge events, and the whole state.
+//! The control API under `/_copylab/` (never an AWS route), JSON in and out: health, reset, load a scenario, declare resources, read and advance the clock, a job's diagnosis, what a backup plan's rule would do, the EventBridge events, the vaults' SNS notifications, and the whole state.
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -79,6 +79,47 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                 .map(|e| &e.envelope)
                 .collect();
             ok(json!({"events": events}))
+        }
+        ("GET", "notifications") => {
+            // `since` (epoch seconds or a UTC timestamp) and `account`: each optional.
+            let mut since = None;
+            let mut account = None;
+            for (name, value) in query.unwrap_or_default().split('&').filter_map(|p| p.split_once('=')) {
+                let value = crate::wire::model::percent_decode(value).unwrap_or_default();
+                match name {
+                    "since" => match value
+                        .parse::<f64>()
+                        .ok()
+                        .or_else(|| copylab_rules::world::timestamp_seconds(&value).map(|s| s as f64))
+                    {
+                        Some(s) => since = Some(s),
+                        None => {
+                            return error(
+                                StatusCode::BAD_REQUEST,
+                                format!(
+                                    "since `{value}` is neither epoch seconds nor a UTC timestamp like 2026-11-28T16:00:00Z"
+                                ),
+                            );
+                        }
+                    },
+                    "account" => account = Some(value),
+                    other => {
+                        return error(
+                            StatusCode::BAD_REQUEST,
+                            format!("unknown parameter `{other}` (since, account)"),
+                        );
+                    }
+                }
+            }
+            let sent: Vec<&Value> = state
+                .services
+                .backup
+                .notifications
+                .read(state.now(), since, account.as_deref())
+                .into_iter()
+                .map(|n| &n.record)
+                .collect();
+            ok(json!({"notifications": sent}))
         }
         ("POST", "reset") => {
             state.reset();

@@ -443,6 +443,23 @@ impl ServerState {
             job.end_state().as_str(),
             ended,
         );
+        // The source vault's notifications (modeled: AWS documents no copy job's).
+        let notice = (
+            job.id.clone(),
+            job.account.clone(),
+            job.region.clone(),
+            job.request.source_backup_vault_name.clone().unwrap_or_default(),
+            job.resource_arn.clone(),
+            job.end_state().as_str(),
+            job.runs_from,
+            match &job.outcome {
+                Outcome::CopyJob {
+                    destination_recovery_point: Some(rp),
+                    ..
+                } => Some(rp.arn.clone()),
+                _ => None,
+            },
+        );
         let (parent, member) = (job.parent.clone(), job.composite_member_identifier.clone());
         if let Outcome::CopyJob {
             destination_recovery_point: Some(rp),
@@ -484,6 +501,18 @@ impl ServerState {
             self.add_recovery_point(made, ended.max(created));
         }
         self.services.backup.jobs.release(waiter, ended);
+        let (id, account, region, vault, resource, end, started, made) = notice;
+        let change = crate::services::backup::notifications::JobChange {
+            event_type: "COPY_JOB",
+            state: end,
+            job_id: &id,
+            account: &account,
+            resource_arn: &resource,
+            recovery_point_arn: made.as_deref(),
+            started,
+            at: ended,
+        };
+        crate::services::backup::notifications::notify(self, (&account, &region, &vault), &change);
         // A composite job runs until its nested jobs have ended.
         let jobs = &mut self.services.backup.jobs;
         if let Some(parent) = parent.and_then(|id| jobs.position(&id)).and_then(|i| jobs.get_mut(i)) {

@@ -149,6 +149,7 @@ pub(crate) fn create_destination_vault(vault_arn: &str, source_account: &str, pa
         lock: None,
         vault_type: VaultType::BackupVault,
         tags: Default::default(),
+        notifications: None,
     };
     Remedy {
         summary: text!(

@@ -211,6 +211,7 @@ pub(crate) fn use_cmk_vault(
         lock: existing.and_then(|v| v.lock.clone()),
         vault_type: VaultType::BackupVault,
         tags: Default::default(),
+        notifications: None,
     };
     Remedy {
         summary: text!(

@@ -168,8 +168,35 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
         .unwrap_or(super::plans::DEFAULT_START_WINDOW_MINUTES) as f64
         * 60.0;
     let backup = &mut ctx.state.services.backup;
-    if let Some(job) = backup.backup_jobs.back() {
-        super::events::emit_backup_job(&mut backup.events, job, window);
+    let Some(job) = backup.backup_jobs.back().cloned() else {
+        return;
+    };
+    super::events::emit_backup_job(&mut backup.events, &job, window);
+    // The vault's notifications: started, then its end.
+    let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
+    let (account, region, vault, id, resource) = (
+        text("AccountId"),
+        text("Region"),
+        text("BackupVaultName"),
+        text("BackupJobId"),
+        text("ResourceArn"),
+    );
+    let created = job["CreationDate"].as_f64().unwrap_or_default();
+    let ended = job["CompletionDate"].as_f64().unwrap_or(created);
+    let state = text("State");
+    let recovery_point = job["RecoveryPointArn"].as_str();
+    for (change, at) in [("STARTED", created), (state.as_str(), ended)] {
+        let change = super::notifications::JobChange {
+            event_type: "BACKUP_JOB",
+            state: change,
+            job_id: &id,
+            account: &account,
+            resource_arn: &resource,
+            recovery_point_arn: recovery_point,
+            started: created,
+            at,
+        };
+        super::notifications::notify(ctx.state, (&account, &region, &vault), &change);
     }
 }
 

@@ -390,6 +390,18 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
     let events = &mut ctx.state.services.backup.events;
     super::events::emit_copy_job(events, &record, "CREATED", created);
     super::events::emit_copy_job(events, &record, "RUNNING", runs_from);
+    let change = super::notifications::JobChange {
+        event_type: "COPY_JOB",
+        state: "STARTED",
+        job_id: &record.id,
+        account: &record.account,
+        resource_arn: &record.resource_arn,
+        recovery_point_arn: None,
+        started: runs_from,
+        at: runs_from,
+    };
+    let vault = record.request.source_backup_vault_name.clone().unwrap_or_default();
+    super::notifications::notify(ctx.state, (&record.account, &record.region, &vault), &change);
     ctx.state.services.backup.jobs.push(record);
     completed
 }

@@ -10,6 +10,7 @@ pub mod backup_jobs;
 pub mod copy_jobs;
 pub mod events;
 pub mod filters;
+pub mod notifications;
 pub mod plans;
 pub mod report_plans;
 pub mod runs;
@@ -82,6 +83,9 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("ListBackupPlans", Handler::Value(plans::list)),
     ("ListBackupPlanVersions", Handler::Value(plans::list_versions)),
     ("GetBackupPlanFromJSON", Handler::Value(plans::from_json)),
+    ("PutBackupVaultNotifications", Handler::Value(notifications::put)),
+    ("GetBackupVaultNotifications", Handler::Value(notifications::get)),
+    ("DeleteBackupVaultNotifications", Handler::Value(notifications::delete)),
     ("ExportBackupPlanTemplate", Handler::Value(plans::export_template)),
     ("CreateBackupSelection", Handler::Value(selections::create)),
     ("GetBackupSelection", Handler::Value(selections::get)),

@@ -17,6 +17,8 @@ pub struct BackupState {
     pub backup_jobs_started: u64,
     /// The EventBridge events of AWS Backup, in virtual time.
     pub events: super::events::EventLog,
+    /// The SNS notifications vaults' topics were sent, in virtual time.
+    pub notifications: super::notifications::NotificationLog,
     /// When the last backup job of each resource (by ARN) ends: a job started before then
     /// finds a running job for the same resource.
     pub backup_running_until: std::collections::HashMap<String, f64>,

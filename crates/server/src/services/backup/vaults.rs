@@ -55,6 +55,7 @@ pub fn create(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         lock: None,
         vault_type: VaultType::BackupVault,
         tags,
+        notifications: None,
     };
     let created = ctx.state.now();
     let body = json!({"BackupVaultName": name, "BackupVaultArn": arn(&vault), "CreationDate": created});
@@ -133,6 +134,7 @@ pub fn create_lag(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         }),
         vault_type: VaultType::LogicallyAirGappedBackupVault,
         tags,
+        notifications: None,
     };
     let created = ctx.state.now();
     let arn = arn(&vault);
