@@ -1107,3 +1107,64 @@ async fn vault_notifications_send_awss_sns_records_for_the_vaults_jobs() {
         "nothing after the delete"
     );
 }
+
+/// ListCopyJobSummaries and ListBackupJobSummaries count the plan's nightly jobs per day, per
+/// account for the management account with `ANY` (summed with `AGGREGATE_ALL`), the member
+/// seeing its own only.
+#[tokio::test]
+async fn job_summaries_count_the_nightly_jobs_per_day_and_account() {
+    use aws_sdk_backup::types::AggregationPeriod;
+    let app = server();
+    nightly_plan(&app).await;
+    advance(&app, 3 * DAY).await;
+    let member = client(&app, SOURCE, "us-east-1");
+    let daily = member.list_copy_job_summaries().send().await.unwrap();
+    let counts: Vec<(i32, &str, &str)> = daily
+        .copy_job_summaries()
+        .iter()
+        .map(|s| (s.count(), s.state().unwrap().as_str(), s.account_id().unwrap()))
+        .collect();
+    assert_eq!(
+        counts,
+        [(1, "COMPLETED", SOURCE); 3],
+        "one copy a night for three nights"
+    );
+    assert_eq!(daily.aggregation_period(), Some("ONE_DAY"));
+    let week = member
+        .list_backup_job_summaries()
+        .aggregation_period(AggregationPeriod::SevenDays)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(week.backup_job_summaries().len(), 1);
+    assert_eq!(week.backup_job_summaries()[0].count(), 3);
+    let management = client(&app, "123456789012", "us-east-1");
+    let own = management.list_copy_job_summaries().send().await.unwrap();
+    assert!(
+        own.copy_job_summaries().is_empty(),
+        "the management account's own: none"
+    );
+    let any = management
+        .list_copy_job_summaries()
+        .account_id("ANY")
+        .aggregation_period(AggregationPeriod::FourteenDays)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(any.copy_job_summaries().len(), 1);
+    assert_eq!(any.copy_job_summaries()[0].account_id(), Some(SOURCE));
+    assert_eq!(any.copy_job_summaries()[0].count(), 3);
+    let summed = management
+        .list_copy_job_summaries()
+        .account_id("AGGREGATE_ALL")
+        .state(aws_sdk_backup::types::CopyJobStatus::AggregateAll)
+        .aggregation_period(AggregationPeriod::FourteenDays)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(summed.copy_job_summaries()[0].account_id(), Some("AGGREGATE_ALL"));
+    assert_eq!(
+        summed.copy_job_summaries()[0].state().unwrap().as_str(),
+        "AGGREGATE_ALL"
+    );
+}

@@ -184,8 +184,12 @@ fn check_value(member: &Member, value: &Value, out: &mut Vec<Violation>) {
         // a management account ("passing * returns all jobs across the organization",
         // ListBackupJobs' documentation; ListCopyJobs' lacks the sentence, and copylab takes
         // it there too: modeled, docs/services.md).
-        let documented_beyond_pattern =
-            member.name.ends_with("ResourceType") || (member.name == "ByAccountId" && s == "*");
+        // The job summaries' `AccountId` takes `ANY` and `AGGREGATE_ALL` ("Root, admin, and
+        // delegated administrator accounts can use the value ANY ... AGGREGATE_ALL aggregates
+        // job counts from all accounts", the model).
+        let documented_beyond_pattern = member.name.ends_with("ResourceType")
+            || (member.name == "ByAccountId" && s == "*")
+            || (member.name == "AccountId" && (s == "ANY" || s == "AGGREGATE_ALL"));
         if let Some(pattern) = member.pattern.filter(|_| !documented_beyond_pattern)
             && matches_pattern(pattern, s) == Some(false)
         {

@@ -17,6 +17,7 @@ pub mod runs;
 pub mod selections;
 pub mod settings;
 pub mod state;
+pub mod summaries;
 pub mod tags;
 pub mod vault_lock;
 pub mod vaults;
@@ -83,6 +84,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("ListBackupPlans", Handler::Value(plans::list)),
     ("ListBackupPlanVersions", Handler::Value(plans::list_versions)),
     ("GetBackupPlanFromJSON", Handler::Value(plans::from_json)),
+    ("ListCopyJobSummaries", Handler::Value(summaries::copy_jobs)),
+    ("ListBackupJobSummaries", Handler::Value(summaries::backup_jobs)),
     ("PutBackupVaultNotifications", Handler::Value(notifications::put)),
     ("GetBackupVaultNotifications", Handler::Value(notifications::get)),
     ("DeleteBackupVaultNotifications", Handler::Value(notifications::delete)),
