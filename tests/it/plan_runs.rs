@@ -1168,3 +1168,94 @@ async fn job_summaries_count_the_nightly_jobs_per_day_and_account() {
         "AGGREGATE_ALL"
     );
 }
+
+/// `copylab serve --events-to URL --notifications-to URL --event-pattern FILE`, in-process: a
+/// night's failed copy is POSTed to the user's endpoint as the EventBridge envelope (only what
+/// the pattern matches) and as the vault's SNS record; an endpoint that refuses connections
+/// is retried and logged, and the API answers all along.
+#[tokio::test]
+async fn events_and_notifications_reach_the_users_endpoints_and_a_dead_one_breaks_nothing() {
+    use copylab_server::delivery::{Targets, pattern::Pattern};
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, serde_json::Value)>::new()));
+    let into = received.clone();
+    let receiver = axum::Router::new().route(
+        "/{*path}",
+        axum::routing::post(move |uri: axum::http::Uri, body: String| {
+            let into = into.clone();
+            async move {
+                into.lock()
+                    .unwrap()
+                    .push((uri.path().to_owned(), serde_json::from_str(&body).unwrap()));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
+        default_world(),
+        1,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )));
+    let app = copylab_server::app(state.clone());
+    copylab_server::delivery::spawn(
+        state,
+        Targets {
+            events: vec![format!("http://{address}/events"), "http://127.0.0.1:9/dead".to_owned()],
+            notifications: vec![format!("http://{address}/sns")],
+            pattern: Some(
+                Pattern::parse(r#"{"detail-type": ["Copy Job State Change"], "detail": {"state": ["FAILED"]}}"#)
+                    .unwrap(),
+            ),
+        },
+    );
+    nightly_plan(&app).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    backup
+        .put_backup_vault_notifications()
+        .backup_vault_name("SourceVault")
+        .sns_topic_arn("arn:aws:sns:us-east-1:111122223333:backup-alerts")
+        .backup_vault_events(aws_sdk_backup::types::BackupVaultEvent::CopyJobFailed)
+        .send()
+        .await
+        .unwrap();
+    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    kms(&app, SOURCE, "us-east-1")
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(own_only)
+        .send()
+        .await
+        .unwrap();
+    advance(&app, DAY).await;
+    let mut waited = 0;
+    loop {
+        let got = received.lock().unwrap().clone();
+        let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+        if paths.contains(&"/events") && paths.contains(&"/sns") {
+            let event = &got.iter().find(|(p, _)| p == "/events").unwrap().1;
+            assert_eq!(event["detail-type"], "Copy Job State Change");
+            assert_eq!(event["detail"]["state"], "FAILED");
+            assert_eq!(
+                got.iter().filter(|(p, _)| p == "/events").count(),
+                1,
+                "only what the pattern matches"
+            );
+            let record = &got.iter().find(|(p, _)| p == "/sns").unwrap().1;
+            assert_eq!(
+                record["Records"][0]["Sns"]["MessageAttributes"]["State"]["Value"],
+                "FAILED"
+            );
+            break;
+        }
+        assert!(waited < 100, "nothing delivered in 10 s: {got:?}");
+        // The API answers while the dead endpoint is retried.
+        let listed = backup.list_copy_jobs().send().await.unwrap();
+        assert_eq!(listed.copy_jobs().len(), 1);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+}

@@ -77,6 +77,18 @@ pub(crate) struct ServeArgs {
     /// addresses are always answered, other names refused (DNS rebinding).
     #[arg(long = "allow-host", value_name = "NAME")]
     pub allow_hosts: Vec<String>,
+    /// POST each AWS Backup EventBridge event (the envelope, as a Lambda target receives it)
+    /// to this http:// URL; repeatable.
+    #[arg(long = "events-to", value_name = "URL")]
+    pub events_to: Vec<String>,
+    /// POST each vault notification (the `Records[].Sns` document an SNS-subscribed Lambda
+    /// receives) to this http:// URL; repeatable.
+    #[arg(long = "notifications-to", value_name = "URL")]
+    pub notifications_to: Vec<String>,
+    /// Deliver only the events this EventBridge pattern (a JSON file) matches: exact values,
+    /// prefix, anything-but, exists and numeric.
+    #[arg(long = "event-pattern", value_name = "FILE")]
+    pub event_pattern: Option<std::path::PathBuf>,
     /// Log each request (operation, account, Region, outcome); repeat for more detail.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -85,6 +85,36 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         writeln!(err, "error: the world is invalid: {e}")?;
         return Ok(exit::INPUT);
     }
+    for url in args.events_to.iter().chain(&args.notifications_to) {
+        if let Err(why) = copylab_server::delivery::check_url(url) {
+            writeln!(err, "error: --events-to/--notifications-to: {why}")?;
+            return Ok(exit::INPUT);
+        }
+    }
+    let pattern = match &args.event_pattern {
+        None => None,
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) => {
+                    writeln!(err, "error: --event-pattern: cannot read {}: {e}", path.display())?;
+                    return Ok(exit::INPUT);
+                }
+            };
+            match copylab_server::delivery::pattern::Pattern::parse(&text) {
+                Ok(pattern) => Some(pattern),
+                Err(why) => {
+                    writeln!(err, "error: {}:{why}", path.display())?;
+                    return Ok(exit::INPUT);
+                }
+            }
+        }
+    };
+    let targets = copylab_server::delivery::Targets {
+        events: args.events_to.clone(),
+        notifications: args.notifications_to.clone(),
+        pattern,
+    };
     let lab = copylab_lab::web::Lab::new(scenario::builtin_catalog());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(async {
@@ -99,6 +129,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
             );
         }
         let shared = std::sync::Arc::new(tokio::sync::Mutex::new(state));
+        copylab_server::delivery::spawn(shared.clone(), targets);
         let router = copylab_lab::web::app(shared, lab);
         copylab_server::serve(
             listener,

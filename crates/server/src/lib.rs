@@ -11,6 +11,7 @@ pub mod authz;
 pub mod call;
 pub mod clock;
 pub mod control;
+pub mod delivery;
 pub mod guard;
 pub mod listen;
 pub mod services;

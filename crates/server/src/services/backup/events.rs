@@ -84,6 +84,17 @@ impl EventLog {
         found
     }
 
+    /// The events from emission number `from` on that are due by `now`, with their numbers, in
+    /// emission order, up to the first one not yet due (so that none is skipped).
+    pub fn due_from(&self, from: u64, now: f64) -> Vec<(u64, Value)> {
+        self.events
+            .iter()
+            .filter(|e| e.sequence >= from)
+            .take_while(|e| e.at <= now)
+            .map(|e| (e.sequence, e.envelope.clone()))
+            .collect()
+    }
+
     /// How many events were ever emitted.
     pub fn emitted(&self) -> u64 {
         self.emitted

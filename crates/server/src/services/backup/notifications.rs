@@ -116,7 +116,8 @@ pub struct Notification {
 /// The notifications sent, oldest first, bounded by [`MAX_NOTIFICATIONS`].
 #[derive(Debug, Clone, Default)]
 pub struct NotificationLog {
-    sent: VecDeque<Notification>,
+    sent: VecDeque<(u64, Notification)>,
+    numbered: u64,
 }
 
 impl NotificationLog {
@@ -126,6 +127,7 @@ impl NotificationLog {
         let mut found: Vec<&Notification> = self
             .sent
             .iter()
+            .map(|(_, n)| n)
             .filter(|n| n.at <= now && since.is_none_or(|s| n.at > s))
             .filter(|n| account.is_none_or(|a| n.account == a))
             .collect();
@@ -133,8 +135,20 @@ impl NotificationLog {
         found
     }
 
+    /// The notifications from number `from` on that are due by `now`, with their numbers, up to
+    /// the first not yet due.
+    pub fn due_from(&self, from: u64, now: f64) -> Vec<(u64, Value)> {
+        self.sent
+            .iter()
+            .filter(|(number, _)| *number >= from)
+            .take_while(|(_, n)| n.at <= now)
+            .map(|(number, n)| (*number, n.record.clone()))
+            .collect()
+    }
+
     fn push(&mut self, notification: Notification) {
-        self.sent.push_back(notification);
+        self.sent.push_back((self.numbered, notification));
+        self.numbered += 1;
         while self.sent.len() > MAX_NOTIFICATIONS {
             self.sent.pop_front();
         }
