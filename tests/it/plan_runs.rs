@@ -1259,3 +1259,58 @@ async fn events_and_notifications_reach_the_users_endpoints_and_a_dead_one_break
         waited += 1;
     }
 }
+
+/// `GET /_copylab/events/stream` (what `copylab events` follows): the night's events arrive as
+/// server-sent events, in the log's order, while the connection stays open.
+#[tokio::test]
+async fn the_event_stream_delivers_a_nights_events_as_they_become_due() {
+    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
+        default_world(),
+        1,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )));
+    let app = copylab_server::app(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = app.clone();
+    tokio::spawn(async move { copylab_server::serve(listener, served).await });
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let into = seen.clone();
+    let follower = tokio::spawn(async move {
+        copylab_server::delivery::follow(&base, |envelope| into.lock().unwrap().push(envelope)).await
+    });
+    nightly_plan(&app).await;
+    advance(&app, DAY).await;
+    let mut waited = 0;
+    loop {
+        let got = seen.lock().unwrap().clone();
+        if got.len() >= 6 {
+            let states: Vec<String> = got
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["detail-type"].as_str().unwrap(),
+                        e["detail"]["state"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            assert_eq!(
+                states.last().map(String::as_str),
+                Some("Copy Job State Change COMPLETED"),
+                "{states:?}"
+            );
+            assert_eq!(
+                states.first().map(String::as_str),
+                Some("Backup Job State Change CREATED")
+            );
+            break;
+        }
+        assert!(waited < 100, "the stream gave {got:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    follower.abort();
+}

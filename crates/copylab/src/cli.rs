@@ -28,6 +28,18 @@ enum Command {
     Serve(ServeArgs),
     /// The training lab's exercises in the terminal: find the cause and the fix of failed copies.
     Quiz(QuizArgs),
+    /// Follow a running `copylab serve`'s AWS Backup events, one line each.
+    Events(EventsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// The server to follow.
+    #[arg(long, default_value = "http://127.0.0.1:4747")]
+    pub endpoint: String,
+    /// `text`: one line per event; `json`: each envelope on one line.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +277,7 @@ where
         Command::Scenarios(args) => crate::explain_cmd::scenarios(&args, out, err),
         Command::Serve(args) => crate::serve_cmd::serve(&args, err),
         Command::Quiz(args) => crate::quiz_cmd::quiz(&args, &mut std::io::stdin().lock(), out, color),
+        Command::Events(args) => crate::events_cmd::events(&args, out, err, color),
     };
     match result {
         Ok(code) => code,

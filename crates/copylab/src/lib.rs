@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod embed;
+pub mod events_cmd;
 pub mod explain_cmd;
 mod policy_cmd;
 pub mod quiz_cmd;

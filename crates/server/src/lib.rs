@@ -56,6 +56,10 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     if parts.method == axum::http::Method::GET && parts.uri.path() == "/_copylab/health" {
         return control::health();
     }
+    // The live event stream holds the state's lock only while it reads the log.
+    if parts.method == axum::http::Method::GET && parts.uri.path() == "/_copylab/events/stream" {
+        return delivery::stream(shared, parts.uri.query());
+    }
     // The health route LocalStack users' tooling polls, with the services copylab serves.
     if parts.method == axum::http::Method::GET && parts.uri.path() == "/_localstack/health" {
         return control::localstack_health();

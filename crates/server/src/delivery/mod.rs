@@ -32,6 +32,95 @@ pub struct Targets {
     pub pattern: Option<pattern::Pattern>,
 }
 
+/// `GET /_copylab/events/stream`: the events as they become due, as server-sent events (`id`
+/// the event's number, `event` its `detail-type`, `data` its envelope), from the first the log
+/// still holds or, with `?from=N`, from number N; read every [`POLL`], a comment line every 15 s
+/// keeping the connection alive.
+pub fn stream(shared: Arc<Mutex<ServerState>>, query: Option<&str>) -> axum::response::Response {
+    let from = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|p| p.strip_prefix("from="))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    let frames = futures_util::stream::unfold((shared, from, 0u32), |(shared, next, idle)| async move {
+        let mut next = next;
+        let mut idle = idle;
+        loop {
+            let due = {
+                let state = shared.lock().await;
+                state.services.backup.events.due_from(next, state.now())
+            };
+            if let Some((last, _)) = due.last() {
+                next = last + 1;
+                let text: String = due
+                    .iter()
+                    .map(|(number, envelope)| {
+                        format!(
+                            "id: {number}\nevent: {}\ndata: {envelope}\n\n",
+                            envelope["detail-type"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                return Some((
+                    Ok::<Bytes, std::convert::Infallible>(Bytes::from(text)),
+                    (shared, next, 0),
+                ));
+            }
+            idle += 1;
+            if idle * (POLL.as_millis() as u32) >= 15_000 {
+                return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), (shared, next, 0)));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+    let mut response = axum::response::Response::new(axum::body::Body::from_stream(frames));
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert("cache-control", axum::http::HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Follows `base`'s event stream (`copylab events`): calls `each` with every envelope as it
+/// arrives, until the connection ends; `Err` with the reason when it cannot connect.
+pub async fn follow(base: &str, mut each: impl FnMut(Value)) -> Result<(), String> {
+    use http_body_util::BodyExt as _;
+    let uri = check_url(&format!("{}/_copylab/events/stream", base.trim_end_matches('/')))?;
+    let client: hyper_util::client::legacy::Client<_, Full<Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let request = hyper::Request::get(uri)
+        .body(Full::new(Bytes::new()))
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .request(request)
+        .await
+        .map_err(|e| format!("cannot reach {base}: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("{base} answered HTTP {}", response.status()));
+    }
+    let mut body = response.into_body();
+    let mut pending = String::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| e.to_string())?;
+        let Ok(data) = frame.into_data() else { continue };
+        pending.push_str(&String::from_utf8_lossy(&data));
+        while let Some(end) = pending.find("\n\n") {
+            let message: String = pending.drain(..end + 2).collect();
+            for line in message.lines() {
+                if let Some(json) = line.strip_prefix("data: ")
+                    && let Ok(envelope) = serde_json::from_str(json)
+                {
+                    each(envelope);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// An endpoint URL copylab can post to: `http://HOST:PORT/PATH` (no TLS: endpoints are local).
 pub fn check_url(url: &str) -> Result<hyper::Uri, String> {
     let uri: hyper::Uri = url.parse().map_err(|e| format!("`{url}` is not a URL: {e}"))?;
