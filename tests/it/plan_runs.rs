@@ -928,43 +928,40 @@ async fn a_nights_jobs_emit_awss_events_in_virtual_time_order() {
     let (_, body) = raw(&app, "GET", &format!("/_copylab/events?account={SOURCE}"), None, "").await;
     let events: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let events = events["events"].as_array().unwrap();
-    let seen: Vec<(&str, &str)> = events
+    // A recovery point's event has `status`, not `state` (as AWS's example).
+    let state_of = |e: &serde_json::Value| {
+        e["detail"]["state"]
+            .as_str()
+            .or_else(|| e["detail"]["status"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let seen: Vec<(String, String)> = events
         .iter()
-        .map(|e| {
-            (
-                e["detail-type"].as_str().unwrap(),
-                e["detail"]["state"].as_str().unwrap(),
-            )
-        })
+        .map(|e| (e["detail-type"].as_str().unwrap().to_owned(), state_of(e)))
         .collect();
-    assert_eq!(
-        seen,
-        [
-            ("Backup Job State Change", "CREATED"),
-            ("Backup Job State Change", "RUNNING"),
-            ("Backup Job State Change", "COMPLETED"),
-            ("Copy Job State Change", "CREATED"),
-            ("Copy Job State Change", "RUNNING"),
-            ("Copy Job State Change", "COMPLETED"),
-        ]
-    );
+    let expected = [
+        ("Backup Job State Change", "CREATED"),
+        ("Backup Job State Change", "RUNNING"),
+        ("Backup Job State Change", "COMPLETED"),
+        ("Recovery Point State Change", "COMPLETED"),
+        ("Copy Job State Change", "CREATED"),
+        ("Copy Job State Change", "RUNNING"),
+        ("Copy Job State Change", "COMPLETED"),
+    ];
+    assert_eq!(seen, expected.map(|(kind, state)| (kind.to_owned(), state.to_owned())));
     let times: Vec<&str> = events.iter().map(|e| e["time"].as_str().unwrap()).collect();
     let mut sorted = times.clone();
     sorted.sort();
     assert_eq!(times, sorted, "in virtual-time order");
     for event in events {
-        let (kind, state) = (
-            event["detail-type"].as_str().unwrap(),
-            event["detail"]["state"].as_str().unwrap(),
-        );
-        let name = format!(
-            "{}-{state}",
-            if kind == "Copy Job State Change" {
-                "copy-job"
-            } else {
-                "backup-job"
-            }
-        );
+        let (kind, state) = (event["detail-type"].as_str().unwrap(), state_of(event));
+        let prefix = match kind {
+            "Copy Job State Change" => "copy-job",
+            "Backup Job State Change" => "backup-job",
+            _ => "recovery-point",
+        };
+        let name = format!("{prefix}-{state}");
         let example = example_event(&name);
         // The backup job's RUNNING example is a plan's, as ours is; its COMPLETED and CREATED
         // examples carry no createdBy, and neither do ours.
@@ -975,12 +972,16 @@ async fn a_nights_jobs_emit_awss_events_in_virtual_time_order() {
         assert_eq!(event["region"], "us-east-1");
     }
     assert_eq!(
-        events[5]["resources"], events[2]["resources"],
+        events[6]["resources"], events[2]["resources"],
         "the copy's resources name the recovery point the backup made"
     );
-    assert!(events[5]["detail"]["destinationRecoveryPointArn"].is_string());
-    assert_eq!(events[4]["detail"]["createdBy"]["backupPlanId"], plan_id.as_str());
-    assert_eq!(events[4]["detail"]["destinationRecoveryPointArn"], json!({}));
+    assert_eq!(
+        events[3]["resources"], events[2]["resources"],
+        "the recovery point's event names it"
+    );
+    assert!(events[6]["detail"]["destinationRecoveryPointArn"].is_string());
+    assert_eq!(events[5]["detail"]["createdBy"]["backupPlanId"], plan_id.as_str());
+    assert_eq!(events[5]["detail"]["destinationRecoveryPointArn"], json!({}));
     // Filters.
     let (_, copies) = raw(
         &app,
@@ -992,7 +993,7 @@ async fn a_nights_jobs_emit_awss_events_in_virtual_time_order() {
     .await;
     let copies: serde_json::Value = serde_json::from_slice(&copies).unwrap();
     assert_eq!(copies["events"].as_array().unwrap().len(), 3);
-    let last = events[5]["time"].as_str().unwrap();
+    let last = events[6]["time"].as_str().unwrap();
     let (_, after) = raw(&app, "GET", &format!("/_copylab/events?since={last}"), None, "").await;
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&after).unwrap()["events"],

@@ -172,6 +172,22 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
         return;
     };
     super::events::emit_backup_job(&mut backup.events, &job, window);
+    if let Some(arn) = job["RecoveryPointArn"].as_str() {
+        let found = ctx.state.recovery_points_named(arn).first().copied();
+        if let Some(point) = found.and_then(|i| ctx.state.world().recovery_points.get(i)).cloned() {
+            let created = job["CreationDate"].as_f64().unwrap_or_default();
+            let ended = job["CompletionDate"].as_f64().unwrap_or(created);
+            let creator = job.get("CreatedBy").filter(|c| !c.is_null());
+            super::events::emit_recovery_point(
+                &mut ctx.state.services.backup.events,
+                &point,
+                job["BackupVaultArn"].as_str().unwrap_or_default(),
+                job["IamRoleArn"].as_str(),
+                (created, ended),
+                creator,
+            );
+        }
+    }
     // The vault's notifications: started, then its end.
     let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
     let (account, region, vault, id, resource) = (

@@ -314,6 +314,68 @@ pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f6
     emit("COMPLETED", ended, Value::Object(completed), resources);
 }
 
+/// A recovery point's "Recovery Point State Change" event when it is COMPLETED
+/// (aws-plans-policies-events-facts.md §6.1, the only state AWS exemplifies: `status`, not
+/// `state`; `isEncrypted` a string; `calculatedLifeCycle` spelled so; `resources` the recovery
+/// point). A copy's recovery point's event is emitted in the destination vault's account
+/// (modeled: AWS documents the event, not the account).
+pub fn emit_recovery_point(
+    log: &mut EventLog,
+    recovery_point: &copylab_rules::world::RecoveryPoint,
+    vault_arn: &str,
+    role: Option<&str>,
+    times: (f64, f64),
+    creator: Option<&Value>,
+) {
+    let (created, completed) = times;
+    let account = recovery_point.account.clone().unwrap_or_default();
+    let region = copylab_rules::arn::Arn::parse(vault_arn)
+        .map(|a| a.region.to_owned())
+        .unwrap_or_default();
+    let mut detail = serde_json::Map::new();
+    detail.insert("backupVaultName".to_owned(), json!(recovery_point.vault));
+    detail.insert("backupVaultArn".to_owned(), json!(vault_arn));
+    detail.insert("creationDate".to_owned(), json!(detail_time(created)));
+    detail.insert("iamRoleArn".to_owned(), json!(role));
+    detail.insert("resourceType".to_owned(), json!(recovery_point.resource_type));
+    detail.insert("resourceArn".to_owned(), json!(recovery_point.resource_arn));
+    detail.insert("status".to_owned(), json!("COMPLETED"));
+    detail.insert(
+        "isEncrypted".to_owned(),
+        json!(if recovery_point.encryption_key.is_some() {
+            "true"
+        } else {
+            "false"
+        }),
+    );
+    detail.insert("storageClass".to_owned(), json!("WARM"));
+    detail.insert("completionDate".to_owned(), json!(detail_time(completed)));
+    if let Some(creator) = creator {
+        detail.insert("createdBy".to_owned(), created_by(creator));
+    }
+    if let Some(days) = recovery_point
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.delete_after_days)
+        .filter(|d| *d > 0)
+    {
+        detail.insert("lifecycle".to_owned(), json!({"deleteAfterDays": days}));
+        detail.insert(
+            "calculatedLifeCycle".to_owned(),
+            json!({"deleteAt": detail_time(created + days as f64 * 86_400.0)}),
+        );
+    }
+    log.emit(NewEvent {
+        detail_type: "Recovery Point State Change",
+        account: &account,
+        region: &region,
+        resources: vec![recovery_point.arn.clone()],
+        detail: Value::Object(detail),
+        at: completed,
+        id: event_id(&["recovery-point-event", &recovery_point.arn, "COMPLETED"]),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
