@@ -1287,14 +1287,18 @@ async fn the_event_stream_delivers_a_nights_events_as_they_become_due() {
     let mut waited = 0;
     loop {
         let got = seen.lock().unwrap().clone();
-        if got.len() >= 6 {
+        if got.len() >= 7 {
+            // A recovery point's event has `status`, not `state`.
             let states: Vec<String> = got
                 .iter()
                 .map(|e| {
                     format!(
                         "{} {}",
                         e["detail-type"].as_str().unwrap(),
-                        e["detail"]["state"].as_str().unwrap()
+                        e["detail"]["state"]
+                            .as_str()
+                            .or_else(|| e["detail"]["status"].as_str())
+                            .unwrap()
                     )
                 })
                 .collect();
