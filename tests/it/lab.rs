@@ -1088,3 +1088,47 @@ async fn a_plan_driven_exercise_names_the_plan_that_starts_its_copy() {
         assert!(catalog.contains(wanted), "{lang} catalog");
     }
 }
+
+/// An exercise's failed copy shows the EventBridge event a monitor would receive for it (the
+/// session's own log): `Copy Job State Change`, FAILED, with AWS's status message.
+#[tokio::test]
+async fn a_failed_copy_shows_the_event_a_monitor_receives() {
+    let app = lab();
+    let (_, page) = call(
+        &app,
+        "GET",
+        &url("plan_nightly_copy_source_key_policy_without_destination"),
+        None,
+    )
+    .await;
+    assert!(page.contains("job-event-box"), "the page has the event's place");
+    let session = session_of(&page);
+    let started = json_call(
+        &app,
+        "POST",
+        &format!("/lab/api/sessions/{session}/start?lang=en"),
+        Some(json!({})),
+    )
+    .await;
+    let job = started["job_id"].as_str().unwrap().to_owned();
+    let mut last = json!(null);
+    for _ in 0..10 {
+        last = json_call(
+            &app,
+            "GET",
+            &format!("/lab/api/sessions/{session}/jobs/{job}?lang=en"),
+            None,
+        )
+        .await;
+        if last["state"] == "FAILED" {
+            break;
+        }
+    }
+    assert_eq!(last["state"], "FAILED", "{last}");
+    let event = &last["event"];
+    assert_eq!(event["detail-type"], "Copy Job State Change", "{last}");
+    assert_eq!(event["source"], "aws.backup");
+    assert_eq!(event["detail"]["state"], "FAILED");
+    assert_eq!(event["detail"]["copyJobId"], job.as_str());
+    assert_eq!(event["detail"]["statusMessage"], last["status_message"]);
+}

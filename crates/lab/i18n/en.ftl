@@ -67,6 +67,7 @@ job-message-category = Message category
 job-id = Copy job ID
 job-api-error = StartCopyJob was refused: { $code }
 job-completed = The copy completed: exercise solved.
+job-event = The EventBridge event a monitor receives
 job-running = The job is running…
 
 investigate-heading = Investigate

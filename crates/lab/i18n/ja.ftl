@@ -67,6 +67,7 @@ job-message-category = メッセージカテゴリ
 job-id = コピージョブ ID
 job-api-error = StartCopyJob が拒否されました: { $code }
 job-completed = コピーが完了しました: 演習クリアです。
+job-event = 監視が受け取る EventBridge のイベント
 job-running = ジョブを実行中です…
 
 investigate-heading = 調査

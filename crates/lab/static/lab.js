@@ -35,6 +35,12 @@
       text("job-state", answer.state);
       text("job-message", answer.status_message);
       text("job-category", answer.message_category);
+      // The event a monitor (an EventBridge rule's target) receives for the job's latest state.
+      const box = document.getElementById("job-event-box");
+      if (box && answer.event) {
+        document.getElementById("job-event").textContent = JSON.stringify(answer.event, null, 2);
+        box.hidden = false;
+      }
       // Once solved, the answer also names the exercise's scenario.
       document.getElementById("job-note").textContent = [answer.text, answer.solved_text].filter(Boolean).join(" ");
       if (answer.state === "CREATED" || answer.state === "RUNNING") {

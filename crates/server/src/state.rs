@@ -441,6 +441,7 @@ impl ServerState {
             &mut self.services.backup.events,
             job,
             job.end_state().as_str(),
+            ended.min(now).max(job.created),
             ended,
         );
         // The source vault's notifications (modeled: AWS documents no copy job's).
@@ -510,7 +511,7 @@ impl ServerState {
             resource_arn: &resource,
             recovery_point_arn: made.as_deref(),
             started,
-            at: ended,
+            at: ended.min(now).max(started),
         };
         crate::services::backup::notifications::notify(self, (&account, &region, &vault), &change);
         // A composite job runs until its nested jobs have ended.

@@ -257,6 +257,17 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
                     if job["State"] == "COMPLETED" {
                         current.solved = true;
                     }
+                    // The job's latest event, as an EventBridge rule's target receives it.
+                    let state = &current.state;
+                    let event = state
+                        .services
+                        .backup
+                        .events
+                        .read(state.now(), None, Some("Copy Job State Change"), None)
+                        .into_iter()
+                        .rev()
+                        .find(|e| e.envelope["detail"]["copyJobId"] == job["CopyJobId"])
+                        .map(|e| e.envelope.clone());
                     json_response(
                         StatusCode::OK,
                         json!({
@@ -264,6 +275,7 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
                             "status_message": job["StatusMessage"],
                             "message_category": job["MessageCategory"],
                             "solved": current.solved,
+                            "event": event,
                             "text": if job["State"] == "COMPLETED" { i18n::tr(lang, "job-completed", &[]) } else { String::new() },
                             "solved_text": solved_text(current.solved),
                         }),

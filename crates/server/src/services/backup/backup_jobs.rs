@@ -171,7 +171,9 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
     let Some(job) = backup.backup_jobs.back().cloned() else {
         return;
     };
-    super::events::emit_backup_job(&mut backup.events, &job, window);
+    let now = ctx.state.now();
+    let backup = &mut ctx.state.services.backup;
+    super::events::emit_backup_job(&mut backup.events, &job, window, now);
     if let Some(arn) = job["RecoveryPointArn"].as_str() {
         let found = ctx.state.recovery_points_named(arn).first().copied();
         if let Some(point) = found.and_then(|i| ctx.state.world().recovery_points.get(i)).cloned() {
@@ -183,7 +185,7 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
                 &point,
                 job["BackupVaultArn"].as_str().unwrap_or_default(),
                 job["IamRoleArn"].as_str(),
-                (created, ended),
+                (created, ended, now),
                 creator,
             );
         }
@@ -201,7 +203,9 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
     let ended = job["CompletionDate"].as_f64().unwrap_or(created);
     let state = text("State");
     let recovery_point = job["RecoveryPointArn"].as_str();
-    for (change, at) in [("STARTED", created), (state.as_str(), ended)] {
+    let now = ctx.state.now();
+    // The job shows its end as soon as it is made: its notification is no later than now.
+    for (change, at) in [("STARTED", created), (state.as_str(), ended.min(now).max(created))] {
         let change = super::notifications::JobChange {
             event_type: "BACKUP_JOB",
             state: change,

@@ -159,7 +159,7 @@ pub fn event_id(parts: &[&str]) -> String {
 /// `resources` the source recovery point; `createdBy` for a plan's copy). Emitted in the account
 /// that owns the job (the documented examples' `account` is the job's; other accounts'
 /// events are undocumented).
-pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, at: f64) -> (String, Value, Vec<String>) {
+pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, completion: f64) -> (String, Value, Vec<String>) {
     let source_vault = json!(job.source_vault_arn);
     let destination = json!(job.request.destination_backup_vault_arn);
     let resources: Vec<String> = job.request.recovery_point_arn.iter().cloned().collect();
@@ -193,7 +193,7 @@ pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, at: f64) -> (Stri
         {
             detail.insert("statusMessage".to_owned(), json!(message));
         }
-        detail.insert("completionDate".to_owned(), json!(detail_time(at)));
+        detail.insert("completionDate".to_owned(), json!(detail_time(completion)));
     }
     detail.insert("destinationBackupVaultArn".to_owned(), destination);
     if state != "CREATED" {
@@ -216,9 +216,11 @@ pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, at: f64) -> (Stri
     )
 }
 
-/// Emits a copy job's event in `state` at `at`.
-pub fn emit_copy_job(log: &mut EventLog, job: &super::CopyJobRecord, state: &str, at: f64) {
-    let (id, detail, resources) = copy_job_event(job, state, at);
+/// Emits a copy job's event in `state` at `at` (for its end, `completion` is its
+/// `completionDate`; the event itself is at most as late as the moment the server sees the end,
+/// so that a job seen ended on a frozen clock has its event now).
+pub fn emit_copy_job(log: &mut EventLog, job: &super::CopyJobRecord, state: &str, at: f64, completion: f64) {
+    let (id, detail, resources) = copy_job_event(job, state, completion);
     log.emit(NewEvent {
         detail_type: "Copy Job State Change",
         account: &job.account,
@@ -236,7 +238,7 @@ pub fn emit_copy_job(log: &mut EventLog, job: &super::CopyJobRecord, state: &str
 /// `percentDone` 0: modeled, `createdBy` for a plan's job) and COMPLETED (`resources` the new
 /// recovery point, `percentDone` 100, `retryCount` 0: modeled) at its end; or EXPIRED, its
 /// status message in escaped quotes as AWS's fragment shows it.
-pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f64) {
+pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f64, now: f64) {
     let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
     let (account, region, id) = (text("AccountId"), text("Region"), text("BackupJobId"));
     let created = job["CreationDate"].as_f64().unwrap_or_default();
@@ -311,7 +313,13 @@ pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f6
         .map(str::to_owned)
         .into_iter()
         .collect();
-    emit("COMPLETED", ended, Value::Object(completed), resources);
+    // The job shows COMPLETED as soon as it is made: its event is no later than now.
+    emit(
+        "COMPLETED",
+        ended.min(now).max(created),
+        Value::Object(completed),
+        resources,
+    );
 }
 
 /// A recovery point's "Recovery Point State Change" event when it is COMPLETED
@@ -324,10 +332,10 @@ pub fn emit_recovery_point(
     recovery_point: &copylab_rules::world::RecoveryPoint,
     vault_arn: &str,
     role: Option<&str>,
-    times: (f64, f64),
+    times: (f64, f64, f64),
     creator: Option<&Value>,
 ) {
-    let (created, completed) = times;
+    let (created, completed, now) = times;
     let account = recovery_point.account.clone().unwrap_or_default();
     let region = copylab_rules::arn::Arn::parse(vault_arn)
         .map(|a| a.region.to_owned())
@@ -371,7 +379,7 @@ pub fn emit_recovery_point(
         region: &region,
         resources: vec![recovery_point.arn.clone()],
         detail: Value::Object(detail),
-        at: completed,
+        at: completed.min(now).max(created),
         id: event_id(&["recovery-point-event", &recovery_point.arn, "COMPLETED"]),
     });
 }
