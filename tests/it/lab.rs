@@ -1131,4 +1131,9 @@ async fn a_failed_copy_shows_the_event_a_monitor_receives() {
     assert_eq!(event["detail"]["state"], "FAILED");
     assert_eq!(event["detail"]["copyJobId"], job.as_str());
     assert_eq!(event["detail"]["statusMessage"], last["status_message"]);
+    // The live jobs page lists the job's events from the same log.
+    let (_, jobs) = call(&app, "GET", "/lab/jobs", None).await;
+    let failed_at = format!("FAILED {}", event["time"].as_str().unwrap());
+    assert!(jobs.contains(&failed_at), "{failed_at} in the live jobs page");
+    assert!(jobs.contains("CREATED ") && jobs.contains("RUNNING "));
 }

@@ -140,6 +140,7 @@ jobs-heading = Live jobs
 jobs-intro = Every copy job this server has run, newest first, also those your tools started through the API.
 jobs-empty = No copy job yet.
 jobs-why = Why did this fail?
+jobs-events = EventBridge events
 jobs-diagnosis = Diagnosis
 jobs-origin-api = API
 jobs-origin-lab = lab: exercise { $exercise }

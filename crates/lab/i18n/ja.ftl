@@ -140,6 +140,7 @@ jobs-heading = ジョブ一覧
 jobs-intro = このサーバーで実行されたすべてのコピージョブを新しい順に表示します。API 経由でツールから開始したジョブも含まれます。
 jobs-empty = コピージョブはまだありません。
 jobs-why = 失敗した理由
+jobs-events = EventBridge のイベント
 jobs-diagnosis = 診断
 jobs-origin-api = API 経由
 jobs-origin-lab = ラボ: 演習 { $exercise }

@@ -411,7 +411,34 @@ pub fn answer(lab: &mut Lab, session: &str, lang: Lang) -> Option<String> {
 /// `GET /lab/jobs`: every copy job, newest first: the API's and the lab's.
 pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
     let mut rows = Vec::new();
-    let row = |origin: &str, label: String, job: &CopyJobRecord, progression, now| {
+    // Each job's EventBridge events so far (the server's and each session's own log), found by
+    // the ids the events of a job's states have.
+    let events_of = |server: &ServerState| -> std::collections::HashMap<String, String> {
+        server
+            .services
+            .backup
+            .events
+            .read(server.now(), None, Some("Copy Job State Change"), None)
+            .into_iter()
+            .map(|e| {
+                (
+                    e.envelope["id"].as_str().unwrap_or_default().to_owned(),
+                    e.envelope["time"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let job_events = |events: &std::collections::HashMap<String, String>, job: &CopyJobRecord| -> Vec<String> {
+        ["CREATED", "RUNNING", "COMPLETED", "FAILED", "PARTIAL"]
+            .iter()
+            .filter_map(|state| {
+                let id = copylab_server::services::backup::events::event_id(&["copy-job-event", &job.id, state]);
+                events.get(&id).map(|time| format!("{state} {time}"))
+            })
+            .collect()
+    };
+    let server_events = events_of(state);
+    let row = |origin: &str, label: String, job: &CopyJobRecord, progression, now, events: Vec<String>| {
         let state = job.state(progression, now);
         let ended = state == job.end_state();
         let row = json!({
@@ -429,6 +456,7 @@ pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
                 Outcome::ApiError { message, .. } => message.clone(),
                 Outcome::CopyJob { .. } => String::new(),
             },
+            "events": events,
         });
         (job.started, row)
     };
@@ -439,9 +467,11 @@ pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
             job,
             state.progression,
             state.now(),
+            job_events(&server_events, job),
         ));
     }
     for session in &lab.sessions.sessions {
+        let session_events = events_of(&session.state);
         for job in &session.state.services.backup.jobs {
             rows.push(row(
                 &session.id,
@@ -449,6 +479,7 @@ pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
                 job,
                 session.state.progression,
                 session.state.now(),
+                job_events(&session_events, job),
             ));
         }
     }
