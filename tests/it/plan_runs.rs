@@ -1287,7 +1287,7 @@ async fn the_event_stream_delivers_a_nights_events_as_they_become_due() {
     let mut waited = 0;
     loop {
         let got = seen.lock().unwrap().clone();
-        if got.len() >= 7 {
+        if got.len() >= 8 {
             // A recovery point's event has `status`, not `state`.
             let states: Vec<String> = got
                 .iter()
@@ -1303,9 +1303,12 @@ async fn the_event_stream_delivers_a_nights_events_as_they_become_due() {
                 })
                 .collect();
             assert_eq!(
-                states.last().map(String::as_str),
-                Some("Copy Job State Change COMPLETED"),
-                "{states:?}"
+                states.iter().rev().take(2).map(String::as_str).collect::<Vec<_>>(),
+                [
+                    "Recovery Point State Change COMPLETED",
+                    "Copy Job State Change COMPLETED"
+                ],
+                "the copy's end, then its recovery point's: {states:?}"
             );
             assert_eq!(
                 states.first().map(String::as_str),

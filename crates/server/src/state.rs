@@ -498,7 +498,18 @@ impl ServerState {
                 parent_recovery_point_arn: parent_copy,
                 composite_member_identifier: member,
             };
-            // The copy exists from when the job ended.
+            // The copy exists from when the job ended; its Recovery Point State Change is the
+            // destination account's (modeled: AWS documents the event, not its account).
+            let vault_arn = destination.clone();
+            let (role, creator) = (job.request.iam_role_arn.clone(), job.created_by.clone());
+            crate::services::backup::events::emit_recovery_point(
+                &mut self.services.backup.events,
+                &made,
+                &vault_arn,
+                role.as_deref(),
+                (created, ended.max(created), now),
+                creator.as_ref(),
+            );
             self.add_recovery_point(made, ended.max(created));
         }
         self.services.backup.jobs.release(waiter, ended);
