@@ -3,7 +3,8 @@
 # completes, one fails with AWS's message; then a key policy changed through `aws kms` fails the
 # next copy, and putting it back lets it complete; the same through `aws iam` (a Deny on the copy
 # role) and `aws organizations`; signatures, STS sessions and the ordinary ways to configure a
-# client; and SIGTERM stops it with exit status 0. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
+# client; vault notifications and events delivered to the Lambda example (examples/lambda); and
+# SIGTERM stops it with exit status 0. Installs the AWS CLI (v1.46.3, from PyPI) into a throwaway
 # virtualenv; builds copylab if needed. Usage: scripts/cli-walkthrough.sh [path/to/copylab]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,14 +20,23 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check awscli==1.46.3
 aws="$venv/bin/aws"
 log=$(mktemp)
-"$copylab" serve --bind 127.0.0.1:0 > "$log" 2>&1 &
+# The Lambda example (examples/lambda): an adapter invokes handler.py with what copylab delivers.
+lambda_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+alerts=$(mktemp)
+(cd examples/lambda && exec python3 adapter.py "$lambda_port" "$alerts") &
+adapter=$!
+"$copylab" serve --bind 127.0.0.1:0 --events-to "http://127.0.0.1:$lambda_port/events" \
+  --notifications-to "http://127.0.0.1:$lambda_port/sns" --event-pattern examples/lambda/failed-copies.json > "$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$venv" "$log"' EXIT
+trap 'kill $server $adapter 2>/dev/null || true; rm -rf "$venv" "$log" "$alerts"' EXIT
 for _ in $(seq 1 50); do grep -q 'http://' "$log" && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
 export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=111122223333 AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 role=arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole
 destination=arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault
+# The source vault's failed copies go to an SNS topic too.
+"$aws" backup put-backup-vault-notifications --backup-vault-name SourceVault \
+  --sns-topic-arn arn:aws:sns:us-east-1:111122223333:backup-alerts --backup-vault-events COPY_JOB_FAILED
 "$aws" backup start-copy-job --recovery-point-arn arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453 \
   --source-backup-vault-name SourceVault --destination-backup-vault-arn "$destination" --iam-role-arn "$role" > /dev/null
 "$aws" backup start-copy-job --recovery-point-arn arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718 \
@@ -40,6 +50,15 @@ if [ "$jobs" != "$expected" ]; then
   echo "cli walkthrough: unexpected copy jobs" >&2
   exit 1
 fi
+# The events read back, and the Lambda handler's alerts for the two failed copies, by both routes.
+failed_events=$(python3 -c 'import json, sys, urllib.request; print(sum(e["detail"]["state"] == "FAILED" for e in json.load(urllib.request.urlopen(sys.argv[1]))["events"]))' "$url/_copylab/events?detail-type=Copy+Job+State+Change")
+[ "$failed_events" = "2" ] || { echo "cli walkthrough: $failed_events FAILED copy events, not 2" >&2; exit 1; }
+for _ in $(seq 1 50); do [ "$(wc -l < "$alerts")" -ge 4 ] && break; sleep 0.1; done
+delivered=$(python3 -c 'import json, sys; lines = [json.loads(l) for l in open(sys.argv[1])]; print(" ".join(sorted(a["via"] for l in lines for a in l["result"]["alerts"])))' "$alerts")
+echo "the Lambda handler's alerts: $delivered"
+[ "$delivered" = "eventbridge eventbridge sns sns" ] || { echo "cli walkthrough: the handler got $delivered" >&2; exit 1; }
+grep -q 'Encrypted snapshots with Amazon EBS default key cannot be shared' "$alerts" \
+  || { echo "cli walkthrough: the handler's alert lacks AWS's message" >&2; exit 1; }
 copied=$(AWS_ACCESS_KEY_ID=444455556666 "$aws" backup list-recovery-points-by-backup-vault --backup-vault-name DestinationVault --query 'length(RecoveryPoints)')
 [ "$copied" = "1" ] || { echo "cli walkthrough: expected 1 recovery point in DestinationVault, got $copied" >&2; exit 1; }
 if "$aws" backup describe-backup-vault --backup-vault-name Nope 2> "$log.err"; then

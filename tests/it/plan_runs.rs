@@ -1322,3 +1322,90 @@ async fn the_event_stream_delivers_a_nights_events_as_they_become_due() {
     }
     follower.abort();
 }
+
+/// The events of a night, as the server emits them (ids, times and ARNs from the seed and the
+/// frozen clock), pinned: a change to any envelope shows in review.
+#[tokio::test]
+async fn events_of_a_nightly_plan() {
+    let app = server();
+    nightly_plan(&app).await;
+    advance(&app, DAY).await;
+    let (_, body) = raw(&app, "GET", "/_copylab/events", None, "").await;
+    let events: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    insta::assert_json_snapshot!("events_of_a_nightly_plan", events);
+}
+
+/// Under every progression, each copy job's events come in order (CREATED, RUNNING, then its end
+/// state), exactly one per transition, the end's `completionDate` the job's `CompletionDate`
+/// and its `creationDate` the job's `CreationDate`.
+#[tokio::test]
+async fn each_jobs_events_are_one_per_transition_in_order_with_the_jobs_dates() {
+    for progression in [Progression::Instant, Progression::Polls(2), Progression::Realtime(60.0)] {
+        let app = router(default_world(), 1, None, Wording::Current, progression);
+        nightly_plan(&app).await;
+        advance(&app, 2 * DAY).await;
+        let backup = client(&app, SOURCE, "us-east-1");
+        // Poll each job to its end (polls:N moves by polls; realtime by the clock).
+        advance(&app, 3_600).await;
+        let jobs = backup.list_copy_jobs().send().await.unwrap();
+        for job in jobs.copy_jobs() {
+            let id = job.copy_job_id().unwrap();
+            let mut end = None;
+            for _ in 0..10 {
+                let described = backup
+                    .describe_copy_job()
+                    .copy_job_id(id)
+                    .send()
+                    .await
+                    .unwrap()
+                    .copy_job
+                    .unwrap();
+                if matches!(described.state().unwrap().as_str(), "COMPLETED" | "FAILED" | "PARTIAL") {
+                    end = Some(described);
+                    break;
+                }
+            }
+            let end = end.expect("the job ends");
+            let (_, body) = raw(
+                &app,
+                "GET",
+                "/_copylab/events?detail-type=Copy+Job+State+Change",
+                None,
+                "",
+            )
+            .await;
+            let events: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let created = aws_sdk_backup::primitives::DateTime::from_secs(end.creation_date().unwrap().secs());
+            // CREATED carries no copyJobId (AWS's example): it is the one with this job's date
+            // and vaults just before this job's RUNNING.
+            let mine: Vec<&serde_json::Value> = events["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["detail"]["copyJobId"] == id)
+                .collect();
+            let states: Vec<&str> = mine.iter().map(|e| e["detail"]["state"].as_str().unwrap()).collect();
+            assert_eq!(states, ["RUNNING", end.state().unwrap().as_str()], "{progression:?}");
+            let completion = mine[1]["detail"]["completionDate"].as_str().unwrap();
+            assert_eq!(
+                &completion[..19],
+                &copylab_server::clock::iso8601(end.completion_date().unwrap().as_secs_f64())[..19],
+                "{progression:?}"
+            );
+            assert_eq!(
+                &mine[0]["detail"]["creationDate"].as_str().unwrap()[..19],
+                &copylab_server::clock::iso8601(created.as_secs_f64())[..19]
+            );
+            let creates = events["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| {
+                    e["detail"]["state"] == "CREATED"
+                        && e["detail"]["creationDate"] == mine[0]["detail"]["creationDate"]
+                })
+                .count();
+            assert!(creates >= 1, "a CREATED event for the job");
+        }
+    }
+}
