@@ -1,4 +1,4 @@
-// copylab lab: the exercise page's controls. Every call goes to /lab/api/; the page works by
+// copylab lab: the exercise page's controls, and the live jobs page's refresh. Every call goes to /lab/api/; the page works by
 // keyboard alone and announces results through aria-live regions.
 "use strict";
 (function () {
@@ -7,6 +7,17 @@
     const url = new URL(window.location.href);
     url.searchParams.set("lang", link.getAttribute("hreflang"));
     link.href = url.pathname + url.search;
+  }
+  // The live jobs page: its rows (states and events) are refreshed in place every 2 s, so new
+  // jobs and events appear as they arrive; focus and the rest of the page are left alone.
+  const jobsTable = document.querySelector("table.jobs tbody");
+  if (jobsTable) {
+    setInterval(() => {
+      fetch(window.location.href).then((r) => r.text()).then((page) => {
+        const fresh = new DOMParser().parseFromString(page, "text/html").querySelector("table.jobs tbody");
+        if (fresh && fresh.innerHTML !== jobsTable.innerHTML) jobsTable.innerHTML = fresh.innerHTML;
+      });
+    }, 2000);
   }
   const root = document.getElementById("exercise");
   if (!root) return;
