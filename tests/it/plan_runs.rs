@@ -1409,3 +1409,91 @@ async fn each_jobs_events_are_one_per_transition_in_order_with_the_jobs_dates() 
         }
     }
 }
+
+/// AWS's FAILED examples reproduced: a plan's rule whose vault does not exist makes a backup
+/// job that fails with the example's message ("Backup job failed because backup vault ... does
+/// not exist.", in escaped quotes in the event), and a hand-started copy that fails has the
+/// FAILED copy example's members, order and types.
+#[tokio::test]
+async fn failed_backup_and_copy_jobs_emit_awss_failed_examples() {
+    let app = server();
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY, "backup_size_in_bytes": 36048});
+    raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let plan = BackupPlanInput::builder()
+        .backup_plan_name("into-nowhere")
+        .rules(
+            BackupRuleInput::builder()
+                .rule_name("nightly")
+                .target_backup_vault_name("NoSuchVault")
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let plan_id = backup
+        .create_backup_plan()
+        .backup_plan(plan)
+        .send()
+        .await
+        .unwrap()
+        .backup_plan_id()
+        .unwrap()
+        .to_owned();
+    backup
+        .create_backup_selection()
+        .backup_plan_id(&plan_id)
+        .backup_selection(
+            BackupSelection::builder()
+                .selection_name("db")
+                .iam_role_arn(ROLE)
+                .resources(PLAN_DB)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    advance(&app, DAY).await;
+    let jobs = backup.list_backup_jobs().send().await.unwrap();
+    let job = &jobs.backup_jobs()[0];
+    assert_eq!(job.state().unwrap().as_str(), "FAILED");
+    let message = "Backup job failed because backup vault arn:aws:backup:us-east-1:111122223333:backup-vault:NoSuchVault does not exist.";
+    assert_eq!(job.status_message(), Some(message));
+    // A hand-started copy that fails (the EBS snapshot under aws/ebs, cross-account).
+    backup
+        .start_copy_job()
+        .recovery_point_arn("arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718")
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let (_, body) = raw(&app, "GET", "/_copylab/events", None, "").await;
+    let events: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let find = |kind: &str| {
+        events["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["detail-type"] == kind && e["detail"]["state"] == "FAILED")
+            .unwrap_or_else(|| panic!("a FAILED {kind}: {events}"))
+            .clone()
+    };
+    let mut failed_backup = find("Backup Job State Change");
+    assert_eq!(failed_backup["detail"]["statusMessage"], format!("\"{message}\""));
+    // AWS's example is a hand-started job's: the same, but for the plan's createdBy.
+    failed_backup["detail"].as_object_mut().unwrap().remove("createdBy");
+    assert_eq!(
+        shape(&failed_backup),
+        shape(&example_event("backup-job-FAILED")),
+        "{failed_backup:#}"
+    );
+    let failed_copy = find("Copy Job State Change");
+    assert_eq!(
+        shape(&failed_copy),
+        shape(&example_event("copy-job-FAILED")),
+        "{failed_copy:#}"
+    );
+}

@@ -38,6 +38,35 @@ pub fn start_at(
         .and_then(|i| ctx.state.world().vaults.get(i))
         .cloned()
     else {
+        // A plan's rule naming a vault that is not there makes a job that fails, with the
+        // message of AWS's FAILED example (AWS Backup's EventBridge page); a hand-started one is
+        // refused as AWS refuses a missing vault.
+        if created_by.is_some() {
+            let partition = copylab_rules::regions::partition(&region);
+            let vault_arn = format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}");
+            let id = ctx.state.ids.uuid_upper();
+            let resource_type = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn).unwrap_or_default();
+            ctx.state.services.backup.backup_jobs_started += 1;
+            ctx.state.services.backup.backup_jobs.push_back(json!({
+                "AccountId": account,
+                "BackupJobId": id,
+                "BackupVaultName": vault_name,
+                "BackupVaultArn": vault_arn,
+                "ResourceArn": resource_arn,
+                "ResourceType": resource_type,
+                "CreationDate": created,
+                "CompletionDate": created,
+                "State": "FAILED",
+                "StatusMessage": format!("Backup job failed because backup vault {vault_arn} does not exist."),
+                // Modeled: AWS documents the message, not its category.
+                "MessageCategory": "MISCELLANEOUS",
+                "IamRoleArn": input.get("IamRoleArn"),
+                "Region": region,
+                "CreatedBy": created_by.map(|c| &**c),
+            }));
+            emit_events(ctx, input);
+            return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
+        }
         return Err(ApiError::access_denied());
     };
     let declared = declared.filter(|r| r.arn == resource_arn).or_else(|| {

@@ -166,9 +166,12 @@ pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, completion: f64) 
     let mut detail = serde_json::Map::new();
     if state != "CREATED" {
         detail.insert("copyJobId".to_owned(), json!(job.id));
-        if let Some(size) = job.backup_size_in_bytes {
-            detail.insert("backupSizeInBytes".to_owned(), json!(size));
-        }
+        // AWS's examples always carry the size; copylab computes none, so an undeclared one is
+        // 0 (modeled).
+        detail.insert(
+            "backupSizeInBytes".to_owned(),
+            json!(job.backup_size_in_bytes.unwrap_or(0)),
+        );
     }
     detail.insert("creationDate".to_owned(), json!(detail_time(job.created)));
     if state == "CREATED" {
@@ -244,7 +247,8 @@ pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f6
     let created = job["CreationDate"].as_f64().unwrap_or_default();
     let ended = job["CompletionDate"].as_f64().unwrap_or(created);
     let state = text("State");
-    let size = job["BackupSizeInBytes"].as_u64().map(|s| s.to_string());
+    // An undeclared size is "0" (modeled: copylab computes none; AWS's examples carry one).
+    let size = Some(job["BackupSizeInBytes"].as_u64().unwrap_or(0).to_string());
     let mut emit = |state: &str, at: f64, detail: Value, resources: Vec<String>| {
         log.emit(NewEvent {
             detail_type: "Backup Job State Change",
@@ -276,18 +280,26 @@ pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f6
     common.insert("resourceType".to_owned(), job["ResourceType"].clone());
     let start_by = crate::clock::iso8601(created + start_window_seconds);
     let creator = job.get("CreatedBy").filter(|c| !c.is_null()).map(created_by);
-    if state == "EXPIRED" {
+    if state == "EXPIRED" || state == "FAILED" {
+        // AWS's FAILED example: no size, no completion date, the message in escaped quotes,
+        // `percentDone` 0 and `retryCount` (0 here: modeled); its EXPIRED fragment has the
+        // message and `createdBy`.
         let mut detail = common;
-        detail.insert("state".to_owned(), json!("EXPIRED"));
+        detail.shift_remove("backupSizeInBytes");
+        detail.insert("state".to_owned(), json!(state));
         detail.insert(
             "statusMessage".to_owned(),
             json!(format!("\"{}\"", text("StatusMessage"))),
         );
         detail.insert("startBy".to_owned(), json!(start_by));
+        if state == "FAILED" {
+            detail.insert("percentDone".to_owned(), json!(0));
+            detail.insert("retryCount".to_owned(), json!(0));
+        }
         if let Some(creator) = creator {
             detail.insert("createdBy".to_owned(), creator);
         }
-        emit("EXPIRED", ended, Value::Object(detail), Vec::new());
+        emit(&state, ended.min(now).max(created), Value::Object(detail), Vec::new());
         return;
     }
     let mut running = common.clone();
