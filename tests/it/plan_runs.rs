@@ -1497,3 +1497,59 @@ async fn failed_backup_and_copy_jobs_emit_awss_failed_examples() {
         "{failed_copy:#}"
     );
 }
+
+/// Without a pattern, the user's endpoint receives every event of the log exactly once, in the
+/// log's order.
+#[tokio::test]
+async fn every_event_reaches_the_endpoint_once_in_order() {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let into = received.clone();
+    let receiver = axum::Router::new().route(
+        "/{*path}",
+        axum::routing::post(move |body: String| {
+            let into = into.clone();
+            async move {
+                into.lock().unwrap().push(serde_json::from_str(&body).unwrap());
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
+        default_world(),
+        1,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )));
+    let app = copylab_server::app(state.clone());
+    copylab_server::delivery::spawn(
+        state,
+        copylab_server::delivery::Targets {
+            events: vec![format!("http://{address}/events")],
+            ..Default::default()
+        },
+    );
+    nightly_plan(&app).await;
+    advance(&app, 2 * DAY).await;
+    let (_, body) = raw(&app, "GET", "/_copylab/events", None, "").await;
+    let logged: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let logged = logged["events"].as_array().unwrap().clone();
+    assert!(logged.len() >= 14, "two nights of events: {}", logged.len());
+    let mut waited = 0;
+    while received.lock().unwrap().len() < logged.len() && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let ids = |events: &[serde_json::Value]| -> Vec<String> {
+        events.iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(
+        ids(&received.lock().unwrap()),
+        ids(&logged),
+        "each once, in the log's order"
+    );
+}
