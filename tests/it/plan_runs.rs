@@ -18,6 +18,42 @@ const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-3
 const PLAN_DB: &str = "arn:aws:rds:us-east-1:111122223333:db:plan-orders";
 const DAY: u64 = 86_400;
 
+/// A server's state to share between its router and what reads it beside (delivery, streams).
+fn shared_state() -> std::sync::Arc<tokio::sync::Mutex<copylab_server::state::ServerState>> {
+    std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
+        default_world(),
+        1,
+        None,
+        Wording::Current,
+        Progression::Instant,
+    )))
+}
+
+/// The received (path, JSON body) of every POST a local endpoint gets; its address.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// A local HTTP endpoint keeping what it is POSTed, as the user's Lambda adapter would.
+async fn receiver() -> (std::net::SocketAddr, Received) {
+    let received: Received = std::sync::Arc::default();
+    let into = received.clone();
+    let router = axum::Router::new().route(
+        "/{*path}",
+        axum::routing::post(move |uri: axum::http::Uri, body: String| {
+            let into = into.clone();
+            async move {
+                into.lock()
+                    .unwrap()
+                    .push((uri.path().to_owned(), serde_json::from_str(&body).unwrap()));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (address, received)
+}
+
 fn server() -> axum::Router {
     router(default_world(), 1, None, Wording::Current, Progression::Instant)
 }
@@ -344,13 +380,7 @@ async fn a_clock_moved_by_years_runs_a_bounded_number_of_occurrences() {
 /// what is due before it is answered.
 #[tokio::test]
 async fn time_passing_without_an_advance_runs_plans_at_the_next_request() {
-    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
-        default_world(),
-        1,
-        None,
-        Wording::Current,
-        Progression::Instant,
-    )));
+    let state = shared_state();
     let app = copylab_server::app(state.clone());
     nightly_plan(&app).await;
     // The clock moves as a running clock would, behind the control API's back.
@@ -1177,30 +1207,8 @@ async fn job_summaries_count_the_nightly_jobs_per_day_and_account() {
 #[tokio::test]
 async fn events_and_notifications_reach_the_users_endpoints_and_a_dead_one_breaks_nothing() {
     use copylab_server::delivery::{Targets, pattern::Pattern};
-    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, serde_json::Value)>::new()));
-    let into = received.clone();
-    let receiver = axum::Router::new().route(
-        "/{*path}",
-        axum::routing::post(move |uri: axum::http::Uri, body: String| {
-            let into = into.clone();
-            async move {
-                into.lock()
-                    .unwrap()
-                    .push((uri.path().to_owned(), serde_json::from_str(&body).unwrap()));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
-        default_world(),
-        1,
-        None,
-        Wording::Current,
-        Progression::Instant,
-    )));
+    let (address, received) = receiver().await;
+    let state = shared_state();
     let app = copylab_server::app(state.clone());
     copylab_server::delivery::spawn(
         state,
@@ -1265,13 +1273,7 @@ async fn events_and_notifications_reach_the_users_endpoints_and_a_dead_one_break
 /// server-sent events, in the log's order, while the connection stays open.
 #[tokio::test]
 async fn the_event_stream_delivers_a_nights_events_as_they_become_due() {
-    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
-        default_world(),
-        1,
-        None,
-        Wording::Current,
-        Progression::Instant,
-    )));
+    let state = shared_state();
     let app = copylab_server::app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -1502,28 +1504,8 @@ async fn failed_backup_and_copy_jobs_emit_awss_failed_examples() {
 /// log's order.
 #[tokio::test]
 async fn every_event_reaches_the_endpoint_once_in_order() {
-    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
-    let into = received.clone();
-    let receiver = axum::Router::new().route(
-        "/{*path}",
-        axum::routing::post(move |body: String| {
-            let into = into.clone();
-            async move {
-                into.lock().unwrap().push(serde_json::from_str(&body).unwrap());
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-    let state = std::sync::Arc::new(tokio::sync::Mutex::new(copylab_server::state::ServerState::new(
-        default_world(),
-        1,
-        None,
-        Wording::Current,
-        Progression::Instant,
-    )));
+    let (address, received) = receiver().await;
+    let state = shared_state();
     let app = copylab_server::app(state.clone());
     copylab_server::delivery::spawn(
         state,
@@ -1547,9 +1529,6 @@ async fn every_event_reaches_the_endpoint_once_in_order() {
     let ids = |events: &[serde_json::Value]| -> Vec<String> {
         events.iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
     };
-    assert_eq!(
-        ids(&received.lock().unwrap()),
-        ids(&logged),
-        "each once, in the log's order"
-    );
+    let bodies: Vec<serde_json::Value> = received.lock().unwrap().iter().map(|(_, body)| body.clone()).collect();
+    assert_eq!(ids(&bodies), ids(&logged), "each once, in the log's order");
 }

@@ -487,8 +487,15 @@ pub fn org_plans(org: &Organization, account: &str) -> Vec<BackupPlan> {
 /// account's (the management account's too: "All accounts that are members of the organization
 /// root or OU where a policy is attached inherit that policy") plans made anew, those no policy
 /// makes any more gone (modeled: AWS documents neither the delay nor what happens to them).
-/// Plans made by hand are left as they are.
-pub fn sync_plans(world: &mut World) {
+/// Plans made by hand are left as they are. Whether anything changed.
+pub fn sync_plans(world: &mut World) -> bool {
+    // No backup policy and no plan one made: nothing to do (the common case, kept cheap since
+    // every Organizations write asks).
+    if world.organizations.iter().all(|o| o.backup_policies.is_empty())
+        && !world.backup_plans.iter().any(|p| is_org_plan(&p.id))
+    {
+        return false;
+    }
     let made: Vec<BackupPlan> = world
         .organizations
         .iter()
@@ -501,10 +508,11 @@ pub fn sync_plans(world: &mut World) {
     let existing: Vec<&BackupPlan> = world.backup_plans.iter().filter(|p| is_org_plan(&p.id)).collect();
     let unchanged = existing.len() == made.len() && made.iter().all(|m| existing.contains(&m));
     if unchanged {
-        return;
+        return false;
     }
     world.backup_plans.retain(|p| !is_org_plan(&p.id));
     world.backup_plans.extend(made);
+    true
 }
 
 /// [`effective_backup_policy`] of `account` from the organization's own backup policies.

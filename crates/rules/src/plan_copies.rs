@@ -592,24 +592,35 @@ pub fn rule_report<'w>(
     options: &crate::engine::Options,
 ) -> Result<RuleReport<'w>, String> {
     let (plan, rule) = find_rule(world, run)?;
-    let mut copies = Vec::new();
-    for planned in planned_copies(world, run, created)? {
-        let mut with_backup = world.clone();
-        if !with_backup
-            .recovery_points
-            .iter()
-            .any(|rp| rp.arn == planned.recovery_point.arn)
-        {
-            with_backup.recovery_points.push(planned.recovery_point.clone());
+    let planned = planned_copies(world, run, created)?;
+    // One world with every backup's recovery point (each copy reads only its own), checked
+    // and prepared once for all the copies.
+    let mut with_backups = world.clone();
+    let wanted: std::collections::HashSet<&str> = planned.iter().map(|c| c.recovery_point.arn.as_str()).collect();
+    let mut present: std::collections::HashSet<String> = world
+        .recovery_points
+        .iter()
+        .filter(|rp| wanted.contains(rp.arn.as_str()))
+        .map(|rp| rp.arn.clone())
+        .collect();
+    for copy in &planned {
+        if present.insert(copy.recovery_point.arn.clone()) {
+            with_backups.recovery_points.push(copy.recovery_point.clone());
         }
-        let verdict = crate::engine::simulate(&with_backup, &planned.request, options).map_err(|e| e.to_string())?;
-        copies.push(PlannedOutcome {
-            resource_arn: planned.recovery_point.resource_arn.clone(),
-            destination_backup_vault_arn: planned.request.destination_backup_vault_arn.clone().unwrap_or_default(),
-            outcome: verdict.outcome,
-            failed_check: verdict.failed_check,
-        });
     }
+    let prepared = crate::policies::PreparedWorld::new(&with_backups).map_err(|e| e.to_string())?;
+    let copies = planned
+        .iter()
+        .map(|copy| {
+            let verdict = prepared.simulate(&copy.request, options);
+            PlannedOutcome {
+                resource_arn: copy.recovery_point.resource_arn.clone(),
+                destination_backup_vault_arn: copy.request.destination_backup_vault_arn.clone().unwrap_or_default(),
+                outcome: verdict.outcome,
+                failed_check: verdict.failed_check,
+            }
+        })
+        .collect();
     Ok(RuleReport {
         plan_id: &plan.id,
         plan_name: &plan.plan.name,

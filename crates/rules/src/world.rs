@@ -810,7 +810,7 @@ impl TryFrom<ScenarioFile> for Scenario {
         } = file;
         // The plans the organizations' backup policies make are part of the world.
         let mut world = world;
-        crate::backup_policy::sync_plans(&mut world);
+        let _ = crate::backup_policy::sync_plans(&mut world);
         let (world, copy_job) = match (copy_job, &plan_run) {
             (Some(copy_job), _) => (world, copy_job),
             (None, Some(run)) => {

@@ -39,78 +39,31 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
         ("GET", "clock") => ok(clock(state)),
         ("GET", "state") => ok(snapshot(state)),
         ("GET", "events") => {
-            // `since` (epoch seconds or a UTC timestamp), `detail-type`, `account`: each optional.
-            let mut since = None;
-            let (mut detail_type, mut account) = (None, None);
-            for (name, value) in query.unwrap_or_default().split('&').filter_map(|p| p.split_once('=')) {
-                let value = crate::wire::model::percent_decode(&value.replace('+', " ")).unwrap_or_default();
-                match name {
-                    "since" => match value
-                        .parse::<f64>()
-                        .ok()
-                        .or_else(|| copylab_rules::world::timestamp_seconds(&value).map(|s| s as f64))
-                    {
-                        Some(s) => since = Some(s),
-                        None => {
-                            return error(
-                                StatusCode::BAD_REQUEST,
-                                format!(
-                                    "since `{value}` is neither epoch seconds nor a UTC timestamp like 2026-11-28T16:00:00Z"
-                                ),
-                            );
-                        }
-                    },
-                    "detail-type" => detail_type = Some(value),
-                    "account" => account = Some(value),
-                    other => {
-                        return error(
-                            StatusCode::BAD_REQUEST,
-                            format!("unknown parameter `{other}` (since, detail-type, account)"),
-                        );
-                    }
-                }
-            }
+            let filters = match log_filters(query, &["since", "detail-type", "account"]) {
+                Ok(filters) => filters,
+                Err(message) => return error(StatusCode::BAD_REQUEST, message),
+            };
             let events: Vec<&Value> = state
                 .services
                 .backup
                 .events
-                .read(state.now(), since, detail_type.as_deref(), account.as_deref())
+                .read(
+                    state.now(),
+                    filters.since,
+                    filters.detail_type.as_deref(),
+                    filters.account.as_deref(),
+                )
                 .into_iter()
                 .map(|e| &e.envelope)
                 .collect();
             ok(json!({"events": events}))
         }
         ("GET", "notifications") => {
-            // `since` (epoch seconds or a UTC timestamp) and `account`: each optional.
-            let mut since = None;
-            let mut account = None;
-            for (name, value) in query.unwrap_or_default().split('&').filter_map(|p| p.split_once('=')) {
-                let value = crate::wire::model::percent_decode(value).unwrap_or_default();
-                match name {
-                    "since" => match value
-                        .parse::<f64>()
-                        .ok()
-                        .or_else(|| copylab_rules::world::timestamp_seconds(&value).map(|s| s as f64))
-                    {
-                        Some(s) => since = Some(s),
-                        None => {
-                            return error(
-                                StatusCode::BAD_REQUEST,
-                                format!(
-                                    "since `{value}` is neither epoch seconds nor a UTC timestamp like 2026-11-28T16:00:00Z"
-                                ),
-                            );
-                        }
-                    },
-                    "account" => account = Some(value),
-                    other => {
-                        return error(
-                            StatusCode::BAD_REQUEST,
-                            format!("unknown parameter `{other}` (since, account)"),
-                        );
-                    }
-                }
-            }
+            let filters = match log_filters(query, &["since", "account"]) {
+                Ok(filters) => filters,
+                Err(message) => return error(StatusCode::BAD_REQUEST, message),
+            };
+            let (since, account) = (filters.since, filters.account);
             let sent: Vec<&Value> = state
                 .services
                 .backup
@@ -239,6 +192,41 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
             format!("no control operation {method} /_copylab/{path}"),
         ),
     }
+}
+
+/// The filters of `GET events` and `GET notifications`.
+#[derive(Debug, Default)]
+struct LogFilters {
+    /// Only after this time: epoch seconds, given as such or as a UTC timestamp.
+    since: Option<f64>,
+    detail_type: Option<String>,
+    account: Option<String>,
+}
+
+/// Reads the query's filters among `allowed`; a filter not allowed, or a `since` that is no
+/// time, is an error message.
+fn log_filters(query: Option<&str>, allowed: &[&str]) -> Result<LogFilters, String> {
+    let mut filters = LogFilters::default();
+    for (name, value) in query.unwrap_or_default().split('&').filter_map(|p| p.split_once('=')) {
+        let value = crate::wire::model::percent_decode(&value.replace('+', " ")).unwrap_or_default();
+        if !allowed.contains(&name) {
+            return Err(format!("unknown parameter `{name}` ({})", allowed.join(", ")));
+        }
+        match name {
+            "since" => {
+                let seconds = value
+                    .parse::<f64>()
+                    .ok()
+                    .or_else(|| copylab_rules::world::timestamp_seconds(&value).map(|s| s as f64));
+                filters.since = Some(seconds.ok_or_else(|| {
+                    format!("since `{value}` is neither epoch seconds nor a UTC timestamp like 2026-11-28T16:00:00Z")
+                })?);
+            }
+            "detail-type" => filters.detail_type = Some(value),
+            _ => filters.account = Some(value),
+        }
+    }
+    Ok(filters)
 }
 
 /// `GET /_localstack/health`, for tooling that waits for LocalStack: the services copylab serves,

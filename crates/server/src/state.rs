@@ -119,18 +119,10 @@ impl ServerState {
     }
 
     /// Brings the plans the organizations' backup policies make (`orgs/` ids) in line with the
-    /// policies (`copylab_rules::backup_policy::sync_plans`); the kept index stays when nothing
-    /// changes.
+    /// policies (`copylab_rules::backup_policy::sync_plans`).
     pub fn sync_org_backup_plans(&mut self) {
-        let mut world = std::mem::take(&mut self.world);
-        let before = world.backup_plans.len();
-        let had: Vec<String> = world.backup_plans.iter().map(|p| p.version_id()).collect();
-        copylab_rules::backup_policy::sync_plans(&mut world);
-        let changed = world.backup_plans.len() != before || world.backup_plans.iter().map(|p| p.version_id()).ne(had);
-        self.world = world;
-        if changed {
-            self.index = None;
-        }
+        // Plans are not in the kept index: it stays valid either way.
+        copylab_rules::backup_policy::sync_plans(&mut self.world);
     }
 
     /// The world and the services' state, to change together (as [`ServerState::world_mut`]).
