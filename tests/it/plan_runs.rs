@@ -824,13 +824,271 @@ async fn an_exported_plan_template_reads_back_into_the_same_plan() {
     );
 }
 
-/// Two plans picking the same database at the same time: one backup runs, and the other plan's
-/// job ends EXPIRED with AWS's message for a running job of the same resource, and starts no
-/// copy.
+/// Declares the nightly plan's database again, its backups taking `seconds`.
+async fn backups_take(app: &axum::Router, seconds: u64) {
+    let resource = json!({"arn": PLAN_DB, "encryption_key_arn": SHARED_KEY, "tags": {"backup": "nightly"},
+        "resource_name": "orders", "backup_duration_seconds": seconds});
+    let (status, body) = raw(app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+}
+
+/// A second plan picking the nightly plan's database at 05:00 too: a plan of one rule with
+/// `StartWindowMinutes` `start_window` (none: the default); its id.
+async fn second_nightly_plan(app: &axum::Router, start_window: Option<i64>) -> String {
+    let backup = client(app, SOURCE, "us-east-1");
+    let plan = BackupPlanInput::builder()
+        .backup_plan_name("also-nightly")
+        .rules(
+            BackupRuleInput::builder()
+                .rule_name("nightly")
+                .target_backup_vault_name("SourceVault")
+                .schedule_expression("cron(0 5 ? * * *)")
+                .set_start_window_minutes(start_window)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let id = backup
+        .create_backup_plan()
+        .backup_plan(plan)
+        .send()
+        .await
+        .unwrap()
+        .backup_plan_id()
+        .unwrap()
+        .to_owned();
+    backup
+        .create_backup_selection()
+        .backup_plan_id(&id)
+        .backup_selection(
+            BackupSelection::builder()
+                .selection_name("orders")
+                .iam_role_arn(ROLE)
+                .resources(PLAN_DB)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    id
+}
+
+/// The jobs of the source account: (state, status message, creation, start by, completion).
+async fn backup_job_times(app: &axum::Router) -> Vec<(String, Option<String>, f64, f64, f64)> {
+    let backup = client(app, SOURCE, "us-east-1");
+    let seconds = |d: Option<&aws_sdk_backup::primitives::DateTime>| d.map_or(-1.0, |d| d.as_secs_f64());
+    let mut jobs: Vec<_> = backup
+        .list_backup_jobs()
+        .send()
+        .await
+        .unwrap()
+        .backup_jobs()
+        .iter()
+        .map(|j| {
+            (
+                j.state().unwrap().as_str().to_owned(),
+                j.status_message().map(str::to_owned),
+                seconds(j.creation_date()),
+                seconds(j.start_by()),
+                seconds(j.completion_date()),
+            )
+        })
+        .collect();
+    jobs.sort_by(|a, b| a.4.total_cmp(&b.4));
+    jobs
+}
+
+/// Two plans picking the same database at the same time, its backups taking 2 hours: the
+/// second plan's job waits `CREATED` for the first (StartWindowMinutes: "During the start
+/// window, the backup job status remains in CREATED status until it has successfully begun"),
+/// then runs and completes, and its copies start when it ends.
+#[tokio::test]
+async fn a_plans_job_waits_for_a_running_backup_of_its_resource_within_its_start_window() {
+    let app = server();
+    nightly_plan(&app).await;
+    backups_take(&app, 7_200).await;
+    second_nightly_plan(&app, Some(180)).await;
+    advance(&app, DAY).await;
+    let jobs = backup_job_times(&app).await;
+    let at = jobs[0].2;
+    assert_eq!(
+        jobs,
+        [
+            ("COMPLETED".to_owned(), None, at, at + 28_800.0, at + 7_200.0),
+            ("COMPLETED".to_owned(), None, at, at + 10_800.0, at + 14_400.0),
+        ],
+        "the second job begins when the first ends, within its 3-hour start window"
+    );
+    let (_, events) = raw(
+        &app,
+        "GET",
+        "/_copylab/events?detail-type=Backup+Job+State+Change",
+        None,
+        "",
+    )
+    .await;
+    let events: serde_json::Value = serde_json::from_slice(&events).unwrap();
+    let running: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["detail"]["state"] == "RUNNING")
+        .map(|e| e["time"].as_str().unwrap())
+        .collect();
+    assert_eq!(running.len(), 2);
+    assert_ne!(running[0], running[1], "the second job runs from the first one's end");
+}
+
+/// A rule whose `CompletionWindowMinutes` is shorter than the backup: the job expires with
+/// AWS's message when the window, counted from the scheduled time, closes; no recovery point,
+/// no copy.
+#[tokio::test]
+async fn a_backup_longer_than_its_complete_window_expires_before_completion() {
+    let app = server();
+    let plan_id = nightly_plan(&app).await;
+    backups_take(&app, 7_200).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let plan = backup.get_backup_plan().backup_plan_id(&plan_id).send().await.unwrap();
+    let rule = plan.backup_plan().unwrap().rules()[0].clone();
+    let input = BackupPlanInput::builder()
+        .backup_plan_name("nightly-copies")
+        .rules(
+            BackupRuleInput::builder()
+                .rule_name(rule.rule_name())
+                .target_backup_vault_name(rule.target_backup_vault_name())
+                .set_schedule_expression(rule.schedule_expression().map(str::to_owned))
+                .completion_window_minutes(60)
+                .set_copy_actions(Some(rule.copy_actions().to_vec()))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    backup
+        .update_backup_plan()
+        .backup_plan_id(&plan_id)
+        .backup_plan(input)
+        .send()
+        .await
+        .unwrap();
+    advance(&app, DAY).await;
+    let jobs = backup_job_times(&app).await;
+    let at = jobs[0].2;
+    assert_eq!(
+        jobs,
+        [(
+            "EXPIRED".to_owned(),
+            Some("Backup job expired before completion.".to_owned()),
+            at,
+            at + 28_800.0,
+            at + 3_600.0
+        )]
+    );
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    assert!(copies.copy_jobs().is_empty(), "an expired backup starts no copy");
+    let points = backup
+        .list_recovery_points_by_backup_vault()
+        .backup_vault_name("SourceVault")
+        .by_resource_arn(PLAN_DB)
+        .send()
+        .await
+        .unwrap();
+    assert!(points.recovery_points().is_empty(), "and makes no recovery point");
+}
+
+/// A continuous backup rule with a copy action, two nights: the database keeps one continuous
+/// recovery point in the rule's vault, each night adds a snapshot, and the nightly copies copy
+/// the snapshots ("AWS Backup takes a snapshot of the resource and copies the snapshot"); a copy
+/// of the continuous recovery point started by hand is refused, as StartCopyJob "does not
+/// support continuous backups".
+#[tokio::test]
+async fn a_continuous_rule_keeps_one_continuous_recovery_point_and_copies_snapshots() {
+    let app = server();
+    let plan_id = nightly_plan(&app).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let input = BackupPlanInput::builder()
+        .backup_plan_name("nightly-copies")
+        .rules(
+            BackupRuleInput::builder()
+                .rule_name("nightly")
+                .target_backup_vault_name("SourceVault")
+                .schedule_expression("cron(0 5 ? * * *)")
+                .enable_continuous_backup(true)
+                .lifecycle(Lifecycle::builder().delete_after_days(35).build())
+                .copy_actions(
+                    CopyAction::builder()
+                        .destination_backup_vault_arn(DESTINATION)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    backup
+        .update_backup_plan()
+        .backup_plan_id(&plan_id)
+        .backup_plan(input)
+        .send()
+        .await
+        .unwrap();
+    advance(&app, 2 * DAY).await;
+    let points = backup
+        .list_recovery_points_by_backup_vault()
+        .backup_vault_name("SourceVault")
+        .by_resource_arn(PLAN_DB)
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<&str> = points
+        .recovery_points()
+        .iter()
+        .map(|p| p.recovery_point_arn().unwrap())
+        .collect();
+    let (continuous, snapshots): (Vec<&str>, Vec<&str>) = arns.iter().partition(|a| a.contains(":backup:"));
+    assert_eq!((continuous.len(), snapshots.len()), (1, 2), "{arns:?}");
+    let copies = backup.list_copy_jobs().send().await.unwrap();
+    let copied: Vec<&str> = copies
+        .copy_jobs()
+        .iter()
+        .map(|j| j.source_recovery_point_arn().unwrap())
+        .collect();
+    assert_eq!(copied.len(), 2);
+    assert!(copied.iter().all(|arn| snapshots.contains(arn)), "{copied:?}");
+    let refused = backup
+        .start_copy_job()
+        .recovery_point_arn(continuous[0])
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await;
+    let error = refused.expect_err("a continuous recovery point is not copied on demand");
+    let error = error.into_service_error();
+    assert_eq!(error.meta().code(), Some("InvalidRequestException"));
+    assert_eq!(
+        error.meta().message(),
+        Some(
+            format!(
+                "Recovery point {} cannot be copied: StartCopyJob does not support continuous backups",
+                continuous[0]
+            )
+            .as_str()
+        )
+    );
+}
+
+/// Two plans picking the same database at the same time, its backups taking 9 hours: the
+/// other plan's job waits past its start window (the default 8 hours) and ends EXPIRED with
+/// AWS's message for a running job of the same resource, and starts no copy.
 #[tokio::test]
 async fn a_second_plan_backing_up_a_running_resource_expires() {
     let app = server();
     nightly_plan(&app).await;
+    backups_take(&app, 9 * 3_600).await;
     let backup = client(&app, SOURCE, "us-east-1");
     let plan = BackupPlanInput::builder()
         .backup_plan_name("also-nightly")

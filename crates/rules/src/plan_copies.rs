@@ -649,6 +649,7 @@ mod tests {
             tags: tags.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             resource_name: None,
             backup_size_in_bytes: None,
+            backup_duration_seconds: None,
         }
     }
 

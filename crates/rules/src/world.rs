@@ -93,6 +93,12 @@ pub struct Resource {
     /// computed).
     #[serde(default)]
     pub backup_size_in_bytes: Option<u64>,
+    /// How long a backup of it runs, virtual seconds (copylab's default, 60, when not given:
+    /// modeled). A backup that cannot end within its job's complete window
+    /// (`CompleteWindowMinutes`, a rule's `CompletionWindowMinutes`) expires, and a plan's job
+    /// that waits past its start window for a running backup of the resource expires too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_duration_seconds: Option<u64>,
 }
 
 /// An access key and the principal it acts as.

@@ -54,7 +54,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                     filters.account.as_deref(),
                 )
                 .into_iter()
-                .map(|e| &e.envelope)
+                .map(|e| e.envelope())
                 .collect();
             ok(json!({"events": events}))
         }

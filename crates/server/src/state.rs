@@ -431,7 +431,7 @@ impl ServerState {
         let (waiter, ended) = (job.next.take(), job.completed(self.progression));
         crate::services::backup::events::emit_copy_job(
             &mut self.services.backup.events,
-            job,
+            &std::sync::Arc::new(crate::services::backup::events::CopyJobFacts::of(job)),
             job.end_state().as_str(),
             ended.min(now).max(job.created),
             ended,

@@ -266,8 +266,8 @@ fn session_api(lab: &mut Lab, method: &str, session: &str, rest: &[&str], body: 
                         .read(state.now(), None, Some("Copy Job State Change"), None)
                         .into_iter()
                         .rev()
-                        .find(|e| e.envelope["detail"]["copyJobId"] == job["CopyJobId"])
-                        .map(|e| e.envelope.clone());
+                        .find(|e| e.envelope()["detail"]["copyJobId"] == job["CopyJobId"])
+                        .map(|e| e.envelope().clone());
                     json_response(
                         StatusCode::OK,
                         json!({

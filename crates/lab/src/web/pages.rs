@@ -422,8 +422,8 @@ pub fn jobs(state: &ServerState, lab: &Lab, lang: Lang) -> String {
             .into_iter()
             .map(|e| {
                 (
-                    e.envelope["id"].as_str().unwrap_or_default().to_owned(),
-                    e.envelope["time"].as_str().unwrap_or_default().to_owned(),
+                    e.envelope()["id"].as_str().unwrap_or_default().to_owned(),
+                    e.envelope()["time"].as_str().unwrap_or_default().to_owned(),
                 )
             })
             .collect()

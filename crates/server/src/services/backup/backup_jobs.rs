@@ -12,6 +12,76 @@ use crate::wire::ApiError;
 /// after it starts.
 pub const BACKUP_SECONDS: f64 = 60.0;
 
+/// The start window when a job gives none: "the default is 8 hours" (StartBackupJob's
+/// `StartWindowMinutes`, the model).
+pub const DEFAULT_START_WINDOW_SECONDS: f64 = 8.0 * 3600.0;
+
+/// A window member of a job's request, in seconds (`StartWindowMinutes`,
+/// `CompleteWindowMinutes`).
+fn window_seconds(input: &Map<String, Value>, member: &str) -> Option<f64> {
+    input.get(member).and_then(Value::as_i64).map(|m| m as f64 * 60.0)
+}
+
+/// When a backup job runs, from its windows (the model's `StartWindowMinutes` and
+/// `CompleteWindowMinutes`): it waits `CREATED` while another backup of the resource runs, and
+/// expires if that lasts past its start window ("Backup job failed because there was a running
+/// job for the same resource."), or if it cannot end within its complete window, which "begins
+/// counting down from when the backup was scheduled" ("Backup job expired before completion.";
+/// that AWS's state for it is `EXPIRED` is modeled on the message).
+struct Timing {
+    /// When it starts running, epoch seconds.
+    begun: f64,
+    /// How long it runs.
+    duration: f64,
+    /// `StartBy`: its creation plus its start window.
+    start_by: f64,
+    /// When and why it expires, if it does.
+    expired: Option<(f64, &'static str)>,
+}
+
+impl Timing {
+    fn of(
+        state: &crate::state::ServerState,
+        input: &Map<String, Value>,
+        created: f64,
+        planned: bool,
+        declared: Option<&super::Resource>,
+        resource_arn: &str,
+    ) -> Self {
+        let duration = declared
+            .and_then(|r| r.backup_duration_seconds)
+            .map_or(BACKUP_SECONDS, |s| s as f64);
+        let start_by = created + window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
+        // One backup of a resource at a time: a plan's job waits for the running one. A job
+        // started by hand never waits (modeled: on a frozen clock it would wait for ever).
+        let busy_until = state
+            .services
+            .backup
+            .backup_running_until
+            .get(resource_arn)
+            .copied()
+            .filter(|until| planned && *until > created);
+        let begun = busy_until.unwrap_or(created);
+        let expired = if begun > start_by {
+            Some((
+                start_by,
+                "Backup job failed because there was a running job for the same resource.",
+            ))
+        } else {
+            window_seconds(input, "CompleteWindowMinutes")
+                .map(|window| created + window)
+                .filter(|deadline| begun + duration > *deadline)
+                .map(|deadline| (deadline, "Backup job expired before completion."))
+        };
+        Timing {
+            begun,
+            duration,
+            start_by,
+            expired,
+        }
+    }
+}
+
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let now = ctx.state.now();
@@ -64,7 +134,7 @@ pub fn start_at(
                 "Region": region,
                 "CreatedBy": created_by.map(|c| &**c),
             }));
-            emit_events(ctx, input);
+            emit_events(ctx, input, created);
             return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
         }
         return Err(ApiError::access_denied());
@@ -83,21 +153,24 @@ pub fn start_at(
         );
     };
     let partition = copylab_rules::regions::partition(&region);
-    // "Backup job failed because there was a running job for the same resource." (AWS Backup's
-    // EventBridge page, an EXPIRED job's status message; facts §6): one backup of a resource
-    // at a time, so a plan's job started while another of the resource runs (two plans picking
-    // it at the same time) expires, with no recovery point. A job started by hand never does
-    // (modeled: on a frozen clock a job would otherwise run for ever).
-    if created_by.is_some()
-        && ctx
-            .state
-            .services
-            .backup
-            .backup_running_until
-            .get(&resource_arn)
-            .is_some_and(|until| *until > created)
-    {
+    let timing = Timing::of(
+        ctx.state,
+        input,
+        created,
+        created_by.is_some(),
+        declared.as_ref(),
+        &resource_arn,
+    );
+    if let Some((ended, message)) = timing.expired {
         let id = ctx.state.ids.uuid_upper();
+        if ended > timing.begun {
+            // It ran until its complete window closed: the resource was busy until then.
+            ctx.state
+                .services
+                .backup
+                .backup_running_until
+                .insert(resource_arn.clone(), ended);
+        }
         ctx.state.services.backup.backup_jobs_started += 1;
         ctx.state.services.backup.backup_jobs.push_back(json!({
             "AccountId": account,
@@ -107,9 +180,10 @@ pub fn start_at(
             "ResourceArn": resource_arn,
             "ResourceType": resource_type,
             "CreationDate": created,
-            "CompletionDate": created,
+            "CompletionDate": ended,
+            "StartBy": timing.start_by,
             "State": "EXPIRED",
-            "StatusMessage": "Backup job failed because there was a running job for the same resource.",
+            "StatusMessage": message,
             // Modeled: AWS documents the message, not its category.
             "MessageCategory": "MISCELLANEOUS",
             "IamRoleArn": input.get("IamRoleArn"),
@@ -117,14 +191,15 @@ pub fn start_at(
             "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
             "CreatedBy": created_by.map(|c| &**c),
         }));
-        emit_events(ctx, input);
+        emit_events(ctx, input, timing.begun.min(ended));
         return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
     }
+    let (begun, ended) = (timing.begun, timing.begun + timing.duration);
     ctx.state
         .services
         .backup
         .backup_running_until
-        .insert(resource_arn.clone(), created + BACKUP_SECONDS);
+        .insert(resource_arn.clone(), ended);
     let advanced = plan_copies::dynamodb_advanced(ctx.state.world(), &account, &region);
     let arn = plan_copies::recovery_point_arn(
         &resource_type,
@@ -156,7 +231,7 @@ pub fn start_at(
         tags,
         lifecycle,
     );
-    ctx.state.add_recovery_point(recovery_point, created);
+    ctx.state.add_recovery_point(recovery_point, begun);
     let id = ctx.state.ids.uuid_upper();
     if let Some(creator) = created_by {
         ctx.state
@@ -175,7 +250,8 @@ pub fn start_at(
         "ResourceArn": resource_arn,
         "ResourceType": resource_type,
         "CreationDate": created,
-        "CompletionDate": created + BACKUP_SECONDS,
+        "CompletionDate": ended,
+        "StartBy": timing.start_by,
         "State": "COMPLETED",
         "IamRoleArn": input.get("IamRoleArn"),
         "MessageCategory": "SUCCESS",
@@ -184,25 +260,84 @@ pub fn start_at(
         "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
         "CreatedBy": created_by.map(|c| &**c),
     }));
-    emit_events(ctx, input);
+    emit_events(ctx, input, begun);
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }
 
-/// The events of the backup job just made (the last one), its `startBy` its start window
-/// after its creation (`StartWindowMinutes`, or the console's 8 hours: modeled).
-fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
-    let window = input
-        .get("StartWindowMinutes")
-        .and_then(Value::as_i64)
-        .unwrap_or(super::plans::DEFAULT_START_WINDOW_MINUTES) as f64
-        * 60.0;
+/// A continuous backup rule's run (`EnableContinuousBackup`: "True causes Backup to create
+/// continuous backups capable of point-in-time restore (PITR)", the model): the resource's
+/// continuous recovery point in the rule's vault, made by its first run and kept by the next
+/// (one per resource and vault, as PITR keeps one: modeled), beside the snapshot the run's
+/// backup job makes. The snapshot is what the rule's copy actions copy ("AWS Backup takes a
+/// snapshot of the resource and copies the snapshot to the destination vault", facts §1.7); the
+/// continuous one cannot be copied on demand (the engine's `request` check). Its ARN is AWS
+/// Backup's own form, as AWS's example of an S3 continuous recovery point shows.
+pub fn keep_continuous(
+    ctx: &mut Ctx<'_>,
+    input: &Map<String, Value>,
+    at: f64,
+    creator: &std::sync::Arc<Value>,
+    declared: &super::Resource,
+) {
+    let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
+    let (Some(vault_name), Some(resource_type)) = (
+        input.get("BackupVaultName").and_then(Value::as_str),
+        plan_copies::backup_resource_type(Some(declared), &declared.arn),
+    ) else {
+        return;
+    };
+    let kept = ctx.state.world().recovery_points.iter().any(|rp| {
+        rp.continuous
+            && rp.resource_arn == declared.arn
+            && rp.vault == vault_name
+            && rp.account.as_deref() == Some(account.as_str())
+    });
+    let Some(vault) = ctx
+        .state
+        .vault_named(&account, &region, vault_name)
+        .and_then(|i| ctx.state.world().vaults.get(i))
+        .cloned()
+    else {
+        return;
+    };
+    if kept {
+        return;
+    }
+    let arn = copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids);
+    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
+        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
+        move_to_cold_storage_after_days: None,
+    });
+    let mut point = plan_copies::backup_recovery_point(
+        ctx.state.world(),
+        &vault,
+        &resource_type,
+        &declared.arn,
+        Some(declared),
+        arn.clone(),
+        super::string_map(input, "RecoveryPointTags"),
+        lifecycle,
+    );
+    point.continuous = true;
+    ctx.state.add_recovery_point(point, at);
+    ctx.state
+        .services
+        .backup
+        .recovery_point_creators
+        .insert(arn, std::sync::Arc::clone(creator));
+}
+
+/// The events of the backup job just made (the last one), running from `begun`, its `startBy`
+/// its start window after its creation.
+fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>, begun: f64) {
+    let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
     let backup = &mut ctx.state.services.backup;
-    let Some(job) = backup.backup_jobs.back().cloned() else {
+    let Some(job) = backup.backup_jobs.back().cloned().map(std::sync::Arc::new) else {
         return;
     };
     let now = ctx.state.now();
     let backup = &mut ctx.state.services.backup;
-    super::events::emit_backup_job(&mut backup.events, &job, window, now);
+    super::events::emit_backup_job(&mut backup.events, &job, (begun, window), now);
     if let Some(arn) = job["RecoveryPointArn"].as_str() {
         let found = ctx.state.recovery_points_named(arn).first().copied();
         if let Some(point) = found.and_then(|i| ctx.state.world().recovery_points.get(i)).cloned() {
@@ -234,7 +369,7 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>) {
     let recovery_point = job["RecoveryPointArn"].as_str();
     let now = ctx.state.now();
     // The job shows its end as soon as it is made: its notification is no later than now.
-    for (change, at) in [("STARTED", created), (state.as_str(), ended.min(now).max(created))] {
+    for (change, at) in [("STARTED", begun), (state.as_str(), ended.min(now).max(begun))] {
         let change = super::notifications::JobChange {
             event_type: "BACKUP_JOB",
             state: change,

@@ -388,8 +388,9 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
     let completed = record.completed(progression);
     // Its events: CREATED now, RUNNING when it starts to run (its end, when `finish` sees it).
     let events = &mut ctx.state.services.backup.events;
-    super::events::emit_copy_job(events, &record, "CREATED", created, completed);
-    super::events::emit_copy_job(events, &record, "RUNNING", runs_from, completed);
+    let facts = std::sync::Arc::new(super::events::CopyJobFacts::of(&record));
+    super::events::emit_copy_job(events, &facts, "CREATED", created, completed);
+    super::events::emit_copy_job(events, &facts, "RUNNING", runs_from, completed);
     let change = super::notifications::JobChange {
         event_type: "COPY_JOB",
         state: "STARTED",

@@ -1,6 +1,7 @@
 //! AWS Backup's EventBridge events (issue 14): one log of every job state change, in virtual time, with the envelope AWS sends (`version`, `id`, `detail-type`, `source: aws.backup`, `account`, `time`, `region`, `resources`, `detail`); `GET /_copylab/events` reads it.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 
@@ -8,15 +9,56 @@ use serde_json::{Value, json};
 /// no client grows the server's memory without bound).
 pub const MAX_EVENTS: usize = 10_000;
 
-/// An event as EventBridge delivers it, with the virtual time it happened at.
-#[derive(Debug, Clone, PartialEq)]
+/// What makes an event's `id`, `resources` and `detail`, the first time the event is read.
+type Render = Arc<dyn Fn() -> (String, Vec<String>, Value) + Send + Sync>;
+
+/// An event as EventBridge delivers it, with the virtual time it happened at. Its envelope is
+/// made when it is first read (most events of a long run are forgotten unread: a simulated year
+/// emits millions and the log keeps [`MAX_EVENTS`]), from what the emitter captured when the
+/// event happened, so that it is the same whenever it is read.
+#[derive(Clone)]
 pub struct Event {
     /// When it happened, epoch seconds of the virtual clock.
     pub at: f64,
     /// Its place in the log (the order events were emitted in).
     pub sequence: u64,
+    /// `detail-type`, as `"Copy Job State Change"`.
+    pub detail_type: &'static str,
+    /// The account the event is emitted in.
+    pub account: String,
+    region: String,
+    render: Render,
+    envelope: OnceLock<Value>,
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("at", &self.at)
+            .field("sequence", &self.sequence)
+            .field("envelope", self.envelope())
+            .finish()
+    }
+}
+
+impl Event {
     /// The envelope, `detail` included.
-    pub envelope: Value,
+    pub fn envelope(&self) -> &Value {
+        self.envelope.get_or_init(|| {
+            let (id, resources, detail) = (self.render)();
+            json!({
+                "version": "0",
+                "id": id,
+                "detail-type": self.detail_type,
+                "source": "aws.backup",
+                "account": self.account,
+                "time": crate::clock::iso8601(self.at),
+                "region": self.region,
+                "resources": resources,
+                "detail": detail,
+            })
+        })
+    }
 }
 
 /// The log of events, oldest first, bounded by [`MAX_EVENTS`].
@@ -26,11 +68,12 @@ pub struct EventLog {
     emitted: u64,
 }
 
-/// An event to emit: what changed, in which account and Region, about which resources.
+/// An event to emit, made already: what changed, in which account and Region, about which
+/// resources.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     /// `detail-type`, as `"Copy Job State Change"`.
-    pub detail_type: &'a str,
+    pub detail_type: &'static str,
     /// The account the event is emitted in.
     pub account: &'a str,
     /// The Region.
@@ -41,28 +84,60 @@ pub struct NewEvent<'a> {
     pub detail: Value,
     /// When, epoch seconds of the virtual clock.
     pub at: f64,
-    /// The event's `id` (a UUID from the server's ids).
+    /// The event's `id`.
     pub id: String,
 }
 
+/// Where and when an event happens (the envelope's members other than `id`, `resources` and
+/// `detail`).
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    /// `detail-type`.
+    pub detail_type: &'static str,
+    /// The account the event is emitted in.
+    pub account: &'a str,
+    /// The Region.
+    pub region: &'a str,
+    /// When, epoch seconds of the virtual clock.
+    pub at: f64,
+}
+
 impl EventLog {
-    /// Adds an event; beyond [`MAX_EVENTS`] the oldest is forgotten.
+    /// Adds an event made already; beyond [`MAX_EVENTS`] the oldest is forgotten.
     pub fn emit(&mut self, event: NewEvent<'_>) {
-        let envelope = json!({
-            "version": "0",
-            "id": event.id,
-            "detail-type": event.detail_type,
-            "source": "aws.backup",
-            "account": event.account,
-            "time": crate::clock::iso8601(event.at),
-            "region": event.region,
-            "resources": event.resources,
-            "detail": event.detail,
-        });
+        let NewEvent {
+            detail_type,
+            account,
+            region,
+            resources,
+            detail,
+            at,
+            id,
+        } = event;
+        let head = Head {
+            detail_type,
+            account,
+            region,
+            at,
+        };
+        self.emit_with(head, move || (id.clone(), resources.clone(), detail.clone()));
+    }
+
+    /// Adds an event whose `id`, `resources` and `detail` `render` makes when the event is first
+    /// read; beyond [`MAX_EVENTS`] the oldest is forgotten.
+    pub fn emit_with(
+        &mut self,
+        head: Head<'_>,
+        render: impl Fn() -> (String, Vec<String>, Value) + Send + Sync + 'static,
+    ) {
         self.events.push_back(Event {
-            at: event.at,
+            at: head.at,
             sequence: self.emitted,
-            envelope,
+            detail_type: head.detail_type,
+            account: head.account.to_owned(),
+            region: head.region.to_owned(),
+            render: Arc::new(render),
+            envelope: OnceLock::new(),
         });
         self.emitted += 1;
         while self.events.len() > MAX_EVENTS {
@@ -77,8 +152,8 @@ impl EventLog {
             .events
             .iter()
             .filter(|e| e.at <= now && since.is_none_or(|s| e.at > s))
-            .filter(|e| detail_type.is_none_or(|d| e.envelope["detail-type"] == d))
-            .filter(|e| account.is_none_or(|a| e.envelope["account"] == a))
+            .filter(|e| detail_type.is_none_or(|d| e.detail_type == d))
+            .filter(|e| account.is_none_or(|a| e.account == a))
             .collect();
         found.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.sequence.cmp(&b.sequence)));
         found
@@ -91,7 +166,7 @@ impl EventLog {
             .iter()
             .filter(|e| e.sequence >= from)
             .take_while(|e| e.at <= now)
-            .map(|e| (e.sequence, e.envelope.clone()))
+            .map(|e| (e.sequence, e.envelope().clone()))
             .collect()
     }
 
@@ -153,16 +228,67 @@ pub fn event_id(parts: &[&str]) -> String {
     copylab_rules::ids::IdGenerator::for_names(parts).uuid()
 }
 
-/// A copy job's "Copy Job State Change" event in `state` at `at` (aws-org-wire-facts.md §6.3:
+/// What a copy job's events say of it, taken from the job when it is created or ends (so that an
+/// event read later says what it said when it happened).
+#[derive(Debug, Clone)]
+pub struct CopyJobFacts {
+    id: String,
+    account: String,
+    region: String,
+    source_vault_arn: String,
+    destination_vault_arn: Option<String>,
+    recovery_point_arn: Option<String>,
+    iam_role_arn: Option<String>,
+    resource_arn: String,
+    resource_type: String,
+    backup_size_in_bytes: Option<u64>,
+    created: f64,
+    status_message: Option<String>,
+    destination_recovery_point_arn: Option<String>,
+    created_by: Option<Value>,
+}
+
+impl CopyJobFacts {
+    /// The facts of `job` as it is now.
+    pub fn of(job: &super::CopyJobRecord) -> Self {
+        let (status_message, destination_recovery_point_arn) = match &job.outcome {
+            copylab_rules::Outcome::CopyJob {
+                status_message,
+                destination_recovery_point,
+                ..
+            } => (
+                status_message.clone(),
+                destination_recovery_point.as_ref().map(|rp| rp.arn.clone()),
+            ),
+            _ => (None, None),
+        };
+        CopyJobFacts {
+            id: job.id.clone(),
+            account: job.account.clone(),
+            region: job.region.clone(),
+            source_vault_arn: job.source_vault_arn.clone(),
+            destination_vault_arn: job.request.destination_backup_vault_arn.clone(),
+            recovery_point_arn: job.request.recovery_point_arn.clone(),
+            iam_role_arn: job.request.iam_role_arn.clone(),
+            resource_arn: job.resource_arn.clone(),
+            resource_type: job.resource_type.clone(),
+            backup_size_in_bytes: job.backup_size_in_bytes,
+            created: job.created,
+            status_message,
+            destination_recovery_point_arn,
+            created_by: job.created_by.clone(),
+        }
+    }
+}
+
+/// A copy job's "Copy Job State Change" event in `state` (aws-org-wire-facts.md §6.3:
 /// CREATED carries only the dates, state and vaults; `copyJobId` from RUNNING on;
 /// `backupSizeInBytes` a number; `destinationRecoveryPointArn` `{}` until the copy exists;
 /// `resources` the source recovery point; `createdBy` for a plan's copy). Emitted in the account
 /// that owns the job (the documented examples' `account` is the job's; other accounts'
 /// events are undocumented).
-pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, completion: f64) -> (String, Value, Vec<String>) {
-    let source_vault = json!(job.source_vault_arn);
-    let destination = json!(job.request.destination_backup_vault_arn);
-    let resources: Vec<String> = job.request.recovery_point_arn.iter().cloned().collect();
+pub fn copy_job_event(job: &CopyJobFacts, state: &str, completion: f64) -> (String, Vec<String>, Value) {
+    let resources: Vec<String> = job.recovery_point_arn.iter().cloned().collect();
     let mut detail = serde_json::Map::new();
     if state != "CREATED" {
         detail.insert("copyJobId".to_owned(), json!(job.id));
@@ -178,33 +304,27 @@ pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, completion: f64) 
         // The CREATED example's order: the date, the state, the vaults.
         detail.insert("state".to_owned(), json!(state));
     } else {
-        detail.insert("iamRoleArn".to_owned(), json!(job.request.iam_role_arn));
+        detail.insert("iamRoleArn".to_owned(), json!(job.iam_role_arn));
         detail.insert("resourceArn".to_owned(), json!(job.resource_arn));
         detail.insert("resourceType".to_owned(), json!(job.resource_type));
     }
-    detail.insert("sourceBackupVaultArn".to_owned(), source_vault);
+    detail.insert("sourceBackupVaultArn".to_owned(), json!(job.source_vault_arn));
     if state != "CREATED" {
         detail.insert("state".to_owned(), json!(state));
     }
     let ended = matches!(state, "COMPLETED" | "FAILED" | "PARTIAL");
     if ended {
-        if let copylab_rules::Outcome::CopyJob {
-            status_message: Some(message),
-            ..
-        } = &job.outcome
+        if let Some(message) = &job.status_message
             && state != "COMPLETED"
         {
             detail.insert("statusMessage".to_owned(), json!(message));
         }
         detail.insert("completionDate".to_owned(), json!(detail_time(completion)));
     }
-    detail.insert("destinationBackupVaultArn".to_owned(), destination);
+    detail.insert("destinationBackupVaultArn".to_owned(), json!(job.destination_vault_arn));
     if state != "CREATED" {
-        let destination_rp = match &job.outcome {
-            copylab_rules::Outcome::CopyJob {
-                destination_recovery_point: Some(rp),
-                ..
-            } if state == "COMPLETED" => json!(rp.arn),
+        let destination_rp = match &job.destination_recovery_point_arn {
+            Some(arn) if state == "COMPLETED" => json!(arn),
             _ => json!({}),
         };
         detail.insert("destinationRecoveryPointArn".to_owned(), destination_rp);
@@ -214,63 +334,76 @@ pub fn copy_job_event(job: &super::CopyJobRecord, state: &str, completion: f64) 
     }
     (
         event_id(&["copy-job-event", &job.id, state]),
-        Value::Object(detail),
         resources,
+        Value::Object(detail),
     )
 }
 
 /// Emits a copy job's event in `state` at `at` (for its end, `completion` is its
 /// `completionDate`; the event itself is at most as late as the moment the server sees the end,
 /// so that a job seen ended on a frozen clock has its event now).
-pub fn emit_copy_job(log: &mut EventLog, job: &super::CopyJobRecord, state: &str, at: f64, completion: f64) {
-    let (id, detail, resources) = copy_job_event(job, state, completion);
-    log.emit(NewEvent {
+pub fn emit_copy_job(log: &mut EventLog, job: &Arc<CopyJobFacts>, state: &'static str, at: f64, completion: f64) {
+    let head = Head {
         detail_type: "Copy Job State Change",
         account: &job.account,
         region: &job.region,
-        resources,
-        detail,
         at,
-        id,
-    });
+    };
+    let job = Arc::clone(job);
+    log.emit_with(head, move || copy_job_event(&job, state, completion));
 }
 
 /// A backup job's "Backup Job State Change" events, from the job as `DescribeBackupJob` shows
 /// it (aws-plans-policies-events-facts.md §6.1): CREATED (the id, state and date), then RUNNING
+/// when it begins (`begun`: a job waiting for a running backup of its resource begins later)
 /// (sizes and bytes as strings, `startBy`, `expectedCompletionDate` in AWS's odd form,
 /// `percentDone` 0: modeled, `createdBy` for a plan's job) and COMPLETED (`resources` the new
 /// recovery point, `percentDone` 100, `retryCount` 0: modeled) at its end; or EXPIRED, its
 /// status message in escaped quotes as AWS's fragment shows it.
-pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f64, now: f64) {
-    let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
-    let (account, region, id) = (text("AccountId"), text("Region"), text("BackupJobId"));
+pub fn emit_backup_job(log: &mut EventLog, job: &Arc<Value>, (begun, start_window_seconds): (f64, f64), now: f64) {
+    let text = |k: &str| job[k].as_str().unwrap_or_default();
     let created = job["CreationDate"].as_f64().unwrap_or_default();
     let ended = job["CompletionDate"].as_f64().unwrap_or(created);
-    let state = text("State");
-    // An undeclared size is "0" (modeled: copylab computes none; AWS's examples carry one).
-    let size = Some(job["BackupSizeInBytes"].as_u64().unwrap_or(0).to_string());
-    let mut emit = |state: &str, at: f64, detail: Value, resources: Vec<String>| {
-        log.emit(NewEvent {
-            detail_type: "Backup Job State Change",
-            account: &account,
-            region: &region,
-            resources,
-            detail,
-            at,
-            id: event_id(&["backup-job-event", &id, state]),
-        });
+    let states: &[&'static str] = match text("State") {
+        "EXPIRED" => &["CREATED", "EXPIRED"],
+        "FAILED" => &["CREATED", "FAILED"],
+        _ => &["CREATED", "RUNNING", "COMPLETED"],
     };
-    emit(
-        "CREATED",
-        created,
-        json!({"backupJobId": id, "state": "CREATED", "creationDate": detail_time(created)}),
-        Vec::new(),
-    );
+    for &state in states {
+        let at = match state {
+            "CREATED" => created,
+            "RUNNING" => begun,
+            // The job shows its end as soon as it is made: its event is no later than now.
+            _ => ended.min(now).max(begun),
+        };
+        let head = Head {
+            detail_type: "Backup Job State Change",
+            account: text("AccountId"),
+            region: text("Region"),
+            at,
+        };
+        let job = Arc::clone(job);
+        log.emit_with(head, move || backup_job_event(&job, state, start_window_seconds));
+    }
+}
+
+/// The `id`, `resources` and `detail` of a backup job's event in `state` (see
+/// [`emit_backup_job`]).
+fn backup_job_event(job: &Value, state: &str, start_window_seconds: f64) -> (String, Vec<String>, Value) {
+    let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
+    let id = text("BackupJobId");
+    let event_id = event_id(&["backup-job-event", &id, state]);
+    let created = job["CreationDate"].as_f64().unwrap_or_default();
+    let ended = job["CompletionDate"].as_f64().unwrap_or(created);
+    if state == "CREATED" {
+        let detail = json!({"backupJobId": id, "state": "CREATED", "creationDate": detail_time(created)});
+        return (event_id, Vec::new(), detail);
+    }
+    // An undeclared size is "0" (modeled: copylab computes none; AWS's examples carry one).
+    let size = job["BackupSizeInBytes"].as_u64().unwrap_or(0).to_string();
     let mut common = serde_json::Map::new();
     common.insert("backupJobId".to_owned(), json!(id));
-    if let Some(size) = &size {
-        common.insert("backupSizeInBytes".to_owned(), json!(size));
-    }
+    common.insert("backupSizeInBytes".to_owned(), json!(size));
     common.insert("backupVaultArn".to_owned(), job["BackupVaultArn"].clone());
     common.insert("backupVaultName".to_owned(), job["BackupVaultName"].clone());
     common.insert("bytesTransferred".to_owned(), json!("0"));
@@ -280,58 +413,49 @@ pub fn emit_backup_job(log: &mut EventLog, job: &Value, start_window_seconds: f6
     common.insert("resourceType".to_owned(), job["ResourceType"].clone());
     let start_by = crate::clock::iso8601(created + start_window_seconds);
     let creator = job.get("CreatedBy").filter(|c| !c.is_null()).map(created_by);
-    if state == "EXPIRED" || state == "FAILED" {
-        // AWS's FAILED example: no size, no completion date, the message in escaped quotes,
-        // `percentDone` 0 and `retryCount` (0 here: modeled); its EXPIRED fragment has the
-        // message and `createdBy`.
-        let mut detail = common;
-        detail.shift_remove("backupSizeInBytes");
-        detail.insert("state".to_owned(), json!(state));
-        detail.insert(
-            "statusMessage".to_owned(),
-            json!(format!("\"{}\"", text("StatusMessage"))),
-        );
-        detail.insert("startBy".to_owned(), json!(start_by));
-        if state == "FAILED" {
+    let mut detail = common;
+    match state {
+        "EXPIRED" | "FAILED" => {
+            // AWS's FAILED example: no size, no completion date, the message in escaped
+            // quotes, `percentDone` 0 and `retryCount` (0 here: modeled); its EXPIRED fragment
+            // has the message and `createdBy`.
+            detail.shift_remove("backupSizeInBytes");
+            detail.insert("state".to_owned(), json!(state));
+            detail.insert(
+                "statusMessage".to_owned(),
+                json!(format!("\"{}\"", text("StatusMessage"))),
+            );
+            detail.insert("startBy".to_owned(), json!(start_by));
+            if state == "FAILED" {
+                detail.insert("percentDone".to_owned(), json!(0));
+                detail.insert("retryCount".to_owned(), json!(0));
+            }
+        }
+        "RUNNING" => {
+            detail.insert("state".to_owned(), json!("RUNNING"));
+            detail.insert("startBy".to_owned(), json!(start_by));
+            detail.insert("expectedCompletionDate".to_owned(), json!(expected_completion(ended)));
             detail.insert("percentDone".to_owned(), json!(0));
+        }
+        _ => {
+            detail.insert("bytesTransferred".to_owned(), json!(size));
+            detail.insert("state".to_owned(), json!("COMPLETED"));
+            detail.insert("completionDate".to_owned(), json!(detail_time(ended)));
+            detail.insert("startBy".to_owned(), json!(start_by));
+            detail.insert("percentDone".to_owned(), json!(100));
             detail.insert("retryCount".to_owned(), json!(0));
+            let resources = job["RecoveryPointArn"]
+                .as_str()
+                .map(str::to_owned)
+                .into_iter()
+                .collect();
+            return (event_id, resources, Value::Object(detail));
         }
-        if let Some(creator) = creator {
-            detail.insert("createdBy".to_owned(), creator);
-        }
-        emit(&state, ended.min(now).max(created), Value::Object(detail), Vec::new());
-        return;
     }
-    let mut running = common.clone();
-    running.insert("state".to_owned(), json!("RUNNING"));
-    running.insert("startBy".to_owned(), json!(start_by));
-    running.insert("expectedCompletionDate".to_owned(), json!(expected_completion(ended)));
-    running.insert("percentDone".to_owned(), json!(0));
     if let Some(creator) = creator {
-        running.insert("createdBy".to_owned(), creator);
+        detail.insert("createdBy".to_owned(), creator);
     }
-    emit("RUNNING", created, Value::Object(running), Vec::new());
-    let mut completed = common;
-    if let Some(size) = &size {
-        completed.insert("bytesTransferred".to_owned(), json!(size));
-    }
-    completed.insert("state".to_owned(), json!("COMPLETED"));
-    completed.insert("completionDate".to_owned(), json!(detail_time(ended)));
-    completed.insert("startBy".to_owned(), json!(start_by));
-    completed.insert("percentDone".to_owned(), json!(100));
-    completed.insert("retryCount".to_owned(), json!(0));
-    let resources = job["RecoveryPointArn"]
-        .as_str()
-        .map(str::to_owned)
-        .into_iter()
-        .collect();
-    // The job shows COMPLETED as soon as it is made: its event is no later than now.
-    emit(
-        "COMPLETED",
-        ended.min(now).max(created),
-        Value::Object(completed),
-        resources,
-    );
+    (event_id, Vec::new(), Value::Object(detail))
 }
 
 /// A recovery point's "Recovery Point State Change" event when it is COMPLETED
@@ -352,47 +476,56 @@ pub fn emit_recovery_point(
     let region = copylab_rules::arn::Arn::parse(vault_arn)
         .map(|a| a.region.to_owned())
         .unwrap_or_default();
-    let mut detail = serde_json::Map::new();
-    detail.insert("backupVaultName".to_owned(), json!(recovery_point.vault));
-    detail.insert("backupVaultArn".to_owned(), json!(vault_arn));
-    detail.insert("creationDate".to_owned(), json!(detail_time(created)));
-    detail.insert("iamRoleArn".to_owned(), json!(role));
-    detail.insert("resourceType".to_owned(), json!(recovery_point.resource_type));
-    detail.insert("resourceArn".to_owned(), json!(recovery_point.resource_arn));
-    detail.insert("status".to_owned(), json!("COMPLETED"));
-    detail.insert(
-        "isEncrypted".to_owned(),
-        json!(if recovery_point.encryption_key.is_some() {
-            "true"
-        } else {
-            "false"
-        }),
-    );
-    detail.insert("storageClass".to_owned(), json!("WARM"));
-    detail.insert("completionDate".to_owned(), json!(detail_time(completed)));
-    if let Some(creator) = creator {
-        detail.insert("createdBy".to_owned(), created_by(creator));
-    }
-    if let Some(days) = recovery_point
-        .lifecycle
-        .as_ref()
-        .and_then(|l| l.delete_after_days)
-        .filter(|d| *d > 0)
-    {
-        detail.insert("lifecycle".to_owned(), json!({"deleteAfterDays": days}));
-        detail.insert(
-            "calculatedLifeCycle".to_owned(),
-            json!({"deleteAt": detail_time(created + days as f64 * 86_400.0)}),
-        );
-    }
-    log.emit(NewEvent {
+    let head = Head {
         detail_type: "Recovery Point State Change",
         account: &account,
         region: &region,
-        resources: vec![recovery_point.arn.clone()],
-        detail: Value::Object(detail),
         at: completed.min(now).max(created),
-        id: event_id(&["recovery-point-event", &recovery_point.arn, "COMPLETED"]),
+    };
+    let point = (
+        recovery_point.vault.clone(),
+        recovery_point.arn.clone(),
+        recovery_point.resource_type.clone(),
+        recovery_point.resource_arn.clone(),
+        recovery_point.encryption_key.is_some(),
+        recovery_point
+            .lifecycle
+            .as_ref()
+            .and_then(|l| l.delete_after_days)
+            .filter(|d| *d > 0),
+    );
+    let (vault_arn, role, creator) = (vault_arn.to_owned(), role.map(str::to_owned), creator.map(created_by));
+    log.emit_with(head, move || {
+        let (vault, arn, resource_type, resource_arn, encrypted, delete_after_days) = &point;
+        let mut detail = serde_json::Map::new();
+        detail.insert("backupVaultName".to_owned(), json!(vault));
+        detail.insert("backupVaultArn".to_owned(), json!(vault_arn));
+        detail.insert("creationDate".to_owned(), json!(detail_time(created)));
+        detail.insert("iamRoleArn".to_owned(), json!(role));
+        detail.insert("resourceType".to_owned(), json!(resource_type));
+        detail.insert("resourceArn".to_owned(), json!(resource_arn));
+        detail.insert("status".to_owned(), json!("COMPLETED"));
+        detail.insert(
+            "isEncrypted".to_owned(),
+            json!(if *encrypted { "true" } else { "false" }),
+        );
+        detail.insert("storageClass".to_owned(), json!("WARM"));
+        detail.insert("completionDate".to_owned(), json!(detail_time(completed)));
+        if let Some(creator) = &creator {
+            detail.insert("createdBy".to_owned(), creator.clone());
+        }
+        if let Some(days) = delete_after_days {
+            detail.insert("lifecycle".to_owned(), json!({"deleteAfterDays": days}));
+            detail.insert(
+                "calculatedLifeCycle".to_owned(),
+                json!({"deleteAt": detail_time(created + *days as f64 * 86_400.0)}),
+            );
+        }
+        (
+            event_id(&["recovery-point-event", arn, "COMPLETED"]),
+            vec![arn.clone()],
+            Value::Object(detail),
+        )
     });
 }
 

@@ -229,6 +229,11 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
         if let Some(minutes) = rule.start_window_minutes {
             input.insert("StartWindowMinutes".to_owned(), json!(minutes));
         }
+        // StartBackupJob's name for a rule's `CompletionWindowMinutes`.
+        if let Some(minutes) = rule.completion_window_minutes {
+            input.insert("CompleteWindowMinutes".to_owned(), json!(minutes));
+        }
+        let continuous = (rule.enable_continuous_backup == Some(true)).then(|| resource.clone());
         let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator), Some(resource)) {
             Ok(backup) => backup,
             Err(error) => {
@@ -248,8 +253,18 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
         ) else {
             continue;
         };
+        if let Some(resource) = continuous {
+            super::backup_jobs::keep_continuous(&mut ctx, &input, created, &creator, &resource);
+        }
         // Copies start once the backup job has completed (facts §1.7's sequencing).
-        let copies_at = created + super::backup_jobs::BACKUP_SECONDS;
+        let copies_at = ctx
+            .state
+            .services
+            .backup
+            .backup_jobs
+            .back()
+            .and_then(|job| job["CompletionDate"].as_f64())
+            .unwrap_or(created);
         for action in &rule.copy_actions {
             let mut input = Map::new();
             input.insert("RecoveryPointArn".to_owned(), json!(recovery_point));
