@@ -745,3 +745,33 @@ async fn deleting_the_copy_role_during_a_cross_account_copy_fails_it_to_unshare_
         )
     );
 }
+
+/// An AWS managed policy copylab vendors reads back through `GetPolicy` and
+/// `GetPolicyVersion` (its default version, URL-encoded as IAM sends documents); another is
+/// `NoSuchEntity`.
+#[tokio::test]
+async fn get_policy_and_its_default_version_read_aws_managed_backup_policies() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let client = iam(&app, "AKIAIOSFODNN7EXAMPLE");
+    let policy = client.get_policy().policy_arn(BACKUP_POLICY).send().await.unwrap();
+    let policy = policy.policy().unwrap();
+    assert_eq!(policy.policy_name(), Some("AWSBackupServiceRolePolicyForBackup"));
+    assert_eq!(policy.path(), Some("/service-role/"));
+    let version = policy.default_version_id().unwrap().to_owned();
+    let got = client
+        .get_policy_version()
+        .policy_arn(BACKUP_POLICY)
+        .version_id(&version)
+        .send()
+        .await
+        .unwrap();
+    let document = decode(got.policy_version().unwrap().document().unwrap());
+    assert!(document["Statement"].as_array().is_some_and(|s| !s.is_empty()));
+    let missing = client
+        .get_policy()
+        .policy_arn("arn:aws:iam::aws:policy/SecurityAudit")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some("NoSuchEntity"));
+}

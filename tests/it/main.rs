@@ -20,6 +20,9 @@ mod properties;
 // The CLI, in-process, pinned by insta snapshots.
 mod cli;
 
+// `copylab collect` and `copylab import`: read-only calls, least privilege, documented outputs, bad folders, redaction.
+mod import;
+
 // Scenarios: expectations and `copylab explain` snapshots, one per scenario.
 mod scenarios;
 

@@ -1184,3 +1184,35 @@ async fn the_effective_backup_policy_merges_the_root_and_account_policies() {
         "cron(0 5 ? * * *)"
     );
 }
+
+/// What `copylab collect` asks the management account: where an account is (`ListParents`, up
+/// to the root) and the account itself (`DescribeAccount`), with the model's errors for an id
+/// the organization does not have; members may not ask.
+#[tokio::test]
+async fn list_parents_and_describe_account_show_where_an_account_is() {
+    let app = router(default_world(), 1, None, Wording::Current, Progression::Instant);
+    let management = organizations(&app, MANAGEMENT);
+    let parents = management.list_parents().child_id(SOURCE).send().await.unwrap();
+    let parent = &parents.parents()[0];
+    assert_eq!(parent.r#type().map(|t| t.as_str()), Some("ROOT"));
+    assert!(parent.id().unwrap().starts_with("r-"));
+    let account = management.describe_account().account_id(SOURCE).send().await.unwrap();
+    assert_eq!(account.account().unwrap().id(), Some(SOURCE));
+    let missing = management
+        .list_parents()
+        .child_id("999999999999")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some("ChildNotFoundException"));
+    let missing = management
+        .describe_account()
+        .account_id("999999999999")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some("AccountNotFoundException"));
+    let member = organizations(&app, SOURCE);
+    let refused = member.list_parents().child_id(SOURCE).send().await.unwrap_err();
+    assert_eq!(refused.code(), Some("AccessDeniedException"));
+}

@@ -30,6 +30,11 @@ enum Command {
     Quiz(QuizArgs),
     /// Follow a running `copylab serve`'s AWS Backup events, one line each.
     Events(EventsArgs),
+    /// Print a bash script of read-only AWS CLI calls that collects a real copy's configuration
+    /// from each account, for `copylab import`.
+    Collect(CollectArgs),
+    /// Turn a folder `copylab collect`'s script filled into a scenario (for `copylab explain`).
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +109,50 @@ pub(crate) struct ServeArgs {
     /// Log each request (operation, account, Region, outcome); repeat for more detail.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CollectArgs {
+    /// The source recovery point (not needed with --copy-job-id).
+    #[arg(long, value_name = "ARN")]
+    pub recovery_point_arn: Option<String>,
+    /// The source backup vault's name (not needed with --copy-job-id).
+    #[arg(long, value_name = "NAME")]
+    pub source_vault: Option<String>,
+    /// The destination backup vault (not needed with --copy-job-id).
+    #[arg(long, value_name = "ARN")]
+    pub destination_vault_arn: Option<String>,
+    /// The copy's IAM role (not needed with --copy-job-id).
+    #[arg(long, value_name = "ARN")]
+    pub iam_role_arn: Option<String>,
+    /// A copy job to collect too; its recovery point, vaults and role then need not be given.
+    #[arg(long, value_name = "ID")]
+    pub copy_job_id: Option<String>,
+    /// The AWS CLI profile of the source account.
+    #[arg(long, value_name = "PROFILE")]
+    pub source_profile: String,
+    /// The AWS CLI profile of the destination account.
+    #[arg(long, value_name = "PROFILE")]
+    pub destination_profile: String,
+    /// The AWS CLI profile of the organization's management account (SCPs, RCPs, OUs).
+    #[arg(long, value_name = "PROFILE")]
+    pub management_profile: Option<String>,
+    /// The source Region (default: the recovery point ARN's, else the profile's).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The folder the collect script wrote.
+    pub dir: std::path::PathBuf,
+    /// Write the scenario here instead of printing it.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Replace account ids, ARNs' resource names, key ids and tag values consistently, so the
+    /// scenario can be attached to a ticket (the verdict is unchanged).
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +327,8 @@ where
         Command::Serve(args) => crate::serve_cmd::serve(&args, err),
         Command::Quiz(args) => crate::quiz_cmd::quiz(&args, &mut std::io::stdin().lock(), out, color),
         Command::Events(args) => crate::events_cmd::events(&args, out, err, color),
+        Command::Collect(args) => Ok(crate::collect_cmd::collect(&args, out, err)),
+        Command::Import(args) => Ok(crate::import::import(&args, out, err)),
     };
     match result {
         Ok(code) => code,

@@ -71,6 +71,98 @@ struct ExplainReport<'a> {
     matches_expectation: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     differences: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed: Option<ObservedComparison<'a>>,
+}
+
+/// An imported scenario's observed job compared with the verdict.
+#[derive(Debug, Serialize)]
+pub struct ObservedComparison<'a> {
+    /// The job as AWS showed it.
+    pub job: &'a copylab_rules::world::Observed,
+    /// Whether copylab's verdict ends the same way with the same message.
+    pub agrees: bool,
+    /// The catalog messages AWS's `StatusMessage` matches (id and cause), when they differ.
+    pub catalog_matches: Vec<(&'static str, &'static str)>,
+    /// The checks copylab could not decide (their facts unknown): candidates too.
+    pub undecided_checks: Vec<&'static str>,
+}
+
+/// Whether `text` is `template` with its `{name}` arguments filled in (any text for each).
+fn template_matches(template: &str, text: &str) -> bool {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        pieces.push(&rest[..open]);
+        match rest[open..].find('}') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    pieces.push(rest);
+    let Some((first, others)) = pieces.split_first() else {
+        return template == text;
+    };
+    let Some(mut remaining) = text.strip_prefix(first) else {
+        return false;
+    };
+    let last = others.len().saturating_sub(1);
+    for (i, piece) in others.iter().enumerate() {
+        if i == last {
+            return remaining.ends_with(piece);
+        }
+        match remaining.find(piece) {
+            Some(at) => remaining = &remaining[at + piece.len()..],
+            None => return false,
+        }
+    }
+    remaining.is_empty()
+}
+
+/// Compares the observed job of an imported scenario with the verdict.
+pub fn compare_observed<'a>(observed: &'a copylab_rules::world::Observed, verdict: &Verdict) -> ObservedComparison<'a> {
+    let state = verdict.outcome.state().map(CopyJobState::as_str);
+    // AWS's message, or one of its other documented wordings of the same failure.
+    let wordings: Vec<&str> = match &verdict.outcome {
+        Outcome::CopyJob {
+            status_message,
+            other_wordings,
+            ..
+        } => status_message.iter().chain(other_wordings).map(|m| m.trim()).collect(),
+        Outcome::ApiError { message, .. } => vec![message.trim()],
+    };
+    let agrees = state == Some(observed.state.as_str())
+        && match observed.status_message.as_deref().map(str::trim) {
+            Some(message) => wordings.contains(&message),
+            None => verdict.outcome.message().is_none(),
+        };
+    let catalog_matches = match (&observed.status_message, agrees) {
+        (Some(message), false) => copylab_rules::catalog::MESSAGES
+            .iter()
+            .filter(|m| {
+                std::iter::once(m.text)
+                    .chain(m.variants.iter().map(|v| v.text))
+                    .any(|t| template_matches(t, message.trim()))
+            })
+            .map(|m| (m.id, m.cause))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let undecided_checks = verdict
+        .checks
+        .iter()
+        .filter(|c| c.result == CheckResult::Indeterminate)
+        .map(|c| c.id)
+        .collect();
+    ObservedComparison {
+        job: observed,
+        agrees,
+        catalog_matches,
+        undecided_checks,
+    }
 }
 
 /// What the rule of a scenario's `plan_run` does: its picks and every copy it would start.
@@ -113,6 +205,7 @@ pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Wri
         }
     };
     let differences = loaded.scenario.expect.as_ref().map(|e| compare(e, &verdict));
+    let observed = loaded.scenario.observed.as_ref().map(|o| compare_observed(o, &verdict));
     let code = match &differences {
         Some(d) if d.is_empty() => exit::OK,
         Some(_) => exit::NO,
@@ -129,13 +222,21 @@ pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Wri
                 expect: loaded.scenario.expect.as_ref(),
                 matches_expectation: differences.as_ref().map(Vec::is_empty),
                 differences: differences.clone().unwrap_or_default(),
+                observed,
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default())?;
         }
         Format::Text => write!(
             out,
             "{}",
-            render(&loaded, plan.as_ref(), &verdict, differences.as_deref(), color)
+            render(
+                &loaded,
+                plan.as_ref(),
+                &verdict,
+                differences.as_deref(),
+                observed.as_ref(),
+                color
+            )
         )?,
     }
     Ok(code)
@@ -219,6 +320,7 @@ fn render(
     plan: Option<&copylab_rules::plan_copies::RuleReport<'_>>,
     verdict: &Verdict,
     differences: Option<&[String]>,
+    observed: Option<&ObservedComparison<'_>>,
     color: bool,
 ) -> String {
     use std::fmt::Write as _;
@@ -299,6 +401,50 @@ fn render(
                         let _ = writeln!(s, "  unencrypted, as its source");
                     }
                 }
+            }
+        }
+    }
+    let undecided = verdict
+        .checks
+        .iter()
+        .filter(|c| c.result == CheckResult::Indeterminate)
+        .count();
+    if undecided > 0 && verdict.failed_check.is_none() {
+        let _ = writeln!(
+            s,
+            "  {}: {undecided} check(s) undecided (below): if one of them fails, the copy fails instead",
+            p.bold("but")
+        );
+    }
+    if let Some(observed) = observed {
+        let job = observed.job;
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{} copy job {} ended {}{}",
+            p.bold("observed"),
+            job.copy_job_id,
+            job.state,
+            job.status_message
+                .as_deref()
+                .map_or(String::new(), |m| format!(": {m}"))
+        );
+        if observed.agrees {
+            let _ = writeln!(s, "  {} copylab's verdict", p.green("agrees with"));
+        } else {
+            let _ = writeln!(s, "  {} copylab's verdict", p.red("differs from"));
+            for (id, cause) in &observed.catalog_matches {
+                let _ = writeln!(s, "  AWS's message is the catalog's {id}: {cause}");
+            }
+            if observed.catalog_matches.is_empty() && job.status_message.is_some() {
+                let _ = writeln!(s, "  AWS's message is not in copylab's catalog");
+            }
+            if !observed.undecided_checks.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  undecided checks that could explain it: {}",
+                    observed.undecided_checks.join(", ")
+                );
             }
         }
     }

@@ -90,6 +90,24 @@ fn render_warning(file: &str, text: &str, warning: &PolicyWarning, color: bool) 
     render(&diagnostic, color)
 }
 
+/// The policy document inside the AWS CLI's output of `aws kms get-key-policy`
+/// (`{"Policy": "...", "PolicyName": "default"}`) or `aws backup get-backup-vault-access-policy`
+/// (`{"BackupVaultName": ..., "BackupVaultArn": ..., "Policy": "..."}`), as scenario files take
+/// them: the string `Policy` holds (positions in diagnostics are then in that document).
+fn unwrapped(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let members = value.as_object()?;
+    let wrapper = members.keys().all(|k| {
+        matches!(
+            k.as_str(),
+            "Policy" | "PolicyName" | "BackupVaultName" | "BackupVaultArn"
+        )
+    });
+    (wrapper && !members.contains_key("Statement"))
+        .then(|| members.get("Policy")?.as_str().map(str::to_owned))
+        .flatten()
+}
+
 /// Reads a policy file, refusing huge or non-UTF-8 files with a clear message.
 fn read_policy(path: &Path, err: &mut dyn Write) -> io::Result<Option<String>> {
     let fail = |err: &mut dyn Write, why: String| -> io::Result<Option<String>> {
@@ -112,7 +130,10 @@ fn read_policy(path: &Path, err: &mut dyn Write) -> io::Result<Option<String>> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             // Editors on some systems write a byte-order mark; it is not part of the JSON.
-            Ok(text) => Ok(Some(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))),
+            Ok(text) => {
+                let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+                Ok(Some(unwrapped(&text).unwrap_or(text)))
+            }
             Err(_) => fail(err, "the file is not UTF-8 text".to_owned()),
         },
         Err(e) => fail(err, e.to_string()),

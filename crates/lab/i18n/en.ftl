@@ -182,6 +182,7 @@ quiz-no-fix = no setting fixes it: { $alternative }
 # The rules engine's diagnosis sentences.
 
 dx-check_not-run = not evaluated: StartCopyJob rejected the request
+dx-check_unknown = not known: { $fact } ({ $reason }); to settle it, run `{ $command }` in account { $account }
 dx-encryption_aws-managed-source = cross-account copies of types not fully managed by AWS Backup need a customer managed source key: an AWS managed key's policy cannot be changed to share it
 dx-encryption_default-vault-key = types not fully managed by AWS Backup cannot be copied into a vault encrypted with the AWS managed key aws/backup
 dx-encryption_default-vault-key-same-account = AWS documents that types not fully managed by AWS Backup cannot be copied into a vault under aws/backup for copies to another account or Region; for a copy within one account and Region it documents no such rule, so copylab lets it through

@@ -182,6 +182,7 @@ quiz-no-fix = 修正できる設定はありません: { $alternative }
 # ルールエンジンの診断文。
 
 dx-check_not-run = 評価されていません: StartCopyJob がリクエストを拒否しました
+dx-check_unknown = 不明: { $fact } ({ $reason })。確定するには、アカウント { $account } で `{ $command }` を実行してください
 dx-encryption_aws-managed-source = AWS Backup によるフルマネージドではないリソースタイプのクロスアカウントコピーには、コピー元にカスタマーマネージドキーが必要です: AWS マネージド KMS キーのポリシーは変更できないため、共有できません
 dx-encryption_default-vault-key = AWS Backup によるフルマネージドではないリソースタイプは、AWS マネージド KMS キー aws/backup で暗号化されたボールトにはコピーできません
 dx-encryption_default-vault-key-same-account = AWS は、AWS Backup によるフルマネージドではないリソースタイプを aws/backup のボールトへコピーできないことを、別のアカウントまたはリージョンへのコピーについてのみ文書化しています。同じアカウント・同じリージョン内のコピーについてはそのようなルールを文書化していないため、copylab はコピーを通します

@@ -29,6 +29,8 @@ pub fn questions(exercises: &[Exercise], seed: u64, count: usize) -> Vec<Exercis
                 copy_job: generated.request,
                 plan_run: None,
                 expect: None,
+                observed: None,
+                sources: Default::default(),
             };
             Exercise::new(&format!("generated-{generated_seed}"), &scenario)
         } else if failing.is_empty() {

@@ -218,7 +218,10 @@ impl PreparedWorld<'_> {
         // check's fix), the later ones report their evidence and message.
         let mut checks: Vec<(&'static crate::checks::CheckDef, Check)> = Vec::with_capacity(CHECKS.len());
         for def in CHECKS {
-            let mut check = (def.run)(&ctx);
+            let mut check = match unknown_inputs(self.world, def) {
+                Some(unknown) => unknown,
+                None => (def.run)(&ctx),
+            };
             if let Some(remedy) = check.remedy.as_mut() {
                 remedy.commands = remedy.patches.iter().flat_map(|p| p.cli(self.world, request)).collect();
             }
@@ -289,6 +292,32 @@ impl PreparedWorld<'_> {
             failed_check: failed.map(|(id, _)| id),
         }
     }
+}
+
+/// A check whose inputs the world does not know: `indeterminate`, naming each unknown fact,
+/// why it is unknown, and the command (in which account) that would settle it.
+fn unknown_inputs(world: &crate::world::World, def: &crate::checks::CheckDef) -> Option<Check> {
+    let evidence: Vec<Text> = world
+        .unknown
+        .iter()
+        .filter(|u| def.reads.contains(&u.fact))
+        .map(|u| {
+            crate::text!(
+                "check.unknown",
+                "not known: {fact} ({reason}); to settle it, run `{command}` in account {account}",
+                fact = u.fact.as_str(),
+                reason = u.reason,
+                command = u.command,
+                account = u.account.as_deref().unwrap_or("(the one that owns it)")
+            )
+        })
+        .collect();
+    (!evidence.is_empty()).then_some(Check {
+        result: CheckResult::Indeterminate,
+        evidence,
+        message: None,
+        remedy: None,
+    })
 }
 
 fn api_error(as_of: String, message: MessageRef, evidence: Text) -> Verdict {

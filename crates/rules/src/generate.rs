@@ -230,6 +230,7 @@ pub fn baseline(
         require_credentials: false,
         backup_plans: Vec::new(),
         resources: Vec::new(),
+        unknown: Vec::new(),
     };
     let request = StartCopyJob {
         account: SOURCE.to_owned(),

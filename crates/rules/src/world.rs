@@ -69,6 +69,83 @@ pub struct World {
     /// /_copylab/resources` adds here).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<Resource>,
+    /// The facts this world does not know (a world `copylab import` made from a real account's
+    /// collected configuration, where a command was refused or not run): every check that reads
+    /// one answers `indeterminate` and names the command, and the account, that would settle it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<Unknown>,
+}
+
+/// A fact a world does not know, and how to learn it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unknown {
+    /// Which fact.
+    pub fact: Fact,
+    /// The read-only AWS CLI command that would settle it.
+    pub command: String,
+    /// The account that must run it (the one that can answer it).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Why it is unknown: the error the command got, or that it was not run.
+    pub reason: String,
+}
+
+/// The facts a copy's checks read that one account's principal may not be able to see
+/// (aws-plans-policies-events-facts.md §5.3); each check's `reads` in `checks::CHECKS`
+/// names those it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fact {
+    /// Which organization each account is in, and where (`describe-organization` in each
+    /// account; OUs and paths from the management account).
+    Organization,
+    /// AWS Backup's cross-account setting (`describe-global-settings`, management account).
+    GlobalSettings,
+    /// The source Region's opt-in and DynamoDB settings (`describe-region-settings`, source).
+    RegionSettings,
+    /// The source recovery point's key: who manages it, its state (`kms describe-key`).
+    SourceKey,
+    /// The source key's policy (`kms get-key-policy`, the key owner only).
+    SourceKeyPolicy,
+    /// The destination vault: its key, type and lock (`backup describe-backup-vault`,
+    /// destination).
+    DestinationVault,
+    /// The destination vault's access policy (`backup get-backup-vault-access-policy`,
+    /// destination).
+    DestinationVaultPolicy,
+    /// The destination vault's key (`kms describe-key`).
+    DestinationKey,
+    /// The destination vault key's policy (`kms get-key-policy`, the key owner only).
+    DestinationKeyPolicy,
+    /// The copy role: trust policy, inline and attached policies, permissions boundary
+    /// (`iam get-role` and the policy calls, source).
+    CopyRole,
+    /// The organization's SCPs and RCPs on both accounts and their parents (management account).
+    ControlPolicies,
+    /// The destination account's effective tag policy (`organizations describe-effective-policy
+    /// --policy-type TAG_POLICY`, destination).
+    TagPolicy,
+}
+
+impl Fact {
+    /// Its name in the scenario format and in reports (`source-key-policy`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fact::Organization => "organization",
+            Fact::GlobalSettings => "global-settings",
+            Fact::RegionSettings => "region-settings",
+            Fact::SourceKey => "source-key",
+            Fact::SourceKeyPolicy => "source-key-policy",
+            Fact::DestinationVault => "destination-vault",
+            Fact::DestinationVaultPolicy => "destination-vault-policy",
+            Fact::DestinationKey => "destination-key",
+            Fact::DestinationKeyPolicy => "destination-key-policy",
+            Fact::CopyRole => "copy-role",
+            Fact::ControlPolicies => "control-policies",
+            Fact::TagPolicy => "tag-policy",
+        }
+    }
 }
 
 /// A resource AWS Backup can back up.
@@ -735,6 +812,19 @@ pub struct Expect {
     pub error_code: Option<String>,
 }
 
+/// A copy job as AWS showed it (`describe-copy-job`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observed {
+    /// `CopyJobId`.
+    pub copy_job_id: String,
+    /// `State`.
+    pub state: String,
+    /// `StatusMessage`, when it has one.
+    #[serde(default)]
+    pub status_message: Option<String>,
+}
+
 /// A scenario: a world, a copy request (given, or made by a backup plan's rule), when and with
 /// which seed, and what should happen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -763,6 +853,15 @@ pub struct Scenario {
     /// The expected outcome; leave it out to describe a real setup and see what happens.
     #[serde(default)]
     pub expect: Option<Expect>,
+    /// The copy job AWS ran, as a real account showed it (`copylab import` with a collected
+    /// `describe-copy-job`): `copylab explain` compares its message with the verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+    /// Where each fact of an imported world came from: a JSON pointer into this scenario
+    /// (`/world/keys/0/policy`) to the collected file and the JSON path in it
+    /// (`kms-get-key-policy.source-key.source.json $.Policy`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// A scenario as a file gives it: a copy request (`copy_job`), or a backup plan's rule that
@@ -798,6 +897,15 @@ pub struct ScenarioFile {
     /// The expected outcome; leave it out to describe a real setup and see what happens.
     #[serde(default)]
     pub expect: Option<Expect>,
+    /// The copy job AWS ran, as a real account showed it (`copylab import` with a collected
+    /// `describe-copy-job`): `copylab explain` compares its message with the verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+    /// Where each fact of an imported world came from: a JSON pointer into this scenario
+    /// (`/world/keys/0/policy`) to the collected file and the JSON path in it
+    /// (`kms-get-key-policy.source-key.source.json $.Policy`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 impl TryFrom<ScenarioFile> for Scenario {
@@ -813,6 +921,8 @@ impl TryFrom<ScenarioFile> for Scenario {
             copy_job,
             plan_run,
             expect,
+            observed,
+            sources,
         } = file;
         // The plans the organizations' backup policies make are part of the world.
         let mut world = world;
@@ -835,6 +945,8 @@ impl TryFrom<ScenarioFile> for Scenario {
             copy_job,
             plan_run,
             expect,
+            observed,
+            sources,
         })
     }
 }

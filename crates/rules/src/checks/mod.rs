@@ -28,7 +28,7 @@ use crate::kms::KeyRef;
 use crate::policies::PreparedWorld;
 use crate::remedy::Remedy;
 use crate::text::Text;
-use crate::world::{BackupVault, Organization, RecoveryPoint, StartCopyJob, VaultType};
+use crate::world::{BackupVault, Fact, Organization, RecoveryPoint, StartCopyJob, VaultType};
 
 /// One check: its id, what it decides, where the seed article lists it, and the function that
 /// runs it.
@@ -41,6 +41,9 @@ pub struct CheckDef {
     /// Its number in the Knowledge Center article (`seed-ja.txt`): 1 to 6 for the article's six
     /// checks, 7 for the organization's cross-account setting it adds; `None` for copylab's own.
     pub article: Option<u8>,
+    /// The facts it reads that a world may not know ([`crate::world::World::unknown`]): with
+    /// one of them unknown it answers `indeterminate`.
+    pub reads: &'static [Fact],
     /// Runs it.
     pub(crate) run: fn(&Ctx<'_>) -> Check,
 }
@@ -53,78 +56,96 @@ pub static CHECKS: &[CheckDef] = &[
         id: "organization-membership",
         title: "source and destination accounts are in the same organization",
         article: Some(1),
+        reads: &[Fact::Organization],
         run: organization_membership::organization_membership,
     },
     CheckDef {
         id: "cross-account-setting",
         title: "the organization allows cross-account backup copies",
         article: Some(7),
+        reads: &[Fact::Organization, Fact::GlobalSettings],
         run: cross_account_setting::cross_account_setting,
     },
     CheckDef {
         id: "resource-type-support",
         title: "the resource type supports this copy in these Regions",
         article: Some(2),
+        reads: &[Fact::RegionSettings],
         run: resource_type_support::resource_type_support,
     },
     CheckDef {
         id: "source-encryption",
         title: "the source backup's encryption allows this copy",
         article: Some(3),
+        reads: &[Fact::SourceKey],
         run: source_encryption::source_encryption,
     },
     CheckDef {
         id: "key-state",
         title: "the source key and the destination vault's key are usable",
         article: None,
+        reads: &[Fact::SourceKey, Fact::DestinationVault, Fact::DestinationKey],
         run: key_state::key_state,
     },
     CheckDef {
         id: "source-key-policy",
         title: "the source key policy allows the destination account",
         article: Some(4),
+        reads: &[Fact::SourceKey, Fact::SourceKeyPolicy, Fact::Organization],
         run: source_key_policy::source_key_policy,
     },
     CheckDef {
         id: "destination-key-policy",
         title: "the destination vault's key policy lets AWS Backup write the copy",
         article: None,
+        reads: &[
+            Fact::DestinationVault,
+            Fact::DestinationKey,
+            Fact::DestinationKeyPolicy,
+            Fact::Organization,
+        ],
         run: destination_key_policy::destination_key_policy,
     },
     CheckDef {
         id: "iam-role",
         title: "AWS Backup can assume the copy role and it allows the copy",
         article: None,
+        reads: &[Fact::CopyRole],
         run: iam_role::iam_role,
     },
     CheckDef {
         id: "control-policies",
         title: "the organization's SCPs and RCPs allow the calls the copy makes",
         article: None,
+        reads: &[Fact::Organization, Fact::ControlPolicies],
         run: control_policies::control_policies,
     },
     CheckDef {
         id: "destination-vault-policy",
         title: "the destination vault access policy allows the source account",
         article: Some(5),
+        reads: &[Fact::DestinationVault, Fact::DestinationVaultPolicy, Fact::Organization],
         run: destination_vault_policy::destination_vault_policy,
     },
     CheckDef {
         id: "tag-policy",
         title: "the copied tags comply with the destination's tag policy",
         article: Some(6),
+        reads: &[Fact::TagPolicy],
         run: tag_policy::tag_policy,
     },
     CheckDef {
         id: "vault-lock-retention",
         title: "the copy's retention fits the destination vault's limits",
         article: None,
+        reads: &[Fact::DestinationVault],
         run: vault_lock_retention::vault_lock_retention,
     },
     CheckDef {
         id: "injected-fault",
         title: "no injected fault",
         article: None,
+        reads: &[],
         run: injected_fault::injected_fault,
     },
 ];

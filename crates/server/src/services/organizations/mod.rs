@@ -53,6 +53,8 @@ const IMPLEMENTED: &[&str] = &[
     "MoveAccount",
     "DescribeOrganization",
     "ListAccounts",
+    "DescribeAccount",
+    "ListParents",
     "ListRoots",
     "RemoveAccountFromOrganization",
     "CreatePolicy",
@@ -68,6 +70,25 @@ const IMPLEMENTED: &[&str] = &[
     "ListTargetsForPolicy",
     "DescribeEffectivePolicy",
 ];
+
+/// An account of organization `index` as ListAccounts and DescribeAccount show it.
+fn account_json(state: &ServerState, index: usize, id: &str) -> Value {
+    let org = &state.world().organizations[index];
+    let extra = state.services.organizations.accounts.get(id);
+    let management = id == org.management_account;
+    json!({
+        "Id": id,
+        "Arn": format!("arn:aws:organizations::{}:account/{}/{id}", org.management_account, org.id),
+        "Email": extra.map_or_else(|| default_email(id), |e| e.email.clone()),
+        "Name": extra.map_or_else(|| if management { "management".to_owned() } else { default_name(id) }, |e| e.name.clone()),
+        "Status": "ACTIVE",
+        "State": "ACTIVE",
+        "JoinedMethod": extra.map_or(if management { "CREATED" } else { "INVITED" }, |e| e.joined_method),
+        // Every account has joined, the world's at the modeled date (as vaults the world
+        // starts with were created then).
+        "JoinedTimestamp": extra.map_or_else(|| state.started(), |e| e.joined),
+    })
+}
 
 /// `AWSOrganizationsNotInUseException` as observed at runtime (nozaq/terraform-aws-secure-baseline#70).
 fn not_in_use() -> ApiError {
@@ -220,25 +241,44 @@ fn run_in(
         "ListAccounts" => {
             let org = &state.world().organizations[index];
             let ids = std::iter::once(org.management_account.clone()).chain(org.accounts.iter().map(|a| a.id.clone()));
-            let accounts: Vec<Value> = ids
-                .map(|id| {
-                    let extra = state.services.organizations.accounts.get(&id);
-                    let mut account = json!({
-                        "Id": id,
-                        "Arn": format!("arn:aws:organizations::{}:account/{}/{id}", org.management_account, org.id),
-                        "Email": extra.map_or_else(|| default_email(&id), |e| e.email.clone()),
-                        "Name": extra.map_or_else(|| if id == org.management_account { "management".to_owned() } else { default_name(&id) }, |e| e.name.clone()),
-                        "Status": "ACTIVE",
-                        "State": "ACTIVE",
-                        "JoinedMethod": extra.map_or(if id == org.management_account { "CREATED" } else { "INVITED" }, |e| e.joined_method),
-                    });
-                    // Every account has joined, the world's at the modeled date (as vaults the
-                    // world starts with were created then).
-                    account["JoinedTimestamp"] = json!(extra.map_or_else(|| state.started(), |e| e.joined));
-                    account
-                })
-                .collect();
+            let accounts: Vec<Value> = ids.map(|id| account_json(state, index, &id)).collect();
             page(&accounts, input, "Accounts")
+        }
+        "DescribeAccount" => {
+            let id = str_input("AccountId");
+            let org = &state.world().organizations[index];
+            if id != org.management_account && !org.accounts.iter().any(|a| a.id == id) {
+                // The model's documentation of AccountNotFoundException (no runtime capture).
+                return Err(structure::organizations_error(
+                    "AccountNotFoundException",
+                    "We can't find an Amazon Web Services account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization.",
+                )
+                .modeled());
+            }
+            Ok(json!({"Account": account_json(state, index, &id)}))
+        }
+        "ListParents" => {
+            let child = str_input("ChildId");
+            let org = &state.world().organizations[index];
+            let parent = if child == org.management_account {
+                None
+            } else if let Some(account) = org.accounts.iter().find(|a| a.id == child) {
+                account.parent.clone()
+            } else if let Some(unit) = org.organizational_units.iter().find(|u| u.id == child) {
+                unit.parent.clone()
+            } else {
+                // The model's documentation of ChildNotFoundException (no runtime capture).
+                return Err(structure::organizations_error(
+                    "ChildNotFoundException",
+                    "We can't find an organizational unit (OU) or Amazon Web Services account with the ChildId that you specified.",
+                )
+                .modeled());
+            };
+            let parent = match parent {
+                Some(ou) => json!({"Id": ou, "Type": "ORGANIZATIONAL_UNIT"}),
+                None => json!({"Id": org.root_id, "Type": "ROOT"}),
+            };
+            page(&[parent], input, "Parents")
         }
         "ListRoots" => Ok(json!({"Roots": [root(state, index)]})),
         "CreateAccount" => structure::create_account(state, index, input),

@@ -76,7 +76,7 @@ fn already_in_an_organization() -> ApiError {
     )
 }
 
-fn organizations_error(code: &'static str, message: impl Into<String>) -> ApiError {
+pub(crate) fn organizations_error(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, StatusCode::BAD_REQUEST, message)
 }
 
