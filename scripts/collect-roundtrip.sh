@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 cargo build --locked --quiet -p copylab
 copylab=$PWD/target/debug/copylab
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT; echo "work: $work" >&2
 venv=${COPYLAB_AWS_VENV:-}
 if [ -z "$venv" ]; then
   venv=$work/venv

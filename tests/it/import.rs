@@ -175,7 +175,7 @@ fn documented_example_outputs_import_as_they_are() {
     assert_eq!(code, 0, "{err}");
     let scenario: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
     let world = &scenario["world"];
-    // The URL-encoded trust policy, the JSON-string key and vault policies, the decoded inline
+    // The URL-encoded trust policy, the JSON-string key policy, the decoded inline
     // policy and the customer managed policy's default version.
     assert_eq!(
         world["roles"][0]["trust_policy"]["Statement"][0]["Principal"]["Service"],
@@ -203,7 +203,9 @@ fn documented_example_outputs_import_as_they_are() {
         .iter()
         .map(|u| u["fact"].as_str().unwrap())
         .collect();
-    assert_eq!(unknown, ["destination-key-policy", "control-policies"]);
+    assert_eq!(unknown, ["destination-vault-policy", "control-policies"]);
+    // An AWS managed key's policy is AWS's: its refused `get-key-policy` leaves nothing unknown.
+    assert_eq!(world["keys"][1]["manager"], "AWS");
     let (code, out, err) = copylab(&["explain", output.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     let out = out.replace(
@@ -227,18 +229,19 @@ fn an_unknown_fact_makes_only_the_checks_that_read_it_undecided() {
         .filter(|c| c["result"] == "indeterminate")
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(undecided, ["destination-key-policy", "control-policies"]);
+    assert_eq!(undecided, ["control-policies", "destination-vault-policy"]);
     let evidence = report["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["id"] == "destination-key-policy")
+        .find(|c| c["id"] == "destination-vault-policy")
         .unwrap()["evidence"]
         .to_string();
     assert!(
-        evidence.contains("aws kms get-key-policy --key-id arn:aws:kms:us-west-2:846764612917:key/b8a9477d-836c-491f-857e-07937918959b --policy-name default --profile dst"),
+        evidence.contains("aws backup get-backup-vault-access-policy --backup-vault-name CentralVault --profile dst"),
         "{evidence}"
     );
+    assert!(evidence.contains("in account 555555555555"), "{evidence}");
 }
 
 #[test]

@@ -184,11 +184,7 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
             let call = collected.first(Side::Destination, "backup", "describe-backup-vault")?;
             let name = call.arg("--backup-vault-name")?;
             let account = account_of(collected, Side::Destination)?;
-            let region = call
-                .account
-                .as_deref()
-                .map_or(source_region.as_str(), |_| source_region.as_str());
-            Some(format!("arn:aws:backup:{region}:{account}:backup-vault:{name}"))
+            Some(format!("arn:aws:backup:{source_region}:{account}:backup-vault:{name}"))
         })
         .ok_or_else(|| {
             "the destination vault is unknown: the manifest has no destination `describe-backup-vault`".to_owned()
@@ -473,6 +469,13 @@ fn key(b: &mut Builder<'_>, keys: &mut Vec<Value>, arn: &str, side: Side, facts:
         return Ok(());
     };
     let metadata = member(call, output, "KeyMetadata")?;
+    let aws_managed = text(&metadata["KeyManager"]) == Some("AWS");
+    if aws_managed && arn.contains(":alias/aws/") {
+        // An AWS managed key named by its alias (a vault under `aws/backup`): it exists in every
+        // account and Region and its policy is AWS's, as copylab's worlds take an unlisted
+        // `alias/aws/...` key.
+        return Ok(());
+    }
     let state = match text(&metadata["KeyState"]).unwrap_or("Enabled") {
         "Enabled" => "Enabled",
         "PendingDeletion" => "PendingDeletion",
@@ -498,8 +501,12 @@ fn key(b: &mut Builder<'_>, keys: &mut Vec<Value>, arn: &str, side: Side, facts:
                 key["policy"] = document(policy_call, member(policy_call, output, "Policy")?, "$.Policy")?;
                 b.source(&format!("/world/keys/{index}/policy"), policy_call, "$.Policy");
             }
+            // An AWS managed key's policy is AWS's and cannot be changed: the checks decide on
+            // the key being AWS managed, not on its policy.
+            None if aws_managed => {}
             None => b.refused(facts.1, policy_call),
         },
+        None if aws_managed => {}
         None => b.unknown(
             facts.1,
             format!("aws kms get-key-policy --key-id {arn} --policy-name default"),
