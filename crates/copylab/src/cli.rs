@@ -106,6 +106,10 @@ pub(crate) struct ServeArgs {
     /// prefix, anything-but, exists and numeric.
     #[arg(long = "event-pattern", value_name = "FILE")]
     pub event_pattern: Option<std::path::PathBuf>,
+    /// Keep the state in this folder: restored on start (world, jobs, plans, keys, sessions,
+    /// the clock), every accepted request written durably before it is applied.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<std::path::PathBuf>,
     /// Log each request (operation, account, Region, outcome); repeat for more detail.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -10,3 +10,4 @@ mod policy_cmd;
 pub mod quiz_cmd;
 pub mod scenario;
 mod serve_cmd;
+mod state_dir;

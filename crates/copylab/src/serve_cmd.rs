@@ -115,6 +115,29 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         notifications: args.notifications_to.clone(),
         pattern,
     };
+    // The state directory: what it kept is replayed on this start, and every request is
+    // journaled from now on.
+    let mut state = state;
+    if let Some(dir) = &args.state_dir {
+        let start = crate::state_dir::Start {
+            world: serde_json::to_value(state.world()).unwrap_or_default(),
+            seed: state.seed,
+            as_of: state.as_of.clone(),
+            wording: state.wording,
+            progression: args.progression.clone(),
+        };
+        match crate::state_dir::open(dir, start, &mut state) {
+            Ok(0) => {}
+            Ok(replayed) => println!(
+                "copylab serve: restored {replayed} requests from {}",
+                dir.join(crate::state_dir::FILE).display()
+            ),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(exit::INPUT);
+            }
+        }
+    }
     let lab = copylab_lab::web::Lab::new(scenario::builtin_catalog());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(async {

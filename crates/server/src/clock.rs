@@ -43,6 +43,15 @@ impl Clock {
         }
     }
 
+    /// A clock that started at `start` and is at `now`, running at `scale` from here (what
+    /// `advance` added is the difference): the clock a server restored from its journal
+    /// resumes with, and the one each journaled request is replayed at (scale 0).
+    pub fn resumed(start: f64, now: f64, scale: f64) -> Self {
+        let mut clock = Clock::new(start, scale);
+        clock.advanced = (now.min(LATEST) - clock.start).max(0.0);
+        clock
+    }
+
     /// A clock starting at the wall clock's now and running in real time.
     pub fn wall() -> Self {
         Clock::new(wall_seconds(SystemTime::now()), 1.0)

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod control;
 pub mod delivery;
 pub mod guard;
+pub mod journal;
 pub mod listen;
 pub mod services;
 pub mod state;
@@ -80,16 +81,75 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     };
     // No edge: a control API request.
     let Some(edge) = edge else {
-        let request_id = state.request_id();
         let path = control.unwrap_or_default();
+        // Control reads change nothing; the rest is journaled before it is applied.
+        let recorded = if parts.method == axum::http::Method::GET {
+            None
+        } else {
+            match journal(&mut state, journal::Door::Control, &parts, path, &body, wall_now) {
+                Ok(recorded) => recorded,
+                Err(refused) => return *refused,
+            }
+        };
+        let request_id = state.request_id();
         let response = control::handle(&mut state, &parts.method, path, parts.uri.query(), &body);
+        // A reset is where the journal starts again.
+        if path == "reset"
+            && response.status().is_success()
+            && let (Some(entry), Some(journal)) = (recorded, state.journal.0.as_mut())
+            && let Err(e) = journal.reset(&entry)
+        {
+            tracing::error!(error = %e, "the state journal could not be reset");
+        }
         return wire::with_request_id(response, &request_id);
     };
+    // An AWS request can change the state (a read observes jobs ending): journaled first.
+    if let Err(refused) = journal(
+        &mut state,
+        journal::Door::Aws,
+        &parts,
+        parts.uri.path(),
+        &body,
+        wall_now,
+    ) {
+        return *refused;
+    }
     let sent = sent(&parts, &body);
     let answered = edge.answer(&mut state, &sent, wall_now);
     // Serialized after the lock is released: other requests wait only for the answer.
     drop(state);
     answered.render()
+}
+
+/// Hands a request to the state's journal, if it keeps one, before it is applied; a request
+/// the journal cannot record is refused (nothing is applied that a restart would lose).
+fn journal(
+    state: &mut ServerState,
+    door: journal::Door,
+    parts: &axum::http::request::Parts,
+    path: &str,
+    body: &[u8],
+    wall_now: std::time::SystemTime,
+) -> Result<Option<journal::Entry>, Box<Response>> {
+    let at = state.clock.now();
+    let Some(journal) = state.journal.0.as_mut() else {
+        return Ok(None);
+    };
+    let entry = journal::Entry::new(at, wall_now, door, parts, path, body);
+    match journal.record(&entry) {
+        Ok(()) => Ok(Some(entry)),
+        Err(e) => Err(e),
+    }
+    .map_err(|e| {
+        tracing::error!(error = %e, "the state journal could not record a request");
+        let error = ApiError::new(
+            "ServiceUnavailableException",
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("copylab could not record the request in its state directory: {e}"),
+        )
+        .modeled();
+        Box::new(wire::rest_json::error_response(&error, &state.request_id()))
+    })
 }
 
 /// The control API operation a request names: a path under `/_copylab/`, or moto's

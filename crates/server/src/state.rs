@@ -55,6 +55,8 @@ pub struct ServerState {
     /// `copylab serve --accept-any-key ACCOUNT`: an access key the world does not know acts as
     /// this account (unauthenticated), as LocalStack takes any key; `None` refuses it.
     pub accept_any_key: Option<String>,
+    /// Where accepted requests are journaled (`copylab serve --state-dir`), if anywhere.
+    pub journal: crate::journal::JournalHook,
 }
 
 impl ServerState {
@@ -82,6 +84,7 @@ impl ServerState {
             initial,
             builtin_scenarios: None,
             accept_any_key: None,
+            journal: Default::default(),
         };
         state.sync_org_backup_plans();
         state
