@@ -233,6 +233,7 @@ run source organizations-describe-organization.source.json organizations describ
 if [ -n "$SOURCE_KEY" ]; then
   run source kms-describe-key.source-key.source.json kms describe-key --key-id "$SOURCE_KEY"
   run source kms-get-key-policy.source-key.source.json kms get-key-policy --key-id "$SOURCE_KEY" --policy-name default
+  run source kms-list-aliases.source-key.source.json kms list-aliases --key-id "$SOURCE_KEY"
 fi
 
 # The copy role and its policies (source account).
@@ -270,6 +271,7 @@ if [ -n "$DESTINATION_VAULT_ARN" ]; then
   if [ -n "$DESTINATION_KEY" ]; then
     run destination kms-describe-key.destination-key.destination.json kms describe-key --key-id "$DESTINATION_KEY"
     run destination kms-get-key-policy.destination-key.destination.json kms get-key-policy --key-id "$DESTINATION_KEY" --policy-name default
+    run destination kms-list-aliases.destination-key.destination.json kms list-aliases --key-id "$DESTINATION_KEY"
   fi
 fi
 run destination organizations-describe-organization.destination.json organizations describe-organization

@@ -323,7 +323,15 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
         failed => {
             let command = format!("aws backup describe-backup-vault --backup-vault-name {destination_name}");
             match failed {
-                Err(Some(call)) => b.refused("destination-vault", call),
+                Err(Some(call)) => {
+                    let account = call.account.clone();
+                    let mut reason = call.failure();
+                    if call.error_code.as_deref() == Some("AccessDeniedException") {
+                        // BF §2.4: AWS Backup answers AccessDenied for a vault that does not exist.
+                        reason.push_str(" (AWS Backup also answers this for a vault that does not exist)");
+                    }
+                    b.unknown("destination-vault", call.command(), account.as_deref(), reason);
+                }
                 _ => b.unknown(
                     "destination-vault",
                     command,
@@ -490,6 +498,23 @@ fn key(b: &mut Builder<'_>, keys: &mut Vec<Value>, arn: &str, side: Side, facts:
     });
     let index = keys.len();
     b.source(&format!("/world/keys/{index}"), call, "$.KeyMetadata");
+    // Its alias (which AWS managed key it is: `aws/backup` decides what may be copied into a
+    // vault), from `kms list-aliases --key-id`.
+    let aliases = b
+        .collected
+        .all(side, "kms", "list-aliases")
+        .into_iter()
+        .find(|c| c.arg("--key-id") == Some(arn) && c.output.is_some());
+    if let Some(listed) = aliases
+        && let Some(alias) = listed
+            .output
+            .as_ref()
+            .and_then(|o| o["Aliases"].as_array())
+            .and_then(|a| a.iter().find_map(|x| text(&x["AliasName"])))
+    {
+        key["alias"] = json!(alias);
+        b.source(&format!("/world/keys/{index}/alias"), listed, "$.Aliases[0].AliasName");
+    }
     let policy_call = b
         .collected
         .all(side, "kms", "get-key-policy")

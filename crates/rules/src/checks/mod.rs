@@ -70,14 +70,14 @@ pub static CHECKS: &[CheckDef] = &[
         id: "resource-type-support",
         title: "the resource type supports this copy in these Regions",
         article: Some(2),
-        reads: &[Fact::RegionSettings],
+        reads: &[Fact::RegionSettings, Fact::DestinationVault],
         run: resource_type_support::resource_type_support,
     },
     CheckDef {
         id: "source-encryption",
         title: "the source backup's encryption allows this copy",
         article: Some(3),
-        reads: &[Fact::SourceKey],
+        reads: &[Fact::SourceKey, Fact::DestinationVault, Fact::DestinationKey],
         run: source_encryption::source_encryption,
     },
     CheckDef {
