@@ -126,6 +126,10 @@ pub enum Fact {
     /// The destination account's effective tag policy (`organizations describe-effective-policy
     /// --policy-type TAG_POLICY`, destination).
     TagPolicy,
+    /// What the recovery point does not show of its source: whether an EC2 image is an AWS
+    /// Marketplace image (`ec2 describe-images`), whether an RDS cluster is a Multi-AZ DB
+    /// cluster (`rds describe-db-clusters`); copylab's collect script reads neither.
+    SourceResource,
 }
 
 impl Fact {
@@ -144,6 +148,7 @@ impl Fact {
             Fact::CopyRole => "copy-role",
             Fact::ControlPolicies => "control-policies",
             Fact::TagPolicy => "tag-policy",
+            Fact::SourceResource => "source-resource",
         }
     }
 }

@@ -266,6 +266,29 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
         let days = |k: &str| lifecycle.get(k).and_then(Value::as_i64);
         point["lifecycle"] = json!({"DeleteAfterDays": days("DeleteAfterDays"), "MoveToColdStorageAfterDays": days("MoveToColdStorageAfterDays")});
     }
+    // What a recovery point does not show of its source, for the types where it decides a copy.
+    let resource_arn = text(&rp["ResourceArn"]).unwrap_or_default();
+    let hidden = match text(&rp["ResourceType"]) {
+        Some("EC2") => Some((
+            format!(
+                "aws ec2 describe-images --image-ids {} --query 'Images[0].ProductCodes'",
+                rp_arn.rsplit('/').next().unwrap_or_default()
+            ),
+            "not collected: whether the image is an AWS Marketplace image (its product codes), which cannot be copied to another account",
+            true,
+        )),
+        Some("RDS") if resource_arn.contains(":cluster:") => Some((
+            format!("aws rds describe-db-clusters --db-cluster-identifier {resource_arn}"),
+            "not collected: whether the cluster is a Multi-AZ DB cluster, whose snapshots AWS Backup does not copy",
+            false,
+        )),
+        _ => None,
+    };
+    if let Some((command, reason, cross_account_only)) = hidden
+        && (!cross_account_only || source_account != destination_account)
+    {
+        b.unknown("source-resource", command, Some(&source_account), reason.to_owned());
+    }
     world.insert("recovery_points".to_owned(), json!([point]));
     b.source("/world/recovery_points/0", rp_call, "$");
 
@@ -473,7 +496,11 @@ fn key(b: &mut Builder<'_>, keys: &mut Vec<Value>, arn: &str, side: Side, facts:
         return Ok(());
     };
     let Some(output) = &call.output else {
-        b.refused(facts.0, call);
+        // KMS answers NotFoundException for a key that does not exist: a fact, not an unknown
+        // (the world then has no such key).
+        if call.error_code.as_deref() != Some("NotFoundException") {
+            b.refused(facts.0, call);
+        }
         return Ok(());
     };
     let metadata = member(call, output, "KeyMetadata")?;

@@ -70,7 +70,7 @@ pub static CHECKS: &[CheckDef] = &[
         id: "resource-type-support",
         title: "the resource type supports this copy in these Regions",
         article: Some(2),
-        reads: &[Fact::RegionSettings, Fact::DestinationVault],
+        reads: &[Fact::RegionSettings, Fact::DestinationVault, Fact::SourceResource],
         run: resource_type_support::resource_type_support,
     },
     CheckDef {
