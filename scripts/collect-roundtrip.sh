@@ -7,6 +7,8 @@
 # instead say that AWS's observed message differs and name the catalog message it matches. For
 # some, the script runs a second time without the management profile: the checks that read SCPs
 # and RCPs must then be undecided (indeterminate) and the others unchanged.
+# AWS_CLI=PATH runs that AWS CLI instead (CI: Debian's v2); ENDPOINT_BY=env reaches the server
+# through AWS_ENDPOINT_URL instead of the profiles' endpoint_url.
 # Usage: scripts/collect-roundtrip.sh [--all | SCENARIO...] (default: a set that covers every
 # check). Needs python3 (a virtualenv with the AWS CLI v1.46.3 from PyPI is made); builds copylab.
 set -euo pipefail
@@ -23,6 +25,13 @@ if [ -z "$venv" ]; then
 fi
 export PATH="$venv/bin:$PATH"
 python="$venv/bin/python"
+# AWS_CLI=/usr/bin/aws runs another AWS CLI (Debian's v2) in place of the virtualenv's v1.
+if [ -n "${AWS_CLI:-}" ]; then
+  mkdir -p "$work/cli"
+  ln -s "$AWS_CLI" "$work/cli/aws"
+  export PATH="$work/cli:$PATH"
+fi
+aws --version
 
 # The scenarios: every cross-account one that starts a copy job (not an API error), or a set.
 all=$("$python" - <<'EOF'
@@ -87,16 +96,19 @@ EOF
   } > "$dir/credentials"
   export AWS_CONFIG_FILE=$dir/config AWS_SHARED_CREDENTIALS_FILE=$dir/credentials
   unset AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION
+  # The profiles' endpoint_url by default; AWS_ENDPOINT_URL with ENDPOINT_BY=env (AWS CLI v2
+  # before 2.13 reads neither, and gets it as --endpoint-url from the collect script).
+  if [ "${ENDPOINT_BY:-profile}" = env ]; then export AWS_ENDPOINT_URL=$url; fi
   lifecycle=()
   if [ -n "$LIFECYCLE" ]; then lifecycle=(--lifecycle "DeleteAfterDays=$LIFECYCLE"); fi
-  if ! job=$(aws --profile "a$SOURCE" backup start-copy-job --recovery-point-arn "$RP" --source-backup-vault-name "$VAULT" \
+  if ! job=$(aws --profile "a$SOURCE" --endpoint-url "$url" backup start-copy-job --recovery-point-arn "$RP" --source-backup-vault-name "$VAULT" \
     --destination-backup-vault-arn "$DEST_VAULT" --iam-role-arn "$ROLE" "${lifecycle[@]}" --query CopyJobId --output text 2> "$dir/start.err"); then
     echo "FAIL $name: StartCopyJob was refused: $(cat "$dir/start.err")"
     failures=$((failures + 1))
     kill "$server"
     continue
   fi
-  truth=$(aws --profile "a$SOURCE" backup describe-copy-job --copy-job-id "$job" --query '[CopyJob.State, CopyJob.StatusMessage]' --output json | tr -d '\n')
+  truth=$(aws --profile "a$SOURCE" --endpoint-url "$url" backup describe-copy-job --copy-job-id "$job" --query '[CopyJob.State, CopyJob.StatusMessage]' --output json | tr -d '\n')
   management=()
   if [ -n "$MANAGEMENT" ]; then management=(--management-profile "a$MANAGEMENT"); fi
   "$copylab" collect --copy-job-id "$job" --source-profile "a$SOURCE" --destination-profile "a$DESTINATION" "${management[@]}" > "$dir/collect.sh"

@@ -144,15 +144,19 @@ profile_of() { case $1 in source) echo "$SOURCE_PROFILE" ;; destination) echo "$
 region_of() { case $1 in destination) echo "$DESTINATION_REGION" ;; *) echo "$SOURCE_REGION" ;; esac; }
 account_of() { case $1 in source) echo "${SOURCE_ACCOUNT:-}" ;; destination) echo "${DESTINATION_ACCOUNT:-}" ;; *) echo "${MANAGEMENT_ACCOUNT:-}" ;; esac; }
 
+# AWS_ENDPOINT_URL as a flag too, for CLIs older than the variable (v1.29, v2.13).
+endpoint=()
+if [ -n "${AWS_ENDPOINT_URL:-}" ]; then endpoint=(--endpoint-url "$AWS_ENDPOINT_URL"); fi
+
 # aws_in SIDE ARGS...: the AWS CLI with the side's profile and Region.
 aws_in() {
   local side=$1 region
   shift
   region=$(region_of "$side")
   if [ -n "$region" ]; then
-    aws --profile "$(profile_of "$side")" --region "$region" "$@"
+    aws --profile "$(profile_of "$side")" "${endpoint[@]}" --region "$region" "$@"
   else
-    aws --profile "$(profile_of "$side")" "$@"
+    aws --profile "$(profile_of "$side")" "${endpoint[@]}" "$@"
   fi
 }
 
