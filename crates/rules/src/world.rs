@@ -130,6 +130,9 @@ pub enum Fact {
     /// Marketplace image (`ec2 describe-images`), whether an RDS cluster is a Multi-AZ DB
     /// cluster (`rds describe-db-clusters`); copylab's collect script reads neither.
     SourceResource,
+    /// The retention the copy asked for (its `Lifecycle`): a copy job shows it as
+    /// `DestinationRecoveryPointLifecycle` only once it made the copy.
+    CopyLifecycle,
 }
 
 impl Fact {
@@ -149,6 +152,7 @@ impl Fact {
             Fact::ControlPolicies => "control-policies",
             Fact::TagPolicy => "tag-policy",
             Fact::SourceResource => "source-resource",
+            Fact::CopyLifecycle => "copy-lifecycle",
         }
     }
 }

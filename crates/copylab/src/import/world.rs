@@ -409,6 +409,10 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
         ),
     }
 
+    // Whether the destination vault limits retention (Vault Lock, a logically air-gapped vault).
+    let limits = vaults
+        .last()
+        .is_some_and(|v| !v["lock"].is_null() || v["vault_type"] == "LOGICALLY_AIR_GAPPED_BACKUP_VAULT");
     world.insert("keys".to_owned(), Value::Array(keys));
     world.insert("vaults".to_owned(), Value::Array(vaults));
     world.insert("unknown".to_owned(), Value::Array(b.unknown.clone()));
@@ -422,9 +426,26 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
         "IamRoleArn": role_arn,
     });
     if let Some((call, output)) = job {
-        if let Some(lifecycle) = output["CopyJob"]["DestinationRecoveryPointLifecycle"].as_object() {
-            let days = |k: &str| lifecycle.get(k).and_then(Value::as_i64);
-            copy_job["Lifecycle"] = json!({"DeleteAfterDays": days("DeleteAfterDays"), "MoveToColdStorageAfterDays": days("MoveToColdStorageAfterDays")});
+        match output["CopyJob"]["DestinationRecoveryPointLifecycle"].as_object() {
+            Some(lifecycle) => {
+                let days = |k: &str| lifecycle.get(k).and_then(Value::as_i64);
+                copy_job["Lifecycle"] = json!({"DeleteAfterDays": days("DeleteAfterDays"), "MoveToColdStorageAfterDays": days("MoveToColdStorageAfterDays")});
+            }
+            // A job that made no copy does not show the retention it asked for; it decides
+            // only against a vault with retention limits.
+            None if limits => {
+                b.unknown(
+                    "copy-lifecycle",
+                    "the Lifecycle the StartCopyJob request (or the backup plan's copy action) gave".to_owned(),
+                    Some(&source_account),
+                    format!(
+                        "{} does not show it: a copy job shows DestinationRecoveryPointLifecycle only once it made the copy",
+                        call.file.as_deref().unwrap_or_default()
+                    ),
+                );
+                world.insert("unknown".to_owned(), Value::Array(b.unknown.clone()));
+            }
+            None => {}
         }
         b.source("/copy_job", call, "$.CopyJob");
     }

@@ -138,7 +138,7 @@ pub static CHECKS: &[CheckDef] = &[
         id: "vault-lock-retention",
         title: "the copy's retention fits the destination vault's limits",
         article: None,
-        reads: &[Fact::DestinationVault],
+        reads: &[Fact::DestinationVault, Fact::CopyLifecycle],
         run: vault_lock_retention::vault_lock_retention,
     },
     CheckDef {
