@@ -679,6 +679,23 @@ fn recovery_point_view(
         .and_then(|v| v.encryption_key.as_deref())
         .or(lag.then_some(AWS_OWNED_KEY));
     let key = rp.key(fully_managed || (lag && rp.encryption_key.is_none()), vault_key);
+    // As AWS shows it: the key's ARN, also when the world names the key by an alias of a key
+    // it lists (an AWS managed key the world does not list keeps its alias ARN: it has no other).
+    let shown_key = key.filter(|key| *key != AWS_OWNED_KEY).map(|key| {
+        let reference = key_arn(key, vault_arn);
+        let world = ctx.state.world();
+        match copylab_rules::kms::locate(
+            &world.keys,
+            |_| None,
+            &reference,
+            copylab_rules::kms::KeyIdForms::KeyOrAlias,
+            arn.account,
+            arn.region,
+        ) {
+            copylab_rules::kms::Located::Listed(i) => world.keys.get(i).map_or(reference, |k| k.arn.clone()),
+            _ => reference,
+        }
+    });
     json!({
         "RecoveryPointArn": rp.arn,
         "BackupVaultName": rp.vault,
@@ -695,7 +712,7 @@ fn recovery_point_view(
         "StorageClass": match rp.storage_class { copylab_rules::world::StorageClass::Warm => "WARM", copylab_rules::world::StorageClass::Cold => "COLD", copylab_rules::world::StorageClass::Deleted => "DELETED" },
         "IsEncrypted": key.is_some(),
         // An AWS owned key (a logically air-gapped vault's) has no ARN to show.
-        "EncryptionKeyArn": key.filter(|key| *key != AWS_OWNED_KEY).map(|key| key_arn(key, vault_arn)),
+        "EncryptionKeyArn": shown_key,
         "EncryptionKeyType": (key == Some(AWS_OWNED_KEY)).then_some(AWS_OWNED_KEY),
         "CreationDate": ctx.state.started(),
         "Lifecycle": rp.lifecycle.as_ref().map(|l| json!({"DeleteAfterDays": l.delete_after_days})),
