@@ -272,6 +272,7 @@ if [ -n "$DESTINATION_VAULT_ARN" ]; then
   run destination backup-describe-backup-vault.destination.json backup describe-backup-vault --backup-vault-name "$vault" &&
     DESTINATION_KEY=$(value destination backup describe-backup-vault --backup-vault-name "$vault" --query EncryptionKeyArn)
   run destination backup-get-backup-vault-access-policy.destination.json backup get-backup-vault-access-policy --backup-vault-name "$vault"
+  run destination backup-list-tags.destination-vault.destination.json backup list-tags --resource-arn "$DESTINATION_VAULT_ARN"
   if [ -n "$DESTINATION_KEY" ]; then
     run destination kms-describe-key.destination-key.destination.json kms describe-key --key-id "$DESTINATION_KEY"
     run destination kms-get-key-policy.destination-key.destination.json kms get-key-policy --key-id "$DESTINATION_KEY" --policy-name default

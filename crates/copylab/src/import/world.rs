@@ -340,6 +340,29 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
                     "not collected".to_owned(),
                 ),
             }
+            // Its tags: an SCP may condition `backup:CopyIntoBackupVault` on them.
+            let tagged = b
+                .collected
+                .all(Side::Destination, "backup", "list-tags")
+                .into_iter()
+                .find(|c| c.arg("--resource-arn") == Some(destination_vault_arn.as_str()));
+            match tagged {
+                Some(listed) => match &listed.output {
+                    Some(output) => {
+                        if let Some(tags) = output["Tags"].as_object().filter(|t| !t.is_empty()) {
+                            found["tags"] = Value::Object(tags.clone());
+                            b.source(&format!("/world/vaults/{}/tags", vaults.len()), listed, "$.Tags");
+                        }
+                    }
+                    None => b.refused("control-policies", listed),
+                },
+                None => b.unknown(
+                    "control-policies",
+                    format!("aws backup list-tags --resource-arn {destination_vault_arn}"),
+                    Some(&destination_account),
+                    "not collected: the destination vault's tags, which an SCP may read".to_owned(),
+                ),
+            }
             b.source(&format!("/world/vaults/{}", vaults.len()), call, "$");
             vaults.push(found);
         }
