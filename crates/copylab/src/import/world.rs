@@ -481,6 +481,18 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
     });
     if let Some((call, output)) = job {
         let copy = &output["CopyJob"];
+        // AWS's behaviour changes over time: the job is judged as of the day it was created
+        // (epoch seconds, as the AWS CLI v1 prints them, or an ISO 8601 date, as v2 does).
+        let day = match &copy["CreationDate"] {
+            Value::Number(n) => n.as_f64().map(|s| copylab_server::clock::iso8601(s)[..10].to_owned()),
+            Value::String(s) => s.get(..10).map(str::to_owned),
+            _ => None,
+        }
+        .filter(|d| copylab_server::clock::date_seconds(d).is_some());
+        if let Some(day) = day {
+            scenario["as_of"] = json!(day);
+            b.source("/as_of", call, "$.CopyJob.CreationDate");
+        }
         scenario["observed"] = json!({
             "copy_job_id": text(&copy["CopyJobId"]).unwrap_or_default(),
             "state": text(&copy["State"]).unwrap_or_default(),
