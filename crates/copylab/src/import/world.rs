@@ -27,6 +27,11 @@ impl<'c> Builder<'c> {
             .push(json!({"fact": fact, "command": command, "account": account, "reason": reason}));
     }
 
+    /// Marks `fact` unknown because `command` was not run.
+    fn not_collected(&mut self, fact: &str, command: String, account: Option<&str>) {
+        self.unknown(fact, command, account, "not collected".to_owned());
+    }
+
     /// Marks `fact` unknown because `call` failed.
     fn refused(&mut self, fact: &str, call: &Call) {
         let account = call.account.clone();
@@ -333,11 +338,10 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
                 // A vault without an access policy: ResourceNotFoundException is the answer.
                 Err(Some(policy_call)) if policy_call.error_code.as_deref() == Some("ResourceNotFoundException") => {}
                 Err(Some(policy_call)) => b.refused("destination-vault-policy", policy_call),
-                Err(None) => b.unknown(
+                Err(None) => b.not_collected(
                     "destination-vault-policy",
                     format!("aws backup get-backup-vault-access-policy --backup-vault-name {destination_name}"),
                     Some(&destination_account),
-                    "not collected".to_owned(),
                 ),
             }
             // Its tags: an SCP may condition `backup:CopyIntoBackupVault` on them.
@@ -369,21 +373,10 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
         failed => {
             let command = format!("aws backup describe-backup-vault --backup-vault-name {destination_name}");
             match failed {
-                Err(Some(call)) => {
-                    let account = call.account.clone();
-                    let mut reason = call.failure();
-                    if call.error_code.as_deref() == Some("AccessDeniedException") {
-                        // BF §2.4: AWS Backup answers AccessDenied for a vault that does not exist.
-                        reason.push_str(" (AWS Backup also answers this for a vault that does not exist)");
-                    }
-                    b.unknown("destination-vault", call.command(), account.as_deref(), reason);
-                }
-                _ => b.unknown(
-                    "destination-vault",
-                    command,
-                    Some(&destination_account),
-                    "not collected".to_owned(),
-                ),
+                // AWS's error as it is: AWS Backup answers AccessDenied for a vault that does not
+                // exist too (aws-backup-facts.md §2.4), which diagnose-a-real-account.md says.
+                Err(Some(call)) => b.refused("destination-vault", call),
+                _ => b.not_collected("destination-vault", command, Some(&destination_account)),
             }
             vaults
                 .push(json!({"name": destination_name, "account": destination_account, "region": destination_region}));
@@ -424,11 +417,10 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
             b.source("/world/region_settings/0", call, "$");
         }
         Err(Some(call)) => b.refused("region-settings", call),
-        Err(None) => b.unknown(
+        Err(None) => b.not_collected(
             "region-settings",
             "aws backup describe-region-settings".to_owned(),
             Some(&source_account),
-            "not collected".to_owned(),
         ),
     }
 
@@ -667,11 +659,10 @@ fn role(b: &mut Builder<'_>, arn: &str, source_account: &str) -> Result<Value, S
             return Ok(json!({"arn": arn}));
         }
         Err(None) => {
-            b.unknown(
+            b.not_collected(
                 "copy-role",
                 format!("aws iam get-role --role-name {name}"),
                 Some(&owner),
-                "not collected".to_owned(),
             );
             return Ok(json!({"arn": arn}));
         }
@@ -713,11 +704,10 @@ fn role(b: &mut Builder<'_>, arn: &str, source_account: &str) -> Result<Value, S
             }
         }
         Err(Some(call)) => b.refused("copy-role", call),
-        Err(None) => b.unknown(
+        Err(None) => b.not_collected(
             "copy-role",
             format!("aws iam list-role-policies --role-name {name}"),
             Some(&owner),
-            "not collected".to_owned(),
         ),
     }
     // Attached policies: AWS's that copylab vendors by ARN, the others by their collected
@@ -753,21 +743,19 @@ fn role(b: &mut Builder<'_>, arn: &str, source_account: &str) -> Result<Value, S
                         inline.push(json!({"name": format!("attached {policy_arn}"), "document": document}));
                     }
                     Some(got) => b.refused("copy-role", got),
-                    None => b.unknown(
+                    None => b.not_collected(
                         "copy-role",
                         format!("aws iam get-policy-version --policy-arn {policy_arn} --version-id DEFAULT_VERSION"),
                         Some(&owner),
-                        "not collected".to_owned(),
                     ),
                 }
             }
         }
         Err(Some(call)) => b.refused("copy-role", call),
-        Err(None) => b.unknown(
+        Err(None) => b.not_collected(
             "copy-role",
             format!("aws iam list-attached-role-policies --role-name {name}"),
             Some(&owner),
-            "not collected".to_owned(),
         ),
     }
     role["policies"] = json!(inline);
@@ -793,11 +781,10 @@ fn organization(b: &mut Builder<'_>, source: &str, destination: &str) -> Result<
                 membership.insert(account, None);
             }
             Err(Some(call)) => b.refused("organization", call),
-            Err(None) => b.unknown(
+            Err(None) => b.not_collected(
                 "organization",
                 "aws organizations describe-organization".to_owned(),
                 Some(account),
-                "not collected".to_owned(),
             ),
         }
     }
@@ -897,11 +884,10 @@ fn organization(b: &mut Builder<'_>, source: &str, destination: &str) -> Result<
                     .find_map(|side| b.collected.first(side, "backup", "describe-global-settings"));
                 match failed {
                     Some(call) => b.refused("global-settings", call),
-                    None => b.unknown(
+                    None => b.not_collected(
                         "global-settings",
                         "aws backup describe-global-settings".to_owned(),
                         Some(&management),
-                        "not collected".to_owned(),
                     ),
                 }
             }
@@ -926,11 +912,10 @@ fn organization(b: &mut Builder<'_>, source: &str, destination: &str) -> Result<
                 // No tag policy applies to the account.
                 Err(Some(call)) if call.error_code.as_deref() == Some("EffectivePolicyNotFoundException") => {}
                 Err(Some(call)) => b.refused("tag-policy", call),
-                Err(None) => b.unknown(
+                Err(None) => b.not_collected(
                     "tag-policy",
                     "aws organizations describe-effective-policy --policy-type TAG_POLICY".to_owned(),
                     Some(destination),
-                    "not collected".to_owned(),
                 ),
             }
         }
@@ -1007,12 +992,7 @@ fn control_policies(b: &mut Builder<'_>, org: &mut Value, index: usize) -> Resul
             None => {
                 match b.collected.first(Side::Management, "organizations", "list-roots") {
                     Some(call) => b.refused("control-policies", call),
-                    None => b.unknown(
-                        "control-policies",
-                        "aws organizations list-roots".to_owned(),
-                        None,
-                        "not collected".to_owned(),
-                    ),
+                    None => b.not_collected("control-policies", "aws organizations list-roots".to_owned(), None),
                 }
                 continue;
             }
@@ -1069,11 +1049,10 @@ fn control_policies(b: &mut Builder<'_>, org: &mut Value, index: usize) -> Resul
                         entry.1.push(target.to_owned());
                     }
                     Some(got) => b.refused("control-policies", got),
-                    None => b.unknown(
+                    None => b.not_collected(
                         "control-policies",
                         format!("aws organizations describe-policy --policy-id {id}"),
                         None,
-                        "not collected".to_owned(),
                     ),
                 }
             }
