@@ -3,7 +3,9 @@
 (CreateBackupVault, one name each) killed at random moments, restarted, and checked against what
 was acknowledged: every acknowledged vault is there after the restart, and nothing else but the
 one request in flight when the process died. Also: the clock and a copy job survive, and a
-corrupt, truncated-in-the-middle or newer-version journal is refused with the file named.
+corrupt, truncated-in-the-middle or newer-version journal is refused with the file named; and
+`copylab serve --scenario FILE` with the output of `GET /_copylab/state` serves the same jobs,
+KMS keys and clock, with or without `--state-dir`.
 
 Usage: scripts/persistence-crash.py path/to/copylab [ROUNDS] (standard library only; prints its seed).
 """
@@ -24,9 +26,10 @@ import urllib.request
 ACCOUNT = "111122223333"
 
 
-def start(binary, state_dir):
+def start(binary, state_dir, *options):
     process = subprocess.Popen(
-        [binary, "serve", "--bind", "127.0.0.1:0", "--state-dir", state_dir, "--clock-scale", "0"],
+        [binary, "serve", "--bind", "127.0.0.1:0", "--clock-scale", "0", *options]
+        + (["--state-dir", state_dir] if state_dir else []),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -51,6 +54,18 @@ def call(url, method, path, body=None):
     request = urllib.request.Request(url + path, data=data, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"null")
+
+
+def kms(url, action, body):
+    headers = {
+        "authorization": f"AWS4-HMAC-SHA256 Credential={ACCOUNT}/{time.strftime('%Y%m%d', time.gmtime())}/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
+        "x-amz-date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": f"TrentService.{action}",
+    }
+    request = urllib.request.Request(url + "/", data=json.dumps(body).encode(), method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def vaults(url):
@@ -112,10 +127,12 @@ def crash_loop(binary, rounds, rng):
 
 
 def jobs_and_clock(binary):
-    """A copy job, its end and an advanced clock are what they were after a restart."""
+    """A copy job, its end and an advanced clock are what they were after a restart (a control
+    request before the job draws no id the replay would not draw: the job keeps its id)."""
     state_dir = tempfile.mkdtemp(prefix="copylab-state-")
     try:
         process, url = start(binary, state_dir)
+        call(url, "POST", "/_copylab/clock/advance?seconds=60")
         job = call(url, "PUT", "/copy-jobs", {
             "RecoveryPointArn": "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
             "SourceBackupVaultName": "SourceVault",
@@ -174,6 +191,72 @@ def bad_journals(binary):
     print("bad journals: newer version, a corrupt line in the middle and a foreign file refused with the file named")
 
 
+def state_document(binary):
+    """`GET /_copylab/state` written to a file and served again by `--scenario FILE`: the same
+    copy job (a failed one, its diagnosis too), KMS key description and clock; with `--state-dir`
+    beside it, a restart keeps both the document's state and what came after."""
+    work = tempfile.mkdtemp(prefix="copylab-document-")
+    try:
+        process, url = start(binary, None)
+        kms(url, "PutKeyPolicy", {
+            "KeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "PolicyName": "default",
+            "Policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}]}),
+        })
+        job = call(url, "PUT", "/copy-jobs", {
+            "RecoveryPointArn": "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
+            "SourceBackupVaultName": "SourceVault",
+            "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
+            "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole",
+        })["CopyJobId"]
+        key = kms(url, "CreateKey", {"Description": "ledger backups"})["KeyMetadata"]
+        call(url, "POST", "/_copylab/clock/advance?seconds=3600")
+        before = call(url, "GET", f"/copy-jobs/{job}")["CopyJob"]
+        diagnosis = call(url, "GET", f"/_copylab/copy-jobs/{job}/diagnosis")
+        clock = call(url, "GET", "/_copylab/clock")
+        document = os.path.join(work, "state.json")
+        with urllib.request.urlopen(url + "/_copylab/state", timeout=10) as response, open(document, "wb") as f:
+            f.write(response.read())
+        process.terminate()
+        process.wait()
+        assert before["State"] == "FAILED", before
+        state_dir = os.path.join(work, "state")
+        for run in range(3):
+            # Without a state directory, then twice with one: a restart replays on the document.
+            process, url = start(binary, state_dir if run else None, "--scenario", document)
+            assert call(url, "GET", f"/copy-jobs/{job}")["CopyJob"] == before
+            assert call(url, "GET", f"/_copylab/copy-jobs/{job}/diagnosis") == diagnosis
+            described = kms(url, "DescribeKey", {"KeyId": key["KeyId"]})["KeyMetadata"]
+            assert described == key, (key, described)
+            now = call(url, "GET", "/_copylab/clock")
+            if run < 2:
+                assert now["now"] == clock["now"], (clock, now)
+            if run == 1:
+                call(url, "PUT", "/backup-vaults/AfterTheDocument", {})
+                call(url, "POST", "/_copylab/clock/advance?seconds=60")
+            if run == 2:
+                assert "AfterTheDocument" in vaults(url)
+                assert now["now"] == clock["now"] + 60, (clock, now)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        # A newer document, and a pinned clock beside a document, are refused naming why.
+        with open(document) as f:
+            newer = json.load(f)
+        newer["version"] = 99
+        newer_path = os.path.join(work, "newer.json")
+        with open(newer_path, "w") as f:
+            json.dump(newer, f)
+        for options, expect in [
+            (["--scenario", newer_path], f"{newer_path}: written by a newer copylab"),
+            (["--scenario", document, "--clock-start", "2026-01-01"], "a state document starts the clock where it was taken"),
+        ]:
+            result = subprocess.run([binary, "serve", "--bind", "127.0.0.1:0", *options], capture_output=True, text=True, timeout=30)
+            assert result.returncode == 2 and expect in result.stderr, (options, result.returncode, result.stderr)
+        print(f"state document: copy job {job} ({before['State']}), its diagnosis, key {key['KeyId']} and the clock served again from {os.path.getsize(document)} bytes")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     binary = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -182,6 +265,7 @@ def main():
     crash_loop(binary, rounds, random.Random(seed))
     jobs_and_clock(binary)
     bad_journals(binary)
+    state_document(binary)
 
 
 if __name__ == "__main__":

@@ -208,7 +208,9 @@ class CopylabServer:
         self._control("POST", "reset")
 
     def load_scenario(self, scenario: Union[str, os.PathLike[str], Mapping[str, Any]]) -> None:
-        """Serves a scenario's world: a built-in name, a JSON scenario file, or a scenario as a dict."""
+        """Serves a scenario's world: a built-in name, a JSON scenario file, or a scenario as a dict.
+        A state document (what `state()` returns, as a dict or a JSON file) is served whole:
+        its jobs, keys and clock too."""
         if isinstance(scenario, Mapping):
             body: Any = dict(scenario)
         else:
@@ -229,7 +231,8 @@ class CopylabServer:
         return result
 
     def state(self) -> Dict[str, Any]:
-        """`GET /_copylab/state`: the world and the jobs."""
+        """`GET /_copylab/state`: the state document (world, clock, jobs, what each service keeps),
+        which `load_scenario` serves again."""
         result: Dict[str, Any] = self._control("GET", "state")
         return result
 

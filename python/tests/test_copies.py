@@ -75,6 +75,18 @@ def test_events_and_the_clock(copylab):
     assert "Copy Job State Change" in kinds
 
 
+@pytest.mark.copylab_scenario("seed_source_key_policy_without_destination")
+def test_a_saved_state_is_served_again_with_its_jobs(copylab):
+    failed = copy(copylab.client("backup"))
+    saved = copylab.state()
+    copylab.reset()
+    assert copylab.client("backup").list_copy_jobs()["CopyJobs"] == []
+    copylab.load_scenario(saved)
+    again = copylab.client("backup").describe_copy_job(CopyJobId=failed["CopyJobId"])["CopyJob"]
+    assert again == failed
+    assert copylab.diagnosis(failed["CopyJobId"])["failed_check"] == "source-key-policy"
+
+
 def test_the_server_without_the_fixture():
     with CopylabServer(empty=True) as server:
         assert server.client("backup").list_backup_vaults()["BackupVaultList"] == []

@@ -668,7 +668,8 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
         .body(axum::body::Body::from(json!({
             "RecoveryPointArn": crate::sdk::RDS_SHARED,
             "SourceBackupVaultName": "SourceVault",
-            "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
+            // A vault without an access policy: the job fails, and the page links its diagnosis.
+            "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:UnsharedVault",
             "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole"
         }).to_string()))
         .unwrap();
@@ -699,6 +700,28 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     let (status, diagnosis) = call(&app, "GET", &format!("/lab/jobs/{link}"), None).await;
     assert_eq!(status, 200);
     assert!(diagnosis.contains("class=\"check fail failed\""), "{diagnosis}");
+    // The API's job, saved with the state and restored: the same page.
+    let api_link = jobs
+        .split("href=\"/lab/jobs/")
+        .nth(2)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let (_, before) = call(&app, "GET", &format!("/lab/jobs/{api_link}"), None).await;
+    let (_, state) = call(&app, "GET", "/_copylab/state", None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/_copylab/scenario",
+        Some(serde_json::from_str(&state).unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, after) = call(&app, "GET", &format!("/lab/jobs/{api_link}"), None).await;
+    assert!(before.contains("class=\"check "), "{before}");
+    assert_eq!(before, after);
 }
 
 /// Every Fluent key of `source`, in order.

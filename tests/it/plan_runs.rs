@@ -1790,3 +1790,168 @@ async fn every_event_reaches_the_endpoint_once_in_order() {
     let bodies: Vec<serde_json::Value> = received.lock().unwrap().iter().map(|(_, body)| body.clone()).collect();
     assert_eq!(ids(&bodies), ids(&logged), "each once, in the log's order");
 }
+
+/// `GET /_copylab/state` given to a fresh server (`POST /_copylab/scenario`, as `copylab serve
+/// --scenario FILE` does at start): the same jobs, diagnoses, backup jobs, KMS keys and clock,
+/// byte for byte, and from there the same nights as the original, ids included.
+#[tokio::test]
+async fn a_state_document_restored_in_a_fresh_server_goes_on_as_the_original_would() {
+    let original = server();
+    nightly_plan(&original).await;
+    advance(&original, 2 * DAY).await;
+    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    kms(&original, SOURCE, "us-east-1")
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(own_only)
+        .send()
+        .await
+        .unwrap();
+    let key = kms(&original, SOURCE, "us-east-1")
+        .create_key()
+        .description("ledger backups")
+        .send()
+        .await
+        .unwrap();
+    let key_id = key.key_metadata().unwrap().key_id().to_owned();
+    advance(&original, DAY).await;
+    let (status, document) = raw(&original, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(document).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(state["format"], "copylab-state-document");
+    let states: Vec<&str> = state["copy_jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["COMPLETED", "COMPLETED", "FAILED"]);
+    // Each night's copy was decided on its own day, about its own recovery point.
+    assert_eq!(state["decisions"].as_array().unwrap().len(), 3);
+
+    let restored = server();
+    let (status, loaded) = raw(&restored, "POST", "/_copylab/scenario", None, &text).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&loaded));
+    let (_, again) = raw(&restored, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&again).unwrap(), state);
+    // Each answer, asked of both in the same order (request ids come from the same stream).
+    let ids: Vec<String> = state["copy_jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["record"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut asked = vec![
+        ("GET", "/copy-jobs/".to_owned(), Some(SOURCE)),
+        ("GET", "/backup-jobs/".to_owned(), Some(SOURCE)),
+        ("GET", "/backup/plans/".to_owned(), Some(SOURCE)),
+    ];
+    for id in &ids {
+        asked.push(("GET", format!("/copy-jobs/{id}"), Some(SOURCE)));
+        asked.push(("GET", format!("/_copylab/copy-jobs/{id}/diagnosis"), None));
+    }
+    for (method, path, account) in &asked {
+        let (a, b) = (
+            raw(&original, method, path, *account, "").await,
+            raw(&restored, method, path, *account, "").await,
+        );
+        assert_eq!(a.0, 200, "{path}: {}", String::from_utf8_lossy(&a.1));
+        assert_eq!(String::from_utf8_lossy(&a.1), String::from_utf8_lossy(&b.1), "{path}");
+    }
+    let failed = &ids[2];
+    let (_, diagnosis) = raw(
+        &restored,
+        "GET",
+        &format!("/_copylab/copy-jobs/{failed}/diagnosis"),
+        None,
+        "",
+    )
+    .await;
+    let diagnosis: serde_json::Value = serde_json::from_slice(&diagnosis).unwrap();
+    assert_eq!(diagnosis["failed_check"], "source-key-policy", "{diagnosis}");
+    let described = |app: axum::Router| {
+        let key_id = key_id.clone();
+        async move {
+            kms(&app, SOURCE, "us-east-1")
+                .describe_key()
+                .key_id(key_id)
+                .send()
+                .await
+                .unwrap()
+                .key_metadata
+                .unwrap()
+        }
+    };
+    let (a, b) = (described(original.clone()).await, described(restored.clone()).await);
+    assert_eq!(b.description(), Some("ledger backups"));
+    assert_eq!(a, b);
+    // The next night, in both: the same new jobs with the same ids.
+    advance(&original, DAY).await;
+    advance(&restored, DAY).await;
+    let (_, a) = raw(&original, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    let (_, b) = raw(&restored, "GET", "/copy-jobs/", Some(SOURCE), "").await;
+    let listed: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    assert_eq!(listed["CopyJobs"].as_array().unwrap().len(), 4, "{listed}");
+    assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+    let (_, a) = raw(&original, "GET", "/_copylab/state", None, "").await;
+    let (_, b) = raw(&restored, "GET", "/_copylab/state", None, "").await;
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&a).unwrap(),
+        serde_json::from_slice::<serde_json::Value>(&b).unwrap()
+    );
+}
+
+/// A state document that does not fit is refused with where and why, and changes nothing: a
+/// newer version, a job naming a decision the document lacks, a message id the catalog lacks.
+#[tokio::test]
+async fn a_state_document_that_does_not_fit_is_refused_and_changes_nothing() {
+    let app = server();
+    nightly_plan(&app).await;
+    advance(&app, DAY).await;
+    let (_, document) = raw(&app, "GET", "/_copylab/state", None, "").await;
+    let state: serde_json::Value = serde_json::from_slice(&document).unwrap();
+    let changed = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut document = state.clone();
+        edit(&mut document);
+        serde_json::to_string_pretty(&document).unwrap()
+    };
+    let cases = [
+        (
+            changed(&|d| d["version"] = json!(2)),
+            "written by a newer copylab (state document version 2; this copylab reads version 1)",
+        ),
+        (
+            changed(&|d| d["copy_jobs"][0]["decision"] = json!(7)),
+            "copy_jobs[0]: decision 7 is not in `decisions`",
+        ),
+        (
+            changed(&|d| d["copy_jobs"][0]["record"]["outcome"]["message_category"] = json!("NOPE")),
+            "message_category `NOPE` is not one a copy job has",
+        ),
+        (
+            changed(&|d| d["copy_jobs"][0]["record"]["polls"] = json!("many")),
+            "not a state document: invalid type: string \"many\", expected u32",
+        ),
+        (
+            "{\"format\": \"copylab-state-document\", \"version\": 1,".to_owned(),
+            "the body is not JSON: EOF while parsing a value at line 1 column 50",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, answer) = raw(&app, "POST", "/_copylab/scenario", None, &body).await;
+        let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+        assert_eq!(status, 400, "{answer}");
+        let message = answer["Message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}\nexpected: {expected}");
+        let (_, now) = raw(&app, "GET", "/_copylab/state", None, "").await;
+        let now: serde_json::Value = serde_json::from_slice(&now).unwrap();
+        let differing: Vec<&String> = now
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| now[k.as_str()] != state[k.as_str()])
+            .collect();
+        assert!(differing.is_empty(), "{expected}: {differing:?}");
+    }
+}

@@ -245,7 +245,11 @@ async fn report_plans_are_created_described_updated_listed_deleted_and_in_the_st
     let (_, others) = send_with(&app, "GET", "/audit/report-plans", Some("444455556666"), &[], "").await;
     assert_eq!(others["ReportPlans"], json!([]), "{others}");
     let (_, state) = send_with(&app, "GET", "/_copylab/state", None, &[], "").await;
-    assert_eq!(state["report_plans"][0]["arn"], arn.as_str(), "{state}");
+    assert_eq!(
+        state["services"]["backup"]["report_plans"][0]["arn"],
+        arn.as_str(),
+        "{state}"
+    );
     let (status, _) = send(&app, "DELETE", "/audit/report-plans/nightly_copies", "").await;
     assert_eq!(status, StatusCode::OK);
     for (method, path) in [

@@ -511,7 +511,8 @@ pub(crate) fn engine_status_message(world: &copylab_rules::World) -> Option<Stri
     }
 }
 
-/// `GET /_copylab/state` as JSON: the world and what the services keep.
+/// `GET /_copylab/state` as JSON: the world, the jobs and what the services keep, without the
+/// id stream's count ([`crate::support::kept`]).
 pub(crate) async fn state_of(app: &axum::Router) -> serde_json::Value {
     use http_body_util::BodyExt as _;
     use tower::ServiceExt as _;
@@ -521,7 +522,7 @@ pub(crate) async fn state_of(app: &axum::Router) -> serde_json::Value {
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
+    crate::support::kept(serde_json::from_slice(&bytes).unwrap())
 }
 
 /// `POST` to the control API, its JSON answer.

@@ -69,6 +69,12 @@ async fn send(
 
 const SOURCE: (&str, &str) = ("111122223333", "us-east-1");
 
+/// `GET /_copylab/state`, without the id stream's count ([`crate::support::kept`]).
+async fn get_state(app: &axum::Router) -> (StatusCode, Option<String>, Value) {
+    let (status, kind, state) = send(app, "GET", "/_copylab/state", None, "").await;
+    (status, kind, crate::support::kept(state))
+}
+
 fn start_copy(rp: &str, destination: &str) -> String {
     json!({
         "RecoveryPointArn": rp,
@@ -234,7 +240,7 @@ async fn every_scenario_replayed_through_the_server_ends_as_explain_says() {
 #[tokio::test]
 async fn malformed_requests_get_aws_shaped_4xx_and_leave_the_state_unchanged() {
     let app = server(default_world(), Progression::Instant);
-    let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, before) = get_state(&app).await;
     let huge = "x".repeat(copylab_server::MAX_BODY_BYTES + 10);
     /// (method, path, caller, body, expected error type)
     type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>, String, &'a str);
@@ -275,7 +281,7 @@ async fn malformed_requests_get_aws_shaped_4xx_and_leave_the_state_unchanged() {
         assert_eq!(error_type.as_deref(), Some(expected), "{method} {path}: {answer}");
         assert!(answer["Message"].is_string(), "{method} {path}: {answer}");
     }
-    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, after) = get_state(&app).await;
     assert_eq!(before, after, "a rejected request changed the state");
 }
 
@@ -837,7 +843,7 @@ mod request_sequences {
     }
 
     async fn state(app: &axum::Router) -> Value {
-        send(app, "GET", "/_copylab/state", None, "").await.2
+        get_state(app).await.2
     }
 
     proptest! {
@@ -1041,7 +1047,7 @@ mod random_requests {
             let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
             runtime.block_on(async {
                 let app = server(default_world(), Progression::Instant);
-                let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+                let (_, _, before) = get_state(&app).await;
                 let mut builder = Request::builder().method("POST").uri("/");
                 builder = match &target {
                     Some(target) => builder.header("content-type", "application/x-amz-json-1.1").header("x-amz-target", target),
@@ -1059,7 +1065,7 @@ mod random_requests {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 prop_assert!(status.as_u16() < 500 || status == StatusCode::NOT_IMPLEMENTED, "{service} {target:?} {body}: {status} {text}");
                 // Whatever was asked, the world is one the rules engine accepts.
-                let (_, _, now) = send(&app, "GET", "/_copylab/state", None, "").await;
+                let (_, _, now) = get_state(&app).await;
                 let world: copylab_rules::World = serde_json::from_value(now["world"].clone()).unwrap();
                 prop_assert!(copylab_rules::PreparedWorld::new(&world).is_ok(), "{service} {target:?} {body} left an invalid world");
                 if !status.is_success() {
@@ -1069,7 +1075,7 @@ mod random_requests {
                     } else {
                         prop_assert!(text.contains("<ErrorResponse") && text.contains("<Code>"), "{service}: {status} {text}");
                     }
-                    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+                    let (_, _, after) = get_state(&app).await;
                     prop_assert_eq!(before, after, "{} {:?} was rejected but changed the state", service, target);
                 }
                 Ok(())
@@ -1081,7 +1087,7 @@ mod random_requests {
             let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
             runtime.block_on(async {
                 let app = server(default_world(), Progression::Instant);
-                let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+                let (_, _, before) = get_state(&app).await;
                 let uri = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
                 let Ok(uri) = uri.parse::<axum::http::Uri>() else { return Ok(()) };
                 let caller = signed.then_some(SOURCE);
@@ -1089,7 +1095,7 @@ mod random_requests {
                 prop_assert!(status.as_u16() < 500 || status == StatusCode::NOT_IMPLEMENTED, "{} {}: {} {}", method, uri, status, answer);
                 if !status.is_success() {
                     prop_assert!(error_type.is_some() && answer["Message"].is_string(), "{} {}: {} {}", method, uri, status, answer);
-                    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+                    let (_, _, after) = get_state(&app).await;
                     prop_assert_eq!(before, after, "{} {} was rejected but changed the state", method, uri);
                 }
                 Ok(())
@@ -1140,10 +1146,10 @@ async fn control_api_health_state_round_trip_reset_resources_clock_and_diagnosis
     let health: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(health["status"], "ok");
     // GET state is accepted back by POST scenario.
-    let (_, _, state) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, state) = get_state(&app).await;
     let (status, _, loaded) = send(&app, "POST", "/_copylab/scenario", None, &state.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{loaded}");
-    let (_, _, again) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, again) = get_state(&app).await;
     assert_eq!(state, again);
     // A copy under realtime progression ends when the clock is advanced.
     let destination = "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault";
@@ -1196,7 +1202,7 @@ async fn control_api_health_state_round_trip_reset_resources_clock_and_diagnosis
     // Reset returns to the world the server started with.
     let (status, _, _) = send(&app, "POST", "/_copylab/reset", None, "").await;
     assert_eq!(status, StatusCode::OK);
-    let (_, _, after_reset) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, after_reset) = get_state(&app).await;
     assert_eq!(after_reset["world"], state["world"]);
     assert_eq!(after_reset["copy_jobs"].as_array().unwrap().len(), 0);
 }
@@ -1439,7 +1445,7 @@ async fn every_backup_iam_and_sts_operation_on_another_accounts_or_regions_resou
     .await;
     assert!(status.is_success(), "{backup}");
     let backup_job = backup["BackupJobId"].as_str().unwrap().to_owned();
-    let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, before) = get_state(&app).await;
     let vault_arn = "arn:aws:backup:us-east-1:111122223333:backup-vault:SourceVault";
     let encoded = |arn: &str| arn.replace(':', "%3A").replace('/', "%2F");
     let policy = json!({"Policy": json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "backup:*", "Resource": "*"}]}).to_string()}).to_string();
@@ -1520,7 +1526,7 @@ async fn every_backup_iam_and_sts_operation_on_another_accounts_or_regions_resou
             "{account} AssumeRole: {answer}"
         );
     }
-    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, after) = get_state(&app).await;
     assert_eq!(before, after, "a refused operation changed the state");
 }
 
@@ -1528,7 +1534,7 @@ async fn every_backup_iam_and_sts_operation_on_another_accounts_or_regions_resou
 async fn every_mutating_organizations_operation_from_a_member_and_every_kms_operation_on_another_accounts_key_is_refused()
  {
     let app = server(default_world(), Progression::Instant);
-    let (_, _, before) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, before) = get_state(&app).await;
     // A member account (111122223333) may not change the organization.
     let organizations = [
         ("RemoveAccountFromOrganization", json!({"AccountId": "444455556666"})),
@@ -1639,7 +1645,7 @@ async fn every_mutating_organizations_operation_from_a_member_and_every_kms_oper
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    let (_, _, after) = send(&app, "GET", "/_copylab/state", None, "").await;
+    let (_, _, after) = get_state(&app).await;
     assert_eq!(before, after, "refused requests changed nothing");
 }
 

@@ -68,7 +68,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:4747")]
     pub bind: String,
-    /// Serve a scenario's world (a built-in name or a file) instead of the default world.
+    /// Serve a scenario's world (a built-in name or a file) instead of the default world, or
+    /// restore a state document (a file saved from `GET /_copylab/state`) whole.
     #[arg(long)]
     pub scenario: Option<String>,
     /// Serve an empty world (no organization, key, vault or role) instead of the default world,

@@ -63,6 +63,62 @@ pub fn builtin(name: &str) -> Option<copylab_rules::Scenario> {
     parse(name, text, None).ok()
 }
 
+/// The most bytes a state document file may have (`copylab serve --scenario FILE` with the output
+/// of `GET /_copylab/state`): an operator's file, larger than a scenario since it carries jobs.
+const MAX_STATE_DOCUMENT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// A state document file (the output of `GET /_copylab/state`), with the FNV-1a hash of its
+/// text (`--state-dir` keeps it, to know a restart starts from the same document).
+#[derive(Debug)]
+pub struct LoadedStateDocument {
+    /// The document.
+    pub document: copylab_server::state_document::StateDocument,
+    /// `fnv1a64:` and the hash of its bytes, in hex.
+    pub fingerprint: String,
+}
+
+/// Reads `reference` as a state document when it is a file whose `format` says it is one;
+/// `None` for anything else (a built-in name, a scenario file), which [`load`] reads.
+pub fn load_state_document(reference: &str) -> Option<Result<LoadedStateDocument, ScenarioError>> {
+    let path = Path::new(reference);
+    let size = std::fs::metadata(path).ok().filter(|m| m.is_file())?.len();
+    let fail = |position: Option<(usize, usize)>, message: String| ScenarioError {
+        origin: path.display().to_string(),
+        position,
+        message,
+    };
+    // Only a JSON object can be one: anything else is left to the scenario reader.
+    let mut head = [0u8; 4096];
+    let read = std::io::Read::read(&mut std::fs::File::open(path).ok()?, &mut head).ok()?;
+    let head = String::from_utf8_lossy(&head[..read]);
+    if !head.trim_start().starts_with('{') || !head.contains(copylab_server::state_document::FORMAT) {
+        return None;
+    }
+    if size > MAX_STATE_DOCUMENT_BYTES {
+        return Some(Err(fail(
+            None,
+            format!("the file is {size} bytes; a state document is at most {MAX_STATE_DOCUMENT_BYTES}"),
+        )));
+    }
+    let text = match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => return Some(Err(fail(None, "the file is not UTF-8 text".to_owned()))),
+        Err(e) => return Some(Err(fail(None, format!("cannot read the file: {e}")))),
+    };
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Some(
+        copylab_server::state_document::parse(&text)
+            .map(|document| LoadedStateDocument {
+                document,
+                fingerprint: format!("fnv1a64:{hash:016x}"),
+            })
+            .map_err(|e| fail(e.position, e.message)),
+    )
+}
+
+/// Loads a built-in scenario by name, or a scenario file.
 pub fn load(reference: &str) -> Result<LoadedScenario, ScenarioError> {
     let looks_like_path = reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml");
     if !looks_like_path {

@@ -42,8 +42,32 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         writeln!(err, "error: --accept-any-key: `{account}` is not a 12-digit account id")?;
         return Ok(exit::INPUT);
     }
+    // A state document (the output of `GET /_copylab/state`) is restored whole once the server's
+    // options are set: world, clock, jobs and what the services keep.
+    let restored = match args.scenario.as_deref().and_then(scenario::load_state_document) {
+        None => None,
+        Some(Ok(loaded)) if pinned.is_none() => Some(loaded),
+        Some(Ok(_)) => {
+            writeln!(
+                err,
+                "error: --clock-start: a state document starts the clock where it was taken"
+            )?;
+            return Ok(exit::INPUT);
+        }
+        Some(Err(e)) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(exit::INPUT);
+        }
+    };
     let state = match &args.scenario {
         None if args.empty => ServerState::new(Default::default(), 0, None, Default::default(), progression),
+        Some(_) if restored.is_some() => ServerState::new(
+            Default::default(),
+            restored.as_ref().map_or(0, |r| r.document.seed),
+            None,
+            Default::default(),
+            progression,
+        ),
         Some(reference) => match scenario::load(reference) {
             Ok(loaded) => {
                 let s = loaded.scenario;
@@ -68,6 +92,16 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .or_else(|| state.as_of.is_some().then(|| state.clock.start()))
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
+    let fingerprint = match restored {
+        None => None,
+        Some(loaded) => {
+            if let Err(why) = copylab_server::state_document::restore(&mut state, loaded.document) {
+                writeln!(err, "error: {}: {why}", args.scenario.as_deref().unwrap_or_default())?;
+                return Ok(exit::INPUT);
+            }
+            Some(loaded.fingerprint)
+        }
+    };
     state.builtin_scenarios = Some(scenario::builtin);
     state.accept_any_key = args.accept_any_key.clone();
     let level = match args.verbose {
@@ -125,6 +159,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
             as_of: state.as_of.clone(),
             wording: state.wording,
             progression: args.progression.clone(),
+            document: fingerprint,
         };
         match crate::state_dir::open(dir, start, &mut state) {
             Ok(0) => {}

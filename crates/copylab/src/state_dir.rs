@@ -27,6 +27,10 @@ pub struct Start {
     pub wording: copylab_rules::world::Wording,
     /// `--progression`.
     pub progression: String,
+    /// The state document it was restored from (`--scenario` with the output of `GET
+    /// /_copylab/state`), by the hash of its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -35,6 +39,10 @@ struct Header {
     version: u64,
     /// Where the clock started (epoch seconds).
     clock_start: f64,
+    /// Where the clock stood when the server started, when not at `clock_start` (a server
+    /// restored from a state document starts where the document was taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    clock_now: Option<f64>,
     start: Start,
 }
 
@@ -111,14 +119,15 @@ pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, 
                 "{shown}: the state was made from another start (world, seed, as_of, wording or progression): start copylab serve with the options it was made with, or use another --state-dir"
             ));
         }
-        // The same start, the clock where it started.
-        state.clock = copylab_server::clock::Clock::resumed(header.clock_start, header.clock_start, 0.0);
-        state.plans_ran_until = header.clock_start.floor() as i64;
+        // The same start, the clock where it stood then.
+        let started_at = header.clock_now.unwrap_or(header.clock_start);
+        state.clock = copylab_server::clock::Clock::resumed(header.clock_start, started_at, 0.0);
+        state.plans_ran_until = started_at.floor() as i64;
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
         let ends_clean = text.ends_with('\n');
         let lines: Vec<&str> = text.lines().collect();
         let mut good_bytes = first.len() + 1;
-        let mut last_at = header.clock_start;
+        let mut last_at = started_at;
         for (i, line) in lines.iter().enumerate().skip(1) {
             let last = i + 1 == lines.len();
             let parsed: Result<Entry, _> = serde_json::from_str(line);
@@ -149,6 +158,7 @@ pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, 
             format: FORMAT.to_owned(),
             version: VERSION,
             clock_start: state.clock.start(),
+            clock_now: start.document.is_some().then(|| state.clock.now()),
             start,
         };
         let line = serde_json::to_string(&header).map_err(|e| e.to_string())?;

@@ -83,7 +83,7 @@ impl MessageRef {
 }
 
 /// The recovery point a completed copy creates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DestinationRecoveryPoint {
     /// `DestinationRecoveryPointArn`.
     pub arn: String,

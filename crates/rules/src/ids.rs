@@ -3,13 +3,49 @@
 /// A generator of ids from a seed.
 #[derive(Debug, Clone)]
 pub struct IdGenerator {
+    /// The seed it started from.
+    seed: u64,
     state: u64,
 }
+
+/// SplitMix64's increment: the state after `n` draws is the seed plus `n` times it.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// [`GAMMA`]'s inverse modulo 2^64 (it is odd), by Newton's iteration: each step doubles the
+/// bits that are right, from the 3 that `GAMMA` itself gets right.
+const GAMMA_INVERSE: u64 = {
+    let mut inverse = GAMMA;
+    let mut step = 0;
+    while step < 5 {
+        inverse = inverse.wrapping_mul(2u64.wrapping_sub(GAMMA.wrapping_mul(inverse)));
+        step += 1;
+    }
+    inverse
+};
 
 impl IdGenerator {
     /// Starts from `seed`.
     pub fn new(seed: u64) -> Self {
-        IdGenerator { state: seed }
+        IdGenerator { seed, state: seed }
+    }
+
+    /// The generator from `seed` after `drawn` draws: it goes on with the ids a generator from
+    /// `seed` would give after them.
+    pub fn resume(seed: u64, drawn: u64) -> Self {
+        IdGenerator {
+            seed,
+            state: seed.wrapping_add(drawn.wrapping_mul(GAMMA)),
+        }
+    }
+
+    /// The seed it started from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// How many 64-bit draws it has made ([`IdGenerator::resume`] goes on from there).
+    pub fn drawn(&self) -> u64 {
+        self.state.wrapping_sub(self.seed).wrapping_mul(GAMMA_INVERSE)
     }
 
     /// A generator seeded from names (FNV-1a of their bytes, each followed by a separator), for
@@ -27,7 +63,7 @@ impl IdGenerator {
 
     /// The next 64 random bits (SplitMix64).
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.state = self.state.wrapping_add(GAMMA);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -87,6 +123,20 @@ mod tests {
         assert_eq!(a.uuid_upper(), b.uuid_upper());
         assert_eq!(a.hex(17), b.hex(17));
         assert_ne!(IdGenerator::new(8).uuid(), IdGenerator::new(7).uuid());
+    }
+
+    #[test]
+    fn a_resumed_generator_goes_on_where_the_first_stopped() {
+        let mut first = IdGenerator::new(42);
+        for _ in 0..5 {
+            first.uuid();
+        }
+        first.hex(17);
+        assert_eq!(first.drawn(), 12);
+        let mut resumed = IdGenerator::resume(42, first.drawn());
+        assert_eq!(resumed.uuid(), first.uuid());
+        assert_eq!(IdGenerator::new(u64::MAX).drawn(), 0);
+        assert_eq!(IdGenerator::resume(u64::MAX, u64::MAX).drawn(), u64::MAX);
     }
 
     #[test]

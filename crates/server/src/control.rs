@@ -32,6 +32,7 @@ static IMPLEMENTED: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
 pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Option<&str>, body: &[u8]) -> Response {
     // Backup plans whose time has come run before the request is answered.
     state.observe_clock();
+    let raw = body;
     let json_body =
         || -> Result<Value, String> { serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}")) };
     match (method.as_str(), path) {
@@ -97,6 +98,16 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                         None => return error(StatusCode::NOT_FOUND, format!("no built-in scenario `{name}`")),
                     }
                 }
+                _ if crate::state_document::is_state_document(&body) => {
+                    let text = String::from_utf8_lossy(raw);
+                    return match crate::state_document::parse(&text)
+                        .map_err(|e| e.to_string())
+                        .and_then(|document| crate::state_document::restore(state, document))
+                    {
+                        Ok(()) => ok(json!({"loaded": true})),
+                        Err(message) => error(StatusCode::BAD_REQUEST, message),
+                    };
+                }
                 _ => body,
             };
             match load(state, &document) {
@@ -158,7 +169,7 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
                 .position(id)
                 .and_then(|i| state.services.backup.jobs.get(i))
             {
-                Some(job) => ok(serde_json::to_value(job.verdict()).unwrap_or_default()),
+                Some(job) => ok(job.diagnosis()),
                 None => error(StatusCode::NOT_FOUND, format!("no copy job {id}")),
             }
         }
@@ -257,32 +268,14 @@ fn clock(state: &ServerState) -> Value {
     })
 }
 
-/// The state as `POST /_copylab/scenario` accepts it back (plus the jobs, read-only).
+/// The state document ([`crate::state_document`]), which `POST /_copylab/scenario` takes back.
 fn snapshot(state: &ServerState) -> Value {
-    let now = state.now();
-    let jobs: Vec<Value> = state
-        .services
-        .backup
-        .jobs
-        .iter()
-        .map(|j| json!({"CopyJobId": j.id, "AccountId": j.account, "State": j.state(state.progression, now).as_str()}))
-        .collect();
-    // What the services keep beyond the world (KMS descriptions and aliases, Organizations
-    // backup policies and enabled types, IAM role ids and dates) is shown too; `load` ignores it.
-    json!({
-        "world": state.world(),
-        "seed": state.seed,
-        "as_of": state.as_of,
-        "wording": state.wording,
-        "copy_jobs": jobs,
-        "report_plans": state.services.backup.report_plans,
-        "services": state.services,
-    })
+    serde_json::to_value(crate::state_document::document(state)).unwrap_or_default()
 }
 
-/// Replaces the world with a document's (`world`, optional `as_of`, `wording`; other members
-/// of a scenario or a state snapshot, `seed` included, are ignored: ids go on from the server's
-/// own stream, so none is issued twice).
+/// Replaces the world with a scenario's (`world`, optional `as_of`, `wording`; its other
+/// members, `seed` included, are ignored: ids go on from the server's own stream, so none is
+/// issued twice). A state document is restored whole instead ([`crate::state_document`]).
 fn load(state: &mut ServerState, document: &Value) -> Result<(), String> {
     let world = document.get("world").ok_or("the document has no `world`")?;
     if !world.is_object() {

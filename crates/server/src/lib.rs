@@ -17,6 +17,7 @@ pub mod journal;
 pub mod listen;
 pub mod services;
 pub mod state;
+pub mod state_document;
 pub mod wire;
 
 use std::sync::Arc;
@@ -91,7 +92,7 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
                 Err(refused) => return *refused,
             }
         };
-        let request_id = state.request_id();
+        let request_id = state.control_ids.uuid();
         let response = control::handle(&mut state, &parts.method, path, parts.uri.query(), &body);
         // A reset is where the journal starts again.
         if path == "reset"

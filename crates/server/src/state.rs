@@ -34,6 +34,9 @@ pub struct ServerState {
     /// Ids for jobs and requests: one stream for the server's life, reset or not, so no id is
     /// issued twice; a fresh server with the same seed issues the same ids.
     pub ids: IdGenerator,
+    /// Request ids of control API requests (`/_copylab/`): a stream of their own, so that
+    /// reading or loading the state leaves the ids the world's requests get as they were.
+    pub control_ids: IdGenerator,
     /// The seed the ids started from.
     pub seed: u64,
     /// The modeled date, when pinned (otherwise the clock's day).
@@ -75,6 +78,7 @@ impl ServerState {
             index: None,
             services: States::default(),
             ids: IdGenerator::new(seed),
+            control_ids: IdGenerator::for_names(&["control", &seed.to_string()]),
             seed,
             as_of,
             wording,

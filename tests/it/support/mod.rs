@@ -7,3 +7,13 @@ pub(crate) mod worlds;
 pub(crate) use clients::{client, config, sdk_config, sdk_config_over};
 pub(crate) use connector::{Tamper, TamperingClient};
 pub(crate) use worlds::{default_world, router, secret_for};
+
+/// A state document (`GET /_copylab/state`) without its id stream's count: what a refused
+/// request must leave as it was (every request draws its request id from the stream, as AWS
+/// gives every request one).
+pub(crate) fn kept(mut state: serde_json::Value) -> serde_json::Value {
+    if let Some(members) = state.as_object_mut() {
+        members.remove("ids_drawn");
+    }
+    state
+}

@@ -516,9 +516,47 @@ pub fn diagnosis(state: &ServerState, lab: &Lab, origin: &str, id: &str, lang: L
         lang,
         json!({
             "title": i18n::tr(lang, "diagnosis-heading", &[("id", job.id.clone()), ("state", job.end_state().as_str().to_owned())]),
-            "verdict": verdict_view(&job.verdict(), lang),
+            "verdict": job_verdict_view(job, lang),
         }),
     ))
+}
+
+/// A job's verdict for the page; a job restored from a state document shows the checks its
+/// document carried (their sentences in the document's English: they are not the engine's
+/// templates any more, which translations need).
+fn job_verdict_view(job: &CopyJobRecord, lang: Lang) -> Value {
+    let mut view = verdict_view(&job.verdict(), lang);
+    let Some(checks) = job.decision.restored_checks.as_ref().and_then(Value::as_array) else {
+        return view;
+    };
+    let texts = |value: &Value| -> Vec<Value> {
+        value
+            .as_array()
+            .map(|texts| texts.iter().map(|t| t["text"].clone()).collect())
+            .unwrap_or_default()
+    };
+    view["checks"] = checks
+        .iter()
+        .map(|c| {
+            let id = c["id"].as_str().unwrap_or_default();
+            let result = c["result"].as_str().unwrap_or_default();
+            let remedy = &c["remedy"];
+            json!({
+                "id": id,
+                "name": check_name(lang, id),
+                "result": result,
+                "result_text": i18n::tr(lang, &format!("check-result-{result}"), &[]),
+                "failed": Some(id) == job.decision.failed_check,
+                "evidence": texts(&c["evidence"]),
+                "remedy": (!remedy.is_null()).then(|| json!({
+                    "summary": remedy["summary"]["text"],
+                    "commands": remedy["commands"],
+                    "alternatives": texts(&remedy["alternatives"]),
+                })),
+            })
+        })
+        .collect();
+    view
 }
 
 /// The not-found page.

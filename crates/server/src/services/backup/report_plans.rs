@@ -7,7 +7,8 @@ use crate::call::Ctx;
 use crate::wire::ApiError;
 
 /// A report plan as AWS Backup keeps it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportPlan {
     /// The owning account.
     pub account: String,
@@ -18,7 +19,7 @@ pub struct ReportPlan {
     /// `ReportPlanName`.
     pub name: String,
     /// `ReportPlanDescription`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Value>,
     /// `ReportSetting`, as given.
     pub setting: Value,
@@ -27,7 +28,7 @@ pub struct ReportPlan {
     /// `CreationTime`, epoch seconds of the virtual clock.
     pub creation_time: f64,
     /// `ReportPlanTags`.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub tags: std::collections::BTreeMap<String, String>,
 }
 

@@ -38,7 +38,8 @@ pub struct BackupState {
 }
 
 /// A recovery point's lifecycle step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum LifecycleStep {
     /// `MoveToColdStorageAfterDays` reached: the recovery point is in cold storage (which no
     /// copy takes).
@@ -73,7 +74,8 @@ pub const LAG_CREATING_SECONDS: f64 = 60.0;
 
 /// What AWS Backup keeps of a logically air-gapped vault created through the API beyond the
 /// world's vault.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VaultRecord {
     /// `CreationDate` (and `LockDate`: the vault is locked from creation), epoch seconds.
     pub created: f64,
@@ -303,6 +305,10 @@ pub struct Decision {
     pub checks: Vec<Arc<CheckReport>>,
     /// [`Verdict::failed_check`].
     pub failed_check: Option<&'static str>,
+    /// For a job restored from a state document (`crate::state_document`): its checks as the
+    /// document showed them, `checks` being empty (a check's texts are the engine's templates,
+    /// which JSON does not give back).
+    pub restored_checks: Option<serde_json::Value>,
 }
 
 /// How many distinct decisions [`CopyJobs::share`] remembers to share.
@@ -326,6 +332,7 @@ impl CopyJobs {
             as_of,
             checks,
             failed_check,
+            restored_checks: None,
         };
         // Equal checks are one shared check: comparing pointers compares them (a check shared
         // no more, after the bound, only misses a share).
@@ -368,8 +375,10 @@ impl CopyJobs {
     }
 }
 
-/// A copy job the server runs.
-#[derive(Debug, Clone)]
+/// A copy job the server runs; a state document (`crate::state_document`) carries it as it
+/// serializes, its decision apart.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CopyJobRecord {
     /// `CopyJobId`.
     pub id: String,
@@ -380,13 +389,17 @@ pub struct CopyJobRecord {
     /// The request.
     pub request: StartCopyJob,
     /// How the copy ends (this job's ids in it).
+    #[serde(with = "crate::state_document::outcome")]
     pub outcome: Outcome,
-    /// What decided it, shared with the jobs whose checks are equal ([`CopyJobs::share`]).
+    /// What decided it, shared with the jobs whose checks are equal ([`CopyJobs::share`]); a
+    /// state document lists decisions apart, once each.
+    #[serde(skip, default = "Decision::none")]
     pub decision: Arc<Decision>,
     /// `CreationDate`, epoch seconds.
     pub created: f64,
     /// When it was started on the wall clock: only the lab's live list orders by it (sessions
     /// have clocks of their own); no timestamp is taken from it.
+    #[serde(skip, default = "std::time::Instant::now")]
     pub started: std::time::Instant,
     /// How many times `DescribeCopyJob` has read it.
     pub polls: u32,
@@ -435,13 +448,56 @@ fn resource_key(account: &str, region: &str, resource_arn: &str) -> Option<Strin
     (!resource_arn.is_empty()).then(|| format!("{account} {region} {resource_arn}"))
 }
 
+impl Decision {
+    /// No decision yet: a restored job's, until its own is put in.
+    pub fn none() -> Arc<Decision> {
+        Arc::new(Decision {
+            as_of: String::new(),
+            checks: Vec::new(),
+            failed_check: None,
+            restored_checks: Some(serde_json::Value::Array(Vec::new())),
+        })
+    }
+
+    /// Its checks as JSON: the engine's reports, or a restored job's as its document gave them.
+    pub fn checks_json(&self) -> serde_json::Value {
+        match &self.restored_checks {
+            Some(checks) => checks.clone(),
+            None => serde_json::Value::Array(
+                self.checks
+                    .iter()
+                    .map(|check| serde_json::to_value(&**check).unwrap_or_default())
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl CopyJobRecord {
     /// The end state the engine decided.
     pub fn end_state(&self) -> CopyJobState {
         self.outcome.state().unwrap_or(CopyJobState::Failed)
     }
 
-    /// The engine's verdict, whole (for a diagnosis).
+    /// The diagnosis `GET /_copylab/copy-jobs/{id}/diagnosis` shows: the engine's verdict as
+    /// JSON, or for a job restored from a state document, the checks the document gave.
+    pub fn diagnosis(&self) -> serde_json::Value {
+        if self.decision.restored_checks.is_none() {
+            return serde_json::to_value(self.verdict()).unwrap_or_default();
+        }
+        let mut body = serde_json::json!({
+            "as_of": self.decision.as_of,
+            "outcome": self.outcome,
+            "checks": self.decision.checks_json(),
+        });
+        if let Some(failed) = self.decision.failed_check {
+            body["failed_check"] = serde_json::json!(failed);
+        }
+        body
+    }
+
+    /// The engine's verdict, whole (for a diagnosis; a restored job's has no checks: see
+    /// [`CopyJobRecord::diagnosis`]).
     pub fn verdict(&self) -> Verdict {
         Verdict {
             as_of: self.decision.as_of.clone(),

@@ -61,7 +61,8 @@ pub static SERVICE: crate::call::Service = crate::call::Service {
 const MANAGED_POLICIES_PER_ROLE: usize = 10;
 
 /// IAM state the world has no field for.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct IamState {
     /// Per role ARN: what `CreateRole` set. Roles of the world's file have none.
     pub roles: BTreeMap<String, RoleExtra>,
@@ -78,7 +79,8 @@ impl IamState {
 }
 
 /// What IAM shows of a role beyond the world's fields.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RoleExtra {
     /// `RoleId` of a role created through the API (a new id each time, as IAM gives).
     pub role_id: String,

@@ -21,7 +21,8 @@ pub const TARGET_PREFIX: &str = "TrentService.";
 
 /// KMS state the world has no field for: descriptions, creation dates, tags, deletion dates and
 /// aliases beyond a key's first (the world's `alias`, which the rules engine resolves).
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct KmsState {
     /// Per key ARN.
     pub keys: std::collections::BTreeMap<String, KeyExtra>,
@@ -30,7 +31,8 @@ pub struct KmsState {
 }
 
 /// What KMS shows of a key beyond the world's fields.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct KeyExtra {
     /// `Description`.
     pub description: String,

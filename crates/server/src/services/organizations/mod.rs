@@ -20,7 +20,8 @@ pub mod structure;
 pub const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
 
 /// Organizations state the world has no field for.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OrganizationsState {
     /// Backup policies: (organization id, policy id, name, description, content, targets).
     /// Policy types enabled per organization id (until the first Organizations call: `TAG_POLICY`
@@ -83,7 +84,7 @@ fn account_json(state: &ServerState, index: usize, id: &str) -> Value {
         "Name": extra.map_or_else(|| if management { "management".to_owned() } else { default_name(id) }, |e| e.name.clone()),
         "Status": "ACTIVE",
         "State": "ACTIVE",
-        "JoinedMethod": extra.map_or(if management { "CREATED" } else { "INVITED" }, |e| e.joined_method),
+        "JoinedMethod": extra.map_or(if management { "CREATED" } else { "INVITED" }, |e| e.joined_method.as_str()),
         // Every account has joined, the world's at the modeled date (as vaults the world
         // starts with were created then).
         "JoinedTimestamp": extra.map_or_else(|| state.started(), |e| e.joined),

@@ -17,20 +17,20 @@ use crate::wire::{ApiError, Caller};
 const HANDSHAKE_DAYS: f64 = 15.0;
 
 /// What Organizations keeps about an account beyond the world's membership.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AccountExtra {
     /// `Name`.
     pub name: String,
     /// `Email`.
     pub email: String,
     /// `JoinedMethod`: `CREATED` or `INVITED`.
-    pub joined_method: &'static str,
+    pub joined_method: String,
     /// `JoinedTimestamp`, epoch seconds.
     pub joined: f64,
 }
 
 /// A `CreateAccount` request and its outcome.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CreateAccountStatus {
     /// `car-...`.
     pub id: String,
@@ -39,17 +39,17 @@ pub struct CreateAccountStatus {
     /// `AccountName`.
     pub account_name: String,
     /// `SUCCEEDED` or `FAILED`.
-    pub state: &'static str,
+    pub state: String,
     /// `RequestedTimestamp`.
     pub requested: f64,
     /// The new account, when it succeeded.
     pub account_id: Option<String>,
     /// `FailureReason`, when it failed.
-    pub failure_reason: Option<&'static str>,
+    pub failure_reason: Option<String>,
 }
 
 /// An invitation to join an organization.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Handshake {
     /// `h-...`.
     pub id: String,
@@ -60,7 +60,7 @@ pub struct Handshake {
     /// The invited account.
     pub account: String,
     /// `OPEN`, `ACCEPTED`, `DECLINED` or `EXPIRED`.
-    pub state: &'static str,
+    pub state: String,
     /// `RequestedTimestamp`.
     pub requested: f64,
     /// `Notes`.
@@ -159,10 +159,10 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
             id: request_id,
             organization,
             account_name: name,
-            state: "FAILED",
+            state: "FAILED".to_owned(),
             requested,
             account_id: None,
-            failure_reason: Some("EMAIL_ALREADY_EXISTS"),
+            failure_reason: Some("EMAIL_ALREADY_EXISTS".to_owned()),
         }
     } else {
         let account_id = loop {
@@ -193,7 +193,7 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
             AccountExtra {
                 name: name.clone(),
                 email,
-                joined_method: "CREATED",
+                joined_method: "CREATED".to_owned(),
                 joined: requested,
             },
         );
@@ -201,7 +201,7 @@ pub fn create_account(state: &mut ServerState, index: usize, input: &Map<String,
             id: request_id,
             organization,
             account_name: name,
-            state: "SUCCEEDED",
+            state: "SUCCEEDED".to_owned(),
             requested,
             account_id: Some(account_id),
             failure_reason: None,
@@ -230,7 +230,7 @@ fn status_json(status: &CreateAccountStatus) -> Value {
     if let Some(account) = &status.account_id {
         value["AccountId"] = json!(account);
     }
-    if let Some(reason) = status.failure_reason {
+    if let Some(reason) = &status.failure_reason {
         value["FailureReason"] = json!(reason);
     }
     value
@@ -339,7 +339,7 @@ pub fn invite(state: &mut ServerState, index: usize, input: &Map<String, Value>)
         organization,
         management_account: management,
         account,
-        state: "OPEN",
+        state: "OPEN".to_owned(),
         requested: state.now(),
         notes: input.get("Notes").and_then(Value::as_str).map(str::to_owned),
     };
@@ -427,11 +427,11 @@ pub fn answer_handshake(
             .or_insert(AccountExtra {
                 name: super::default_name(&account),
                 email: super::default_email(&account),
-                joined_method: "INVITED",
+                joined_method: "INVITED".to_owned(),
                 joined,
             });
     }
-    state.services.organizations.handshakes[index].state = target;
+    state.services.organizations.handshakes[index].state = target.to_owned();
     Ok(json!({"Handshake": handshake_json(state, &state.services.organizations.handshakes[index])}))
 }
 
