@@ -1955,3 +1955,39 @@ async fn a_state_document_that_does_not_fit_is_refused_and_changes_nothing() {
         assert!(differing.is_empty(), "{expected}: {differing:?}");
     }
 }
+
+/// A night's copies are decided together on the machine's cores (`ServerState::decide_all`):
+/// the verdicts are those of deciding each alone, in order, ids included (each decision's ids
+/// come from its own options, drawn in order).
+#[test]
+fn copies_decided_together_get_the_verdicts_they_get_one_at_a_time() {
+    let mut state =
+        copylab_server::state::ServerState::new(default_world(), 7, None, Wording::Current, Progression::Instant);
+    let points: Vec<String> = state.world().recovery_points.iter().map(|rp| rp.arn.clone()).collect();
+    let vaults = [
+        "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
+        "arn:aws:backup:us-east-1:444455556666:backup-vault:UnsharedVault",
+        "arn:aws:backup:us-east-1:777788889999:backup-vault:OutsideVault",
+    ];
+    let requests: Vec<copylab_rules::StartCopyJob> = (0..48)
+        .map(|i| copylab_rules::StartCopyJob {
+            account: SOURCE.to_owned(),
+            caller: None,
+            region: "us-east-1".to_owned(),
+            recovery_point_arn: Some(points[i % points.len()].clone()),
+            source_backup_vault_name: Some("SourceVault".to_owned()),
+            destination_backup_vault_arn: Some(vaults[i % vaults.len()].to_owned()),
+            iam_role_arn: Some(ROLE.to_owned()),
+            lifecycle: None,
+        })
+        .collect();
+    let options: Vec<copylab_rules::Options> = requests.iter().map(|_| state.decision_options()).collect();
+    let batch: Vec<_> = requests.iter().zip(&options).collect();
+    let together = state.decide_all(&batch);
+    let alone: Vec<_> = batch.iter().map(|one| state.decide_all(&[*one]).remove(0)).collect();
+    assert_eq!(together.len(), 48);
+    let json = |verdicts: &[copylab_rules::Verdict]| serde_json::to_value(verdicts).unwrap();
+    assert_eq!(json(&together), json(&alone));
+    let states: std::collections::BTreeSet<_> = together.iter().map(|v| format!("{:?}", v.outcome.state())).collect();
+    assert!(states.len() > 1, "completed and failed copies both: {states:?}");
+}

@@ -132,6 +132,11 @@ impl ServerState {
         copylab_rules::backup_policy::sync_plans(&mut self.world);
     }
 
+    /// The world to read and the services' state to change, together (the kept index stays).
+    pub fn world_and_services(&mut self) -> (&World, &mut States) {
+        (&self.world, &mut self.services)
+    }
+
     /// The world and the services' state, to change together (as [`ServerState::world_mut`]).
     pub fn world_and_services_mut(&mut self) -> (&mut World, &mut States) {
         self.index = None;
@@ -342,24 +347,72 @@ impl ServerState {
 
     /// Simulates a copy with the rules engine, at the pinned date or the clock's day.
     pub fn simulate(&mut self, request: &StartCopyJob) -> Result<Verdict, copylab_rules::WorldError> {
-        let options = Options {
+        let options = self.decision_options();
+        Ok(self
+            .decide_all(&[(request, &options)])
+            .pop()
+            .unwrap_or_else(|| copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options)))
+    }
+
+    /// The options of the next decision: the pinned date or the clock's day, and the seed of
+    /// its ids, drawn from the server's stream (so decisions drawn in one order get the same
+    /// ids however they are then computed).
+    pub fn decision_options(&mut self) -> Options {
+        Options {
             as_of: Some(self.as_of.clone().unwrap_or_else(|| self.clock.date())),
             seed: self.ids.next_u64(),
             wording: self.wording,
-        };
+        }
+    }
+
+    /// The rules engine's verdicts of copies on the world as it is, in order. The engine reads
+    /// the world and the kept index and changes neither, and each decision's ids come from its
+    /// options: a batch (a night's plan runs) is decided on the machine's cores, with the same
+    /// verdicts as one at a time.
+    pub fn decide_all(&mut self, batch: &[(&StartCopyJob, &Options)]) -> Vec<Verdict> {
         // The world is valid (loaded through `PreparedWorld::new`, and every write is guarded):
         // a request parses only the policies it reads, each once while the world keeps them.
         let index = self
             .index
             .get_or_insert_with(|| copylab_rules::WorldIndex::new(&self.world));
-        let verdict = copylab_rules::PreparedWorld::with_index(&self.world, index).simulate(request, &options);
+        let prepared = copylab_rules::PreparedWorld::with_index(&self.world, index);
+        let decide = |(request, options): &(&StartCopyJob, &Options)| prepared.simulate(request, options);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from).min(4);
+        let verdicts: Vec<Verdict> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
+            batch.iter().map(decide).collect()
+        } else {
+            let chunk = batch.len().div_ceil(cores);
+            std::thread::scope(|scope| {
+                let mut chunks = batch.chunks(chunk);
+                let first = chunks.next().unwrap_or_default();
+                let others: Vec<_> = chunks
+                    .map(|part| scope.spawn(move || part.iter().map(decide).collect::<Vec<Verdict>>()))
+                    .collect();
+                let mut verdicts: Vec<Verdict> = first.iter().map(decide).collect();
+                for other in others {
+                    // A decision that panicked is decided again here, where its panic shows.
+                    match other.join() {
+                        Ok(part) => verdicts.extend(part),
+                        Err(_) => verdicts.clear(),
+                    }
+                }
+                if verdicts.len() != batch.len() {
+                    verdicts = batch.iter().map(decide).collect();
+                }
+                verdicts
+            })
+        };
         // The kept index answers as a fresh one would: every test that starts a copy checks it.
-        debug_assert_eq!(
-            serde_json::to_value(&verdict).ok(),
-            serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options)).ok(),
-            "the kept index of the world is stale: a change of the world did not go through world_mut"
-        );
-        Ok(verdict)
+        #[cfg(debug_assertions)]
+        for ((request, options), verdict) in batch.iter().zip(&verdicts) {
+            debug_assert_eq!(
+                serde_json::to_value(verdict).ok(),
+                serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, options))
+                    .ok(),
+                "the kept index of the world is stale: a change of the world did not go through world_mut"
+            );
+        }
+        verdicts
     }
 
     /// Applies a job's end state once it is observed: a completed copy creates the destination
@@ -507,7 +560,7 @@ impl ServerState {
                 &vault_arn,
                 role.as_deref(),
                 (created, ended.max(created), now),
-                creator.as_ref(),
+                creator,
             );
             self.add_recovery_point(made, ended.max(created));
         }
@@ -539,6 +592,10 @@ impl ServerState {
         }
     }
 }
+
+/// Below this many decisions per core, [`ServerState::decide_all`] decides them on one thread
+/// (starting a thread costs more than a few decisions).
+const PARALLEL_DECISIONS_FROM: usize = 16;
 
 /// Epoch seconds of the start of `as_of`'s day, or of the engine's model date.
 fn day_start(as_of: Option<&str>) -> f64 {

@@ -193,7 +193,7 @@ pub fn document(state: &ServerState) -> StateDocument {
         copy_jobs,
         services: ServicesEntry {
             backup: BackupEntry {
-                backup_jobs: backup.backup_jobs.iter().cloned().collect(),
+                backup_jobs: backup.backup_jobs.iter().map(|job| Value::clone(job)).collect(),
                 backup_jobs_started: backup.backup_jobs_started,
                 backup_running_until: backup
                     .backup_running_until
@@ -330,7 +330,7 @@ pub fn restore(state: &mut ServerState, document: StateDocument) -> Result<(), S
     for job in jobs {
         backup.jobs.push(job);
     }
-    backup.backup_jobs = entry.backup_jobs.into();
+    backup.backup_jobs = entry.backup_jobs.into_iter().map(Arc::new).collect();
     backup.backup_jobs_started = entry.backup_jobs_started;
     backup.backup_running_until = entry.backup_running_until.into_iter().collect();
     backup.lifecycle_due = entry.lifecycle_due.into_iter().map(std::cmp::Reverse).collect();

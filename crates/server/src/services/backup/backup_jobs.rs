@@ -117,24 +117,28 @@ pub fn start_at(
             let id = ctx.state.ids.uuid_upper();
             let resource_type = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn).unwrap_or_default();
             ctx.state.services.backup.backup_jobs_started += 1;
-            ctx.state.services.backup.backup_jobs.push_back(json!({
-                "AccountId": account,
-                "BackupJobId": id,
-                "BackupVaultName": vault_name,
-                "BackupVaultArn": vault_arn,
-                "ResourceArn": resource_arn,
-                "ResourceType": resource_type,
-                "CreationDate": created,
-                "CompletionDate": created,
-                "State": "FAILED",
-                "StatusMessage": format!("Backup job failed because backup vault {vault_arn} does not exist."),
-                // Modeled: AWS documents the message, not its category.
-                "MessageCategory": "MISCELLANEOUS",
-                "IamRoleArn": input.get("IamRoleArn"),
-                "Region": region,
-                "CreatedBy": created_by.map(|c| &**c),
-            }));
-            emit_events(ctx, input, created);
+            ctx.state
+                .services
+                .backup
+                .backup_jobs
+                .push_back(std::sync::Arc::new(json!({
+                    "AccountId": account,
+                    "BackupJobId": id,
+                    "BackupVaultName": vault_name,
+                    "BackupVaultArn": vault_arn,
+                    "ResourceArn": resource_arn,
+                    "ResourceType": resource_type,
+                    "CreationDate": created,
+                    "CompletionDate": created,
+                    "State": "FAILED",
+                    "StatusMessage": format!("Backup job failed because backup vault {vault_arn} does not exist."),
+                    // Modeled: AWS documents the message, not its category.
+                    "MessageCategory": "MISCELLANEOUS",
+                    "IamRoleArn": input.get("IamRoleArn"),
+                    "Region": region,
+                    "CreatedBy": created_by.map(|c| &**c),
+                })));
+            emit_events(ctx, input, created, created_by);
             return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
         }
         return Err(ApiError::access_denied());
@@ -172,26 +176,30 @@ pub fn start_at(
                 .insert(resource_arn.clone(), ended);
         }
         ctx.state.services.backup.backup_jobs_started += 1;
-        ctx.state.services.backup.backup_jobs.push_back(json!({
-            "AccountId": account,
-            "BackupJobId": id,
-            "BackupVaultName": vault_name,
-            "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
-            "ResourceArn": resource_arn,
-            "ResourceType": resource_type,
-            "CreationDate": created,
-            "CompletionDate": ended,
-            "StartBy": timing.start_by,
-            "State": "EXPIRED",
-            "StatusMessage": message,
-            // Modeled: AWS documents the message, not its category.
-            "MessageCategory": "MISCELLANEOUS",
-            "IamRoleArn": input.get("IamRoleArn"),
-            "Region": region,
-            "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
-            "CreatedBy": created_by.map(|c| &**c),
-        }));
-        emit_events(ctx, input, timing.begun.min(ended));
+        ctx.state
+            .services
+            .backup
+            .backup_jobs
+            .push_back(std::sync::Arc::new(json!({
+                "AccountId": account,
+                "BackupJobId": id,
+                "BackupVaultName": vault_name,
+                "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+                "ResourceArn": resource_arn,
+                "ResourceType": resource_type,
+                "CreationDate": created,
+                "CompletionDate": ended,
+                "StartBy": timing.start_by,
+                "State": "EXPIRED",
+                "StatusMessage": message,
+                // Modeled: AWS documents the message, not its category.
+                "MessageCategory": "MISCELLANEOUS",
+                "IamRoleArn": input.get("IamRoleArn"),
+                "Region": region,
+                "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
+                "CreatedBy": created_by.map(|c| &**c),
+            })));
+        emit_events(ctx, input, timing.begun.min(ended), created_by);
         return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
     }
     let (begun, ended) = (timing.begun, timing.begun + timing.duration);
@@ -241,26 +249,30 @@ pub fn start_at(
             .insert(arn.clone(), std::sync::Arc::clone(creator));
     }
     ctx.state.services.backup.backup_jobs_started += 1;
-    ctx.state.services.backup.backup_jobs.push_back(json!({
-        "AccountId": account,
-        "BackupJobId": id,
-        "BackupVaultName": vault_name,
-        "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
-        "RecoveryPointArn": arn,
-        "ResourceArn": resource_arn,
-        "ResourceType": resource_type,
-        "CreationDate": created,
-        "CompletionDate": ended,
-        "StartBy": timing.start_by,
-        "State": "COMPLETED",
-        "IamRoleArn": input.get("IamRoleArn"),
-        "MessageCategory": "SUCCESS",
-        "Region": region,
-        "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
-        "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
-        "CreatedBy": created_by.map(|c| &**c),
-    }));
-    emit_events(ctx, input, begun);
+    ctx.state
+        .services
+        .backup
+        .backup_jobs
+        .push_back(std::sync::Arc::new(json!({
+            "AccountId": account,
+            "BackupJobId": id,
+            "BackupVaultName": vault_name,
+            "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+            "RecoveryPointArn": arn,
+            "ResourceArn": resource_arn,
+            "ResourceType": resource_type,
+            "CreationDate": created,
+            "CompletionDate": ended,
+            "StartBy": timing.start_by,
+            "State": "COMPLETED",
+            "IamRoleArn": input.get("IamRoleArn"),
+            "MessageCategory": "SUCCESS",
+            "Region": region,
+            "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
+            "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
+            "CreatedBy": created_by.map(|c| &**c),
+        })));
+    emit_events(ctx, input, begun, created_by);
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }
 
@@ -329,10 +341,10 @@ pub fn keep_continuous(
 
 /// The events of the backup job just made (the last one), running from `begun`, its `startBy`
 /// its start window after its creation.
-fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>, begun: f64) {
+fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>, begun: f64, creator: Option<&std::sync::Arc<Value>>) {
     let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
     let backup = &mut ctx.state.services.backup;
-    let Some(job) = backup.backup_jobs.back().cloned().map(std::sync::Arc::new) else {
+    let Some(job) = backup.backup_jobs.back().cloned() else {
         return;
     };
     let now = ctx.state.now();
@@ -340,17 +352,17 @@ fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>, begun: f64) {
     super::events::emit_backup_job(&mut backup.events, &job, (begun, window), now);
     if let Some(arn) = job["RecoveryPointArn"].as_str() {
         let found = ctx.state.recovery_points_named(arn).first().copied();
-        if let Some(point) = found.and_then(|i| ctx.state.world().recovery_points.get(i)).cloned() {
+        let (world, services) = ctx.state.world_and_services();
+        if let Some(point) = found.and_then(|i| world.recovery_points.get(i)) {
             let created = job["CreationDate"].as_f64().unwrap_or_default();
             let ended = job["CompletionDate"].as_f64().unwrap_or(created);
-            let creator = job.get("CreatedBy").filter(|c| !c.is_null());
             super::events::emit_recovery_point(
-                &mut ctx.state.services.backup.events,
-                &point,
+                &mut services.backup.events,
+                point,
                 job["BackupVaultArn"].as_str().unwrap_or_default(),
                 job["IamRoleArn"].as_str(),
                 (created, ended, now),
-                creator,
+                creator.cloned(),
             );
         }
     }
@@ -397,7 +409,7 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .find(|j| {
             j["BackupJobId"] == id.as_str() && j["AccountId"] == account.as_str() && j["Region"] == region.as_str()
         })
-        .cloned()
+        .map(|job| Value::clone(job))
         .ok_or_else(|| ApiError::not_found(format!("Backup job {id} not found")).modeled())
 }
 
@@ -448,7 +460,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         })
         .filter(|j| matches(category, j["MessageCategory"].as_str()))
         .filter(|j| created.contains(j["CreationDate"].as_f64()) && completed.contains(j["CompletionDate"].as_f64()))
-        .cloned()
+        .map(|job| Value::clone(job))
         .collect();
     super::page_after(&jobs, input, "BackupJobs", "BackupJobId")
 }

@@ -22,16 +22,65 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 /// (`CreatedByBackupJobId`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanOrigin {
-    /// `CreatedBy`.
-    pub created_by: Value,
+    /// `CreatedBy`, shared by the rule's jobs.
+    pub created_by: std::sync::Arc<Value>,
     /// `CreatedByBackupJobId`.
     pub backup_job_id: String,
 }
 
 /// A copy job created at `created` (epoch seconds), decided by the rules engine as
-/// `StartCopyJob` decides one: the one path for hand-started and plan-started copies; a plan's
-/// carries its `origin`.
+/// `StartCopyJob` decides one: the one path for hand-started and plan-started copies ([`prepare`],
+/// the engine, [`complete`]); a plan's carries its `origin`.
 pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, origin: Option<PlanOrigin>) -> Reply {
+    match prepare(ctx, input, created, origin)? {
+        Prepared::Answered(answer) => Ok(answer),
+        Prepared::Pending(pending) => {
+            let verdict = ctx
+                .state
+                .decide_all(&[(&pending.request, &pending.options)])
+                .pop()
+                .ok_or_else(|| ApiError::invalid_request("the rules engine gave no verdict").modeled())?;
+            complete(ctx, *pending, verdict)
+        }
+    }
+}
+
+/// A copy before the rules engine decides it: the request, and the options of its decision
+/// (drawn in the order copies are started, so that a batch decided together gets the ids one
+/// at a time would).
+#[derive(Debug)]
+pub struct PendingCopy {
+    request: StartCopyJob,
+    options: copylab_rules::Options,
+    token: Option<String>,
+    created: f64,
+    origin: Option<PlanOrigin>,
+}
+
+impl PendingCopy {
+    /// What the rules engine decides, and how.
+    pub fn decision(&self) -> (&StartCopyJob, &copylab_rules::Options) {
+        (&self.request, &self.options)
+    }
+}
+
+/// What [`prepare`] makes of a `StartCopyJob`.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Answered without a decision (a retried idempotency token).
+    Answered(Value),
+    /// To be decided, then [`complete`]d.
+    Pending(Box<PendingCopy>),
+}
+
+/// Everything `StartCopyJob` does before the rules engine decides the copy: its request, and the
+/// refusals that need no decision.
+pub fn prepare(
+    ctx: &mut Ctx<'_>,
+    input: &Map<String, Value>,
+    created: f64,
+    origin: Option<PlanOrigin>,
+) -> Result<Prepared, ApiError> {
     // "Retrying a successful request with the same idempotency token results in a success
     // message with no action taken" (model doc).
     let token = input.get("IdempotencyToken").and_then(Value::as_str).map(str::to_owned);
@@ -44,7 +93,9 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, ori
             .iter()
             .find(|j| j.account == ctx.caller.account && j.idempotency_token.as_deref() == Some(token))
     {
-        return Ok(json!({"CopyJobId": job.id, "CreationDate": job.created, "IsParent": !job.children.is_empty()}));
+        return Ok(Prepared::Answered(
+            json!({"CopyJobId": job.id, "CreationDate": job.created, "IsParent": !job.children.is_empty()}),
+        ));
     }
     let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
         delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
@@ -77,7 +128,26 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, ori
         ))
         .modeled());
     }
-    let verdict = simulate(ctx, &request)?;
+    let options = ctx.state.decision_options();
+    Ok(Prepared::Pending(Box::new(PendingCopy {
+        request,
+        options,
+        token,
+        created,
+        origin,
+    })))
+}
+
+/// Everything `StartCopyJob` does once the rules engine has decided the copy: the refusal, or
+/// the job (and a composite copy's nested jobs) with its end.
+pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, verdict: copylab_rules::engine::Verdict) -> Reply {
+    let PendingCopy {
+        request,
+        token,
+        created,
+        origin,
+        ..
+    } = pending;
     // Nobody is refused a plan's copy: what would refuse a StartCopyJob fails the plan's job
     // with the same message instead (modeled, as for a nested job).
     let verdict = if origin.is_some() {
@@ -432,7 +502,7 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
     }
     // A plan's copy names the plan and rule, and the backup job that made its source.
     if let Some(created_by) = &job.created_by {
-        body["CreatedBy"] = created_by.clone();
+        body["CreatedBy"] = Value::clone(created_by);
     }
     if let Some(backup_job) = &job.created_by_backup_job_id {
         body["CreatedByBackupJobId"] = json!(backup_job);

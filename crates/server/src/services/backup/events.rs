@@ -245,7 +245,7 @@ pub struct CopyJobFacts {
     created: f64,
     status_message: Option<String>,
     destination_recovery_point_arn: Option<String>,
-    created_by: Option<Value>,
+    created_by: Option<std::sync::Arc<Value>>,
 }
 
 impl CopyJobFacts {
@@ -469,7 +469,7 @@ pub fn emit_recovery_point(
     vault_arn: &str,
     role: Option<&str>,
     times: (f64, f64, f64),
-    creator: Option<&Value>,
+    creator: Option<std::sync::Arc<Value>>,
 ) {
     let (created, completed, now) = times;
     let account = recovery_point.account.clone().unwrap_or_default();
@@ -494,7 +494,7 @@ pub fn emit_recovery_point(
             .and_then(|l| l.delete_after_days)
             .filter(|d| *d > 0),
     );
-    let (vault_arn, role, creator) = (vault_arn.to_owned(), role.map(str::to_owned), creator.map(created_by));
+    let (vault_arn, role) = (vault_arn.to_owned(), role.map(str::to_owned));
     log.emit_with(head, move || {
         let (vault, arn, resource_type, resource_arn, encrypted, delete_after_days) = &point;
         let mut detail = serde_json::Map::new();
@@ -512,7 +512,7 @@ pub fn emit_recovery_point(
         detail.insert("storageClass".to_owned(), json!("WARM"));
         detail.insert("completionDate".to_owned(), json!(detail_time(completed)));
         if let Some(creator) = &creator {
-            detail.insert("createdBy".to_owned(), creator.clone());
+            detail.insert("createdBy".to_owned(), created_by(creator));
         }
         if let Some(days) = delete_after_days {
             detail.insert("lifecycle".to_owned(), json!({"deleteAfterDays": days}));

@@ -221,11 +221,10 @@ fn message(change: &JobChange<'_>) -> String {
 /// placeholders: copylab signs nothing).
 pub fn notify(state: &mut crate::state::ServerState, vault: (&str, &str, &str), change: &JobChange<'_>) {
     let (account, region, name) = vault;
+    // Through the kept index: a job's vault is found without reading every vault.
     let Some(notifications) = state
-        .world()
-        .vaults
-        .iter()
-        .find(|v| v.account == account && v.region == region && v.name == name)
+        .vault_named(account, region, name)
+        .and_then(|i| state.world().vaults.get(i))
         .and_then(|v| v.notifications.clone())
     else {
         return;

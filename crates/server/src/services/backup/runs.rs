@@ -1,11 +1,11 @@
-//! Backup plan rule runs on the virtual clock (issue 13, item 3): every rule occurrence since the last run, in time order, backs up the resources its plan's selections pick through StartBackupJob's path, then starts one copy job per copy action through StartCopyJob's path (the rules engine decides it), in the plan's account.
+//! Backup plan rule runs on the virtual clock (issue 13, item 3): every rule occurrence since the last run, in time order, backs up the resources its plan's selections pick through StartBackupJob's path, then starts one copy job per copy action through StartCopyJob's path (the rules engine decides it, the occurrences due at one time together), in the plan's account.
 
 use copylab_rules::backup_plans::{BackupPlan, BackupRule, DEFAULT_SCHEDULE_EXPRESSION, derived_rule_id};
 use copylab_rules::schedule::Schedule;
 use serde_json::{Map, Value, json};
 
 use super::Resource;
-use super::copy_jobs::PlanOrigin;
+use super::copy_jobs::{PendingCopy, PlanOrigin, Prepared};
 use crate::call::Ctx;
 use crate::state::ServerState;
 use crate::wire::Caller;
@@ -14,6 +14,9 @@ use crate::wire::Caller;
 /// the window are skipped, counted and logged. A client moving the clock by centuries must not
 /// make one request start unbounded work (modeled: AWS has no clock to move).
 pub const MAX_OCCURRENCES_PER_RULE: usize = 32;
+
+/// The most rules whose `CreatedBy` is kept to share ([`super::BackupState::rule_creators`]).
+const MAX_RULE_CREATORS: usize = 100_000;
 
 /// The most occurrences counted (not run) when some are skipped; beyond it the log says "at
 /// least".
@@ -76,19 +79,59 @@ pub fn run_due(state: &mut ServerState) {
             None => {}
         }
     }
-    for (at, p, r) in due {
-        let Some(plan) = state.world().backup_plans.get(p) else {
-            continue;
+    // The occurrences due at one time run together: their backups in order, each copy
+    // prepared in order after its backup, then the copies decided together (on the machine's
+    // cores) and completed in order. The engine's ids come from each copy's options, drawn in
+    // order, so the jobs are those of one occurrence at a time.
+    let mut copies: Vec<(CopyOf, Caller, Box<PendingCopy>)> = Vec::new();
+    for (i, &(at, p, r)) in due.iter().enumerate() {
+        if let Some(plan) = state.world().backup_plans.get(p) {
+            let mut candidates: Vec<usize> = scopes
+                .get(&(plan.account.clone(), plan.region.clone()))
+                .into_iter()
+                .flatten()
+                .chain(&everywhere)
+                .copied()
+                .collect();
+            candidates.sort_unstable();
+            run_rule(state, at, p, r, &candidates, &mut copies);
+        }
+        if due.get(i + 1).is_none_or(|next| next.0 != at) {
+            start_copies(state, std::mem::take(&mut copies));
+        }
+    }
+}
+
+/// Which rule's run a copy is of, for the log.
+#[derive(Debug)]
+struct CopyOf {
+    plan: String,
+    rule: String,
+    recovery_point: String,
+}
+
+/// Decides prepared copies together and completes them in order.
+fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, Caller, Box<PendingCopy>)>) {
+    if copies.is_empty() {
+        return;
+    }
+    let batch: Vec<_> = copies.iter().map(|(_, _, pending)| pending.decision()).collect();
+    let verdicts = state.decide_all(&batch);
+    drop(batch);
+    for ((of, caller, pending), verdict) in copies.into_iter().zip(verdicts) {
+        let mut ctx = Ctx {
+            state: &mut *state,
+            caller: &caller,
         };
-        let mut candidates: Vec<usize> = scopes
-            .get(&(plan.account.clone(), plan.region.clone()))
-            .into_iter()
-            .flatten()
-            .chain(&everywhere)
-            .copied()
-            .collect();
-        candidates.sort_unstable();
-        run_rule(state, at, p, r, &candidates);
+        if let Err(error) = super::copy_jobs::complete(&mut ctx, *pending, verdict) {
+            tracing::warn!(
+                plan = of.plan,
+                rule = of.rule,
+                recovery_point = of.recovery_point,
+                error = error.message,
+                "copy job not started"
+            );
+        }
     }
 }
 
@@ -184,11 +227,25 @@ fn created_by(plan: &BackupPlan, rule: &BackupRule) -> Value {
     })
 }
 
+/// The plan a rule run is of, as its jobs' logs name it.
+struct PlanRef {
+    id: String,
+    account: String,
+    region: String,
+}
+
 /// One occurrence of rule `r` of plan `p` at `at`: the backup jobs, then their copy jobs, of
 /// the resources at `candidates` (indexes into the declared resources, in order) that the
 /// plan's selections pick.
-fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[usize]) {
-    let Some(plan) = state.world().backup_plans.get(p).cloned() else {
+fn run_rule(
+    state: &mut ServerState,
+    at: i64,
+    p: usize,
+    r: usize,
+    candidates: &[usize],
+    copies: &mut Vec<(CopyOf, Caller, Box<PendingCopy>)>,
+) {
+    let Some(plan) = state.world().backup_plans.get(p) else {
         return;
     };
     let Some(rule) = plan.plan.rules.get(r) else {
@@ -198,7 +255,7 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
     // (the rules' `rule_picks`, which `copylab explain` shows).
     let picks = copylab_rules::plan_copies::rule_picks(
         state.world(),
-        &plan,
+        plan,
         candidates.iter().filter_map(|&i| state.world().resources.get(i)),
     );
     let picked: Vec<(Resource, String)> = picks
@@ -209,7 +266,35 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
     if picked.is_empty() {
         return;
     }
-    let creator = std::sync::Arc::new(created_by(&plan, rule));
+    let made = created_by(plan, rule);
+    // What the run needs of the plan, so that the jobs can change the state: the rule, not the
+    // whole plan with its versions and selections.
+    let rule = rule.clone();
+    let plan = PlanRef {
+        id: plan.id.clone(),
+        account: plan.account.clone(),
+        region: plan.region.clone(),
+    };
+    let rule = &rule;
+    let creator = {
+        let key = (
+            plan.id.clone(),
+            made["BackupRuleId"].as_str().unwrap_or_default().to_owned(),
+        );
+        let creators = &mut state.services.backup.rule_creators;
+        match creators.get(&key) {
+            Some(kept) if **kept == made => std::sync::Arc::clone(kept),
+            _ => {
+                // A bound on what is kept for plans that are gone: every live rule's comes back.
+                if creators.len() >= MAX_RULE_CREATORS {
+                    creators.clear();
+                }
+                let made = std::sync::Arc::new(made);
+                creators.insert(key, std::sync::Arc::clone(&made));
+                made
+            }
+        }
+    };
     // AWS Backup runs the plan in the plan's account: its jobs are that account's, and its
     // copies start in the source account (the account owning the source recovery point, facts
     // aws-org-wire-facts §6.1, plans §1.7).
@@ -278,17 +363,27 @@ fn run_rule(state: &mut ServerState, at: i64, p: usize, r: usize, candidates: &[
                 input.insert("Lifecycle".to_owned(), json!(lifecycle));
             }
             let origin = PlanOrigin {
-                created_by: Value::clone(&creator),
+                created_by: std::sync::Arc::clone(&creator),
                 backup_job_id: job_id.clone(),
             };
-            if let Err(error) = super::copy_jobs::start_at(&mut ctx, &input, copies_at, Some(origin)) {
-                tracing::warn!(
+            match super::copy_jobs::prepare(&mut ctx, &input, copies_at, Some(origin)) {
+                Ok(Prepared::Pending(pending)) => copies.push((
+                    CopyOf {
+                        plan: plan.id.clone(),
+                        rule: rule.name.clone(),
+                        recovery_point: recovery_point.clone(),
+                    },
+                    caller.clone(),
+                    pending,
+                )),
+                Ok(Prepared::Answered(_)) => {}
+                Err(error) => tracing::warn!(
                     plan = plan.id,
                     rule = rule.name,
                     recovery_point,
                     error = error.message,
                     "copy job not started"
-                );
+                ),
             }
         }
     }

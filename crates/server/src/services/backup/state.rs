@@ -11,8 +11,9 @@ pub struct BackupState {
     /// Copy jobs, in start order, indexed by id.
     pub jobs: CopyJobs,
     /// Backup jobs, as `DescribeBackupJob` shows them, in creation order; forgotten 30 days
-    /// after they end ([`BackupState::expire_backup_jobs`]).
-    pub backup_jobs: std::collections::VecDeque<serde_json::Value>,
+    /// after they end ([`BackupState::expire_backup_jobs`]); each shared with the events that
+    /// show it.
+    pub backup_jobs: std::collections::VecDeque<Arc<serde_json::Value>>,
     /// How many backup jobs were ever started, those forgotten included.
     pub backup_jobs_started: u64,
     /// The EventBridge events of AWS Backup, in virtual time.
@@ -29,6 +30,10 @@ pub struct BackupState {
     /// made, by recovery point ARN: kept with the recovery point, after its backup job is
     /// forgotten; a rule's creator is one value shared by its recovery points.
     pub recovery_point_creators: std::collections::HashMap<String, std::sync::Arc<serde_json::Value>>,
+    /// The `CreatedBy` each plan's rule last gave its jobs, by plan and rule id: the next run of
+    /// the same rule shares it when it is equal (a year of nightly runs holds one per rule, not
+    /// one per night).
+    pub rule_creators: std::collections::HashMap<(String, String), std::sync::Arc<serde_json::Value>>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Logically air-gapped vaults created through the API, by vault ARN.
@@ -140,8 +145,9 @@ pub struct CopyJobs {
     /// Checks kept once for every decision that has an equal one, by fingerprint
     /// ([`CopyJobs::share`]).
     checks: std::collections::HashMap<u64, Arc<CheckReport>>,
-    /// Fingerprints checks.
-    hasher: std::hash::RandomState,
+    /// Fingerprints checks (Fx: fast, and a collision only misses a share, since a kept check is
+    /// compared whole before it is shared).
+    hasher: std::hash::BuildHasherDefault<rustc_hash::FxHasher>,
     /// The last job started for each resource, by [`CopyJobRecord::resource_key`]: the one a
     /// new job of the same resource waits behind while it has not ended.
     last_of_resource: std::collections::HashMap<String, String>,
@@ -315,8 +321,11 @@ pub struct Decision {
 const RECENT_DECISIONS: usize = 16;
 
 /// How many distinct checks [`CopyJobs::share`] remembers to share: beyond it, the checks no
-/// job holds any more are forgotten, and if that is not enough, all (jobs keep theirs).
-const SHARED_CHECKS: usize = 4096;
+/// job holds any more are forgotten, and if that is not enough, all (jobs keep theirs). Enough
+/// for the checks that stay the same night after night for each of a thousand accounts' plans
+/// (most of a copy's checks name its account, key and vaults, not its recovery point); what
+/// it keeps beyond the checks jobs hold is bounded by it.
+const SHARED_CHECKS: usize = 32_768;
 
 impl CopyJobs {
     /// A job's outcome, and its decision shared with a recent job's when they are equal.
@@ -437,7 +446,7 @@ pub struct CopyJobRecord {
     /// When its last nested job ends (virtual epoch seconds; on the clock, known when it starts).
     pub children_completed: f64,
     /// `CreatedBy` (AWS's `RecoveryPointCreator`), for a copy a plan's rule started.
-    pub created_by: Option<serde_json::Value>,
+    pub created_by: Option<Arc<serde_json::Value>>,
     /// `CreatedByBackupJobId`, for a copy a plan's rule started.
     pub created_by_backup_job_id: Option<String>,
 }
