@@ -1983,8 +1983,11 @@ fn copies_decided_together_get_the_verdicts_they_get_one_at_a_time() {
         .collect();
     let options: Vec<copylab_rules::Options> = requests.iter().map(|_| state.decision_options()).collect();
     let batch: Vec<_> = requests.iter().zip(&options).collect();
-    let together = state.decide_all(&batch);
-    let alone: Vec<_> = batch.iter().map(|one| state.decide_all(&[*one]).remove(0)).collect();
+    let together: Vec<_> = state.decide_all(&batch).into_iter().map(|d| d.verdict).collect();
+    let alone: Vec<_> = batch
+        .iter()
+        .map(|one| state.decide_all(&[*one]).remove(0).verdict)
+        .collect();
     assert_eq!(together.len(), 48);
     let json = |verdicts: &[copylab_rules::Verdict]| serde_json::to_value(verdicts).unwrap();
     assert_eq!(json(&together), json(&alone));

@@ -348,10 +348,10 @@ impl ServerState {
     /// Simulates a copy with the rules engine, at the pinned date or the clock's day.
     pub fn simulate(&mut self, request: &StartCopyJob) -> Result<Verdict, copylab_rules::WorldError> {
         let options = self.decision_options();
-        Ok(self
-            .decide_all(&[(request, &options)])
-            .pop()
-            .unwrap_or_else(|| copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options)))
+        Ok(self.decide_all(&[(request, &options)]).pop().map_or_else(
+            || copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options),
+            |decided| decided.verdict,
+        ))
     }
 
     /// The options of the next decision: the pinned date or the clock's day, and the seed of
@@ -369,16 +369,18 @@ impl ServerState {
     /// the world and the kept index and changes neither, and each decision's ids come from its
     /// options: a batch (a night's plan runs) is decided on the machine's cores, with the same
     /// verdicts as one at a time.
-    pub fn decide_all(&mut self, batch: &[(&StartCopyJob, &Options)]) -> Vec<Verdict> {
+    pub fn decide_all(&mut self, batch: &[(&StartCopyJob, &Options)]) -> Vec<crate::services::backup::Decided> {
+        use crate::services::backup::Decided;
         // The world is valid (loaded through `PreparedWorld::new`, and every write is guarded):
         // a request parses only the policies it reads, each once while the world keeps them.
         let index = self
             .index
             .get_or_insert_with(|| copylab_rules::WorldIndex::new(&self.world));
         let prepared = copylab_rules::PreparedWorld::with_index(&self.world, index);
-        let decide = |(request, options): &(&StartCopyJob, &Options)| prepared.simulate(request, options);
+        let decide =
+            |(request, options): &(&StartCopyJob, &Options)| Decided::from(prepared.simulate(request, options));
         let cores = std::thread::available_parallelism().map_or(1, usize::from).min(4);
-        let verdicts: Vec<Verdict> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
+        let verdicts: Vec<Decided> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
             batch.iter().map(decide).collect()
         } else {
             let chunk = batch.len().div_ceil(cores);
@@ -386,9 +388,9 @@ impl ServerState {
                 let mut chunks = batch.chunks(chunk);
                 let first = chunks.next().unwrap_or_default();
                 let others: Vec<_> = chunks
-                    .map(|part| scope.spawn(move || part.iter().map(decide).collect::<Vec<Verdict>>()))
+                    .map(|part| scope.spawn(move || part.iter().map(decide).collect::<Vec<Decided>>()))
                     .collect();
-                let mut verdicts: Vec<Verdict> = first.iter().map(decide).collect();
+                let mut verdicts: Vec<Decided> = first.iter().map(decide).collect();
                 for other in others {
                     // A decision that panicked is decided again here, where its panic shows.
                     match other.join() {
@@ -406,7 +408,7 @@ impl ServerState {
         #[cfg(debug_assertions)]
         for ((request, options), verdict) in batch.iter().zip(&verdicts) {
             debug_assert_eq!(
-                serde_json::to_value(verdict).ok(),
+                serde_json::to_value(&verdict.verdict).ok(),
                 serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, options))
                     .ok(),
                 "the kept index of the world is stale: a change of the world did not go through world_mut"

@@ -140,7 +140,7 @@ pub fn prepare(
 
 /// Everything `StartCopyJob` does once the rules engine has decided the copy: the refusal, or
 /// the job (and a composite copy's nested jobs) with its end.
-pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, verdict: copylab_rules::engine::Verdict) -> Reply {
+pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided) -> Reply {
     let PendingCopy {
         request,
         token,
@@ -149,13 +149,13 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, verdict: copylab_rules:
         ..
     } = pending;
     // Nobody is refused a plan's copy: what would refuse a StartCopyJob fails the plan's job
-    // with the same message instead (modeled, as for a nested job).
-    let verdict = if origin.is_some() {
-        nested_job(verdict, &mut ctx.state.ids)
-    } else {
-        verdict
-    };
-    let copy_job_id = match &verdict.outcome {
+    // with the same message instead (modeled, as for a nested job). The checks stay: so do
+    // their fingerprints.
+    let mut decided = decided;
+    if origin.is_some() {
+        decided.verdict = nested_job(decided.verdict, &mut ctx.state.ids);
+    }
+    let copy_job_id = match &decided.verdict.outcome {
         Outcome::ApiError {
             error_code,
             message,
@@ -201,9 +201,9 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, verdict: copylab_rules:
         let child = simulate(ctx, &child_request)?;
         children.push((child_request, point, nested_job(child, &mut ctx.state.ids)));
     }
-    let mut verdict = verdict;
     if !children.is_empty() {
-        verdict.outcome = composite_outcome(verdict.outcome, children.iter().map(|(_, _, v)| &v.outcome));
+        let own = decided.verdict.outcome.clone();
+        decided.verdict.outcome = composite_outcome(own, children.iter().map(|(_, _, v)| &v.outcome));
     }
     let source = ctx
         .state
@@ -222,7 +222,7 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, verdict: copylab_rules:
     let job = NewJob {
         id: copy_job_id.clone(),
         request,
-        verdict,
+        decided,
         created,
         source,
         source_vault_arn: source_vault_arn.clone(),
@@ -240,7 +240,7 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, verdict: copylab_rules:
         let job = NewJob {
             id,
             request: child_request,
-            verdict: child,
+            decided: child.into(),
             created,
             source: Some(point),
             source_vault_arn: source_vault_arn.clone(),
@@ -376,7 +376,7 @@ fn composite_outcome<'a>(own: Outcome, nested: impl Iterator<Item = &'a Outcome>
 struct NewJob {
     id: String,
     request: StartCopyJob,
-    verdict: copylab_rules::engine::Verdict,
+    decided: super::Decided,
     created: f64,
     /// The recovery point it copies.
     source: Option<copylab_rules::world::RecoveryPoint>,
@@ -395,7 +395,7 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
     let NewJob {
         id,
         request,
-        verdict,
+        decided,
         created,
         source,
         source_vault_arn,
@@ -426,7 +426,7 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
             jobs[index].next = Some(id.clone());
         }
     }
-    let (outcome, decision) = jobs.share(verdict);
+    let (outcome, decision) = jobs.share(decided);
     let record = CopyJobRecord {
         id,
         account: ctx.caller.account.clone(),

@@ -22,7 +22,7 @@ pub mod tags;
 pub mod vault_lock;
 pub mod vaults;
 
-pub use state::{BackupState, CopyJobRecord, Decision, LifecycleStep, Progression, Resource, VaultRecord};
+pub use state::{BackupState, CopyJobRecord, Decided, Decision, LifecycleStep, Progression, Resource, VaultRecord};
 
 include!(concat!(env!("OUT_DIR"), "/backup_operations.rs"));
 

@@ -33,6 +33,10 @@ pub fn run_due(state: &mut ServerState) {
     }
     state.plans_ran_until = now;
     let mut due: Vec<(i64, usize, usize)> = Vec::new();
+    // Rules with the same schedule (an organization's plans share a few) have the same
+    // occurrences: each schedule is parsed and walked once.
+    let mut schedules: std::collections::HashMap<(&str, Option<&str>), Result<Occurrences, String>> =
+        std::collections::HashMap::new();
     for (p, plan) in state.world().backup_plans.iter().enumerate() {
         if plan.deletion_date.is_some() || plan.selections.is_empty() {
             continue;
@@ -42,14 +46,18 @@ pub fn run_due(state: &mut ServerState) {
                 .schedule_expression
                 .as_deref()
                 .unwrap_or(DEFAULT_SCHEDULE_EXPRESSION);
-            let schedule = match Schedule::parse(expression, rule.schedule_expression_timezone.as_deref()) {
-                Ok(schedule) => schedule,
+            let timezone = rule.schedule_expression_timezone.as_deref();
+            let occurrences = schedules.entry((expression, timezone)).or_insert_with(|| {
+                Schedule::parse(expression, timezone)
+                    .map(|schedule| latest_occurrences(&schedule, after, now, MAX_OCCURRENCES_PER_RULE))
+            });
+            let (times, skipped) = match occurrences {
+                Ok((times, skipped)) => (times.clone(), *skipped),
                 Err(reason) => {
                     tracing::warn!(plan = plan.id, rule = rule.name, reason, "backup rule not run");
                     continue;
                 }
             };
-            let (times, skipped) = latest_occurrences(&schedule, after, now, MAX_OCCURRENCES_PER_RULE);
             if skipped > 0 {
                 let at_least = if skipped >= MAX_COUNTED { "at least " } else { "" };
                 tracing::warn!(
@@ -134,6 +142,10 @@ fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, Caller, Box<Pendin
         }
     }
 }
+
+/// A schedule's occurrences in a clock move ([`latest_occurrences`]): the latest, and how many
+/// earlier ones are skipped.
+type Occurrences = (Vec<i64>, usize);
 
 /// A rule's retention for overlapping rules: `DeleteAfterDays`, none meaning kept for ever.
 fn retention(rule: &BackupRule) -> i64 {

@@ -145,9 +145,6 @@ pub struct CopyJobs {
     /// Checks kept once for every decision that has an equal one, by fingerprint
     /// ([`CopyJobs::share`]).
     checks: std::collections::HashMap<u64, Arc<CheckReport>>,
-    /// Fingerprints checks (Fx: fast, and a collision only misses a share, since a kept check is
-    /// compared whole before it is shared).
-    hasher: std::hash::BuildHasherDefault<rustc_hash::FxHasher>,
     /// The last job started for each resource, by [`CopyJobRecord::resource_key`]: the one a
     /// new job of the same resource waits behind while it has not ended.
     last_of_resource: std::collections::HashMap<String, String>,
@@ -327,16 +324,51 @@ const RECENT_DECISIONS: usize = 16;
 /// it keeps beyond the checks jobs hold is bounded by it.
 const SHARED_CHECKS: usize = 32_768;
 
+/// A verdict with its checks' fingerprints ([`CopyJobs::share`]), made where the verdict is
+/// made (a night's copies are decided on the machine's cores, fingerprints included).
+#[derive(Debug)]
+pub struct Decided {
+    /// The engine's verdict.
+    pub verdict: Verdict,
+    /// [`fingerprint`] of each of its checks.
+    fingerprints: Vec<u64>,
+}
+
+impl From<Verdict> for Decided {
+    fn from(verdict: Verdict) -> Self {
+        let fingerprints = verdict.checks.iter().map(fingerprint).collect();
+        Decided { verdict, fingerprints }
+    }
+}
+
+/// What tells a check from another ([`CopyJobs::share`]): Fx, fast, where a collision only
+/// misses a share, since a kept check is compared whole before it is shared. The remedy is left
+/// out (it has floats); equality still counts it.
+pub fn fingerprint(check: &CheckReport) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one((
+        check.id,
+        check.result,
+        &check.evidence,
+        &check.message,
+    ))
+}
+
 impl CopyJobs {
     /// A job's outcome, and its decision shared with a recent job's when they are equal.
-    pub fn share(&mut self, verdict: Verdict) -> (Outcome, Arc<Decision>) {
+    pub fn share(&mut self, decided: impl Into<Decided>) -> (Outcome, Arc<Decision>) {
+        let Decided { verdict, fingerprints } = decided.into();
         let Verdict {
             as_of,
             outcome,
             checks,
             failed_check,
         } = verdict;
-        let checks = checks.into_iter().map(|check| self.share_check(check)).collect();
+        let checks = checks
+            .into_iter()
+            .zip(fingerprints)
+            .map(|(check, fingerprint)| self.share_check(check, fingerprint))
+            .collect();
         let decision = Decision {
             as_of,
             checks,
@@ -363,12 +395,7 @@ impl CopyJobs {
     }
 
     /// `check`, or the equal check a decision already holds.
-    fn share_check(&mut self, check: CheckReport) -> Arc<CheckReport> {
-        use std::hash::BuildHasher;
-        // The remedy is left out of the fingerprint (it has floats); equality still counts it.
-        let fingerprint = self
-            .hasher
-            .hash_one((check.id, check.result, &check.evidence, &check.message));
+    fn share_check(&mut self, check: CheckReport, fingerprint: u64) -> Arc<CheckReport> {
         if let Some(kept) = self.checks.get(&fingerprint).filter(|kept| ***kept == check) {
             return Arc::clone(kept);
         }
