@@ -282,3 +282,62 @@ fn generated_worlds_reach_every_producible_message() {
         "too few successes: {counts:?}"
     );
 }
+
+/// A recovery point of a generated list: vault `A` or `B`, an account or none, maybe the
+/// nested point of an earlier one, maybe an ARN another point has too.
+fn recovery_point(i: usize, vault: bool, account: bool, parent: Option<usize>, same_arn_as: Option<usize>) -> Value {
+    json!({
+        "arn": format!("arn:aws:backup:us-east-1:111122223333:recovery-point:rp-{}", same_arn_as.unwrap_or(i)),
+        "vault": if vault { "A" } else { "B" },
+        "account": account.then_some("111122223333"),
+        "resource_type": "EBS",
+        "resource_arn": "arn:aws:ec2:us-east-1:111122223333:volume/vol-0",
+        "parent_recovery_point_arn": parent.map(|p| format!("arn:aws:backup:us-east-1:111122223333:recovery-point:rp-{p}")),
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The server's kept index follows a lifecycle's deletions (`WorldIndex::remove_recovery_points`)
+    /// and then answers as an index made afresh on the world without them: every name, parent
+    /// and vault count.
+    #[test]
+    fn a_kept_index_after_deletions_answers_as_a_fresh_one(
+        points in prop::collection::vec((any::<bool>(), any::<bool>(), any::<u8>(), any::<u8>()), 1..40),
+        removing in prop::collection::vec(any::<bool>(), 40),
+    ) {
+        let list: Vec<Value> = points
+            .iter()
+            .enumerate()
+            .map(|(i, &(vault, account, parent, same))| {
+                let earlier = |n: u8| (i > 0 && n % 3 == 0).then(|| usize::from(n) % i);
+                recovery_point(i, vault, account, earlier(parent), earlier(same.wrapping_add(1)).filter(|_| same % 5 == 0))
+            })
+            .collect();
+        let mut world: copylab_rules::World = serde_json::from_value(json!({"recovery_points": list})).unwrap();
+        let index = copylab_rules::WorldIndex::new(&world);
+        let arns: Vec<String> = world.recovery_points.iter().map(|rp| rp.arn.clone()).collect();
+        // Indexed as the server's lookups index them.
+        index.recovery_points_named(&world, &arns[0]);
+        let removed: Vec<usize> = (0..world.recovery_points.len()).filter(|&i| removing[i]).collect();
+        index.remove_recovery_points(&world, &removed);
+        let mut place = 0;
+        world.recovery_points.retain(|_| {
+            let kept = removed.binary_search(&place).is_err();
+            place += 1;
+            kept
+        });
+        let fresh = copylab_rules::WorldIndex::new(&world);
+        for arn in &arns {
+            prop_assert_eq!(index.recovery_points_named(&world, arn), fresh.recovery_points_named(&world, arn));
+            prop_assert_eq!(index.nested_recovery_points(&world, arn), fresh.nested_recovery_points(&world, arn));
+        }
+        for vault in ["A", "B"] {
+            prop_assert_eq!(
+                index.recovery_points_in(&world, "111122223333", vault),
+                fresh.recovery_points_in(&world, "111122223333", vault)
+            );
+        }
+    }
+}

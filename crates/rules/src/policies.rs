@@ -288,6 +288,50 @@ impl WorldIndex {
         }
     }
 
+    /// The world is about to lose the recovery points at `removed` (their places in
+    /// `world.recovery_points`, ascending, before they go): the index follows, moving the places
+    /// of those after them, without hashing the recovery points again (a lifecycle deleting a
+    /// night's recovery points costs the index what it holds, not the world's ARNs).
+    pub fn remove_recovery_points(&self, world: &World, removed: &[usize]) {
+        let Ok(mut index) = self.recovery_points.lock() else {
+            return;
+        };
+        if removed.is_empty() {
+            return;
+        }
+        let indexed = index.indexed;
+        if removed.windows(2).any(|w| w[0] >= w[1]) || removed.iter().any(|&i| i >= indexed) {
+            // Not what the index holds: it is made again on the next lookup.
+            *index = RecoveryPointIndex::default();
+            return;
+        }
+        for &i in removed {
+            if let Some(rp) = world.recovery_points.get(i)
+                && let Some(count) = index
+                    .in_vault
+                    .get_mut(&key_of((rp.account.as_deref(), rp.vault.as_str())))
+            {
+                *count = count.saturating_sub(1);
+            }
+        }
+        // A place moves down by the number of removed places before it.
+        let moved = |place: &mut u32| match removed.binary_search(&(*place as usize)) {
+            Ok(_) => false,
+            Err(before) => {
+                *place -= u32::try_from(before).unwrap_or(u32::MAX).min(*place);
+                true
+            }
+        };
+        let index = &mut *index;
+        for map in [&mut index.by_arn, &mut index.by_parent] {
+            map.retain(|_, places| {
+                places.retain_mut(moved);
+                !places.is_empty()
+            });
+        }
+        index.indexed = indexed - removed.len();
+    }
+
     /// The indexes in `world.recovery_points` of the recovery points named `arn`, in order:
     /// from the index, each checked against the world; where the index knows none, from the
     /// whole world (so a lookup never misses one, whatever changed).

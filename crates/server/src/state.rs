@@ -192,19 +192,31 @@ impl ServerState {
         if cold.is_empty() && deleted.is_empty() {
             return;
         }
-        // Only recovery points change: the kept index forgets where they are, nothing else (a
-        // recovery point's storage class is read from the world, never kept in the index).
-        for rp in self
-            .world
-            .recovery_points
-            .iter_mut()
-            .filter(|rp| cold.contains(&rp.arn))
-        {
-            rp.storage_class = copylab_rules::world::StorageClass::Cold;
+        // Only recovery points change, found through the kept index (no other recovery point is
+        // read); it follows the deletions (a recovery point's storage class is read from the
+        // world, never kept in the index).
+        let mut places = |arns: &std::collections::HashSet<String>| {
+            let mut found: Vec<usize> = arns.iter().flat_map(|arn| self.recovery_points_named(arn)).collect();
+            found.sort_unstable();
+            found.dedup();
+            found
+        };
+        let (cold, removed) = (places(&cold), places(&deleted));
+        for &i in &cold {
+            if let Some(rp) = self.world.recovery_points.get_mut(i) {
+                rp.storage_class = copylab_rules::world::StorageClass::Cold;
+            }
         }
-        self.world.recovery_points.retain(|rp| !deleted.contains(&rp.arn));
-        if let Some(index) = &self.index {
-            index.forget_recovery_points();
+        if !removed.is_empty() {
+            if let Some(index) = &self.index {
+                index.remove_recovery_points(&self.world, &removed);
+            }
+            let mut place = 0;
+            self.world.recovery_points.retain(|_| {
+                let kept = removed.binary_search(&place).is_err();
+                place += 1;
+                kept
+            });
         }
         for arn in &deleted {
             self.services.backup.recovery_point_creators.remove(arn);
