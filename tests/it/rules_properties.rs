@@ -311,8 +311,8 @@ proptest! {
             .iter()
             .enumerate()
             .map(|(i, &(vault, account, parent, same))| {
-                let earlier = |n: u8| (i > 0 && n % 3 == 0).then(|| usize::from(n) % i);
-                recovery_point(i, vault, account, earlier(parent), earlier(same.wrapping_add(1)).filter(|_| same % 5 == 0))
+                let earlier = |n: u8| (i > 0 && n.is_multiple_of(3)).then(|| usize::from(n) % i);
+                recovery_point(i, vault, account, earlier(parent), earlier(same.wrapping_add(1)).filter(|_| same.is_multiple_of(5)))
             })
             .collect();
         let mut world: copylab_rules::World = serde_json::from_value(json!({"recovery_points": list})).unwrap();
