@@ -231,6 +231,13 @@ def state_document(binary):
             now = call(url, "GET", "/_copylab/clock")
             if run < 2:
                 assert now["now"] == clock["now"], (clock, now)
+            if run == 0:
+                # A reset returns to the document's world, without its jobs.
+                call(url, "PUT", "/backup-vaults/BeforeTheReset", {})
+                call(url, "POST", "/_copylab/reset")
+                names = vaults(url)
+                assert "SourceVault" in names and "BeforeTheReset" not in names, names
+                assert call(url, "GET", "/copy-jobs/")["CopyJobs"] == []
             if run == 1:
                 call(url, "PUT", "/backup-vaults/AfterTheDocument", {})
                 call(url, "POST", "/_copylab/clock/advance?seconds=60")

@@ -99,6 +99,12 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
                 writeln!(err, "error: {}: {why}", args.scenario.as_deref().unwrap_or_default())?;
                 return Ok(exit::INPUT);
             }
+            // A reset returns to the document's world (without its jobs), as to a scenario's.
+            state.initial = copylab_server::state::Initial {
+                world: state.world().clone(),
+                as_of: state.as_of.clone(),
+                wording: state.wording,
+            };
             Some(loaded.fingerprint)
         }
     };
