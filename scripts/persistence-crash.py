@@ -186,6 +186,9 @@ def bad_journals(binary):
     newer = json.loads(header)
     newer["version"] = 99
     refused(binary, json.dumps(newer) + "\n", "newer copylab")
+    older = json.loads(header)
+    older["version"] = 1
+    refused(binary, json.dumps(older) + "\n", "older copylab")
     refused(binary, header + "\n{not json\n" + entry + "\n", "not a journal entry")
     refused(binary, "garbage\n", "not a copylab state journal")
     print("bad journals: newer version, a corrupt line in the middle and a foreign file refused with the file named")
@@ -246,6 +249,30 @@ def state_document(binary):
                 assert now["now"] == clock["now"] + 60, (clock, now)
             process.send_signal(signal.SIGKILL)
             process.wait()
+        # Posted to a server with a state directory whose clock is later: the clock goes back to
+        # the document's, and stays there after a restart.
+        posted_dir = os.path.join(work, "posted")
+        process, url = start(binary, posted_dir)
+        call(url, "POST", "/_copylab/clock/advance?seconds=7200")
+        with open(document) as f:
+            call(url, "POST", "/_copylab/scenario", json.load(f))
+        before_restart = call(url, "GET", "/_copylab/clock")["now"]
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        process, url = start(binary, posted_dir)
+        after_restart = call(url, "GET", "/_copylab/clock")["now"]
+        assert after_restart == before_restart == clock["now"], (before_restart, after_restart, clock)
+        assert call(url, "GET", f"/copy-jobs/{job}")["CopyJob"] == before
+        process.terminate()
+        process.wait()
+        # The members in another order (as `jq -S` writes them) are the same document.
+        sorted_path = os.path.join(work, "sorted.json")
+        with open(document) as f, open(sorted_path, "w") as out:
+            json.dump(json.load(f), out, sort_keys=True)
+        process, url = start(binary, None, "--scenario", sorted_path)
+        assert call(url, "GET", f"/copy-jobs/{job}")["CopyJob"] == before
+        process.terminate()
+        process.wait()
         # A newer document, and a pinned clock beside a document, are refused naming why.
         with open(document) as f:
             newer = json.load(f)

@@ -1930,6 +1930,18 @@ async fn a_state_document_that_does_not_fit_is_refused_and_changes_nothing() {
             "message_category `NOPE` is not one a copy job has",
         ),
         (
+            // A job its own nested job would end only once its nested job has: never.
+            changed(&|d| {
+                let id = d["copy_jobs"][0]["record"]["id"].clone();
+                d["copy_jobs"][0]["record"]["children"] = json!([id]);
+            }),
+            "does not name it its parent",
+        ),
+        (
+            changed(&|d| d["ids_drawn"] = json!(u64::MAX)),
+            "is more than a server draws",
+        ),
+        (
             changed(&|d| d["copy_jobs"][0]["record"]["polls"] = json!("many")),
             "not a state document: invalid type: string \"many\", expected u32",
         ),

@@ -88,10 +88,9 @@ pub fn load_state_document(reference: &str) -> Option<Result<LoadedStateDocument
         message,
     };
     // Only a JSON object can be one: anything else is left to the scenario reader.
-    let mut head = [0u8; 4096];
+    let mut head = [0u8; 64];
     let read = std::io::Read::read(&mut std::fs::File::open(path).ok()?, &mut head).ok()?;
-    let head = String::from_utf8_lossy(&head[..read]);
-    if !head.trim_start().starts_with('{') || !head.contains(copylab_server::state_document::FORMAT) {
+    if !String::from_utf8_lossy(&head[..read]).trim_start().starts_with('{') {
         return None;
     }
     if size > MAX_STATE_DOCUMENT_BYTES {
@@ -105,6 +104,19 @@ pub fn load_state_document(reference: &str) -> Option<Result<LoadedStateDocument
         Ok(Err(_)) => return Some(Err(fail(None, "the file is not UTF-8 text".to_owned()))),
         Err(e) => return Some(Err(fail(None, format!("cannot read the file: {e}")))),
     };
+    // Its `format` says so, wherever it is among the members; a JSON scenario has none.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<String>,
+    }
+    let named = match serde_json::from_str::<Head>(&text) {
+        Ok(head) => head.format.as_deref() == Some(copylab_server::state_document::FORMAT),
+        // Not JSON, but saying it is a state document: its reader says where it breaks.
+        Err(_) => text.contains(copylab_server::state_document::FORMAT),
+    };
+    if !named {
+        return None;
+    }
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     });

@@ -92,6 +92,8 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
         .or_else(|| state.as_of.is_some().then(|| state.clock.start()))
         .unwrap_or_else(|| Clock::wall().start());
     let mut state = state.with_clock(Clock::new(start, args.clock_scale));
+    // Where a restored document's clock stands: a restart with --state-dir starts there.
+    let document_now = restored.as_ref().map(|loaded| loaded.document.clock.now);
     let fingerprint = match restored {
         None => None,
         Some(loaded) => {
@@ -167,7 +169,7 @@ pub(crate) fn serve(args: &ServeArgs, err: &mut dyn Write) -> io::Result<i32> {
             progression: args.progression.clone(),
             document: fingerprint,
         };
-        match crate::state_dir::open(dir, start, &mut state) {
+        match crate::state_dir::open(dir, start, document_now, &mut state) {
             Ok(0) => {}
             Ok(replayed) => println!(
                 "copylab serve: restored {replayed} requests from {}",

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// The journal's name in the state directory.
 pub const FILE: &str = "journal.jsonl";
 /// The format this copylab writes and reads.
-pub const VERSION: u64 = 1;
+pub const VERSION: u64 = 2;
 const FORMAT: &str = "copylab-state";
 
 /// What a server started from: a restored server must start from the same.
@@ -87,7 +87,7 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 /// there is one (the state then is what it was when the last acknowledged request was
 /// answered, its clock going on from there), else starts one; then journals every request.
 /// Returns how many requests were replayed.
-pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, String> {
+pub fn open(dir: &Path, start: Start, clock_now: Option<f64>, state: &mut ServerState) -> Result<usize, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("--state-dir {}: {e}", dir.display()))?;
     let path = dir.join(FILE);
     let shown = path.display().to_string();
@@ -106,6 +106,12 @@ pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, 
             return Err(format!(
                 "{shown}:1: not a copylab state journal (format `{}`)",
                 header.format
+            ));
+        }
+        if header.version < VERSION {
+            return Err(format!(
+                "{shown}: written by an older copylab (state format version {}; this copylab reads version {VERSION}): its requests would replay into other ids than they were answered with, so start with another --state-dir",
+                header.version
             ));
         }
         if header.version > VERSION {
@@ -127,7 +133,6 @@ pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, 
         let ends_clean = text.ends_with('\n');
         let lines: Vec<&str> = text.lines().collect();
         let mut good_bytes = first.len() + 1;
-        let mut last_at = started_at;
         for (i, line) in lines.iter().enumerate().skip(1) {
             let last = i + 1 == lines.len();
             let parsed: Result<Entry, _> = serde_json::from_str(line);
@@ -138,7 +143,6 @@ pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, 
             }
             let entry = parsed.map_err(|e| format!("{shown}:{}:{}: not a journal entry: {e}", i + 1, e.column()))?;
             copylab_server::journal::replay(state, &entry).map_err(|e| format!("{shown}:{}: {e}", i + 1))?;
-            last_at = last_at.max(entry.at);
             good_bytes += line.len() + 1;
             replayed += 1;
         }
@@ -151,14 +155,16 @@ pub fn open(dir: &Path, start: Start, state: &mut ServerState) -> Result<usize, 
             file.set_len(good_bytes as u64).map_err(|e| format!("{shown}: {e}"))?;
             file.sync_all().map_err(|e| format!("{shown}: {e}"))?;
         }
-        state.clock = copylab_server::clock::Clock::resumed(header.clock_start, last_at.max(state.clock.now()), scale);
+        // The clock where the replay left it: each entry's time, moved as the entries moved it
+        // (a restored state document may have moved it back).
+        state.clock = copylab_server::clock::Clock::resumed(state.clock.start(), state.clock.now(), scale);
         serde_json::to_string(&header).map_err(|e| e.to_string())?
     } else {
         let header = Header {
             format: FORMAT.to_owned(),
             version: VERSION,
             clock_start: state.clock.start(),
-            clock_now: start.document.is_some().then(|| state.clock.now()),
+            clock_now,
             start,
         };
         let line = serde_json::to_string(&header).map_err(|e| e.to_string())?;

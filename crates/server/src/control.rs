@@ -38,7 +38,13 @@ pub fn handle(state: &mut ServerState, method: &Method, path: &str, query: Optio
     match (method.as_str(), path) {
         ("GET", "health") => health(),
         ("GET", "clock") => ok(clock(state)),
-        ("GET", "state") => ok(snapshot(state)),
+        ("GET", "state") => match crate::state_document::to_json(state) {
+            Ok(bytes) => ([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+            Err(e) => error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the state could not be written: {e}"),
+            ),
+        },
         ("GET", "events") => {
             let filters = match log_filters(query, &["since", "detail-type", "account"]) {
                 Ok(filters) => filters,
@@ -266,11 +272,6 @@ fn clock(state: &ServerState) -> Value {
         "scale": state.clock.scale(),
         "advanced": state.clock.advanced(),
     })
-}
-
-/// The state document ([`crate::state_document`]), which `POST /_copylab/scenario` takes back.
-fn snapshot(state: &ServerState) -> Value {
-    serde_json::to_value(crate::state_document::document(state)).unwrap_or_default()
 }
 
 /// Replaces the world with a scenario's (`world`, optional `as_of`, `wording`; its other

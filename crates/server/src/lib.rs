@@ -78,7 +78,7 @@ pub async fn dispatch(shared: Shared, request: Request<Body>) -> Response {
     let mut state = shared.lock().await;
     let body = match body {
         Ok(body) => body,
-        Err(error) => return wire::rest_json::error_response(&error, &state.request_id()),
+        Err(error) => return wire::rest_json::error_response(&error, &state.control_ids.uuid()),
     };
     // No edge: a control API request.
     let Some(edge) = edge else {
@@ -149,7 +149,7 @@ fn journal(
             format!("copylab could not record the request in its state directory: {e}"),
         )
         .modeled();
-        Box::new(wire::rest_json::error_response(&error, &state.request_id()))
+        Box::new(wire::rest_json::error_response(&error, &state.control_ids.uuid()))
     })
 }
 

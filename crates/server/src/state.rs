@@ -34,8 +34,11 @@ pub struct ServerState {
     /// Ids for jobs and requests: one stream for the server's life, reset or not, so no id is
     /// issued twice; a fresh server with the same seed issues the same ids.
     pub ids: IdGenerator,
-    /// Request ids of control API requests (`/_copylab/`): a stream of their own, so that
-    /// reading or loading the state leaves the ids the world's requests get as they were.
+    /// Request ids of the requests a journal does not replay: control API requests
+    /// (`/_copylab/`, whose replay draws no request id) and requests refused before they are
+    /// journaled (a body that cannot be read, a journal that cannot write). A stream of their
+    /// own, so that reading or loading the state leaves the ids the world's requests get as they
+    /// were, and a replay draws from `ids` exactly what the live server drew.
     pub control_ids: IdGenerator,
     /// The seed the ids started from.
     pub seed: u64,

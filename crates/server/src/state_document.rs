@@ -146,40 +146,44 @@ pub fn is_state_document(document: &Value) -> bool {
     document.get("format").and_then(Value::as_str) == Some(FORMAT)
 }
 
-/// The server's state as a document.
-pub fn document(state: &ServerState) -> StateDocument {
+/// The server's state as a document, serialized straight from the state (no copy of the world,
+/// the jobs or a JSON tree of them: the document costs its bytes). [`StateDocument`] reads it
+/// back; the two name the same members.
+pub fn to_json(state: &ServerState) -> Result<Vec<u8>, serde_json::Error> {
     let now = state.now();
     let backup = &state.services.backup;
     let mut places: HashMap<*const Decision, usize> = HashMap::new();
     let mut decisions = Vec::new();
-    let copy_jobs = backup
+    let copy_jobs: Vec<CopyJobView<'_>> = backup
         .jobs
         .iter()
         .map(|job| {
             let decision = *places.entry(Arc::as_ptr(&job.decision)).or_insert_with(|| {
-                decisions.push(DecisionEntry {
-                    as_of: job.decision.as_of.clone(),
-                    checks: job.decision.checks_json(),
-                    failed_check: job.decision.failed_check.map(str::to_owned),
+                decisions.push(DecisionView {
+                    as_of: &job.decision.as_of,
+                    checks: match &job.decision.restored_checks {
+                        Some(checks) => ChecksView::Restored(checks),
+                        None => ChecksView::Decided(&job.decision.checks),
+                    },
+                    failed_check: job.decision.failed_check,
                 });
                 decisions.len() - 1
             });
-            CopyJobEntry {
-                state: job.state(state.progression, now).as_str().to_owned(),
+            CopyJobView {
+                state: job.state(state.progression, now).as_str(),
                 decision,
-                record: job.clone(),
+                record: job,
             }
         })
         .collect();
-    let mut lifecycle_due: Vec<(i64, LifecycleStep, String)> =
-        backup.lifecycle_due.iter().map(|due| due.0.clone()).collect();
+    let mut lifecycle_due: Vec<&(i64, LifecycleStep, String)> = backup.lifecycle_due.iter().map(|due| &due.0).collect();
     lifecycle_due.sort();
-    StateDocument {
-        format: FORMAT.to_owned(),
+    let view = DocumentView {
+        format: FORMAT,
         version: VERSION,
-        world: state.world().clone(),
+        world: state.world(),
         seed: state.seed,
-        as_of: state.as_of.clone(),
+        as_of: state.as_of.as_deref(),
         wording: state.wording,
         clock: ClockReading {
             now,
@@ -191,30 +195,94 @@ pub fn document(state: &ServerState) -> StateDocument {
         ids_drawn: state.ids.drawn(),
         decisions,
         copy_jobs,
-        services: ServicesEntry {
-            backup: BackupEntry {
-                backup_jobs: backup.backup_jobs.iter().map(|job| Value::clone(job)).collect(),
+        services: ServicesView {
+            backup: BackupView {
+                backup_jobs: backup.backup_jobs.iter().map(|job| &**job).collect(),
                 backup_jobs_started: backup.backup_jobs_started,
                 backup_running_until: backup
                     .backup_running_until
                     .iter()
-                    .map(|(arn, until)| (arn.clone(), *until))
+                    .map(|(arn, until)| (arn.as_str(), *until))
                     .collect(),
                 lifecycle_due,
                 recovery_point_creators: backup
                     .recovery_point_creators
                     .iter()
-                    .map(|(arn, creator)| (arn.clone(), Value::clone(creator)))
+                    .map(|(arn, creator)| (arn.as_str(), &**creator))
                     .collect(),
-                tags: backup.tags.clone(),
-                vaults: backup.vaults.clone(),
-                report_plans: backup.report_plans.clone(),
+                tags: &backup.tags,
+                vaults: &backup.vaults,
+                report_plans: &backup.report_plans,
             },
-            kms: state.services.kms.clone(),
-            organizations: state.services.organizations.clone(),
-            iam: state.services.iam.clone(),
+            kms: &state.services.kms,
+            organizations: &state.services.organizations,
+            iam: &state.services.iam,
         },
-    }
+    };
+    serde_json::to_vec(&view)
+}
+
+/// [`StateDocument`], borrowed from the state to write it.
+#[derive(Serialize)]
+struct DocumentView<'a> {
+    format: &'static str,
+    version: u64,
+    world: &'a World,
+    seed: u64,
+    as_of: Option<&'a str>,
+    wording: Wording,
+    clock: ClockReading,
+    ids_drawn: u64,
+    decisions: Vec<DecisionView<'a>>,
+    copy_jobs: Vec<CopyJobView<'a>>,
+    services: ServicesView<'a>,
+}
+
+/// [`DecisionEntry`], borrowed.
+#[derive(Serialize)]
+struct DecisionView<'a> {
+    as_of: &'a str,
+    checks: ChecksView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed_check: Option<&'static str>,
+}
+
+/// A decision's checks: the engine's, or a restored job's JSON.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ChecksView<'a> {
+    Decided(&'a [Arc<copylab_rules::CheckReport>]),
+    Restored(&'a Value),
+}
+
+/// [`CopyJobEntry`], borrowed.
+#[derive(Serialize)]
+struct CopyJobView<'a> {
+    state: &'static str,
+    decision: usize,
+    record: &'a CopyJobRecord,
+}
+
+/// [`ServicesEntry`], borrowed.
+#[derive(Serialize)]
+struct ServicesView<'a> {
+    backup: BackupView<'a>,
+    kms: &'a kms::KmsState,
+    organizations: &'a organizations::OrganizationsState,
+    iam: &'a iam::IamState,
+}
+
+/// [`BackupEntry`], borrowed (maps in key order, so that the same state writes the same bytes).
+#[derive(Serialize)]
+struct BackupView<'a> {
+    backup_jobs: Vec<&'a Value>,
+    backup_jobs_started: u64,
+    backup_running_until: BTreeMap<&'a str, f64>,
+    lifecycle_due: Vec<&'a (i64, LifecycleStep, String)>,
+    recovery_point_creators: BTreeMap<&'a str, &'a Value>,
+    tags: &'a BTreeMap<String, BTreeMap<String, String>>,
+    vaults: &'a BTreeMap<String, VaultRecord>,
+    report_plans: &'a [ReportPlan],
 }
 
 /// Why a text is not a state document this copylab reads.
@@ -273,7 +341,7 @@ pub fn parse(text: &str) -> Result<StateDocument, DocumentError> {
 /// changes: a refused document leaves the state as it was. The server's own options
 /// (progression, clock scale) stay; its id stream goes on after the document's when they share
 /// a seed.
-pub fn restore(state: &mut ServerState, document: StateDocument) -> Result<(), String> {
+pub fn restore(state: &mut ServerState, mut document: StateDocument) -> Result<(), String> {
     if document.format != FORMAT || document.version > VERSION {
         return Err(format!("not a copylab state document of version {VERSION} or older"));
     }
@@ -284,10 +352,18 @@ pub fn restore(state: &mut ServerState, document: StateDocument) -> Result<(), S
         return Err(format!("as_of `{day}` is not a YYYY-MM-DD date"));
     }
     let clock = &document.clock;
-    if !(clock.start.is_finite() && clock.now.is_finite() && clock.start >= 0.0 && clock.now >= clock.start) {
+    if !(clock.start >= 0.0 && clock.now >= clock.start && clock.now <= crate::clock::LATEST) {
         return Err(format!(
-            "clock: now {} and start {} are not epoch seconds with start <= now",
-            clock.now, clock.start
+            "clock: now {} and start {} are not epoch seconds with start <= now <= {} (9999-12-31T23:59:59Z)",
+            clock.now,
+            clock.start,
+            crate::clock::LATEST
+        ));
+    }
+    if document.ids_drawn > MAX_IDS_DRAWN {
+        return Err(format!(
+            "ids_drawn {} is more than a server draws ({MAX_IDS_DRAWN})",
+            document.ids_drawn
         ));
     }
     let decisions = document
@@ -309,6 +385,20 @@ pub fn restore(state: &mut ServerState, document: StateDocument) -> Result<(), S
         }
         jobs.push(job);
     }
+    related_jobs(&jobs)?;
+    // A lifecycle step of a recovery point the world does not have would be looked for in every
+    // recovery point when it comes due: it is dropped.
+    let points: std::collections::HashSet<&str> = document
+        .world
+        .recovery_points
+        .iter()
+        .map(|rp| rp.arn.as_str())
+        .collect();
+    document
+        .services
+        .backup
+        .lifecycle_due
+        .retain(|(_, _, arn)| points.contains(arn.as_str()));
     let (start, now) = (clock.start, clock.now);
     let scale = state.clock.scale();
     state.replace_world(document.world, document.as_of, document.wording);
@@ -347,6 +437,50 @@ pub fn restore(state: &mut ServerState, document: StateDocument) -> Result<(), S
     backup.tags = entry.tags;
     backup.vaults = entry.vaults;
     backup.report_plans = entry.report_plans;
+    Ok(())
+}
+
+/// The most draws a restored id stream may have made: far more than a server makes (a draw
+/// takes nanoseconds), far from where the stream would wrap round to ids it issued.
+const MAX_IDS_DRAWN: u64 = 1 << 48;
+
+/// Checks that the jobs' references are what copylab makes: a nested job's `parent` is a
+/// composite job listing it among its `children`, a composite job is no one's nested job, and
+/// `next` names another job. Anything else (a job its own child, a cycle) is refused: a job's
+/// end follows its nested jobs' ends.
+fn related_jobs(jobs: &[CopyJobRecord]) -> Result<(), String> {
+    let by_id: HashMap<&str, &CopyJobRecord> = jobs.iter().map(|job| (job.id.as_str(), job)).collect();
+    for job in jobs {
+        let id = &job.id;
+        if let Some(parent) = &job.parent {
+            let named = by_id.get(parent.as_str()).copied();
+            if !named.is_some_and(|p| p.parent.is_none() && p.children.iter().any(|c| c == id)) {
+                return Err(format!(
+                    "copy job {id}: its parent {parent} is not a composite job listing it"
+                ));
+            }
+            if !job.children.is_empty() {
+                return Err(format!("copy job {id}: a nested job has no nested jobs"));
+            }
+        }
+        for child in &job.children {
+            if by_id
+                .get(child.as_str())
+                .is_none_or(|c| c.parent.as_deref() != Some(id.as_str()))
+            {
+                return Err(format!(
+                    "copy job {id}: its nested job {child} does not name it its parent"
+                ));
+            }
+        }
+        if let Some(next) = &job.next
+            && (next == id || !by_id.contains_key(next.as_str()))
+        {
+            return Err(format!(
+                "copy job {id}: the job waiting behind it, {next}, is not another job"
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -15,6 +15,10 @@ use crate::wire::Caller;
 /// make one request start unbounded work (modeled: AWS has no clock to move).
 pub const MAX_OCCURRENCES_PER_RULE: usize = 32;
 
+/// The most copies decided together ([`run_due`]): a bound on what a batch holds at once
+/// (each verdict until its job shares it), however many rules share a schedule.
+const MAX_BATCH: usize = 1024;
+
 /// The most rules whose `CreatedBy` is kept to share ([`super::BackupState::rule_creators`]).
 const MAX_RULE_CREATORS: usize = 100_000;
 
@@ -87,10 +91,12 @@ pub fn run_due(state: &mut ServerState) {
             None => {}
         }
     }
-    // The occurrences due at one time run together: their backups in order, each copy
-    // prepared in order after its backup, then the copies decided together (on the machine's
-    // cores) and completed in order. The engine's ids come from each copy's options, drawn in
-    // order, so the jobs are those of one occurrence at a time.
+    // The occurrences due at one time run together, up to MAX_BATCH copies: their backups in
+    // order, each copy prepared in order after its backup (its decision's seed drawn then), then
+    // the copies decided together (on the machine's cores) and completed in order. A batch's
+    // verdicts are those of deciding each alone; what completing draws (the job id of a copy
+    // the engine refuses, a composite copy's nested decisions) comes after the batch's
+    // preparations. Deterministic either way: the same world and clock moves make the same jobs.
     let mut copies: Vec<(CopyOf, Caller, Box<PendingCopy>)> = Vec::new();
     for (i, &(at, p, r)) in due.iter().enumerate() {
         if let Some(plan) = state.world().backup_plans.get(p) {
@@ -104,7 +110,7 @@ pub fn run_due(state: &mut ServerState) {
             candidates.sort_unstable();
             run_rule(state, at, p, r, &candidates, &mut copies);
         }
-        if due.get(i + 1).is_none_or(|next| next.0 != at) {
+        if copies.len() >= MAX_BATCH || due.get(i + 1).is_none_or(|next| next.0 != at) {
             start_copies(state, std::mem::take(&mut copies));
         }
     }
