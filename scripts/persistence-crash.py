@@ -68,6 +68,16 @@ def kms(url, action, body):
         return json.loads(response.read())
 
 
+def copy_rds_snapshot(url):
+    """StartCopyJob of the default world's RDS snapshot to the destination account: its id."""
+    return call(url, "PUT", "/copy-jobs", {
+        "RecoveryPointArn": "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
+        "SourceBackupVaultName": "SourceVault",
+        "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
+        "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole",
+    })["CopyJobId"]
+
+
 def vaults(url):
     names, token = [], None
     while True:
@@ -133,12 +143,7 @@ def jobs_and_clock(binary):
     try:
         process, url = start(binary, state_dir)
         call(url, "POST", "/_copylab/clock/advance?seconds=60")
-        job = call(url, "PUT", "/copy-jobs", {
-            "RecoveryPointArn": "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
-            "SourceBackupVaultName": "SourceVault",
-            "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
-            "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole",
-        })["CopyJobId"]
+        job = copy_rds_snapshot(url)
         advanced = call(url, "POST", "/_copylab/clock/advance?seconds=86400")
         before = call(url, "GET", f"/copy-jobs/{job}")["CopyJob"]
         process.send_signal(signal.SIGKILL)
@@ -206,12 +211,7 @@ def state_document(binary):
             "PolicyName": "default",
             "Policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}]}),
         })
-        job = call(url, "PUT", "/copy-jobs", {
-            "RecoveryPointArn": "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
-            "SourceBackupVaultName": "SourceVault",
-            "DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:DestinationVault",
-            "IamRoleArn": "arn:aws:iam::111122223333:role/service-role/AWSBackupDefaultServiceRole",
-        })["CopyJobId"]
+        job = copy_rds_snapshot(url)
         key = kms(url, "CreateKey", {"Description": "ledger backups"})["KeyMetadata"]
         call(url, "POST", "/_copylab/clock/advance?seconds=3600")
         before = call(url, "GET", f"/copy-jobs/{job}")["CopyJob"]

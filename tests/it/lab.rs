@@ -689,26 +689,22 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     assert!(!jobs.contains("seed_cross_account_setting_off"), "{jobs}");
     // Newest first: the lab's job was started after the API's.
     assert!(jobs.find(&label) < jobs.find(">API<"), "{jobs}");
-    let link = jobs
-        .split("href=\"/lab/jobs/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    // The diagnosis link of the n-th failed job listed.
+    let link_of = |n: usize| {
+        jobs.split("href=\"/lab/jobs/")
+            .nth(n)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&")
+    };
+    let link = link_of(1);
     let (status, diagnosis) = call(&app, "GET", &format!("/lab/jobs/{link}"), None).await;
     assert_eq!(status, 200);
     assert!(diagnosis.contains("class=\"check fail failed\""), "{diagnosis}");
     // The API's job, saved with the state and restored: the same page.
-    let api_link = jobs
-        .split("href=\"/lab/jobs/")
-        .nth(2)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let api_link = link_of(2);
     let (_, before) = call(&app, "GET", &format!("/lab/jobs/{api_link}"), None).await;
     let (_, state) = call(&app, "GET", "/_copylab/state", None).await;
     let (status, _) = call(
@@ -720,7 +716,7 @@ async fn the_catalog_the_exam_and_live_jobs_render_in_both_languages() {
     .await;
     assert_eq!(status, 200);
     let (_, after) = call(&app, "GET", &format!("/lab/jobs/{api_link}"), None).await;
-    assert!(before.contains("class=\"check "), "{before}");
+    assert!(before.contains("class=\"check fail failed\""), "{before}");
     assert_eq!(before, after);
 }
 

@@ -89,6 +89,19 @@ async fn advance(app: &axum::Router, seconds: u64) {
     assert_eq!(status, 200, "{clock}");
 }
 
+/// Puts a policy on the shared key that allows its own account only: the destination account's
+/// copies of what it encrypts fail from then on.
+async fn drop_destination_from_shared_key(app: &axum::Router) {
+    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    kms(app, SOURCE, "us-east-1")
+        .put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(own_only)
+        .send()
+        .await
+        .unwrap();
+}
+
 /// Declares an RDS database under the shared key, one the selection leaves out, and a plan
 /// with a daily rule at 05:00 UTC copying to the destination account's vault; the plan's id.
 async fn nightly_plan(app: &axum::Router) -> String {
@@ -273,14 +286,7 @@ async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_t
         "explaining starts no job"
     );
     advance(&app, 2 * DAY).await;
-    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
-    kms(&app, SOURCE, "us-east-1")
-        .put_key_policy()
-        .key_id(SHARED_KEY)
-        .policy(own_only)
-        .send()
-        .await
-        .unwrap();
+    drop_destination_from_shared_key(&app).await;
     advance(&app, DAY).await;
     let backup = client(&app, SOURCE, "us-east-1");
     let copies = backup.list_copy_jobs().send().await.unwrap();
@@ -1489,14 +1495,7 @@ async fn events_and_notifications_reach_the_users_endpoints_and_a_dead_one_break
         .send()
         .await
         .unwrap();
-    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
-    kms(&app, SOURCE, "us-east-1")
-        .put_key_policy()
-        .key_id(SHARED_KEY)
-        .policy(own_only)
-        .send()
-        .await
-        .unwrap();
+    drop_destination_from_shared_key(&app).await;
     advance(&app, DAY).await;
     let mut waited = 0;
     loop {
@@ -1799,14 +1798,7 @@ async fn a_state_document_restored_in_a_fresh_server_goes_on_as_the_original_wou
     let original = server();
     nightly_plan(&original).await;
     advance(&original, 2 * DAY).await;
-    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
-    kms(&original, SOURCE, "us-east-1")
-        .put_key_policy()
-        .key_id(SHARED_KEY)
-        .policy(own_only)
-        .send()
-        .await
-        .unwrap();
+    drop_destination_from_shared_key(&original).await;
     let key = kms(&original, SOURCE, "us-east-1")
         .create_key()
         .description("ledger backups")

@@ -279,15 +279,6 @@ impl WorldIndex {
         Some(lookup(&index))
     }
 
-    /// Forgets where the recovery points are (the world lost some, or changed their order):
-    /// they are indexed again on the next lookup; what the index knows of keys, vaults, roles
-    /// and accounts stays.
-    pub fn forget_recovery_points(&self) {
-        if let Ok(mut index) = self.recovery_points.lock() {
-            *index = RecoveryPointIndex::default();
-        }
-    }
-
     /// The world is about to lose the recovery points at `removed` (their places in
     /// `world.recovery_points`, ascending, before they go): the index follows, moving the places
     /// of those after them, without hashing the recovery points again (a lifecycle deleting a

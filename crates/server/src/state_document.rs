@@ -25,8 +25,8 @@ pub const FORMAT: &str = "copylab-state-document";
 /// The version this copylab writes and reads.
 pub const VERSION: u64 = 1;
 
-/// The whole state, as JSON.
-#[derive(Debug, Serialize, Deserialize)]
+/// The whole state, as JSON, as read back ([`to_json`] writes it from the state itself).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateDocument {
     /// [`FORMAT`].
@@ -79,7 +79,7 @@ pub struct ClockReading {
 
 /// A copy job's decision: the date AWS's behaviour was modeled at, and the checks as its
 /// diagnosis shows them.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionEntry {
     /// `as_of`.
@@ -87,12 +87,12 @@ pub struct DecisionEntry {
     /// The checks, in order.
     pub checks: Value,
     /// The check that decided a failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub failed_check: Option<String>,
 }
 
 /// A copy job.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CopyJobEntry {
     /// Its state when the document was taken (for readers: the state follows from the record
@@ -106,7 +106,7 @@ pub struct CopyJobEntry {
 }
 
 /// What each service keeps beyond the world.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServicesEntry {
     /// AWS Backup, copy jobs apart.
@@ -120,7 +120,7 @@ pub struct ServicesEntry {
 }
 
 /// What AWS Backup keeps beyond the world and its copy jobs.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackupEntry {
     /// Backup jobs, as `DescribeBackupJob` shows them, in creation order.

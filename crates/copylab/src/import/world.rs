@@ -430,7 +430,6 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
         .is_some_and(|v| !v["lock"].is_null() || v["vault_type"] == "LOGICALLY_AIR_GAPPED_BACKUP_VAULT");
     world.insert("keys".to_owned(), Value::Array(keys));
     world.insert("vaults".to_owned(), Value::Array(vaults));
-    world.insert("unknown".to_owned(), Value::Array(b.unknown.clone()));
 
     let mut copy_job = json!({
         "account": source_account,
@@ -458,12 +457,13 @@ pub fn scenario(collected: &Collected) -> Result<Value, String> {
                         call.file.as_deref().unwrap_or_default()
                     ),
                 );
-                world.insert("unknown".to_owned(), Value::Array(b.unknown.clone()));
             }
             None => {}
         }
         b.source("/copy_job", call, "$.CopyJob");
     }
+    // Every unknown, the copy job's included.
+    world.insert("unknown".to_owned(), Value::Array(b.unknown.clone()));
     let mut scenario = json!({
         "description": format!(
             "Imported by copylab import: the copy of {rp_arn} from account {source_account} ({source_vault_arn}) to {destination_vault_arn}, as the collect script saw it."

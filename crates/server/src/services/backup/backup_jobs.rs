@@ -116,12 +116,9 @@ pub fn start_at(
             let vault_arn = format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}");
             let id = ctx.state.ids.uuid_upper();
             let resource_type = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn).unwrap_or_default();
-            ctx.state.services.backup.backup_jobs_started += 1;
-            ctx.state
-                .services
-                .backup
-                .backup_jobs
-                .push_back(std::sync::Arc::new(json!({
+            keep_job(
+                ctx,
+                json!({
                     "AccountId": account,
                     "BackupJobId": id,
                     "BackupVaultName": vault_name,
@@ -137,8 +134,11 @@ pub fn start_at(
                     "IamRoleArn": input.get("IamRoleArn"),
                     "Region": region,
                     "CreatedBy": created_by.map(|c| &**c),
-                })));
-            emit_events(ctx, input, created, created_by);
+                }),
+                input,
+                created,
+                created_by,
+            );
             return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
         }
         return Err(ApiError::access_denied());
@@ -175,12 +175,9 @@ pub fn start_at(
                 .backup_running_until
                 .insert(resource_arn.clone(), ended);
         }
-        ctx.state.services.backup.backup_jobs_started += 1;
-        ctx.state
-            .services
-            .backup
-            .backup_jobs
-            .push_back(std::sync::Arc::new(json!({
+        keep_job(
+            ctx,
+            json!({
                 "AccountId": account,
                 "BackupJobId": id,
                 "BackupVaultName": vault_name,
@@ -198,8 +195,11 @@ pub fn start_at(
                 "Region": region,
                 "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
                 "CreatedBy": created_by.map(|c| &**c),
-            })));
-        emit_events(ctx, input, timing.begun.min(ended), created_by);
+            }),
+            input,
+            timing.begun.min(ended),
+            created_by,
+        );
         return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
     }
     let (begun, ended) = (timing.begun, timing.begun + timing.duration);
@@ -248,12 +248,9 @@ pub fn start_at(
             .recovery_point_creators
             .insert(arn.clone(), std::sync::Arc::clone(creator));
     }
-    ctx.state.services.backup.backup_jobs_started += 1;
-    ctx.state
-        .services
-        .backup
-        .backup_jobs
-        .push_back(std::sync::Arc::new(json!({
+    keep_job(
+        ctx,
+        json!({
             "AccountId": account,
             "BackupJobId": id,
             "BackupVaultName": vault_name,
@@ -271,8 +268,11 @@ pub fn start_at(
             "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
             "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
             "CreatedBy": created_by.map(|c| &**c),
-        })));
-    emit_events(ctx, input, begun, created_by);
+        }),
+        input,
+        begun,
+        created_by,
+    );
     Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
 }
 
@@ -339,17 +339,34 @@ pub fn keep_continuous(
         .insert(arn, std::sync::Arc::clone(creator));
 }
 
-/// The events of the backup job just made (the last one), running from `begun`, its `startBy`
-/// its start window after its creation.
-fn emit_events(ctx: &mut Ctx<'_>, input: &Map<String, Value>, begun: f64, creator: Option<&std::sync::Arc<Value>>) {
-    let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
+/// Keeps a backup job's record (as `DescribeBackupJob` shows it) and emits its events.
+fn keep_job(
+    ctx: &mut Ctx<'_>,
+    job: Value,
+    input: &Map<String, Value>,
+    begun: f64,
+    creator: Option<&std::sync::Arc<Value>>,
+) {
+    let job = std::sync::Arc::new(job);
     let backup = &mut ctx.state.services.backup;
-    let Some(job) = backup.backup_jobs.back().cloned() else {
-        return;
-    };
+    backup.backup_jobs_started += 1;
+    backup.backup_jobs.push_back(std::sync::Arc::clone(&job));
+    emit_events(ctx, &job, input, begun, creator);
+}
+
+/// The events of backup job `job`, running from `begun`, its `startBy` its start window after
+/// its creation.
+fn emit_events(
+    ctx: &mut Ctx<'_>,
+    job: &std::sync::Arc<Value>,
+    input: &Map<String, Value>,
+    begun: f64,
+    creator: Option<&std::sync::Arc<Value>>,
+) {
+    let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
     let now = ctx.state.now();
     let backup = &mut ctx.state.services.backup;
-    super::events::emit_backup_job(&mut backup.events, &job, (begun, window), now);
+    super::events::emit_backup_job(&mut backup.events, job, (begun, window), now);
     if let Some(arn) = job["RecoveryPointArn"].as_str() {
         let found = ctx.state.recovery_points_named(arn).first().copied();
         let (world, services) = ctx.state.world_and_services();

@@ -494,19 +494,6 @@ impl Decision {
             restored_checks: Some(serde_json::Value::Array(Vec::new())),
         })
     }
-
-    /// Its checks as JSON: the engine's reports, or a restored job's as its document gave them.
-    pub fn checks_json(&self) -> serde_json::Value {
-        match &self.restored_checks {
-            Some(checks) => checks.clone(),
-            None => serde_json::Value::Array(
-                self.checks
-                    .iter()
-                    .map(|check| serde_json::to_value(&**check).unwrap_or_default())
-                    .collect(),
-            ),
-        }
-    }
 }
 
 impl CopyJobRecord {
@@ -518,13 +505,13 @@ impl CopyJobRecord {
     /// The diagnosis `GET /_copylab/copy-jobs/{id}/diagnosis` shows: the engine's verdict as
     /// JSON, or for a job restored from a state document, the checks the document gave.
     pub fn diagnosis(&self) -> serde_json::Value {
-        if self.decision.restored_checks.is_none() {
+        let Some(checks) = &self.decision.restored_checks else {
             return serde_json::to_value(self.verdict()).unwrap_or_default();
-        }
+        };
         let mut body = serde_json::json!({
             "as_of": self.decision.as_of,
             "outcome": self.outcome,
-            "checks": self.decision.checks_json(),
+            "checks": checks,
         });
         if let Some(failed) = self.decision.failed_check {
             body["failed_check"] = serde_json::json!(failed);
