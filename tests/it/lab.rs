@@ -931,9 +931,10 @@ fn policy_decisions_read_in_the_pages_language_with_the_engines_reason_kept() {
         japanese.contains("暗黙的な拒否 (ステートメント #1 \"Allow use\"): no statement allows it"),
         "{japanese}"
     );
-    let mut allowed = evidence.clone();
-    allowed.args[3].1 = "Allow".to_owned();
-    allowed.args[5].1 = "none".to_owned();
+    let mut args = evidence.args.to_vec();
+    args[3].1 = "Allow".to_owned();
+    args[5].1 = "none".to_owned();
+    let allowed = copylab_rules::text::Text::new(evidence.id, evidence.template, args);
     assert!(
         text(Lang::Ja, &allowed).ends_with("許可 (ステートメント #1 \"Allow use\")"),
         "{}",

@@ -11,14 +11,19 @@ pub struct Text {
     pub id: &'static str,
     /// The English template; `{name}` marks an argument.
     pub template: &'static str,
-    /// The arguments, in order.
-    pub args: Vec<(&'static str, String)>,
+    /// The arguments, in order: shared by the copies of a text (the engine keeps the evidence
+    /// of answers it remembers, and every decision that reuses one copies it).
+    pub args: std::sync::Arc<[(&'static str, String)]>,
 }
 
 impl Text {
     /// A text with arguments.
     pub fn new(id: &'static str, template: &'static str, args: Vec<(&'static str, String)>) -> Self {
-        Text { id, template, args }
+        Text {
+            id,
+            template,
+            args: args.into(),
+        }
     }
 
     /// A text without arguments.
@@ -26,7 +31,7 @@ impl Text {
         Text {
             id,
             template,
-            args: Vec::new(),
+            args: std::sync::Arc::new([]),
         }
     }
 

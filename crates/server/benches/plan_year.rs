@@ -236,7 +236,10 @@ fn run(accounts: usize, retention: Option<i64>) {
     }
     if std::env::var_os("YEAR_DEBUG").is_some() {
         println!("{first:#}");
-        println!("{:#}", state.services.backup.backup_jobs.back().expect("a job"));
+        println!(
+            "{:#}",
+            state.services.backup.backup_jobs.back().expect("a job").to_json()
+        );
     }
     let completed = state
         .services

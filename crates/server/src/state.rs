@@ -365,7 +365,7 @@ impl ServerState {
         let options = self.decision_options();
         Ok(self.decide_all(&[(request, &options)]).pop().map_or_else(
             || copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options),
-            |decided| decided.verdict,
+            crate::services::backup::Decided::into_verdict,
         ))
     }
 
@@ -392,8 +392,10 @@ impl ServerState {
             .index
             .get_or_insert_with(|| copylab_rules::WorldIndex::new(&self.world));
         let prepared = copylab_rules::PreparedWorld::with_index(&self.world, index);
-        let decide =
-            |(request, options): &(&StartCopyJob, &Options)| Decided::from(prepared.simulate(request, options));
+        let jobs = &self.services.backup.jobs;
+        let decide = |(request, options): &(&StartCopyJob, &Options)| {
+            Decided::sharing(prepared.simulate(request, options), Some(jobs))
+        };
         let cores = std::thread::available_parallelism().map_or(1, usize::from).min(4);
         let verdicts: Vec<Decided> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
             batch.iter().map(decide).collect()
@@ -423,7 +425,7 @@ impl ServerState {
         #[cfg(debug_assertions)]
         for ((request, options), verdict) in batch.iter().zip(&verdicts) {
             debug_assert_eq!(
-                serde_json::to_value(&verdict.verdict).ok(),
+                serde_json::to_value(verdict.whole()).ok(),
                 serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, options))
                     .ok(),
                 "the kept index of the world is stale: a change of the world did not go through world_mut"

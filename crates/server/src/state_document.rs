@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::services::backup::backup_jobs::BackupJob;
 use crate::services::backup::report_plans::ReportPlan;
 use crate::services::backup::{CopyJobRecord, Decision, LifecycleStep, VaultRecord};
 use crate::services::{iam, kms, organizations};
@@ -124,7 +125,7 @@ pub struct ServicesEntry {
 #[serde(default, deny_unknown_fields)]
 pub struct BackupEntry {
     /// Backup jobs, as `DescribeBackupJob` shows them, in creation order.
-    pub backup_jobs: Vec<Value>,
+    pub backup_jobs: Vec<BackupJob>,
     /// How many backup jobs were ever started.
     pub backup_jobs_started: u64,
     /// When the last backup job of each resource ends, by resource ARN.
@@ -275,7 +276,7 @@ struct ServicesView<'a> {
 /// [`BackupEntry`], borrowed (maps in key order, so that the same state writes the same bytes).
 #[derive(Serialize)]
 struct BackupView<'a> {
-    backup_jobs: Vec<&'a Value>,
+    backup_jobs: Vec<&'a BackupJob>,
     backup_jobs_started: u64,
     backup_running_until: BTreeMap<&'a str, f64>,
     lifecycle_due: Vec<&'a (i64, LifecycleStep, String)>,

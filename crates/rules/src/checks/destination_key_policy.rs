@@ -97,20 +97,62 @@ pub(crate) fn destination_key_policy(ctx: &Ctx<'_>) -> Check {
         ));
     };
     let principal = writer(ctx);
-    let key_account = crate::arn::account(&key.arn).unwrap_or(&ctx.destination.account);
-    let mut evidence = vec![text!(
-        "dkeypolicy.writer",
-        "AWS Backup writes the copy under {key} as {principal}, through backup.{region}.amazonaws.com (the principal is copylab's reading: AWS does not document it)",
-        key = key.arn,
-        principal = principal,
-        region = ctx.destination.region
-    )];
     let Ok(caller) = Caller::parse(&principal) else {
         return Check::skip(Text::plain(
             "dkeypolicy.no-caller",
             "the copy role's ARN names no caller",
         ));
     };
+    let compute = || key_requests(ctx, &key.arn, policy, &principal, caller);
+    let eval = match ctx.destination_vault {
+        Some(vault) => {
+            ctx.prepared
+                .destination_key_eval(key, vault, &principal, ctx.destination.region.as_str(), compute)
+        }
+        None => std::sync::Arc::new(compute()),
+    };
+    let DestinationKeyEval {
+        evidence,
+        failed,
+        denies,
+    } = &*eval;
+    if failed.is_empty() {
+        return Check::pass(evidence.clone());
+    }
+    Check::fail(
+        evidence.clone(),
+        MessageRef::new("kms-key-disabled-or-denied", vec![]),
+        lazy(&ctx.want_remedy, || fix(&key.arn, failed, denies, &principal, ctx)),
+    )
+}
+
+/// What the destination key's policy answers the requests of [`DESTINATION_KEY_REQUESTS`] by
+/// `principal`: the same for every copy into the same vault by the same writer, so a kept
+/// index remembers it ([`crate::policies::PreparedWorld::destination_key_eval`]).
+#[derive(Debug)]
+pub(crate) struct DestinationKeyEval {
+    evidence: Vec<Text>,
+    failed: Vec<&'static str>,
+    /// The deciding Deny statements' indexes, sorted, each once.
+    denies: Vec<usize>,
+}
+
+/// [`DestinationKeyEval`] of `key_arn`'s `policy` for `principal`.
+fn key_requests(
+    ctx: &Ctx<'_>,
+    key_arn: &str,
+    policy: &copylab_policy::Policy,
+    principal: &str,
+    caller: Caller,
+) -> DestinationKeyEval {
+    let key_account = crate::arn::account(key_arn).unwrap_or(&ctx.destination.account);
+    let mut evidence = vec![text!(
+        "dkeypolicy.writer",
+        "AWS Backup writes the copy under {key} as {principal}, through backup.{region}.amazonaws.com (the principal is copylab's reading: AWS does not document it)",
+        key = key_arn,
+        principal = principal,
+        region = ctx.destination.region
+    )];
     let mut context = org_context(ctx.prepared, caller.account().unwrap_or_default());
     context.insert(
         "kms:ViaService",
@@ -119,7 +161,7 @@ pub(crate) fn destination_key_policy(ctx: &Ctx<'_>) -> Check {
     let mut request = Request::new(
         caller,
         "kms:CreateGrant",
-        &key.arn,
+        key_arn,
         Some(key_account),
         context,
         PolicyKind::Kms,
@@ -145,7 +187,7 @@ pub(crate) fn destination_key_policy(ctx: &Ctx<'_>) -> Check {
         evidence.push(decision_evidence(
             "dkeypolicy.request",
             "{action} by {principal}: {decision}",
-            vec![("action", row.action.to_owned()), ("principal", principal.clone())],
+            vec![("action", row.action.to_owned()), ("principal", principal.to_owned())],
             &decision,
         ));
         if decision.decision != Decided::Allow {
@@ -156,16 +198,13 @@ pub(crate) fn destination_key_policy(ctx: &Ctx<'_>) -> Check {
             request.context.remove(k);
         }
     }
-    if failed.is_empty() {
-        return Check::pass(evidence);
-    }
     denies.sort_unstable();
     denies.dedup();
-    Check::fail(
+    DestinationKeyEval {
         evidence,
-        MessageRef::new("kms-key-disabled-or-denied", vec![]),
-        lazy(&ctx.want_remedy, || fix(&key.arn, &failed, &denies, &principal, ctx)),
-    )
+        failed,
+        denies,
+    }
 }
 
 // The remedy.

@@ -155,6 +155,7 @@ pub fn check(id: &str) -> Option<&'static CheckDef> {
     CHECKS.iter().find(|c| c.id == id)
 }
 
+pub(crate) use destination_key_policy::DestinationKeyEval;
 pub(crate) use destination_vault_policy::{VaultEval, vault_eval};
 pub(crate) use iam_role::{RoleEval, copy_request, role_eval, role_session};
 pub use source_key_policy::{KeyCaller, KeyRequest, KeyService, SOURCE_KEY_REQUESTS};

@@ -2,6 +2,9 @@
 
 use copylab_rules::plan_copies;
 use copylab_rules::world::Lifecycle;
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::{Reply, str_member};
@@ -15,6 +18,56 @@ pub const BACKUP_SECONDS: f64 = 60.0;
 /// The start window when a job gives none: "the default is 8 hours" (StartBackupJob's
 /// `StartWindowMinutes`, the model).
 pub const DEFAULT_START_WINDOW_SECONDS: f64 = 8.0 * 3600.0;
+
+/// A backup job, as `DescribeBackupJob` shows it (AWS's member names; a member without a value
+/// is left out); a state document carries it so.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct BackupJob {
+    pub account_id: String,
+    pub backup_job_id: String,
+    pub backup_vault_name: String,
+    pub backup_vault_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_point_arn: Option<String>,
+    pub resource_arn: String,
+    pub resource_type: String,
+    pub creation_date: f64,
+    pub completion_date: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_by: Option<f64>,
+    pub state: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<Cow<'static, str>>,
+    pub message_category: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_role_arn: Option<String>,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_size_in_bytes: Option<u64>,
+    /// A plan's rule's `RecoveryPointCreator`, shared by the rule's jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Arc<Value>>,
+}
+
+impl BackupJob {
+    /// The job as `DescribeBackupJob` and `ListBackupJobs` show it.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// StartBackupJob's answer for it.
+    fn started(&self) -> Value {
+        json!({
+            "BackupJobId": self.backup_job_id,
+            "RecoveryPointArn": self.recovery_point_arn,
+            "CreationDate": self.creation_date,
+            "IsParent": false,
+        })
+    }
+}
 
 /// A window member of a job's request, in seconds (`StartWindowMinutes`,
 /// `CompleteWindowMinutes`).
@@ -85,7 +138,7 @@ impl Timing {
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let now = ctx.state.now();
-    start_at(ctx, input, now, None, None)
+    start_at(ctx, input, now, None, None).map(|job| job.started())
 }
 
 /// A backup job created at `created` (epoch seconds), as `StartBackupJob` makes it; a plan's
@@ -98,7 +151,7 @@ pub fn start_at(
     created: f64,
     created_by: Option<&std::sync::Arc<Value>>,
     declared: Option<super::Resource>,
-) -> Reply {
+) -> Result<Arc<BackupJob>, ApiError> {
     let vault_name = str_member(input, "BackupVaultName")?;
     let resource_arn = str_member(input, "ResourceArn")?;
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
@@ -116,30 +169,29 @@ pub fn start_at(
             let vault_arn = format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}");
             let id = ctx.state.ids.uuid_upper();
             let resource_type = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn).unwrap_or_default();
-            keep_job(
-                ctx,
-                json!({
-                    "AccountId": account,
-                    "BackupJobId": id,
-                    "BackupVaultName": vault_name,
-                    "BackupVaultArn": vault_arn,
-                    "ResourceArn": resource_arn,
-                    "ResourceType": resource_type,
-                    "CreationDate": created,
-                    "CompletionDate": created,
-                    "State": "FAILED",
-                    "StatusMessage": format!("Backup job failed because backup vault {vault_arn} does not exist."),
-                    // Modeled: AWS documents the message, not its category.
-                    "MessageCategory": "MISCELLANEOUS",
-                    "IamRoleArn": input.get("IamRoleArn"),
-                    "Region": region,
-                    "CreatedBy": created_by.map(|c| &**c),
-                }),
-                input,
-                created,
-                created_by,
-            );
-            return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
+            let message = format!("Backup job failed because backup vault {vault_arn} does not exist.");
+            let job = BackupJob {
+                account_id: account,
+                backup_job_id: id,
+                backup_vault_name: vault_name,
+                backup_vault_arn: vault_arn,
+                recovery_point_arn: None,
+                resource_arn,
+                resource_type,
+                creation_date: created,
+                completion_date: created,
+                start_by: None,
+                state: Cow::Borrowed("FAILED"),
+                status_message: Some(Cow::Owned(message)),
+                // Modeled: AWS documents the message, not its category.
+                message_category: Cow::Borrowed("MISCELLANEOUS"),
+                iam_role_arn: role_arn(input),
+                region,
+                resource_name: None,
+                backup_size_in_bytes: None,
+                created_by: created_by.cloned(),
+            };
+            return Ok(keep_job(ctx, job, input, created));
         }
         return Err(ApiError::access_denied());
     };
@@ -175,32 +227,28 @@ pub fn start_at(
                 .backup_running_until
                 .insert(resource_arn.clone(), ended);
         }
-        keep_job(
-            ctx,
-            json!({
-                "AccountId": account,
-                "BackupJobId": id,
-                "BackupVaultName": vault_name,
-                "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
-                "ResourceArn": resource_arn,
-                "ResourceType": resource_type,
-                "CreationDate": created,
-                "CompletionDate": ended,
-                "StartBy": timing.start_by,
-                "State": "EXPIRED",
-                "StatusMessage": message,
-                // Modeled: AWS documents the message, not its category.
-                "MessageCategory": "MISCELLANEOUS",
-                "IamRoleArn": input.get("IamRoleArn"),
-                "Region": region,
-                "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
-                "CreatedBy": created_by.map(|c| &**c),
-            }),
-            input,
-            timing.begun.min(ended),
-            created_by,
-        );
-        return Ok(json!({"BackupJobId": id, "CreationDate": created, "IsParent": false}));
+        let job = BackupJob {
+            backup_vault_arn: format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+            account_id: account,
+            backup_job_id: id,
+            backup_vault_name: vault_name,
+            recovery_point_arn: None,
+            resource_arn,
+            resource_type,
+            creation_date: created,
+            completion_date: ended,
+            start_by: Some(timing.start_by),
+            state: Cow::Borrowed("EXPIRED"),
+            status_message: Some(Cow::Borrowed(message)),
+            // Modeled: AWS documents the message, not its category.
+            message_category: Cow::Borrowed("MISCELLANEOUS"),
+            iam_role_arn: role_arn(input),
+            region,
+            resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
+            backup_size_in_bytes: None,
+            created_by: created_by.cloned(),
+        };
+        return Ok(keep_job(ctx, job, input, timing.begun.min(ended)));
     }
     let (begun, ended) = (timing.begun, timing.begun + timing.duration);
     ctx.state
@@ -248,32 +296,32 @@ pub fn start_at(
             .recovery_point_creators
             .insert(arn.clone(), std::sync::Arc::clone(creator));
     }
-    keep_job(
-        ctx,
-        json!({
-            "AccountId": account,
-            "BackupJobId": id,
-            "BackupVaultName": vault_name,
-            "BackupVaultArn": format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
-            "RecoveryPointArn": arn,
-            "ResourceArn": resource_arn,
-            "ResourceType": resource_type,
-            "CreationDate": created,
-            "CompletionDate": ended,
-            "StartBy": timing.start_by,
-            "State": "COMPLETED",
-            "IamRoleArn": input.get("IamRoleArn"),
-            "MessageCategory": "SUCCESS",
-            "Region": region,
-            "ResourceName": declared.as_ref().and_then(|r| r.resource_name.clone()),
-            "BackupSizeInBytes": declared.as_ref().and_then(|r| r.backup_size_in_bytes),
-            "CreatedBy": created_by.map(|c| &**c),
-        }),
-        input,
-        begun,
-        created_by,
-    );
-    Ok(json!({"BackupJobId": id, "RecoveryPointArn": arn, "CreationDate": created, "IsParent": false}))
+    let job = BackupJob {
+        backup_vault_arn: format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+        account_id: account,
+        backup_job_id: id,
+        backup_vault_name: vault_name,
+        recovery_point_arn: Some(arn),
+        resource_arn,
+        resource_type,
+        creation_date: created,
+        completion_date: ended,
+        start_by: Some(timing.start_by),
+        state: Cow::Borrowed("COMPLETED"),
+        status_message: None,
+        message_category: Cow::Borrowed("SUCCESS"),
+        iam_role_arn: role_arn(input),
+        region,
+        resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
+        backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
+        created_by: created_by.cloned(),
+    };
+    Ok(keep_job(ctx, job, input, begun))
+}
+
+/// The request's `IamRoleArn`.
+fn role_arn(input: &Map<String, Value>) -> Option<String> {
+    input.get("IamRoleArn").and_then(Value::as_str).map(str::to_owned)
 }
 
 /// A continuous backup rule's run (`EnableContinuousBackup`: "True causes Backup to create
@@ -339,77 +387,60 @@ pub fn keep_continuous(
         .insert(arn, std::sync::Arc::clone(creator));
 }
 
-/// Keeps a backup job's record (as `DescribeBackupJob` shows it) and emits its events.
-fn keep_job(
-    ctx: &mut Ctx<'_>,
-    job: Value,
-    input: &Map<String, Value>,
-    begun: f64,
-    creator: Option<&std::sync::Arc<Value>>,
-) {
-    let job = std::sync::Arc::new(job);
+/// Keeps a backup job's record (as `DescribeBackupJob` shows it) and emits its events; the job
+/// runs from `begun`.
+fn keep_job(ctx: &mut Ctx<'_>, job: BackupJob, input: &Map<String, Value>, begun: f64) -> Arc<BackupJob> {
+    let job = Arc::new(job);
     let backup = &mut ctx.state.services.backup;
     backup.backup_jobs_started += 1;
-    backup.backup_jobs.push_back(std::sync::Arc::clone(&job));
-    emit_events(ctx, &job, input, begun, creator);
+    backup.backup_jobs.push_back(Arc::clone(&job));
+    emit_events(ctx, &job, input, begun);
+    job
 }
 
 /// The events of backup job `job`, running from `begun`, its `startBy` its start window after
 /// its creation.
-fn emit_events(
-    ctx: &mut Ctx<'_>,
-    job: &std::sync::Arc<Value>,
-    input: &Map<String, Value>,
-    begun: f64,
-    creator: Option<&std::sync::Arc<Value>>,
-) {
+fn emit_events(ctx: &mut Ctx<'_>, job: &Arc<BackupJob>, input: &Map<String, Value>, begun: f64) {
     let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
     let now = ctx.state.now();
     let backup = &mut ctx.state.services.backup;
     super::events::emit_backup_job(&mut backup.events, job, (begun, window), now);
-    if let Some(arn) = job["RecoveryPointArn"].as_str() {
+    if let Some(arn) = &job.recovery_point_arn {
         let found = ctx.state.recovery_points_named(arn).first().copied();
         let (world, services) = ctx.state.world_and_services();
         if let Some(point) = found.and_then(|i| world.recovery_points.get(i)) {
-            let created = job["CreationDate"].as_f64().unwrap_or_default();
-            let ended = job["CompletionDate"].as_f64().unwrap_or(created);
             super::events::emit_recovery_point(
                 &mut services.backup.events,
                 point,
-                job["BackupVaultArn"].as_str().unwrap_or_default(),
-                job["IamRoleArn"].as_str(),
-                (created, ended, now),
-                creator.cloned(),
+                &job.backup_vault_arn,
+                job.iam_role_arn.as_deref(),
+                (job.creation_date, job.completion_date, now),
+                job.created_by.clone(),
             );
         }
     }
     // The vault's notifications: started, then its end.
-    let text = |k: &str| job[k].as_str().unwrap_or_default().to_owned();
-    let (account, region, vault, id, resource) = (
-        text("AccountId"),
-        text("Region"),
-        text("BackupVaultName"),
-        text("BackupJobId"),
-        text("ResourceArn"),
-    );
-    let created = job["CreationDate"].as_f64().unwrap_or_default();
-    let ended = job["CompletionDate"].as_f64().unwrap_or(created);
-    let state = text("State");
-    let recovery_point = job["RecoveryPointArn"].as_str();
     let now = ctx.state.now();
     // The job shows its end as soon as it is made: its notification is no later than now.
-    for (change, at) in [("STARTED", begun), (state.as_str(), ended.min(now).max(begun))] {
+    for (change, at) in [
+        ("STARTED", begun),
+        (&*job.state, job.completion_date.min(now).max(begun)),
+    ] {
         let change = super::notifications::JobChange {
             event_type: "BACKUP_JOB",
             state: change,
-            job_id: &id,
-            account: &account,
-            resource_arn: &resource,
-            recovery_point_arn: recovery_point,
-            started: created,
+            job_id: &job.backup_job_id,
+            account: &job.account_id,
+            resource_arn: &job.resource_arn,
+            recovery_point_arn: job.recovery_point_arn.as_deref(),
+            started: job.creation_date,
             at,
         };
-        super::notifications::notify(ctx.state, (&account, &region, &vault), &change);
+        super::notifications::notify(
+            ctx.state,
+            (&job.account_id, &job.region, &job.backup_vault_name),
+            &change,
+        );
     }
 }
 
@@ -423,10 +454,8 @@ pub fn describe(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .backup
         .backup_jobs
         .iter()
-        .find(|j| {
-            j["BackupJobId"] == id.as_str() && j["AccountId"] == account.as_str() && j["Region"] == region.as_str()
-        })
-        .map(|job| Value::clone(job))
+        .find(|j| j.backup_job_id == id && j.account_id == account && j.region == region)
+        .map(|job| job.to_json())
         .ok_or_else(|| ApiError::not_found(format!("Backup job {id} not found")).modeled())
 }
 
@@ -438,12 +467,13 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
     let completed = Window::read(input, "ByCompleteAfter", "ByCompleteBefore");
     // The member a filter reads, as the job shows it. A backup job ends as it starts
     // (COMPLETED, SUCCESS); copylab starts no composite jobs, so none has a parent.
-    let by = [
-        ("ByState", "State"),
-        ("ByResourceArn", "ResourceArn"),
-        ("ByResourceType", "ResourceType"),
-        ("ByBackupVaultName", "BackupVaultName"),
-        ("ByParentJobId", "ParentJobId"),
+    type Member = fn(&BackupJob) -> Option<&str>;
+    let by: [(&str, Member); 5] = [
+        ("ByState", |j| Some(&j.state)),
+        ("ByResourceArn", |j| Some(&j.resource_arn)),
+        ("ByResourceType", |j| Some(&j.resource_type)),
+        ("ByBackupVaultName", |j| Some(&j.backup_vault_name)),
+        ("ByParentJobId", |_| None),
     ];
     let category = text(input, "ByMessageCategory").filter(|c| *c != "ANY");
     // `ByAccountId`: the caller's own jobs; another account's (or `*`) only for the management
@@ -462,9 +492,9 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .backup
         .backup_jobs
         .iter()
-        .filter(|j| j["Region"] == region.as_str())
+        .filter(|j| j.region == region)
         .filter(|j| {
-            let owner = j["AccountId"].as_str().unwrap_or_default();
+            let owner = j.account_id.as_str();
             match account_filter {
                 None => owner == account,
                 Some(filter) if filter != "*" && filter != owner => false,
@@ -473,11 +503,11 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         })
         .filter(|j| {
             by.iter()
-                .all(|(filter, member)| matches(text(input, filter), j[*member].as_str()))
+                .all(|(filter, member)| matches(text(input, filter), member(j)))
         })
-        .filter(|j| matches(category, j["MessageCategory"].as_str()))
-        .filter(|j| created.contains(j["CreationDate"].as_f64()) && completed.contains(j["CompletionDate"].as_f64()))
-        .map(|job| Value::clone(job))
+        .filter(|j| matches(category, Some(&j.message_category)))
+        .filter(|j| created.contains(Some(j.creation_date)) && completed.contains(Some(j.completion_date)))
+        .map(|job| job.to_json())
         .collect();
     super::page_after(&jobs, input, "BackupJobs", "BackupJobId")
 }

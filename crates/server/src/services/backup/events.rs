@@ -360,11 +360,14 @@ pub fn emit_copy_job(log: &mut EventLog, job: &Arc<CopyJobFacts>, state: &'stati
 /// `percentDone` 0: modeled, `createdBy` for a plan's job) and COMPLETED (`resources` the new
 /// recovery point, `percentDone` 100, `retryCount` 0: modeled) at its end; or EXPIRED, its
 /// status message in escaped quotes as AWS's fragment shows it.
-pub fn emit_backup_job(log: &mut EventLog, job: &Arc<Value>, (begun, start_window_seconds): (f64, f64), now: f64) {
-    let text = |k: &str| job[k].as_str().unwrap_or_default();
-    let created = job["CreationDate"].as_f64().unwrap_or_default();
-    let ended = job["CompletionDate"].as_f64().unwrap_or(created);
-    let states: &[&'static str] = match text("State") {
+pub fn emit_backup_job(
+    log: &mut EventLog,
+    job: &Arc<super::backup_jobs::BackupJob>,
+    (begun, start_window_seconds): (f64, f64),
+    now: f64,
+) {
+    let (created, ended) = (job.creation_date, job.completion_date);
+    let states: &[&'static str] = match &*job.state {
         "EXPIRED" => &["CREATED", "EXPIRED"],
         "FAILED" => &["CREATED", "FAILED"],
         _ => &["CREATED", "RUNNING", "COMPLETED"],
@@ -378,12 +381,14 @@ pub fn emit_backup_job(log: &mut EventLog, job: &Arc<Value>, (begun, start_windo
         };
         let head = Head {
             detail_type: "Backup Job State Change",
-            account: text("AccountId"),
-            region: text("Region"),
+            account: &job.account_id,
+            region: &job.region,
             at,
         };
         let job = Arc::clone(job);
-        log.emit_with(head, move || backup_job_event(&job, state, start_window_seconds));
+        log.emit_with(head, move || {
+            backup_job_event(&job.to_json(), state, start_window_seconds)
+        });
     }
 }
 

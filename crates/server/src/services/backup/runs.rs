@@ -245,6 +245,51 @@ fn created_by(plan: &BackupPlan, rule: &BackupRule) -> Value {
     })
 }
 
+/// The plan's strings a rule's `CreatedBy` is made of ([`created_by`]).
+fn creator_parts<'a>(plan: &'a BackupPlan, rule: &'a BackupRule) -> [Option<&'a str>; 9] {
+    [
+        Some(&plan.id),
+        plan.version_id.as_deref(),
+        Some(&plan.plan.name),
+        Some(&plan.account),
+        Some(&plan.region),
+        rule.rule_id.as_deref(),
+        Some(&rule.name),
+        rule.schedule_expression.as_deref(),
+        rule.schedule_expression_timezone.as_deref(),
+    ]
+}
+
+/// The `CreatedBy` of a run of `rule`: the one `creators` keeps for it while the plan's strings
+/// it is made of are the same, else made (and kept).
+fn rule_creator(
+    creators: &mut std::collections::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<Value>)>,
+    plan: &BackupPlan,
+    rule: &BackupRule,
+) -> std::sync::Arc<Value> {
+    use std::hash::BuildHasher;
+    let parts = creator_parts(plan, rule);
+    let key = std::hash::BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(parts);
+    if let Some((kept_parts, kept)) = creators.get(&key)
+        && kept_parts.iter().map(Option::as_deref).eq(parts)
+    {
+        return std::sync::Arc::clone(kept);
+    }
+    // A bound on what is kept for plans that are gone: every live rule's comes back.
+    if creators.len() >= MAX_RULE_CREATORS {
+        creators.clear();
+    }
+    let made = std::sync::Arc::new(created_by(plan, rule));
+    let owned = parts.iter().map(|p| p.map(str::to_owned)).collect();
+    creators.insert(key, (owned, std::sync::Arc::clone(&made)));
+    made
+}
+
+/// Rule `r` of plan `p`.
+fn rule_at(world: &copylab_rules::World, p: usize, r: usize) -> Option<&BackupRule> {
+    world.backup_plans.get(p)?.plan.rules.get(r)
+}
+
 /// The plan a rule run is of, as its jobs' logs name it.
 struct PlanRef {
     id: String,
@@ -266,9 +311,6 @@ fn run_rule(
     let Some(plan) = state.world().backup_plans.get(p) else {
         return;
     };
-    let Some(rule) = plan.plan.rules.get(r) else {
-        return;
-    };
     // Each resource once per occurrence, with the role of the first selection that picks it
     // (the rules' `rule_picks`, which `copylab explain` shows).
     let picks = copylab_rules::plan_copies::rule_picks(
@@ -284,7 +326,11 @@ fn run_rule(
     if picked.is_empty() {
         return;
     }
-    let made = created_by(plan, rule);
+    let (world, services) = state.world_and_services();
+    let (Some(plan), Some(rule)) = (world.backup_plans.get(p), rule_at(world, p, r)) else {
+        return;
+    };
+    let creator = rule_creator(&mut services.backup.rule_creators, plan, rule);
     // What the run needs of the plan, so that the jobs can change the state: the rule, not the
     // whole plan with its versions and selections.
     let rule = rule.clone();
@@ -294,25 +340,6 @@ fn run_rule(
         region: plan.region.clone(),
     };
     let rule = &rule;
-    let creator = {
-        let key = (
-            plan.id.clone(),
-            made["BackupRuleId"].as_str().unwrap_or_default().to_owned(),
-        );
-        let creators = &mut state.services.backup.rule_creators;
-        match creators.get(&key) {
-            Some(kept) if **kept == made => std::sync::Arc::clone(kept),
-            _ => {
-                // A bound on what is kept for plans that are gone: every live rule's comes back.
-                if creators.len() >= MAX_RULE_CREATORS {
-                    creators.clear();
-                }
-                let made = std::sync::Arc::new(made);
-                creators.insert(key, std::sync::Arc::clone(&made));
-                made
-            }
-        }
-    };
     // AWS Backup runs the plan in the plan's account: its jobs are that account's, and its
     // copies start in the source account (the account owning the source recovery point, facts
     // aws-org-wire-facts §6.1, plans §1.7).
@@ -350,24 +377,15 @@ fn run_rule(
                 continue;
             }
         };
-        let (Some(job_id), Some(recovery_point)) = (
-            backup["BackupJobId"].as_str().map(str::to_owned),
-            backup["RecoveryPointArn"].as_str().map(str::to_owned),
-        ) else {
+        let Some(recovery_point) = backup.recovery_point_arn.clone() else {
             continue;
         };
+        let job_id = backup.backup_job_id.clone();
         if let Some(resource) = continuous {
             super::backup_jobs::keep_continuous(&mut ctx, &input, created, &creator, &resource);
         }
         // Copies start once the backup job has completed (facts §1.7's sequencing).
-        let copies_at = ctx
-            .state
-            .services
-            .backup
-            .backup_jobs
-            .back()
-            .and_then(|job| job["CompletionDate"].as_f64())
-            .unwrap_or(created);
+        let copies_at = backup.completion_date;
         for action in &rule.copy_actions {
             let mut input = Map::new();
             input.insert("RecoveryPointArn".to_owned(), json!(recovery_point));

@@ -13,7 +13,7 @@ pub struct BackupState {
     /// Backup jobs, as `DescribeBackupJob` shows them, in creation order; forgotten 30 days
     /// after they end ([`BackupState::expire_backup_jobs`]); each shared with the events that
     /// show it.
-    pub backup_jobs: std::collections::VecDeque<Arc<serde_json::Value>>,
+    pub backup_jobs: std::collections::VecDeque<Arc<super::backup_jobs::BackupJob>>,
     /// How many backup jobs were ever started, those forgotten included.
     pub backup_jobs_started: u64,
     /// The EventBridge events of AWS Backup, in virtual time.
@@ -30,10 +30,10 @@ pub struct BackupState {
     /// made, by recovery point ARN: kept with the recovery point, after its backup job is
     /// forgotten; a rule's creator is one value shared by its recovery points.
     pub recovery_point_creators: std::collections::HashMap<String, std::sync::Arc<serde_json::Value>>,
-    /// The `CreatedBy` each plan's rule last gave its jobs, by plan and rule id: the next run of
-    /// the same rule shares it when it is equal (a year of nightly runs holds one per rule, not
-    /// one per night).
-    pub rule_creators: std::collections::HashMap<(String, String), std::sync::Arc<serde_json::Value>>,
+    /// The `CreatedBy` each plan's rule last gave its jobs, with what it was made of, by a hash
+    /// of that: the next run of the same rule shares it while the plan's strings it is made of
+    /// are the same (a year of nightly runs holds one per rule, not one per night).
+    pub rule_creators: std::collections::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<serde_json::Value>)>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Logically air-gapped vaults created through the API, by vault ARN.
@@ -61,11 +61,11 @@ impl BackupState {
     /// Forgets the backup jobs that ended 30 days or more before `now`, oldest first (a job
     /// made out of order is forgotten when the ones before it are).
     pub fn expire_backup_jobs(&mut self, now: f64) {
-        while self.backup_jobs.front().is_some_and(|job| {
-            job["CompletionDate"]
-                .as_f64()
-                .is_some_and(|ended| ended + BACKUP_JOB_RECORD_SECONDS <= now)
-        }) {
+        while self
+            .backup_jobs
+            .front()
+            .is_some_and(|job| job.completion_date + BACKUP_JOB_RECORD_SECONDS <= now)
+        {
             self.backup_jobs.pop_front();
         }
     }
@@ -324,20 +324,78 @@ const RECENT_DECISIONS: usize = 16;
 /// it keeps beyond the checks jobs hold is bounded by it.
 const SHARED_CHECKS: usize = 32_768;
 
-/// A verdict with its checks' fingerprints ([`CopyJobs::share`]), made where the verdict is
-/// made (a night's copies are decided on the machine's cores, fingerprints included).
+/// A verdict with its checks ready to share ([`CopyJobs::share`]), made where the verdict is
+/// made (a night's copies are decided on the machine's cores, their checks' fingerprints and
+/// the lookup of the checks already kept included).
 #[derive(Debug)]
 pub struct Decided {
-    /// The engine's verdict.
+    /// The engine's verdict, its checks moved to `checks`.
     pub verdict: Verdict,
-    /// [`fingerprint`] of each of its checks.
-    fingerprints: Vec<u64>,
+    /// Its checks, in order.
+    checks: Vec<SharedCheck>,
+}
+
+/// A check of a [`Decided`] verdict.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "held for one batch; boxing a new check would add an allocation where most are kept"
+)]
+enum SharedCheck {
+    /// An equal check the jobs already keep.
+    Kept(Arc<CheckReport>),
+    /// A check to share, with its [`fingerprint`].
+    New(CheckReport, u64),
 }
 
 impl From<Verdict> for Decided {
     fn from(verdict: Verdict) -> Self {
-        let fingerprints = verdict.checks.iter().map(fingerprint).collect();
-        Decided { verdict, fingerprints }
+        Decided::sharing(verdict, None)
+    }
+}
+
+impl Decided {
+    /// `verdict`, each of its checks found among those `jobs` keep where they keep an equal
+    /// one (the copy's own checks are dropped here, on the thread that made them).
+    pub fn sharing(mut verdict: Verdict, jobs: Option<&CopyJobs>) -> Self {
+        let checks = std::mem::take(&mut verdict.checks)
+            .into_iter()
+            .map(|check| {
+                let fingerprint = fingerprint(&check);
+                match jobs.and_then(|jobs| jobs.kept_check(&check, fingerprint)) {
+                    Some(kept) => SharedCheck::Kept(Arc::clone(kept)),
+                    None => SharedCheck::New(check, fingerprint),
+                }
+            })
+            .collect();
+        Decided { verdict, checks }
+    }
+
+    /// The verdict, its checks back in it.
+    pub fn into_verdict(self) -> Verdict {
+        let Decided { mut verdict, checks } = self;
+        verdict.checks = checks
+            .into_iter()
+            .map(|check| match check {
+                SharedCheck::Kept(kept) => Arc::unwrap_or_clone(kept),
+                SharedCheck::New(check, _) => check,
+            })
+            .collect();
+        verdict
+    }
+
+    /// The verdict whole, its checks back in it, as a copy.
+    pub fn whole(&self) -> Verdict {
+        let mut verdict = self.verdict.clone();
+        verdict.checks = self
+            .checks
+            .iter()
+            .map(|check| match check {
+                SharedCheck::Kept(kept) => CheckReport::clone(kept),
+                SharedCheck::New(check, _) => check.clone(),
+            })
+            .collect();
+        verdict
     }
 }
 
@@ -357,17 +415,19 @@ pub fn fingerprint(check: &CheckReport) -> u64 {
 impl CopyJobs {
     /// A job's outcome, and its decision shared with a recent job's when they are equal.
     pub fn share(&mut self, decided: impl Into<Decided>) -> (Outcome, Arc<Decision>) {
-        let Decided { verdict, fingerprints } = decided.into();
+        let Decided { verdict, checks } = decided.into();
         let Verdict {
             as_of,
             outcome,
-            checks,
             failed_check,
+            ..
         } = verdict;
         let checks = checks
             .into_iter()
-            .zip(fingerprints)
-            .map(|(check, fingerprint)| self.share_check(check, fingerprint))
+            .map(|check| match check {
+                SharedCheck::Kept(kept) => kept,
+                SharedCheck::New(check, fingerprint) => self.share_check(check, fingerprint),
+            })
             .collect();
         let decision = Decision {
             as_of,
@@ -394,9 +454,14 @@ impl CopyJobs {
         (outcome, decision)
     }
 
+    /// The kept check equal to `check`, whose fingerprint is `fingerprint`.
+    fn kept_check(&self, check: &CheckReport, fingerprint: u64) -> Option<&Arc<CheckReport>> {
+        self.checks.get(&fingerprint).filter(|kept| ***kept == *check)
+    }
+
     /// `check`, or the equal check a decision already holds.
     fn share_check(&mut self, check: CheckReport, fingerprint: u64) -> Arc<CheckReport> {
-        if let Some(kept) = self.checks.get(&fingerprint).filter(|kept| ***kept == check) {
+        if let Some(kept) = self.kept_check(&check, fingerprint) {
             return Arc::clone(kept);
         }
         if self.checks.len() >= SHARED_CHECKS {

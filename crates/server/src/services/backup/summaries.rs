@@ -176,7 +176,6 @@ pub fn copy_jobs(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 
 /// `ListBackupJobSummaries`.
 pub fn backup_jobs(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
-    let text = |job: &Value, k: &str| job[k].as_str().unwrap_or_default().to_owned();
     let jobs = ctx
         .state
         .services
@@ -184,12 +183,12 @@ pub fn backup_jobs(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .backup_jobs
         .iter()
         .map(|job| Counted {
-            account: text(job, "AccountId"),
-            region: text(job, "Region"),
-            state: text(job, "State"),
-            resource_type: text(job, "ResourceType"),
-            message_category: text(job, "MessageCategory"),
-            created: job["CreationDate"].as_f64().unwrap_or_default(),
+            account: job.account_id.clone(),
+            region: job.region.clone(),
+            state: job.state.to_string(),
+            resource_type: job.resource_type.clone(),
+            message_category: job.message_category.to_string(),
+            created: job.creation_date,
         })
         .collect();
     summarize(ctx, jobs, input, "BackupJobSummaries")
