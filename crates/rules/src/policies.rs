@@ -182,8 +182,10 @@ pub struct WorldIndex {
     key_policies: HashMap<String, (usize, OnceLock<Option<Policy>>)>,
     /// Parallel to `world.vaults`.
     vault_policies: Vec<OnceLock<Option<Policy>>>,
-    /// By (account, Region, name): the vault's index in `world.vaults`.
-    vaults: HashMap<(String, String, String), usize>,
+    /// By a hash of (account, Region, name) ([`vault_key`]): the vault's index in
+    /// `world.vaults` (every hit is checked against the world; a vault whose hash another has
+    /// is found by reading the vaults).
+    vaults: HashMap<u64, usize>,
     /// By role ARN: the role's index in `world.roles` and its parsed policies.
     roles: HashMap<String, (usize, OnceLock<Option<RolePolicies>>)>,
     /// Account to (organization id, `aws:PrincipalOrgPaths` value).
@@ -231,6 +233,11 @@ struct RecoveryPointIndex {
     /// recovery point naming no account counts under `None` (it is in the vault of that name
     /// in any account).
     in_vault: HashMap<u64, usize>,
+}
+
+/// The index's hash of a vault's account, Region and name.
+fn vault_key(account: &str, region: &str, name: &str) -> u64 {
+    key_of((account, region, name))
 }
 
 /// The index's hash of a value (std's SipHash with fixed keys: the same in every run).
@@ -398,7 +405,7 @@ impl WorldIndex {
     pub fn vault_named(&self, world: &World, account: &str, region: &str, name: &str) -> Option<usize> {
         let is = |v: &BackupVault| v.account == account && v.region == region && v.name == name;
         self.vaults
-            .get(&(account.to_owned(), region.to_owned(), name.to_owned()))
+            .get(&vault_key(account, region, name))
             .copied()
             .filter(|&i| world.vaults.get(i).is_some_and(is))
             .or_else(|| world.vaults.iter().position(is))
@@ -424,9 +431,7 @@ impl WorldIndex {
         let vault_policies = world.vaults.iter().map(|_| OnceLock::new()).collect();
         let mut vaults = HashMap::new();
         for (i, v) in world.vaults.iter().enumerate() {
-            vaults
-                .entry((v.account.clone(), v.region.clone(), v.name.clone()))
-                .or_insert(i);
+            vaults.entry(vault_key(&v.account, &v.region, &v.name)).or_insert(i);
         }
         let roles = world
             .roles
@@ -776,9 +781,13 @@ impl<'w> PreparedWorld<'w> {
 
     /// `vault`'s index in `world.vaults` (it must be one of them).
     fn vault_index(&self, vault: &BackupVault) -> Option<usize> {
-        let name = (vault.account.clone(), vault.region.clone(), vault.name.clone());
-        let i = *self.index.vaults.get(&name)?;
-        self.world.vaults.get(i).filter(|v| std::ptr::eq(*v, vault)).map(|_| i)
+        let found = self
+            .index
+            .vaults
+            .get(&vault_key(&vault.account, &vault.region, &vault.name))
+            .copied()
+            .filter(|&i| self.world.vaults.get(i).is_some_and(|v| std::ptr::eq(v, vault)));
+        found.or_else(|| self.world.vaults.iter().position(|v| std::ptr::eq(v, vault)))
     }
 
     /// The key policy answers for a copy of a backup under `key` into `vault`: remembered
@@ -879,7 +888,7 @@ impl<'w> PreparedWorld<'w> {
         let is = |v: &&BackupVault| v.account == account && v.region == region && v.name == name;
         self.index
             .vaults
-            .get(&(account.to_owned(), region.to_owned(), name.to_owned()))
+            .get(&vault_key(account, region, name))
             .and_then(|&i| world.vaults.get(i))
             .filter(is)
             .or_else(|| world.vaults.iter().find(is))

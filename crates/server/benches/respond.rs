@@ -128,7 +128,7 @@ fn with_jobs(jobs: usize) -> (ServerState, copylab_server::wire::Caller, Vec<Str
     let (input, caller) = (request.input(), caller(&request));
     let service = &copylab_server::services::backup::SERVICE;
     let _ = copylab_server::call::call(&mut state, &caller, service, "StartCopyJob", input);
-    let first = state.services.backup.jobs.first().cloned().expect("a copy job");
+    let first = state.services.backup.jobs.front().cloned().expect("a copy job");
     for i in 1..jobs {
         let mut job = first.clone();
         job.id = format!("{}-{i}", first.id);

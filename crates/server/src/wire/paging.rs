@@ -120,19 +120,20 @@ impl Paging {
         render: impl FnMut(&T) -> Value,
     ) -> Result<Page, ApiError> {
         let position = |last: &str| items.iter().position(|item| key(item) == last);
-        self.page_after_indexed(items, input, invalid, &key, position, |_| true, render)
+        self.page_after_indexed((items, &[]), input, invalid, &key, position, |_| true, render)
     }
 
     /// [`Paging::page_after`] over the `items` that `keep` keeps, read from the item after the
     /// token's (found with `position`, an index) and only as far as the page reaches: a page
-    /// costs its items, not the list.
+    /// costs its items, not the list. The items are given as two slices, one after the other
+    /// (a `VecDeque`'s `as_slices`, or a slice and nothing).
     #[allow(
         clippy::too_many_arguments,
         reason = "the page, its filter, its index and its rendering"
     )]
     pub fn page_after_indexed<T>(
         &self,
-        items: &[T],
+        (front, back): (&[T], &[T]),
         input: &Map<String, Value>,
         invalid: impl FnOnce(String) -> ApiError,
         key: impl Fn(&T) -> &str,
@@ -141,13 +142,17 @@ impl Paging {
         render: impl FnMut(&T) -> Value,
     ) -> Result<Page, ApiError> {
         let max = self.size(input);
+        let get = |i: usize| match i.checked_sub(front.len()) {
+            None => front.get(i),
+            Some(i) => back.get(i),
+        };
         let start = match input.get(self.token_member).and_then(Value::as_str) {
             None => 0,
             Some(token) => token
                 .strip_prefix("copylab-after-")
                 .and_then(&position)
                 // A token names an item of this list, never one the filter leaves out.
-                .filter(|i| items.get(*i).is_some_and(&keep))
+                .filter(|i| get(*i).is_some_and(&keep))
                 .map(|i| i + 1)
                 .ok_or_else(|| {
                     invalid(format!(
@@ -156,10 +161,11 @@ impl Paging {
                     ))
                 })?,
         };
-        let mut page: Vec<&T> = items
+        let mut page: Vec<&T> = front
             .get(start..)
             .unwrap_or_default()
             .iter()
+            .chain(back.get(start.saturating_sub(front.len())..).unwrap_or_default())
             .filter(|item| keep(item))
             .take(max.saturating_add(1))
             .collect();
@@ -244,7 +250,7 @@ mod tests {
             loop {
                 let page = Paging::NEXT_TOKEN
                     .page_after_indexed(
-                        &items,
+                        (&items, &[]),
                         &input,
                         ApiError::invalid_value,
                         String::as_str,
@@ -272,7 +278,7 @@ mod tests {
         let mut input = Map::new();
         input.insert("NextToken".into(), Value::from("copylab-after-job-13"));
         let refused = Paging::NEXT_TOKEN.page_after_indexed(
-            &items,
+            (&items, &[]),
             &input,
             ApiError::invalid_value,
             String::as_str,

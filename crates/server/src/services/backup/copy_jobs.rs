@@ -686,7 +686,7 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         // Read from the token's job on, only as far as the page: a page costs its jobs, not
         // every job kept.
         let page = crate::wire::paging::Paging::NEXT_TOKEN.page_after_indexed(
-            jobs,
+            jobs.as_slices(),
             input,
             |message| ApiError::invalid_value(message).modeled(),
             |job| job.id.as_str(),

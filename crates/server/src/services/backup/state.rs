@@ -135,7 +135,7 @@ impl Progression {
 /// (the lab keeps its sessions' last jobs); read them as a slice.
 #[derive(Debug, Clone, Default)]
 pub struct CopyJobs {
-    jobs: Vec<CopyJobRecord>,
+    jobs: std::collections::VecDeque<CopyJobRecord>,
     /// How many jobs left from the front: a job's place is its number minus this.
     left: u64,
     /// Each job's number (its place when nothing has left), by id.
@@ -163,7 +163,7 @@ impl CopyJobs {
         if let Some(key) = job.resource_key() {
             self.last_of_resource.insert(key, job.id.clone());
         }
-        self.jobs.push(job);
+        self.jobs.push_back(job);
     }
 
     /// The job a new job of `resource_arn` (started by `account` in `region`) must wait
@@ -203,7 +203,9 @@ impl CopyJobs {
         if self.jobs.is_empty() {
             return;
         }
-        let job = self.jobs.remove(0);
+        let Some(job) = self.jobs.pop_front() else {
+            return;
+        };
         self.forget(&job);
         self.left += 1;
         self.release(job.next, f64::MIN);
@@ -272,26 +274,46 @@ impl CopyJobs {
 }
 
 impl std::ops::Deref for CopyJobs {
-    type Target = [CopyJobRecord];
+    type Target = std::collections::VecDeque<CopyJobRecord>;
 
-    fn deref(&self) -> &[CopyJobRecord] {
+    fn deref(&self) -> &std::collections::VecDeque<CopyJobRecord> {
         &self.jobs
     }
 }
 
 impl<'a> IntoIterator for &'a CopyJobs {
     type Item = &'a CopyJobRecord;
-    type IntoIter = std::slice::Iter<'a, CopyJobRecord>;
+    type IntoIter = std::collections::vec_deque::Iter<'a, CopyJobRecord>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.jobs.iter()
     }
 }
 
-/// Jobs change in place (polls, end states); their ids do not.
-impl std::ops::DerefMut for CopyJobs {
-    fn deref_mut(&mut self) -> &mut [CopyJobRecord] {
-        &mut self.jobs
+/// Jobs change in place (polls, end states); their ids and order do not.
+impl CopyJobs {
+    /// The job at place `index`, to change.
+    pub fn get_mut(&mut self, index: usize) -> Option<&mut CopyJobRecord> {
+        self.jobs.get_mut(index)
+    }
+
+    /// Every job, to change.
+    pub fn iter_mut(&mut self) -> std::collections::vec_deque::IterMut<'_, CopyJobRecord> {
+        self.jobs.iter_mut()
+    }
+}
+
+impl std::ops::IndexMut<usize> for CopyJobs {
+    fn index_mut(&mut self, index: usize) -> &mut CopyJobRecord {
+        &mut self.jobs[index]
+    }
+}
+
+impl std::ops::Index<usize> for CopyJobs {
+    type Output = CopyJobRecord;
+
+    fn index(&self, index: usize) -> &CopyJobRecord {
+        &self.jobs[index]
     }
 }
 
