@@ -9,8 +9,17 @@ use serde_json::{Value, json};
 /// no client grows the server's memory without bound).
 pub const MAX_EVENTS: usize = 10_000;
 
-/// What makes an event's `id`, `resources` and `detail`, the first time the event is read.
-type Render = Arc<dyn Fn() -> (String, Vec<String>, Value) + Send + Sync>;
+/// What an event is made from, the first time it is read: where it is emitted, and its `id`,
+/// `resources` and `detail`. One source serves every event of a job (its states differ), so that
+/// emitting an event costs a shared pointer, not a copy of what it will say.
+pub trait Source: Send + Sync {
+    /// The account and Region the event is emitted in.
+    fn place(&self) -> (&str, &str);
+
+    /// The event's `id`, `resources` and `detail` in `state`, with the number its emitter gave
+    /// it (a backup job's start window, a copy job's completion date).
+    fn render(&self, state: &'static str, number: f64) -> (String, Vec<String>, Value);
+}
 
 /// An event as EventBridge delivers it, with the virtual time it happened at. Its envelope is
 /// made when it is first read (most events of a long run are forgotten unread: a simulated year
@@ -24,10 +33,9 @@ pub struct Event {
     pub sequence: u64,
     /// `detail-type`, as `"Copy Job State Change"`.
     pub detail_type: &'static str,
-    /// The account the event is emitted in.
-    pub account: String,
-    region: String,
-    render: Render,
+    state: &'static str,
+    number: f64,
+    source: Arc<dyn Source>,
     envelope: OnceLock<Value>,
 }
 
@@ -42,18 +50,24 @@ impl std::fmt::Debug for Event {
 }
 
 impl Event {
+    /// The account the event is emitted in.
+    pub fn account(&self) -> &str {
+        self.source.place().0
+    }
+
     /// The envelope, `detail` included.
     pub fn envelope(&self) -> &Value {
         self.envelope.get_or_init(|| {
-            let (id, resources, detail) = (self.render)();
+            let (id, resources, detail) = self.source.render(self.state, self.number);
+            let (account, region) = self.source.place();
             json!({
                 "version": "0",
                 "id": id,
                 "detail-type": self.detail_type,
                 "source": "aws.backup",
-                "account": self.account,
+                "account": account,
                 "time": crate::clock::iso8601(self.at),
-                "region": self.region,
+                "region": region,
                 "resources": resources,
                 "detail": detail,
             })
@@ -88,18 +102,23 @@ pub struct NewEvent<'a> {
     pub id: String,
 }
 
-/// Where and when an event happens (the envelope's members other than `id`, `resources` and
-/// `detail`).
-#[derive(Debug, Clone, Copy)]
-pub struct Head<'a> {
-    /// `detail-type`.
-    pub detail_type: &'static str,
-    /// The account the event is emitted in.
-    pub account: &'a str,
-    /// The Region.
-    pub region: &'a str,
-    /// When, epoch seconds of the virtual clock.
-    pub at: f64,
+/// An event made already ([`EventLog::emit`]).
+struct Made {
+    account: String,
+    region: String,
+    id: String,
+    resources: Vec<String>,
+    detail: Value,
+}
+
+impl Source for Made {
+    fn place(&self) -> (&str, &str) {
+        (&self.account, &self.region)
+    }
+
+    fn render(&self, _: &'static str, _: f64) -> (String, Vec<String>, Value) {
+        (self.id.clone(), self.resources.clone(), self.detail.clone())
+    }
 }
 
 impl EventLog {
@@ -114,29 +133,31 @@ impl EventLog {
             at,
             id,
         } = event;
-        let head = Head {
-            detail_type,
-            account,
-            region,
-            at,
+        let made = Made {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            id,
+            resources,
+            detail,
         };
-        self.emit_with(head, move || (id.clone(), resources.clone(), detail.clone()));
+        self.emit_from(detail_type, at, (Arc::new(made), "", 0.0));
     }
 
-    /// Adds an event whose `id`, `resources` and `detail` `render` makes when the event is first
-    /// read; beyond [`MAX_EVENTS`] the oldest is forgotten.
-    pub fn emit_with(
+    /// Adds the event of `detail_type` at `at` (virtual) that `source` makes in `state` with
+    /// `number` when the event is first read; beyond [`MAX_EVENTS`] the oldest is forgotten.
+    pub fn emit_from(
         &mut self,
-        head: Head<'_>,
-        render: impl Fn() -> (String, Vec<String>, Value) + Send + Sync + 'static,
+        detail_type: &'static str,
+        at: f64,
+        (source, state, number): (Arc<dyn Source>, &'static str, f64),
     ) {
         self.events.push_back(Event {
-            at: head.at,
+            at,
             sequence: self.emitted,
-            detail_type: head.detail_type,
-            account: head.account.to_owned(),
-            region: head.region.to_owned(),
-            render: Arc::new(render),
+            detail_type,
+            state,
+            number,
+            source,
             envelope: OnceLock::new(),
         });
         self.emitted += 1;
@@ -153,7 +174,7 @@ impl EventLog {
             .iter()
             .filter(|e| e.at <= now && since.is_none_or(|s| e.at > s))
             .filter(|e| detail_type.is_none_or(|d| e.detail_type == d))
-            .filter(|e| account.is_none_or(|a| e.account == a))
+            .filter(|e| account.is_none_or(|a| e.account() == a))
             .collect();
         found.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.sequence.cmp(&b.sequence)));
         found
@@ -343,14 +364,21 @@ pub fn copy_job_event(job: &CopyJobFacts, state: &str, completion: f64) -> (Stri
 /// `completionDate`; the event itself is at most as late as the moment the server sees the end,
 /// so that a job seen ended on a frozen clock has its event now).
 pub fn emit_copy_job(log: &mut EventLog, job: &Arc<CopyJobFacts>, state: &'static str, at: f64, completion: f64) {
-    let head = Head {
-        detail_type: "Copy Job State Change",
-        account: &job.account,
-        region: &job.region,
+    log.emit_from(
+        "Copy Job State Change",
         at,
-    };
-    let job = Arc::clone(job);
-    log.emit_with(head, move || copy_job_event(&job, state, completion));
+        (Arc::clone(job) as Arc<dyn Source>, state, completion),
+    );
+}
+
+impl Source for CopyJobFacts {
+    fn place(&self) -> (&str, &str) {
+        (&self.account, &self.region)
+    }
+
+    fn render(&self, state: &'static str, completion: f64) -> (String, Vec<String>, Value) {
+        copy_job_event(self, state, completion)
+    }
 }
 
 /// A backup job's "Backup Job State Change" events, from the job as `DescribeBackupJob` shows
@@ -379,16 +407,18 @@ pub fn emit_backup_job(
             // The job shows its end as soon as it is made: its event is no later than now.
             _ => ended.min(now).max(begun),
         };
-        let head = Head {
-            detail_type: "Backup Job State Change",
-            account: &job.account_id,
-            region: &job.region,
-            at,
-        };
-        let job = Arc::clone(job);
-        log.emit_with(head, move || {
-            backup_job_event(&job.to_json(), state, start_window_seconds)
-        });
+        let source = Arc::clone(job) as Arc<dyn Source>;
+        log.emit_from("Backup Job State Change", at, (source, state, start_window_seconds));
+    }
+}
+
+impl Source for super::backup_jobs::BackupJob {
+    fn place(&self) -> (&str, &str) {
+        (&self.account_id, &self.region)
+    }
+
+    fn render(&self, state: &'static str, start_window_seconds: f64) -> (String, Vec<String>, Value) {
+        backup_job_event(&self.to_json(), state, start_window_seconds)
     }
 }
 
@@ -477,61 +507,87 @@ pub fn emit_recovery_point(
     creator: Option<std::sync::Arc<Value>>,
 ) {
     let (created, completed, now) = times;
-    let account = recovery_point.account.clone().unwrap_or_default();
-    let region = copylab_rules::arn::Arn::parse(vault_arn)
-        .map(|a| a.region.to_owned())
-        .unwrap_or_default();
-    let head = Head {
-        detail_type: "Recovery Point State Change",
-        account: &account,
-        region: &region,
-        at: completed.min(now).max(created),
-    };
-    let point = (
-        recovery_point.vault.clone(),
-        recovery_point.arn.clone(),
-        recovery_point.resource_type.clone(),
-        recovery_point.resource_arn.clone(),
-        recovery_point.encryption_key.is_some(),
-        recovery_point
+    let facts = RecoveryPointFacts {
+        account: recovery_point.account.clone().unwrap_or_default(),
+        region: copylab_rules::arn::Arn::parse(vault_arn)
+            .map(|a| a.region.to_owned())
+            .unwrap_or_default(),
+        vault: recovery_point.vault.clone(),
+        vault_arn: vault_arn.to_owned(),
+        arn: recovery_point.arn.clone(),
+        resource_type: recovery_point.resource_type.clone(),
+        resource_arn: recovery_point.resource_arn.clone(),
+        encrypted: recovery_point.encryption_key.is_some(),
+        delete_after_days: recovery_point
             .lifecycle
             .as_ref()
             .and_then(|l| l.delete_after_days)
             .filter(|d| *d > 0),
+        role: role.map(str::to_owned),
+        created,
+        completed,
+        creator,
+    };
+    log.emit_from(
+        "Recovery Point State Change",
+        completed.min(now).max(created),
+        (Arc::new(facts), "COMPLETED", 0.0),
     );
-    let (vault_arn, role) = (vault_arn.to_owned(), role.map(str::to_owned));
-    log.emit_with(head, move || {
-        let (vault, arn, resource_type, resource_arn, encrypted, delete_after_days) = &point;
+}
+
+/// What a recovery point's event says of it, taken when it is made.
+struct RecoveryPointFacts {
+    account: String,
+    region: String,
+    vault: String,
+    vault_arn: String,
+    arn: String,
+    resource_type: String,
+    resource_arn: String,
+    encrypted: bool,
+    delete_after_days: Option<i64>,
+    role: Option<String>,
+    created: f64,
+    completed: f64,
+    creator: Option<std::sync::Arc<Value>>,
+}
+
+impl Source for RecoveryPointFacts {
+    fn place(&self) -> (&str, &str) {
+        (&self.account, &self.region)
+    }
+
+    fn render(&self, _: &'static str, _: f64) -> (String, Vec<String>, Value) {
         let mut detail = serde_json::Map::new();
-        detail.insert("backupVaultName".to_owned(), json!(vault));
-        detail.insert("backupVaultArn".to_owned(), json!(vault_arn));
-        detail.insert("creationDate".to_owned(), json!(detail_time(created)));
-        detail.insert("iamRoleArn".to_owned(), json!(role));
-        detail.insert("resourceType".to_owned(), json!(resource_type));
-        detail.insert("resourceArn".to_owned(), json!(resource_arn));
+        detail.insert("backupVaultName".to_owned(), json!(self.vault));
+        detail.insert("backupVaultArn".to_owned(), json!(self.vault_arn));
+        detail.insert("creationDate".to_owned(), json!(detail_time(self.created)));
+        detail.insert("iamRoleArn".to_owned(), json!(self.role));
+        detail.insert("resourceType".to_owned(), json!(self.resource_type));
+        detail.insert("resourceArn".to_owned(), json!(self.resource_arn));
         detail.insert("status".to_owned(), json!("COMPLETED"));
         detail.insert(
             "isEncrypted".to_owned(),
-            json!(if *encrypted { "true" } else { "false" }),
+            json!(if self.encrypted { "true" } else { "false" }),
         );
         detail.insert("storageClass".to_owned(), json!("WARM"));
-        detail.insert("completionDate".to_owned(), json!(detail_time(completed)));
-        if let Some(creator) = &creator {
+        detail.insert("completionDate".to_owned(), json!(detail_time(self.completed)));
+        if let Some(creator) = &self.creator {
             detail.insert("createdBy".to_owned(), created_by(creator));
         }
-        if let Some(days) = delete_after_days {
+        if let Some(days) = self.delete_after_days {
             detail.insert("lifecycle".to_owned(), json!({"deleteAfterDays": days}));
             detail.insert(
                 "calculatedLifeCycle".to_owned(),
-                json!({"deleteAt": detail_time(created + *days as f64 * 86_400.0)}),
+                json!({"deleteAt": detail_time(self.created + days as f64 * 86_400.0)}),
             );
         }
         (
-            event_id(&["recovery-point-event", arn, "COMPLETED"]),
-            vec![arn.clone()],
+            event_id(&["recovery-point-event", &self.arn, "COMPLETED"]),
+            vec![self.arn.clone()],
             Value::Object(detail),
         )
-    });
+    }
 }
 
 #[cfg(test)]
