@@ -185,7 +185,7 @@ pub struct WorldIndex {
     /// By a hash of (account, Region, name) ([`vault_key`]): the vault's index in
     /// `world.vaults` (every hit is checked against the world; a vault whose hash another has
     /// is found by reading the vaults).
-    vaults: HashMap<u64, usize>,
+    vaults: Hashed<usize>,
     /// By role ARN: the role's index in `world.roles` and its parsed policies.
     roles: HashMap<String, (usize, OnceLock<Option<RolePolicies>>)>,
     /// Account to (organization id, `aws:PrincipalOrgPaths` value).
@@ -227,23 +227,28 @@ struct RecoveryPointIndex {
     indexed: usize,
     /// By a hash of the ARN (every hit is checked against the world): no ARN is copied, so
     /// indexing costs a hash and an entry per recovery point.
-    by_arn: HashMap<u64, Vec<u32>>,
-    by_parent: HashMap<u64, Vec<u32>>,
+    by_arn: Hashed<Vec<u32>>,
+    by_parent: Hashed<Vec<u32>>,
     /// How many recovery points each vault holds, by a hash of (account, vault name); a
     /// recovery point naming no account counts under `None` (it is in the vault of that name
     /// in any account).
-    in_vault: HashMap<u64, usize>,
+    in_vault: Hashed<usize>,
 }
+
+/// A map whose keys are [`key_of`] hashes already: Fx, not SipHash, hashes them again.
+type Hashed<V> = HashMap<u64, V, rustc_hash::FxBuildHasher>;
 
 /// The index's hash of a vault's account, Region and name.
 fn vault_key(account: &str, region: &str, name: &str) -> u64 {
     key_of((account, region, name))
 }
 
-/// The index's hash of a value (std's SipHash with fixed keys: the same in every run).
+/// The index's hash of a value: Fx, the same in every run, and fast where every recovery point
+/// made is hashed. Every hit is checked against the world, so a collision (even one a client
+/// crafts, as it could for any unkeyed hash) costs a longer look, never a wrong answer.
 fn key_of(value: impl std::hash::Hash) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(value)
 }
 
 /// A prepared world's index: its own, or one kept by its caller.
@@ -429,7 +434,7 @@ impl WorldIndex {
             .map(|(i, key)| (key.arn.clone(), (i, OnceLock::new())))
             .collect();
         let vault_policies = world.vaults.iter().map(|_| OnceLock::new()).collect();
-        let mut vaults = HashMap::new();
+        let mut vaults = Hashed::default();
         for (i, v) in world.vaults.iter().enumerate() {
             vaults.entry(vault_key(&v.account, &v.region, &v.name)).or_insert(i);
         }

@@ -251,6 +251,19 @@ impl ServerState {
             .and_then(|index| index.vault_named(&self.world, account, region, name))
     }
 
+    /// [`ServerState::vault_named`] without making an index: through the kept one when there
+    /// is one, else by reading the vaults (for readers that change nothing).
+    pub fn vault_found(&self, account: &str, region: &str, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.vault_named(&self.world, account, region, name),
+            None => self
+                .world
+                .vaults
+                .iter()
+                .position(|v| v.account == account && v.region == region && v.name == name),
+        }
+    }
+
     /// How many recovery points `account`'s vault `vault_name` holds: through the kept index
     /// ([`ServerState::ensure_index`] makes one), else counted.
     pub fn recovery_points_in(&self, account: &str, vault_name: &str) -> usize {

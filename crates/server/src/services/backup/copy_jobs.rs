@@ -538,13 +538,8 @@ fn describe_job(ctx: &Ctx<'_>, job: &CopyJobRecord) -> Value {
         .destination_backup_vault_arn
         .as_deref()
         .and_then(copylab_rules::arn::VaultArn::parse)
-        .and_then(|arn| {
-            ctx.state
-                .world()
-                .vaults
-                .iter()
-                .find(|v| v.account == arn.account && v.region == arn.region && v.name == arn.name)
-        });
+        .and_then(|arn| ctx.state.vault_found(&arn.account, &arn.region, &arn.name))
+        .and_then(|i| ctx.state.world().vaults.get(i));
     if let Some(vault) = destination {
         let air_gapped = vault.vault_type == copylab_rules::world::VaultType::LogicallyAirGappedBackupVault;
         body["DestinationVaultType"] = json!(if air_gapped {
