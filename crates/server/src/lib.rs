@@ -12,6 +12,7 @@ pub mod call;
 pub mod clock;
 pub mod control;
 pub mod delivery;
+pub mod drops;
 pub mod guard;
 pub mod journal;
 pub mod listen;

@@ -117,6 +117,17 @@ impl ServerState {
         self.apply_lifecycle();
     }
 
+    /// What left the state since the last call (expired jobs, forgotten events), to free: a
+    /// plan run frees it on another thread while its next batch completes.
+    pub fn take_garbage(&mut self) -> impl Send + use<> {
+        let backup = &mut self.services.backup;
+        (
+            backup.jobs.gone.take(),
+            backup.gone_backup_jobs.take(),
+            backup.events.gone.take(),
+        )
+    }
+
     /// The world.
     pub fn world(&self) -> &World {
         &self.world

@@ -80,6 +80,8 @@ impl Event {
 pub struct EventLog {
     events: VecDeque<Event>,
     emitted: u64,
+    /// Events forgotten, to free off the request's thread.
+    pub gone: crate::drops::Later<Event>,
 }
 
 /// An event to emit, made already: what changed, in which account and Region, about which
@@ -162,7 +164,9 @@ impl EventLog {
         });
         self.emitted += 1;
         while self.events.len() > MAX_EVENTS {
-            self.events.pop_front();
+            if let Some(event) = self.events.pop_front() {
+                self.gone.free_later(event);
+            }
         }
     }
 

@@ -34,6 +34,8 @@ pub struct BackupState {
     /// of that: the next run of the same rule shares it while the plan's strings it is made of
     /// are the same (a year of nightly runs holds one per rule, not one per night).
     pub rule_creators: std::collections::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<serde_json::Value>)>,
+    /// Backup jobs forgotten, to free off the request's thread.
+    pub gone_backup_jobs: crate::drops::Later<Arc<super::backup_jobs::BackupJob>>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
     pub tags: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Logically air-gapped vaults created through the API, by vault ARN.
@@ -66,7 +68,9 @@ impl BackupState {
             .front()
             .is_some_and(|job| job.completion_date + BACKUP_JOB_RECORD_SECONDS <= now)
         {
-            self.backup_jobs.pop_front();
+            if let Some(job) = self.backup_jobs.pop_front() {
+                self.gone_backup_jobs.free_later(job);
+            }
         }
     }
 }
@@ -148,6 +152,8 @@ pub struct CopyJobs {
     /// The last job started for each resource, by [`CopyJobRecord::resource_key`]: the one a
     /// new job of the same resource waits behind while it has not ended.
     last_of_resource: std::collections::HashMap<String, String>,
+    /// Jobs that left, to free off the request's thread.
+    pub gone: crate::drops::Later<CopyJobRecord>,
 }
 
 impl CopyJobs {
@@ -203,12 +209,13 @@ impl CopyJobs {
         if self.jobs.is_empty() {
             return;
         }
-        let Some(job) = self.jobs.pop_front() else {
+        let Some(mut job) = self.jobs.pop_front() else {
             return;
         };
         self.forget(&job);
         self.left += 1;
-        self.release(job.next, f64::MIN);
+        self.release(job.next.take(), f64::MIN);
+        self.gone.free_later(job);
     }
 
     /// Removes a job that left from the indexes.
@@ -265,10 +272,11 @@ impl CopyJobs {
         }
         let gone: Vec<CopyJobRecord> = self.jobs.drain(..gone).collect();
         self.left += gone.len() as u64;
-        for job in gone {
+        for mut job in gone {
             self.forget(&job);
             // A job forgotten before it ended (beyond the bound) no longer holds its resource.
-            self.release(job.next, f64::MIN);
+            self.release(job.next.take(), f64::MIN);
+            self.gone.free_later(job);
         }
     }
 }
