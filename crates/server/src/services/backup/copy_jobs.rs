@@ -210,7 +210,7 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided
         .recovery_points_named(&rp_arn)
         .first()
         .and_then(|&i| ctx.state.world().recovery_points.get(i))
-        .cloned();
+        .map(Source::of);
     let is_parent = !children.is_empty();
     let child_ids: Vec<String> = children
         .iter()
@@ -242,7 +242,7 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided
             request: child_request,
             decided: child.into(),
             created,
-            source: Some(point),
+            source: Some(Source::of(&point)),
             source_vault_arn: source_vault_arn.clone(),
             token: None,
             parent: Some(copy_job_id.clone()),
@@ -379,12 +379,34 @@ struct NewJob {
     decided: super::Decided,
     created: f64,
     /// The recovery point it copies.
-    source: Option<copylab_rules::world::RecoveryPoint>,
+    source: Option<Source>,
     source_vault_arn: String,
     token: Option<String>,
     parent: Option<String>,
     /// The plan and backup job that started it, if a plan did.
     origin: Option<PlanOrigin>,
+}
+
+/// What a job shows of the recovery point it copies.
+#[derive(Debug, Default)]
+struct Source {
+    resource_type: String,
+    resource_arn: String,
+    resource_name: Option<String>,
+    backup_size_in_bytes: Option<u64>,
+    composite_member_identifier: Option<String>,
+}
+
+impl Source {
+    fn of(point: &copylab_rules::world::RecoveryPoint) -> Self {
+        Source {
+            resource_type: point.resource_type.clone(),
+            resource_arn: point.resource_arn.clone(),
+            resource_name: point.resource_name.clone(),
+            backup_size_in_bytes: point.backup_size_in_bytes,
+            composite_member_identifier: point.composite_member_identifier.clone(),
+        }
+    }
 }
 
 /// Adds a job, behind a job of the same resource that has not ended ("Only one backup or copy

@@ -97,7 +97,7 @@ pub fn run_due(state: &mut ServerState) {
     // verdicts are those of deciding each alone; what completing draws (the job id of a copy
     // the engine refuses, a composite copy's nested decisions) comes after the batch's
     // preparations. Deterministic either way: the same world and clock moves make the same jobs.
-    let mut copies: Vec<(CopyOf, Caller, Box<PendingCopy>)> = Vec::new();
+    let mut copies: Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)> = Vec::new();
     for (i, &(at, p, r)) in due.iter().enumerate() {
         if let Some(plan) = state.world().backup_plans.get(p) {
             let mut candidates: Vec<usize> = scopes
@@ -116,16 +116,16 @@ pub fn run_due(state: &mut ServerState) {
     }
 }
 
-/// Which rule's run a copy is of, for the log.
+/// Which rule's run a copy is of, for the log: the plan and rule (shared by the run's copies)
+/// and the recovery point.
 #[derive(Debug)]
 struct CopyOf {
-    plan: String,
-    rule: String,
+    run: std::sync::Arc<(String, String)>,
     recovery_point: String,
 }
 
 /// Decides prepared copies together and completes them in order.
-fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, Caller, Box<PendingCopy>)>) {
+fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)>) {
     if copies.is_empty() {
         return;
     }
@@ -144,8 +144,8 @@ fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, Caller, Box<Pendin
             };
             if let Err(error) = super::copy_jobs::complete(&mut ctx, *pending, verdict) {
                 tracing::warn!(
-                    plan = of.plan,
-                    rule = of.rule,
+                    plan = of.run.0,
+                    rule = of.run.1,
                     recovery_point = of.recovery_point,
                     error = error.message,
                     "copy job not started"
@@ -312,7 +312,7 @@ fn run_rule(
     p: usize,
     r: usize,
     candidates: &[usize],
-    copies: &mut Vec<(CopyOf, Caller, Box<PendingCopy>)>,
+    copies: &mut Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)>,
 ) {
     let Some(plan) = state.world().backup_plans.get(p) else {
         return;
@@ -349,7 +349,8 @@ fn run_rule(
     // AWS Backup runs the plan in the plan's account: its jobs are that account's, and its
     // copies start in the source account (the account owning the source recovery point, facts
     // aws-org-wire-facts §6.1, plans §1.7).
-    let caller = Caller::account(&plan.account, &plan.region);
+    let caller = std::sync::Arc::new(Caller::account(&plan.account, &plan.region));
+    let run = std::sync::Arc::new((plan.id.clone(), rule.name.clone()));
     let mut ctx = Ctx { state, caller: &caller };
     let created = at as f64;
     for (resource, role) in picked {
@@ -411,11 +412,10 @@ fn run_rule(
             match super::copy_jobs::prepare(&mut ctx, &input, copies_at, Some(origin)) {
                 Ok(Prepared::Pending(pending)) => copies.push((
                     CopyOf {
-                        plan: plan.id.clone(),
-                        rule: rule.name.clone(),
+                        run: std::sync::Arc::clone(&run),
                         recovery_point: recovery_point.clone(),
                     },
-                    caller.clone(),
+                    std::sync::Arc::clone(&caller),
                     pending,
                 )),
                 Ok(Prepared::Answered(_)) => {}

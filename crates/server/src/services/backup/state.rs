@@ -136,7 +136,8 @@ impl Progression {
 
 /// Copy jobs in start order, with an index by id, so that a job is found and a page resumed
 /// without reading every job kept. Jobs are added at the end and leave from the front only
-/// (the lab keeps its sessions' last jobs); read them as a slice.
+/// (the lab keeps its sessions' last jobs), a night's expired jobs without moving those kept
+/// behind them; read them as a `VecDeque` (a page reads its two slices).
 #[derive(Debug, Clone, Default)]
 pub struct CopyJobs {
     jobs: std::collections::VecDeque<CopyJobRecord>,
@@ -206,9 +207,6 @@ impl CopyJobs {
 
     /// Removes the oldest job, if any.
     pub fn remove_oldest(&mut self) {
-        if self.jobs.is_empty() {
-            return;
-        }
         let Some(mut job) = self.jobs.pop_front() else {
             return;
         };
