@@ -1,19 +1,24 @@
-//! What leaves the server's state in bulk (expired copy jobs and backup jobs, forgotten events), kept to be freed on another thread while the next batch of a plan run completes, so that the request's thread does not walk and free them.
+//! What leaves the server's state in bulk during a plan run (expired copy and backup jobs, forgotten events), kept to be freed on another thread while the run's next batch completes, so that the request's thread does not walk and free them.
 
-/// The most items of one kind kept to free later; beyond, they are freed at once (so that a
-/// server that runs no plan still frees them, within this bound).
+/// The most items of one kind kept to free later; beyond, they are freed at once.
 pub const MAX_KEPT: usize = 8_192;
 
-/// Items to free later ([`Later::take`] hands them over); not state: a copy of the server's
+/// Items to free later ([`Later::take`] hands them over), kept only while a plan run defers them
+/// ([`Later::defer`]) and up to [`MAX_KEPT`]: a state holds at most what its last plan run left
+/// (a lab session that trims its jobs frees them at once). Not state: a copy of the server's
 /// state starts with none.
 #[derive(Debug)]
 pub struct Later<T> {
     items: Vec<T>,
+    deferring: bool,
 }
 
 impl<T> Default for Later<T> {
     fn default() -> Self {
-        Later { items: Vec::new() }
+        Later {
+            items: Vec::new(),
+            deferring: false,
+        }
     }
 }
 
@@ -24,11 +29,16 @@ impl<T> Clone for Later<T> {
 }
 
 impl<T> Later<T> {
-    /// Keeps `item` to free later, or frees it now beyond [`MAX_KEPT`].
+    /// Keeps `item` to free later while deferring and below [`MAX_KEPT`], else frees it now.
     pub fn free_later(&mut self, item: T) {
-        if self.items.len() < MAX_KEPT {
+        if self.deferring && self.items.len() < MAX_KEPT {
             self.items.push(item);
         }
+    }
+
+    /// Whether items are kept to free later (while a plan run runs).
+    pub fn defer(&mut self, deferring: bool) {
+        self.deferring = deferring;
     }
 
     /// The items kept, to free.

@@ -117,8 +117,17 @@ impl ServerState {
         self.apply_lifecycle();
     }
 
-    /// What left the state since the last call (expired jobs, forgotten events), to free: a
-    /// plan run frees it on another thread while its next batch completes.
+    /// Whether what leaves the state (expired jobs, forgotten events) is kept to free later
+    /// ([`ServerState::take_garbage`]): while a plan run runs.
+    pub fn defer_drops(&mut self, deferring: bool) {
+        let backup = &mut self.services.backup;
+        backup.jobs.gone.defer(deferring);
+        backup.gone_backup_jobs.defer(deferring);
+        backup.events.gone.defer(deferring);
+    }
+
+    /// What left the state while drops were deferred, to free: a plan run frees it on another
+    /// thread while its next batch completes.
     pub fn take_garbage(&mut self) -> impl Send + use<> {
         let backup = &mut self.services.backup;
         (

@@ -78,6 +78,8 @@ pub fn run_due(state: &mut ServerState) {
     if due.is_empty() {
         return;
     }
+    // What the run's jobs leave (expired jobs, forgotten events) is freed beside its batches.
+    state.defer_drops(true);
     // Each plan looks only at the resources of its account and Region (backup jobs add none).
     let mut scopes: std::collections::HashMap<(String, String), Vec<usize>> = std::collections::HashMap::new();
     let mut everywhere: Vec<usize> = Vec::new();
@@ -114,6 +116,7 @@ pub fn run_due(state: &mut ServerState) {
             start_copies(state, std::mem::take(&mut copies));
         }
     }
+    state.defer_drops(false);
 }
 
 /// Which rule's run a copy is of, for the log: the plan and rule (shared by the run's copies)

@@ -207,13 +207,12 @@ impl CopyJobs {
 
     /// Removes the oldest job, if any.
     pub fn remove_oldest(&mut self) {
-        let Some(mut job) = self.jobs.pop_front() else {
+        let Some(job) = self.jobs.pop_front() else {
             return;
         };
         self.forget(&job);
         self.left += 1;
-        self.release(job.next.take(), f64::MIN);
-        self.gone.free_later(job);
+        self.release(job.next, f64::MIN);
     }
 
     /// Removes a job that left from the indexes.
