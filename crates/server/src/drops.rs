@@ -46,3 +46,35 @@ impl<T> Later<T> {
         std::mem::take(&mut self.items)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_kept_to_free_later_only_while_deferring_and_up_to_the_bound() {
+        let mut later = Later::default();
+        later.free_later(0);
+        assert!(later.take().is_empty(), "not deferring: freed at once");
+        later.defer(true);
+        for i in 0..MAX_KEPT + 10 {
+            later.free_later(i);
+        }
+        assert_eq!(
+            later.clone().take(),
+            Vec::<usize>::new(),
+            "a copy of the state keeps none"
+        );
+        let kept = later.take();
+        assert_eq!(kept.len(), MAX_KEPT);
+        assert_eq!(
+            kept.last(),
+            Some(&(MAX_KEPT - 1)),
+            "the first ones, beyond the bound freed at once"
+        );
+        assert!(later.take().is_empty());
+        later.defer(false);
+        later.free_later(1);
+        assert!(later.take().is_empty());
+    }
+}

@@ -243,14 +243,20 @@ mod tests {
         let keep = |s: &String| !s.ends_with('3');
         let kept: Vec<String> = items.iter().filter(|s| keep(s)).cloned().collect();
         let position = |id: &str| items.iter().position(|s| s == id);
-        for size in [1, 2, 5, 20, 21, 100] {
+        // The items as a VecDeque gives them: two slices, split anywhere (a deque that has
+        // wrapped around), or one.
+        for (size, split) in [1, 2, 5, 20, 21, 100]
+            .into_iter()
+            .flat_map(|size| [0, 1, 3, 4, 12, 22, 23].map(|split| (size, split)))
+        {
+            let (front, back) = items.split_at(split);
             let mut input = Map::new();
             input.insert("MaxResults".into(), Value::from(size));
             let (mut indexed, mut keyed) = (Vec::new(), Vec::new());
             loop {
                 let page = Paging::NEXT_TOKEN
                     .page_after_indexed(
-                        (&items, &[]),
+                        (front, back),
                         &input,
                         ApiError::invalid_value,
                         String::as_str,
@@ -264,7 +270,7 @@ mod tests {
                         Value::from(s.as_str())
                     })
                     .unwrap();
-                assert_eq!(page, by_key, "page size {size}");
+                assert_eq!(page, by_key, "page size {size}, split at {split}");
                 indexed.extend(page.items);
                 keyed.extend(by_key.items);
                 match page.next {
@@ -272,13 +278,14 @@ mod tests {
                     None => break,
                 };
             }
-            assert_eq!(indexed.len(), kept.len(), "page size {size}");
+            assert_eq!(indexed, keyed, "page size {size}, split at {split}");
+            assert_eq!(indexed.len(), kept.len(), "page size {size}, split at {split}");
         }
         // A token naming an item the filter leaves out (another account's job) is refused.
         let mut input = Map::new();
         input.insert("NextToken".into(), Value::from("copylab-after-job-13"));
         let refused = Paging::NEXT_TOKEN.page_after_indexed(
-            (&items, &[]),
+            items.split_at(20),
             &input,
             ApiError::invalid_value,
             String::as_str,
