@@ -5,9 +5,8 @@ use copylab_rules::world::Wording;
 use copylab_server::state::Progression;
 
 use crate::sdk::{copy_shared_snapshot, engine_status_message};
-use crate::support::{default_world, router};
+use crate::support::{OWN_ONLY_KEY_POLICY, SHARED_KEY, default_world, drop_destination_from_shared_key, router};
 
-const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const UNSHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
 
 /// A KMS client signing with `access_key` in `region`.
@@ -412,19 +411,12 @@ async fn key_policy_and_key_state_changed_through_kms_decide_the_next_copy_job()
         .policy
         .unwrap();
     // Drop the destination account from the key policy: the next copy fails.
-    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
-    source
-        .put_key_policy()
-        .key_id(SHARED_KEY)
-        .policy(own_only)
-        .send()
-        .await
-        .unwrap();
+    drop_destination_from_shared_key(&source).await;
     let (state, message) = copy_shared_snapshot(&app).await;
     assert_eq!(state, "FAILED");
     let mut world = default_world();
     world.keys[0].policy = Some(copylab_rules::world::PolicyDocument(
-        serde_json::from_str(own_only).unwrap(),
+        serde_json::from_str(OWN_ONLY_KEY_POLICY).unwrap(),
     ));
     assert_eq!(message, engine_status_message(&world), "the engine's message");
     // Put the policy back: the copy completes again.

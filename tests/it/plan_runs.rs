@@ -11,10 +11,9 @@ use tower::ServiceExt as _;
 
 use crate::kms::kms;
 use crate::sdk::{DESTINATION, ROLE, control_post};
-use crate::support::{client, default_world, router};
+use crate::support::{SHARED_KEY, client, default_world, drop_destination_from_shared_key, router};
 
 const SOURCE: &str = "111122223333";
-const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const PLAN_DB: &str = "arn:aws:rds:us-east-1:111122223333:db:plan-orders";
 const DAY: u64 = 86_400;
 
@@ -87,19 +86,6 @@ async fn raw(app: &axum::Router, method: &str, path: &str, account: Option<&str>
 async fn advance(app: &axum::Router, seconds: u64) {
     let (status, clock) = control_post(app, &format!("/_copylab/clock/advance?seconds={seconds}")).await;
     assert_eq!(status, 200, "{clock}");
-}
-
-/// Puts a policy on the shared key that allows its own account only: the destination account's
-/// copies of what it encrypts fail from then on.
-async fn drop_destination_from_shared_key(app: &axum::Router) {
-    let own_only = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
-    kms(app, SOURCE, "us-east-1")
-        .put_key_policy()
-        .key_id(SHARED_KEY)
-        .policy(own_only)
-        .send()
-        .await
-        .unwrap();
 }
 
 /// Declares an RDS database under the shared key, one the selection leaves out, and a plan
@@ -286,7 +272,7 @@ async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_t
         "explaining starts no job"
     );
     advance(&app, 2 * DAY).await;
-    drop_destination_from_shared_key(&app).await;
+    drop_destination_from_shared_key(&kms(&app, SOURCE, "us-east-1")).await;
     advance(&app, DAY).await;
     let backup = client(&app, SOURCE, "us-east-1");
     let copies = backup.list_copy_jobs().send().await.unwrap();
@@ -1495,7 +1481,7 @@ async fn events_and_notifications_reach_the_users_endpoints_and_a_dead_one_break
         .send()
         .await
         .unwrap();
-    drop_destination_from_shared_key(&app).await;
+    drop_destination_from_shared_key(&kms(&app, SOURCE, "us-east-1")).await;
     advance(&app, DAY).await;
     let mut waited = 0;
     loop {
@@ -1798,7 +1784,7 @@ async fn a_state_document_restored_in_a_fresh_server_goes_on_as_the_original_wou
     let original = server();
     nightly_plan(&original).await;
     advance(&original, 2 * DAY).await;
-    drop_destination_from_shared_key(&original).await;
+    drop_destination_from_shared_key(&kms(&original, SOURCE, "us-east-1")).await;
     let key = kms(&original, SOURCE, "us-east-1")
         .create_key()
         .description("ledger backups")

@@ -7,9 +7,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::sdk::{ROLE, copy_shared_snapshot, copy_to_destination, engine_status_message};
-use crate::support::{client, default_world, router};
-
-const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+use crate::support::{SHARED_KEY, client, default_world, drop_destination_from_shared_key, router};
 
 async fn control(app: &axum::Router, path: &str, body: serde_json::Value) {
     let request = axum::http::Request::builder()
@@ -85,14 +83,7 @@ async fn the_seeds_failures_are_produced_and_repaired_through_the_aws_apis_alone
         .unwrap()
         .policy
         .unwrap();
-    let own_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
-    kms(&app)
-        .put_key_policy()
-        .key_id(SHARED_KEY)
-        .policy(own_only)
-        .send()
-        .await
-        .unwrap();
+    drop_destination_from_shared_key(&kms(&app)).await;
     fails_with(&app, "KMS key").await;
     kms(&app)
         .put_key_policy()

@@ -197,8 +197,8 @@ pub struct WorldIndex {
     key_evals: Memo<(usize, usize, &'static str, crate::checks::KeyService), crate::checks::KeyEval>,
     role_evals: Memo<(usize, usize, &'static str), crate::checks::RoleEval>,
     vault_evals: Memo<(usize, usize, &'static str), crate::checks::VaultEval>,
-    /// By destination key, vault, writer and Region.
-    destination_key_evals: Memo<(usize, usize, String, String), crate::checks::DestinationKeyEval>,
+    /// By destination key, vault and writer (the Region and account are the vault's).
+    destination_key_evals: Memo<(usize, usize, String), crate::checks::DestinationKeyEval>,
     /// Each member account's effective tag policy (and its JSON), where its organization has
     /// tag policies.
     tag_policies: HashMap<String, (crate::tag_policy::EffectiveTagPolicy, String)>,
@@ -833,20 +833,19 @@ impl<'w> PreparedWorld<'w> {
     }
 
     /// The destination key policy's answer for `principal` writing a copy into `vault` under
-    /// `key` through AWS Backup in `region`: remembered for a key and vault of the world, else
-    /// `compute`d.
+    /// `key` through AWS Backup in the vault's Region: remembered for a key and vault of the
+    /// world, else `compute`d.
     pub(crate) fn destination_key_eval(
         &self,
         key: &crate::world::Key,
         vault: &BackupVault,
         principal: &str,
-        region: &str,
         compute: impl FnOnce() -> crate::checks::DestinationKeyEval,
     ) -> std::sync::Arc<crate::checks::DestinationKeyEval> {
         match (self.key_index(key), self.vault_index(vault)) {
             (Some(ki), Some(vi)) => remember(
                 &self.index.destination_key_evals,
-                (ki, vi, principal.to_owned(), region.to_owned()),
+                (ki, vi, principal.to_owned()),
                 compute,
             ),
             _ => std::sync::Arc::new(compute()),

@@ -6,7 +6,9 @@ pub(crate) mod worlds;
 
 pub(crate) use clients::{client, config, sdk_config, sdk_config_over};
 pub(crate) use connector::{Tamper, TamperingClient};
-pub(crate) use worlds::{default_world, router, secret_for};
+pub(crate) use worlds::{
+    OWN_ONLY_KEY_POLICY, SHARED_KEY, default_world, drop_destination_from_shared_key, router, secret_for,
+};
 
 /// A state document (`GET /_copylab/state`) without its id stream's count: what a refused
 /// request must leave as it was (every request draws its request id from the stream, as AWS

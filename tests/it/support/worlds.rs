@@ -34,6 +34,24 @@ pub(crate) fn router(
     ))))
 }
 
+/// The default world's customer managed key that the source account (111122223333) shares
+/// with the destination account.
+pub(crate) const SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// A key policy for the shared key that allows its own account only.
+pub(crate) const OWN_ONLY_KEY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+
+/// Puts [`OWN_ONLY_KEY_POLICY`] on the default world's shared key through `kms` (the source
+/// account's client): the destination account's copies of what it encrypts fail from then on.
+pub(crate) async fn drop_destination_from_shared_key(kms: &aws_sdk_kms::Client) {
+    kms.put_key_policy()
+        .key_id(SHARED_KEY)
+        .policy(OWN_ONLY_KEY_POLICY)
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The world `copylab serve` serves by default (`worlds/default.yaml`).
 pub(crate) fn default_world() -> copylab_rules::World {
     copylab::scenario::parse_world("default", copylab::scenario::DEFAULT_WORLD, None).unwrap()

@@ -104,11 +104,10 @@ pub(crate) fn destination_key_policy(ctx: &Ctx<'_>) -> Check {
         ));
     };
     let compute = || key_requests(ctx, &key.arn, policy, &principal, caller);
+    // The destination vault is the one at the destination's account, Region and name: what the
+    // evaluation reads of the destination is the vault's.
     let eval = match ctx.destination_vault {
-        Some(vault) => {
-            ctx.prepared
-                .destination_key_eval(key, vault, &principal, ctx.destination.region.as_str(), compute)
-        }
+        Some(vault) => ctx.prepared.destination_key_eval(key, vault, &principal, compute),
         None => std::sync::Arc::new(compute()),
     };
     let DestinationKeyEval {

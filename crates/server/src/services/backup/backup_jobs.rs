@@ -53,9 +53,15 @@ pub struct BackupJob {
 }
 
 impl BackupJob {
-    /// The job as `DescribeBackupJob` and `ListBackupJobs` show it.
+    /// The job as `DescribeBackupJob` and `ListBackupJobs` show it: the record without
+    /// `Region`, which the pinned model's `DescribeBackupJobOutput` and `BackupJob` do not have
+    /// (the record keeps it, jobs being Regional, and a state document carries it).
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
+        let mut json = serde_json::to_value(self).unwrap_or_default();
+        if let Some(members) = json.as_object_mut() {
+            members.shift_remove("Region");
+        }
+        json
     }
 
     /// StartBackupJob's answer for it.
@@ -510,4 +516,41 @@ pub fn list(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
         .map(|job| job.to_json())
         .collect();
     super::page_after(&jobs, input, "BackupJobs", "BackupJobId")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_job_on_the_wire_has_no_region_member_and_its_record_keeps_one() {
+        let job = BackupJob {
+            account_id: "111122223333".to_owned(),
+            backup_job_id: "J".to_owned(),
+            backup_vault_name: "V".to_owned(),
+            backup_vault_arn: "arn:aws:backup:eu-west-1:111122223333:backup-vault:V".to_owned(),
+            recovery_point_arn: None,
+            resource_arn: "arn:aws:rds:eu-west-1:111122223333:db:orders".to_owned(),
+            resource_type: "RDS".to_owned(),
+            creation_date: 1.0,
+            completion_date: 2.0,
+            start_by: None,
+            state: Cow::Borrowed("COMPLETED"),
+            status_message: None,
+            message_category: Cow::Borrowed("SUCCESS"),
+            iam_role_arn: None,
+            region: "eu-west-1".to_owned(),
+            resource_name: None,
+            backup_size_in_bytes: None,
+            created_by: None,
+        };
+        // The pinned model's DescribeBackupJobOutput and BackupJob have no `Region`.
+        let wire = job.to_json();
+        assert_eq!(wire.get("Region"), None);
+        assert_eq!(wire["AccountId"], "111122223333");
+        // A state document carries the record whole, and reads it back.
+        let record = serde_json::to_value(&job).unwrap();
+        assert_eq!(record["Region"], "eu-west-1");
+        assert_eq!(serde_json::from_value::<BackupJob>(record).unwrap(), job);
+    }
 }

@@ -278,7 +278,7 @@ fn rule_creator(
 ) -> std::sync::Arc<Value> {
     use std::hash::BuildHasher;
     let parts = creator_parts(plan, rule);
-    let key = std::hash::BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(parts);
+    let key = rustc_hash::FxBuildHasher.hash_one(parts);
     if let Some((kept_parts, kept)) = creators.get(&key)
         && kept_parts.iter().map(Option::as_deref).eq(parts)
     {
@@ -292,11 +292,6 @@ fn rule_creator(
     let owned = parts.iter().map(|p| p.map(str::to_owned)).collect();
     creators.insert(key, (owned, std::sync::Arc::clone(&made)));
     made
-}
-
-/// Rule `r` of plan `p`.
-fn rule_at(world: &copylab_rules::World, p: usize, r: usize) -> Option<&BackupRule> {
-    world.backup_plans.get(p)?.plan.rules.get(r)
 }
 
 /// The plan a rule run is of, as its jobs' logs name it.
@@ -317,16 +312,17 @@ fn run_rule(
     candidates: &[usize],
     copies: &mut Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)>,
 ) {
-    let Some(plan) = state.world().backup_plans.get(p) else {
+    let (world, services) = state.world_and_services();
+    let Some(plan) = world.backup_plans.get(p) else {
+        return;
+    };
+    let Some(rule) = plan.plan.rules.get(r) else {
         return;
     };
     // Each resource once per occurrence, with the role of the first selection that picks it
     // (the rules' `rule_picks`, which `copylab explain` shows).
-    let picks = copylab_rules::plan_copies::rule_picks(
-        state.world(),
-        plan,
-        candidates.iter().filter_map(|&i| state.world().resources.get(i)),
-    );
+    let picks =
+        copylab_rules::plan_copies::rule_picks(world, plan, candidates.iter().filter_map(|&i| world.resources.get(i)));
     let picked: Vec<(Resource, String)> = picks
         .picked
         .iter()
@@ -335,10 +331,6 @@ fn run_rule(
     if picked.is_empty() {
         return;
     }
-    let (world, services) = state.world_and_services();
-    let (Some(plan), Some(rule)) = (world.backup_plans.get(p), rule_at(world, p, r)) else {
-        return;
-    };
     let creator = rule_creator(&mut services.backup.rule_creators, plan, rule);
     // What the run needs of the plan, so that the jobs can change the state: the rule, not the
     // whole plan with its versions and selections.

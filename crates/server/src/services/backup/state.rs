@@ -354,7 +354,7 @@ const SHARED_CHECKS: usize = 32_768;
 /// A verdict with its checks ready to share ([`CopyJobs::share`]), made where the verdict is
 /// made (a night's copies are decided on the machine's cores, their checks' fingerprints and
 /// the lookup of the checks already kept included).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Decided {
     /// The engine's verdict, its checks moved to `checks`.
     pub verdict: Verdict,
@@ -363,7 +363,7 @@ pub struct Decided {
 }
 
 /// A check of a [`Decided`] verdict.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[allow(
     clippy::large_enum_variant,
     reason = "held for one batch; boxing a new check would add an allocation where most are kept"
@@ -413,16 +413,7 @@ impl Decided {
 
     /// The verdict whole, its checks back in it, as a copy.
     pub fn whole(&self) -> Verdict {
-        let mut verdict = self.verdict.clone();
-        verdict.checks = self
-            .checks
-            .iter()
-            .map(|check| match check {
-                SharedCheck::Kept(kept) => CheckReport::clone(kept),
-                SharedCheck::New(check, _) => check.clone(),
-            })
-            .collect();
-        verdict
+        self.clone().into_verdict()
     }
 }
 
