@@ -323,6 +323,71 @@ async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_t
     );
 }
 
+/// A night of more copies than one thread decides (`runs::start_copies` completes each as soon
+/// as it is decided, the other cores deciding ahead): each copy gets the verdict it gets alone.
+/// Every other database is under a key the destination account may not use, so a verdict
+/// completed for the wrong copy shows; debug builds also compare each verdict with a fresh
+/// engine's.
+#[tokio::test]
+async fn a_nights_many_copies_completed_as_they_are_decided_get_the_verdicts_each_gets_alone() {
+    const NOT_SHARED_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
+    let app = server();
+    nightly_plan(&app).await;
+    let databases: Vec<(String, bool)> = (0..63)
+        .map(|i| {
+            (
+                format!("arn:aws:rds:us-east-1:111122223333:db:plan-fleet-{i:02}"),
+                i % 2 == 0,
+            )
+        })
+        .collect();
+    for (arn, shared) in &databases {
+        let key = if *shared { SHARED_KEY } else { NOT_SHARED_KEY };
+        let resource = json!({"arn": arn, "encryption_key_arn": key, "tags": {"backup": "nightly"}});
+        let (status, body) = raw(&app, "POST", "/_copylab/resources", None, &resource.to_string()).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    advance(&app, DAY).await;
+    let backup = client(&app, SOURCE, "us-east-1");
+    let copies = backup.list_copy_jobs().max_results(1000).send().await.unwrap();
+    assert_eq!(copies.copy_jobs().len(), databases.len() + 1, "one copy per database");
+    let mut failed_message = None;
+    for (arn, shared) in &databases {
+        let job = copies
+            .copy_jobs()
+            .iter()
+            .find(|j| j.resource_arn() == Some(arn))
+            .unwrap_or_else(|| panic!("no copy of {arn}"));
+        let expected = if *shared { "COMPLETED" } else { "FAILED" };
+        assert_eq!(job.state().unwrap().as_str(), expected, "{arn}: {job:?}");
+        if !*shared {
+            failed_message.get_or_insert_with(|| job.clone());
+        }
+    }
+    // The same copy started by hand, alone.
+    let failed = failed_message.unwrap();
+    let by_hand = backup
+        .start_copy_job()
+        .recovery_point_arn(failed.source_recovery_point_arn().unwrap())
+        .source_backup_vault_name("SourceVault")
+        .destination_backup_vault_arn(DESTINATION)
+        .iam_role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let by_hand = backup
+        .describe_copy_job()
+        .copy_job_id(by_hand.copy_job_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .copy_job
+        .unwrap();
+    assert_eq!(by_hand.state().unwrap().as_str(), "FAILED");
+    assert_eq!(failed.status_message(), by_hand.status_message());
+    assert_eq!(failed.message_category(), by_hand.message_category());
+}
+
 /// Two fresh servers, the same world and the same clock moves: the same jobs, byte for byte.
 #[tokio::test]
 async fn the_same_world_and_clock_moves_make_byte_identical_plan_jobs() {

@@ -1,5 +1,7 @@
 //! The server's state: the world every service reads and writes, each service's own state, the one clock, and the ids.
 
+use std::sync::Arc;
+
 use copylab_rules::World;
 use copylab_rules::engine::{Options, Outcome, Verdict};
 use copylab_rules::ids::IdGenerator;
@@ -25,10 +27,15 @@ pub struct Initial {
 pub struct ServerState {
     /// The world: read with [`ServerState::world`], changed through [`ServerState::world_mut`]
     /// (which forgets `index`) or [`ServerState::add_recovery_point`] (which keeps it).
-    world: World,
+    /// Shared, copied on write: a plan run's deciding threads read it while the run completes
+    /// the copies decided ([`ServerState::hold_recovery_points`]).
+    world: Arc<World>,
     /// The rules engine's index of `world`, kept across requests while the world only gains
     /// recovery points, so that a copy job parses and indexes nothing it did before.
-    index: Option<copylab_rules::WorldIndex>,
+    index: Option<Arc<copylab_rules::WorldIndex>>,
+    /// While deciding threads read the world, the recovery points added (and when), appended
+    /// when they are done ([`ServerState::hold_recovery_points`]).
+    held: Option<Vec<RecoveryPoint>>,
     /// What each service keeps beyond the world.
     pub services: States,
     /// Ids for jobs and requests: one stream for the server's life, reset or not, so no id is
@@ -77,8 +84,9 @@ impl ServerState {
             wording,
         };
         let mut state = ServerState {
-            world,
+            world: Arc::new(world),
             index: None,
+            held: None,
             services: States::default(),
             ids: IdGenerator::new(seed),
             control_ids: IdGenerator::for_names(&["control", &seed.to_string()]),
@@ -145,14 +153,43 @@ impl ServerState {
     /// The world, to change: the rules engine's kept index of it is forgotten.
     pub fn world_mut(&mut self) -> &mut World {
         self.index = None;
-        &mut self.world
+        Arc::make_mut(&mut self.world)
+    }
+
+    /// Serves `world` (as [`ServerState::world_mut`], without copying the world it replaces).
+    pub fn set_world(&mut self, world: World) {
+        self.index = None;
+        self.world = Arc::new(world);
+    }
+
+    /// The world and its kept index (made if there is none), shared: for threads that decide
+    /// copies while this state changes ([`ServerState::hold_recovery_points`]).
+    pub fn shared_world(&mut self) -> (Arc<World>, Arc<copylab_rules::WorldIndex>) {
+        let index = self
+            .index
+            .get_or_insert_with(|| Arc::new(copylab_rules::WorldIndex::new(&self.world)));
+        (Arc::clone(&self.world), Arc::clone(index))
+    }
+
+    /// While `holding`, the recovery points added ([`ServerState::add_recovery_point`]) are
+    /// held apart, so that threads deciding copies on the [`ServerState::shared_world`] read
+    /// the world as it was (as a batch's decisions are defined to) and it is not copied; when
+    /// holding ends, they are appended in the order they were added.
+    pub fn hold_recovery_points(&mut self, holding: bool) {
+        if holding {
+            self.held.get_or_insert_with(Vec::new);
+        } else if let Some(held) = self.held.take()
+            && !held.is_empty()
+        {
+            Arc::make_mut(&mut self.world).recovery_points.extend(held);
+        }
     }
 
     /// Brings the plans the organizations' backup policies make (`orgs/` ids) in line with the
     /// policies (`copylab_rules::backup_policy::sync_plans`).
     pub fn sync_org_backup_plans(&mut self) {
         // Plans are not in the kept index: it stays valid either way.
-        copylab_rules::backup_policy::sync_plans(&mut self.world);
+        copylab_rules::backup_policy::sync_plans(Arc::make_mut(&mut self.world));
     }
 
     /// The world to read and the services' state to change, together (the kept index stays).
@@ -163,7 +200,7 @@ impl ServerState {
     /// The world and the services' state, to change together (as [`ServerState::world_mut`]).
     pub fn world_and_services_mut(&mut self) -> (&mut World, &mut States) {
         self.index = None;
-        (&mut self.world, &mut self.services)
+        (Arc::make_mut(&mut self.world), &mut self.services)
     }
 
     /// Adds a recovery point (a backup job's, a completed copy's) made at `created` (epoch
@@ -171,7 +208,10 @@ impl ServerState {
     /// itself, and schedules its lifecycle.
     pub fn add_recovery_point(&mut self, recovery_point: copylab_rules::world::RecoveryPoint, created: f64) {
         self.schedule_lifecycle(&recovery_point, created);
-        self.world.recovery_points.push(recovery_point);
+        match &mut self.held {
+            Some(held) => held.push(recovery_point),
+            None => Arc::make_mut(&mut self.world).recovery_points.push(recovery_point),
+        }
     }
 
     /// Schedules a new recovery point's lifecycle steps: to cold storage after
@@ -225,17 +265,18 @@ impl ServerState {
             found
         };
         let (cold, removed) = (places(&cold), places(&deleted));
+        let world = Arc::make_mut(&mut self.world);
         for &i in &cold {
-            if let Some(rp) = self.world.recovery_points.get_mut(i) {
+            if let Some(rp) = world.recovery_points.get_mut(i) {
                 rp.storage_class = copylab_rules::world::StorageClass::Cold;
             }
         }
         if !removed.is_empty() {
             if let Some(index) = &self.index {
-                index.remove_recovery_points(&self.world, &removed);
+                index.remove_recovery_points(world, &removed);
             }
             let mut place = 0;
-            self.world.recovery_points.retain(|_| {
+            world.recovery_points.retain(|_| {
                 let kept = removed.binary_search(&place).is_err();
                 place += 1;
                 kept
@@ -250,7 +291,7 @@ impl ServerState {
     /// none.
     pub fn ensure_index(&mut self) {
         if self.index.is_none() {
-            self.index = Some(copylab_rules::WorldIndex::new(&self.world));
+            self.index = Some(Arc::new(copylab_rules::WorldIndex::new(&self.world)));
         }
     }
 
@@ -330,7 +371,7 @@ impl ServerState {
         if let Some(day) = as_of.as_deref() {
             self.clock = Clock::new(day_start(Some(day)), self.clock.scale());
         }
-        *self.world_mut() = world;
+        self.set_world(world);
         self.sync_org_backup_plans();
         self.as_of = as_of;
         self.wording = wording;
@@ -368,24 +409,34 @@ impl ServerState {
         operation: impl FnOnce(&mut ServerState) -> Result<T, E>,
         invalid: impl FnOnce(String) -> E,
     ) -> Result<T, E> {
-        let before = (self.world.clone(), self.services.snapshot());
+        // The world is shared with the snapshot: the operation's first change copies it.
+        let before = (Arc::clone(&self.world), self.services.snapshot());
         // A write that fails changes nothing, whatever it changed before failing.
         let result = match operation(self) {
             Ok(result) => result,
             Err(error) => {
-                *self.world_mut() = before.0;
+                self.put_back(before.0);
                 self.services.restore(before.1);
                 return Err(error);
             }
         };
-        if self.world != before.0
+        if !Arc::ptr_eq(&self.world, &before.0)
+            && *self.world != *before.0
             && let Err(error) = copylab_rules::PreparedWorld::check_change(&before.0, &self.world)
         {
-            *self.world_mut() = before.0;
+            self.put_back(before.0);
             self.services.restore(before.1);
             return Err(invalid(error.to_string()));
         }
         Ok(result)
+    }
+
+    /// The world as it was before a refused write ([`ServerState::guarded`]).
+    fn put_back(&mut self, world: Arc<World>) {
+        if !Arc::ptr_eq(&self.world, &world) {
+            self.index = None;
+            self.world = world;
+        }
     }
 
     /// A request id.
@@ -423,11 +474,11 @@ impl ServerState {
         // a request parses only the policies it reads, each once while the world keeps them.
         let index = self
             .index
-            .get_or_insert_with(|| copylab_rules::WorldIndex::new(&self.world));
+            .get_or_insert_with(|| Arc::new(copylab_rules::WorldIndex::new(&self.world)));
         let prepared = copylab_rules::PreparedWorld::with_index(&self.world, index);
-        let jobs = &self.services.backup.jobs;
+        let kept = self.services.backup.jobs.kept_checks();
         let decide = |(request, options): &(&StartCopyJob, &Options)| {
-            Decided::sharing(prepared.simulate(request, options), Some(jobs))
+            Decided::sharing(prepared.simulate(request, options), Some(kept))
         };
         let cores = std::thread::available_parallelism().map_or(1, usize::from).min(4);
         let verdicts: Vec<Decided> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
@@ -454,17 +505,23 @@ impl ServerState {
                 verdicts
             })
         };
-        // The kept index answers as a fresh one would: every test that starts a copy checks it.
-        #[cfg(debug_assertions)]
         for ((request, options), verdict) in batch.iter().zip(&verdicts) {
-            debug_assert_eq!(
-                serde_json::to_value(verdict.whole()).ok(),
-                serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, options))
-                    .ok(),
-                "the kept index of the world is stale: a change of the world did not go through world_mut"
-            );
+            self.check_decided(request, options, verdict);
         }
         verdicts
+    }
+
+    /// In debug builds, that a verdict decided with the kept index is a fresh index's: every
+    /// test that starts a copy checks the kept index this way.
+    pub fn check_decided(&self, request: &StartCopyJob, options: &Options, decided: &crate::services::backup::Decided) {
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            serde_json::to_value(decided.whole()).ok(),
+            serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, options)).ok(),
+            "the kept index of the world is stale: a change of the world did not go through world_mut"
+        );
+        #[cfg(not(debug_assertions))]
+        let _ = (request, options, decided);
     }
 
     /// Applies a job's end state once it is observed: a completed copy creates the destination
@@ -647,7 +704,7 @@ impl ServerState {
 
 /// Below this many decisions per core, [`ServerState::decide_all`] decides them on one thread
 /// (starting a thread costs more than a few decisions).
-const PARALLEL_DECISIONS_FROM: usize = 16;
+pub(crate) const PARALLEL_DECISIONS_FROM: usize = 16;
 
 /// Epoch seconds of the start of `as_of`'s day, or of the engine's model date.
 fn day_start(as_of: Option<&str>) -> f64 {

@@ -74,7 +74,7 @@ impl Session {
         apply(self.state.world_mut(), &mut self.request, change)?;
         let size = serde_json::to_vec(&self.state.world()).map_or(usize::MAX, |v| v.len());
         if size > MAX_WORLD_BYTES {
-            *self.state.world_mut() = world;
+            self.state.set_world(world);
             self.request = request;
             return Err(invalid(format!(
                 "the exercise's world would be {size} bytes, more than {MAX_WORLD_BYTES}"

@@ -4,6 +4,7 @@ use copylab_rules::backup_plans::{BackupPlan, BackupRule, DEFAULT_SCHEDULE_EXPRE
 use copylab_rules::schedule::Schedule;
 use serde_json::{Map, Value, json};
 
+use super::Decided;
 use super::Resource;
 use super::copy_jobs::{PendingCopy, PlanOrigin, Prepared};
 use crate::call::Ctx;
@@ -127,35 +128,161 @@ struct CopyOf {
     recovery_point: String,
 }
 
-/// Decides prepared copies together and completes them in order.
+/// Decides prepared copies and completes them in order, each as soon as it is decided: the
+/// machine's other cores decide ahead while this thread completes, and this one decides too
+/// when the next copy is still being decided. The deciders read the world as it was before the
+/// batch (the recovery points completing adds are held until it ends) and the checks kept
+/// before it, so every verdict is the one deciding the copy alone before the batch gives.
 fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)>) {
     if copies.is_empty() {
         return;
     }
-    let batch: Vec<_> = copies.iter().map(|(_, _, pending)| pending.decision()).collect();
-    let verdicts = state.decide_all(&batch);
-    drop(batch);
+    let (runs, pending): (Vec<_>, Vec<_>) = copies
+        .into_iter()
+        .map(|(of, caller, pending)| ((of, caller), pending))
+        .unzip();
+    let batch = Batch::new(pending);
+    let (world, index) = state.shared_world();
+    let kept = state.services.backup.jobs.lend_checks();
+    state.hold_recovery_points(true);
     // What earlier batches left (expired jobs, forgotten events) is freed on another thread
     // while this one completes: nothing reads it, so the state and its order are the same.
     let garbage = state.take_garbage();
-    std::thread::scope(|scope| {
-        scope.spawn(move || drop(garbage));
-        for ((of, caller, pending), verdict) in copies.into_iter().zip(verdicts) {
-            let mut ctx = Ctx {
-                state: &mut *state,
-                caller: &caller,
-            };
-            if let Err(error) = super::copy_jobs::complete(&mut ctx, *pending, verdict) {
-                tracing::warn!(
-                    plan = of.run.0,
-                    rule = of.run.1,
-                    recovery_point = of.recovery_point,
-                    error = error.message,
-                    "copy job not started"
-                );
+    {
+        let prepared = copylab_rules::PreparedWorld::with_index(&world, &index);
+        let decide = |pending: &PendingCopy| {
+            let (request, options) = pending.decision();
+            Decided::sharing(prepared.simulate(request, options), Some(&kept))
+        };
+        let helpers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(4)
+            .saturating_sub(1);
+        let helpers = if batch.len() < 2 * crate::state::PARALLEL_DECISIONS_FROM {
+            0
+        } else {
+            helpers
+        };
+        std::thread::scope(|scope| {
+            scope.spawn(move || drop(garbage));
+            for _ in 0..helpers {
+                scope.spawn(|| batch.decide_ahead(&decide));
+            }
+            for (i, (of, caller)) in runs.into_iter().enumerate() {
+                let Some((pending, verdict)) = batch.take(i, &decide) else {
+                    continue;
+                };
+                let (request, options) = pending.decision();
+                state.check_decided(request, options, &verdict);
+                let mut ctx = Ctx {
+                    state: &mut *state,
+                    caller: &caller,
+                };
+                if let Err(error) = super::copy_jobs::complete(&mut ctx, *pending, verdict) {
+                    tracing::warn!(
+                        plan = of.run.0,
+                        rule = of.run.1,
+                        recovery_point = of.recovery_point,
+                        error = error.message,
+                        "copy job not started"
+                    );
+                }
+            }
+            // Nothing is left to decide: helpers still deciding skip what was taken.
+            batch.end();
+        });
+    }
+    // The deciders are done: the world and the index are this state's alone again.
+    drop((world, index));
+    state.hold_recovery_points(false);
+    state.services.backup.jobs.return_checks(kept);
+}
+
+/// A batch's copy, and its verdict once decided.
+type Slot = (Box<PendingCopy>, Option<Decided>);
+
+/// A batch's copies, each in a slot that holds it until it is taken decided ([`Batch::take`]).
+/// Whoever locks a slot first with its copy undecided decides it, holding the lock meanwhile: a
+/// helper that claimed it ([`Batch::decide_ahead`]) or the completing thread when it reaches
+/// it. So a helper that panicked leaves its copy to be decided again, where the panic shows.
+struct Batch {
+    slots: Vec<std::sync::Mutex<Option<Slot>>>,
+    /// The next copy a helper claims.
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Batch {
+    #[allow(
+        clippy::vec_box,
+        reason = "each copy moves between threads: a box moves as a pointer"
+    )]
+    fn new(pending: Vec<Box<PendingCopy>>) -> Self {
+        Batch {
+            slots: pending
+                .into_iter()
+                .map(|p| std::sync::Mutex::new(Some((p, None))))
+                .collect(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Claims the next copy no helper has claimed.
+    fn claim(&self) -> Option<usize> {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (i < self.slots.len()).then_some(i)
+    }
+
+    /// Decides slot `i`'s copy if it is still there undecided.
+    fn decide(&self, i: usize, decide: &(impl Fn(&PendingCopy) -> Decided + Sync)) {
+        if let Some(slot) = self.slots.get(i) {
+            let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((pending, decided @ None)) = &mut *slot {
+                *decided = Some(decide(pending));
             }
         }
-    });
+    }
+
+    /// A helper's work: decides the copies it claims, in order, until none is left.
+    fn decide_ahead(&self, decide: &(impl Fn(&PendingCopy) -> Decided + Sync)) {
+        while let Some(i) = self.claim() {
+            self.decide(i, decide);
+        }
+    }
+
+    /// Slot `i`'s copy and its verdict: decided here if no helper has started it; while a
+    /// helper decides it, this thread decides copies further on.
+    fn take(
+        &self,
+        i: usize,
+        decide: &(impl Fn(&PendingCopy) -> Decided + Sync),
+    ) -> Option<(Box<PendingCopy>, Decided)> {
+        let slot = self.slots.get(i)?;
+        loop {
+            let mut guard = match slot.try_lock() {
+                Ok(guard) => guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    match self.claim() {
+                        Some(ahead) => self.decide(ahead, decide),
+                        None => std::thread::yield_now(),
+                    }
+                    continue;
+                }
+            };
+            let (pending, decided) = guard.take()?;
+            let decided = decided.unwrap_or_else(|| decide(&pending));
+            return Some((pending, decided));
+        }
+    }
+
+    /// No copy is left to claim.
+    fn end(&self) {
+        self.next.store(self.slots.len(), std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// A schedule's occurrences in a clock move ([`latest_occurrences`]): the latest, and how many

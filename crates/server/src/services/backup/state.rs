@@ -148,8 +148,9 @@ pub struct CopyJobs {
     /// The last distinct decisions, to share ([`CopyJobs::share`]).
     recent: Vec<Arc<Decision>>,
     /// Checks kept once for every decision that has an equal one, by fingerprint
-    /// ([`CopyJobs::share`]).
-    checks: std::collections::HashMap<u64, Arc<CheckReport>>,
+    /// ([`CopyJobs::share`]); while they are lent ([`CopyJobs::lend_checks`]), those of the
+    /// batch's decisions.
+    checks: KeptChecks,
     /// The last job started for each resource, by [`CopyJobRecord::resource_key`]: the one a
     /// new job of the same resource waits behind while it has not ended.
     last_of_resource: std::collections::HashMap<String, String>,
@@ -351,6 +352,9 @@ const RECENT_DECISIONS: usize = 16;
 /// it keeps beyond the checks jobs hold is bounded by it.
 const SHARED_CHECKS: usize = 32_768;
 
+/// Checks kept to share, by [`fingerprint`].
+pub type KeptChecks = std::collections::HashMap<u64, Arc<CheckReport>>;
+
 /// A verdict with its checks ready to share ([`CopyJobs::share`]), made where the verdict is
 /// made (a night's copies are decided on the machine's cores, their checks' fingerprints and
 /// the lookup of the checks already kept included).
@@ -382,14 +386,14 @@ impl From<Verdict> for Decided {
 }
 
 impl Decided {
-    /// `verdict`, each of its checks found among those `jobs` keep where they keep an equal
-    /// one (the copy's own checks are dropped here, on the thread that made them).
-    pub fn sharing(mut verdict: Verdict, jobs: Option<&CopyJobs>) -> Self {
+    /// `verdict`, each of its checks found among the `kept` ones where there is an equal one
+    /// (the copy's own checks are dropped here, on the thread that made them).
+    pub fn sharing(mut verdict: Verdict, kept: Option<&KeptChecks>) -> Self {
         let checks = std::mem::take(&mut verdict.checks)
             .into_iter()
             .map(|check| {
                 let fingerprint = fingerprint(&check);
-                match jobs.and_then(|jobs| jobs.kept_check(&check, fingerprint)) {
+                match kept.and_then(|kept| kept_check(kept, &check, fingerprint)) {
                     Some(kept) => SharedCheck::Kept(Arc::clone(kept)),
                     None => SharedCheck::New(check, fingerprint),
                 }
@@ -472,26 +476,52 @@ impl CopyJobs {
         (outcome, decision)
     }
 
-    /// The kept check equal to `check`, whose fingerprint is `fingerprint`.
-    fn kept_check(&self, check: &CheckReport, fingerprint: u64) -> Option<&Arc<CheckReport>> {
-        self.checks.get(&fingerprint).filter(|kept| ***kept == *check)
+    /// The checks kept to share, for the threads deciding a batch (to find its checks among them
+    /// while [`CopyJobs::share`] keeps the batch's new ones apart), until
+    /// [`CopyJobs::return_checks`].
+    pub fn lend_checks(&mut self) -> Arc<KeptChecks> {
+        Arc::new(std::mem::take(&mut self.checks))
     }
 
-    /// `check`, or the equal check a decision already holds.
-    fn share_check(&mut self, check: CheckReport, fingerprint: u64) -> Arc<CheckReport> {
-        if let Some(kept) = self.kept_check(&check, fingerprint) {
-            return Arc::clone(kept);
-        }
+    /// Takes back the checks [`CopyJobs::lend_checks`] lent, with those kept meanwhile.
+    pub fn return_checks(&mut self, lent: Arc<KeptChecks>) {
+        let mut kept = Arc::unwrap_or_clone(lent);
+        kept.extend(self.checks.drain());
+        self.checks = kept;
+        self.bound_checks();
+    }
+
+    /// Keeps the checks kept to share within [`SHARED_CHECKS`]: beyond it, those no job holds
+    /// any more are forgotten, and if that is not enough, all (jobs keep theirs).
+    fn bound_checks(&mut self) {
         if self.checks.len() >= SHARED_CHECKS {
             self.checks.retain(|_, kept| Arc::strong_count(kept) > 1);
             if self.checks.len() >= SHARED_CHECKS {
                 self.checks.clear();
             }
         }
+    }
+
+    /// The kept checks: to decide copies by ([`Decided::sharing`]).
+    pub fn kept_checks(&self) -> &KeptChecks {
+        &self.checks
+    }
+
+    /// `check`, or the equal check a decision already holds.
+    fn share_check(&mut self, check: CheckReport, fingerprint: u64) -> Arc<CheckReport> {
+        if let Some(kept) = kept_check(&self.checks, &check, fingerprint) {
+            return Arc::clone(kept);
+        }
+        self.bound_checks();
         let check = Arc::new(check);
         self.checks.insert(fingerprint, Arc::clone(&check));
         check
     }
+}
+
+/// The check of `kept` equal to `check`, whose fingerprint is `fingerprint`.
+fn kept_check<'k>(kept: &'k KeptChecks, check: &CheckReport, fingerprint: u64) -> Option<&'k Arc<CheckReport>> {
+    kept.get(&fingerprint).filter(|kept| ***kept == *check)
 }
 
 /// A copy job the server runs; a state document (`crate::state_document`) carries it as it
@@ -758,6 +788,46 @@ mod tests {
             runs_from: created,
             ..job(0)
         }
+    }
+
+    /// While a batch's deciders hold the kept checks ([`CopyJobs::lend_checks`]), the batch's
+    /// new checks are kept apart; taking the lent ones back keeps the whole within the bound,
+    /// so a year of nights whose copies each have a check of their own keeps no more.
+    #[test]
+    fn checks_kept_while_lent_stay_within_the_bound() {
+        let mut jobs = CopyJobs::default();
+        let check = |n: usize| CheckReport {
+            id: "iam-role",
+            title: "a check",
+            result: copylab_rules::CheckResult::Pass,
+            evidence: vec![copylab_rules::text::Text::new(
+                "test.n",
+                "copy {n}",
+                vec![("n", n.to_string())],
+            )],
+            message: None,
+            remedy: None,
+        };
+        for night in 0..3 {
+            let lent = jobs.lend_checks();
+            for n in 0..SHARED_CHECKS / 2 + 10 {
+                let check = check(night * SHARED_CHECKS + n);
+                let fingerprint = fingerprint(&check);
+                // No job keeps it (it is a check of a copy whose job is gone).
+                drop(jobs.share_check(check, fingerprint));
+            }
+            jobs.return_checks(lent);
+            assert!(
+                jobs.checks.len() < SHARED_CHECKS,
+                "night {night}: {} kept",
+                jobs.checks.len()
+            );
+        }
+        // A check a job still holds stays shareable.
+        let held = jobs.share_check(check(1), fingerprint(&check(1)));
+        let lent = jobs.lend_checks();
+        jobs.return_checks(lent);
+        assert!(Arc::ptr_eq(&held, &jobs.share_check(check(1), fingerprint(&check(1)))));
     }
 
     #[test]
