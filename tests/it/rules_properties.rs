@@ -115,6 +115,29 @@ proptest! {
         prop_assert_eq!(first, second);
     }
 
+    /// A plan run decides its copies while it holds the night's new recovery points beside the
+    /// world (`PreparedWorld::simulate_with`): the verdict, remedies and their commands included,
+    /// is the world's with the recovery point appended.
+    #[test]
+    fn a_recovery_point_beside_the_world_decides_as_the_world_with_it_appended(seed in any::<u64>()) {
+        let g = generate::world(seed);
+        let options = Options { as_of: Some(g.as_of.clone()), seed: 7, wording: Default::default() };
+        let arn = g.request.recovery_point_arn.clone().unwrap_or_default();
+        let (mut appended, mut without) = (g.world.clone(), g.world.clone());
+        let Some(at) = g.world.recovery_points.iter().position(|rp| rp.arn == arn) else {
+            return Ok(());
+        };
+        let point = without.recovery_points.remove(at);
+        let moved = appended.recovery_points.remove(at);
+        appended.recovery_points.push(moved);
+        let whole = serde_json::to_string(&copylab_rules::PreparedWorld::trusted(&appended).simulate(&g.request, &options)).unwrap();
+        let beside = serde_json::to_string(
+            &copylab_rules::PreparedWorld::trusted(&without).simulate_with(&g.request, &options, Some(&point)),
+        )
+        .unwrap();
+        prop_assert_eq!(whole, beside);
+    }
+
     #[test]
     fn a_trusted_world_parsing_policies_on_first_use_gives_the_checked_worlds_verdict(seed in any::<u64>()) {
         let g = generate::world(seed);

@@ -208,9 +208,22 @@ pub fn simulate(world: &crate::world::World, request: &StartCopyJob, options: &O
 impl PreparedWorld<'_> {
     /// Simulates `request`.
     pub fn simulate(&self, request: &StartCopyJob, options: &Options) -> Verdict {
+        self.simulate_with(request, options, None)
+    }
+
+    /// Simulates `request` on the world with `added`, a recovery point not in it yet, after
+    /// its own: the verdict the world with `added` appended gives. (A plan run decides a
+    /// night's copies while it holds the night's new recovery points apart: the engine reads
+    /// the world's recovery points only to find the copy's source by its ARN.)
+    pub fn simulate_with(
+        &self,
+        request: &StartCopyJob,
+        options: &Options,
+        added: Option<&crate::world::RecoveryPoint>,
+    ) -> Verdict {
         let as_of = options.as_of.clone().unwrap_or_else(|| MODEL_DATE.to_owned());
         let mut ids = IdGenerator::new(options.seed);
-        let ctx = match crate::checks::request::validate(self, request, &as_of) {
+        let ctx = match crate::checks::request::validate(self, request, &as_of, added) {
             Ok(ctx) => ctx,
             Err((message, evidence)) => return api_error(as_of, message, evidence),
         };
@@ -223,7 +236,11 @@ impl PreparedWorld<'_> {
                 None => (def.run)(&ctx),
             };
             if let Some(remedy) = check.remedy.as_mut() {
-                remedy.commands = remedy.patches.iter().flat_map(|p| p.cli(self.world, request)).collect();
+                remedy.commands = remedy
+                    .patches
+                    .iter()
+                    .flat_map(|p| p.cli_with(self.world, request, added))
+                    .collect();
             }
             if check.result == CheckResult::Fail {
                 ctx.want_remedy.set(false);

@@ -341,18 +341,7 @@ impl WorldIndex {
     /// from the index, each checked against the world; where the index knows none, from the
     /// whole world (so a lookup never misses one, whatever changed).
     pub fn recovery_points_named(&self, world: &World, arn: &str) -> Vec<usize> {
-        let found: Vec<usize> = self
-            .with_recovery_points(world, |index| {
-                index
-                    .by_arn
-                    .get(&key_of(arn))
-                    .map(|found| found.iter().map(|&i| i as usize).collect::<Vec<usize>>())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|&i| world.recovery_points.get(i).is_some_and(|rp| rp.arn == arn))
-            .collect();
+        let found = self.recovery_points_indexed(world, arn);
         if found.is_empty() {
             (0..world.recovery_points.len())
                 .filter(|&i| world.recovery_points[i].arn == arn)
@@ -360,6 +349,23 @@ impl WorldIndex {
         } else {
             found
         }
+    }
+
+    /// [`WorldIndex::recovery_points_named`] as the index knows them, without reading the whole
+    /// world when it knows none: for a name known to be elsewhere (a recovery point held apart
+    /// from the world while a plan run adds it).
+    pub fn recovery_points_indexed(&self, world: &World, arn: &str) -> Vec<usize> {
+        self.with_recovery_points(world, |index| {
+            index
+                .by_arn
+                .get(&key_of(arn))
+                .map(|found| found.iter().map(|&i| i as usize).collect::<Vec<usize>>())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&i| world.recovery_points.get(i).is_some_and(|rp| rp.arn == arn))
+        .collect()
     }
 
     /// How many recovery points `account`'s vault `vault_name` holds (those naming the account,
@@ -904,6 +910,17 @@ impl<'w> PreparedWorld<'w> {
         let world = self.world;
         self.index
             .recovery_points_named(world, arn)
+            .into_iter()
+            .filter_map(|i| world.recovery_points.get(i))
+            .collect()
+    }
+
+    /// [`PreparedWorld::recovery_points_named`] as the index knows them
+    /// ([`WorldIndex::recovery_points_indexed`]).
+    pub fn recovery_points_indexed(&self, arn: &str) -> Vec<&'w crate::world::RecoveryPoint> {
+        let world = self.world;
+        self.index
+            .recovery_points_indexed(world, arn)
             .into_iter()
             .filter_map(|i| world.recovery_points.get(i))
             .collect()

@@ -198,11 +198,25 @@ impl Patch {
     /// are before the patch; a command that replaces a whole policy shows the policy as the
     /// patch leaves it. The one place a patch becomes commands.
     pub fn cli(&self, world: &World, request: &StartCopyJob) -> Vec<Command> {
-        // The world after this patch alone (policies that a command replaces whole).
+        self.cli_with(world, request, None)
+    }
+
+    /// [`Patch::cli`] on `world` with `added`, a recovery point not in it yet, after its own
+    /// (`PreparedWorld::simulate_with`).
+    pub(crate) fn cli_with(
+        &self,
+        world: &World,
+        request: &StartCopyJob,
+        added: Option<&RecoveryPoint>,
+    ) -> Vec<Command> {
+        // The world after this patch alone (policies that a command replaces whole). Only
+        // policies are read from it: its recovery points (a plan's year makes hundreds of
+        // thousands) are left out.
         let after = || {
-            let (mut world, mut request) = (world.clone(), request.clone());
+            let (mut world, mut request) = (world.without_recovery_points(), request.clone());
             apply(&mut world, &mut request, self).ok().map(|()| world)
         };
+        let recovery_point = |arn: &str| world.recovery_points.iter().chain(added).find(|r| r.arn == arn);
         let accept = |account: &str| {
             cmd(
                 account,
@@ -283,7 +297,7 @@ impl Patch {
                 ),
             )],
             Patch::BackUpDynamodbTableAgain { recovery_point_arn, .. } => {
-                let old = world.recovery_points.iter().find(|r| r.arn == *recovery_point_arn);
+                let old = recovery_point(recovery_point_arn);
                 let arn = crate::arn::Arn::lenient(recovery_point_arn);
                 let role = request.iam_role_arn.as_deref().unwrap_or("ROLE_ARN");
                 vec![cmd(
@@ -446,7 +460,7 @@ impl Patch {
                 value,
                 remove,
             } => {
-                let Some(rp) = world.recovery_points.iter().find(|r| r.arn == *recovery_point_arn) else {
+                let Some(rp) = recovery_point(recovery_point_arn) else {
                     return Vec::new();
                 };
                 tag_commands(rp, &request.account, key, value, remove.as_deref())

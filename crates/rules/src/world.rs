@@ -76,6 +76,41 @@ pub struct World {
     pub unknown: Vec<Unknown>,
 }
 
+impl World {
+    /// A copy of this world without its recovery points, to change policies in: every field
+    /// is named, so a new one is not left out unseen.
+    pub fn without_recovery_points(&self) -> World {
+        let World {
+            organizations,
+            keys,
+            vaults,
+            roles,
+            recovery_points: _,
+            region_settings,
+            faults,
+            credentials,
+            require_credentials,
+            backup_plans,
+            resources,
+            unknown,
+        } = self;
+        World {
+            organizations: organizations.clone(),
+            keys: keys.clone(),
+            vaults: vaults.clone(),
+            roles: roles.clone(),
+            recovery_points: Vec::new(),
+            region_settings: region_settings.clone(),
+            faults: faults.clone(),
+            credentials: credentials.clone(),
+            require_credentials: *require_credentials,
+            backup_plans: backup_plans.clone(),
+            resources: resources.clone(),
+            unknown: unknown.clone(),
+        }
+    }
+}
+
 /// A fact a world does not know, and how to learn it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

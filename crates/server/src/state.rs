@@ -33,9 +33,9 @@ pub struct ServerState {
     /// The rules engine's index of `world`, kept across requests while the world only gains
     /// recovery points, so that a copy job parses and indexes nothing it did before.
     index: Option<Arc<copylab_rules::WorldIndex>>,
-    /// While deciding threads read the world, the recovery points added (and when), appended
-    /// when they are done ([`ServerState::hold_recovery_points`]).
-    held: Option<Vec<RecoveryPoint>>,
+    /// While deciding threads read the world, the recovery points added, appended when they
+    /// are done ([`ServerState::hold_recovery_points`]).
+    held: Option<Held>,
     /// What each service keeps beyond the world.
     pub services: States,
     /// Ids for jobs and requests: one stream for the server's life, reset or not, so no id is
@@ -173,16 +173,44 @@ impl ServerState {
 
     /// While `holding`, the recovery points added ([`ServerState::add_recovery_point`]) are
     /// held apart, so that threads deciding copies on the [`ServerState::shared_world`] read
-    /// the world as it was (as a batch's decisions are defined to) and it is not copied; when
-    /// holding ends, they are appended in the order they were added.
+    /// the world as it was and it is not copied; this state reads them after the world's
+    /// (at the places they will have: [`ServerState::recovery_point`]). When holding ends,
+    /// they are appended in the order they were added.
     pub fn hold_recovery_points(&mut self, holding: bool) {
         if holding {
-            self.held.get_or_insert_with(Vec::new);
+            self.held.get_or_insert_with(Held::default);
         } else if let Some(held) = self.held.take()
-            && !held.is_empty()
+            && !held.points.is_empty()
         {
-            Arc::make_mut(&mut self.world).recovery_points.extend(held);
+            // The deciders are done: each point is held once.
+            Arc::make_mut(&mut self.world)
+                .recovery_points
+                .extend(held.points.into_iter().map(Arc::unwrap_or_clone));
         }
+    }
+
+    /// The recovery point at place `i`: the world's, or one held after them.
+    pub fn recovery_point(&self, i: usize) -> Option<&RecoveryPoint> {
+        let own = self.world.recovery_points.len();
+        match i.checked_sub(own) {
+            None => self.world.recovery_points.get(i),
+            Some(j) => self.held.as_ref().and_then(|held| held.points.get(j)).map(|p| &**p),
+        }
+    }
+
+    /// The held recovery point named `arn`, if any ([`ServerState::hold_recovery_points`]),
+    /// shared.
+    pub fn held_recovery_point(&self, arn: &str) -> Option<&Arc<RecoveryPoint>> {
+        self.held.as_ref()?.named(arn)
+    }
+
+    /// Whether a recovery point, the world's or held, is one `found` is looking for.
+    pub fn any_recovery_point(&self, found: impl Fn(&RecoveryPoint) -> bool) -> bool {
+        self.world.recovery_points.iter().any(&found)
+            || self
+                .held
+                .as_ref()
+                .is_some_and(|held| held.points.iter().any(|p| found(p)))
     }
 
     /// Brings the plans the organizations' backup policies make (`orgs/` ids) in line with the
@@ -298,10 +326,16 @@ impl ServerState {
     /// The recovery points named `arn` (indexes into the world's), through the kept index.
     pub fn recovery_points_named(&mut self, arn: &str) -> Vec<usize> {
         self.ensure_index();
-        match &self.index {
-            Some(index) => index.recovery_points_named(&self.world, arn),
-            None => Vec::new(),
-        }
+        let held = self.held.as_ref().and_then(|held| held.by_arn.get(arn));
+        let mut found = match (&self.index, held) {
+            // Held: the index alone is read for the world's (the world need not be read whole).
+            (Some(index), Some(_)) => index.recovery_points_indexed(&self.world, arn),
+            (Some(index), None) => index.recovery_points_named(&self.world, arn),
+            (None, _) => Vec::new(),
+        };
+        let own = self.world.recovery_points.len();
+        found.extend(held.into_iter().flatten().map(|j| own + j));
+        found
     }
 
     /// The index in the world's vaults of `account`'s vault `name` in `region`.
@@ -348,10 +382,15 @@ impl ServerState {
     /// The nested recovery points of the composite `parent_arn` (indexes into the world's).
     pub fn nested_recovery_points(&mut self, parent_arn: &str) -> Vec<usize> {
         self.ensure_index();
-        match &self.index {
+        let mut found = match &self.index {
             Some(index) => index.nested_recovery_points(&self.world, parent_arn),
             None => Vec::new(),
+        };
+        if let Some(held) = &self.held {
+            let own = self.world.recovery_points.len();
+            found.extend(held.by_parent.get(parent_arn).into_iter().flatten().map(|j| own + j));
         }
+        found
     }
 
     /// Virtual now, epoch seconds: the timestamp of anything written now.
@@ -448,7 +487,14 @@ impl ServerState {
     pub fn simulate(&mut self, request: &StartCopyJob) -> Result<Verdict, copylab_rules::WorldError> {
         let options = self.decision_options();
         Ok(self.decide_all(&[(request, &options)]).pop().map_or_else(
-            || copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, &options),
+            || {
+                let added = request
+                    .recovery_point_arn
+                    .as_deref()
+                    .and_then(|arn| self.held_recovery_point(arn))
+                    .map(|p| &**p);
+                copylab_rules::PreparedWorld::trusted(&self.world).simulate_with(request, &options, added)
+            },
             crate::services::backup::Decided::into_verdict,
         ))
     }
@@ -477,8 +523,14 @@ impl ServerState {
             .get_or_insert_with(|| Arc::new(copylab_rules::WorldIndex::new(&self.world)));
         let prepared = copylab_rules::PreparedWorld::with_index(&self.world, index);
         let kept = self.services.backup.jobs.kept_checks();
+        // A held recovery point is read after the world's ([`ServerState::hold_recovery_points`]).
+        let held = self.held.as_ref();
         let decide = |(request, options): &(&StartCopyJob, &Options)| {
-            Decided::sharing(prepared.simulate(request, options), Some(kept))
+            let added = held.and_then(|held| held.named(request.recovery_point_arn.as_deref()?));
+            Decided::sharing(
+                prepared.simulate_with(request, options, added.map(|p| &**p)),
+                Some(kept),
+            )
         };
         let cores = std::thread::available_parallelism().map_or(1, usize::from).min(4);
         let verdicts: Vec<Decided> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
@@ -517,7 +569,18 @@ impl ServerState {
         #[cfg(debug_assertions)]
         debug_assert_eq!(
             serde_json::to_value(decided.whole()).ok(),
-            serde_json::to_value(copylab_rules::PreparedWorld::trusted(&self.world).simulate(request, options)).ok(),
+            serde_json::to_value(
+                copylab_rules::PreparedWorld::trusted(&self.world).simulate_with(
+                    request,
+                    options,
+                    request
+                        .recovery_point_arn
+                        .as_deref()
+                        .and_then(|arn| self.held_recovery_point(arn))
+                        .map(|p| &**p)
+                )
+            )
+            .ok(),
             "the kept index of the world is stale: a change of the world did not go through world_mut"
         );
         #[cfg(not(debug_assertions))]
@@ -699,6 +762,32 @@ impl ServerState {
         for index in 0..self.services.backup.jobs.len() {
             self.finish(index);
         }
+    }
+}
+
+/// The recovery points added while deciding threads read the world
+/// ([`ServerState::hold_recovery_points`]), in order, found by ARN and by parent.
+#[derive(Debug, Default)]
+struct Held {
+    /// Shared with the deciders that read them beside the world.
+    points: Vec<Arc<RecoveryPoint>>,
+    by_arn: rustc_hash::FxHashMap<String, Vec<usize>>,
+    by_parent: rustc_hash::FxHashMap<String, Vec<usize>>,
+}
+
+impl Held {
+    /// The first held recovery point named `arn`.
+    fn named(&self, arn: &str) -> Option<&Arc<RecoveryPoint>> {
+        self.points.get(*self.by_arn.get(arn)?.first()?)
+    }
+
+    fn push(&mut self, point: RecoveryPoint) {
+        let j = self.points.len();
+        self.by_arn.entry(point.arn.clone()).or_default().push(j);
+        if let Some(parent) = &point.parent_recovery_point_arn {
+            self.by_parent.entry(parent.clone()).or_default().push(j);
+        }
+        self.points.push(Arc::new(point));
     }
 }
 

@@ -12,11 +12,13 @@ use crate::text;
 use crate::text::Text;
 use crate::world::{StartCopyJob, StorageClass};
 
-/// Synchronous validation of the request: the `StartCopyJob` errors.
+/// Synchronous validation of the request: the `StartCopyJob` errors. `added` is a recovery
+/// point the world is read with, after its own ([`PreparedWorld::simulate_with`]).
 pub(crate) fn validate<'s>(
     prepared: &'s PreparedWorld<'s>,
     request: &'s StartCopyJob,
     as_of: &str,
+    added: Option<&'s crate::world::RecoveryPoint>,
 ) -> Result<Ctx<'s>, (MessageRef, Text)> {
     for (member, value) in request.members() {
         if value.is_none_or(str::is_empty) {
@@ -107,9 +109,15 @@ pub(crate) fn validate<'s>(
             ),
         ));
     };
-    let Some(recovery_point) = prepared
-        .recovery_points_named(rp_arn)
+    // A recovery point added beside the world is not in it: the index alone is read for it.
+    let added = added.filter(|rp| rp.arn == rp_arn);
+    let in_world = match added {
+        Some(_) => prepared.recovery_points_indexed(rp_arn),
+        None => prepared.recovery_points_named(rp_arn),
+    };
+    let Some(recovery_point) = in_world
         .into_iter()
+        .chain(added)
         .find(|rp| rp.vault == source_vault.name && rp.account.as_deref().is_none_or(|a| a == source_vault.account))
     else {
         return Err((

@@ -1,7 +1,7 @@
 //! Backup job operations: StartBackupJob (creates the recovery point a copy can then copy), DescribeBackupJob, ListBackupJobs.
 
 use copylab_rules::plan_copies;
-use copylab_rules::world::Lifecycle;
+use copylab_rules::world::{Lifecycle, RecoveryPoint};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -197,7 +197,7 @@ pub fn start_at(
                 backup_size_in_bytes: None,
                 created_by: created_by.cloned(),
             };
-            return Ok(keep_job(ctx, job, input, created));
+            return Ok(keep_job(ctx, job, input, created, None));
         }
         return Err(ApiError::access_denied());
     };
@@ -254,7 +254,7 @@ pub fn start_at(
             backup_size_in_bytes: None,
             created_by: created_by.cloned(),
         };
-        return Ok(keep_job(ctx, job, input, timing.begun.min(ended)));
+        return Ok(keep_job(ctx, job, input, timing.begun.min(ended), None));
     }
     let (begun, ended) = (timing.begun, timing.begun + timing.duration);
     ctx.state
@@ -293,7 +293,6 @@ pub fn start_at(
         tags,
         lifecycle,
     );
-    ctx.state.add_recovery_point(recovery_point, begun);
     let id = ctx.state.ids.uuid_upper();
     if let Some(creator) = created_by {
         ctx.state
@@ -322,7 +321,9 @@ pub fn start_at(
         backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
         created_by: created_by.cloned(),
     };
-    Ok(keep_job(ctx, job, input, begun))
+    let job = keep_job(ctx, job, input, begun, Some(&recovery_point));
+    ctx.state.add_recovery_point(recovery_point, begun);
+    Ok(job)
 }
 
 /// The request's `IamRoleArn`.
@@ -352,7 +353,7 @@ pub fn keep_continuous(
     ) else {
         return;
     };
-    let kept = ctx.state.world().recovery_points.iter().any(|rp| {
+    let kept = ctx.state.any_recovery_point(|rp| {
         rp.continuous
             && rp.resource_arn == declared.arn
             && rp.vault == vault_name
@@ -393,37 +394,45 @@ pub fn keep_continuous(
         .insert(arn, std::sync::Arc::clone(creator));
 }
 
-/// Keeps a backup job's record (as `DescribeBackupJob` shows it) and emits its events; the job
-/// runs from `begun`.
-fn keep_job(ctx: &mut Ctx<'_>, job: BackupJob, input: &Map<String, Value>, begun: f64) -> Arc<BackupJob> {
+/// Keeps a backup job's record (as `DescribeBackupJob` shows it) and emits its events (with
+/// those of `made`, the recovery point it made, added next); the job runs from `begun`.
+fn keep_job(
+    ctx: &mut Ctx<'_>,
+    job: BackupJob,
+    input: &Map<String, Value>,
+    begun: f64,
+    made: Option<&RecoveryPoint>,
+) -> Arc<BackupJob> {
     let job = Arc::new(job);
     let backup = &mut ctx.state.services.backup;
     backup.backup_jobs_started += 1;
     backup.backup_jobs.push_back(Arc::clone(&job));
-    emit_events(ctx, &job, input, begun);
+    emit_events(ctx, &job, input, begun, made);
     job
 }
 
 /// The events of backup job `job`, running from `begun`, its `startBy` its start window after
 /// its creation.
-fn emit_events(ctx: &mut Ctx<'_>, job: &Arc<BackupJob>, input: &Map<String, Value>, begun: f64) {
+fn emit_events(
+    ctx: &mut Ctx<'_>,
+    job: &Arc<BackupJob>,
+    input: &Map<String, Value>,
+    begun: f64,
+    made: Option<&RecoveryPoint>,
+) {
     let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
     let now = ctx.state.now();
     let backup = &mut ctx.state.services.backup;
     super::events::emit_backup_job(&mut backup.events, job, (begun, window), now);
-    if let Some(arn) = &job.recovery_point_arn {
-        let found = ctx.state.recovery_points_named(arn).first().copied();
-        let (world, services) = ctx.state.world_and_services();
-        if let Some(point) = found.and_then(|i| world.recovery_points.get(i)) {
-            super::events::emit_recovery_point(
-                &mut services.backup.events,
-                point,
-                &job.backup_vault_arn,
-                job.iam_role_arn.as_deref(),
-                (job.creation_date, job.completion_date, now),
-                job.created_by.clone(),
-            );
-        }
+    if let Some(point) = made.filter(|point| job.recovery_point_arn.as_ref() == Some(&point.arn)) {
+        super::events::emit_recovery_point(
+            &mut backup.events,
+            point,
+            &job.backup_vault_arn,
+            job.iam_role_arn.as_deref(),
+            (job.creation_date, job.completion_date, now),
+            job.created_by.clone(),
+        );
     }
     // The vault's notifications: started, then its end.
     let now = ctx.state.now();

@@ -188,7 +188,7 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided
         .state
         .nested_recovery_points(&rp_arn)
         .into_iter()
-        .filter_map(|i| ctx.state.world().recovery_points.get(i))
+        .filter_map(|i| ctx.state.recovery_point(i))
         .filter(|rp| rp.vault == vault && rp.account.as_deref().is_none_or(|a| a == request.account))
         .cloned()
         .collect();
@@ -209,7 +209,7 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided
         .state
         .recovery_points_named(&rp_arn)
         .first()
-        .and_then(|&i| ctx.state.world().recovery_points.get(i))
+        .and_then(|&i| ctx.state.recovery_point(i))
         .map(Source::of);
     let is_parent = !children.is_empty();
     let child_ids: Vec<String> = children

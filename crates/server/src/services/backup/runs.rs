@@ -2,6 +2,7 @@
 
 use copylab_rules::backup_plans::{BackupPlan, BackupRule, DEFAULT_SCHEDULE_EXPRESSION, derived_rule_id};
 use copylab_rules::schedule::Schedule;
+use copylab_rules::world::RecoveryPoint;
 use serde_json::{Map, Value, json};
 
 use super::Decided;
@@ -94,28 +95,22 @@ pub fn run_due(state: &mut ServerState) {
             None => {}
         }
     }
-    // The occurrences due at one time run together, up to MAX_BATCH copies: their backups in
-    // order, each copy prepared in order after its backup (its decision's seed drawn then), then
-    // the copies decided together (on the machine's cores) and completed in order. A batch's
-    // verdicts are those of deciding each alone; what completing draws (the job id of a copy
-    // the engine refuses, a composite copy's nested decisions) comes after the batch's
-    // preparations. Deterministic either way: the same world and clock moves make the same jobs.
-    let mut copies: Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)> = Vec::new();
-    for (i, &(at, p, r)) in due.iter().enumerate() {
-        if let Some(plan) = state.world().backup_plans.get(p) {
-            let mut candidates: Vec<usize> = scopes
-                .get(&(plan.account.clone(), plan.region.clone()))
-                .into_iter()
-                .flatten()
-                .chain(&everywhere)
-                .copied()
-                .collect();
-            candidates.sort_unstable();
-            run_rule(state, at, p, r, &candidates, &mut copies);
-        }
-        if copies.len() >= MAX_BATCH || due.get(i + 1).is_none_or(|next| next.0 != at) {
-            start_copies(state, std::mem::take(&mut copies));
-        }
+    // The occurrences due at one time run together, up to MAX_BATCH copies ([`run_batch`]).
+    let candidates = |state: &ServerState, p: usize| {
+        let plan = state.world().backup_plans.get(p)?;
+        let mut candidates: Vec<usize> = scopes
+            .get(&(plan.account.clone(), plan.region.clone()))
+            .into_iter()
+            .flatten()
+            .chain(&everywhere)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        Some(candidates)
+    };
+    let mut next = 0;
+    while next < due.len() {
+        next = run_batch(state, &due, next, &candidates);
     }
     state.defer_drops(false);
 }
@@ -128,48 +123,76 @@ struct CopyOf {
     recovery_point: String,
 }
 
-/// Decides prepared copies and completes them in order, each as soon as it is decided: the
-/// machine's other cores decide ahead while this thread completes, and this one decides too
-/// when the next copy is still being decided. The deciders read the world as it was before the
-/// batch (the recovery points completing adds are held until it ends) and the checks kept
-/// before it, so every verdict is the one deciding the copy alone before the batch gives.
-fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)>) {
-    if copies.is_empty() {
-        return;
-    }
-    let (runs, pending): (Vec<_>, Vec<_>) = copies
-        .into_iter()
-        .map(|(of, caller, pending)| ((of, caller), pending))
-        .unzip();
-    let batch = Batch::new(pending);
+/// A copy to decide: its request, and the recovery point it copies when the world does not
+/// have it yet (held while the batch runs: [`ServerState::hold_recovery_points`]).
+type Offered = (Box<PendingCopy>, Option<std::sync::Arc<RecoveryPoint>>);
+
+/// Runs the rule occurrences of `due` from `from` that are due at the same time, until they
+/// make [`MAX_BATCH`] copies; returns where the next batch starts.
+///
+/// The backups run in order, each copy prepared after its backup (its decision's seed drawn
+/// then) and offered at once to the machine's other cores, which decide the copies in order
+/// while the backups go on. Then the copies complete in order, each as soon as it is decided,
+/// this thread deciding too while the next copy is still being decided. The deciders read the
+/// world as it was before the batch, with the copy's own recovery point: the recovery points
+/// the batch adds are held apart until it ends, and the engine reads recovery points only to
+/// find a copy's source. So every verdict is the one deciding the copy alone gives on the
+/// world after the batch's backups. Deterministic: the same world and clock moves make the
+/// same jobs.
+fn run_batch(
+    state: &mut ServerState,
+    due: &[(i64, usize, usize)],
+    from: usize,
+    candidates: &dyn Fn(&ServerState, usize) -> Option<Vec<usize>>,
+) -> usize {
+    let Some(&(at, ..)) = due.get(from) else {
+        return due.len();
+    };
     let (world, index) = state.shared_world();
     let kept = state.services.backup.jobs.lend_checks();
     state.hold_recovery_points(true);
     // What earlier batches left (expired jobs, forgotten events) is freed on another thread
-    // while this one completes: nothing reads it, so the state and its order are the same.
+    // while this one runs: nothing reads it, so the state and its order are the same.
     let garbage = state.take_garbage();
+    let batch = Batch::new(MAX_BATCH);
+    let mut next = from;
     {
         let prepared = copylab_rules::PreparedWorld::with_index(&world, &index);
-        let decide = |pending: &PendingCopy| {
+        let decide = |(pending, point): &Offered| {
             let (request, options) = pending.decision();
-            Decided::sharing(prepared.simulate(request, options), Some(&kept))
+            Decided::sharing(prepared.simulate_with(request, options, point.as_deref()), Some(&kept))
         };
         let helpers = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .min(4)
             .saturating_sub(1);
-        let helpers = if batch.len() < 2 * crate::state::PARALLEL_DECISIONS_FROM {
-            0
-        } else {
-            helpers
-        };
         std::thread::scope(|scope| {
             scope.spawn(move || drop(garbage));
             for _ in 0..helpers {
                 scope.spawn(|| batch.decide_ahead(&decide));
             }
+            let mut runs = Vec::new();
+            let mut copies = Vec::new();
+            while let Some(&(_, p, r)) = due.get(next).filter(|d| d.0 == at && runs.len() < MAX_BATCH) {
+                if let Some(candidates) = candidates(state, p) {
+                    run_rule(state, at, p, r, &candidates, &mut copies);
+                }
+                for (of, caller, pending) in copies.drain(..) {
+                    let point = pending
+                        .decision()
+                        .0
+                        .recovery_point_arn
+                        .as_deref()
+                        .and_then(|arn| state.held_recovery_point(arn))
+                        .map(std::sync::Arc::clone);
+                    runs.push((of, caller));
+                    batch.offer((pending, point));
+                }
+                next += 1;
+            }
+            batch.close();
             for (i, (of, caller)) in runs.into_iter().enumerate() {
-                let Some((pending, verdict)) = batch.take(i, &decide) else {
+                let Some(((pending, _), verdict)) = batch.take(i, &decide) else {
                     continue;
                 };
                 let (request, options) = pending.decision();
@@ -192,75 +215,131 @@ fn start_copies(state: &mut ServerState, copies: Vec<(CopyOf, std::sync::Arc<Cal
             batch.end();
         });
     }
-    // The deciders are done: the world and the index are this state's alone again.
-    drop((world, index));
+    // The deciders are done: the world, the index and the held recovery points are this
+    // state's alone again.
+    drop((world, index, batch));
     state.hold_recovery_points(false);
     state.services.backup.jobs.return_checks(kept);
+    next
 }
 
 /// A batch's copy, and its verdict once decided.
-type Slot = (Box<PendingCopy>, Option<Decided>);
+type Slot = (Offered, Option<Decided>);
 
-/// A batch's copies, each in a slot that holds it until it is taken decided ([`Batch::take`]).
-/// Whoever locks a slot first with its copy undecided decides it, holding the lock meanwhile: a
-/// helper that claimed it ([`Batch::decide_ahead`]) or the completing thread when it reaches
-/// it. So a helper that panicked leaves its copy to be decided again, where the panic shows.
+/// A batch's copies, offered one by one ([`Batch::offer`]) while helpers decide them in order
+/// ([`Batch::decide_ahead`]); each is in a slot until it is taken decided ([`Batch::take`]).
+/// Whoever locks a slot first with its copy undecided decides it, holding the lock meanwhile:
+/// a helper that claimed it, or the completing thread when it reaches it. So a helper that
+/// panicked leaves its copy to be decided again, where the panic shows. Copies beyond the
+/// slots are decided by the completing thread.
 struct Batch {
     slots: Vec<std::sync::Mutex<Option<Slot>>>,
-    /// The next copy a helper claims.
+    /// How many slots hold a copy offered.
+    ready: std::sync::atomic::AtomicUsize,
+    /// The next slot a helper claims.
     next: std::sync::atomic::AtomicUsize,
+    /// No more copies come: a helper with nothing to claim stops.
+    closed: std::sync::atomic::AtomicBool,
+    /// Copies offered beyond the slots.
+    beyond: std::sync::Mutex<Vec<Option<Offered>>>,
 }
 
 impl Batch {
-    #[allow(
-        clippy::vec_box,
-        reason = "each copy moves between threads: a box moves as a pointer"
-    )]
-    fn new(pending: Vec<Box<PendingCopy>>) -> Self {
+    fn new(slots: usize) -> Self {
         Batch {
-            slots: pending
-                .into_iter()
-                .map(|p| std::sync::Mutex::new(Some((p, None))))
-                .collect(),
+            slots: (0..slots).map(|_| std::sync::Mutex::new(None)).collect(),
+            ready: std::sync::atomic::AtomicUsize::new(0),
             next: std::sync::atomic::AtomicUsize::new(0),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            beyond: std::sync::Mutex::new(Vec::new()),
         }
     }
 
-    fn len(&self) -> usize {
-        self.slots.len()
+    /// Adds a copy, for the helpers to decide.
+    fn offer(&self, copy: Offered) {
+        use std::sync::atomic::Ordering;
+        let i = self.ready.load(Ordering::Relaxed);
+        match self.slots.get(i) {
+            Some(slot) => {
+                *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((copy, None));
+                self.ready.store(i + 1, Ordering::Release);
+            }
+            None => self
+                .beyond
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(Some(copy)),
+        }
     }
 
-    /// Claims the next copy no helper has claimed.
+    /// No more copies come.
+    fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Claims the next offered copy no helper has claimed.
     fn claim(&self) -> Option<usize> {
-        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        (i < self.slots.len()).then_some(i)
-    }
-
-    /// Decides slot `i`'s copy if it is still there undecided.
-    fn decide(&self, i: usize, decide: &(impl Fn(&PendingCopy) -> Decided + Sync)) {
-        if let Some(slot) = self.slots.get(i) {
-            let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((pending, decided @ None)) = &mut *slot {
-                *decided = Some(decide(pending));
+        use std::sync::atomic::Ordering;
+        loop {
+            let i = self.next.load(Ordering::Acquire);
+            if i >= self.ready.load(Ordering::Acquire) {
+                return None;
+            }
+            if self
+                .next
+                .compare_exchange(i, i + 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Some(i);
             }
         }
     }
 
-    /// A helper's work: decides the copies it claims, in order, until none is left.
-    fn decide_ahead(&self, decide: &(impl Fn(&PendingCopy) -> Decided + Sync)) {
-        while let Some(i) = self.claim() {
-            self.decide(i, decide);
+    /// Decides slot `i`'s copy if it is still there undecided.
+    fn decide(&self, i: usize, decide: &(impl Fn(&Offered) -> Decided + Sync)) {
+        if let Some(slot) = self.slots.get(i) {
+            let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((copy, decided @ None)) = &mut *slot {
+                *decided = Some(decide(copy));
+            }
         }
     }
 
-    /// Slot `i`'s copy and its verdict: decided here if no helper has started it; while a
-    /// helper decides it, this thread decides copies further on.
-    fn take(
-        &self,
-        i: usize,
-        decide: &(impl Fn(&PendingCopy) -> Decided + Sync),
-    ) -> Option<(Box<PendingCopy>, Decided)> {
-        let slot = self.slots.get(i)?;
+    /// A helper's work: decides the copies it claims, in order, waiting for more until the
+    /// batch is closed and none is left.
+    fn decide_ahead(&self, decide: &(impl Fn(&Offered) -> Decided + Sync)) {
+        use std::sync::atomic::Ordering;
+        loop {
+            match self.claim() {
+                Some(i) => self.decide(i, decide),
+                // Closed first, then nothing left: no copy can come after.
+                None if self.closed.load(Ordering::Acquire) && self.claim_left() == 0 => return,
+                None => std::thread::yield_now(),
+            }
+        }
+    }
+
+    /// How many offered copies no helper has claimed.
+    fn claim_left(&self) -> usize {
+        use std::sync::atomic::Ordering;
+        self.ready
+            .load(Ordering::Acquire)
+            .saturating_sub(self.next.load(Ordering::Acquire))
+    }
+
+    /// Copy `i` (in the order offered) and its verdict: decided here if no helper has started
+    /// it; while a helper decides it, this thread decides copies further on.
+    fn take(&self, i: usize, decide: &(impl Fn(&Offered) -> Decided + Sync)) -> Option<(Offered, Decided)> {
+        let Some(slot) = self.slots.get(i) else {
+            let copy = self
+                .beyond
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get_mut(i - self.slots.len())?
+                .take()?;
+            let decided = decide(&copy);
+            return Some((copy, decided));
+        };
         loop {
             let mut guard = match slot.try_lock() {
                 Ok(guard) => guard,
@@ -273,15 +352,18 @@ impl Batch {
                     continue;
                 }
             };
-            let (pending, decided) = guard.take()?;
-            let decided = decided.unwrap_or_else(|| decide(&pending));
-            return Some((pending, decided));
+            let (copy, decided) = guard.take()?;
+            let decided = decided.unwrap_or_else(|| decide(&copy));
+            return Some((copy, decided));
         }
     }
 
-    /// No copy is left to claim.
+    /// Nothing is left to claim: helpers stop.
     fn end(&self) {
-        self.next.store(self.slots.len(), std::sync::atomic::Ordering::Relaxed);
+        use std::sync::atomic::Ordering;
+        self.next
+            .fetch_max(self.ready.load(Ordering::Acquire), Ordering::AcqRel);
+        self.close();
     }
 }
 
