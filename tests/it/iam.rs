@@ -735,6 +735,16 @@ async fn deleting_the_copy_role_during_a_cross_account_copy_fails_it_to_unshare_
     assert_eq!(state, "FAILED");
     assert_eq!(message.as_deref(), Some("Failed to unshare snapshot"));
     assert!(copied.is_some(), "the copy's data arrived before the unshare failed");
+    // Its end's event says so too (its start's events showed the outcome it started with).
+    let (_, events) = crate::sdk::control_get(&app, "/_copylab/events?detail-type=Copy+Job+State+Change").await;
+    let ended: Vec<&serde_json::Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["detail"]["copyJobId"] == running.as_str() && e["detail"]["state"] == "FAILED")
+        .collect();
+    assert_eq!(ended.len(), 1, "{events:#}");
+    assert_eq!(ended[0]["detail"]["statusMessage"], "Failed to unshare snapshot");
     let after = start(&backup).await;
     let (state, message, _) = end(&backup, &after).await;
     assert_eq!(state, "FAILED");

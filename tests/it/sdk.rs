@@ -525,12 +525,22 @@ pub(crate) async fn state_of(app: &axum::Router) -> serde_json::Value {
     crate::support::kept(serde_json::from_slice(&bytes).unwrap())
 }
 
+/// `GET` from the control API, its JSON answer.
+pub(crate) async fn control_get(app: &axum::Router, path: &str) -> (u16, serde_json::Value) {
+    control(app, "GET", path).await
+}
+
 /// `POST` to the control API, its JSON answer.
 pub(crate) async fn control_post(app: &axum::Router, path: &str) -> (u16, serde_json::Value) {
+    control(app, "POST", path).await
+}
+
+/// A control API request without a body, its JSON answer.
+async fn control(app: &axum::Router, method: &str, path: &str) -> (u16, serde_json::Value) {
     use http_body_util::BodyExt as _;
     use tower::ServiceExt as _;
     let request = axum::http::Request::builder()
-        .method("POST")
+        .method(method)
         .uri(path)
         .body(axum::body::Body::empty())
         .unwrap();

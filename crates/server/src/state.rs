@@ -633,6 +633,8 @@ impl ServerState {
             .as_deref()
             .and_then(copylab_rules::arn::account)
             .is_some_and(|account| account != job.account);
+        // What its events show of it, unless its end changes its outcome (below).
+        let mut facts = job.facts.take();
         if let Outcome::CopyJob {
             state,
             status_message,
@@ -658,12 +660,13 @@ impl ServerState {
             *message_id = Some(message.id);
             *provenance = Some(message.provenance);
             other_wordings.clear();
+            facts = None;
         }
         // The job of the same resource waiting behind this one may run now.
         let (waiter, ended) = (job.next.take(), job.completed(self.progression));
         crate::services::backup::events::emit_copy_job(
             &mut self.services.backup.events,
-            &std::sync::Arc::new(crate::services::backup::events::CopyJobFacts::of(job)),
+            &facts.unwrap_or_else(|| Arc::new(crate::services::backup::events::CopyJobFacts::of(job))),
             job.end_state().as_str(),
             ended.min(now).max(job.created),
             ended,

@@ -476,6 +476,7 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
         children_completed: 0.0,
         created_by: origin.as_ref().map(|o| o.created_by.clone()),
         created_by_backup_job_id: origin.map(|o| o.backup_job_id),
+        facts: None,
     };
     let completed = record.completed(progression);
     // Its events: CREATED now, RUNNING when it starts to run (its end, when `finish` sees it).
@@ -483,6 +484,8 @@ fn push_job(ctx: &mut Ctx<'_>, job: NewJob, children: Vec<String>) -> f64 {
     let facts = std::sync::Arc::new(super::events::CopyJobFacts::of(&record));
     super::events::emit_copy_job(events, &facts, "CREATED", created, completed);
     super::events::emit_copy_job(events, &facts, "RUNNING", runs_from, completed);
+    let mut record = record;
+    record.facts = Some(facts);
     let change = super::notifications::JobChange {
         event_type: "COPY_JOB",
         state: "STARTED",

@@ -589,6 +589,10 @@ pub struct CopyJobRecord {
     pub created_by: Option<Arc<serde_json::Value>>,
     /// `CreatedByBackupJobId`, for a copy a plan's rule started.
     pub created_by_backup_job_id: Option<String>,
+    /// What its events show of it, made when it started: its end's events share them while its
+    /// outcome is the one it started with ([`crate::state::ServerState::finish`]).
+    #[serde(skip)]
+    pub facts: Option<Arc<super::events::CopyJobFacts>>,
 }
 
 /// The key of the jobs of one resource ([`CopyJobs::running_for`]); none for a job whose
@@ -764,6 +768,7 @@ mod tests {
             children_completed: 0.0,
             created_by: None,
             created_by_backup_job_id: None,
+            facts: None,
         }
     }
 
