@@ -197,8 +197,12 @@ pub struct WorldIndex {
     key_evals: Memo<(usize, usize, &'static str, crate::checks::KeyService), crate::checks::KeyEval>,
     role_evals: Memo<(usize, usize, &'static str), crate::checks::RoleEval>,
     vault_evals: Memo<(usize, usize, &'static str), crate::checks::VaultEval>,
-    /// By destination key, vault and writer (the Region and account are the vault's).
-    destination_key_evals: Memo<(usize, usize, String), crate::checks::DestinationKeyEval>,
+    /// By destination key, vault and writer (the Region and account are the vault's); none
+    /// when the writer names no caller.
+    destination_key_evals: Memo<(usize, usize, String), Option<crate::checks::DestinationKeyEval>>,
+    /// The copy role session's request into a vault, by role, vault and partition (as
+    /// `role_evals`: the session is the role's in the partition).
+    copy_requests: Memo<(usize, usize, &'static str), Option<copylab_policy::Request>>,
     /// Each member account's effective tag policy (and its JSON), where its organization has
     /// tag policies.
     tag_policies: HashMap<String, (crate::tag_policy::EffectiveTagPolicy, String)>,
@@ -838,6 +842,24 @@ impl<'w> PreparedWorld<'w> {
         }
     }
 
+    /// The copy role session's request to copy into `vault` (`checks::copy_request`):
+    /// remembered as [`PreparedWorld::role_eval`] is, else `compute`d.
+    pub(crate) fn copy_request_into(
+        &self,
+        role_arn: &str,
+        vault: &BackupVault,
+        partition: &str,
+        compute: impl FnOnce() -> Option<copylab_policy::Request>,
+    ) -> std::sync::Arc<Option<copylab_policy::Request>> {
+        let vault_partition = crate::regions::partition(&vault.region);
+        match (self.index.roles.get(role_arn), self.vault_index(vault)) {
+            (Some((ri, _)), Some(vi)) if partition == vault_partition => {
+                remember(&self.index.copy_requests, (*ri, vi, vault_partition), compute)
+            }
+            _ => std::sync::Arc::new(compute()),
+        }
+    }
+
     /// The destination key policy's answer for `principal` writing a copy into `vault` under
     /// `key` through AWS Backup in the vault's Region: remembered for a key and vault of the
     /// world, else `compute`d.
@@ -846,8 +868,8 @@ impl<'w> PreparedWorld<'w> {
         key: &crate::world::Key,
         vault: &BackupVault,
         principal: &str,
-        compute: impl FnOnce() -> crate::checks::DestinationKeyEval,
-    ) -> std::sync::Arc<crate::checks::DestinationKeyEval> {
+        compute: impl FnOnce() -> Option<crate::checks::DestinationKeyEval>,
+    ) -> std::sync::Arc<Option<crate::checks::DestinationKeyEval>> {
         match (self.key_index(key), self.vault_index(vault)) {
             (Some(ki), Some(vi)) => remember(
                 &self.index.destination_key_evals,

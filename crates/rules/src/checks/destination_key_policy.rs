@@ -97,24 +97,28 @@ pub(crate) fn destination_key_policy(ctx: &Ctx<'_>) -> Check {
         ));
     };
     let principal = writer(ctx);
-    let Ok(caller) = Caller::parse(&principal) else {
-        return Check::skip(Text::plain(
-            "dkeypolicy.no-caller",
-            "the copy role's ARN names no caller",
-        ));
+    let compute = || {
+        Caller::parse(&principal)
+            .ok()
+            .map(|caller| key_requests(ctx, &key.arn, policy, &principal, caller))
     };
-    let compute = || key_requests(ctx, &key.arn, policy, &principal, caller);
     // The destination vault is the one at the destination's account, Region and name: what the
     // evaluation reads of the destination is the vault's.
     let eval = match ctx.destination_vault {
         Some(vault) => ctx.prepared.destination_key_eval(key, vault, &principal, compute),
         None => std::sync::Arc::new(compute()),
     };
-    let DestinationKeyEval {
+    let Some(DestinationKeyEval {
         evidence,
         failed,
         denies,
-    } = &*eval;
+    }) = eval.as_ref()
+    else {
+        return Check::skip(Text::plain(
+            "dkeypolicy.no-caller",
+            "the copy role's ARN names no caller",
+        ));
+    };
     if failed.is_empty() {
         return Check::pass(evidence.clone());
     }

@@ -186,7 +186,7 @@ pub(crate) struct Ctx<'w> {
     role_session: String,
     /// The copy role session's `backup:CopyIntoBackupVault` request (shared by two checks),
     /// built on first use (prepared worlds rarely need it).
-    copy_request: OnceCell<Option<Request>>,
+    copy_request: OnceCell<std::sync::Arc<Option<Request>>>,
     /// The source account's SCPs when it is a member of an organization that has them enabled,
     /// parsed once for the request and the `control-policies` check.
     source_scps: Option<(&'w Organization, crate::control_policies::ParsedControlPolicies)>,
@@ -277,13 +277,25 @@ impl Ctx<'_> {
     fn copy_request(&self) -> Option<&Request> {
         self.copy_request
             .get_or_init(|| {
-                copy_request(
-                    self.prepared,
-                    &self.role_session,
-                    &self.destination_vault_arn,
-                    &self.destination.account,
-                )
+                let compute = || {
+                    copy_request(
+                        self.prepared,
+                        &self.role_session,
+                        &self.destination_vault_arn,
+                        &self.destination.account,
+                    )
+                };
+                match self.destination_vault {
+                    Some(vault) => self.prepared.copy_request_into(
+                        self.role_arn,
+                        vault,
+                        self.destination.partition.as_str(),
+                        compute,
+                    ),
+                    None => std::sync::Arc::new(compute()),
+                }
             })
+            .as_ref()
             .as_ref()
     }
     /// The message a key problem gives for this resource type.
