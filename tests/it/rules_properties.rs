@@ -329,6 +329,7 @@ proptest! {
     fn a_kept_index_after_deletions_answers_as_a_fresh_one(
         points in prop::collection::vec((any::<bool>(), any::<bool>(), any::<u8>(), any::<u8>()), 1..40),
         removing in prop::collection::vec(any::<bool>(), 40),
+        run in prop::option::of((0usize..40, 1usize..40)),
     ) {
         let list: Vec<Value> = points
             .iter()
@@ -343,7 +344,11 @@ proptest! {
         let arns: Vec<String> = world.recovery_points.iter().map(|rp| rp.arn.clone()).collect();
         // Indexed as the server's lookups index them.
         index.recovery_points_named(&world, &arns[0]);
-        let removed: Vec<usize> = (0..world.recovery_points.len()).filter(|&i| removing[i]).collect();
+        // Some places, or a run of them (as a lifecycle deletes the oldest).
+        let removed: Vec<usize> = match run {
+            Some((from, length)) => (from..from + length).take_while(|&i| i < world.recovery_points.len()).collect(),
+            None => (0..world.recovery_points.len()).filter(|&i| removing[i]).collect(),
+        };
         index.remove_recovery_points(&world, &removed);
         let mut place = 0;
         world.recovery_points.retain(|_| {

@@ -323,13 +323,22 @@ impl WorldIndex {
                 *count = count.saturating_sub(1);
             }
         }
-        // A place moves down by the number of removed places before it.
-        let moved = |place: &mut u32| match removed.binary_search(&(*place as usize)) {
-            Ok(_) => false,
-            Err(before) => {
-                *place -= u32::try_from(before).unwrap_or(u32::MAX).min(*place);
-                true
-            }
+        // A place moves down by the number of removed places before it. A lifecycle removes a
+        // run of places (the oldest recovery points): then that is known without a search.
+        let (first, count) = (removed[0], removed.len());
+        let run = removed[count - 1] - first + 1 == count;
+        let moved = |place: &mut u32| {
+            let before = match (*place as usize).checked_sub(first) {
+                None => return true,
+                Some(into) if run && into < count => return false,
+                Some(_) if run => count,
+                Some(_) => match removed.binary_search(&(*place as usize)) {
+                    Ok(_) => return false,
+                    Err(before) => before,
+                },
+            };
+            *place -= u32::try_from(before).unwrap_or(u32::MAX).min(*place);
+            true
         };
         let index = &mut *index;
         for map in [&mut index.by_arn, &mut index.by_parent] {
