@@ -2011,9 +2011,8 @@ async fn a_state_document_that_does_not_fit_is_refused_and_changes_nothing() {
     }
 }
 
-/// A night's copies are decided together on the machine's cores (`ServerState::decide_all`):
-/// the verdicts are those of deciding each alone, in order, ids included (each decision's ids
-/// come from its own options, drawn in order).
+/// Copies decided together (`ServerState::decide_all`) get the verdicts of deciding each alone,
+/// in order, ids included (each decision's ids come from its own options, drawn in order).
 #[test]
 fn copies_decided_together_get_the_verdicts_they_get_one_at_a_time() {
     let mut state =

@@ -510,10 +510,10 @@ impl ServerState {
         }
     }
 
-    /// The rules engine's verdicts of copies on the world as it is, in order. The engine reads
-    /// the world and the kept index and changes neither, and each decision's ids come from its
-    /// options: a batch (a night's plan runs) is decided on the machine's cores, with the same
-    /// verdicts as one at a time.
+    /// The rules engine's verdicts of copies on the world as it is (its held recovery points
+    /// after it), in order. The engine reads the world and the kept index and changes neither,
+    /// and each decision's ids come from its options: the verdicts are those of one at a time.
+    /// (A plan run decides its batches on another core: `runs::run_batch`.)
     pub fn decide_all(&mut self, batch: &[(&StartCopyJob, &Options)]) -> Vec<crate::services::backup::Decided> {
         use crate::services::backup::Decided;
         // The world is valid (loaded through `PreparedWorld::new`, and every write is guarded):
@@ -532,31 +532,7 @@ impl ServerState {
                 Some(kept),
             )
         };
-        let cores = std::thread::available_parallelism().map_or(1, usize::from).min(4);
-        let verdicts: Vec<Decided> = if cores < 2 || batch.len() < 2 * PARALLEL_DECISIONS_FROM {
-            batch.iter().map(decide).collect()
-        } else {
-            let chunk = batch.len().div_ceil(cores);
-            std::thread::scope(|scope| {
-                let mut chunks = batch.chunks(chunk);
-                let first = chunks.next().unwrap_or_default();
-                let others: Vec<_> = chunks
-                    .map(|part| scope.spawn(move || part.iter().map(decide).collect::<Vec<Decided>>()))
-                    .collect();
-                let mut verdicts: Vec<Decided> = first.iter().map(decide).collect();
-                for other in others {
-                    // A decision that panicked is decided again here, where its panic shows.
-                    match other.join() {
-                        Ok(part) => verdicts.extend(part),
-                        Err(_) => verdicts.clear(),
-                    }
-                }
-                if verdicts.len() != batch.len() {
-                    verdicts = batch.iter().map(decide).collect();
-                }
-                verdicts
-            })
-        };
+        let verdicts: Vec<Decided> = batch.iter().map(decide).collect();
         for ((request, options), verdict) in batch.iter().zip(&verdicts) {
             self.check_decided(request, options, verdict);
         }
@@ -793,10 +769,6 @@ impl Held {
         self.points.push(Arc::new(point));
     }
 }
-
-/// Below this many decisions per core, [`ServerState::decide_all`] decides them on one thread
-/// (starting a thread costs more than a few decisions).
-pub(crate) const PARALLEL_DECISIONS_FROM: usize = 16;
 
 /// Epoch seconds of the start of `as_of`'s day, or of the engine's model date.
 fn day_start(as_of: Option<&str>) -> f64 {

@@ -171,6 +171,8 @@ fn run_batch(
             for _ in 0..helpers {
                 scope.spawn(|| batch.decide_ahead(&decide));
             }
+            // However this thread leaves (a panic included), the helpers stop.
+            let _ending = Ending(&batch);
             let mut runs = Vec::new();
             let mut copies = Vec::new();
             while let Some(&(_, p, r)) = due.get(next).filter(|d| d.0 == at && runs.len() < MAX_BATCH) {
@@ -211,8 +213,6 @@ fn run_batch(
                     );
                 }
             }
-            // Nothing is left to decide: helpers still deciding skip what was taken.
-            batch.end();
         });
     }
     // The deciders are done: the world, the index and the held recovery points are this
@@ -221,6 +221,18 @@ fn run_batch(
     state.hold_recovery_points(false);
     state.services.backup.jobs.return_checks(kept);
     next
+}
+
+/// How many times a helper with nothing to decide yields before it sleeps between looks.
+const HELPER_SPINS: u32 = 256;
+
+/// Ends a batch when dropped: the helpers stop once what is offered is decided or taken.
+struct Ending<'b>(&'b Batch);
+
+impl Drop for Ending<'_> {
+    fn drop(&mut self) {
+        self.0.end();
+    }
 }
 
 /// A batch's copy, and its verdict once decided.
@@ -306,15 +318,24 @@ impl Batch {
     }
 
     /// A helper's work: decides the copies it claims, in order, waiting for more until the
-    /// batch is closed and none is left.
+    /// batch is closed and none is left. It waits by yielding, then, when no copy has come for
+    /// a while (a night of backups without copies), by sleeping: a helper spins no core.
     fn decide_ahead(&self, decide: &(impl Fn(&Offered) -> Decided + Sync)) {
         use std::sync::atomic::Ordering;
+        let mut idle = 0_u32;
         loop {
             match self.claim() {
-                Some(i) => self.decide(i, decide),
+                Some(i) => {
+                    idle = 0;
+                    self.decide(i, decide);
+                }
                 // Closed first, then nothing left: no copy can come after.
                 None if self.closed.load(Ordering::Acquire) && self.claim_left() == 0 => return,
-                None => std::thread::yield_now(),
+                None if idle < HELPER_SPINS => {
+                    idle += 1;
+                    std::thread::yield_now();
+                }
+                None => std::thread::sleep(std::time::Duration::from_micros(50)),
             }
         }
     }
@@ -358,7 +379,7 @@ impl Batch {
         }
     }
 
-    /// Nothing is left to claim: helpers stop.
+    /// Nothing is left to claim: helpers stop (those deciding skip what was taken).
     fn end(&self) {
         use std::sync::atomic::Ordering;
         self.next
