@@ -259,7 +259,7 @@ impl ServerState {
                 self.services
                     .backup
                     .lifecycle_due
-                    .push(std::cmp::Reverse((due, step, recovery_point.arn.clone())));
+                    .push(due, step, recovery_point.arn.clone());
             }
         }
     }
@@ -270,15 +270,11 @@ impl ServerState {
         use crate::services::backup::LifecycleStep;
         let now = self.now().floor() as i64;
         let (mut cold, mut deleted) = (std::collections::HashSet::new(), std::collections::HashSet::new());
-        while let Some(std::cmp::Reverse((due, _, _))) = self.services.backup.lifecycle_due.peek()
-            && *due <= now
-        {
-            if let Some(std::cmp::Reverse((_, step, arn))) = self.services.backup.lifecycle_due.pop() {
-                match step {
-                    LifecycleStep::Cold => cold.insert(arn),
-                    LifecycleStep::Delete => deleted.insert(arn),
-                };
-            }
+        for (step, arn) in self.services.backup.lifecycle_due.take_due(now) {
+            match step {
+                LifecycleStep::Cold => cold.insert(arn),
+                LifecycleStep::Delete => deleted.insert(arn),
+            };
         }
         if cold.is_empty() && deleted.is_empty() {
             return;

@@ -177,7 +177,7 @@ pub fn to_json(state: &ServerState) -> Result<Vec<u8>, serde_json::Error> {
             }
         })
         .collect();
-    let mut lifecycle_due: Vec<&(i64, LifecycleStep, String)> = backup.lifecycle_due.iter().map(|due| &due.0).collect();
+    let mut lifecycle_due: Vec<(i64, LifecycleStep, &String)> = backup.lifecycle_due.iter().collect();
     lifecycle_due.sort();
     let view = DocumentView {
         format: FORMAT,
@@ -279,7 +279,7 @@ struct BackupView<'a> {
     backup_jobs: Vec<&'a BackupJob>,
     backup_jobs_started: u64,
     backup_running_until: BTreeMap<&'a str, f64>,
-    lifecycle_due: Vec<&'a (i64, LifecycleStep, String)>,
+    lifecycle_due: Vec<(i64, LifecycleStep, &'a String)>,
     recovery_point_creators: BTreeMap<&'a str, &'a Value>,
     tags: &'a BTreeMap<String, BTreeMap<String, String>>,
     vaults: &'a BTreeMap<String, VaultRecord>,
@@ -424,7 +424,7 @@ pub fn restore(state: &mut ServerState, mut document: StateDocument) -> Result<(
     backup.backup_jobs = entry.backup_jobs.into_iter().map(Arc::new).collect();
     backup.backup_jobs_started = entry.backup_jobs_started;
     backup.backup_running_until = entry.backup_running_until.into_iter().collect();
-    backup.lifecycle_due = entry.lifecycle_due.into_iter().map(std::cmp::Reverse).collect();
+    backup.lifecycle_due = entry.lifecycle_due.into_iter().collect();
     // A rule's creator is one value shared by its recovery points, as when they were made.
     let mut creators: HashMap<String, Arc<Value>> = HashMap::new();
     backup.recovery_point_creators = entry

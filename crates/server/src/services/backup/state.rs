@@ -23,9 +23,9 @@ pub struct BackupState {
     /// When the last backup job of each resource (by ARN) ends: a job started before then
     /// finds a running job for the same resource.
     pub backup_running_until: std::collections::HashMap<String, f64>,
-    /// Recovery points' lifecycle steps due on the clock, earliest first: the move to cold
-    /// storage and the deletion their `Lifecycle` asks for.
-    pub lifecycle_due: std::collections::BinaryHeap<std::cmp::Reverse<(i64, LifecycleStep, String)>>,
+    /// Recovery points' lifecycle steps due on the clock: the move to cold storage and the
+    /// deletion their `Lifecycle` asks for.
+    pub lifecycle_due: LifecycleDue,
     /// The `CreatedBy` (AWS's `RecoveryPointCreator`) of each recovery point a plan's rule
     /// made, by recovery point ARN: kept with the recovery point, after its backup job is
     /// forgotten; a rule's creator is one value shared by its recovery points.
@@ -42,6 +42,46 @@ pub struct BackupState {
     pub vaults: std::collections::BTreeMap<String, VaultRecord>,
     /// Report plans (Backup Audit Manager), in creation order.
     pub report_plans: Vec<super::report_plans::ReportPlan>,
+}
+
+/// Recovery points' lifecycle steps due on the clock, by when (epoch seconds) and step, the
+/// recovery points of each in the order they were scheduled: taking what is due costs what is
+/// due (a night's recovery points are due at the same second, and a heap ordered by ARN
+/// compared their ARNs at each step).
+#[derive(Debug, Clone, Default)]
+pub struct LifecycleDue(std::collections::BTreeMap<(i64, LifecycleStep), Vec<String>>);
+
+impl LifecycleDue {
+    /// Schedules `step` of recovery point `arn` at `due`.
+    pub fn push(&mut self, due: i64, step: LifecycleStep, arn: String) {
+        self.0.entry((due, step)).or_default().push(arn);
+    }
+
+    /// Takes the steps due by `now`, earliest first.
+    pub fn take_due(&mut self, now: i64) -> Vec<(LifecycleStep, String)> {
+        let later = self.0.split_off(&(now.saturating_add(1), LifecycleStep::Cold));
+        let due = std::mem::replace(&mut self.0, later);
+        due.into_iter()
+            .flat_map(|((_, step), arns)| arns.into_iter().map(move |arn| (step, arn)))
+            .collect()
+    }
+
+    /// Every step scheduled: (when, step, recovery point ARN), by when and step.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, LifecycleStep, &String)> {
+        self.0
+            .iter()
+            .flat_map(|(&(due, step), arns)| arns.iter().map(move |arn| (due, step, arn)))
+    }
+}
+
+impl FromIterator<(i64, LifecycleStep, String)> for LifecycleDue {
+    fn from_iter<I: IntoIterator<Item = (i64, LifecycleStep, String)>>(steps: I) -> Self {
+        let mut due = LifecycleDue::default();
+        for (at, step, arn) in steps {
+            due.push(at, step, arn);
+        }
+        due
+    }
 }
 
 /// A recovery point's lifecycle step.
@@ -793,6 +833,36 @@ mod tests {
             runs_from: created,
             ..job(0)
         }
+    }
+
+    #[test]
+    fn lifecycle_steps_are_taken_when_due_earliest_first_and_not_before() {
+        let mut due: LifecycleDue = [
+            (20, LifecycleStep::Delete, "c".to_owned()),
+            (10, LifecycleStep::Delete, "b".to_owned()),
+            (10, LifecycleStep::Cold, "a".to_owned()),
+            (11, LifecycleStep::Cold, "d".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(due.take_due(9), []);
+        assert_eq!(
+            due.take_due(10),
+            [
+                (LifecycleStep::Cold, "a".to_owned()),
+                (LifecycleStep::Delete, "b".to_owned())
+            ]
+        );
+        assert_eq!(due.take_due(10), []);
+        let left: Vec<(i64, LifecycleStep, &String)> = due.iter().collect();
+        assert_eq!(
+            left,
+            [
+                (11, LifecycleStep::Cold, &"d".to_owned()),
+                (20, LifecycleStep::Delete, &"c".to_owned())
+            ]
+        );
+        assert_eq!(due.take_due(i64::MAX).len(), 2);
     }
 
     /// While a batch's deciders hold the kept checks ([`CopyJobs::lend_checks`]), the batch's
