@@ -349,7 +349,7 @@ proptest! {
             Some((from, length)) => (from..from + length).take_while(|&i| i < world.recovery_points.len()).collect(),
             None => (0..world.recovery_points.len()).filter(|&i| removing[i]).collect(),
         };
-        index.remove_recovery_points(&world, &removed);
+        index.remove_recovery_points(&world, &removed).run();
         let mut place = 0;
         world.recovery_points.retain(|_| {
             let kept = removed.binary_search(&place).is_err();

@@ -210,6 +210,52 @@ pub struct WorldIndex {
     recovery_points: std::sync::Mutex<RecoveryPointIndex>,
 }
 
+/// The places of a kept index's recovery points after some are removed
+/// ([`WorldIndex::remove_recovery_points`]), to move.
+#[derive(Debug)]
+#[must_use = "the places move when it runs"]
+pub struct MovingPlaces<'r> {
+    index: &'r WorldIndex,
+    /// The places removed, ascending (none: nothing to move).
+    removed: &'r [usize],
+}
+
+impl MovingPlaces<'_> {
+    /// Moves each place down by the number of removed places before it, and forgets the
+    /// removed ones.
+    pub fn run(self) {
+        let removed = self.removed;
+        let (Some(&first), Ok(mut index)) = (removed.first(), self.index.recovery_points.lock()) else {
+            return;
+        };
+        // A lifecycle removes a run of places (the oldest recovery points): then how many are
+        // before a place is known without a search.
+        let count = removed.len();
+        let run = removed[count - 1] - first + 1 == count;
+        let moved = |place: &mut u32| {
+            let before = match (*place as usize).checked_sub(first) {
+                None => return true,
+                Some(into) if run && into < count => return false,
+                Some(_) if run => count,
+                Some(_) => match removed.binary_search(&(*place as usize)) {
+                    Ok(_) => return false,
+                    Err(before) => before,
+                },
+            };
+            *place -= u32::try_from(before).unwrap_or(u32::MAX).min(*place);
+            true
+        };
+        let index = &mut *index;
+        for map in [&mut index.by_arn, &mut index.by_parent] {
+            map.retain(|_, places| {
+                places.retain_mut(moved);
+                !places.is_empty()
+            });
+        }
+        index.indexed -= count.min(index.indexed);
+    }
+}
+
 /// Answers computed once, shared by the requests that ask them.
 type Memo<K, V> = std::sync::Mutex<HashMap<K, std::sync::Arc<V>>>;
 
@@ -300,19 +346,25 @@ impl WorldIndex {
     /// The world is about to lose the recovery points at `removed` (their places in
     /// `world.recovery_points`, ascending, before they go): the index follows, moving the places
     /// of those after them, without hashing the recovery points again (a lifecycle deleting a
-    /// night's recovery points costs the index what it holds, not the world's ARNs).
-    pub fn remove_recovery_points(&self, world: &World, removed: &[usize]) {
+    /// night's recovery points costs the index what it holds, not the world's ARNs). The vaults'
+    /// counts follow now (they read the recovery points that go); the places move when the
+    /// answer runs ([`MovingPlaces::run`]), which reads nothing of the world: the caller may
+    /// run it on another thread while the world loses them, and looks nothing up before.
+    pub fn remove_recovery_points<'r>(&'r self, world: &World, removed: &'r [usize]) -> MovingPlaces<'r> {
+        let unchanged = MovingPlaces {
+            index: self,
+            removed: &[],
+        };
         let Ok(mut index) = self.recovery_points.lock() else {
-            return;
+            return unchanged;
         };
         if removed.is_empty() {
-            return;
+            return unchanged;
         }
-        let indexed = index.indexed;
-        if removed.windows(2).any(|w| w[0] >= w[1]) || removed.iter().any(|&i| i >= indexed) {
+        if removed.windows(2).any(|w| w[0] >= w[1]) || removed.iter().any(|&i| i >= index.indexed) {
             // Not what the index holds: it is made again on the next lookup.
             *index = RecoveryPointIndex::default();
-            return;
+            return unchanged;
         }
         for &i in removed {
             if let Some(rp) = world.recovery_points.get(i)
@@ -323,31 +375,7 @@ impl WorldIndex {
                 *count = count.saturating_sub(1);
             }
         }
-        // A place moves down by the number of removed places before it. A lifecycle removes a
-        // run of places (the oldest recovery points): then that is known without a search.
-        let (first, count) = (removed[0], removed.len());
-        let run = removed[count - 1] - first + 1 == count;
-        let moved = |place: &mut u32| {
-            let before = match (*place as usize).checked_sub(first) {
-                None => return true,
-                Some(into) if run && into < count => return false,
-                Some(_) if run => count,
-                Some(_) => match removed.binary_search(&(*place as usize)) {
-                    Ok(_) => return false,
-                    Err(before) => before,
-                },
-            };
-            *place -= u32::try_from(before).unwrap_or(u32::MAX).min(*place);
-            true
-        };
-        let index = &mut *index;
-        for map in [&mut index.by_arn, &mut index.by_parent] {
-            map.retain(|_, places| {
-                places.retain_mut(moved);
-                !places.is_empty()
-            });
-        }
-        index.indexed = indexed - removed.len();
+        MovingPlaces { index: self, removed }
     }
 
     /// The indexes in `world.recovery_points` of the recovery points named `arn`, in order:

@@ -296,15 +296,26 @@ impl ServerState {
             }
         }
         if !removed.is_empty() {
-            if let Some(index) = &self.index {
-                index.remove_recovery_points(world, &removed);
-            }
+            let moving = self
+                .index
+                .as_deref()
+                .map(|index| index.remove_recovery_points(world, &removed));
             let mut place = 0;
-            world.recovery_points.retain(|_| {
-                let kept = removed.binary_search(&place).is_err();
-                place += 1;
-                kept
-            });
+            let mut forget = || {
+                world.recovery_points.retain(|_| {
+                    let kept = removed.binary_search(&place).is_err();
+                    place += 1;
+                    kept
+                })
+            };
+            // The index's places move on another thread while the world loses the points.
+            match moving {
+                Some(moving) => std::thread::scope(|scope| {
+                    scope.spawn(|| moving.run());
+                    forget();
+                }),
+                None => forget(),
+            }
         }
         for arn in &deleted {
             self.services.backup.recovery_point_creators.remove(arn);
