@@ -785,3 +785,57 @@ async fn get_policy_and_its_default_version_read_aws_managed_backup_policies() {
         .unwrap_err();
     assert_eq!(missing.code(), Some("NoSuchEntity"));
 }
+
+/// The copy role's answer to `backup:CopyFromBackupVault` is remembered for a role and vault only
+/// where no statement for that action names a recovery point: a role denying it on some recovery
+/// points decides each copy by its own, whichever was decided first on the kept index.
+#[test]
+fn a_role_denying_copies_of_some_recovery_points_decides_each_by_its_own() {
+    use crate::sdk::{DESTINATION, RDS_SHARED, ROLE};
+    let mut world = default_world();
+    let mut secret = world
+        .recovery_points
+        .iter()
+        .find(|rp| rp.arn == RDS_SHARED)
+        .unwrap()
+        .clone();
+    secret.arn = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-secret-0001".to_owned();
+    world.recovery_points.push(secret.clone());
+    let role = world.roles.iter_mut().find(|r| r.arn == ROLE).unwrap();
+    role.policies.push(copylab_rules::world::InlinePolicy {
+        name: "NoSecretCopies".to_owned(),
+        document: copylab_rules::world::PolicyDocument(serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "backup:CopyFromBackupVault",
+                           "Resource": "arn:aws:rds:*:*:snapshot:awsbackup:job-secret-*"}]
+        })),
+    });
+    for order in [[RDS_SHARED, secret.arn.as_str()], [secret.arn.as_str(), RDS_SHARED]] {
+        let mut state =
+            copylab_server::state::ServerState::new(world.clone(), 1, None, Wording::Current, Progression::Instant);
+        let states: Vec<(String, Option<copylab_rules::world::CopyJobState>)> = order
+            .iter()
+            .map(|arn| {
+                let request = copylab_rules::StartCopyJob {
+                    account: "111122223333".to_owned(),
+                    caller: None,
+                    region: "us-east-1".to_owned(),
+                    recovery_point_arn: Some((*arn).to_owned()),
+                    source_backup_vault_name: Some("SourceVault".to_owned()),
+                    destination_backup_vault_arn: Some(DESTINATION.to_owned()),
+                    iam_role_arn: Some(ROLE.to_owned()),
+                    lifecycle: None,
+                };
+                ((*arn).to_owned(), state.simulate(&request).unwrap().outcome.state())
+            })
+            .collect();
+        for (arn, state) in states {
+            let expected = if arn == RDS_SHARED {
+                copylab_rules::world::CopyJobState::Completed
+            } else {
+                copylab_rules::world::CopyJobState::Failed
+            };
+            assert_eq!(state, Some(expected), "{arn}, in the order {order:?}");
+        }
+    }
+}

@@ -577,6 +577,29 @@ pub(crate) fn trace_statement<'a>(
     })
 }
 
+impl Policy {
+    /// Whether deciding `action` under this policy can depend on the request's resource: some
+    /// statement covering `action` (by `Action` or `NotAction`) has a `Resource` or `NotResource`
+    /// without `*` among its patterns. Where it cannot, the request's resource is read only for
+    /// its owner ([`Request::resource_owner`]), so a caller may remember the answer for every
+    /// resource of one owner.
+    pub fn resource_matters_for(&self, action: &str) -> bool {
+        self.statements.iter().any(|statement| {
+            let covers = statement
+                .action
+                .as_ref()
+                .is_some_and(|element| element.covers(action) != element.negated);
+            covers
+                && statement.resource.as_ref().is_some_and(|element| {
+                    !element
+                        .resources
+                        .iter()
+                        .any(|r| r.pattern.is_some() && r.template.source == "*")
+                })
+        })
+    }
+}
+
 fn resource_matches(element: &crate::policy::ResourceElement, request: &Request) -> bool {
     element.resources.iter().any(|r| match &r.pattern {
         Some(pattern) => pattern.matches(&request.resource),
@@ -672,4 +695,81 @@ fn not_principal(element: &PrincipalElement, caller: &Caller, notes: &mut Vec<No
         );
     }
     PrincipalMatch::NotListed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Context;
+
+    fn policy(statements: &str) -> Policy {
+        Policy::parse(
+            &format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#),
+            PolicyKind::Identity,
+        )
+        .unwrap()
+    }
+
+    const ALLOW_ALL: &str = r#"{"Effect": "Allow", "Action": "backup:CopyFromBackupVault", "Resource": "*"}"#;
+
+    #[test]
+    fn only_statements_covering_the_action_with_a_named_resource_make_the_resource_matter() {
+        let action = "backup:CopyFromBackupVault";
+        assert!(!policy(ALLOW_ALL).resource_matters_for(action));
+        // Another action's named resource does not.
+        let other =
+            r#"{"Effect": "Allow", "Action": "backup:TagResource", "Resource": "arn:aws:backup:*:*:recovery-point:*"}"#;
+        assert!(!policy(&format!("{ALLOW_ALL}, {other}")).resource_matters_for(action));
+        // A Deny of some recovery points does; so does NotAction covering it, and NotResource.
+        let deny = r#"{"Effect": "Deny", "Action": "backup:Copy*", "Resource": "arn:aws:rds:*:*:snapshot:secret-*"}"#;
+        assert!(policy(&format!("{ALLOW_ALL}, {deny}")).resource_matters_for(action));
+        let not_action = r#"{"Effect": "Allow", "NotAction": "s3:*", "Resource": "arn:aws:rds:*:*:snapshot:*"}"#;
+        assert!(policy(not_action).resource_matters_for(action));
+        let not_resource =
+            r#"{"Effect": "Deny", "Action": "backup:*", "NotResource": "arn:aws:rds:*:*:snapshot:keep-*"}"#;
+        assert!(policy(not_resource).resource_matters_for(action));
+        // A variable in the resource is read from the request: it matters.
+        let variable = r#"{"Effect": "Allow", "Action": "backup:*", "Resource": "arn:aws:rds:*:*:snapshot:${aws:PrincipalAccount}-*"}"#;
+        assert!(policy(variable).resource_matters_for(action));
+    }
+
+    #[test]
+    fn where_the_resource_does_not_matter_two_resources_of_one_owner_get_one_answer() {
+        let policies = [
+            policy(ALLOW_ALL),
+            policy(
+                r#"{"Effect": "Deny", "Action": "backup:*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}"#,
+            ),
+            policy(r#"{"Effect": "Allow", "Action": "ec2:*", "Resource": "arn:aws:rds:*:*:snapshot:a"}"#),
+        ];
+        let caller = Caller::parse("arn:aws:sts::111122223333:assumed-role/R/AWSBackup-copy").unwrap();
+        for policy in &policies {
+            assert!(!policy.resource_matters_for("backup:CopyFromBackupVault"));
+            let answers: Vec<(Outcome, Vec<usize>)> = ["a", "b"]
+                .iter()
+                .map(|name| {
+                    let request = Request::new(
+                        caller.clone(),
+                        "backup:CopyFromBackupVault",
+                        &format!("arn:aws:rds:us-east-1:111122223333:snapshot:{name}"),
+                        None,
+                        Context::new(),
+                        PolicyKind::Identity,
+                    );
+                    let authorization = Authorization {
+                        kind: PolicyKind::Identity,
+                        resource_policy: None,
+                        identity_policies: vec![LabeledPolicy { label: "p", policy }],
+                        identity_allows_all: false,
+                    };
+                    let decision = evaluate_brief(&authorization, &request);
+                    (
+                        decision.decision,
+                        decision.deciding_statements.iter().map(|d| d.index).collect(),
+                    )
+                })
+                .collect();
+            assert_eq!(answers[0], answers[1]);
+        }
+    }
 }

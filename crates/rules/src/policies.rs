@@ -157,6 +157,10 @@ pub struct RolePolicies {
     pub boundary: Option<(String, ManagedOrLocal)>,
     /// A permissions boundary ARN copylab does not know (treated as allowing nothing).
     pub unknown_boundary: Option<String>,
+    /// Whether its identity policies' or boundary's answer to `backup:CopyFromBackupVault` can
+    /// depend on the recovery point ([`Policy::resource_matters_for`]): where it cannot, a kept
+    /// index remembers the answer ([`PreparedWorld::copy_from_eval`]).
+    pub copy_from_reads_resource: bool,
 }
 
 /// A world with its policies parsed: all of them up front by [`PreparedWorld::new`], which
@@ -203,6 +207,10 @@ pub struct WorldIndex {
     /// The copy role session's request into a vault, by role, vault and partition (as
     /// `role_evals`: the session is the role's in the partition).
     copy_requests: Memo<(usize, usize, &'static str), Option<copylab_policy::Request>>,
+    /// The role's answer to `backup:CopyFromBackupVault` for a copy into a vault, by role,
+    /// destination vault, partition, and whether the recovery point's ARN names the role's
+    /// account (its owner) or none; for roles whose answer does not read the recovery point.
+    copy_from_evals: Memo<(usize, usize, &'static str, bool), Option<crate::checks::CopyFromEval>>,
     /// Each member account's effective tag policy (and its JSON), where its organization has
     /// tag policies.
     tag_policies: HashMap<String, (crate::tag_policy::EffectiveTagPolicy, String)>,
@@ -879,6 +887,38 @@ impl<'w> PreparedWorld<'w> {
         }
     }
 
+    /// The role's answer to `backup:CopyFromBackupVault` of `recovery_point_arn` for a copy into
+    /// `vault`: remembered where the role's policies do not read the recovery point and its
+    /// owner is the role's account or none (the rest of the request is the role's session and
+    /// the vault's), else `compute`d.
+    pub(crate) fn copy_from_eval(
+        &self,
+        role_arn: &str,
+        role: &RolePolicies,
+        vault: &BackupVault,
+        partition: &str,
+        recovery_point_arn: &str,
+        compute: impl FnOnce() -> Option<crate::checks::CopyFromEval>,
+    ) -> std::sync::Arc<Option<crate::checks::CopyFromEval>> {
+        let vault_partition = crate::regions::partition(&vault.region);
+        let owner = copylab_policy::split_arn(recovery_point_arn)
+            .map(|arn| arn[4])
+            .filter(|a| copylab_policy::is_account_id(a));
+        let owned = match owner {
+            None => Some(false),
+            Some(owner) if Some(owner) == crate::arn::account(role_arn) => Some(true),
+            Some(_) => None,
+        };
+        match (self.index.roles.get(role_arn), self.vault_index(vault), owned) {
+            (Some((ri, _)), Some(vi), Some(owned))
+                if partition == vault_partition && !role.copy_from_reads_resource =>
+            {
+                remember(&self.index.copy_from_evals, (*ri, vi, vault_partition, owned), compute)
+            }
+            _ => std::sync::Arc::new(compute()),
+        }
+    }
+
     /// The copy role session's request to copy into `vault` (`checks::copy_request`):
     /// remembered as [`PreparedWorld::role_eval`] is, else `compute`d.
     pub(crate) fn copy_request_into(
@@ -1168,6 +1208,10 @@ fn role_policies_of(role: &crate::world::Role, i: usize) -> Result<RolePolicies,
             None => (None, Some(arn.clone())),
         },
     };
+    let reads = |policy: &Policy| policy.resource_matters_for("backup:CopyFromBackupVault");
+    let copy_from_reads_resource = inline.iter().any(|(_, policy)| reads(policy))
+        || managed.iter().any(|m| reads(m.policy()))
+        || boundary.as_ref().is_some_and(|(_, b)| reads(b.policy()));
     Ok(RolePolicies {
         trust,
         inline,
@@ -1176,6 +1220,7 @@ fn role_policies_of(role: &crate::world::Role, i: usize) -> Result<RolePolicies,
         unknown_managed,
         boundary,
         unknown_boundary,
+        copy_from_reads_resource,
     })
 }
 

@@ -205,6 +205,46 @@ pub(crate) fn copy_from_request(ctx: &Ctx<'_>) -> Option<Request> {
     ))
 }
 
+/// What the role's identity policies and permissions boundary answer the copy role session's
+/// `backup:CopyFromBackupVault`: the same for every recovery point of one owner where no
+/// statement for that action names a resource, so a kept index remembers it
+/// ([`PreparedWorld::copy_from_eval`]).
+#[derive(Debug)]
+pub(crate) struct CopyFromEval {
+    /// The decision as evidence arguments ([`super::policy::decision_args`]).
+    decision: [(&'static str, String); 4],
+    allowed: bool,
+    /// The deciding Deny statements: (policy label, statement index).
+    denies: Vec<(String, usize)>,
+    /// The permissions boundary's evidence.
+    boundary: Vec<Text>,
+    /// The boundary does not refuse it.
+    bounded: bool,
+}
+
+/// [`CopyFromEval`] of `request`.
+fn copy_from_eval(role: &RolePolicies, request: &Request) -> CopyFromEval {
+    let decision = decide(PolicyKind::Identity, None, identity_policies(role), false, request);
+    let denies: Vec<(String, usize)> = if decision.decision == Decided::ExplicitDeny {
+        decision
+            .deciding_statements
+            .iter()
+            .map(|d| (d.policy.to_owned(), d.index))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut boundary = Vec::new();
+    let bounded = boundary_allows(role, request, &mut boundary) != Some(false);
+    CopyFromEval {
+        decision: super::policy::decision_args(&decision),
+        allowed: decision.decision == Decided::Allow,
+        denies,
+        boundary,
+        bounded,
+    }
+}
+
 /// `iam-role`: AWS Backup can assume the role, and its identity policies allow the copy.
 pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
     let role_message = MessageRef::new("role-cannot-be-assumed", vec![("role_arn", ctx.role_arn.to_owned())]);
@@ -261,30 +301,36 @@ pub(crate) fn iam_role(ctx: &Ctx<'_>) -> Check {
     // point in the backup vault behaves, and, in this case, the destinations where you can copy
     // that recovery point to" (create-cross-account-backup).
     let mut evidence = eval.evidence.clone();
-    let from = copy_from_request(ctx).map(|request| {
-        let decision = decide(PolicyKind::Identity, None, identity_policies(role), false, &request);
-        evidence.push(decision_evidence(
+    let compute = || copy_from_request(ctx).map(|request| copy_from_eval(role, &request));
+    let from_eval = match ctx.destination_vault {
+        Some(vault) => ctx.prepared.copy_from_eval(
+            ctx.role_arn,
+            role,
+            vault,
+            ctx.destination.partition.as_str(),
+            &ctx.recovery_point.arn,
+            compute,
+        ),
+        None => std::sync::Arc::new(compute()),
+    };
+    let from = from_eval.as_ref().as_ref().map(|from| {
+        let mut args = vec![
+            ("session", ctx.role_session.clone()),
+            ("recovery_point", ctx.recovery_point.arn.clone()),
+            ("vault", ctx.destination_vault_arn.clone()),
+        ];
+        args.extend(from.decision.iter().cloned());
+        evidence.push(Text::new(
             "role.copy-from",
             "backup:CopyFromBackupVault by {session} on {recovery_point}, to {vault}: {decision}",
-            vec![
-                ("session", ctx.role_session.clone()),
-                ("recovery_point", ctx.recovery_point.arn.clone()),
-                ("vault", ctx.destination_vault_arn.clone()),
-            ],
-            &decision,
+            args,
         ));
-        let denies: Vec<(String, usize)> = if decision.decision == Decided::ExplicitDeny {
-            decision
-                .deciding_statements
-                .iter()
-                .map(|d| (d.policy.to_owned(), d.index))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let allowed = decision.decision == Decided::Allow;
-        let bounded = boundary_allows(role, &request, &mut evidence) != Some(false);
-        (allowed && bounded, denies, allowed && !bounded)
+        evidence.extend(from.boundary.iter().cloned());
+        (
+            from.allowed && from.bounded,
+            from.denies.clone(),
+            from.allowed && !from.bounded,
+        )
     });
     let from_allowed = from.as_ref().is_none_or(|(allowed, ..)| *allowed);
     if eval.allowed && from_allowed {

@@ -157,7 +157,7 @@ pub fn check(id: &str) -> Option<&'static CheckDef> {
 
 pub(crate) use destination_key_policy::DestinationKeyEval;
 pub(crate) use destination_vault_policy::{VaultEval, vault_eval};
-pub(crate) use iam_role::{RoleEval, copy_request, role_eval, role_session};
+pub(crate) use iam_role::{CopyFromEval, RoleEval, copy_request, role_eval, role_session};
 pub use source_key_policy::{KeyCaller, KeyRequest, KeyService, SOURCE_KEY_REQUESTS};
 pub(crate) use source_key_policy::{KeyEval, key_eval};
 pub(crate) use vault_lock_retention::retention_days;
