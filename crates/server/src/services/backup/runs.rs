@@ -154,7 +154,7 @@ fn run_batch(
     // What earlier batches left (expired jobs, forgotten events) is freed on another thread
     // while this one runs: nothing reads it, so the state and its order are the same.
     let garbage = state.take_garbage();
-    let batch = Batch::new(MAX_BATCH);
+    let batch: Batch<Offered, Decided> = Batch::new(MAX_BATCH);
     let mut next = from;
     {
         let prepared = copylab_rules::PreparedWorld::with_index(&world, &index);
@@ -227,36 +227,36 @@ fn run_batch(
 const HELPER_SPINS: u32 = 256;
 
 /// Ends a batch when dropped: the helpers stop once what is offered is decided or taken.
-struct Ending<'b>(&'b Batch);
+struct Ending<'b, T, D>(&'b Batch<T, D>);
 
-impl Drop for Ending<'_> {
+impl<T, D> Drop for Ending<'_, T, D> {
     fn drop(&mut self) {
         self.0.end();
     }
 }
 
-/// A batch's copy, and its verdict once decided.
-type Slot = (Offered, Option<Decided>);
+/// A batch's item, and its verdict once decided.
+type Slot<T, D> = (T, Option<D>);
 
-/// A batch's copies, offered one by one ([`Batch::offer`]) while helpers decide them in order
-/// ([`Batch::decide_ahead`]); each is in a slot until it is taken decided ([`Batch::take`]).
-/// Whoever locks a slot first with its copy undecided decides it, holding the lock meanwhile:
-/// a helper that claimed it, or the completing thread when it reaches it. So a helper that
-/// panicked leaves its copy to be decided again, where the panic shows. Copies beyond the
-/// slots are decided by the completing thread.
-struct Batch {
-    slots: Vec<std::sync::Mutex<Option<Slot>>>,
+/// A batch's copies (items `T`), offered one by one ([`Batch::offer`]) while helpers decide
+/// them in order ([`Batch::decide_ahead`]) into verdicts `D`; each is in a slot until it is
+/// taken decided ([`Batch::take`]). Whoever locks a slot first with its item undecided decides
+/// it, holding the lock meanwhile: a helper that claimed it, or the completing thread when it
+/// reaches it. So a helper that panicked leaves its item to be decided again, where the panic
+/// shows. Items beyond the slots are decided by the completing thread.
+struct Batch<T, D> {
+    slots: Vec<std::sync::Mutex<Option<Slot<T, D>>>>,
     /// How many slots hold a copy offered.
     ready: std::sync::atomic::AtomicUsize,
     /// The next slot a helper claims.
     next: std::sync::atomic::AtomicUsize,
     /// No more copies come: a helper with nothing to claim stops.
     closed: std::sync::atomic::AtomicBool,
-    /// Copies offered beyond the slots.
-    beyond: std::sync::Mutex<Vec<Option<Offered>>>,
+    /// Items offered beyond the slots.
+    beyond: std::sync::Mutex<Vec<Option<T>>>,
 }
 
-impl Batch {
+impl<T, D> Batch<T, D> {
     fn new(slots: usize) -> Self {
         Batch {
             slots: (0..slots).map(|_| std::sync::Mutex::new(None)).collect(),
@@ -267,8 +267,8 @@ impl Batch {
         }
     }
 
-    /// Adds a copy, for the helpers to decide.
-    fn offer(&self, copy: Offered) {
+    /// Adds an item, for the helpers to decide.
+    fn offer(&self, copy: T) {
         use std::sync::atomic::Ordering;
         let i = self.ready.load(Ordering::Relaxed);
         match self.slots.get(i) {
@@ -308,7 +308,7 @@ impl Batch {
     }
 
     /// Decides slot `i`'s copy if it is still there undecided.
-    fn decide(&self, i: usize, decide: &(impl Fn(&Offered) -> Decided + Sync)) {
+    fn decide(&self, i: usize, decide: &impl Fn(&T) -> D) {
         if let Some(slot) = self.slots.get(i) {
             let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some((copy, decided @ None)) = &mut *slot {
@@ -320,7 +320,7 @@ impl Batch {
     /// A helper's work: decides the copies it claims, in order, waiting for more until the
     /// batch is closed and none is left. It waits by yielding, then, when no copy has come for
     /// a while (a night of backups without copies), by sleeping: a helper spins no core.
-    fn decide_ahead(&self, decide: &(impl Fn(&Offered) -> Decided + Sync)) {
+    fn decide_ahead(&self, decide: &impl Fn(&T) -> D) {
         use std::sync::atomic::Ordering;
         let mut idle = 0_u32;
         loop {
@@ -350,7 +350,7 @@ impl Batch {
 
     /// Copy `i` (in the order offered) and its verdict: decided here if no helper has started
     /// it; while a helper decides it, this thread decides copies further on.
-    fn take(&self, i: usize, decide: &(impl Fn(&Offered) -> Decided + Sync)) -> Option<(Offered, Decided)> {
+    fn take(&self, i: usize, decide: &impl Fn(&T) -> D) -> Option<(T, D)> {
         let Some(slot) = self.slots.get(i) else {
             let copy = self
                 .beyond
@@ -659,6 +659,69 @@ fn run_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each item's verdict is its own, taken in the order offered, beyond the slots too, and
+    /// each is decided once, whichever thread decides it.
+    #[test]
+    fn a_batch_gives_each_item_its_verdict_in_order_once() {
+        for helpers in [0, 1, 3] {
+            let batch: Batch<u64, u64> = Batch::new(4);
+            let decided = std::sync::atomic::AtomicUsize::new(0);
+            let decide = |item: &u64| {
+                decided.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                item * 10
+            };
+            let taken: Vec<(u64, u64)> = std::thread::scope(|scope| {
+                for _ in 0..helpers {
+                    scope.spawn(|| batch.decide_ahead(&decide));
+                }
+                let _ending = Ending(&batch);
+                for item in 0..10 {
+                    batch.offer(item);
+                }
+                batch.close();
+                (0..10).filter_map(|i| batch.take(i, &decide)).collect()
+            });
+            let expected: Vec<(u64, u64)> = (0..10).map(|i| (i, i * 10)).collect();
+            assert_eq!(taken, expected, "{helpers} helpers");
+            assert_eq!(decided.into_inner(), 10, "{helpers} helpers: each item decided once");
+        }
+    }
+
+    /// A helper whose decision panics leaves its item to the completing thread, which decides
+    /// it again (where a panic of its own would show); a batch left early stops its helpers.
+    #[test]
+    fn a_helpers_panic_leaves_its_item_to_be_decided_again_and_an_early_end_stops_helpers() {
+        let batch: Batch<u64, u64> = Batch::new(8);
+        let main = std::thread::current().id();
+        let decide = |item: &u64| {
+            assert!(
+                *item != 1 || std::thread::current().id() == main,
+                "the helper fails item 1"
+            );
+            item + 100
+        };
+        for item in 0..3 {
+            batch.offer(item);
+        }
+        batch.close();
+        let helper_panicked = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| batch.decide_ahead(&decide));
+            let panicked = helper.join().is_err();
+            let taken: Vec<(u64, u64)> = (0..3).filter_map(|i| batch.take(i, &decide)).collect();
+            assert_eq!(taken, [(0, 100), (1, 101), (2, 102)]);
+            panicked
+        });
+        assert!(helper_panicked);
+        // Never closed: the ending stops the helper all the same (the scope would not end).
+        let open: Batch<u64, u64> = Batch::new(2);
+        std::thread::scope(|scope| {
+            scope.spawn(|| open.decide_ahead(&|item: &u64| *item));
+            let _ending = Ending(&open);
+            open.offer(7);
+        });
+    }
 
     #[test]
     fn a_clock_move_runs_the_latest_occurrences_and_counts_the_rest() {
