@@ -280,23 +280,7 @@ async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_t
     assert_eq!(states, ["COMPLETED", "COMPLETED", "FAILED"]);
     let failed = &copies.copy_jobs()[2];
     // The same copy started by hand, decided by the same engine on the same world.
-    let by_hand = backup
-        .start_copy_job()
-        .recovery_point_arn(failed.source_recovery_point_arn().unwrap())
-        .source_backup_vault_name("SourceVault")
-        .destination_backup_vault_arn(DESTINATION)
-        .iam_role_arn(ROLE)
-        .send()
-        .await
-        .unwrap();
-    let by_hand = backup
-        .describe_copy_job()
-        .copy_job_id(by_hand.copy_job_id().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .copy_job
-        .unwrap();
+    let by_hand = crate::sdk::copy_to_destination(&app, failed.source_recovery_point_arn().unwrap()).await;
     assert_eq!(by_hand.state().unwrap().as_str(), "FAILED");
     assert!(
         failed
@@ -323,8 +307,9 @@ async fn a_key_policy_dropping_the_destination_fails_the_next_nights_copy_with_t
     );
 }
 
-/// A night of more copies than one thread decides (`runs::start_copies` completes each as soon
-/// as it is decided, the other cores deciding ahead): each copy gets the verdict it gets alone.
+/// A night of more copies than one thread decides (`runs::run_batch` decides them on the other
+/// cores while the backups run, and completes each as soon as it is decided): each copy gets
+/// the verdict it gets alone.
 /// Every other database is under a key the destination account may not use, so a verdict
 /// completed for the wrong copy shows; debug builds also compare each verdict with a fresh
 /// engine's.
@@ -351,7 +336,7 @@ async fn a_nights_many_copies_completed_as_they_are_decided_get_the_verdicts_eac
     let backup = client(&app, SOURCE, "us-east-1");
     let copies = backup.list_copy_jobs().max_results(1000).send().await.unwrap();
     assert_eq!(copies.copy_jobs().len(), databases.len() + 1, "one copy per database");
-    let mut failed_message = None;
+    let mut failed = None;
     for (arn, shared) in &databases {
         let job = copies
             .copy_jobs()
@@ -361,28 +346,12 @@ async fn a_nights_many_copies_completed_as_they_are_decided_get_the_verdicts_eac
         let expected = if *shared { "COMPLETED" } else { "FAILED" };
         assert_eq!(job.state().unwrap().as_str(), expected, "{arn}: {job:?}");
         if !*shared {
-            failed_message.get_or_insert_with(|| job.clone());
+            failed.get_or_insert_with(|| job.clone());
         }
     }
     // The same copy started by hand, alone.
-    let failed = failed_message.unwrap();
-    let by_hand = backup
-        .start_copy_job()
-        .recovery_point_arn(failed.source_recovery_point_arn().unwrap())
-        .source_backup_vault_name("SourceVault")
-        .destination_backup_vault_arn(DESTINATION)
-        .iam_role_arn(ROLE)
-        .send()
-        .await
-        .unwrap();
-    let by_hand = backup
-        .describe_copy_job()
-        .copy_job_id(by_hand.copy_job_id().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .copy_job
-        .unwrap();
+    let failed = failed.unwrap();
+    let by_hand = crate::sdk::copy_to_destination(&app, failed.source_recovery_point_arn().unwrap()).await;
     assert_eq!(by_hand.state().unwrap().as_str(), "FAILED");
     assert_eq!(failed.status_message(), by_hand.status_message());
     assert_eq!(failed.message_category(), by_hand.message_category());

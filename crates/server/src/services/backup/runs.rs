@@ -17,7 +17,7 @@ use crate::wire::Caller;
 /// make one request start unbounded work (modeled: AWS has no clock to move).
 pub const MAX_OCCURRENCES_PER_RULE: usize = 32;
 
-/// The most copies decided together ([`run_due`]): a bound on what a batch holds at once
+/// The most copies of one batch ([`run_batch`]): a bound on what a batch holds at once
 /// (each verdict until its job shares it), however many rules share a schedule.
 const MAX_BATCH: usize = 1024;
 
