@@ -73,26 +73,32 @@ impl IdGenerator {
     /// A version-4-shaped UUID in upper case, as AWS Backup shows recovery point ids
     /// (`1EB3B5E7-9EB0-435A-A80B-108B488B0D45`).
     pub fn uuid_upper(&mut self) -> String {
-        self.uuid().to_uppercase()
+        self.uuid_in(b"0123456789ABCDEF")
     }
 
     /// A version-4-shaped UUID in lower case.
     pub fn uuid(&mut self) -> String {
+        self.uuid_in(b"0123456789abcdef")
+    }
+
+    /// `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx` in `digits` (every request draws one: written into
+    /// a buffer a byte's two digits at a time, then copied once).
+    fn uuid_in(&mut self, digits: &[u8; 16]) -> String {
         let (a, b) = (self.next_u64(), self.next_u64());
         let b = (b & 0x0FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
         let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
-        // `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, written digit by digit (every request draws one).
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let bits = (u128::from(a) << 64) | u128::from(b);
-        let mut out = String::with_capacity(36);
-        for i in 0..32 {
-            if matches!(i, 8 | 12 | 16 | 20) {
-                out.push('-');
+        let bytes = ((u128::from(a) << 64) | u128::from(b)).to_be_bytes();
+        let mut out = [b'-'; 36];
+        // Where each byte's two digits go, around the hyphens at 8, 13, 18 and 23.
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        for (byte, at) in bytes.iter().zip(AT) {
+            if let Some(pair) = out.get_mut(at..at + 2) {
+                pair[0] = digits[usize::from(byte >> 4)];
+                pair[1] = digits[usize::from(byte & 0xF)];
             }
-            let nibble = (bits >> (124 - 4 * i)) & 0xF;
-            out.push(char::from(DIGITS[nibble as usize]));
         }
-        out
+        // Hex digits and hyphens: ASCII.
+        String::from_utf8(out.to_vec()).unwrap_or_default()
     }
 
     /// `n` lower-case hex digits (EC2 ids use 17).
@@ -154,6 +160,7 @@ mod tests {
             b & 0xFFFF_FFFF_FFFF
         );
         assert_eq!(IdGenerator::new(7).uuid(), expected);
+        assert_eq!(IdGenerator::new(7).uuid_upper(), expected.to_uppercase());
     }
 
     #[test]

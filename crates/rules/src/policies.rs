@@ -1,6 +1,6 @@
 //! A world with its policies parsed once ([`PreparedWorld`]): key policies, vault access policies, role trust and identity policies, and AWS's managed Backup policies known by ARN; plus lookups the checks share.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::sync::LazyLock;
 use std::sync::OnceLock;
 

@@ -5,7 +5,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 /// A sentence for people: a stable id, its English template, and the arguments.
 ///
 /// Serialized as `{"id", "text" (English), "args": {name: value}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Text {
     /// Stable id of the sentence (for translations).
     pub id: &'static str,
@@ -14,6 +14,8 @@ pub struct Text {
     /// The arguments, in order: shared by the copies of a text (the engine keeps the evidence
     /// of answers it remembers, and every decision that reuses one copies it).
     pub args: std::sync::Arc<[(&'static str, String)]>,
+    /// [`Text::args_hash`], taken when the text is made.
+    args_hash: u64,
 }
 
 impl Text {
@@ -22,6 +24,7 @@ impl Text {
         Text {
             id,
             template,
+            args_hash: hash_args(&args),
             args: args.into(),
         }
     }
@@ -31,13 +34,61 @@ impl Text {
         Text {
             id,
             template,
+            args_hash: hash_args(&[]),
             args: std::sync::Arc::new([]),
         }
+    }
+
+    /// A hash of the arguments (Fx: fast, not for keys a client chooses), taken once when the
+    /// text is made: equal arguments hash equal, so a text's copies, which share its
+    /// arguments, are told from others without hashing them again.
+    pub fn args_hash(&self) -> u64 {
+        self.args_hash
     }
 
     /// The English rendering.
     pub fn render(&self) -> String {
         crate::catalog::render(self.template, &self.args)
+    }
+}
+
+fn hash_args(args: &[(&'static str, String)]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(args)
+}
+
+/// As derived, without the arguments' hash (their copy).
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Text")
+            .field("id", &self.id)
+            .field("template", &self.template)
+            .field("args", &self.args)
+            .finish()
+    }
+}
+
+/// The same static text: at the same address (a text made at the same place), or else equal.
+fn same_static(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
+/// Equal id, template and arguments, as a derived equality (checks kept to share compare their
+/// evidence whole: a text made at the same place compares its id and template by address).
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        same_static(self.id, other.id) && same_static(self.template, other.template) && self.args == other.args
+    }
+}
+
+impl Eq for Text {}
+
+/// As derived: the id, the template and the arguments.
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+        self.template.hash(state);
+        self.args.hash(state);
     }
 }
 

@@ -107,6 +107,21 @@ fn headers(account: &str) -> HeaderMap {
     headers
 }
 
+/// CPU seconds (user and system) of `/proc/{path}/stat`: `self` for the process, `thread-self`
+/// for the calling thread. The machine's other guests slow the wall clock more than these.
+fn cpu_seconds(path: &str) -> f64 {
+    let ticks = std::fs::read_to_string(format!("/proc/{path}/stat"))
+        .ok()
+        .and_then(|s| {
+            // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+            let fields: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    // The kernel's USER_HZ, 100 on Linux.
+    ticks as f64 / 100.0
+}
+
 fn resident_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -164,6 +179,7 @@ fn run(accounts: usize, retention: Option<i64>) {
         );
     }
     let before = resident_kib();
+    let cpu_before = (cpu_seconds("self"), cpu_seconds("thread-self"));
     let start = Instant::now();
     let days: u32 = std::env::var("YEAR_DAYS")
         .ok()
@@ -173,6 +189,16 @@ fn run(accounts: usize, retention: Option<i64>) {
         copylab_server::control::handle(&mut state, &Method::POST, "clock/advance", Some("seconds=86400"), b"");
     }
     let year = start.elapsed();
+    let cpu = (
+        cpu_seconds("self") - cpu_before.0,
+        cpu_seconds("thread-self") - cpu_before.1,
+    );
+    if std::env::var_os("YEAR_CPU").is_some() {
+        println!(
+            "CPU in the year: {:.2} s, {:.2} s of it on the main thread",
+            cpu.0, cpu.1
+        );
+    }
     let after = resident_kib();
     let backup_jobs = usize::try_from(state.services.backup.backup_jobs_started).unwrap_or(usize::MAX);
     let copy_jobs = usize::try_from(state.services.backup.jobs.added()).unwrap_or(usize::MAX);
@@ -240,6 +266,20 @@ fn run(accounts: usize, retention: Option<i64>) {
             "{:#}",
             state.services.backup.backup_jobs.back().expect("a job").to_json()
         );
+        let job = state.services.backup.jobs.back().expect("a copy job");
+        for check in &job.decision.checks {
+            let args: usize = check
+                .evidence
+                .iter()
+                .map(|t| t.args.iter().map(|(_, v)| v.len()).sum::<usize>())
+                .sum();
+            let templates: usize = check.evidence.iter().map(|t| t.template.len() + t.id.len()).sum();
+            println!(
+                "{}: {} texts, {args} B of arguments, {templates} B of ids and templates",
+                check.id,
+                check.evidence.len()
+            );
+        }
     }
     let completed = state
         .services

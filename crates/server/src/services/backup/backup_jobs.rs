@@ -75,10 +75,47 @@ impl BackupJob {
     }
 }
 
-/// A window member of a job's request, in seconds (`StartWindowMinutes`,
-/// `CompleteWindowMinutes`).
-fn window_seconds(input: &Map<String, Value>, member: &str) -> Option<f64> {
-    input.get(member).and_then(Value::as_i64).map(|m| m as f64 * 60.0)
+/// What `StartBackupJob` reads of its request; a plan's rule run ([`super::runs`]) makes it
+/// from the rule.
+#[derive(Debug, Clone, Default)]
+pub struct BackupJobInput {
+    /// `BackupVaultName`.
+    pub vault_name: String,
+    /// `ResourceArn`.
+    pub resource_arn: String,
+    /// `IamRoleArn`.
+    pub iam_role_arn: Option<String>,
+    /// `StartWindowMinutes`.
+    pub start_window_minutes: Option<i64>,
+    /// `CompleteWindowMinutes`.
+    pub complete_window_minutes: Option<i64>,
+    /// `Lifecycle`.
+    pub lifecycle: Option<Lifecycle>,
+    /// `RecoveryPointTags`.
+    pub recovery_point_tags: std::collections::BTreeMap<String, String>,
+}
+
+impl BackupJobInput {
+    /// The request's members (`BackupVaultName` and `ResourceArn` required, in that order).
+    pub fn read(input: &Map<String, Value>) -> Result<Self, ApiError> {
+        Ok(BackupJobInput {
+            vault_name: str_member(input, "BackupVaultName")?,
+            resource_arn: str_member(input, "ResourceArn")?,
+            iam_role_arn: input.get("IamRoleArn").and_then(Value::as_str).map(str::to_owned),
+            start_window_minutes: input.get("StartWindowMinutes").and_then(Value::as_i64),
+            complete_window_minutes: input.get("CompleteWindowMinutes").and_then(Value::as_i64),
+            lifecycle: input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
+                delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
+                move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
+            }),
+            recovery_point_tags: super::string_map(input, "RecoveryPointTags"),
+        })
+    }
+}
+
+/// A window of a job's request, in seconds (`StartWindowMinutes`, `CompleteWindowMinutes`).
+fn window_seconds(minutes: Option<i64>) -> Option<f64> {
+    minutes.map(|m| m as f64 * 60.0)
 }
 
 /// When a backup job runs, from its windows (the model's `StartWindowMinutes` and
@@ -101,7 +138,7 @@ struct Timing {
 impl Timing {
     fn of(
         state: &crate::state::ServerState,
-        input: &Map<String, Value>,
+        input: &BackupJobInput,
         created: f64,
         planned: bool,
         declared: Option<&super::Resource>,
@@ -110,7 +147,7 @@ impl Timing {
         let duration = declared
             .and_then(|r| r.backup_duration_seconds)
             .map_or(BACKUP_SECONDS, |s| s as f64);
-        let start_by = created + window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
+        let start_by = created + window_seconds(input.start_window_minutes).unwrap_or(DEFAULT_START_WINDOW_SECONDS);
         // One backup of a resource at a time: a plan's job waits for the running one. A job
         // started by hand never waits (modeled: on a frozen clock it would wait for ever).
         let busy_until = state
@@ -127,7 +164,7 @@ impl Timing {
                 "Backup job failed because there was a running job for the same resource.",
             ))
         } else {
-            window_seconds(input, "CompleteWindowMinutes")
+            window_seconds(input.complete_window_minutes)
                 .map(|window| created + window)
                 .filter(|deadline| begun + duration > *deadline)
                 .map(|deadline| (deadline, "Backup job expired before completion."))
@@ -143,8 +180,9 @@ impl Timing {
 
 /// `StartBackupJob`: the job completes and the recovery point is in the vault.
 pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
+    let input = BackupJobInput::read(input)?;
     let now = ctx.state.now();
-    start_at(ctx, input, now, None, None).map(|job| job.started())
+    start_at(ctx, &input, now, None, None).map(|job| job.started())
 }
 
 /// A backup job created at `created` (epoch seconds), as `StartBackupJob` makes it; a plan's
@@ -153,19 +191,17 @@ pub fn start(ctx: &mut Ctx<'_>, input: &Map<String, Value>) -> Reply {
 /// (`ResourceArn`'s) as `declared`.
 pub fn start_at(
     ctx: &mut Ctx<'_>,
-    input: &Map<String, Value>,
+    input: &BackupJobInput,
     created: f64,
     created_by: Option<&std::sync::Arc<Value>>,
     declared: Option<super::Resource>,
 ) -> Result<Arc<BackupJob>, ApiError> {
-    let vault_name = str_member(input, "BackupVaultName")?;
-    let resource_arn = str_member(input, "ResourceArn")?;
+    let (vault_name, resource_arn) = (input.vault_name.clone(), input.resource_arn.clone());
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    let Some(vault) = ctx
+    let Some(vault_index) = ctx
         .state
         .vault_named(&account, &region, &vault_name)
-        .and_then(|i| ctx.state.world().vaults.get(i))
-        .cloned()
+        .filter(|&i| ctx.state.world().vaults.get(i).is_some())
     else {
         // A plan's rule naming a vault that is not there makes a job that fails, with the
         // message of AWS's FAILED example (AWS Backup's EventBridge page); a hand-started one is
@@ -191,7 +227,7 @@ pub fn start_at(
                 status_message: Some(Cow::Owned(message)),
                 // Modeled: AWS documents the message, not its category.
                 message_category: Cow::Borrowed("MISCELLANEOUS"),
-                iam_role_arn: role_arn(input),
+                iam_role_arn: input.iam_role_arn.clone(),
                 region,
                 resource_name: None,
                 backup_size_in_bytes: None,
@@ -248,7 +284,7 @@ pub fn start_at(
             status_message: Some(Cow::Borrowed(message)),
             // Modeled: AWS documents the message, not its category.
             message_category: Cow::Borrowed("MISCELLANEOUS"),
-            iam_role_arn: role_arn(input),
+            iam_role_arn: input.iam_role_arn.clone(),
             region,
             resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
             backup_size_in_bytes: None,
@@ -257,11 +293,17 @@ pub fn start_at(
         return Ok(keep_job(ctx, job, input, timing.begun.min(ended), None));
     }
     let (begun, ended) = (timing.begun, timing.begun + timing.duration);
-    ctx.state
-        .services
-        .backup
-        .backup_running_until
-        .insert(resource_arn.clone(), ended);
+    // A resource's next backup finds its entry there: nothing is made for it.
+    match ctx.state.services.backup.backup_running_until.get_mut(&resource_arn) {
+        Some(until) => *until = ended,
+        None => {
+            ctx.state
+                .services
+                .backup
+                .backup_running_until
+                .insert(resource_arn.clone(), ended);
+        }
+    }
     let advanced = plan_copies::dynamodb_advanced(ctx.state.world(), &account, &region);
     let arn = plan_copies::recovery_point_arn(
         &resource_type,
@@ -272,20 +314,17 @@ pub fn start_at(
         created,
         &mut ctx.state.ids,
     );
-    let tags = super::string_map(input, "RecoveryPointTags");
+    let tags = input.recovery_point_tags.clone();
     let mut all_tags = declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
     all_tags.extend(tags.clone());
     super::too_many_tags(all_tags.len())?;
-    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
-        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
-        move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
-    });
+    let lifecycle = input.lifecycle.clone();
     // The recovery point as the rules make it: the resource's key, or the vault's for the
     // types AWS Backup fully manages and in a logically air-gapped vault (the same rule as the
     // engine's `RecoveryPoint::key`).
     let recovery_point = plan_copies::backup_recovery_point(
         ctx.state.world(),
-        &vault,
+        &ctx.state.world().vaults[vault_index],
         &resource_type,
         &resource_arn,
         declared.as_ref(),
@@ -315,7 +354,7 @@ pub fn start_at(
         state: Cow::Borrowed("COMPLETED"),
         status_message: None,
         message_category: Cow::Borrowed("SUCCESS"),
-        iam_role_arn: role_arn(input),
+        iam_role_arn: input.iam_role_arn.clone(),
         region,
         resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
         backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
@@ -324,11 +363,6 @@ pub fn start_at(
     let job = keep_job(ctx, job, input, begun, Some(&recovery_point));
     ctx.state.add_recovery_point(recovery_point, begun);
     Ok(job)
-}
-
-/// The request's `IamRoleArn`.
-fn role_arn(input: &Map<String, Value>) -> Option<String> {
-    input.get("IamRoleArn").and_then(Value::as_str).map(str::to_owned)
 }
 
 /// A continuous backup rule's run (`EnableContinuousBackup`: "True causes Backup to create
@@ -341,16 +375,14 @@ fn role_arn(input: &Map<String, Value>) -> Option<String> {
 /// Backup's own form, as AWS's example of an S3 continuous recovery point shows.
 pub fn keep_continuous(
     ctx: &mut Ctx<'_>,
-    input: &Map<String, Value>,
+    input: &BackupJobInput,
     at: f64,
     creator: &std::sync::Arc<Value>,
     declared: &super::Resource,
 ) {
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
-    let (Some(vault_name), Some(resource_type)) = (
-        input.get("BackupVaultName").and_then(Value::as_str),
-        plan_copies::backup_resource_type(Some(declared), &declared.arn),
-    ) else {
+    let vault_name = input.vault_name.as_str();
+    let Some(resource_type) = plan_copies::backup_resource_type(Some(declared), &declared.arn) else {
         return;
     };
     let kept = ctx.state.any_recovery_point(|rp| {
@@ -371,8 +403,8 @@ pub fn keep_continuous(
         return;
     }
     let arn = copylab_rules::generate::recovery_point_arn("EFS", &region, &account, &mut ctx.state.ids);
-    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
-        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
+    let lifecycle = input.lifecycle.as_ref().map(|l| Lifecycle {
+        delete_after_days: l.delete_after_days,
         move_to_cold_storage_after_days: None,
     });
     let mut point = plan_copies::backup_recovery_point(
@@ -382,7 +414,7 @@ pub fn keep_continuous(
         &declared.arn,
         Some(declared),
         arn.clone(),
-        super::string_map(input, "RecoveryPointTags"),
+        input.recovery_point_tags.clone(),
         lifecycle,
     );
     point.continuous = true;
@@ -399,7 +431,7 @@ pub fn keep_continuous(
 fn keep_job(
     ctx: &mut Ctx<'_>,
     job: BackupJob,
-    input: &Map<String, Value>,
+    input: &BackupJobInput,
     begun: f64,
     made: Option<&RecoveryPoint>,
 ) -> Arc<BackupJob> {
@@ -416,11 +448,11 @@ fn keep_job(
 fn emit_events(
     ctx: &mut Ctx<'_>,
     job: &Arc<BackupJob>,
-    input: &Map<String, Value>,
+    input: &BackupJobInput,
     begun: f64,
     made: Option<&RecoveryPoint>,
 ) {
-    let window = window_seconds(input, "StartWindowMinutes").unwrap_or(DEFAULT_START_WINDOW_SECONDS);
+    let window = window_seconds(input.start_window_minutes).unwrap_or(DEFAULT_START_WINDOW_SECONDS);
     let now = ctx.state.now();
     let backup = &mut ctx.state.services.backup;
     super::events::emit_backup_job(&mut backup.events, job, (begun, window), now);

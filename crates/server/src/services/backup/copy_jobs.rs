@@ -81,9 +81,36 @@ pub fn prepare(
     created: f64,
     origin: Option<PlanOrigin>,
 ) -> Result<Prepared, ApiError> {
+    let token = input.get("IdempotencyToken").and_then(Value::as_str).map(str::to_owned);
+    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
+        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
+        move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
+    });
+    let member = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_owned);
+    let request = StartCopyJob {
+        account: ctx.caller.account.clone(),
+        caller: ctx.caller.principal.clone(),
+        region: ctx.caller.region.clone(),
+        recovery_point_arn: member("RecoveryPointArn"),
+        source_backup_vault_name: member("SourceBackupVaultName"),
+        destination_backup_vault_arn: member("DestinationBackupVaultArn"),
+        iam_role_arn: member("IamRoleArn"),
+        lifecycle,
+    };
+    prepare_request(ctx, request, token, created, origin)
+}
+
+/// [`prepare`] of a request already read (a plan's rule run makes it from the rule's copy
+/// action), with its `IdempotencyToken`.
+pub fn prepare_request(
+    ctx: &mut Ctx<'_>,
+    request: StartCopyJob,
+    token: Option<String>,
+    created: f64,
+    origin: Option<PlanOrigin>,
+) -> Result<Prepared, ApiError> {
     // "Retrying a successful request with the same idempotency token results in a success
     // message with no action taken" (model doc).
-    let token = input.get("IdempotencyToken").and_then(Value::as_str).map(str::to_owned);
     if let Some(token) = &token
         && let Some(job) = ctx
             .state
@@ -97,26 +124,6 @@ pub fn prepare(
             json!({"CopyJobId": job.id, "CreationDate": job.created, "IsParent": !job.children.is_empty()}),
         ));
     }
-    let lifecycle = input.get("Lifecycle").and_then(Value::as_object).map(|l| Lifecycle {
-        delete_after_days: l.get("DeleteAfterDays").and_then(Value::as_i64),
-        move_to_cold_storage_after_days: l.get("MoveToColdStorageAfterDays").and_then(Value::as_i64),
-    });
-    let request = StartCopyJob {
-        account: ctx.caller.account.clone(),
-        caller: ctx.caller.principal.clone(),
-        region: ctx.caller.region.clone(),
-        recovery_point_arn: input.get("RecoveryPointArn").and_then(Value::as_str).map(str::to_owned),
-        source_backup_vault_name: input
-            .get("SourceBackupVaultName")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        destination_backup_vault_arn: input
-            .get("DestinationBackupVaultArn")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        iam_role_arn: input.get("IamRoleArn").and_then(Value::as_str).map(str::to_owned),
-        lifecycle,
-    };
     // A logically air-gapped vault still CREATING takes no copy: AWS documents no answer, so
     // copylab refuses the call before it changes anything (modeled).
     if let Some(destination) = &request.destination_backup_vault_arn

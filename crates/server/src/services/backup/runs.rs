@@ -2,11 +2,12 @@
 
 use copylab_rules::backup_plans::{BackupPlan, BackupRule, DEFAULT_SCHEDULE_EXPRESSION, derived_rule_id};
 use copylab_rules::schedule::Schedule;
-use copylab_rules::world::RecoveryPoint;
-use serde_json::{Map, Value, json};
+use copylab_rules::world::{Lifecycle, RecoveryPoint, StartCopyJob};
+use serde_json::{Value, json};
 
 use super::Decided;
 use super::Resource;
+use super::backup_jobs::BackupJobInput;
 use super::copy_jobs::{PendingCopy, PlanOrigin, Prepared};
 use crate::call::Ctx;
 use crate::state::ServerState;
@@ -502,7 +503,7 @@ fn creator_parts<'a>(plan: &'a BackupPlan, rule: &'a BackupRule) -> [Option<&'a 
 /// The `CreatedBy` of a run of `rule`: the one `creators` keeps for it while the plan's strings
 /// it is made of are the same, else made (and kept).
 fn rule_creator(
-    creators: &mut std::collections::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<Value>)>,
+    creators: &mut hashbrown::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<Value>)>,
     plan: &BackupPlan,
     rule: &BackupRule,
 ) -> std::sync::Arc<Value> {
@@ -522,6 +523,14 @@ fn rule_creator(
     let owned = parts.iter().map(|p| p.map(str::to_owned)).collect();
     creators.insert(key, (owned, std::sync::Arc::clone(&made)));
     made
+}
+
+/// A rule's or copy action's `Lifecycle`, as StartBackupJob and StartCopyJob read it.
+fn lifecycle(rule: &copylab_rules::backup_plans::RuleLifecycle) -> Lifecycle {
+    Lifecycle {
+        delete_after_days: rule.delete_after_days,
+        move_to_cold_storage_after_days: rule.move_to_cold_storage_after_days,
+    }
 }
 
 /// The plan a rule run is of, as its jobs' logs name it.
@@ -580,21 +589,17 @@ fn run_rule(
     let created = at as f64;
     for (resource, role) in picked {
         let resource_arn = resource.arn.clone();
-        let mut input = Map::new();
-        input.insert("BackupVaultName".to_owned(), json!(rule.target_backup_vault_name));
-        input.insert("ResourceArn".to_owned(), json!(resource_arn));
-        input.insert("IamRoleArn".to_owned(), json!(role));
-        if let Some(lifecycle) = &rule.lifecycle {
-            input.insert("Lifecycle".to_owned(), json!(lifecycle));
-        }
-        input.insert("RecoveryPointTags".to_owned(), json!(rule.recovery_point_tags));
-        if let Some(minutes) = rule.start_window_minutes {
-            input.insert("StartWindowMinutes".to_owned(), json!(minutes));
-        }
-        // StartBackupJob's name for a rule's `CompletionWindowMinutes`.
-        if let Some(minutes) = rule.completion_window_minutes {
-            input.insert("CompleteWindowMinutes".to_owned(), json!(minutes));
-        }
+        // StartBackupJob's request, as the rule asks it (its `CompletionWindowMinutes` is
+        // StartBackupJob's `CompleteWindowMinutes`).
+        let input = BackupJobInput {
+            vault_name: rule.target_backup_vault_name.clone(),
+            resource_arn: resource_arn.clone(),
+            iam_role_arn: Some(role.clone()),
+            start_window_minutes: rule.start_window_minutes,
+            complete_window_minutes: rule.completion_window_minutes,
+            lifecycle: rule.lifecycle.as_ref().map(lifecycle),
+            recovery_point_tags: rule.recovery_point_tags.clone(),
+        };
         let continuous = (rule.enable_continuous_backup == Some(true)).then(|| resource.clone());
         let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator), Some(resource)) {
             Ok(backup) => backup,
@@ -619,22 +624,22 @@ fn run_rule(
         // Copies start once the backup job has completed (facts §1.7's sequencing).
         let copies_at = backup.completion_date;
         for action in &rule.copy_actions {
-            let mut input = Map::new();
-            input.insert("RecoveryPointArn".to_owned(), json!(recovery_point));
-            input.insert("SourceBackupVaultName".to_owned(), json!(rule.target_backup_vault_name));
-            input.insert(
-                "DestinationBackupVaultArn".to_owned(),
-                json!(action.destination_backup_vault_arn),
-            );
-            input.insert("IamRoleArn".to_owned(), json!(role));
-            if let Some(lifecycle) = &action.lifecycle {
-                input.insert("Lifecycle".to_owned(), json!(lifecycle));
-            }
+            // StartCopyJob's request, as the copy action asks it, in the plan's account.
+            let request = StartCopyJob {
+                account: caller.account.clone(),
+                caller: caller.principal.clone(),
+                region: caller.region.clone(),
+                recovery_point_arn: Some(recovery_point.clone()),
+                source_backup_vault_name: Some(rule.target_backup_vault_name.clone()),
+                destination_backup_vault_arn: Some(action.destination_backup_vault_arn.clone()),
+                iam_role_arn: Some(role.clone()),
+                lifecycle: action.lifecycle.as_ref().map(lifecycle),
+            };
             let origin = PlanOrigin {
                 created_by: std::sync::Arc::clone(&creator),
                 backup_job_id: job_id.clone(),
             };
-            match super::copy_jobs::prepare(&mut ctx, &input, copies_at, Some(origin)) {
+            match super::copy_jobs::prepare_request(&mut ctx, request, None, copies_at, Some(origin)) {
                 Ok(Prepared::Pending(pending)) => copies.push((
                     CopyOf {
                         run: std::sync::Arc::clone(&run),

@@ -22,18 +22,18 @@ pub struct BackupState {
     pub notifications: super::notifications::NotificationLog,
     /// When the last backup job of each resource (by ARN) ends: a job started before then
     /// finds a running job for the same resource.
-    pub backup_running_until: std::collections::HashMap<String, f64>,
+    pub backup_running_until: hashbrown::HashMap<String, f64>,
     /// Recovery points' lifecycle steps due on the clock: the move to cold storage and the
     /// deletion their `Lifecycle` asks for.
     pub lifecycle_due: LifecycleDue,
     /// The `CreatedBy` (AWS's `RecoveryPointCreator`) of each recovery point a plan's rule
     /// made, by recovery point ARN: kept with the recovery point, after its backup job is
     /// forgotten; a rule's creator is one value shared by its recovery points.
-    pub recovery_point_creators: std::collections::HashMap<String, std::sync::Arc<serde_json::Value>>,
+    pub recovery_point_creators: hashbrown::HashMap<String, std::sync::Arc<serde_json::Value>>,
     /// The `CreatedBy` each plan's rule last gave its jobs, with what it was made of, by a hash
     /// of that: the next run of the same rule shares it while the plan's strings it is made of
     /// are the same (a year of nightly runs holds one per rule, not one per night).
-    pub rule_creators: std::collections::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<serde_json::Value>)>,
+    pub rule_creators: hashbrown::HashMap<u64, (Vec<Option<String>>, std::sync::Arc<serde_json::Value>)>,
     /// Backup jobs forgotten, to free off the request's thread.
     pub gone_backup_jobs: crate::drops::Later<Arc<super::backup_jobs::BackupJob>>,
     /// Tags of AWS Backup resources other than recovery points (vaults, plans), by ARN.
@@ -184,16 +184,17 @@ pub struct CopyJobs {
     /// How many jobs left from the front: a job's place is its number minus this.
     left: u64,
     /// Each job's number (its place when nothing has left), by id.
-    numbers: std::collections::HashMap<String, u64>,
+    numbers: hashbrown::HashMap<String, u64>,
     /// The last distinct decisions, to share ([`CopyJobs::share`]).
     recent: Vec<Arc<Decision>>,
     /// Checks kept once for every decision that has an equal one, by fingerprint
     /// ([`CopyJobs::share`]); while they are lent ([`CopyJobs::lend_checks`]), those of the
     /// batch's decisions.
     checks: KeptChecks,
-    /// The last job started for each resource, by [`CopyJobRecord::resource_key`]: the one a
-    /// new job of the same resource waits behind while it has not ended.
-    last_of_resource: std::collections::HashMap<String, String>,
+    /// The number of the last job started for each resource (account, Region and resource ARN,
+    /// [`ResourceKey`]): the one a new job of the same resource waits behind while it has not
+    /// ended.
+    last_of_resource: hashbrown::HashMap<ResourceKey, u64>,
     /// Jobs that left, to free off the request's thread.
     pub gone: crate::drops::Later<CopyJobRecord>,
 }
@@ -209,7 +210,13 @@ impl CopyJobs {
         let number = self.left + self.jobs.len() as u64;
         self.numbers.insert(job.id.clone(), number);
         if let Some(key) = job.resource_key() {
-            self.last_of_resource.insert(key, job.id.clone());
+            // A resource's next job finds its key there: nothing is made for it.
+            match self.last_of_resource.get_mut(&key) {
+                Some(last) => *last = number,
+                None => {
+                    self.last_of_resource.insert(key.to_owned(), number);
+                }
+            }
         }
         self.jobs.push_back(job);
     }
@@ -229,10 +236,10 @@ impl CopyJobs {
         progression: Progression,
         now: f64,
     ) -> Option<&CopyJobRecord> {
-        let id = self
+        let number = self
             .last_of_resource
-            .get(&resource_key(account, region, resource_arn)?)?;
-        let job = self.jobs.get(self.position(id)?)?;
+            .get(&ResourceRef::of(account, region, resource_arn)?)?;
+        let job = self.jobs.get(self.place(*number)?)?;
         (job.state(progression, now) != job.end_state()).then_some(job)
     }
 
@@ -258,9 +265,11 @@ impl CopyJobs {
 
     /// Removes a job that left from the indexes.
     fn forget(&mut self, job: &CopyJobRecord) {
-        self.numbers.remove(&job.id);
+        let Some(number) = self.numbers.remove(&job.id) else {
+            return;
+        };
         if let Some(key) = job.resource_key()
-            && self.last_of_resource.get(&key) == Some(&job.id)
+            && self.last_of_resource.get(&key) == Some(&number)
         {
             self.last_of_resource.remove(&key);
         }
@@ -268,10 +277,15 @@ impl CopyJobs {
 
     /// The place of the job with this id.
     pub fn position(&self, id: &str) -> Option<usize> {
-        let number = self.numbers.get(id)?;
+        self.place(*self.numbers.get(id)?)
+            .filter(|i| self.jobs.get(*i).is_some_and(|job| job.id == id))
+    }
+
+    /// The place of the job with this number, if it is kept.
+    fn place(&self, number: u64) -> Option<usize> {
         usize::try_from(number.checked_sub(self.left)?)
             .ok()
-            .filter(|i| self.jobs.get(*i).is_some_and(|job| job.id == id))
+            .filter(|i| *i < self.jobs.len())
     }
 }
 
@@ -392,8 +406,9 @@ const RECENT_DECISIONS: usize = 16;
 /// it keeps beyond the checks jobs hold is bounded by it.
 const SHARED_CHECKS: usize = 32_768;
 
-/// Checks kept to share, by [`fingerprint`].
-pub type KeptChecks = std::collections::HashMap<u64, Arc<CheckReport>>;
+/// Checks kept to share, by [`fingerprint`] (a hash already: Fx, not SipHash, hashes it again;
+/// fingerprints that collide keep one check, so no chain grows).
+pub type KeptChecks = hashbrown::HashMap<u64, Arc<CheckReport>, rustc_hash::FxBuildHasher>;
 
 /// A verdict with its checks ready to share ([`CopyJobs::share`]), made where the verdict is
 /// made (a night's copies are decided on the machine's cores, their checks' fingerprints and
@@ -462,16 +477,18 @@ impl Decided {
 }
 
 /// What tells a check from another ([`CopyJobs::share`]): Fx, fast, where a collision only
-/// misses a share, since a kept check is compared whole before it is shared. The remedy is left
-/// out (it has floats); equality still counts it.
+/// misses a share, since a kept check is compared whole before it is shared. Equal checks have
+/// equal fingerprints: it hashes part of what equality compares. The remedy is left out (it
+/// has floats), and so are the evidence's templates (a text's id names its template); the
+/// evidence's arguments count by the hash each text took of them when it was made.
 pub fn fingerprint(check: &CheckReport) -> u64 {
-    use std::hash::BuildHasher;
-    std::hash::BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one((
-        check.id,
-        check.result,
-        &check.evidence,
-        &check.message,
-    ))
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    (check.id, check.result, &check.message).hash(&mut hasher);
+    for text in &check.evidence {
+        (text.id, text.args_hash()).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 impl CopyJobs {
@@ -635,10 +652,47 @@ pub struct CopyJobRecord {
     pub facts: Option<Arc<super::events::CopyJobFacts>>,
 }
 
-/// The key of the jobs of one resource ([`CopyJobs::running_for`]); none for a job whose
-/// resource copylab does not know.
-fn resource_key(account: &str, region: &str, resource_arn: &str) -> Option<String> {
-    (!resource_arn.is_empty()).then(|| format!("{account} {region} {resource_arn}"))
+/// The key of the jobs of one resource ([`CopyJobs::running_for`]): the account that started
+/// them, the Region and the resource's ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ResourceKey {
+    account: String,
+    region: String,
+    resource_arn: String,
+}
+
+/// A [`ResourceKey`] to look up, borrowed: it hashes as the key it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ResourceRef<'a> {
+    account: &'a str,
+    region: &'a str,
+    resource_arn: &'a str,
+}
+
+impl<'a> ResourceRef<'a> {
+    /// The key of a job of `resource_arn`; none for a job whose resource copylab does not
+    /// know.
+    fn of(account: &'a str, region: &'a str, resource_arn: &'a str) -> Option<Self> {
+        (!resource_arn.is_empty()).then_some(ResourceRef {
+            account,
+            region,
+            resource_arn,
+        })
+    }
+
+    fn to_owned(self) -> ResourceKey {
+        ResourceKey {
+            account: self.account.to_owned(),
+            region: self.region.to_owned(),
+            resource_arn: self.resource_arn.to_owned(),
+        }
+    }
+}
+
+impl hashbrown::Equivalent<ResourceKey> for ResourceRef<'_> {
+    fn equivalent(&self, key: &ResourceKey) -> bool {
+        self.account == key.account && self.region == key.region && self.resource_arn == key.resource_arn
+    }
 }
 
 impl Decision {
@@ -693,8 +747,8 @@ impl CopyJobRecord {
     }
 
     /// The key of its resource's jobs ([`CopyJobs::running_for`]).
-    fn resource_key(&self) -> Option<String> {
-        resource_key(&self.account, &self.region, &self.resource_arn)
+    fn resource_key(&self) -> Option<ResourceRef<'_>> {
+        ResourceRef::of(&self.account, &self.region, &self.resource_arn)
     }
 
     /// Its `CompletionDate` once it has ended (modeled): under `realtime:SCALE`, when the clock
