@@ -351,14 +351,26 @@ fn shape_of(tokens: &[Token]) -> Shape {
 /// Splits an ARN into its six colon-separated components (the last keeps its colons), or
 /// `None` when the text is not an ARN.
 pub fn split_arn(text: &str) -> Option<[&str; 6]> {
-    // Field by field (every policy evaluation splits a few ARNs: a general `splitn` costs
-    // several times this).
+    // The four colons after `arn:`, found byte by byte (every copy splits a dozen ARNs; a
+    // general `splitn`, or a `memchr` per field, costs several times this on fields this short).
     let rest = text.strip_prefix("arn:")?;
-    let (partition, rest) = rest.split_once(':')?;
-    let (service, rest) = rest.split_once(':')?;
-    let (region, rest) = rest.split_once(':')?;
-    let (account, resource) = rest.split_once(':')?;
-    Some(["arn", partition, service, region, account, resource])
+    let bytes = rest.as_bytes();
+    let mut colons = [0_usize; 4];
+    let mut from = 0;
+    for colon in &mut colons {
+        *colon = from + bytes.get(from..)?.iter().position(|b| *b == b':')?;
+        from = *colon + 1;
+    }
+    let [a, b, c, d] = colons;
+    // Cut at ASCII colons: every cut is at a character boundary.
+    Some([
+        "arn",
+        rest.get(..a)?,
+        rest.get(a + 1..b)?,
+        rest.get(b + 1..c)?,
+        rest.get(c + 1..d)?,
+        rest.get(d + 1..)?,
+    ])
 }
 
 /// `ArnLike`/`ArnEquals`: each of the six components matched separately, wildcards inside a

@@ -33,15 +33,25 @@ impl<'a> Arn<'a> {
     /// `text` read as far as it goes: fields it lacks are empty (the partition `aws`), so text
     /// a user typed can still be shown.
     pub fn lenient(text: &'a str) -> Arn<'a> {
-        let mut parts = text.splitn(6, ':').skip(1);
-        let mut next = || parts.next().unwrap_or_default();
-        let partition = next();
+        // Field by field after the first colon (a general `splitn` costs several times this);
+        // the resource keeps the rest, colons and all.
+        let mut rest = text.split_once(':').map(|(_, rest)| rest);
+        let mut next = || match rest.map(|r| r.split_once(':')) {
+            Some(Some((field, after))) => {
+                rest = Some(after);
+                field
+            }
+            Some(None) => rest.take().unwrap_or_default(),
+            None => "",
+        };
+        let (partition, service, region, account) = (next(), next(), next(), next());
+        let resource = rest.unwrap_or_default();
         Arn {
             partition: if partition.is_empty() { "aws" } else { partition },
-            service: next(),
-            region: next(),
-            account: next(),
-            resource: next(),
+            service,
+            region,
+            account,
+            resource,
         }
     }
 
@@ -97,6 +107,23 @@ impl VaultArn {
     }
 }
 
+/// The ARN of `account`'s backup vault `name` in `region`:
+/// `arn:PARTITION:backup:REGION:ACCOUNT:backup-vault:NAME` (concatenated, not formatted: every
+/// job names its vault).
+pub fn vault_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
+    [
+        "arn:",
+        partition,
+        ":backup:",
+        region,
+        ":",
+        account,
+        ":backup-vault:",
+        name,
+    ]
+    .concat()
+}
+
 impl fmt::Display for VaultArn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -110,6 +137,42 @@ impl fmt::Display for VaultArn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`Arn::lenient`] as `splitn` gives it (what it was written as), for every text over a few
+    /// characters up to six long, alone and after `arn:`.
+    #[test]
+    fn a_lenient_arn_is_splitn_at_colons() {
+        fn reference(text: &str) -> Arn<'_> {
+            let mut parts = text.splitn(6, ':').skip(1);
+            let mut next = || parts.next().unwrap_or_default();
+            let partition = next();
+            Arn {
+                partition: if partition.is_empty() { "aws" } else { partition },
+                service: next(),
+                region: next(),
+                account: next(),
+                resource: next(),
+            }
+        }
+        let alphabet = ['a', ':', 'é', '/'];
+        let mut texts = vec![String::new()];
+        for _ in 0..7 {
+            texts = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            for text in &texts {
+                for text in [text.clone(), format!("arn:{text}")] {
+                    assert_eq!(Arn::lenient(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
+        assert_eq!(Arn::lenient("").partition, "aws");
+        assert_eq!(
+            Arn::lenient("arn:aws:backup:eu-west-1:111122223333:backup-vault:a:b").resource,
+            "backup-vault:a:b"
+        );
+    }
 
     #[test]
     fn an_arn_reads_its_six_fields_and_a_vault_arn_round_trips() {

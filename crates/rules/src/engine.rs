@@ -314,6 +314,10 @@ impl PreparedWorld<'_> {
 /// A check whose inputs the world does not know: `indeterminate`, naming each unknown fact,
 /// why it is unknown, and the command (in which account) that would settle it.
 fn unknown_inputs(world: &crate::world::World, def: &crate::checks::CheckDef) -> Option<Check> {
+    // Most worlds know every fact: nothing to look for.
+    if world.unknown.is_empty() {
+        return None;
+    }
     let evidence: Vec<Text> = world
         .unknown
         .iter()

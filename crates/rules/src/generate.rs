@@ -76,15 +76,37 @@ pub fn shared_key_policy(owner: &str, other: &str) -> serde_json::Value {
 /// A recovery point ARN in the resource type's format (facts §6), with ids from `ids`.
 pub fn recovery_point_arn(resource_type: &str, region: &str, account: &str, ids: &mut IdGenerator) -> String {
     match resource_type {
-        "EC2" => format!("arn:aws:ec2:{region}::image/ami-{}", ids.hex(17)),
-        "EBS" | "Storage Gateway" => format!("arn:aws:ec2:{region}::snapshot/snap-{}", ids.hex(17)),
-        "RDS" => format!("arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-{}", ids.uuid()),
-        "Aurora" | "DocumentDB" | "Neptune" => format!(
-            "arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-{}",
-            ids.uuid()
-        ),
-        "FSx" => format!("arn:aws:fsx:{region}:{account}:backup/backup-{}", ids.hex(17)),
-        _ => format!("arn:aws:backup:{region}:{account}:recovery-point:{}", ids.uuid_upper()),
+        // Concatenated, not formatted: a plan run makes one for every backup.
+        "EC2" => ["arn:aws:ec2:", region, "::image/ami-", &ids.hex(17)].concat(),
+        "EBS" | "Storage Gateway" => ["arn:aws:ec2:", region, "::snapshot/snap-", &ids.hex(17)].concat(),
+        "RDS" => [
+            "arn:aws:rds:",
+            region,
+            ":",
+            account,
+            ":snapshot:awsbackup:job-",
+            &ids.uuid(),
+        ]
+        .concat(),
+        "Aurora" | "DocumentDB" | "Neptune" => [
+            "arn:aws:rds:",
+            region,
+            ":",
+            account,
+            ":cluster-snapshot:awsbackup:job-",
+            &ids.uuid(),
+        ]
+        .concat(),
+        "FSx" => ["arn:aws:fsx:", region, ":", account, ":backup/backup-", &ids.hex(17)].concat(),
+        _ => [
+            "arn:aws:backup:",
+            region,
+            ":",
+            account,
+            ":recovery-point:",
+            &ids.uuid_upper(),
+        ]
+        .concat(),
     }
 }
 

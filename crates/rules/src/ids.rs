@@ -103,9 +103,10 @@ impl IdGenerator {
 
     /// `n` lower-case hex digits (EC2 ids use 17).
     pub fn hex(&mut self, n: usize) -> String {
-        let mut out = String::with_capacity(n);
+        use std::fmt::Write;
+        let mut out = String::with_capacity(n + 16);
         while out.len() < n {
-            out.push_str(&format!("{:016x}", self.next_u64()));
+            let _ = write!(out, "{:016x}", self.next_u64());
         }
         out.truncate(n);
         out

@@ -50,9 +50,10 @@ impl KeyRef<'_> {
                 } else {
                     "customer managed"
                 };
+                // Concatenated, not formatted: every copy's checks describe two keys.
                 match &key.alias {
-                    Some(alias) => format!("{} ({alias}, {manager})", key.arn),
-                    None => format!("{} ({manager})", key.arn),
+                    Some(alias) => [key.arn.as_str(), " (", alias.as_str(), ", ", manager, ")"].concat(),
+                    None => [key.arn.as_str(), " (", manager, ")"].concat(),
                 }
             }
             KeyRef::ImplicitAwsManaged { alias, arn } => format!("{arn} (alias/{alias}, AWS managed)"),

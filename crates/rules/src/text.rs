@@ -74,10 +74,21 @@ fn same_static(a: &'static str, b: &'static str) -> bool {
 }
 
 /// Equal id, template and arguments, as a derived equality (checks kept to share compare their
-/// evidence whole: a text made at the same place compares its id and template by address).
+/// evidence whole: a text made at the same place compares its id, its template and its
+/// arguments' names by address, and shared arguments by their `Arc`).
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
-        same_static(self.id, other.id) && same_static(self.template, other.template) && self.args == other.args
+        same_static(self.id, other.id)
+            && same_static(self.template, other.template)
+            && (std::sync::Arc::ptr_eq(&self.args, &other.args)
+                || (self.args.len() == other.args.len()
+                    && self
+                        .args
+                        .iter()
+                        .zip(other.args.iter())
+                        .all(|((name, value), (other_name, other_value))| {
+                            same_static(name, other_name) && value == other_value
+                        })))
     }
 }
 

@@ -16,7 +16,17 @@ use crate::world::Role;
 pub(crate) fn role_session(role_arn: &str, partition: &str, fallback_account: &str) -> String {
     let name = role_arn.rsplit('/').next().unwrap_or("role");
     let account = crate::arn::account(role_arn).unwrap_or(fallback_account);
-    format!("arn:{partition}:sts::{account}:assumed-role/{name}/AWSBackup-copy")
+    // Concatenated, not formatted: every copy's checks read it.
+    [
+        "arn:",
+        partition,
+        ":sts::",
+        account,
+        ":assumed-role/",
+        name,
+        "/AWSBackup-copy",
+    ]
+    .concat()
 }
 
 /// The copy role session's request for `backup:CopyIntoBackupVault` on the destination vault.

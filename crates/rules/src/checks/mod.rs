@@ -196,24 +196,59 @@ impl Ctx<'_> {
     /// The recovery point a completed copy leaves in the destination vault (its ARN drawn from `ids`).
     pub(crate) fn destination_recovery_point(&self, ids: &mut IdGenerator) -> DestinationRecoveryPoint {
         let ctx = self;
-        let p = &ctx.destination.partition;
-        let (region, account) = (&ctx.destination.region, &ctx.destination.account);
+        let p = ctx.destination.partition.as_str();
+        let (region, account) = (ctx.destination.region.as_str(), ctx.destination.account.as_str());
         let lag = ctx.destination_lag();
+        // Concatenated, not formatted: every completed copy makes one.
         let arn = if ctx.fully_managed() || lag {
-            format!("arn:{p}:backup:{region}:{account}:recovery-point:{}", ids.uuid_upper())
+            [
+                "arn:",
+                p,
+                ":backup:",
+                region,
+                ":",
+                account,
+                ":recovery-point:",
+                &ids.uuid_upper(),
+            ]
+            .concat()
         } else {
             match ctx.resource_type() {
-                "RDS" => format!(
-                    "arn:{p}:rds:{region}:{account}:snapshot:awsbackup:copyjob-{}",
-                    ids.uuid()
-                ),
-                "Aurora" | "DocumentDB" | "Neptune" => format!(
-                    "arn:{p}:rds:{region}:{account}:cluster-snapshot:awsbackup:copyjob-{}",
-                    ids.uuid()
-                ),
-                "EC2" => format!("arn:{p}:ec2:{region}::image/ami-{}", ids.hex(17)),
-                "FSx" => format!("arn:{p}:fsx:{region}:{account}:backup/backup-{}", ids.hex(17)),
-                _ => format!("arn:{p}:ec2:{region}::snapshot/snap-{}", ids.hex(17)),
+                "RDS" => [
+                    "arn:",
+                    p,
+                    ":rds:",
+                    region,
+                    ":",
+                    account,
+                    ":snapshot:awsbackup:copyjob-",
+                    &ids.uuid(),
+                ]
+                .concat(),
+                "Aurora" | "DocumentDB" | "Neptune" => [
+                    "arn:",
+                    p,
+                    ":rds:",
+                    region,
+                    ":",
+                    account,
+                    ":cluster-snapshot:awsbackup:copyjob-",
+                    &ids.uuid(),
+                ]
+                .concat(),
+                "EC2" => ["arn:", p, ":ec2:", region, "::image/ami-", &ids.hex(17)].concat(),
+                "FSx" => [
+                    "arn:",
+                    p,
+                    ":fsx:",
+                    region,
+                    ":",
+                    account,
+                    ":backup/backup-",
+                    &ids.hex(17),
+                ]
+                .concat(),
+                _ => ["arn:", p, ":ec2:", region, "::snapshot/snap-", &ids.hex(17)].concat(),
             }
         };
         // "Copies of unencrypted Amazon Aurora, Amazon DocumentDB, and Amazon Neptune clusters

@@ -174,7 +174,9 @@ pub(crate) fn validate<'s>(
         Some(vault) => kms::vault_key(prepared, vault),
         None => KeyRef::Unencrypted,
     };
-    let destination_vault_arn = destination.to_string();
+    // The request's text: a vault ARN that parses is the one its fields spell.
+    let destination_vault_arn = destination_arn.to_owned();
+    debug_assert_eq!(destination_vault_arn, destination.to_string());
     let role_session = super::role_session(role_arn, &destination.partition, &request.account);
     Ok(Ctx {
         want_remedy: Cell::new(true),

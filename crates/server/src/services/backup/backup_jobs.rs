@@ -194,7 +194,7 @@ pub fn start_at(
     input: &BackupJobInput,
     created: f64,
     created_by: Option<&std::sync::Arc<Value>>,
-    declared: Option<super::Resource>,
+    declared: Option<&super::Resource>,
 ) -> Result<Arc<BackupJob>, ApiError> {
     let (vault_name, resource_arn) = (input.vault_name.clone(), input.resource_arn.clone());
     let (account, region) = (ctx.caller.account.clone(), ctx.caller.region.clone());
@@ -208,9 +208,9 @@ pub fn start_at(
         // refused as AWS refuses a missing vault.
         if created_by.is_some() {
             let partition = copylab_rules::regions::partition(&region);
-            let vault_arn = format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}");
+            let vault_arn = copylab_rules::arn::vault_arn(partition, &region, &account, &vault_name);
             let id = ctx.state.ids.uuid_upper();
-            let resource_type = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn).unwrap_or_default();
+            let resource_type = plan_copies::backup_resource_type(declared, &resource_arn).unwrap_or_default();
             let message = format!("Backup job failed because backup vault {vault_arn} does not exist.");
             let job = BackupJob {
                 account_id: account,
@@ -237,28 +237,27 @@ pub fn start_at(
         }
         return Err(ApiError::access_denied());
     };
-    let declared = declared.filter(|r| r.arn == resource_arn).or_else(|| {
-        ctx.state
+    // The resource the caller found (a plan's run reads its world's), else the world's, copied
+    // (the job changes the state that holds it).
+    let declared: Option<Cow<'_, super::Resource>> = match declared.filter(|r| r.arn == resource_arn) {
+        Some(found) => Some(Cow::Borrowed(found)),
+        None => ctx
+            .state
             .world()
             .resources
             .iter()
             .find(|r| r.arn == resource_arn)
             .cloned()
-    });
-    let Some(resource_type) = plan_copies::backup_resource_type(declared.as_ref(), &resource_arn) else {
+            .map(Cow::Owned),
+    };
+    let declared = declared.as_deref();
+    let Some(resource_type) = plan_copies::backup_resource_type(declared, &resource_arn) else {
         return Err(
             ApiError::invalid_value(format!("copylab cannot tell the resource type of {resource_arn}")).modeled(),
         );
     };
     let partition = copylab_rules::regions::partition(&region);
-    let timing = Timing::of(
-        ctx.state,
-        input,
-        created,
-        created_by.is_some(),
-        declared.as_ref(),
-        &resource_arn,
-    );
+    let timing = Timing::of(ctx.state, input, created, created_by.is_some(), declared, &resource_arn);
     if let Some((ended, message)) = timing.expired {
         let id = ctx.state.ids.uuid_upper();
         if ended > timing.begun {
@@ -270,7 +269,7 @@ pub fn start_at(
                 .insert(resource_arn.clone(), ended);
         }
         let job = BackupJob {
-            backup_vault_arn: format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+            backup_vault_arn: copylab_rules::arn::vault_arn(partition, &region, &account, &vault_name),
             account_id: account,
             backup_job_id: id,
             backup_vault_name: vault_name,
@@ -286,7 +285,7 @@ pub fn start_at(
             message_category: Cow::Borrowed("MISCELLANEOUS"),
             iam_role_arn: input.iam_role_arn.clone(),
             region,
-            resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
+            resource_name: declared.and_then(|r| r.resource_name.clone()),
             backup_size_in_bytes: None,
             created_by: created_by.cloned(),
         };
@@ -315,7 +314,7 @@ pub fn start_at(
         &mut ctx.state.ids,
     );
     let tags = input.recovery_point_tags.clone();
-    let mut all_tags = declared.as_ref().map(|r| r.tags.clone()).unwrap_or_default();
+    let mut all_tags = declared.map(|r| r.tags.clone()).unwrap_or_default();
     all_tags.extend(tags.clone());
     super::too_many_tags(all_tags.len())?;
     let lifecycle = input.lifecycle.clone();
@@ -327,7 +326,7 @@ pub fn start_at(
         &ctx.state.world().vaults[vault_index],
         &resource_type,
         &resource_arn,
-        declared.as_ref(),
+        declared,
         arn.clone(),
         tags,
         lifecycle,
@@ -341,7 +340,7 @@ pub fn start_at(
             .insert(arn.clone(), std::sync::Arc::clone(creator));
     }
     let job = BackupJob {
-        backup_vault_arn: format!("arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"),
+        backup_vault_arn: copylab_rules::arn::vault_arn(partition, &region, &account, &vault_name),
         account_id: account,
         backup_job_id: id,
         backup_vault_name: vault_name,
@@ -356,8 +355,8 @@ pub fn start_at(
         message_category: Cow::Borrowed("SUCCESS"),
         iam_role_arn: input.iam_role_arn.clone(),
         region,
-        resource_name: declared.as_ref().and_then(|r| r.resource_name.clone()),
-        backup_size_in_bytes: declared.as_ref().and_then(|r| r.backup_size_in_bytes),
+        resource_name: declared.and_then(|r| r.resource_name.clone()),
+        backup_size_in_bytes: declared.and_then(|r| r.backup_size_in_bytes),
         created_by: created_by.cloned(),
     };
     let job = keep_job(ctx, job, input, begun, Some(&recovery_point));

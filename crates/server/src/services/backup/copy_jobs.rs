@@ -40,8 +40,27 @@ pub fn start_at(ctx: &mut Ctx<'_>, input: &Map<String, Value>, created: f64, ori
                 .decide_all(&[(&pending.request, &pending.options)])
                 .pop()
                 .ok_or_else(|| ApiError::invalid_request("the rules engine gave no verdict").modeled())?;
-            complete(ctx, *pending, verdict)
+            complete(ctx, *pending, verdict).map(|started| started.answer())
         }
+    }
+}
+
+/// A copy job [`complete`] started: what `StartCopyJob` answers ([`Started::answer`]); a plan's
+/// rule run answers nobody.
+#[derive(Debug)]
+pub struct Started {
+    /// `CopyJobId`.
+    pub copy_job_id: String,
+    /// `CreationDate`.
+    pub created: f64,
+    /// `IsParent`.
+    pub is_parent: bool,
+}
+
+impl Started {
+    /// `StartCopyJob`'s answer.
+    pub fn answer(&self) -> Value {
+        json!({"CopyJobId": self.copy_job_id, "CreationDate": self.created, "IsParent": self.is_parent})
     }
 }
 
@@ -147,7 +166,7 @@ pub fn prepare_request(
 
 /// Everything `StartCopyJob` does once the rules engine has decided the copy: the refusal, or
 /// the job (and a composite copy's nested jobs) with its end.
-pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided) -> Reply {
+pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided) -> Result<Started, ApiError> {
     let PendingCopy {
         request,
         token,
@@ -181,11 +200,11 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided
     };
     let rp_arn = request.recovery_point_arn.clone().unwrap_or_default();
     let partition = copylab_rules::regions::partition(&request.region);
-    let source_vault_arn = format!(
-        "arn:{partition}:backup:{}:{}:backup-vault:{}",
-        request.region,
-        request.account,
-        request.source_backup_vault_name.as_deref().unwrap_or_default()
+    let source_vault_arn = copylab_rules::arn::vault_arn(
+        partition,
+        &request.region,
+        &request.account,
+        request.source_backup_vault_name.as_deref().unwrap_or_default(),
     );
     // A composite recovery point (a CloudFormation stack's) is copied by a "parent (composite)
     // copy job" with "child (nested) copy jobs" (the model): one nested job per nested recovery
@@ -265,7 +284,11 @@ pub fn complete(ctx: &mut Ctx<'_>, pending: PendingCopy, decided: super::Decided
     if let Some(index) = ctx.state.services.backup.jobs.position(&copy_job_id) {
         ctx.state.finish(index);
     }
-    Ok(json!({"CopyJobId": copy_job_id, "CreationDate": created, "IsParent": is_parent}))
+    Ok(Started {
+        copy_job_id,
+        created,
+        is_parent,
+    })
 }
 
 /// Asks the rules engine about `request`.

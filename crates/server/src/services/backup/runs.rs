@@ -83,26 +83,37 @@ pub fn run_due(state: &mut ServerState) {
     }
     // What the run's jobs leave (expired jobs, forgotten events) is freed beside its batches.
     state.defer_drops(true);
-    // Each plan looks only at the resources of its account and Region (backup jobs add none).
-    let mut scopes: std::collections::HashMap<(String, String), Vec<usize>> = std::collections::HashMap::new();
+    // Each plan looks only at the resources of its account and Region (backup jobs add none):
+    // found by a hash of the two (Fx: a collision only adds resources that are then left out).
+    let scope = |account: &str, region: &str| {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one((account, region))
+    };
+    let mut scopes: hashbrown::HashMap<u64, Vec<usize>, rustc_hash::FxBuildHasher> = hashbrown::HashMap::default();
     let mut everywhere: Vec<usize> = Vec::new();
     for (i, resource) in state.world().resources.iter().enumerate() {
         match copylab_rules::arn::Arn::parse(&resource.arn) {
             Some(arn) if arn.account.is_empty() || arn.region.is_empty() => everywhere.push(i),
-            Some(arn) => scopes
-                .entry((arn.account.to_owned(), arn.region.to_owned()))
-                .or_default()
-                .push(i),
+            Some(arn) => scopes.entry(scope(arn.account, arn.region)).or_default().push(i),
             None => {}
         }
     }
     // The occurrences due at one time run together, up to MAX_BATCH copies ([`run_batch`]).
     let candidates = |state: &ServerState, p: usize| {
-        let plan = state.world().backup_plans.get(p)?;
+        let world = state.world();
+        let plan = world.backup_plans.get(p)?;
+        let in_scope = |i: &&usize| {
+            world
+                .resources
+                .get(**i)
+                .and_then(|r| copylab_rules::arn::Arn::parse(&r.arn))
+                .is_some_and(|arn| arn.account == plan.account && arn.region == plan.region)
+        };
         let mut candidates: Vec<usize> = scopes
-            .get(&(plan.account.clone(), plan.region.clone()))
+            .get(&scope(&plan.account, &plan.region))
             .into_iter()
             .flatten()
+            .filter(in_scope)
             .chain(&everywhere)
             .copied()
             .collect();
@@ -178,7 +189,7 @@ fn run_batch(
             let mut copies = Vec::new();
             while let Some(&(_, p, r)) = due.get(next).filter(|d| d.0 == at && runs.len() < MAX_BATCH) {
                 if let Some(candidates) = candidates(state, p) {
-                    run_rule(state, at, p, r, &candidates, &mut copies);
+                    run_rule(state, &world, at, (p, r), &candidates, &mut copies);
                 }
                 for (of, caller, pending) in copies.drain(..) {
                     let point = pending
@@ -418,7 +429,8 @@ fn without_overlaps(state: &ServerState, due: Vec<(i64, usize, usize)>) -> Vec<(
             .unwrap_or(super::plans::DEFAULT_START_WINDOW_MINUTES)
             .saturating_mul(60)
     };
-    let mut by_plan: std::collections::HashMap<usize, Vec<(i64, usize)>> = std::collections::HashMap::new();
+    let mut by_plan: hashbrown::HashMap<usize, Vec<(i64, usize)>, rustc_hash::FxBuildHasher> =
+        hashbrown::HashMap::default();
     for &(at, p, r) in &due {
         by_plan.entry(p).or_default().push((at, r));
     }
@@ -533,25 +545,19 @@ fn lifecycle(rule: &copylab_rules::backup_plans::RuleLifecycle) -> Lifecycle {
     }
 }
 
-/// The plan a rule run is of, as its jobs' logs name it.
-struct PlanRef {
-    id: String,
-    account: String,
-    region: String,
-}
-
 /// One occurrence of rule `r` of plan `p` at `at`: the backup jobs, then their copy jobs, of
 /// the resources at `candidates` (indexes into the declared resources, in order) that the
-/// plan's selections pick.
+/// plan's selections pick. `world` is the state's, shared for the batch
+/// ([`ServerState::shared_world`]): the plan, its rule and the resources are read from it while
+/// the jobs change the state (which holds the recovery points they add apart from the world).
 fn run_rule(
     state: &mut ServerState,
+    world: &copylab_rules::World,
     at: i64,
-    p: usize,
-    r: usize,
+    (p, r): (usize, usize),
     candidates: &[usize],
     copies: &mut Vec<(CopyOf, std::sync::Arc<Caller>, Box<PendingCopy>)>,
 ) {
-    let (world, services) = state.world_and_services();
     let Some(plan) = world.backup_plans.get(p) else {
         return;
     };
@@ -562,24 +568,11 @@ fn run_rule(
     // (the rules' `rule_picks`, which `copylab explain` shows).
     let picks =
         copylab_rules::plan_copies::rule_picks(world, plan, candidates.iter().filter_map(|&i| world.resources.get(i)));
-    let picked: Vec<(Resource, String)> = picks
-        .picked
-        .iter()
-        .map(|p| (p.resource.clone(), p.role.to_owned()))
-        .collect();
+    let picked: Vec<(&Resource, &str)> = picks.picked.iter().map(|p| (p.resource, p.role)).collect();
     if picked.is_empty() {
         return;
     }
-    let creator = rule_creator(&mut services.backup.rule_creators, plan, rule);
-    // What the run needs of the plan, so that the jobs can change the state: the rule, not the
-    // whole plan with its versions and selections.
-    let rule = rule.clone();
-    let plan = PlanRef {
-        id: plan.id.clone(),
-        account: plan.account.clone(),
-        region: plan.region.clone(),
-    };
-    let rule = &rule;
+    let creator = rule_creator(&mut state.services.backup.rule_creators, plan, rule);
     // AWS Backup runs the plan in the plan's account: its jobs are that account's, and its
     // copies start in the source account (the account owning the source recovery point, facts
     // aws-org-wire-facts §6.1, plans §1.7).
@@ -594,13 +587,12 @@ fn run_rule(
         let input = BackupJobInput {
             vault_name: rule.target_backup_vault_name.clone(),
             resource_arn: resource_arn.clone(),
-            iam_role_arn: Some(role.clone()),
+            iam_role_arn: Some(role.to_owned()),
             start_window_minutes: rule.start_window_minutes,
             complete_window_minutes: rule.completion_window_minutes,
             lifecycle: rule.lifecycle.as_ref().map(lifecycle),
             recovery_point_tags: rule.recovery_point_tags.clone(),
         };
-        let continuous = (rule.enable_continuous_backup == Some(true)).then(|| resource.clone());
         let backup = match super::backup_jobs::start_at(&mut ctx, &input, created, Some(&creator), Some(resource)) {
             Ok(backup) => backup,
             Err(error) => {
@@ -618,8 +610,8 @@ fn run_rule(
             continue;
         };
         let job_id = backup.backup_job_id.clone();
-        if let Some(resource) = continuous {
-            super::backup_jobs::keep_continuous(&mut ctx, &input, created, &creator, &resource);
+        if rule.enable_continuous_backup == Some(true) {
+            super::backup_jobs::keep_continuous(&mut ctx, &input, created, &creator, resource);
         }
         // Copies start once the backup job has completed (facts §1.7's sequencing).
         let copies_at = backup.completion_date;
@@ -632,7 +624,7 @@ fn run_rule(
                 recovery_point_arn: Some(recovery_point.clone()),
                 source_backup_vault_name: Some(rule.target_backup_vault_name.clone()),
                 destination_backup_vault_arn: Some(action.destination_backup_vault_arn.clone()),
-                iam_role_arn: Some(role.clone()),
+                iam_role_arn: Some(role.to_owned()),
                 lifecycle: action.lifecycle.as_ref().map(lifecycle),
             };
             let origin = PlanOrigin {

@@ -477,16 +477,18 @@ impl Decided {
 }
 
 /// What tells a check from another ([`CopyJobs::share`]): Fx, fast, where a collision only
-/// misses a share, since a kept check is compared whole before it is shared. Equal checks have
-/// equal fingerprints: it hashes part of what equality compares. The remedy is left out (it
-/// has floats), and so are the evidence's templates (a text's id names its template); the
-/// evidence's arguments count by the hash each text took of them when it was made.
+/// misses a share, since a kept check is compared whole before it is shared. Equal checks made
+/// by the same engine have equal fingerprints: it hashes part of what equality compares. The
+/// remedy is left out (it has floats), and so are the evidence's templates (a text's id names
+/// its template); the evidence's arguments count by the hash each text took of them when it was
+/// made, and its ids by their address (each id is written at one place in the engine; an equal
+/// id at another address would only miss a share).
 pub fn fingerprint(check: &CheckReport) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     (check.id, check.result, &check.message).hash(&mut hasher);
     for text in &check.evidence {
-        (text.id, text.args_hash()).hash(&mut hasher);
+        (text.id.as_ptr() as usize, text.args_hash()).hash(&mut hasher);
     }
     hasher.finish()
 }
