@@ -257,23 +257,72 @@ pub fn event_id(parts: &[&str]) -> String {
 /// event read later says what it said when it happened).
 #[derive(Debug, Clone)]
 pub struct CopyJobFacts {
-    id: String,
-    account: String,
-    region: String,
-    source_vault_arn: String,
-    destination_vault_arn: Option<String>,
-    recovery_point_arn: Option<String>,
-    iam_role_arn: Option<String>,
-    resource_arn: String,
-    resource_type: String,
+    /// The job's id, account, Region, vaults, recovery points, role, resource and status
+    /// message (see [`CopyJobFacts::of`]).
+    texts: Texts<11>,
     backup_size_in_bytes: Option<u64>,
     created: f64,
-    status_message: Option<String>,
-    destination_recovery_point_arn: Option<String>,
     created_by: Option<std::sync::Arc<Value>>,
 }
 
+/// Texts kept in one allocation: an event's facts are made for every job and freed a night
+/// later, one allocation each rather than one per text.
+#[derive(Debug, Clone)]
+struct Texts<const N: usize> {
+    text: Box<str>,
+    /// Where each text ends in `text`; `usize::MAX` for one that is absent.
+    ends: [usize; N],
+}
+
+impl<const N: usize> Texts<N> {
+    fn new(texts: [Option<&str>; N]) -> Self {
+        let mut text = String::with_capacity(texts.iter().flatten().map(|t| t.len()).sum());
+        let mut ends = [usize::MAX; N];
+        for (end, t) in ends.iter_mut().zip(texts) {
+            if let Some(t) = t {
+                text.push_str(t);
+                *end = text.len();
+            }
+        }
+        Texts {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    /// Text `i`, if it is present.
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i).filter(|end| **end != usize::MAX)?;
+        let start = self
+            .ends
+            .get(..i)?
+            .iter()
+            .rev()
+            .find(|end| **end != usize::MAX)
+            .copied()
+            .unwrap_or(0);
+        self.text.get(start..end)
+    }
+
+    /// Text `i`, empty if it is absent.
+    fn text(&self, i: usize) -> &str {
+        self.get(i).unwrap_or_default()
+    }
+}
+
 impl CopyJobFacts {
+    const ID: usize = 0;
+    const ACCOUNT: usize = 1;
+    const REGION: usize = 2;
+    const SOURCE_VAULT_ARN: usize = 3;
+    const DESTINATION_VAULT_ARN: usize = 4;
+    const RECOVERY_POINT_ARN: usize = 5;
+    const IAM_ROLE_ARN: usize = 6;
+    const RESOURCE_ARN: usize = 7;
+    const RESOURCE_TYPE: usize = 8;
+    const STATUS_MESSAGE: usize = 9;
+    const DESTINATION_RECOVERY_POINT_ARN: usize = 10;
+
     /// The facts of `job` as it is now.
     pub fn of(job: &super::CopyJobRecord) -> Self {
         let (status_message, destination_recovery_point_arn) = match &job.outcome {
@@ -282,25 +331,27 @@ impl CopyJobFacts {
                 destination_recovery_point,
                 ..
             } => (
-                status_message.clone(),
-                destination_recovery_point.as_ref().map(|rp| rp.arn.clone()),
+                status_message.as_deref(),
+                destination_recovery_point.as_ref().map(|rp| rp.arn.as_str()),
             ),
             _ => (None, None),
         };
         CopyJobFacts {
-            id: job.id.clone(),
-            account: job.account.clone(),
-            region: job.region.clone(),
-            source_vault_arn: job.source_vault_arn.clone(),
-            destination_vault_arn: job.request.destination_backup_vault_arn.clone(),
-            recovery_point_arn: job.request.recovery_point_arn.clone(),
-            iam_role_arn: job.request.iam_role_arn.clone(),
-            resource_arn: job.resource_arn.clone(),
-            resource_type: job.resource_type.clone(),
+            texts: Texts::new([
+                Some(&job.id),
+                Some(&job.account),
+                Some(&job.region),
+                Some(&job.source_vault_arn),
+                job.request.destination_backup_vault_arn.as_deref(),
+                job.request.recovery_point_arn.as_deref(),
+                job.request.iam_role_arn.as_deref(),
+                Some(&job.resource_arn),
+                Some(&job.resource_type),
+                status_message,
+                destination_recovery_point_arn,
+            ]),
             backup_size_in_bytes: job.backup_size_in_bytes,
             created: job.created,
-            status_message,
-            destination_recovery_point_arn,
             created_by: job.created_by.clone(),
         }
     }
@@ -313,10 +364,15 @@ impl CopyJobFacts {
 /// that owns the job (the documented examples' `account` is the job's; other accounts'
 /// events are undocumented).
 pub fn copy_job_event(job: &CopyJobFacts, state: &str, completion: f64) -> (String, Vec<String>, Value) {
-    let resources: Vec<String> = job.recovery_point_arn.iter().cloned().collect();
+    let texts = &job.texts;
+    let resources: Vec<String> = texts
+        .get(CopyJobFacts::RECOVERY_POINT_ARN)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
     let mut detail = serde_json::Map::new();
     if state != "CREATED" {
-        detail.insert("copyJobId".to_owned(), json!(job.id));
+        detail.insert("copyJobId".to_owned(), json!(texts.text(CopyJobFacts::ID)));
         // AWS's examples always carry the size; copylab computes none, so an undeclared one is
         // 0 (modeled).
         detail.insert(
@@ -329,26 +385,35 @@ pub fn copy_job_event(job: &CopyJobFacts, state: &str, completion: f64) -> (Stri
         // The CREATED example's order: the date, the state, the vaults.
         detail.insert("state".to_owned(), json!(state));
     } else {
-        detail.insert("iamRoleArn".to_owned(), json!(job.iam_role_arn));
-        detail.insert("resourceArn".to_owned(), json!(job.resource_arn));
-        detail.insert("resourceType".to_owned(), json!(job.resource_type));
+        detail.insert("iamRoleArn".to_owned(), json!(texts.get(CopyJobFacts::IAM_ROLE_ARN)));
+        detail.insert("resourceArn".to_owned(), json!(texts.text(CopyJobFacts::RESOURCE_ARN)));
+        detail.insert(
+            "resourceType".to_owned(),
+            json!(texts.text(CopyJobFacts::RESOURCE_TYPE)),
+        );
     }
-    detail.insert("sourceBackupVaultArn".to_owned(), json!(job.source_vault_arn));
+    detail.insert(
+        "sourceBackupVaultArn".to_owned(),
+        json!(texts.text(CopyJobFacts::SOURCE_VAULT_ARN)),
+    );
     if state != "CREATED" {
         detail.insert("state".to_owned(), json!(state));
     }
     let ended = matches!(state, "COMPLETED" | "FAILED" | "PARTIAL");
     if ended {
-        if let Some(message) = &job.status_message
+        if let Some(message) = texts.get(CopyJobFacts::STATUS_MESSAGE)
             && state != "COMPLETED"
         {
             detail.insert("statusMessage".to_owned(), json!(message));
         }
         detail.insert("completionDate".to_owned(), json!(detail_time(completion)));
     }
-    detail.insert("destinationBackupVaultArn".to_owned(), json!(job.destination_vault_arn));
+    detail.insert(
+        "destinationBackupVaultArn".to_owned(),
+        json!(texts.get(CopyJobFacts::DESTINATION_VAULT_ARN)),
+    );
     if state != "CREATED" {
-        let destination_rp = match &job.destination_recovery_point_arn {
+        let destination_rp = match texts.get(CopyJobFacts::DESTINATION_RECOVERY_POINT_ARN) {
             Some(arn) if state == "COMPLETED" => json!(arn),
             _ => json!({}),
         };
@@ -358,7 +423,7 @@ pub fn copy_job_event(job: &CopyJobFacts, state: &str, completion: f64) -> (Stri
         }
     }
     (
-        event_id(&["copy-job-event", &job.id, state]),
+        event_id(&["copy-job-event", texts.text(CopyJobFacts::ID), state]),
         resources,
         Value::Object(detail),
     )
@@ -377,7 +442,7 @@ pub fn emit_copy_job(log: &mut EventLog, job: &Arc<CopyJobFacts>, state: &'stati
 
 impl Source for CopyJobFacts {
     fn place(&self) -> (&str, &str) {
-        (&self.account, &self.region)
+        (self.texts.text(Self::ACCOUNT), self.texts.text(Self::REGION))
     }
 
     fn render(&self, state: &'static str, completion: f64) -> (String, Vec<String>, Value) {
@@ -512,22 +577,22 @@ pub fn emit_recovery_point(
 ) {
     let (created, completed, now) = times;
     let facts = RecoveryPointFacts {
-        account: recovery_point.account.clone().unwrap_or_default(),
-        region: copylab_rules::arn::Arn::parse(vault_arn)
-            .map(|a| a.region.to_owned())
-            .unwrap_or_default(),
-        vault: recovery_point.vault.clone(),
-        vault_arn: vault_arn.to_owned(),
-        arn: recovery_point.arn.clone(),
-        resource_type: recovery_point.resource_type.clone(),
-        resource_arn: recovery_point.resource_arn.clone(),
+        texts: Texts::new([
+            recovery_point.account.as_deref(),
+            copylab_rules::arn::Arn::parse(vault_arn).map(|a| a.region),
+            Some(&recovery_point.vault),
+            Some(vault_arn),
+            Some(&recovery_point.arn),
+            Some(&recovery_point.resource_type),
+            Some(&recovery_point.resource_arn),
+            role,
+        ]),
         encrypted: recovery_point.encryption_key.is_some(),
         delete_after_days: recovery_point
             .lifecycle
             .as_ref()
             .and_then(|l| l.delete_after_days)
             .filter(|d| *d > 0),
-        role: role.map(str::to_owned),
         created,
         completed,
         creator,
@@ -541,34 +606,40 @@ pub fn emit_recovery_point(
 
 /// What a recovery point's event says of it, taken when it is made.
 struct RecoveryPointFacts {
-    account: String,
-    region: String,
-    vault: String,
-    vault_arn: String,
-    arn: String,
-    resource_type: String,
-    resource_arn: String,
+    /// Its account, Region, vault, vault's ARN, ARN, resource type and ARN, and role.
+    texts: Texts<8>,
     encrypted: bool,
     delete_after_days: Option<i64>,
-    role: Option<String>,
     created: f64,
     completed: f64,
     creator: Option<std::sync::Arc<Value>>,
 }
 
+impl RecoveryPointFacts {
+    const ACCOUNT: usize = 0;
+    const REGION: usize = 1;
+    const VAULT: usize = 2;
+    const VAULT_ARN: usize = 3;
+    const ARN: usize = 4;
+    const RESOURCE_TYPE: usize = 5;
+    const RESOURCE_ARN: usize = 6;
+    const ROLE: usize = 7;
+}
+
 impl Source for RecoveryPointFacts {
     fn place(&self) -> (&str, &str) {
-        (&self.account, &self.region)
+        (self.texts.text(Self::ACCOUNT), self.texts.text(Self::REGION))
     }
 
     fn render(&self, _: &'static str, _: f64) -> (String, Vec<String>, Value) {
+        let texts = &self.texts;
         let mut detail = serde_json::Map::new();
-        detail.insert("backupVaultName".to_owned(), json!(self.vault));
-        detail.insert("backupVaultArn".to_owned(), json!(self.vault_arn));
+        detail.insert("backupVaultName".to_owned(), json!(texts.text(Self::VAULT)));
+        detail.insert("backupVaultArn".to_owned(), json!(texts.text(Self::VAULT_ARN)));
         detail.insert("creationDate".to_owned(), json!(detail_time(self.created)));
-        detail.insert("iamRoleArn".to_owned(), json!(self.role));
-        detail.insert("resourceType".to_owned(), json!(self.resource_type));
-        detail.insert("resourceArn".to_owned(), json!(self.resource_arn));
+        detail.insert("iamRoleArn".to_owned(), json!(texts.get(Self::ROLE)));
+        detail.insert("resourceType".to_owned(), json!(texts.text(Self::RESOURCE_TYPE)));
+        detail.insert("resourceArn".to_owned(), json!(texts.text(Self::RESOURCE_ARN)));
         detail.insert("status".to_owned(), json!("COMPLETED"));
         detail.insert(
             "isEncrypted".to_owned(),
@@ -587,8 +658,8 @@ impl Source for RecoveryPointFacts {
             );
         }
         (
-            event_id(&["recovery-point-event", &self.arn, "COMPLETED"]),
-            vec![self.arn.clone()],
+            event_id(&["recovery-point-event", texts.text(Self::ARN), "COMPLETED"]),
+            vec![texts.text(Self::ARN).to_owned()],
             Value::Object(detail),
         )
     }
@@ -597,6 +668,18 @@ impl Source for RecoveryPointFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each text comes back as it was given, an absent one absent and an empty one empty,
+    /// whatever is around it.
+    #[test]
+    fn texts_kept_together_come_back_one_by_one() {
+        let texts = Texts::new([None, Some("arn:aws:backup"), Some(""), None, Some("é:x"), None]);
+        let got: Vec<Option<&str>> = (0..6).map(|i| texts.get(i)).collect();
+        assert_eq!(got, [None, Some("arn:aws:backup"), Some(""), None, Some("é:x"), None]);
+        assert_eq!((texts.text(0), texts.get(6)), ("", None));
+        let none: Texts<2> = Texts::new([None, None]);
+        assert_eq!((none.get(0), none.get(1)), (None, None));
+    }
 
     #[test]
     fn detail_times_are_those_of_awss_examples() {
