@@ -12,7 +12,8 @@ pub struct Text {
     /// The English template; `{name}` marks an argument.
     pub template: &'static str,
     /// The arguments, in order: shared by the copies of a text (the engine keeps the evidence
-    /// of answers it remembers, and every decision that reuses one copies it).
+    /// of answers it remembers, and every decision that reuses one copies it). Not changed
+    /// after the text is made: [`Text::args_hash`] is taken then.
     pub args: std::sync::Arc<[(&'static str, String)]>,
     /// [`Text::args_hash`], taken when the text is made.
     args_hash: u64,
