@@ -266,20 +266,6 @@ fn run(accounts: usize, retention: Option<i64>) {
             "{:#}",
             state.services.backup.backup_jobs.back().expect("a job").to_json()
         );
-        let job = state.services.backup.jobs.back().expect("a copy job");
-        for check in &job.decision.checks {
-            let args: usize = check
-                .evidence
-                .iter()
-                .map(|t| t.args.iter().map(|(_, v)| v.len()).sum::<usize>())
-                .sum();
-            let templates: usize = check.evidence.iter().map(|t| t.template.len() + t.id.len()).sum();
-            println!(
-                "{}: {} texts, {args} B of arguments, {templates} B of ids and templates",
-                check.id,
-                check.evidence.len()
-            );
-        }
     }
     let completed = state
         .services

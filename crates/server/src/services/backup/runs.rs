@@ -6,7 +6,6 @@ use copylab_rules::world::{Lifecycle, RecoveryPoint, StartCopyJob};
 use serde_json::{Value, json};
 
 use super::Decided;
-use super::Resource;
 use super::backup_jobs::BackupJobInput;
 use super::copy_jobs::{PendingCopy, PlanOrigin, Prepared};
 use crate::call::Ctx;
@@ -568,8 +567,7 @@ fn run_rule(
     // (the rules' `rule_picks`, which `copylab explain` shows).
     let picks =
         copylab_rules::plan_copies::rule_picks(world, plan, candidates.iter().filter_map(|&i| world.resources.get(i)));
-    let picked: Vec<(&Resource, &str)> = picks.picked.iter().map(|p| (p.resource, p.role)).collect();
-    if picked.is_empty() {
+    if picks.picked.is_empty() {
         return;
     }
     let creator = rule_creator(&mut state.services.backup.rule_creators, plan, rule);
@@ -580,7 +578,7 @@ fn run_rule(
     let run = std::sync::Arc::new((plan.id.clone(), rule.name.clone()));
     let mut ctx = Ctx { state, caller: &caller };
     let created = at as f64;
-    for (resource, role) in picked {
+    for &copylab_rules::plan_copies::Picked { resource, role, .. } in &picks.picked {
         let resource_arn = resource.arn.clone();
         // StartBackupJob's request, as the rule asks it (its `CompletionWindowMinutes` is
         // StartBackupJob's `CompleteWindowMinutes`).
